@@ -1,0 +1,126 @@
+//! Events: every change the person makes, as data. The log of these is the truth; contacts,
+//! jobs and the plan are what the log implies.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Channel, Contact, ContactId, Job, JobId, OrgId, Stage, Tier, Touch, TouchId};
+use crate::plan::PlanKey;
+
+/// One change, with the ids it assigns, so that replaying the log gives the same rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Event {
+    OrganizationAdded {
+        id: OrgId,
+        name: String,
+    },
+    ContactAdded {
+        contact: Contact,
+    },
+    ContactEdited {
+        id: ContactId,
+        patch: ContactPatch,
+    },
+    JobAdded {
+        job: Job,
+    },
+    JobStageChanged {
+        id: JobId,
+        stage: Stage,
+    },
+    JobContactLinked {
+        id: JobId,
+        contact: ContactId,
+    },
+    TouchLogged {
+        touch: Touch,
+    },
+    /// The person moved an item to a later date. It holds until a newer touch changes the
+    /// item: `after` is the newest touch the person had seen when snoozing.
+    Snoozed {
+        key: PlanKey,
+        until: Date,
+        after: Option<TouchId>,
+    },
+}
+
+/// The fields `contact edit` can change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Replaces the list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+    /// Replaces the list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phones: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<Option<crate::model::OrgRef>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Option<Tier>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefers: Option<Option<Channel>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linkedin: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<Option<Date>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_anniversary: Option<Option<Date>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_anniversary: Option<Option<Date>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Option<String>>,
+}
+
+impl ContactPatch {
+    /// True when the patch changes nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == ContactPatch::default()
+    }
+
+    /// The contact with this patch applied.
+    pub fn apply(&self, c: &Contact) -> Contact {
+        let mut c = c.clone();
+        if let Some(v) = &self.name {
+            c.name = v.clone();
+        }
+        if let Some(v) = &self.emails {
+            c.emails = v.clone();
+        }
+        if let Some(v) = &self.phones {
+            c.phones = v.clone();
+        }
+        if let Some(v) = &self.organization {
+            c.organization = v.clone();
+        }
+        if let Some(v) = &self.title {
+            c.title = v.clone();
+        }
+        if let Some(v) = self.tier {
+            c.tier = v;
+        }
+        if let Some(v) = self.prefers {
+            c.prefers = v;
+        }
+        if let Some(v) = &self.linkedin {
+            c.linkedin = v.clone();
+        }
+        if let Some(v) = self.birthday {
+            c.birthday = v;
+        }
+        if let Some(v) = self.work_anniversary {
+            c.work_anniversary = v;
+        }
+        if let Some(v) = self.personal_anniversary {
+            c.personal_anniversary = v;
+        }
+        if let Some(v) = &self.notes {
+            c.notes = v.clone();
+        }
+        c
+    }
+}

@@ -1,0 +1,946 @@
+//! The planner: `plan(history of one subject, policy) -> follow-ups`, rules F1-F17 and F19.
+//!
+//! Pure: no clock, no IO. Each item carries its natural due date and its why, independent of
+//! today; what depends on today (overdue, F4's "call now", F9's review once the silence limit
+//! has passed, F18's pipeline, occasions in a window) is `agenda`'s job.
+//!
+//! A subject is a contact, or an opportunity that has no contact yet: every open opportunity
+//! gets a next date (F1) even when no one is named at it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::add_calendar;
+use crate::model::{
+    Channel, Contact, ContactId, Direction, Job, JobId, PromiseKind, Question, Stage, Touch,
+    TouchId, TouchKind, chronological,
+};
+use crate::policy::Policy;
+
+/// What a follow-up asks the person to do (RULES.md's action names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    ThankYou,
+    RejectionReply,
+    FollowUp,
+    Retry,
+    ValueAdd,
+    MoveOnReview,
+    KeepInTouch,
+    Occasion,
+    Pipeline,
+}
+
+impl Action {
+    /// Every action, in the order the agenda breaks ties.
+    pub const ALL: &'static [Action] = &[
+        Action::ThankYou,
+        Action::RejectionReply,
+        Action::FollowUp,
+        Action::Retry,
+        Action::ValueAdd,
+        Action::MoveOnReview,
+        Action::KeepInTouch,
+        Action::Occasion,
+        Action::Pipeline,
+    ];
+    /// RULES.md's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ThankYou => "thank-you",
+            Action::RejectionReply => "rejection-reply",
+            Action::FollowUp => "follow-up",
+            Action::Retry => "retry",
+            Action::ValueAdd => "value-add",
+            Action::MoveOnReview => "move-on-review",
+            Action::KeepInTouch => "keep-in-touch",
+            Action::Occasion => "occasion",
+            Action::Pipeline => "pipeline",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule of RULES.md, `F1` to `F19`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Rule(pub u8);
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "F{}", self.0)
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Rule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.strip_prefix('F')
+            .and_then(|n| n.parse::<u8>().ok())
+            .filter(|n| (1..=19).contains(n))
+            .map(Rule)
+            .ok_or_else(|| serde::de::Error::custom(format!("expected F1..F19, found {s:?}")))
+    }
+}
+
+/// Whose plan an item belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "id")]
+pub enum Subject {
+    Contact(ContactId),
+    /// An open opportunity with no contact named at it yet.
+    Job(JobId),
+}
+
+/// Which of a subject's items: the one pending follow-up (F15), or one of its occasions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Slot {
+    FollowUp,
+    Birthday,
+    WorkAnniversary,
+    PersonalAnniversary,
+}
+
+/// The stable name of a plan item; the store maps it to the short number people type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct PlanKey {
+    pub subject: Subject,
+    pub slot: Slot,
+}
+
+impl fmt::Display for PlanKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let slot = match self.slot {
+            Slot::FollowUp => "follow-up",
+            Slot::Birthday => "birthday",
+            Slot::WorkAnniversary => "work-anniversary",
+            Slot::PersonalAnniversary => "personal-anniversary",
+        };
+        match self.subject {
+            Subject::Contact(c) => write!(f, "contact/{c}/{slot}"),
+            Subject::Job(j) => write!(f, "job/{j}/{slot}"),
+        }
+    }
+}
+
+impl FromStr for PlanKey {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = s.split('/').collect();
+        let [kind, id, slot] = parts.as_slice() else {
+            return Err(format!("bad plan key {s:?}"));
+        };
+        let id: i64 = id.parse().map_err(|_| format!("bad plan key {s:?}"))?;
+        let subject = match *kind {
+            "contact" => Subject::Contact(ContactId(id)),
+            "job" => Subject::Job(JobId(id)),
+            _ => return Err(format!("bad plan key {s:?}")),
+        };
+        let slot = match *slot {
+            "follow-up" => Slot::FollowUp,
+            "birthday" => Slot::Birthday,
+            "work-anniversary" => Slot::WorkAnniversary,
+            "personal-anniversary" => Slot::PersonalAnniversary,
+            _ => return Err(format!("bad plan key {s:?}")),
+        };
+        Ok(PlanKey { subject, slot })
+    }
+}
+
+/// A contact as an item names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ContactRef {
+    pub id: ContactId,
+    pub name: String,
+}
+
+/// An opportunity as an item names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct JobRef {
+    pub id: JobId,
+    pub organization: String,
+    pub title: String,
+}
+
+/// What comes after an item: a thank-you's item carries the status follow-up that the
+/// thank-you note should name (F6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub due: Date,
+    pub action: Action,
+    pub rule: Rule,
+    pub why: String,
+}
+
+/// One proposed follow-up: a natural due date, an action, a channel and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    pub key: PlanKey,
+    /// The natural due date. For an occasion, the date as recorded (its year may be the
+    /// year of birth); the agenda finds each year's day.
+    pub due: Date,
+    pub action: Action,
+    pub rule: Rule,
+    /// The why, in RULES.md's words, with the dates and waits that produced `due`.
+    pub why: String,
+    pub channel: Channel,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactRef>,
+    #[serde(default)]
+    pub jobs: Vec<JobRef>,
+    /// F9: from this day on, with nothing heard, the item is a `move-on-review`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub move_on_from: Option<Date>,
+    /// F4: once past due, the item says "call now" and its channel is phone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub call_when_late: bool,
+    /// F17: the interview questions that went unasked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unasked: Vec<Question>,
+    /// F6: the status follow-up that comes after a thank-you.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then: Option<Step>,
+    /// The touch the item answers, when there is one (drafts quote it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_touch: Option<TouchId>,
+}
+
+/// A recorded snooze, as the planner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snooze {
+    pub key: PlanKey,
+    pub until: Date,
+    /// The newest touch when the snooze was recorded; a newer touch ends the snooze.
+    pub after: Option<TouchId>,
+}
+
+/// Everything the planner needs about one subject.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// The contact, for a contact subject.
+    pub contact: Option<Contact>,
+    /// For a contact: every opportunity linked to it. For a job subject: that one job.
+    pub jobs: Vec<Job>,
+    /// Every touch with the contact, and every touch of its jobs, in any order.
+    pub touches: Vec<Touch>,
+    /// Snoozes recorded for this subject's keys, in the order they were recorded.
+    pub snoozes: Vec<Snooze>,
+}
+
+/// A candidate before F15 merges a subject's candidates into one pending follow-up.
+#[derive(Debug, Clone)]
+struct Candidate {
+    due: Date,
+    action: Action,
+    rule: Rule,
+    why: String,
+    channel: Option<Channel>,
+    job: Option<JobId>,
+    move_on_from: Option<Date>,
+    call_when_late: bool,
+    unasked: Vec<Question>,
+    then: Option<Step>,
+    after_touch: Option<TouchId>,
+}
+
+impl Candidate {
+    fn new(due: Date, action: Action, rule: u8, why: String) -> Candidate {
+        Candidate {
+            due,
+            action,
+            rule: Rule(rule),
+            why,
+            channel: None,
+            job: None,
+            move_on_from: None,
+            call_when_late: false,
+            unasked: Vec::new(),
+            then: None,
+            after_touch: None,
+        }
+    }
+}
+
+/// Short date for a why: `9 Mar`, with the year only when it is not the due date's year.
+pub fn short(d: Date) -> String {
+    const M: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!("{} {}", d.day(), M[(d.month() - 1) as usize])
+}
+
+/// The plan of one subject: at most one pending follow-up (F15) plus its occasions (F14).
+pub fn plan(subject: Subject, h: &History, p: &Policy) -> Vec<FollowUp> {
+    let mut touches: Vec<&Touch> = h.touches.iter().collect();
+    touches.sort_by(|a, b| chronological(a, b));
+    touches.dedup_by_key(|t| t.id);
+
+    let mut candidates = Vec::new();
+    match subject {
+        Subject::Contact(cid) => {
+            for job in &h.jobs {
+                if point_of_contact(job, &touches) == Some(cid) {
+                    let jt: Vec<&Touch> = touches
+                        .iter()
+                        .copied()
+                        .filter(|t| t.job == Some(job.id))
+                        .collect();
+                    candidates.extend(job_thread(job, &jt, p));
+                }
+            }
+            let net: Vec<&Touch> = touches
+                .iter()
+                .copied()
+                .filter(|t| t.job.is_none() && t.contacts.contains(&cid))
+                .collect();
+            candidates.extend(network_thread(&net, p));
+            if let Some(c) = &h.contact {
+                candidates.extend(keep_in_touch(c, &touches, p));
+            }
+        }
+        Subject::Job(jid) => {
+            if let Some(job) = h.jobs.iter().find(|j| j.id == jid) {
+                if point_of_contact(job, &touches).is_none() {
+                    let jt: Vec<&Touch> = touches
+                        .iter()
+                        .copied()
+                        .filter(|t| t.job == Some(jid))
+                        .collect();
+                    candidates.extend(job_thread(job, &jt, p));
+                }
+            }
+        }
+    }
+
+    let mut out = Vec::new();
+    if let Some(item) = merge(subject, candidates, h, &touches, p) {
+        out.push(item);
+    }
+    if let (Subject::Contact(_), Some(c)) = (subject, &h.contact) {
+        out.extend(occasions(c, p));
+    }
+    out
+}
+
+/// The contact a job's status follow-ups go to: the first contact of the latest touch on the
+/// job that names one; else the first linked contact; else nobody (the job is its own subject).
+pub fn point_of_contact(job: &Job, touches_in_order: &[&Touch]) -> Option<ContactId> {
+    touches_in_order
+        .iter()
+        .rev()
+        .filter(|t| t.job == Some(job.id) && t.direction != Direction::Internal)
+        .find_map(|t| t.contacts.first().copied())
+        .or_else(|| job.contacts.first().copied())
+}
+
+fn job_thread(job: &Job, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
+    let cal = &p.calendar;
+    if !job.stage.is_open() {
+        if job.stage != Stage::Rejected {
+            return None;
+        }
+        // F10: a rejection wants a graceful reply, once.
+        let rejection = touches
+            .iter()
+            .rev()
+            .find(|t| t.kind == TouchKind::Rejection)?;
+        let replied = touches
+            .iter()
+            .any(|t| t.direction == Direction::Outbound && (t.date, t.id) > (rejection.date, rejection.id));
+        if replied {
+            return None;
+        }
+        let due = cal.add(rejection.date, p.rejection_reply_within);
+        let mut c = Candidate::new(
+            due,
+            Action::RejectionReply,
+            10,
+            format!(
+                "F10: rejected on {}; reply within {}: thank them, wish them well, ask for feedback",
+                short(rejection.date),
+                p.rejection_reply_within
+            ),
+        );
+        c.job = Some(job.id);
+        c.after_touch = Some(rejection.id);
+        return Some(c);
+    }
+
+    let mut status: Option<Candidate> = None;
+    let mut heard_any = false;
+    let mut interviewed = false;
+    let mut thank_you_sent = false;
+    let mut last_interview: Option<&Touch> = None;
+    let mut thanked_since_interview = false;
+    let mut status_since_heard = 0u32;
+    let mut first_status_since_heard: Option<Date> = None;
+    let mut poor_fit = false;
+    let mut channel: Option<Channel> = None;
+
+    for t in touches {
+        let mut next: Option<Candidate> = None;
+        match t.kind {
+            TouchKind::Application => {
+                let applied = job.applied.unwrap_or(t.date);
+                next = Some(match job.response_time {
+                    Some(rt) => Candidate::new(
+                        cal.add(applied, rt),
+                        Action::FollowUp,
+                        5,
+                        format!(
+                            "F5: applied {}; the posting says they respond within {}",
+                            short(applied),
+                            rt
+                        ),
+                    ),
+                    None => Candidate::new(
+                        cal.add(applied, p.application_wait),
+                        Action::FollowUp,
+                        5,
+                        format!(
+                            "F5: applied {}, no response time stated: +{}",
+                            short(applied),
+                            p.application_wait
+                        ),
+                    ),
+                });
+            }
+            TouchKind::Interview | TouchKind::Meeting => {
+                heard_any = true;
+                status_since_heard = 0;
+                first_status_since_heard = None;
+                if t.kind == TouchKind::Interview {
+                    interviewed = true;
+                    last_interview = Some(t);
+                    thanked_since_interview = false;
+                    poor_fit |= t.poor_fit;
+                }
+                if let Some(ch) = t.answers.as_ref().and_then(|a| a.preferred_channel) {
+                    channel = Some(ch);
+                }
+                let decide = t
+                    .their_promise(PromiseKind::Decide)
+                    .and_then(|pr| pr.date)
+                    .or_else(|| t.answers.as_ref().and_then(|a| a.decide_by));
+                let mut c = if let Some(d) = decide {
+                    Candidate::new(
+                        cal.add(d, p.grace),
+                        Action::FollowUp,
+                        3,
+                        format!("F3: they said {}, +{}", short(d), p.grace),
+                    )
+                } else if let Some(act) = t.their_promise(PromiseKind::Act) {
+                    action_candidate(t, act.date, p)
+                } else {
+                    let mut c = Candidate::new(
+                        cal.add(t.date, p.interview_wait),
+                        Action::FollowUp,
+                        4,
+                        format!(
+                            "F4: {} on {}, no timeline known: +{}",
+                            t.kind,
+                            short(t.date),
+                            p.interview_wait
+                        ),
+                    );
+                    c.call_when_late = true;
+                    c
+                };
+                if t.kind == TouchKind::Interview {
+                    c.unasked = t
+                        .answers
+                        .as_ref()
+                        .map(|a| a.unasked())
+                        .unwrap_or_else(|| Question::ALL.to_vec());
+                }
+                next = Some(c);
+            }
+            TouchKind::ThankYou => {
+                thank_you_sent = true;
+                thanked_since_interview = last_interview.is_some();
+            }
+            TouchKind::FollowUp | TouchKind::ValueAdd | TouchKind::Outreach => {
+                status_since_heard += 1;
+                first_status_since_heard.get_or_insert(t.date);
+                next = Some(if status_since_heard == 1 {
+                    Candidate::new(
+                        cal.add(t.date, p.retry_wait),
+                        Action::Retry,
+                        7,
+                        format!(
+                            "F7: {} sent {}, no reply: try again after {}",
+                            t.kind,
+                            short(t.date),
+                            p.retry_wait
+                        ),
+                    )
+                } else {
+                    Candidate::new(
+                        cal.add(t.date, p.value_add_period),
+                        Action::ValueAdd,
+                        8,
+                        format!(
+                            "F8: still silent since {}: every {}, bring something of value",
+                            short(t.date),
+                            p.value_add_period
+                        ),
+                    )
+                });
+            }
+            TouchKind::Reply | TouchKind::Offer => {
+                heard_any = true;
+                status_since_heard = 0;
+                first_status_since_heard = None;
+                next = Some(
+                    if let Some(d) = t.their_promise(PromiseKind::Decide).and_then(|p| p.date) {
+                        Candidate::new(
+                            cal.add(d, p.grace),
+                            Action::FollowUp,
+                            3,
+                            format!("F3: they said {}, +{}", short(d), p.grace),
+                        )
+                    } else if let Some(act) = t.their_promise(PromiseKind::Act) {
+                        action_candidate(t, act.date, p)
+                    } else {
+                        Candidate::new(
+                            cal.add(t.date, p.value_add_period),
+                            Action::FollowUp,
+                            8,
+                            format!(
+                                "F8: {} on {}, no date named: follow up every {}",
+                                t.kind,
+                                short(t.date),
+                                p.value_add_period
+                            ),
+                        )
+                    },
+                );
+            }
+            TouchKind::Withdrawal => poor_fit = true,
+            TouchKind::Rejection | TouchKind::Note => {}
+        }
+        // F2: the person's own stated date wins over whatever the touch implies.
+        if let Some(d) = t.my_promise() {
+            next = Some(Candidate::new(
+                d,
+                Action::FollowUp,
+                2,
+                format!("F2: you said you would follow up on {}", short(d)),
+            ));
+        }
+        if let Some(mut c) = next {
+            c.after_touch = Some(t.id);
+            // Questions unasked at the interview stay noted until something new is learned.
+            if c.unasked.is_empty() && t.kind == TouchKind::ThankYou {
+                if let Some(prev) = &status {
+                    c.unasked = prev.unasked.clone();
+                }
+            }
+            status = Some(c);
+        }
+    }
+
+    // F1: an open opportunity with nothing that sets a date still gets one.
+    let mut status = status.unwrap_or_else(|| {
+        Candidate::new(
+            cal.add(job.added_on, p.application_wait),
+            Action::FollowUp,
+            1,
+            format!(
+                "F1: added {} with nothing logged since: decide the next step",
+                short(job.added_on)
+            ),
+        )
+    });
+
+    // F5: nothing about the application before the posting's response time, until they speak.
+    if let (false, Some(rt), Some(applied)) = (heard_any, job.response_time, job.applied) {
+        let floor = cal.add(applied, rt);
+        if status.due < floor && status.rule != Rule(2) {
+            status.due = floor;
+            status.why = format!(
+                "{}; not before {} (F5: the posting says {})",
+                status.why,
+                short(floor),
+                rt
+            );
+        }
+    }
+
+    // F9: a thank-you (when there was an interview) and a follow-up, then silence.
+    if let Some(first) = first_status_since_heard {
+        if thank_you_sent || !interviewed {
+            let limit = cal.add(first, p.silence_limit);
+            if status.due >= limit {
+                status = Candidate {
+                    due: limit,
+                    action: Action::MoveOnReview,
+                    rule: Rule(9),
+                    why: format!(
+                        "F9: nothing heard since your first follow-up on {} ({}): close as no-response, or keep it by choice",
+                        short(first),
+                        p.silence_limit
+                    ),
+                    after_touch: status.after_touch,
+                    ..Candidate::new(limit, Action::MoveOnReview, 9, String::new())
+                };
+            } else {
+                status.move_on_from = Some(limit);
+            }
+        }
+    }
+
+    status.job = Some(job.id);
+    status.channel = channel;
+
+    // F6: the thank-you comes first and names the status date.
+    let interview = last_interview.filter(|_| !thanked_since_interview);
+    let result = if let Some(iv) = interview {
+        let due = add_calendar(iv.date, p.thank_you_within);
+        let mut c = Candidate::new(
+            due,
+            Action::ThankYou,
+            6,
+            format!(
+                "F6: interview on {}: a thank-you note within {}",
+                short(iv.date),
+                p.thank_you_within
+            ),
+        );
+        c.job = Some(job.id);
+        c.channel = channel;
+        c.after_touch = Some(iv.id);
+        c.unasked = status.unasked.clone();
+        if !poor_fit {
+            c.then = Some(Step {
+                due: status.due,
+                action: status.action,
+                rule: status.rule,
+                why: status.why.clone(),
+            });
+        }
+        c
+    } else if poor_fit {
+        // F11: a thank-you at most, no status follow-ups.
+        return None;
+    } else {
+        status
+    };
+    Some(result)
+}
+
+fn action_candidate(t: &Touch, date: Option<Date>, p: &Policy) -> Candidate {
+    let cal = &p.calendar;
+    match date {
+        Some(d) => Candidate::new(
+            cal.add(d, p.grace),
+            Action::FollowUp,
+            12,
+            format!(
+                "F12: they promised to act by {}, +{}",
+                short(d),
+                p.grace
+            ),
+        ),
+        None => Candidate::new(
+            cal.add(t.date, p.action_wait),
+            Action::FollowUp,
+            12,
+            format!(
+                "F12: {} on {} where they promised to act: +{}",
+                t.kind,
+                short(t.date),
+                p.action_wait
+            ),
+        ),
+    }
+}
+
+/// F12 and F7 for touches outside any opportunity.
+fn network_thread(touches: &[&Touch], p: &Policy) -> Option<Candidate> {
+    let cal = &p.calendar;
+    let mut due: Option<Candidate> = None;
+    let mut unanswered = 0u32;
+    for t in touches {
+        let mut next: Option<Option<Candidate>> = None;
+        match t.kind {
+            TouchKind::Outreach => {
+                unanswered = 1;
+                next = Some(Some(Candidate::new(
+                    cal.add(t.date, p.outreach_wait),
+                    Action::FollowUp,
+                    12,
+                    format!(
+                        "F12: outreach on {}, no reply: +{}",
+                        short(t.date),
+                        p.outreach_wait
+                    ),
+                )));
+            }
+            TouchKind::Meeting | TouchKind::Interview => {
+                unanswered = 0;
+                next = Some(Some(
+                    if let Some(d) = t.their_promise(PromiseKind::Decide).and_then(|p| p.date) {
+                        Candidate::new(
+                            cal.add(d, p.grace),
+                            Action::FollowUp,
+                            3,
+                            format!("F3: they said {}, +{}", short(d), p.grace),
+                        )
+                    } else if let Some(act) = t.their_promise(PromiseKind::Act) {
+                        action_candidate(t, act.date, p)
+                    } else {
+                        Candidate::new(
+                            cal.add(t.date, p.casual_wait),
+                            Action::FollowUp,
+                            12,
+                            format!(
+                                "F12: casual {} on {}: +{}",
+                                t.kind,
+                                short(t.date),
+                                p.casual_wait
+                            ),
+                        )
+                    },
+                ));
+            }
+            TouchKind::FollowUp | TouchKind::ValueAdd => {
+                unanswered += 1;
+                // One retry after silence (F7), then the tier's cadence carries the contact.
+                next = Some(if unanswered <= 1 {
+                    Some(Candidate::new(
+                        cal.add(t.date, p.retry_wait),
+                        Action::Retry,
+                        7,
+                        format!(
+                            "F7: {} sent {}, no reply: try again after {}",
+                            t.kind,
+                            short(t.date),
+                            p.retry_wait
+                        ),
+                    ))
+                } else {
+                    None
+                });
+            }
+            TouchKind::Reply | TouchKind::Offer | TouchKind::Rejection => {
+                unanswered = 0;
+                next = Some(
+                    t.their_promise(PromiseKind::Decide)
+                        .and_then(|p| p.date)
+                        .map(|d| {
+                            Candidate::new(
+                                cal.add(d, p.grace),
+                                Action::FollowUp,
+                                3,
+                                format!("F3: they said {}, +{}", short(d), p.grace),
+                            )
+                        })
+                        .or_else(|| {
+                            t.their_promise(PromiseKind::Act)
+                                .map(|a| action_candidate(t, a.date, p))
+                        }),
+                );
+            }
+            TouchKind::Application
+            | TouchKind::ThankYou
+            | TouchKind::Withdrawal
+            | TouchKind::Note => {}
+        }
+        if let Some(d) = t.my_promise() {
+            next = Some(Some(Candidate::new(
+                d,
+                Action::FollowUp,
+                2,
+                format!("F2: you said you would follow up on {}", short(d)),
+            )));
+        }
+        if let Some(n) = next {
+            due = n.map(|mut c| {
+                c.after_touch = Some(t.id);
+                c
+            });
+        }
+    }
+    due
+}
+
+/// F13: keep in touch by tier, counted from the last touch (or the day the contact was added).
+fn keep_in_touch(c: &Contact, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
+    let cadence = p.cadence.of(c.tier)?;
+    let last = touches
+        .iter()
+        .rev()
+        .find(|t| t.contacts.contains(&c.id) && t.direction != Direction::Internal);
+    let (from, what) = match last {
+        Some(t) => (t.date, format!("last touch {}", short(t.date))),
+        None => (c.added_on, format!("added {}", short(c.added_on))),
+    };
+    let tier = c.tier.map(|t| t.as_str()).unwrap_or("untiered");
+    let mut cand = Candidate::new(
+        p.calendar.add(from, cadence),
+        Action::KeepInTouch,
+        13,
+        format!("F13: {tier} contact, {what}: every {cadence}"),
+    );
+    cand.after_touch = last.map(|t| t.id);
+    Some(cand)
+}
+
+/// F15: one pending follow-up per subject, due at the earliest date, naming every
+/// opportunity it covers, never closer than the gap to the last unanswered outbound touch.
+fn merge(
+    subject: Subject,
+    mut cands: Vec<Candidate>,
+    h: &History,
+    touches: &[&Touch],
+    p: &Policy,
+) -> Option<FollowUp> {
+    if cands.is_empty() {
+        return None;
+    }
+    cands.sort_by(|a, b| (a.due, a.action, a.job).cmp(&(b.due, b.action, b.job)));
+    let mut job_ids: Vec<JobId> = cands.iter().filter_map(|c| c.job).collect();
+    job_ids.sort();
+    job_ids.dedup();
+    let mut best = cands.swap_remove(0);
+    // Keep the winner's own job first: it is what the item is about.
+    if let Some(j) = best.job {
+        job_ids.retain(|x| *x != j);
+        job_ids.insert(0, j);
+    }
+
+    let who = match subject {
+        Subject::Contact(c) => Some(c),
+        Subject::Job(_) => None,
+    };
+    let relevant = |t: &&&Touch| match who {
+        Some(c) => t.contacts.contains(&c),
+        None => t.job == best.job,
+    };
+    // F15: the gap to the last outbound touch that nothing inbound answered.
+    let last_out = touches.iter().filter(relevant).rev().find(|t| {
+        t.direction != Direction::Internal
+    });
+    if let Some(t) = last_out.filter(|t| t.direction == Direction::Outbound) {
+        let floor = p.calendar.add(t.date, p.gap);
+        if best.due < floor {
+            best.due = floor;
+            best.why = format!(
+                "{}; moved to {} (F15: {} after your {} on {})",
+                best.why,
+                short(floor),
+                p.gap,
+                t.kind,
+                short(t.date)
+            );
+        }
+    }
+
+    let key = PlanKey {
+        subject,
+        slot: Slot::FollowUp,
+    };
+    // A snooze holds until a newer touch changes the picture.
+    let newest = touches.iter().map(|t| t.id).max();
+    if let Some(s) = h.snoozes.iter().rev().find(|s| s.key == key) {
+        if newest <= s.after {
+            best.why = format!("{}; snoozed until {}", best.why, short(s.until));
+            best.due = s.until;
+        }
+    }
+
+    let contact = h.contact.as_ref().filter(|_| who.is_some());
+    let channel = best
+        .channel
+        .or(contact.and_then(|c| c.prefers))
+        .unwrap_or(p.default_channel);
+    let jobs = job_ids
+        .iter()
+        .filter_map(|id| h.jobs.iter().find(|j| j.id == *id))
+        .map(|j| JobRef {
+            id: j.id,
+            organization: j.organization.name.clone(),
+            title: j.title.clone(),
+        })
+        .collect();
+    Some(FollowUp {
+        key,
+        due: best.due,
+        action: best.action,
+        rule: best.rule,
+        why: best.why,
+        channel,
+        contact: contact.map(|c| ContactRef {
+            id: c.id,
+            name: c.name.clone(),
+        }),
+        jobs,
+        move_on_from: best.move_on_from,
+        call_when_late: best.call_when_late,
+        unasked: best.unasked,
+        then: best.then,
+        after_touch: best.after_touch,
+    })
+}
+
+/// F14: birthdays and anniversaries, one item each; the agenda finds the day in each year.
+fn occasions(c: &Contact, p: &Policy) -> Vec<FollowUp> {
+    let mut out = Vec::new();
+    for (slot, date, what) in [
+        (Slot::Birthday, c.birthday, "birthday"),
+        (Slot::WorkAnniversary, c.work_anniversary, "work anniversary"),
+        (
+            Slot::PersonalAnniversary,
+            c.personal_anniversary,
+            "personal anniversary",
+        ),
+    ] {
+        let Some(d) = date else { continue };
+        out.push(FollowUp {
+            key: PlanKey {
+                subject: Subject::Contact(c.id),
+                slot,
+            },
+            due: d,
+            action: Action::Occasion,
+            rule: Rule(14),
+            why: format!("F14: {what} on {}", short(d)),
+            channel: c.prefers.unwrap_or(p.default_channel),
+            contact: Some(ContactRef {
+                id: c.id,
+                name: c.name.clone(),
+            }),
+            jobs: Vec::new(),
+            move_on_from: None,
+            call_when_late: false,
+            unasked: Vec::new(),
+            then: None,
+            after_touch: None,
+        });
+    }
+    out
+}
+
+/// The day an occasion falls on in `year`: 29 February is 28 February in other years (F14).
+pub fn occasion_in(d: Date, year: i16) -> Option<Date> {
+    Date::new(year, d.month(), d.day())
+        .or_else(|_| Date::new(year, d.month(), d.day() - 1))
+        .ok()
+}
+

@@ -944,3 +944,46 @@ pub fn occasion_in(d: Date, year: i16) -> Option<Date> {
         .ok()
 }
 
+
+/// A warning shown when a touch is logged; the touch is recorded all the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    pub rule: Rule,
+    pub message: String,
+    /// For F15: the earliest day the engine would have proposed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest: Option<Date>,
+}
+
+/// F15: logging an outbound touch to `contact` on `on` less than the gap after the last
+/// outbound one, with nothing heard in between, earns a warning. `touches` are the contact's
+/// touches before the new one.
+pub fn gap_warning(
+    touches: &[Touch],
+    contact: ContactId,
+    on: Date,
+    p: &Policy,
+) -> Option<Warning> {
+    let mut ts: Vec<&Touch> = touches
+        .iter()
+        .filter(|t| t.contacts.contains(&contact) && t.date <= on)
+        .filter(|t| t.direction != Direction::Internal)
+        .collect();
+    ts.sort_by(|a, b| chronological(a, b));
+    let last = ts.last().filter(|t| t.direction == Direction::Outbound)?;
+    let earliest = p.calendar.add(last.date, p.gap);
+    if on >= earliest {
+        return None;
+    }
+    Some(Warning {
+        rule: Rule(15),
+        message: format!(
+            "F15: your last {} went out on {} with no reply since; the gap is {} (not before {})",
+            last.kind,
+            short(last.date),
+            p.gap,
+            short(earliest)
+        ),
+        earliest: Some(earliest),
+    })
+}

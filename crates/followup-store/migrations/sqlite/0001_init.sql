@@ -1,0 +1,102 @@
+-- followup's SQLite schema, version 1. Migrations are append-only: never edit a shipped file.
+-- Every table carries `owner`: a transaction for one owner never reads another's rows.
+
+CREATE TABLE owners (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL
+);
+INSERT INTO owners (id, name) VALUES (1, 'me');
+
+-- The log: every change, in order. The tables below are what it implies.
+CREATE TABLE events (
+    seq         INTEGER PRIMARY KEY,
+    owner       INTEGER NOT NULL REFERENCES owners(id),
+    recorded_on TEXT    NOT NULL,
+    kind        TEXT    NOT NULL,
+    payload     TEXT    NOT NULL
+);
+CREATE INDEX events_owner ON events(owner, seq);
+
+CREATE TABLE organizations (
+    owner INTEGER NOT NULL,
+    id    INTEGER NOT NULL,
+    name  TEXT    NOT NULL,
+    PRIMARY KEY (owner, id)
+);
+CREATE UNIQUE INDEX organizations_name ON organizations(owner, name COLLATE NOCASE);
+
+CREATE TABLE contacts (
+    owner INTEGER NOT NULL,
+    id    INTEGER NOT NULL,
+    name  TEXT    NOT NULL,
+    data  TEXT    NOT NULL,
+    PRIMARY KEY (owner, id)
+);
+CREATE INDEX contacts_name ON contacts(owner, name COLLATE NOCASE);
+
+CREATE TABLE jobs (
+    owner  INTEGER NOT NULL,
+    id     INTEGER NOT NULL,
+    org_id INTEGER NOT NULL,
+    title  TEXT    NOT NULL,
+    stage  TEXT    NOT NULL,
+    data   TEXT    NOT NULL,
+    PRIMARY KEY (owner, id)
+);
+CREATE INDEX jobs_stage ON jobs(owner, stage);
+
+CREATE TABLE job_contacts (
+    owner      INTEGER NOT NULL,
+    job_id     INTEGER NOT NULL,
+    contact_id INTEGER NOT NULL,
+    PRIMARY KEY (owner, job_id, contact_id)
+);
+CREATE INDEX job_contacts_contact ON job_contacts(owner, contact_id);
+
+CREATE TABLE touches (
+    owner  INTEGER NOT NULL,
+    id     INTEGER NOT NULL,
+    date   TEXT    NOT NULL,
+    job_id INTEGER,
+    data   TEXT    NOT NULL,
+    PRIMARY KEY (owner, id)
+);
+CREATE INDEX touches_job ON touches(owner, job_id);
+
+CREATE TABLE touch_contacts (
+    owner      INTEGER NOT NULL,
+    contact_id INTEGER NOT NULL,
+    touch_id   INTEGER NOT NULL,
+    PRIMARY KEY (owner, contact_id, touch_id)
+);
+
+CREATE TABLE snoozes (
+    owner INTEGER NOT NULL,
+    seq   INTEGER NOT NULL,
+    key   TEXT    NOT NULL,
+    data  TEXT    NOT NULL,
+    PRIMARY KEY (owner, key, seq)
+);
+
+-- The derived plan. Keys give each item a short number that survives a full replan.
+CREATE TABLE plan_keys (
+    owner INTEGER NOT NULL,
+    id    INTEGER NOT NULL,
+    key   TEXT    NOT NULL,
+    PRIMARY KEY (owner, id)
+);
+CREATE UNIQUE INDEX plan_keys_key ON plan_keys(owner, key);
+
+CREATE TABLE plan (
+    owner   INTEGER NOT NULL,
+    id      INTEGER NOT NULL,
+    subject TEXT    NOT NULL,
+    kind    TEXT    NOT NULL,   -- 'follow-up' or 'occasion'
+    due     TEXT    NOT NULL,   -- natural due date; for occasions the recorded date
+    md      INTEGER NOT NULL,   -- month * 100 + day, for finding occasions in a window
+    data    TEXT    NOT NULL,
+    PRIMARY KEY (owner, id)
+);
+CREATE INDEX plan_subject ON plan(owner, subject);
+CREATE INDEX plan_due ON plan(owner, kind, due);
+CREATE INDEX plan_md ON plan(owner, kind, md);

@@ -1,1 +1,167 @@
-fn main(){}
+//! `followup`: argv to use case to output. No logic of its own: parsing the command line,
+//! calling followup-app, and printing text or JSON.
+
+mod cli;
+mod output;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use followup_app::{App, AppError, config};
+
+use cli::{Cli, Command, ContactCmd, JobCmd};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let bad_input = e
+                .downcast_ref::<AppError>()
+                .is_some_and(AppError::is_bad_input)
+                || e.downcast_ref::<cli::BadArg>().is_some();
+            let _ = writeln!(std::io::stderr(), "followup: error: {e:#}");
+            if bad_input {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let today = cli.today()?;
+    let config = config::load(cli.config.as_deref())?;
+    let json = cli.json;
+
+    if let Command::Demo = cli.command {
+        return demo(&cli, config, today, json);
+    }
+
+    let db = cli.db_path()?;
+    let mut app = App::open(&db, config, today)?;
+    match cli.command {
+        Command::Contact(c) => match c {
+            ContactCmd::Add(a) => {
+                let contact = app.add_contact(a.into_new())?;
+                output::created_contact(&contact, json)
+            }
+            ContactCmd::List => output::contacts(&app.contacts()?, json),
+            ContactCmd::Show { who } => output::contact_view(&app.contact_view(&who)?, today, json),
+            ContactCmd::Edit(e) => {
+                let who = e.who.clone();
+                let c = app.edit_contact(&who, e.into_edit())?;
+                output::edited_contact(&c, json)
+            }
+        },
+        Command::Job(j) => match j {
+            JobCmd::Add(a) => {
+                let job = app.add_job(a.into_new())?;
+                output::created_job(&job, json)
+            }
+            JobCmd::List { open } => {
+                let mut jobs = app.jobs()?;
+                if open {
+                    jobs.retain(|j| j.stage.is_open());
+                }
+                output::jobs(&jobs, json)
+            }
+            JobCmd::Show { job } => output::job_view(&app.job_view(&job)?, today, json),
+            JobCmd::Stage { job, stage } => output::job_changed(&app.set_stage(&job, &stage)?, json),
+            JobCmd::Close { job, outcome } => {
+                output::job_changed(&app.close_job(&job, &outcome)?, json)
+            }
+        },
+        Command::Log(l) => {
+            let logged = app.log(l.into_new())?;
+            output::logged(&logged, today, json)
+        }
+        Command::Agenda { until } => {
+            let items = app.agenda(until.as_deref())?;
+            output::agenda(&items, today, json)
+        }
+        Command::Snooze { id, until } => {
+            let item = app.snooze(id, &until)?;
+            output::snoozed(&item, today, json)
+        }
+        Command::Done { id, on, note } => {
+            let done = app.done(id, on, note)?;
+            output::done(&done, today, json)
+        }
+        Command::Replan => {
+            let n = app.replan()?;
+            if json {
+                output::print_json(&serde_json::json!({ "items": n }))
+            } else {
+                println!("Replanned: {n} items.");
+                Ok(())
+            }
+        }
+        Command::Events => output::events(&app.events()?, json),
+        Command::Where => {
+            if json {
+                output::print_json(&serde_json::json!({
+                    "database": db,
+                    "config": app.config.source,
+                    "today": today,
+                }))
+            } else {
+                println!("database: {}", db.display());
+                match &app.config.source {
+                    Some(p) => println!("config:   {}", p.display()),
+                    None => println!(
+                        "config:   none (defaults; create {} to change them)",
+                        config::default_path()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_else(|| "a config file".into())
+                    ),
+                }
+                println!("today:    {today}");
+                Ok(())
+            }
+        }
+        Command::Demo => unreachable!("handled above"),
+    }
+}
+
+fn demo(
+    cli: &Cli,
+    config: followup_app::Config,
+    today: jiff::civil::Date,
+    json: bool,
+) -> anyhow::Result<()> {
+    // Into --db when given (refusing one that holds data), else a fresh temporary database
+    // that is kept so the person can explore it.
+    let path = match cli.db.clone() {
+        Some(p) => p,
+        None => {
+            let dir = std::env::temp_dir().join(format!("followup-demo-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            dir.join("demo.db")
+        }
+    };
+    let mut app = App::open(&path, config, today)?;
+    let summary = followup_app::demo::build(&mut app)?;
+    let items = app.agenda(None)?;
+    if json {
+        return output::agenda(&items, today, true);
+    }
+    println!(
+        "A demo job search as of {}: {} contacts, {} jobs, {} touches, in {}",
+        output::day(today, today),
+        summary.contacts,
+        summary.jobs,
+        summary.touches,
+        path.display()
+    );
+    println!(
+        "Explore it with: followup --db {} --today {} agenda --until \"in 4 weeks\"\n",
+        path.display(),
+        today
+    );
+    output::agenda(&items, today, false)
+}

@@ -1,0 +1,397 @@
+//! The command line, in the style of git and cargo: `followup <noun> <verb>`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use followup_app::{EditContact, NewContact, NewJob, NewTouch, clock};
+use jiff::civil::Date;
+
+/// Bad input found while reading the command line itself.
+#[derive(Debug)]
+pub struct BadArg(pub String);
+
+impl std::error::Error for BadArg {}
+
+impl std::fmt::Display for BadArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "followup",
+    version,
+    about = "Follow up on every job lead and contact at the right time, for the right reason.",
+    long_about = "followup records every touch of a job search or a professional network, derives \
+from the rules of professional persistence when to follow up next and why, and warns before you \
+pester. Start with `followup demo`, or `followup contact add` and `followup log`.",
+    after_help = "Dates: 2026-03-09, today, tomorrow, monday, next monday, last thursday, \
+in 2 weeks, 3 business days, 9 Mar. Names: a contact or job is named by id or by an \
+unambiguous name.\nDocs: docs/CLI.md, docs/RULES.md, docs/CONFIG.md."
+)]
+pub struct Cli {
+    /// The database file [default: $XDG_DATA_HOME/followup/followup.db]
+    #[arg(long, global = true, env = "FOLLOWUP_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Pin "today" for this command (any date phrase; relative ones count from the real today)
+    #[arg(long, global = true, env = "FOLLOWUP_TODAY", value_name = "DATE")]
+    pub today: Option<String>,
+    /// Print JSON instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The config file [default: $XDG_CONFIG_HOME/followup/config.toml when it exists]
+    #[arg(long, global = true, env = "FOLLOWUP_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    /// Today: `--today` when given, else the clock.
+    pub fn today(&self) -> Result<Date, BadArg> {
+        let real = clock::system_today();
+        match &self.today {
+            None => Ok(real),
+            Some(t) => followup_core::parse_date(t, real, &Default::default())
+                .map_err(|e| BadArg(format!("--today: {e}"))),
+        }
+    }
+
+    /// The database path: `--db`, `FOLLOWUP_DB`, or the XDG default.
+    pub fn db_path(&self) -> Result<PathBuf, BadArg> {
+        if let Some(p) = &self.db {
+            if p.as_os_str().is_empty() {
+                return Err(BadArg("--db: expected a file path, found nothing".into()));
+            }
+            return Ok(p.clone());
+        }
+        followup_app::default_db_path().ok_or_else(|| {
+            BadArg("no home folder to keep the database in; give --db PATH".into())
+        })
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add, list, show and edit contacts
+    #[command(subcommand)]
+    Contact(ContactCmd),
+    /// Add, list, show, move and close jobs (opportunities)
+    #[command(subcommand)]
+    Job(JobCmd),
+    /// Record a touch that happened: an interview, a thank-you, a follow-up, a reply...
+    Log(LogArgs),
+    /// What to do: overdue first, then today, then the next 14 days
+    Agenda {
+        /// Show items due up to this day
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+    },
+    /// Move an agenda item to a later day (recorded; a newer touch ends it)
+    Snooze {
+        /// The item's id, as the agenda shows it
+        id: i64,
+        /// The day it comes back
+        #[arg(long, value_name = "DATE")]
+        until: String,
+    },
+    /// Mark an agenda item done by logging the touch that did it
+    Done {
+        /// The item's id, as the agenda shows it
+        id: i64,
+        /// When it was done [default: today]
+        #[arg(long, value_name = "DATE")]
+        on: Option<String>,
+        /// A note for the touch
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Rebuild every follow-up from the log (after changing the config)
+    Replan,
+    /// A realistic job search in a fresh database, and its agenda
+    Demo,
+    /// The event log: every change, in order
+    Events,
+    /// Where the database and config are, and what today is
+    Where,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactCmd {
+    /// Add a contact
+    Add(ContactAdd),
+    /// List contacts
+    List,
+    /// A contact's details, timeline of touches, promises and next follow-up
+    Show {
+        /// Id or name
+        who: String,
+    },
+    /// Change a contact's details (an empty value clears a field)
+    Edit(ContactEdit),
+}
+
+#[derive(Debug, Args)]
+pub struct ContactAdd {
+    /// Full name
+    pub name: String,
+    /// Email address (repeat for several)
+    #[arg(long = "email", value_name = "ADDRESS")]
+    pub emails: Vec<String>,
+    /// Phone number (repeat for several)
+    #[arg(long = "phone", value_name = "NUMBER")]
+    pub phones: Vec<String>,
+    /// Organization (created when first named)
+    #[arg(long, value_name = "NAME")]
+    pub company: Option<String>,
+    /// Job title
+    #[arg(long)]
+    pub title: Option<String>,
+    /// critical, regular or casual (sets the keep-in-touch cadence, F13)
+    #[arg(long)]
+    pub tier: Option<String>,
+    /// email, phone or linkedin (F19)
+    #[arg(long, value_name = "CHANNEL")]
+    pub prefers: Option<String>,
+    /// LinkedIn profile URL
+    #[arg(long, value_name = "URL")]
+    pub linkedin: Option<String>,
+    /// Birthday (F14); 29 Feb falls on 28 Feb in other years
+    #[arg(long, value_name = "DATE")]
+    pub birthday: Option<String>,
+    /// Work anniversary (F14)
+    #[arg(long, value_name = "DATE")]
+    pub work_anniversary: Option<String>,
+    /// Personal anniversary (F14)
+    #[arg(long, value_name = "DATE")]
+    pub personal_anniversary: Option<String>,
+    /// Free notes
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+impl ContactAdd {
+    pub fn into_new(self) -> NewContact {
+        NewContact {
+            name: self.name,
+            emails: self.emails,
+            phones: self.phones,
+            company: self.company,
+            title: self.title,
+            tier: self.tier,
+            prefers: self.prefers,
+            linkedin: self.linkedin,
+            birthday: self.birthday,
+            work_anniversary: self.work_anniversary,
+            personal_anniversary: self.personal_anniversary,
+            notes: self.notes,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ContactEdit {
+    /// Id or name
+    pub who: String,
+    /// New name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Replace the email addresses (repeat for several)
+    #[arg(long = "email", value_name = "ADDRESS")]
+    pub emails: Vec<String>,
+    /// Replace the phone numbers (repeat for several)
+    #[arg(long = "phone", value_name = "NUMBER")]
+    pub phones: Vec<String>,
+    #[arg(long, value_name = "NAME")]
+    pub company: Option<String>,
+    #[arg(long)]
+    pub title: Option<String>,
+    /// critical, regular, casual, or "" for none
+    #[arg(long)]
+    pub tier: Option<String>,
+    /// email, phone or linkedin
+    #[arg(long, value_name = "CHANNEL")]
+    pub prefers: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub linkedin: Option<String>,
+    #[arg(long, value_name = "DATE")]
+    pub birthday: Option<String>,
+    #[arg(long, value_name = "DATE")]
+    pub work_anniversary: Option<String>,
+    #[arg(long, value_name = "DATE")]
+    pub personal_anniversary: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+impl ContactEdit {
+    pub fn into_edit(self) -> EditContact {
+        let list = |v: Vec<String>| if v.is_empty() { None } else { Some(v) };
+        EditContact {
+            name: self.name,
+            emails: list(self.emails),
+            phones: list(self.phones),
+            company: self.company,
+            title: self.title,
+            tier: self.tier,
+            prefers: self.prefers,
+            linkedin: self.linkedin,
+            birthday: self.birthday,
+            work_anniversary: self.work_anniversary,
+            personal_anniversary: self.personal_anniversary,
+            notes: self.notes,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobCmd {
+    /// Add a job (an opportunity: one role at one organization)
+    Add(JobAdd),
+    /// List jobs
+    List {
+        /// Only open ones
+        #[arg(long)]
+        open: bool,
+    },
+    /// A job's details, contacts, timeline and next follow-up
+    Show {
+        /// Id, or an unambiguous organization or title
+        job: String,
+    },
+    /// Move a job to another open stage: lead, applied, interviewing, offer
+    Stage { job: String, stage: String },
+    /// Close a job: accepted, rejected, withdrawn or no-response
+    Close { job: String, outcome: String },
+}
+
+#[derive(Debug, Args)]
+pub struct JobAdd {
+    /// Organization (created when first named)
+    pub organization: String,
+    /// The role's title
+    pub title: String,
+    /// A contact at it, by id or name (repeat for several)
+    #[arg(long = "contact", value_name = "WHO")]
+    pub contacts: Vec<String>,
+    /// When you applied (also logs the application, F5)
+    #[arg(long, value_name = "DATE")]
+    pub applied: Option<String>,
+    /// The response time the posting states, e.g. "3 weeks" (F5)
+    #[arg(long, value_name = "DURATION")]
+    pub response_time: Option<String>,
+    /// The posting's address
+    #[arg(long)]
+    pub url: Option<String>,
+    /// lead, applied, interviewing or offer [default: applied with --applied, else lead]
+    #[arg(long)]
+    pub stage: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+impl JobAdd {
+    pub fn into_new(self) -> NewJob {
+        NewJob {
+            organization: self.organization,
+            title: self.title,
+            contacts: self.contacts,
+            applied: self.applied,
+            response_time: self.response_time,
+            url: self.url,
+            stage: self.stage,
+            notes: self.notes,
+        }
+    }
+}
+
+fn yes_no(s: &str) -> Result<bool, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" => Ok(true),
+        "no" | "n" | "false" => Ok(false),
+        _ => Err(format!("expected yes or no, found {s:?}")),
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "KIND is one of: application, interview, thank-you, follow-up, value-add, \
+outreach, meeting, reply, rejection, offer, withdrawal, note.\n\
+At an interview, ask before you leave (F17): --next-step, --they-decide-by, --all-hear-back, \
+--may-follow-up, --they-prefer, --direct-contact, --on-linkedin.")]
+pub struct LogArgs {
+    /// What happened (see below)
+    pub kind: String,
+    /// Who it was with, by id or name (several: --with A --with B, or --with A B)
+    #[arg(long, num_args = 1.., value_name = "WHO")]
+    pub with: Vec<String>,
+    /// The job it was about, by id or name
+    #[arg(long, value_name = "JOB")]
+    pub job: Option<String>,
+    /// When it happened [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    /// outbound, inbound, mutual or internal [default: by kind]
+    #[arg(long)]
+    pub direction: Option<String>,
+    /// They said they would decide or get back by this day (F3)
+    #[arg(long, value_name = "DATE")]
+    pub they_decide_by: Option<String>,
+    /// You said you would follow up on this day (F2)
+    #[arg(long, value_name = "DATE")]
+    pub i_will_follow_up: Option<String>,
+    /// They promised to act (an introduction, a referral) by this day (F12)
+    #[arg(long, value_name = "DATE")]
+    pub they_will_act_by: Option<String>,
+    /// They promised to act, no date given (F12: follow up after the action wait)
+    #[arg(long)]
+    pub they_will_act: bool,
+    /// The interview showed a poor fit: a thank-you at most (F11)
+    #[arg(long)]
+    pub poor_fit: bool,
+    /// What was said; problems they mentioned feed value-add drafts
+    #[arg(long)]
+    pub note: Option<String>,
+    /// F17: what the next step is
+    #[arg(long, value_name = "TEXT")]
+    pub next_step: Option<String>,
+    /// F17: will every candidate hear back? yes or no
+    #[arg(long, value_name = "YES|NO", value_parser = yes_no)]
+    pub all_hear_back: Option<bool>,
+    /// F17: may I follow up if I have not heard by then? yes or no
+    #[arg(long, value_name = "YES|NO", value_parser = yes_no)]
+    pub may_follow_up: Option<bool>,
+    /// F17/F19: how they prefer to be contacted: email, phone or linkedin
+    #[arg(long, value_name = "CHANNEL")]
+    pub they_prefer: Option<String>,
+    /// F17: a business card or direct contact
+    #[arg(long, value_name = "TEXT")]
+    pub direct_contact: Option<String>,
+    /// F17: are they on LinkedIn? yes or no
+    #[arg(long, value_name = "YES|NO", value_parser = yes_no)]
+    pub on_linkedin: Option<bool>,
+}
+
+impl LogArgs {
+    pub fn into_new(self) -> NewTouch {
+        NewTouch {
+            kind: self.kind,
+            with: self.with,
+            job: self.job,
+            on: self.on,
+            direction: self.direction,
+            they_decide_by: self.they_decide_by,
+            i_will_follow_up: self.i_will_follow_up,
+            they_will_act_by: self.they_will_act_by,
+            they_will_act: self.they_will_act,
+            poor_fit: self.poor_fit,
+            note: self.note,
+            next_step: self.next_step,
+            all_hear_back: self.all_hear_back,
+            may_follow_up: self.may_follow_up,
+            preferred_channel: self.they_prefer,
+            direct_contact: self.direct_contact,
+            on_linkedin: self.on_linkedin,
+        }
+    }
+}

@@ -1,0 +1,494 @@
+//! Text and JSON output. Plain text, no colour (so NO_COLOR and pipes need nothing special);
+//! JSON is the use cases' own structures, documented in docs/CLI.md.
+
+use std::io::Write;
+
+use followup_app::{ContactView, Done, JobView, Logged, PromiseView};
+use followup_core::agenda::AgendaItem;
+use followup_core::model::{Contact, Job, Touch};
+use followup_store::Recorded;
+use jiff::civil::Date;
+use serde::Serialize;
+
+type Out = anyhow::Result<()>;
+
+pub fn print_json<T: Serialize + ?Sized>(v: &T) -> Out {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// `Wed 11 Mar`, with the year when it is not this year's.
+pub fn day(d: Date, today: Date) -> String {
+    let wd = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        [d.weekday().to_monday_zero_offset() as usize];
+    let m = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][(d.month() - 1) as usize];
+    if d.year() == today.year() {
+        format!("{wd} {} {m}", d.day())
+    } else {
+        format!("{wd} {} {m} {}", d.day(), d.year())
+    }
+}
+
+/// Left-aligned columns, two spaces apart; the last column is not padded.
+fn table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let n = cells.len();
+        let mut s = String::new();
+        for (i, c) in cells.into_iter().enumerate() {
+            if i + 1 == n {
+                s.push_str(&c);
+            } else {
+                s.push_str(&c);
+                s.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
+            }
+        }
+        println!("{}", s.trim_end());
+    };
+    line(header.iter().map(|h| h.to_string()).collect());
+    for r in rows {
+        line(r.clone());
+    }
+}
+
+fn who_what(a: &AgendaItem) -> String {
+    let who = a
+        .contact
+        .as_ref()
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| match a.jobs.first() {
+            Some(j) => format!("{} hiring team", j.organization),
+            None => "you".into(),
+        });
+    if a.jobs.is_empty() {
+        who
+    } else {
+        let jobs: Vec<String> = a
+            .jobs
+            .iter()
+            .map(|j| format!("{}: {}", j.organization, j.title))
+            .collect();
+        format!("{who} ({})", jobs.join("; "))
+    }
+}
+
+fn when(a: &AgendaItem, today: Date) -> String {
+    if a.overdue_days > 0 {
+        format!("{} ({} d overdue)", day(a.due, today), a.overdue_days)
+    } else if a.due == today {
+        format!("{} (today)", day(a.due, today))
+    } else {
+        day(a.due, today)
+    }
+}
+
+fn item_line(a: &AgendaItem, today: Date) -> Vec<String> {
+    vec![
+        format!("{}", a.id),
+        when(a, today),
+        a.action.to_string(),
+        who_what(a),
+        a.channel.to_string(),
+        a.why.clone(),
+    ]
+}
+
+fn notes(a: &AgendaItem, today: Date) -> Vec<String> {
+    let mut v = Vec::new();
+    if let Some(t) = &a.then {
+        v.push(format!(
+            "then {} on {} ({}): name that date in the note (F6)",
+            t.action,
+            day(t.due, today),
+            t.rule
+        ));
+    }
+    if !a.unasked.is_empty() {
+        let q: Vec<&str> = a.unasked.iter().map(|q| q.as_str()).collect();
+        v.push(format!("unasked at the interview (F17): {}", q.join(", ")));
+    }
+    v
+}
+
+pub fn agenda(items: &[AgendaItem], today: Date, json: bool) -> Out {
+    if json {
+        return print_json(items);
+    }
+    if items.is_empty() {
+        println!("Nothing due. `followup agenda --until \"in 4 weeks\"` looks further ahead.");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = items.iter().map(|a| item_line(a, today)).collect();
+    table(&["ID", "DUE", "ACTION", "WHO", "CHANNEL", "WHY"], &rows);
+    let annotated: Vec<&AgendaItem> = items
+        .iter()
+        .filter(|a| !notes(a, today).is_empty())
+        .collect();
+    if !annotated.is_empty() {
+        println!();
+        for a in annotated {
+            for n in notes(a, today) {
+                println!("  {}: {n}", a.id);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn next_lines(next: &[AgendaItem], today: Date) {
+    for a in next {
+        println!(
+            "Next: {}  {}  {}  {}  {}  [item {}]",
+            when(a, today),
+            a.action,
+            who_what(a),
+            a.channel,
+            a.why,
+            a.id
+        );
+        for n in notes(a, today) {
+            println!("      {n}");
+        }
+    }
+}
+
+pub fn created_contact(c: &Contact, json: bool) -> Out {
+    if json {
+        return print_json(c);
+    }
+    println!("Added contact #{} {}{}", c.id, c.name, contact_suffix(c));
+    Ok(())
+}
+
+pub fn edited_contact(c: &Contact, json: bool) -> Out {
+    if json {
+        return print_json(c);
+    }
+    println!("Updated contact #{} {}{}", c.id, c.name, contact_suffix(c));
+    Ok(())
+}
+
+fn contact_suffix(c: &Contact) -> String {
+    let mut parts = Vec::new();
+    if let Some(o) = &c.organization {
+        parts.push(o.name.clone());
+    }
+    if let Some(t) = &c.title {
+        parts.push(t.clone());
+    }
+    if let Some(t) = c.tier {
+        parts.push(t.to_string());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
+}
+
+pub fn contacts(list: &[Contact], json: bool) -> Out {
+    if json {
+        return print_json(list);
+    }
+    if list.is_empty() {
+        println!("No contacts yet. Add one with `followup contact add NAME`.");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.to_string(),
+                c.name.clone(),
+                c.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+                c.title.clone().unwrap_or_default(),
+                c.tier.map(|t| t.to_string()).unwrap_or_default(),
+                c.emails.first().cloned().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(&["ID", "NAME", "ORGANIZATION", "TITLE", "TIER", "EMAIL"], &rows);
+    Ok(())
+}
+
+fn touch_line(t: &Touch, today: Date, names: &dyn Fn(&Touch) -> String) -> String {
+    let mut s = format!(
+        "  {}  {:<11} {:<8}  {}",
+        day(t.date, today),
+        t.kind.as_str(),
+        t.direction.as_str(),
+        names(t)
+    );
+    if t.poor_fit {
+        s.push_str("  [poor fit]");
+    }
+    if let Some(n) = &t.note {
+        s.push_str(&format!("  \"{n}\""));
+    }
+    s
+}
+
+fn promise_line(p: &PromiseView, today: Date) -> String {
+    let what = match (p.promise.whose, p.promise.kind) {
+        (followup_core::Whose::Mine, _) => "you will follow up",
+        (_, followup_core::PromiseKind::Decide) => "they will decide / get back",
+        (_, followup_core::PromiseKind::Act) => "they will act",
+        (_, followup_core::PromiseKind::FollowUp) => "they will follow up",
+    };
+    let by = p
+        .promise
+        .date
+        .map(|d| format!(" by {}", day(d, today)))
+        .unwrap_or_default();
+    format!(
+        "  {what}{by} (said {}{})",
+        day(p.made_on, today),
+        p.job.map(|j| format!(", job #{j}")).unwrap_or_default()
+    )
+}
+
+pub fn contact_view(v: &ContactView, today: Date, json: bool) -> Out {
+    if json {
+        return print_json(v);
+    }
+    let c = &v.contact;
+    println!("#{} {}{}", c.id, c.name, contact_suffix(c));
+    let field = |k: &str, val: String| {
+        if !val.is_empty() {
+            println!("  {k:<21}{val}");
+        }
+    };
+    field("email", c.emails.join(", "));
+    field("phone", c.phones.join(", "));
+    field(
+        "prefers",
+        c.prefers.map(|p| p.to_string()).unwrap_or_default(),
+    );
+    field("linkedin", c.linkedin.clone().unwrap_or_default());
+    field("birthday", c.birthday.map(|d| d.to_string()).unwrap_or_default());
+    field(
+        "work anniversary",
+        c.work_anniversary.map(|d| d.to_string()).unwrap_or_default(),
+    );
+    field(
+        "personal anniversary",
+        c.personal_anniversary.map(|d| d.to_string()).unwrap_or_default(),
+    );
+    field("notes", c.notes.clone().unwrap_or_default());
+    field("added", c.added_on.to_string());
+    if !v.jobs.is_empty() {
+        println!("Jobs:");
+        for j in &v.jobs {
+            println!(
+                "  #{} {}: {} ({})",
+                j.id, j.organization.name, j.title, j.stage
+            );
+        }
+    }
+    println!("Timeline:");
+    if v.timeline.is_empty() {
+        println!("  nothing logged yet");
+    }
+    let jobs = &v.jobs;
+    let label = |t: &Touch| {
+        t.job
+            .and_then(|id| jobs.iter().find(|j| j.id == id))
+            .map(|j| format!("{}: {}", j.organization.name, j.title))
+            .unwrap_or_default()
+    };
+    for t in &v.timeline {
+        println!("{}", touch_line(t, today, &label));
+    }
+    if !v.promises.is_empty() {
+        println!("Promises:");
+        for p in &v.promises {
+            println!("{}", promise_line(p, today));
+        }
+    }
+    if v.next.is_empty() {
+        println!("Next: nothing planned (a casual contact gets occasions only, F13)");
+    }
+    next_lines(&v.next, today);
+    Ok(())
+}
+
+pub fn created_job(j: &Job, json: bool) -> Out {
+    if json {
+        return print_json(j);
+    }
+    println!(
+        "Added job #{} {}: {} ({})",
+        j.id, j.organization.name, j.title, j.stage
+    );
+    Ok(())
+}
+
+pub fn job_changed(j: &Job, json: bool) -> Out {
+    if json {
+        return print_json(j);
+    }
+    println!(
+        "Job #{} {}: {} is now {}",
+        j.id, j.organization.name, j.title, j.stage
+    );
+    Ok(())
+}
+
+pub fn jobs(list: &[Job], json: bool) -> Out {
+    if json {
+        return print_json(list);
+    }
+    if list.is_empty() {
+        println!("No jobs yet. Add one with `followup job add ORGANIZATION TITLE`.");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|j| {
+            vec![
+                j.id.to_string(),
+                j.organization.name.clone(),
+                j.title.clone(),
+                j.stage.to_string(),
+                j.applied.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(&["ID", "ORGANIZATION", "TITLE", "STAGE", "APPLIED"], &rows);
+    Ok(())
+}
+
+pub fn job_view(v: &JobView, today: Date, json: bool) -> Out {
+    if json {
+        return print_json(v);
+    }
+    let j = &v.job;
+    println!("#{} {}: {} ({})", j.id, j.organization.name, j.title, j.stage);
+    if let Some(u) = &j.url {
+        println!("  posting        {u}");
+    }
+    if let Some(d) = j.applied {
+        println!("  applied        {d}");
+    }
+    if let Some(t) = j.response_time {
+        println!("  response time  {t}");
+    }
+    if let Some(n) = &j.notes {
+        println!("  notes          {n}");
+    }
+    if !v.contacts.is_empty() {
+        println!("Contacts:");
+        for c in &v.contacts {
+            println!("  #{} {}{}", c.id, c.name, contact_suffix(c));
+        }
+    }
+    println!("Timeline:");
+    if v.timeline.is_empty() {
+        println!("  nothing logged yet");
+    }
+    let contacts = &v.contacts;
+    let label = |t: &Touch| {
+        t.contacts
+            .iter()
+            .filter_map(|id| contacts.iter().find(|c| c.id == *id))
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for t in &v.timeline {
+        println!("{}", touch_line(t, today, &label));
+    }
+    if !v.promises.is_empty() {
+        println!("Promises:");
+        for p in &v.promises {
+            println!("{}", promise_line(p, today));
+        }
+    }
+    next_lines(&v.next, today);
+    Ok(())
+}
+
+pub fn logged(l: &Logged, today: Date, json: bool) -> Out {
+    if json {
+        return print_json(l);
+    }
+    let t = &l.touch;
+    println!(
+        "Logged {} #{} on {}{}",
+        t.kind,
+        t.id,
+        day(t.date, today),
+        t.job.map(|j| format!(" (job #{j})")).unwrap_or_default()
+    );
+    for s in &l.stage_changes {
+        println!("Job #{} moved from {} to {}", s.job, s.from, s.to);
+    }
+    for p in &t.promises {
+        if p.whose == followup_core::Whose::Mine {
+            if let Some(d) = p.date {
+                println!("Promise recorded: you will follow up on {}", day(d, today));
+            }
+        }
+    }
+    next_lines(&l.next, today);
+    warnings(&l.warnings);
+    Ok(())
+}
+
+fn warnings(ws: &[followup_core::plan::Warning]) {
+    let mut err = std::io::stderr().lock();
+    for w in ws {
+        let _ = writeln!(err, "warning: {}", w.message);
+    }
+}
+
+pub fn snoozed(a: &AgendaItem, today: Date, json: bool) -> Out {
+    if json {
+        return print_json(a);
+    }
+    println!(
+        "Snoozed item {}: {} {} comes back on {}",
+        a.id,
+        a.action,
+        who_what(a),
+        day(a.due, today)
+    );
+    Ok(())
+}
+
+pub fn done(d: &Done, today: Date, json: bool) -> Out {
+    match d {
+        Done::Logged(l) => logged(l, today, json),
+        Done::Closed(j) => job_changed(j, json),
+    }
+}
+
+pub fn events(list: &[Recorded], json: bool) -> Out {
+    if json {
+        let v: Vec<serde_json::Value> = list
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "seq": r.seq,
+                    "recorded_on": r.recorded_on,
+                    "event": r.event,
+                })
+            })
+            .collect();
+        return print_json(&v);
+    }
+    for r in list {
+        let body = serde_json::to_string(&r.event)?;
+        println!("{:>6}  {}  {body}", r.seq, r.recorded_on);
+    }
+    Ok(())
+}

@@ -83,9 +83,8 @@ pub fn load(path: Option<&Path>) -> Result<Config, AppError> {
             )));
         }
     };
-    let mut cfg = parse(&text).map_err(|m| {
-        AppError::Invalid(format!("config {}: {m}", path.display()))
-    })?;
+    let mut cfg =
+        parse(&text).map_err(|m| AppError::Invalid(format!("config {}: {m}", path.display())))?;
     cfg.source = Some(path);
     Ok(cfg)
 }
@@ -99,9 +98,9 @@ pub fn parse(text: &str) -> Result<Config, String> {
         Some(overrides) => {
             let mut merged = toml::Table::try_from(&base).map_err(|e| e.to_string())?;
             merge(&mut merged, overrides);
-            let policy: Policy = merged.try_into().map_err(|e: toml::de::Error| {
-                format!("[policy]: {}", e.message())
-            })?;
+            let policy: Policy = merged
+                .try_into()
+                .map_err(|e: toml::de::Error| format!("[policy]: {}", e.message()))?;
             policy
         }
     };

@@ -26,7 +26,13 @@ impl Demo<'_> {
         shift(self.app.today, -days).to_string()
     }
 
-    fn contact(&mut self, name: &str, company: &str, title: &str, tier: &str) -> Result<(), AppError> {
+    fn contact(
+        &mut self,
+        name: &str,
+        company: &str,
+        title: &str,
+        tier: &str,
+    ) -> Result<(), AppError> {
         let email = format!(
             "{}@{}.example",
             name.to_lowercase().replace(' ', "."),
@@ -45,11 +51,20 @@ impl Demo<'_> {
         Ok(())
     }
 
-    fn job(&mut self, org: &str, title: &str, contact: &str, applied_ago: Option<i64>) -> Result<String, AppError> {
+    fn job(
+        &mut self,
+        org: &str,
+        title: &str,
+        contact: &str,
+        applied_ago: Option<i64>,
+    ) -> Result<String, AppError> {
         let job = self.app.add_job(NewJob {
             organization: org.into(),
             title: title.into(),
-            contacts: vec![contact.to_string()].into_iter().filter(|c| !c.is_empty()).collect(),
+            contacts: vec![contact.to_string()]
+                .into_iter()
+                .filter(|c| !c.is_empty())
+                .collect(),
             applied: applied_ago.map(|d| self.ago(d)),
             url: Some(format!(
                 "https://{}.example/careers/{}",
@@ -64,7 +79,14 @@ impl Demo<'_> {
         Ok(job.id.to_string())
     }
 
-    fn log(&mut self, kind: &str, with: &str, job: Option<&str>, ago: i64, t: NewTouch) -> Result<(), AppError> {
+    fn log(
+        &mut self,
+        kind: &str,
+        with: &str,
+        job: Option<&str>,
+        ago: i64,
+        t: NewTouch,
+    ) -> Result<(), AppError> {
         self.app.log(NewTouch {
             kind: kind.into(),
             with: vec![with.into()],
@@ -76,15 +98,34 @@ impl Demo<'_> {
         Ok(())
     }
 
-    fn plain(&mut self, kind: &str, with: &str, job: Option<&str>, ago: i64) -> Result<(), AppError> {
+    fn plain(
+        &mut self,
+        kind: &str,
+        with: &str,
+        job: Option<&str>,
+        ago: i64,
+    ) -> Result<(), AppError> {
         self.log(kind, with, job, ago, NewTouch::default())
     }
 
-    fn noted(&mut self, kind: &str, with: &str, job: Option<&str>, ago: i64, note: &str) -> Result<(), AppError> {
-        self.log(kind, with, job, ago, NewTouch {
-            note: Some(note.into()),
-            ..NewTouch::default()
-        })
+    fn noted(
+        &mut self,
+        kind: &str,
+        with: &str,
+        job: Option<&str>,
+        ago: i64,
+        note: &str,
+    ) -> Result<(), AppError> {
+        self.log(
+            kind,
+            with,
+            job,
+            ago,
+            NewTouch {
+                note: Some(note.into()),
+                ..NewTouch::default()
+            },
+        )
     }
 }
 
@@ -108,11 +149,21 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
         ("Lee Park", "Northwind", "Head of Data", "critical"),
         ("Priya Natarajan", "Contoso", "Recruiter", "regular"),
         ("Marcus Bell", "Contoso", "Engineering Manager", "critical"),
-        ("Sofia Alvarez", "Fabrikam", "HR Business Partner", "regular"),
+        (
+            "Sofia Alvarez",
+            "Fabrikam",
+            "HR Business Partner",
+            "regular",
+        ),
         ("Tom Okafor", "Initech", "Hiring Manager", "regular"),
         ("Hannah Schmidt", "Globex", "Technical Recruiter", "regular"),
         ("Wei Chen", "Umbrella", "Staff Engineer", "casual"),
-        ("Maya Patel", "Stark Industries", "Talent Acquisition Lead", "critical"),
+        (
+            "Maya Patel",
+            "Stark Industries",
+            "Talent Acquisition Lead",
+            "critical",
+        ),
         ("Aisha Khan", "Tailspin", "Data Architect", "critical"),
         ("Ben Carter", "", "Mentor", "critical"),
         ("Chloe Martin", "Litware", "Product Manager", "casual"),
@@ -123,7 +174,12 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
         ("Hugo Laurent", "Alpine Ski House", "CTO", "regular"),
         ("Ines Costa", "", "Former classmate", "casual"),
         ("Jonas Berg", "Fourth Coffee", "Engineering Lead", "regular"),
-        ("Kemi Adeyemi", "Trey Research", "Principal Engineer", "critical"),
+        (
+            "Kemi Adeyemi",
+            "Trey Research",
+            "Principal Engineer",
+            "critical",
+        ),
         ("Liam Walsh", "Wingtip", "Recruiter", "casual"),
     ] {
         d.contact(name, company, title, tier)?;
@@ -133,50 +189,90 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
         let x = shift(today, days);
         Date::new(year, x.month(), x.day()).unwrap_or(x).to_string()
     };
-    d.app.edit_contact("Dana Reyes", crate::EditContact {
-        birthday: Some(md(3, 1988)),
-        ..Default::default()
-    })?;
-    d.app.edit_contact("Ben Carter", crate::EditContact {
-        work_anniversary: Some(md(5, 2016)),
-        ..Default::default()
-    })?;
-    d.app.edit_contact("Ines Costa", crate::EditContact {
-        personal_anniversary: Some(md(40, 2019)),
-        birthday: Some(md(11, 1991)),
-        ..Default::default()
-    })?;
+    d.app.edit_contact(
+        "Dana Reyes",
+        crate::EditContact {
+            birthday: Some(md(3, 1988)),
+            ..Default::default()
+        },
+    )?;
+    d.app.edit_contact(
+        "Ben Carter",
+        crate::EditContact {
+            work_anniversary: Some(md(5, 2016)),
+            ..Default::default()
+        },
+    )?;
+    d.app.edit_contact(
+        "Ines Costa",
+        crate::EditContact {
+            personal_anniversary: Some(md(40, 2019)),
+            birthday: Some(md(11, 1991)),
+            ..Default::default()
+        },
+    )?;
 
     // Offer stage: an offer, then a last conversation yesterday wants a thank-you (F6).
-    let stark = d.job("Stark Industries", "Lead Data Engineer", "Maya Patel", Some(45))?;
+    let stark = d.job(
+        "Stark Industries",
+        "Lead Data Engineer",
+        "Maya Patel",
+        Some(45),
+    )?;
     d.plain("interview", "Maya Patel", Some(&stark), 30)?;
     d.plain("thank-you", "Maya Patel", Some(&stark), 29)?;
-    d.log("interview", "Maya Patel", Some(&stark), 16, NewTouch {
-        they_decide_by: Some(d.ago(9)),
-        next_step: Some("final round with the VP".into()),
-        may_follow_up: Some(true),
-        ..NewTouch::default()
-    })?;
+    d.log(
+        "interview",
+        "Maya Patel",
+        Some(&stark),
+        16,
+        NewTouch {
+            they_decide_by: Some(d.ago(9)),
+            next_step: Some("final round with the VP".into()),
+            may_follow_up: Some(true),
+            ..NewTouch::default()
+        },
+    )?;
     d.plain("thank-you", "Maya Patel", Some(&stark), 15)?;
-    d.noted("offer", "Maya Patel", Some(&stark), 6, "base and equity; answer wanted within two weeks")?;
-    d.log("interview", "Maya Patel", Some(&stark), 1, NewTouch {
-        note: Some("met the VP; they worry about migrating the warehouse without downtime".into()),
-        they_decide_by: Some(shift(today, 6).to_string()),
-        next_step: Some("they send the final contract".into()),
-        all_hear_back: Some(true),
-        may_follow_up: Some(true),
-        preferred_channel: Some("phone".into()),
-        direct_contact: Some("+1 555 0100".into()),
-        on_linkedin: Some(true),
-        ..NewTouch::default()
-    })?;
+    d.noted(
+        "offer",
+        "Maya Patel",
+        Some(&stark),
+        6,
+        "base and equity; answer wanted within two weeks",
+    )?;
+    d.log(
+        "interview",
+        "Maya Patel",
+        Some(&stark),
+        1,
+        NewTouch {
+            note: Some(
+                "met the VP; they worry about migrating the warehouse without downtime".into(),
+            ),
+            they_decide_by: Some(shift(today, 6).to_string()),
+            next_step: Some("they send the final contract".into()),
+            all_hear_back: Some(true),
+            may_follow_up: Some(true),
+            preferred_channel: Some("phone".into()),
+            direct_contact: Some("+1 555 0100".into()),
+            on_linkedin: Some(true),
+            ..NewTouch::default()
+        },
+    )?;
 
     // Interviewing, silent after a follow-up and its retry: a value-add is due (F8).
     let contoso = d.job("Contoso", "Data Platform Engineer", "Marcus Bell", Some(40))?;
-    d.log("interview", "Marcus Bell", Some(&contoso), 26, NewTouch {
-        note: Some("their nightly batch misses the 6am SLA twice a week".into()),
-        ..NewTouch::default()
-    })?;
+    d.log(
+        "interview",
+        "Marcus Bell",
+        Some(&contoso),
+        26,
+        NewTouch {
+            note: Some("their nightly batch misses the 6am SLA twice a week".into()),
+            ..NewTouch::default()
+        },
+    )?;
     d.plain("thank-you", "Marcus Bell", Some(&contoso), 25)?;
     d.plain("follow-up", "Marcus Bell", Some(&contoso), 12)?;
     d.plain("follow-up", "Marcus Bell", Some(&contoso), 6)?;
@@ -190,7 +286,13 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
 
     // A lead: a note to the hiring manager went unanswered, so a retry is due (F7).
     let initech = d.job("Initech", "Machine Learning Engineer", "Tom Okafor", None)?;
-    d.noted("note", "Tom Okafor", Some(&initech), 10, "referred by Jonas Berg")?;
+    d.noted(
+        "note",
+        "Tom Okafor",
+        Some(&initech),
+        10,
+        "referred by Jonas Berg",
+    )?;
     d.plain("follow-up", "Tom Okafor", Some(&initech), 3)?;
 
     // Rejected yesterday: a graceful reply is due (F10).
@@ -198,13 +300,25 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
     d.plain("interview", "Hannah Schmidt", Some(&globex), 21)?;
     d.plain("thank-you", "Hannah Schmidt", Some(&globex), 20)?;
     d.plain("follow-up", "Hannah Schmidt", Some(&globex), 10)?;
-    d.noted("rejection", "Hannah Schmidt", Some(&globex), 1, "went with an internal candidate")?;
+    d.noted(
+        "rejection",
+        "Hannah Schmidt",
+        Some(&globex),
+        1,
+        "went with an internal candidate",
+    )?;
 
     // Withdrawn: the role moved to another city (F11).
     let umbrella = d.job("Umbrella", "Staff Engineer", "Wei Chen", Some(70))?;
     d.plain("interview", "Wei Chen", Some(&umbrella), 60)?;
     d.plain("thank-you", "Wei Chen", Some(&umbrella), 60)?;
-    d.noted("withdrawal", "Wei Chen", Some(&umbrella), 52, "role relocated to Denver")?;
+    d.noted(
+        "withdrawal",
+        "Wei Chen",
+        Some(&umbrella),
+        52,
+        "role relocated to Denver",
+    )?;
 
     // Closed as no-response after the move-on review.
     let hooli = d.job("Northwind", "Analytics Lead", "Dana Reyes", Some(90))?;
@@ -214,18 +328,29 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
     d.app.close_job(&hooli, "no-response")?;
 
     // Accepted, long ago: the contract before this search.
-    let pied = d.job("Adatum", "Data Engineering Contract", "Diego Rossi", Some(400))?;
+    let pied = d.job(
+        "Adatum",
+        "Data Engineering Contract",
+        "Diego Rossi",
+        Some(400),
+    )?;
     d.plain("interview", "Diego Rossi", Some(&pied), 390)?;
     d.plain("thank-you", "Diego Rossi", Some(&pied), 389)?;
     d.plain("offer", "Diego Rossi", Some(&pied), 380)?;
     d.app.close_job(&pied, "accepted")?;
 
     // The network.
-    d.log("meeting", "Diego Rossi", None, 4, NewTouch {
-        note: Some("coffee; offered to introduce me to their platform team".into()),
-        they_will_act: true,
-        ..NewTouch::default()
-    })?;
+    d.log(
+        "meeting",
+        "Diego Rossi",
+        None,
+        4,
+        NewTouch {
+            note: Some("coffee; offered to introduce me to their platform team".into()),
+            they_will_act: true,
+            ..NewTouch::default()
+        },
+    )?;
     d.plain("outreach", "Emma Novak", None, 9)?;
     d.plain("meeting", "Aisha Khan", None, 40)?;
     d.plain("follow-up", "Aisha Khan", None, 36)?;

@@ -259,13 +259,21 @@ impl App {
         for e in &n.emails {
             check_email(e)?;
         }
-        let tier = n.tier.as_deref().map(|t| word::<Tier>("--tier", t)).transpose()?;
+        let tier = n
+            .tier
+            .as_deref()
+            .map(|t| word::<Tier>("--tier", t))
+            .transpose()?;
         let prefers = n
             .prefers
             .as_deref()
             .map(|t| word::<Channel>("--prefers", t))
             .transpose()?;
-        let birthday = n.birthday.as_deref().map(|d| self.date("--birthday", d)).transpose()?;
+        let birthday = n
+            .birthday
+            .as_deref()
+            .map(|d| self.date("--birthday", d))
+            .transpose()?;
         let work = n
             .work_anniversary
             .as_deref()
@@ -279,7 +287,12 @@ impl App {
         let today = self.today;
         let policy = self.config.policy.clone();
         let mut tx = self.store.begin(self.owner, Mode::Write)?;
-        let organization = match n.company.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let organization = match n
+            .company
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(c) => Some(ensure_org(tx.as_mut(), today, c)?),
             None => None,
         };
@@ -300,9 +313,12 @@ impl App {
             notes: clean(n.notes),
             added_on: today,
         };
-        tx.append(today, &Event::ContactAdded {
-            contact: contact.clone(),
-        })?;
+        tx.append(
+            today,
+            &Event::ContactAdded {
+                contact: contact.clone(),
+            },
+        )?;
         replan(tx.as_mut(), &policy, [Subject::Contact(id)])?;
         tx.commit()?;
         Ok(contact)
@@ -370,10 +386,13 @@ impl App {
             ));
         }
         let edited = patch.apply(&contact);
-        tx.append(today, &Event::ContactEdited {
-            id: contact.id,
-            patch,
-        })?;
+        tx.append(
+            today,
+            &Event::ContactEdited {
+                id: contact.id,
+                patch,
+            },
+        )?;
         let mut subjects = vec![Subject::Contact(contact.id)];
         // A renamed contact is named in the items of every job it shares.
         for j in tx.jobs_of_contact(contact.id)? {
@@ -430,13 +449,19 @@ impl App {
     pub fn add_job(&mut self, n: NewJob) -> Result<Job> {
         let org_name = n.organization.trim().to_string();
         if org_name.is_empty() {
-            return Err(invalid("ORGANIZATION: expected an organization's name, found nothing"));
+            return Err(invalid(
+                "ORGANIZATION: expected an organization's name, found nothing",
+            ));
         }
         let title = n.title.trim().to_string();
         if title.is_empty() {
             return Err(invalid("TITLE: expected the role's title, found nothing"));
         }
-        let applied = n.applied.as_deref().map(|d| self.past_date("--applied", d)).transpose()?;
+        let applied = n
+            .applied
+            .as_deref()
+            .map(|d| self.past_date("--applied", d))
+            .transpose()?;
         let response_time = n
             .response_time
             .as_deref()
@@ -630,7 +655,10 @@ impl App {
         };
         let mut promises = Vec::new();
         let decide_by = match &n.they_decide_by {
-            Some(t) => Some(later("--they-decide-by", self.date("--they-decide-by", t)?)?),
+            Some(t) => Some(later(
+                "--they-decide-by",
+                self.date("--they-decide-by", t)?,
+            )?),
             None => None,
         };
         if let Some(d) = decide_by {
@@ -786,9 +814,12 @@ impl App {
             poor_fit: n.poor_fit,
             promises,
         };
-        tx.append(today, &Event::TouchLogged {
-            touch: touch.clone(),
-        })?;
+        tx.append(
+            today,
+            &Event::TouchLogged {
+                touch: touch.clone(),
+            },
+        )?;
         let mut stage_changes = Vec::new();
         let mut subjects: BTreeSet<Subject> =
             contacts.iter().map(|c| Subject::Contact(*c)).collect();
@@ -804,7 +835,13 @@ impl App {
                 _ => None,
             };
             if let Some(to) = implied.filter(|to| j.stage.is_open() && *to != j.stage) {
-                tx.append(today, &Event::JobStageChanged { id: j.id, stage: to })?;
+                tx.append(
+                    today,
+                    &Event::JobStageChanged {
+                        id: j.id,
+                        stage: to,
+                    },
+                )?;
                 stage_changes.push(StageChange {
                     job: j.id,
                     from: j.stage,
@@ -1075,10 +1112,13 @@ fn ensure_org(tx: &mut dyn Tx, today: Date, name: &str) -> Result<OrgRef> {
         return Ok(o);
     }
     let id = OrgId(tx.next_id(Entity::Organization)?);
-    tx.append(today, &Event::OrganizationAdded {
-        id,
-        name: name.trim().to_string(),
-    })?;
+    tx.append(
+        today,
+        &Event::OrganizationAdded {
+            id,
+            name: name.trim().to_string(),
+        },
+    )?;
     Ok(OrgRef {
         id,
         name: name.trim().to_string(),

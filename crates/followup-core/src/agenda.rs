@@ -9,9 +9,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Channel, Question};
-use crate::plan::{
-    Action, ContactRef, FollowUp, JobRef, PlanKey, Rule, Step, occasion_in, short,
-};
+use crate::plan::{Action, ContactRef, FollowUp, JobRef, PlanKey, Rule, Step, occasion_in, short};
 use crate::policy::Policy;
 
 /// A plan item with the short number the store gave it.

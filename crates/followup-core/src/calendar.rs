@@ -40,9 +40,7 @@ impl fmt::Display for Wait {
 
 /// A duration that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "expected a duration like \"2 bd\", \"14 d\", \"3 weeks\" or \"1 month\", found {found:?}"
-)]
+#[error("expected a duration like \"2 bd\", \"14 d\", \"3 weeks\" or \"1 month\", found {found:?}")]
 pub struct BadWait {
     pub found: String,
 }

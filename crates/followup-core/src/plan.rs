@@ -359,9 +359,9 @@ fn job_thread(job: &Job, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
             .iter()
             .rev()
             .find(|t| t.kind == TouchKind::Rejection)?;
-        let replied = touches
-            .iter()
-            .any(|t| t.direction == Direction::Outbound && (t.date, t.id) > (rejection.date, rejection.id));
+        let replied = touches.iter().any(|t| {
+            t.direction == Direction::Outbound && (t.date, t.id) > (rejection.date, rejection.id)
+        });
         if replied {
             return None;
         }
@@ -651,11 +651,7 @@ fn action_candidate(t: &Touch, date: Option<Date>, p: &Policy) -> Candidate {
             cal.add(d, p.grace),
             Action::FollowUp,
             12,
-            format!(
-                "F12: they promised to act by {}, +{}",
-                short(d),
-                p.grace
-            ),
+            format!("F12: they promised to act by {}, +{}", short(d), p.grace),
         ),
         None => Candidate::new(
             cal.add(t.date, p.action_wait),
@@ -834,9 +830,11 @@ fn merge(
         None => t.job == best.job,
     };
     // F15: the gap to the last outbound touch that nothing inbound answered.
-    let last_out = touches.iter().filter(relevant).rev().find(|t| {
-        t.direction != Direction::Internal
-    });
+    let last_out = touches
+        .iter()
+        .filter(relevant)
+        .rev()
+        .find(|t| t.direction != Direction::Internal);
     if let Some(t) = last_out.filter(|t| t.direction == Direction::Outbound) {
         let floor = p.calendar.add(t.date, p.gap);
         if best.due < floor {
@@ -904,7 +902,11 @@ fn occasions(c: &Contact, p: &Policy) -> Vec<FollowUp> {
     let mut out = Vec::new();
     for (slot, date, what) in [
         (Slot::Birthday, c.birthday, "birthday"),
-        (Slot::WorkAnniversary, c.work_anniversary, "work anniversary"),
+        (
+            Slot::WorkAnniversary,
+            c.work_anniversary,
+            "work anniversary",
+        ),
         (
             Slot::PersonalAnniversary,
             c.personal_anniversary,
@@ -944,7 +946,6 @@ pub fn occasion_in(d: Date, year: i16) -> Option<Date> {
         .ok()
 }
 
-
 /// A warning shown when a touch is logged; the touch is recorded all the same.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
@@ -958,12 +959,7 @@ pub struct Warning {
 /// F15: logging an outbound touch to `contact` on `on` less than the gap after the last
 /// outbound one, with nothing heard in between, earns a warning. `touches` are the contact's
 /// touches before the new one.
-pub fn gap_warning(
-    touches: &[Touch],
-    contact: ContactId,
-    on: Date,
-    p: &Policy,
-) -> Option<Warning> {
+pub fn gap_warning(touches: &[Touch], contact: ContactId, on: Date, p: &Policy) -> Option<Warning> {
     let mut ts: Vec<&Touch> = touches
         .iter()
         .filter(|t| t.contacts.contains(&contact) && t.date <= on)

@@ -114,11 +114,16 @@ fn example_01_their_timeline_plus_grace() {
     assert_eq!(then.due, date(2026, 3, 11));
     assert_eq!(then.action, Action::FollowUp);
     assert_eq!(then.rule, Rule(3));
-    assert!(then.why.contains("9 Mar") && then.why.contains("2 bd"), "{}", then.why);
+    assert!(
+        then.why.contains("9 Mar") && then.why.contains("2 bd"),
+        "{}",
+        then.why
+    );
 
     // Once the thank-you is sent, the follow-up itself is the pending item.
     let mut h = h;
-    h.touches.push(touch(2, TouchKind::ThankYou, date(2026, 3, 6), Some(1)));
+    h.touches
+        .push(touch(2, TouchKind::ThankYou, date(2026, 3, 6), Some(1)));
     let item = dana_plan(&h, &Policy::default());
     assert_eq!(
         (item.due, item.action, item.rule, item.channel),
@@ -306,7 +311,12 @@ fn example_09_networking_meeting() {
     let item = dana_plan(&h, &Policy::default());
     assert_eq!(
         (item.due, item.action, item.rule, item.channel),
-        (date(2026, 3, 10), Action::FollowUp, Rule(12), Channel::Email)
+        (
+            date(2026, 3, 10),
+            Action::FollowUp,
+            Rule(12),
+            Channel::Email
+        )
     );
     meet.promises.clear();
     h.touches = vec![meet];
@@ -343,7 +353,12 @@ fn example_10_leap_day_birthday() {
     let a = &items[0];
     assert_eq!(
         (a.due, a.action, a.rule, a.channel),
-        (date(2026, 2, 28), Action::Occasion, Rule(14), Channel::Email)
+        (
+            date(2026, 2, 28),
+            Action::Occasion,
+            Rule(14),
+            Channel::Email
+        )
     );
     assert_eq!(a.due.weekday(), jiff::civil::Weekday::Saturday);
 }
@@ -419,7 +434,10 @@ fn example_14_holidays_are_not_business_days() {
     let mut iv = interview(date(2026, 6, 25));
     iv.promises.push(theirs(date(2026, 7, 2)));
     let h = history(
-        vec![iv, touch(2, TouchKind::ThankYou, date(2026, 6, 25), Some(1))],
+        vec![
+            iv,
+            touch(2, TouchKind::ThankYou, date(2026, 6, 25), Some(1)),
+        ],
         vec![job(1, "Northwind", &[1])],
     );
     let item = dana_plan(&h, &p);
@@ -517,7 +535,10 @@ fn arb_history() -> impl Strategy<Value = (History, Option<Tier>)> {
         prop::sample::select(vec![Stage::Applied, Stage::Interviewing, Stage::Offer]),
     )
         .prop_map(|(touches, tier, stage)| {
-            let mut h = history(touches, vec![job(1, "Northwind", &[1]), job(2, "Contoso", &[1])]);
+            let mut h = history(
+                touches,
+                vec![job(1, "Northwind", &[1]), job(2, "Contoso", &[1])],
+            );
             for j in &mut h.jobs {
                 j.stage = stage;
             }

@@ -86,10 +86,7 @@ impl Store for SqliteStore {
             params![owner.0, format!("owner {}", owner.0)],
         )
         .ok();
-        Ok(Box::new(SqliteTx {
-            tx,
-            owner: owner.0,
-        }))
+        Ok(Box::new(SqliteTx { tx, owner: owner.0 }))
     }
 }
 

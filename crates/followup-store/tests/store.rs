@@ -1,8 +1,8 @@
 //! The store's own tests: the contract of `Store`/`Tx` on the SQLite backend.
 
+use followup_core::Event;
 use followup_core::model::*;
 use followup_core::plan::{Action, FollowUp, PlanKey, Rule, Slot, Subject};
-use followup_core::Event;
 use followup_store::{Entity, Mode, SqliteStore, Store, StoreError};
 use jiff::civil::date;
 
@@ -13,7 +13,10 @@ fn contact(id: i64, name: &str) -> Contact {
     Contact {
         id: ContactId(id),
         name: name.into(),
-        emails: vec![format!("{}@example.com", name.to_lowercase().replace(' ', "."))],
+        emails: vec![format!(
+            "{}@example.com",
+            name.to_lowercase().replace(' ', ".")
+        )],
         phones: vec![],
         organization: None,
         title: None,
@@ -31,17 +34,29 @@ fn contact(id: i64, name: &str) -> Contact {
 fn add_contact(s: &mut dyn Store, owner: OwnerId, name: &str) -> ContactId {
     let mut tx = s.begin(owner, Mode::Write).unwrap();
     let id = tx.next_id(Entity::Contact).unwrap();
-    tx.append(date(2026, 3, 1), &Event::ContactAdded { contact: contact(id, name) })
-        .unwrap();
+    tx.append(
+        date(2026, 3, 1),
+        &Event::ContactAdded {
+            contact: contact(id, name),
+        },
+    )
+    .unwrap();
     tx.commit().unwrap();
     ContactId(id)
 }
 
 fn item(c: ContactId, due: jiff::civil::Date, slot: Slot) -> FollowUp {
     FollowUp {
-        key: PlanKey { subject: Subject::Contact(c), slot },
+        key: PlanKey {
+            subject: Subject::Contact(c),
+            slot,
+        },
         due,
-        action: if slot == Slot::FollowUp { Action::FollowUp } else { Action::Occasion },
+        action: if slot == Slot::FollowUp {
+            Action::FollowUp
+        } else {
+            Action::Occasion
+        },
         rule: Rule(3),
         why: "F3: test".into(),
         channel: Channel::Email,
@@ -65,7 +80,10 @@ fn migrations_run_and_a_newer_database_is_refused() {
     }
     // Reopening keeps the data and does not migrate twice.
     let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.begin(ME, Mode::Read).unwrap().contacts().unwrap().len(), 1);
+    assert_eq!(
+        s.begin(ME, Mode::Read).unwrap().contacts().unwrap().len(),
+        1
+    );
     drop(s);
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.pragma_update(None, "user_version", 99).unwrap();
@@ -76,7 +94,11 @@ fn migrations_run_and_a_newer_database_is_refused() {
         Err(e) => panic!("wrong error {e}"),
         Ok(_) => panic!("a newer database was opened"),
     }
-    assert_eq!(before, std::fs::read(&path).unwrap(), "refused database untouched");
+    assert_eq!(
+        before,
+        std::fs::read(&path).unwrap(),
+        "refused database untouched"
+    );
 }
 
 #[test]
@@ -98,8 +120,13 @@ fn a_dropped_transaction_leaves_nothing() {
     let mut s = SqliteStore::in_memory().unwrap();
     {
         let mut tx = s.begin(ME, Mode::Write).unwrap();
-        tx.append(date(2026, 3, 1), &Event::ContactAdded { contact: contact(1, "Dana") })
-            .unwrap();
+        tx.append(
+            date(2026, 3, 1),
+            &Event::ContactAdded {
+                contact: contact(1, "Dana"),
+            },
+        )
+        .unwrap();
     }
     let tx = s.begin(ME, Mode::Read).unwrap();
     assert!(tx.is_empty().unwrap());
@@ -115,7 +142,11 @@ fn names_match_exactly_then_by_part() {
     let tx = s.begin(ME, Mode::Read).unwrap();
     assert_eq!(tx.contacts_named("dana reyes").unwrap().len(), 1);
     assert_eq!(tx.contacts_named("Dana").unwrap().len(), 2);
-    assert_eq!(tx.contacts_named("%").unwrap().len(), 1, "LIKE wildcards are escaped");
+    assert_eq!(
+        tx.contacts_named("%").unwrap().len(),
+        1,
+        "LIKE wildcards are escaped"
+    );
     assert!(tx.contacts_named("Zed").unwrap().is_empty());
 }
 
@@ -127,7 +158,10 @@ fn plan_numbers_survive_replans_and_occasions_match_the_window() {
     let subject = Subject::Contact(dana);
     tx.replace_plan(
         subject,
-        &[item(dana, date(2026, 3, 11), Slot::FollowUp), item(dana, date(1988, 2, 29), Slot::Birthday)],
+        &[
+            item(dana, date(2026, 3, 11), Slot::FollowUp),
+            item(dana, date(1988, 2, 29), Slot::Birthday),
+        ],
     )
     .unwrap();
     let first = tx.plan_all().unwrap();
@@ -135,18 +169,25 @@ fn plan_numbers_survive_replans_and_occasions_match_the_window() {
     assert!(tx.plan_all().unwrap().is_empty());
     tx.replace_plan(
         subject,
-        &[item(dana, date(2026, 3, 12), Slot::FollowUp), item(dana, date(1988, 2, 29), Slot::Birthday)],
+        &[
+            item(dana, date(2026, 3, 12), Slot::FollowUp),
+            item(dana, date(1988, 2, 29), Slot::Birthday),
+        ],
     )
     .unwrap();
     let second = tx.plan_all().unwrap();
     let ids = |v: &[followup_core::Planned]| v.iter().map(|p| p.id).collect::<Vec<_>>();
     assert_eq!(ids(&first), ids(&second));
     // 29 Feb shows in a window ending 28 Feb of a common year.
-    let w = tx.plan_window(date(2026, 2, 20), date(2026, 2, 28)).unwrap();
+    let w = tx
+        .plan_window(date(2026, 2, 20), date(2026, 2, 28))
+        .unwrap();
     assert_eq!(w.len(), 1);
     assert_eq!(w[0].item.action, Action::Occasion);
     // A window over New Year, before the follow-up is due.
-    let w = tx.plan_window(date(2025, 12, 20), date(2026, 1, 5)).unwrap();
+    let w = tx
+        .plan_window(date(2025, 12, 20), date(2026, 1, 5))
+        .unwrap();
     assert!(w.is_empty());
     let w = tx.plan_window(date(2026, 3, 1), date(2026, 3, 31)).unwrap();
     assert_eq!(w.len(), 1, "{w:?}");

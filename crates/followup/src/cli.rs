@@ -66,9 +66,8 @@ impl Cli {
             }
             return Ok(p.clone());
         }
-        followup_app::default_db_path().ok_or_else(|| {
-            BadArg("no home folder to keep the database in; give --db PATH".into())
-        })
+        followup_app::default_db_path()
+            .ok_or_else(|| BadArg("no home folder to keep the database in; give --db PATH".into()))
     }
 }
 
@@ -315,10 +314,12 @@ fn yes_no(s: &str) -> Result<bool, String> {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "KIND is one of: application, interview, thank-you, follow-up, value-add, \
+#[command(
+    after_help = "KIND is one of: application, interview, thank-you, follow-up, value-add, \
 outreach, meeting, reply, rejection, offer, withdrawal, note.\n\
 At an interview, ask before you leave (F17): --next-step, --they-decide-by, --all-hear-back, \
---may-follow-up, --they-prefer, --direct-contact, --on-linkedin.")]
+--may-follow-up, --they-prefer, --direct-contact, --on-linkedin."
+)]
 pub struct LogArgs {
     /// What happened (see below)
     pub kind: String,

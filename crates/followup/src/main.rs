@@ -70,7 +70,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 output::jobs(&jobs, json)
             }
             JobCmd::Show { job } => output::job_view(&app.job_view(&job)?, today, json),
-            JobCmd::Stage { job, stage } => output::job_changed(&app.set_stage(&job, &stage)?, json),
+            JobCmd::Stage { job, stage } => {
+                output::job_changed(&app.set_stage(&job, &stage)?, json)
+            }
             JobCmd::Close { job, outcome } => {
                 output::job_changed(&app.close_job(&job, &outcome)?, json)
             }

@@ -209,14 +209,20 @@ pub fn contacts(list: &[Contact], json: bool) -> Out {
             vec![
                 c.id.to_string(),
                 c.name.clone(),
-                c.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+                c.organization
+                    .as_ref()
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default(),
                 c.title.clone().unwrap_or_default(),
                 c.tier.map(|t| t.to_string()).unwrap_or_default(),
                 c.emails.first().cloned().unwrap_or_default(),
             ]
         })
         .collect();
-    table(&["ID", "NAME", "ORGANIZATION", "TITLE", "TIER", "EMAIL"], &rows);
+    table(
+        &["ID", "NAME", "ORGANIZATION", "TITLE", "TIER", "EMAIL"],
+        &rows,
+    );
     Ok(())
 }
 
@@ -274,14 +280,21 @@ pub fn contact_view(v: &ContactView, today: Date, json: bool) -> Out {
         c.prefers.map(|p| p.to_string()).unwrap_or_default(),
     );
     field("linkedin", c.linkedin.clone().unwrap_or_default());
-    field("birthday", c.birthday.map(|d| d.to_string()).unwrap_or_default());
+    field(
+        "birthday",
+        c.birthday.map(|d| d.to_string()).unwrap_or_default(),
+    );
     field(
         "work anniversary",
-        c.work_anniversary.map(|d| d.to_string()).unwrap_or_default(),
+        c.work_anniversary
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
     );
     field(
         "personal anniversary",
-        c.personal_anniversary.map(|d| d.to_string()).unwrap_or_default(),
+        c.personal_anniversary
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
     );
     field("notes", c.notes.clone().unwrap_or_default());
     field("added", c.added_on.to_string());
@@ -372,7 +385,10 @@ pub fn job_view(v: &JobView, today: Date, json: bool) -> Out {
         return print_json(v);
     }
     let j = &v.job;
-    println!("#{} {}: {} ({})", j.id, j.organization.name, j.title, j.stage);
+    println!(
+        "#{} {}: {} ({})",
+        j.id, j.organization.name, j.title, j.stage
+    );
     if let Some(u) = &j.url {
         println!("  posting        {u}");
     }

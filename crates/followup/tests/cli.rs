@@ -52,9 +52,21 @@ fn dana_journey(db: &Path) {
         db,
         t,
         &[
-            "contact", "add", "Dana Reyes", "--email", "dana@northwind.example", "--company",
-            "Northwind", "--title", "Talent Partner", "--tier", "regular", "--prefers", "email",
-            "--birthday", "1988-02-29",
+            "contact",
+            "add",
+            "Dana Reyes",
+            "--email",
+            "dana@northwind.example",
+            "--company",
+            "Northwind",
+            "--title",
+            "Talent Partner",
+            "--tier",
+            "regular",
+            "--prefers",
+            "email",
+            "--birthday",
+            "1988-02-29",
         ],
     );
     assert_eq!(c["id"], 1);
@@ -63,8 +75,17 @@ fn dana_journey(db: &Path) {
         db,
         t,
         &[
-            "job", "add", "Northwind", "Senior Data Engineer", "--contact", "Dana Reyes",
-            "--applied", "2026-03-02", "--response-time", "3 weeks", "--url",
+            "job",
+            "add",
+            "Northwind",
+            "Senior Data Engineer",
+            "--contact",
+            "Dana Reyes",
+            "--applied",
+            "2026-03-02",
+            "--response-time",
+            "3 weeks",
+            "--url",
             "https://northwind.example/jobs/42",
         ],
     );
@@ -81,8 +102,17 @@ fn the_foundation_journey() {
         &d.path,
         "2026-03-06",
         &[
-            "log", "interview", "--with", "Dana Reyes", "--job", "1", "--on", "last thursday",
-            "--they-decide-by", "next monday", "--note",
+            "log",
+            "interview",
+            "--with",
+            "Dana Reyes",
+            "--job",
+            "1",
+            "--on",
+            "last thursday",
+            "--they-decide-by",
+            "next monday",
+            "--note",
             "they struggle with late data in the billing pipeline",
         ],
     );
@@ -90,12 +120,24 @@ fn the_foundation_journey() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stdout.contains("Thu 5 Mar"), "{stdout}");
-    assert!(stdout.contains("thank-you"), "F1 shows the next date: {stdout}");
+    assert!(
+        stdout.contains("thank-you"),
+        "F1 shows the next date: {stdout}"
+    );
     assert!(stderr.contains("F17"), "unasked questions warned: {stderr}");
     let logged = json(
         &d.path,
         "2026-03-06",
-        &["log", "thank-you", "--with", "Dana Reyes", "--job", "1", "--i-will-follow-up", "2026-03-31"],
+        &[
+            "log",
+            "thank-you",
+            "--with",
+            "Dana Reyes",
+            "--job",
+            "1",
+            "--i-will-follow-up",
+            "2026-03-31",
+        ],
     );
     assert_eq!(logged["touch"]["kind"], "thank-you");
     assert_eq!(logged["next"][0]["due"], "2026-03-31");
@@ -103,14 +145,24 @@ fn the_foundation_journey() {
     assert!(logged["warnings"].as_array().unwrap().is_empty());
 
     let show = ok(&d.path, "2026-03-06", &["contact", "show", "Dana Reyes"]);
-    for want in ["Dana Reyes", "interview", "thank-you", "application", "Tue 31 Mar", "billing pipeline"] {
+    for want in [
+        "Dana Reyes",
+        "interview",
+        "thank-you",
+        "application",
+        "Tue 31 Mar",
+        "billing pipeline",
+    ] {
         assert!(show.contains(want), "missing {want:?} in\n{show}");
     }
     let v = json(&d.path, "2026-03-06", &["contact", "show", "1"]);
     assert_eq!(v["timeline"].as_array().unwrap().len(), 3);
     assert_eq!(v["promises"].as_array().unwrap().len(), 2);
     let jobs = json(&d.path, "2026-03-06", &["job", "list"]);
-    assert_eq!(jobs[0]["stage"], "interviewing", "an interview moves the stage");
+    assert_eq!(
+        jobs[0]["stage"], "interviewing",
+        "an interview moves the stage"
+    );
     assert_eq!(jobs[0]["contacts"], serde_json::json!([1]));
 }
 
@@ -118,23 +170,50 @@ fn the_foundation_journey() {
 fn agenda_json_has_the_documented_shape_and_example_01_replays() {
     let d = db();
     dana_journey(&d.path);
-    ok(&d.path, "2026-03-05", &[
-        "log", "interview", "--with", "1", "--job", "Northwind", "--they-decide-by", "next monday",
-    ]);
+    ok(
+        &d.path,
+        "2026-03-05",
+        &[
+            "log",
+            "interview",
+            "--with",
+            "1",
+            "--job",
+            "Northwind",
+            "--they-decide-by",
+            "next monday",
+        ],
+    );
     let items = json(&d.path, "2026-03-05", &["agenda"]);
     let items = items.as_array().unwrap();
-    let ty = items.iter().find(|i| i["action"] == "thank-you").expect("thank-you item");
+    let ty = items
+        .iter()
+        .find(|i| i["action"] == "thank-you")
+        .expect("thank-you item");
     assert_eq!(ty["due"], "2026-03-06");
     assert_eq!(ty["rule"], "F6");
     assert_eq!(ty["then"]["due"], "2026-03-11");
     assert_eq!(ty["then"]["rule"], "F3");
-    for field in ["id", "due", "overdue_days", "action", "rule", "why", "channel", "contact", "jobs"] {
+    for field in [
+        "id",
+        "due",
+        "overdue_days",
+        "action",
+        "rule",
+        "why",
+        "channel",
+        "contact",
+        "jobs",
+    ] {
         assert!(ty.get(field).is_some(), "agenda item lacks {field}");
     }
     assert_eq!(ty["contact"]["name"], "Dana Reyes");
     assert_eq!(ty["jobs"][0]["organization"], "Northwind");
     assert_eq!(ty["jobs"][0]["title"], "Senior Data Engineer");
-    assert!(items.iter().any(|i| i["action"] == "pipeline"), "F18 with one open job");
+    assert!(
+        items.iter().any(|i| i["action"] == "pipeline"),
+        "F18 with one open job"
+    );
 
     // Sending the thank-you (done) turns the F3 date into a promise (F6), due 11 Mar.
     let id = ty["id"].as_i64().unwrap().to_string();
@@ -145,22 +224,44 @@ fn agenda_json_has_the_documented_shape_and_example_01_replays() {
     assert!(text.contains("Wed 11 Mar"), "{text}");
 
     // Snooze, then the item comes back on Friday.
-    let snoozed = json(&d.path, "2026-03-06", &["snooze", &id, "--until", "2026-03-13"]);
+    let snoozed = json(
+        &d.path,
+        "2026-03-06",
+        &["snooze", &id, "--until", "2026-03-13"],
+    );
     assert_eq!(snoozed["due"], "2026-03-13");
     let items = json(&d.path, "2026-03-06", &["agenda", "--until", "2026-03-12"]);
-    assert!(items.as_array().unwrap().iter().all(|i| i["id"].as_i64() != Some(id.parse().unwrap())));
+    assert!(
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["id"].as_i64() != Some(id.parse().unwrap()))
+    );
 }
 
 #[test]
 fn pestering_warns_and_still_logs() {
     let d = db();
     dana_journey(&d.path);
-    ok(&d.path, "2026-03-09", &["log", "follow-up", "--with", "Dana Reyes", "--job", "1"]);
-    let out = run(&d.path, "2026-03-10", &["log", "follow-up", "--with", "Dana Reyes", "--job", "1"]);
+    ok(
+        &d.path,
+        "2026-03-09",
+        &["log", "follow-up", "--with", "Dana Reyes", "--job", "1"],
+    );
+    let out = run(
+        &d.path,
+        "2026-03-10",
+        &["log", "follow-up", "--with", "Dana Reyes", "--job", "1"],
+    );
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("F15") && err.contains("3 bd"), "{err}");
-    let v = json(&d.path, "2026-03-10", &["log", "value-add", "--with", "Dana Reyes", "--job", "1"]);
+    let v = json(
+        &d.path,
+        "2026-03-10",
+        &["log", "value-add", "--with", "Dana Reyes", "--job", "1"],
+    );
     assert_eq!(v["warnings"][0]["rule"], "F15");
 }
 
@@ -174,23 +275,61 @@ fn bad_input_changes_nothing() {
     ok(&d.path, "2026-03-06", &["job", "close", "2", "withdrawn"]);
     let before = std::fs::read(&d.path).unwrap();
     let cases: &[(&[&str], &str)] = &[
-        (&["log", "interview", "--with", "1", "--on", "2026-02-30"], "--on"),
+        (
+            &["log", "interview", "--with", "1", "--on", "2026-02-30"],
+            "--on",
+        ),
         (&["log", "interveiw", "--with", "1"], "KIND"),
-        (&["log", "interview", "--with", "Nobody Here"], "Nobody Here"),
+        (
+            &["log", "interview", "--with", "Nobody Here"],
+            "Nobody Here",
+        ),
         (&["log", "interview", "--with", "Dana"], "ambiguous"),
         (&["log", "interview", "--with", "1", "--job", "99"], "99"),
-        (&["log", "interview", "--with", "1", "--on", "tomorrow"], "after today"),
-        (&["log", "reply", "--with", "1", "--they-decide-by", "2026-03-01"], "--they-decide-by"),
+        (
+            &["log", "interview", "--with", "1", "--on", "tomorrow"],
+            "after today",
+        ),
+        (
+            &[
+                "log",
+                "reply",
+                "--with",
+                "1",
+                "--they-decide-by",
+                "2026-03-01",
+            ],
+            "--they-decide-by",
+        ),
         (&["log", "interview"], "--with"),
         (&["job", "close", "2", "rejected"], "already closed"),
         (&["job", "close", "1", "maybe"], "OUTCOME"),
         (&["job", "stage", "1", "accepted"], "job close"),
         (&["contact", "add", "Sam", "--tier", "vip"], "--tier"),
-        (&["contact", "add", "Sam", "--email", "not-an-address"], "--email"),
-        (&["contact", "add", "Sam", "--birthday", "1990-13-01"], "--birthday"),
+        (
+            &["contact", "add", "Sam", "--email", "not-an-address"],
+            "--email",
+        ),
+        (
+            &["contact", "add", "Sam", "--birthday", "1990-13-01"],
+            "--birthday",
+        ),
         (&["contact", "edit", "1"], "nothing to change"),
-        (&["job", "add", "Initech", "Engineer", "--response-time", "soon"], "--response-time"),
-        (&["job", "add", "Initech", "Engineer", "--contact", "Zed"], "Zed"),
+        (
+            &[
+                "job",
+                "add",
+                "Initech",
+                "Engineer",
+                "--response-time",
+                "soon",
+            ],
+            "--response-time",
+        ),
+        (
+            &["job", "add", "Initech", "Engineer", "--contact", "Zed"],
+            "Zed",
+        ),
         (&["agenda", "--until", "yesterday"], "--until"),
         (&["snooze", "999", "--until", "friday"], "999"),
         (&["done", "0"], "pipeline"),
@@ -203,10 +342,21 @@ fn bad_input_changes_nothing() {
         let out = run(&d.path, "2026-03-06", &full);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: one line, got {err}");
-        assert!(err.contains(needle), "{args:?}: {err:?} should name {needle:?}");
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{args:?}: one line, got {err}"
+        );
+        assert!(
+            err.contains(needle),
+            "{args:?}: {err:?} should name {needle:?}"
+        );
         assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
-        assert_eq!(before, std::fs::read(&d.path).unwrap(), "{args:?} changed the database");
+        assert_eq!(
+            before,
+            std::fs::read(&d.path).unwrap(),
+            "{args:?} changed the database"
+        );
     }
 }
 
@@ -232,7 +382,11 @@ fn rusqlite_free_set_version(path: &Path, v: u32) -> bool {
 #[test]
 fn the_demo_shows_every_action() {
     let d = db();
-    let items = json(&d.path, "2026-11-23", &["--db", d.path.to_str().unwrap(), "demo"]);
+    let items = json(
+        &d.path,
+        "2026-11-23",
+        &["--db", d.path.to_str().unwrap(), "demo"],
+    );
     let actions: std::collections::BTreeSet<String> = items
         .as_array()
         .unwrap()
@@ -240,8 +394,15 @@ fn the_demo_shows_every_action() {
         .map(|i| i["action"].as_str().unwrap().to_string())
         .collect();
     for a in [
-        "thank-you", "follow-up", "retry", "value-add", "move-on-review", "rejection-reply",
-        "keep-in-touch", "occasion", "pipeline",
+        "thank-you",
+        "follow-up",
+        "retry",
+        "value-add",
+        "move-on-review",
+        "rejection-reply",
+        "keep-in-touch",
+        "occasion",
+        "pipeline",
     ] {
         assert!(actions.contains(a), "demo agenda lacks {a}: {actions:?}");
     }
@@ -266,13 +427,27 @@ fn the_demo_shows_every_action() {
 
     // Same inputs, same agenda, to the byte.
     let again = db();
-    let second = json(&again.path, "2026-11-23", &["--db", again.path.to_str().unwrap(), "demo"]);
+    let second = json(
+        &again.path,
+        "2026-11-23",
+        &["--db", again.path.to_str().unwrap(), "demo"],
+    );
     assert_eq!(items, second);
 
     // The incremental plan equals the full rebuild.
-    let incremental = serde_json::to_string(&json(&d.path, "2026-11-23", &["agenda", "--until", "2028-01-01"])).unwrap();
+    let incremental = serde_json::to_string(&json(
+        &d.path,
+        "2026-11-23",
+        &["agenda", "--until", "2028-01-01"],
+    ))
+    .unwrap();
     ok(&d.path, "2026-11-23", &["replan"]);
-    let full = serde_json::to_string(&json(&d.path, "2026-11-23", &["agenda", "--until", "2028-01-01"])).unwrap();
+    let full = serde_json::to_string(&json(
+        &d.path,
+        "2026-11-23",
+        &["agenda", "--until", "2028-01-01"],
+    ))
+    .unwrap();
     assert_eq!(incremental, full);
 }
 
@@ -282,17 +457,38 @@ fn config_overrides_the_policy() {
     dana_journey(&d.path);
     let cfg = d.path.parent().unwrap().join("eager.toml");
     std::fs::write(&cfg, "preset = \"eager\"\n").unwrap();
-    ok(&d.path, "2026-03-05", &["log", "interview", "--with", "1", "--job", "1"]);
+    ok(
+        &d.path,
+        "2026-03-05",
+        &["log", "interview", "--with", "1", "--job", "1"],
+    );
     let then = |v: &Value| {
-        v.as_array().unwrap().iter().find(|i| i["action"] == "thank-you").unwrap()["then"]["due"].clone()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["action"] == "thank-you")
+            .unwrap()["then"]["due"]
+            .clone()
     };
     let default = json(&d.path, "2026-03-05", &["agenda"]);
     assert_eq!(then(&default), "2026-03-19", "F4: 14 d");
-    ok(&d.path, "2026-03-05", &["--config", cfg.to_str().unwrap(), "replan"]);
-    let eager = json(&d.path, "2026-03-05", &["--config", cfg.to_str().unwrap(), "agenda"]);
+    ok(
+        &d.path,
+        "2026-03-05",
+        &["--config", cfg.to_str().unwrap(), "replan"],
+    );
+    let eager = json(
+        &d.path,
+        "2026-03-05",
+        &["--config", cfg.to_str().unwrap(), "agenda"],
+    );
     assert_eq!(then(&eager), "2026-03-12", "eager: 7 d");
     std::fs::write(&cfg, "[policy]\ngrase = \"1bd\"\n").unwrap();
-    let out = run(&d.path, "2026-03-05", &["--config", cfg.to_str().unwrap(), "agenda"]);
+    let out = run(
+        &d.path,
+        "2026-03-05",
+        &["--config", cfg.to_str().unwrap(), "agenda"],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("grase") && err.contains("eager.toml"), "{err}");

@@ -35,22 +35,12 @@ pub struct Me {
 }
 
 /// The config as loaded: the policy in force and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Config {
     pub policy: Policy,
     pub me: Me,
     /// The file read, if any.
     pub source: Option<PathBuf>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            policy: Policy::default(),
-            me: Me::default(),
-            source: None,
-        }
-    }
 }
 
 /// The default config path: `$XDG_CONFIG_HOME/followup/config.toml`.

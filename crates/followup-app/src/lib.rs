@@ -428,10 +428,10 @@ impl App {
                 subject: Subject::Contact(contact.id),
                 slot,
             };
-            if let Some(id) = tx.plan_id(&key)? {
-                if let Some(p) = tx.plan_item(id)? {
-                    next.push(next_view(&p, today));
-                }
+            if let Some(id) = tx.plan_id(&key)?
+                && let Some(p) = tx.plan_item(id)?
+            {
+                next.push(next_view(&p, today));
             }
         }
         Ok(ContactView {
@@ -483,12 +483,12 @@ impl App {
             None if applied.is_some() => Stage::Applied,
             None => Stage::Lead,
         };
-        if let Some(u) = &n.url {
-            if !(u.starts_with("http://") || u.starts_with("https://")) {
-                return Err(invalid(format!(
-                    "--url: expected an address starting with http:// or https://, found {u:?}"
-                )));
-            }
+        if let Some(u) = &n.url
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            return Err(invalid(format!(
+                "--url: expected an address starting with http:// or https://, found {u:?}"
+            )));
         }
         let today = self.today;
         let policy = self.config.policy.clone();
@@ -569,12 +569,11 @@ impl App {
             slot: Slot::FollowUp,
         });
         for key in keys {
-            if let Some(id) = tx.plan_id(&key)? {
-                if let Some(p) = tx.plan_item(id)? {
-                    if p.item.jobs.iter().any(|j| j.id == job.id) {
-                        next.push(next_view(&p, today));
-                    }
-                }
+            if let Some(id) = tx.plan_id(&key)?
+                && let Some(p) = tx.plan_item(id)?
+                && p.item.jobs.iter().any(|j| j.id == job.id)
+            {
+                next.push(next_view(&p, today));
             }
         }
         Ok(JobView {
@@ -777,26 +776,27 @@ impl App {
             }
         }
         // F6: a thank-you that names no date turns the engine's date into a *mine* promise.
-        if kind == TouchKind::ThankYou && !promises.iter().any(|p| p.whose == Whose::Mine) {
-            if let (Some(j), Some(c)) = (&job, contacts.first()) {
-                let key = PlanKey {
-                    subject: Subject::Contact(*c),
-                    slot: Slot::FollowUp,
-                };
-                if let Some(id) = tx.plan_id(&key)? {
-                    if let Some(p) = tx.plan_item(id)? {
-                        let then = p.item.then.as_ref().filter(|_| {
-                            p.item.action == Action::ThankYou
-                                && p.item.jobs.first().map(|r| r.id) == Some(j.id)
-                        });
-                        if let Some(step) = then.filter(|s| s.due >= on) {
-                            promises.push(Promise {
-                                whose: Whose::Mine,
-                                kind: PromiseKind::FollowUp,
-                                date: Some(step.due),
-                            });
-                        }
-                    }
+        if kind == TouchKind::ThankYou
+            && !promises.iter().any(|p| p.whose == Whose::Mine)
+            && let (Some(j), Some(c)) = (&job, contacts.first())
+        {
+            let key = PlanKey {
+                subject: Subject::Contact(*c),
+                slot: Slot::FollowUp,
+            };
+            if let Some(id) = tx.plan_id(&key)?
+                && let Some(p) = tx.plan_item(id)?
+            {
+                let then = p.item.then.as_ref().filter(|_| {
+                    p.item.action == Action::ThankYou
+                        && p.item.jobs.first().map(|r| r.id) == Some(j.id)
+                });
+                if let Some(step) = then.filter(|s| s.due >= on) {
+                    promises.push(Promise {
+                        whose: Whose::Mine,
+                        kind: PromiseKind::FollowUp,
+                        date: Some(step.due),
+                    });
                 }
             }
         }
@@ -858,15 +858,15 @@ impl App {
                 subject: *s,
                 slot: Slot::FollowUp,
             };
-            if let Some(id) = tx.plan_id(&key)? {
-                if let Some(p) = tx.plan_item(id)? {
-                    let mine = match s {
-                        Subject::Contact(c) => contacts.contains(c),
-                        Subject::Job(_) => true,
-                    };
-                    if mine {
-                        next.push(next_view(&p, today));
-                    }
+            if let Some(id) = tx.plan_id(&key)?
+                && let Some(p) = tx.plan_item(id)?
+            {
+                let mine = match s {
+                    Subject::Contact(c) => contacts.contains(c),
+                    Subject::Job(_) => true,
+                };
+                if mine {
+                    next.push(next_view(&p, today));
                 }
             }
         }

@@ -138,16 +138,17 @@ pub fn today_view(pl: &Planned, today: Date) -> AgendaItem {
     let it = &pl.item;
     let mut a = item(pl, today);
     a.overdue_days = days_between(it.due, today).max(0);
-    if let Some(limit) = it.move_on_from {
-        if today >= limit && it.action != Action::ThankYou {
-            a.action = Action::MoveOnReview;
-            a.rule = Rule(9);
-            a.why = format!(
-                "F9: silent past {}: close as no-response, or keep it by choice (was {})",
-                short(limit),
-                it.why
-            );
-        }
+    if let Some(limit) = it.move_on_from
+        && today >= limit
+        && it.action != Action::ThankYou
+    {
+        a.action = Action::MoveOnReview;
+        a.rule = Rule(9);
+        a.why = format!(
+            "F9: silent past {}: close as no-response, or keep it by choice (was {})",
+            short(limit),
+            it.why
+        );
     }
     if it.call_when_late && it.due < today && a.action != Action::MoveOnReview {
         a.call_now = true;

@@ -76,8 +76,8 @@ pub fn parse_date(input: &str, today: Date, cal: &BusinessCalendar) -> Result<Da
     }
     match s.as_str() {
         "today" | "now" => return Ok(today),
-        "tomorrow" => return Ok(today.tomorrow().map_err(|_| bad(input))?),
-        "yesterday" => return Ok(today.yesterday().map_err(|_| bad(input))?),
+        "tomorrow" => return today.tomorrow().map_err(|_| bad(input)),
+        "yesterday" => return today.yesterday().map_err(|_| bad(input)),
         _ => {}
     }
     let words: Vec<&str> = s.split(' ').collect();

@@ -314,15 +314,15 @@ pub fn plan(subject: Subject, h: &History, p: &Policy) -> Vec<FollowUp> {
             }
         }
         Subject::Job(jid) => {
-            if let Some(job) = h.jobs.iter().find(|j| j.id == jid) {
-                if point_of_contact(job, &touches).is_none() {
-                    let jt: Vec<&Touch> = touches
-                        .iter()
-                        .copied()
-                        .filter(|t| t.job == Some(jid))
-                        .collect();
-                    candidates.extend(job_thread(job, &jt, p));
-                }
+            if let Some(job) = h.jobs.iter().find(|j| j.id == jid)
+                && point_of_contact(job, &touches).is_none()
+            {
+                let jt: Vec<&Touch> = touches
+                    .iter()
+                    .copied()
+                    .filter(|t| t.job == Some(jid))
+                    .collect();
+                candidates.extend(job_thread(job, &jt, p));
             }
         }
     }
@@ -546,10 +546,11 @@ fn job_thread(job: &Job, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
         if let Some(mut c) = next {
             c.after_touch = Some(t.id);
             // Questions unasked at the interview stay noted until something new is learned.
-            if c.unasked.is_empty() && t.kind == TouchKind::ThankYou {
-                if let Some(prev) = &status {
-                    c.unasked = prev.unasked.clone();
-                }
+            if c.unasked.is_empty()
+                && t.kind == TouchKind::ThankYou
+                && let Some(prev) = &status
+            {
+                c.unasked = prev.unasked.clone();
             }
             status = Some(c);
         }
@@ -583,25 +584,25 @@ fn job_thread(job: &Job, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
     }
 
     // F9: a thank-you (when there was an interview) and a follow-up, then silence.
-    if let Some(first) = first_status_since_heard {
-        if thank_you_sent || !interviewed {
-            let limit = cal.add(first, p.silence_limit);
-            if status.due >= limit {
-                status = Candidate {
-                    due: limit,
-                    action: Action::MoveOnReview,
-                    rule: Rule(9),
-                    why: format!(
-                        "F9: nothing heard since your first follow-up on {} ({}): close as no-response, or keep it by choice",
-                        short(first),
-                        p.silence_limit
-                    ),
-                    after_touch: status.after_touch,
-                    ..Candidate::new(limit, Action::MoveOnReview, 9, String::new())
-                };
-            } else {
-                status.move_on_from = Some(limit);
-            }
+    if let Some(first) = first_status_since_heard
+        && (thank_you_sent || !interviewed)
+    {
+        let limit = cal.add(first, p.silence_limit);
+        if status.due >= limit {
+            status = Candidate {
+                due: limit,
+                action: Action::MoveOnReview,
+                rule: Rule(9),
+                why: format!(
+                    "F9: nothing heard since your first follow-up on {} ({}): close as no-response, or keep it by choice",
+                    short(first),
+                    p.silence_limit
+                ),
+                after_touch: status.after_touch,
+                ..Candidate::new(limit, Action::MoveOnReview, 9, String::new())
+            };
+        } else {
+            status.move_on_from = Some(limit);
         }
     }
 
@@ -810,7 +811,7 @@ fn merge(
     if cands.is_empty() {
         return None;
     }
-    cands.sort_by(|a, b| (a.due, a.action, a.job).cmp(&(b.due, b.action, b.job)));
+    cands.sort_by_key(|a| (a.due, a.action, a.job));
     let mut job_ids: Vec<JobId> = cands.iter().filter_map(|c| c.job).collect();
     job_ids.sort();
     job_ids.dedup();
@@ -856,11 +857,11 @@ fn merge(
     };
     // A snooze holds until a newer touch changes the picture.
     let newest = touches.iter().map(|t| t.id).max();
-    if let Some(s) = h.snoozes.iter().rev().find(|s| s.key == key) {
-        if newest <= s.after {
-            best.why = format!("{}; snoozed until {}", best.why, short(s.until));
-            best.due = s.until;
-        }
+    if let Some(s) = h.snoozes.iter().rev().find(|s| s.key == key)
+        && newest <= s.after
+    {
+        best.why = format!("{}; snoozed until {}", best.why, short(s.until));
+        best.due = s.until;
     }
 
     let contact = h.contact.as_ref().filter(|_| who.is_some());

@@ -588,7 +588,7 @@ proptest! {
         let items = plan(Subject::Contact(DANA), &h, &p);
         let Some(pending) = items.iter().find(|i| i.key.slot == Slot::FollowUp) else { return Ok(()) };
         let mut ts: Vec<&Touch> = h.touches.iter().collect();
-        ts.sort_by(|a, b| (a.date, a.id).cmp(&(b.date, b.id)));
+        ts.sort_by_key(|a| (a.date, a.id));
         let last = ts.iter().rev().find(|t| t.direction != Direction::Internal);
         if let Some(t) = last.filter(|t| t.direction == Direction::Outbound) {
             let floor = p.calendar.add(t.date, p.gap);

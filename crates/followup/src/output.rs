@@ -449,10 +449,10 @@ pub fn logged(l: &Logged, today: Date, json: bool) -> Out {
         println!("Job #{} moved from {} to {}", s.job, s.from, s.to);
     }
     for p in &t.promises {
-        if p.whose == followup_core::Whose::Mine {
-            if let Some(d) = p.date {
-                println!("Promise recorded: you will follow up on {}", day(d, today));
-            }
+        if p.whose == followup_core::Whose::Mine
+            && let Some(d) = p.date
+        {
+            println!("Promise recorded: you will follow up on {}", day(d, today));
         }
     }
     next_lines(&l.next, today);

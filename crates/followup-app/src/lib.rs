@@ -10,8 +10,9 @@
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod synth;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use followup_core::agenda::{self, AgendaItem, Planned, Window};
@@ -981,20 +982,52 @@ impl App {
     }
 
     /// Rebuilds the whole plan from the log; returns how many items it holds.
+    ///
+    /// Reads each table once and groups in memory, rather than one set of look-ups per
+    /// subject: a coach's million touches replan in seconds (docs/BENCHMARKS.md).
     pub fn replan(&mut self) -> Result<usize> {
         let policy = self.config.policy.clone();
         let mut tx = self.store.begin(self.owner, Mode::Write)?;
-        tx.clear_plan()?;
-        let mut subjects: Vec<Subject> = tx
-            .contacts()?
-            .iter()
-            .map(|c| Subject::Contact(c.id))
-            .collect();
-        subjects.extend(tx.jobs()?.iter().map(|j| Subject::Job(j.id)));
-        replan(tx.as_mut(), &policy, subjects)?;
-        let n = tx.plan_all()?.len();
+        let contacts = tx.contacts()?;
+        let jobs = tx.jobs()?;
+        let touches = tx.all_touches()?;
+        let snoozes = tx.all_snoozes()?;
+
+        let index = LogIndex::new(&touches, &jobs, snoozes);
+        // The planner is pure: plan the contacts on every core, in order-preserving chunks.
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        let chunk = contacts.len().div_ceil(threads).max(1);
+        let mut items: Vec<FollowUp> = std::thread::scope(|scope| {
+            let handles: Vec<_> = contacts
+                .chunks(chunk)
+                .map(|cs| {
+                    let policy = &policy;
+                    let index = &index;
+                    scope.spawn(move || {
+                        let mut out = Vec::new();
+                        for c in cs {
+                            let h = index.contact(c);
+                            out.extend(plan::plan_ref(Subject::Contact(c.id), &h, policy));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("the planner does not panic"))
+                .collect()
+        });
+        for j in &jobs {
+            let subject = Subject::Job(j.id);
+            items.extend(plan::plan_ref(subject, &index.job(j), &policy));
+        }
+        tx.replace_all_plan(&items)?;
         tx.commit()?;
-        Ok(n)
+        Ok(items.len())
     }
 
     /// Every plan item, by id (for `plan --all` and the incremental-equals-full property).
@@ -1013,6 +1046,111 @@ impl App {
     pub fn events(&mut self) -> Result<Vec<followup_store::Recorded>> {
         let tx = self.store.begin(self.owner, Mode::Read)?;
         Ok(tx.events()?)
+    }
+}
+
+/// The whole log grouped for a full replan: which touches and jobs each subject sees.
+struct LogIndex<'a> {
+    touches: &'a [Touch],
+    jobs: &'a [Job],
+    // Indexed by id: ids are given per owner as 1, 2, 3... and never reused, so a vector is
+    // dense and far cheaper than a map for a million touches.
+    by_contact: Vec<Vec<u32>>,
+    by_job: Vec<Vec<u32>>,
+    jobs_of: Vec<Vec<u32>>,
+    snoozes_of: BTreeMap<Subject, Vec<plan::Snooze>>,
+}
+
+fn slot(v: &mut Vec<Vec<u32>>, id: i64) -> &mut Vec<u32> {
+    let i = usize::try_from(id).unwrap_or(0);
+    if v.len() <= i {
+        v.resize_with(i + 1, Vec::new);
+    }
+    &mut v[i]
+}
+
+fn get(v: &[Vec<u32>], id: i64) -> &[u32] {
+    usize::try_from(id)
+        .ok()
+        .and_then(|i| v.get(i))
+        .map(|x| x.as_slice())
+        .unwrap_or(&[])
+}
+
+impl<'a> LogIndex<'a> {
+    fn new(touches: &'a [Touch], jobs: &'a [Job], snoozes: Vec<plan::Snooze>) -> LogIndex<'a> {
+        let mut ix = LogIndex {
+            touches,
+            jobs,
+            by_contact: Vec::new(),
+            by_job: Vec::new(),
+            jobs_of: Vec::new(),
+            snoozes_of: BTreeMap::new(),
+        };
+        for (i, t) in touches.iter().enumerate() {
+            for c in &t.contacts {
+                slot(&mut ix.by_contact, c.0).push(i as u32);
+            }
+            if let Some(j) = t.job {
+                slot(&mut ix.by_job, j.0).push(i as u32);
+            }
+        }
+        for (i, j) in jobs.iter().enumerate() {
+            for c in &j.contacts {
+                slot(&mut ix.jobs_of, c.0).push(i as u32);
+            }
+        }
+        for s in snoozes {
+            ix.snoozes_of.entry(s.key.subject).or_default().push(s);
+        }
+        ix
+    }
+
+    fn touches_into(&self, idx: &[u32], into: &mut Vec<&'a Touch>) {
+        into.extend(idx.iter().map(|i| &self.touches[*i as usize]));
+    }
+
+    fn snoozes(&self, s: Subject) -> Vec<&plan::Snooze> {
+        self.snoozes_of
+            .get(&s)
+            .map(|v| v.iter().collect())
+            .unwrap_or_default()
+    }
+
+    /// The same history `history(tx, Subject::Contact(..))` reads, borrowed from the index.
+    fn contact<'s>(&'s self, c: &'a Contact) -> plan::HistoryRef<'s>
+    where
+        'a: 's,
+    {
+        let jobs: Vec<&Job> = get(&self.jobs_of, c.id.0)
+            .iter()
+            .map(|i| &self.jobs[*i as usize])
+            .collect();
+        let mut touches = Vec::new();
+        self.touches_into(get(&self.by_contact, c.id.0), &mut touches);
+        for j in &jobs {
+            self.touches_into(get(&self.by_job, j.id.0), &mut touches);
+        }
+        plan::HistoryRef {
+            contact: Some(c),
+            jobs,
+            touches,
+            snoozes: self.snoozes(Subject::Contact(c.id)),
+        }
+    }
+
+    fn job<'s>(&'s self, j: &'a Job) -> plan::HistoryRef<'s>
+    where
+        'a: 's,
+    {
+        let mut touches = Vec::new();
+        self.touches_into(get(&self.by_job, j.id.0), &mut touches);
+        plan::HistoryRef {
+            contact: None,
+            jobs: vec![j],
+            touches,
+            snoozes: self.snoozes(Subject::Job(j.id)),
+        }
     }
 }
 

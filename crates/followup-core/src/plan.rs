@@ -286,14 +286,41 @@ pub fn short(d: Date) -> String {
 
 /// The plan of one subject: at most one pending follow-up (F15) plus its occasions (F14).
 pub fn plan(subject: Subject, h: &History, p: &Policy) -> Vec<FollowUp> {
-    let mut touches: Vec<&Touch> = h.touches.iter().collect();
+    plan_ref(subject, &h.as_ref(), p)
+}
+
+/// A history that borrows its parts, so a full replan plans every subject without copying
+/// the touches it shares with others.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryRef<'a> {
+    pub contact: Option<&'a Contact>,
+    pub jobs: Vec<&'a Job>,
+    pub touches: Vec<&'a Touch>,
+    pub snoozes: Vec<&'a Snooze>,
+}
+
+impl History {
+    /// The same history, borrowed.
+    pub fn as_ref(&self) -> HistoryRef<'_> {
+        HistoryRef {
+            contact: self.contact.as_ref(),
+            jobs: self.jobs.iter().collect(),
+            touches: self.touches.iter().collect(),
+            snoozes: self.snoozes.iter().collect(),
+        }
+    }
+}
+
+/// `plan` over a borrowed history.
+pub fn plan_ref(subject: Subject, h: &HistoryRef<'_>, p: &Policy) -> Vec<FollowUp> {
+    let mut touches: Vec<&Touch> = h.touches.clone();
     touches.sort_by(|a, b| chronological(a, b));
     touches.dedup_by_key(|t| t.id);
 
     let mut candidates = Vec::new();
     match subject {
         Subject::Contact(cid) => {
-            for job in &h.jobs {
+            for job in h.jobs.iter().copied() {
                 if point_of_contact(job, &touches) == Some(cid) {
                     let jt: Vec<&Touch> = touches
                         .iter()
@@ -309,12 +336,12 @@ pub fn plan(subject: Subject, h: &History, p: &Policy) -> Vec<FollowUp> {
                 .filter(|t| t.job.is_none() && t.contacts.contains(&cid))
                 .collect();
             candidates.extend(network_thread(&net, p));
-            if let Some(c) = &h.contact {
+            if let Some(c) = h.contact {
                 candidates.extend(keep_in_touch(c, &touches, p));
             }
         }
         Subject::Job(jid) => {
-            if let Some(job) = h.jobs.iter().find(|j| j.id == jid)
+            if let Some(job) = h.jobs.iter().copied().find(|j| j.id == jid)
                 && point_of_contact(job, &touches).is_none()
             {
                 let jt: Vec<&Touch> = touches
@@ -331,7 +358,7 @@ pub fn plan(subject: Subject, h: &History, p: &Policy) -> Vec<FollowUp> {
     if let Some(item) = merge(subject, candidates, h, &touches, p) {
         out.push(item);
     }
-    if let (Subject::Contact(_), Some(c)) = (subject, &h.contact) {
+    if let (Subject::Contact(_), Some(c)) = (subject, h.contact) {
         out.extend(occasions(c, p));
     }
     out
@@ -804,7 +831,7 @@ fn keep_in_touch(c: &Contact, touches: &[&Touch], p: &Policy) -> Option<Candidat
 fn merge(
     subject: Subject,
     mut cands: Vec<Candidate>,
-    h: &History,
+    h: &HistoryRef<'_>,
     touches: &[&Touch],
     p: &Policy,
 ) -> Option<FollowUp> {
@@ -864,14 +891,14 @@ fn merge(
         best.due = s.until;
     }
 
-    let contact = h.contact.as_ref().filter(|_| who.is_some());
+    let contact = h.contact.filter(|_| who.is_some());
     let channel = best
         .channel
         .or(contact.and_then(|c| c.prefers))
         .unwrap_or(p.default_channel);
     let jobs = job_ids
         .iter()
-        .filter_map(|id| h.jobs.iter().find(|j| j.id == *id))
+        .filter_map(|id| h.jobs.iter().copied().find(|j| j.id == *id))
         .map(|j| JobRef {
             id: j.id,
             organization: j.organization.name.clone(),

@@ -127,6 +127,13 @@ pub trait Tx {
     /// Snoozes recorded for the subject's keys, in the order recorded.
     fn snoozes(&self, subject: Subject) -> Result<Vec<Snooze>>;
 
+    /// Every touch of this owner, by id (for a full replan; the planner orders them itself).
+    fn all_touches(&self) -> Result<Vec<Touch>>;
+    /// Every snooze of this owner, in the order recorded (for a full replan).
+    fn all_snoozes(&self) -> Result<Vec<Snooze>>;
+    /// Replaces the whole plan with `items` (a full replan), keeping every key's number.
+    fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()>;
+
     /// Replaces the subject's plan items with `items` (which must all belong to it).
     fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()>;
     /// Removes every plan item of this owner (keys and their numbers stay).

@@ -1,5 +1,6 @@
 //! The embedded SQLite backend: one file, WAL, append-only migrations run on open.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use followup_core::agenda::Planned;
@@ -47,6 +48,10 @@ impl SqliteStore {
             });
         }
         conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(wrap)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        // A bigger page cache only grows as pages are used: small commands stay small.
+        conn.pragma_update(None, "cache_size", -65536)
             .map_err(wrap)?;
         let mut store = SqliteStore { conn };
         store.migrate(found)?;
@@ -101,7 +106,15 @@ fn to_json<T: Serialize>(v: &T) -> String {
 }
 
 fn from_json<T: DeserializeOwned>(table: &'static str, id: impl ToString, s: &str) -> Result<T> {
-    serde_json::from_str(s).map_err(|e| StoreError::Corrupt {
+    from_json_bytes(table, id, s.as_bytes())
+}
+
+fn from_json_bytes<T: DeserializeOwned>(
+    table: &'static str,
+    id: impl ToString,
+    s: &[u8],
+) -> Result<T> {
+    serde_json::from_slice(s).map_err(|e| StoreError::Corrupt {
         table,
         id: id.to_string(),
         detail: e.to_string(),
@@ -130,7 +143,7 @@ fn event_kind(e: &Event) -> &'static str {
 
 impl SqliteTx<'_> {
     fn put_contact(&self, c: &Contact) -> Result<()> {
-        self.tx.execute(
+        self.exec(
             "INSERT INTO contacts (owner, id, name, data) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (owner, id) DO UPDATE SET name = excluded.name, data = excluded.data",
             params![self.owner, c.id.0, c.name, to_json(c)],
@@ -139,7 +152,7 @@ impl SqliteTx<'_> {
     }
 
     fn put_job(&self, j: &Job) -> Result<()> {
-        self.tx.execute(
+        self.exec(
             "INSERT INTO jobs (owner, id, org_id, title, stage, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (owner, id) DO UPDATE SET org_id = excluded.org_id, title = excluded.title,
                  stage = excluded.stage, data = excluded.data",
@@ -153,7 +166,7 @@ impl SqliteTx<'_> {
             ],
         )?;
         for c in &j.contacts {
-            self.tx.execute(
+            self.exec(
                 "INSERT OR IGNORE INTO job_contacts (owner, job_id, contact_id) VALUES (?1, ?2, ?3)",
                 params![self.owner, j.id.0, c.0],
             )?;
@@ -184,25 +197,76 @@ impl SqliteTx<'_> {
         args: impl rusqlite::Params,
     ) -> Result<Vec<T>> {
         let mut stmt = self.tx.prepare_cached(sql)?;
-        let rows = stmt.query_map(args, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let mut rows = stmt.query(args)?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, data) = row?;
-            out.push(from_json(table, id, &data)?);
+        // Decoded straight from SQLite's buffer: no String per row.
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let data = r.get_ref(1)?.as_bytes().map_err(|e| StoreError::Corrupt {
+                table,
+                id: id.to_string(),
+                detail: e.to_string(),
+            })?;
+            out.push(from_json_bytes(table, id, data)?);
         }
         Ok(out)
     }
 
     fn planned(&self, sql: &str, args: impl rusqlite::Params) -> Result<Vec<Planned>> {
         let mut stmt = self.tx.prepare_cached(sql)?;
-        let rows = stmt.query_map(args, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let mut rows = stmt.query(args)?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, data) = row?;
-            let item: FollowUp = from_json("plan", id, &data)?;
-            out.push(Planned { id, item });
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let data = r.get_ref(1)?.as_bytes().map_err(|e| StoreError::Corrupt {
+                table: "plan",
+                id: id.to_string(),
+                detail: e.to_string(),
+            })?;
+            out.push(Planned {
+                id,
+                item: from_json_bytes("plan", id, data)?,
+            });
         }
         Ok(out)
+    }
+
+    /// Runs a statement through the connection's cache: each is prepared once per process.
+    fn exec(&self, sql: &str, args: impl rusqlite::Params) -> Result<usize> {
+        Ok(self.tx.prepare_cached(sql)?.execute(args)?)
+    }
+
+    /// The largest id in `table` for this owner, 0 when empty. `ORDER BY id DESC LIMIT 1`
+    /// walks the (owner, id) key from its end; `COALESCE(MAX(id), 0)` would scan every row.
+    fn max_id(&self, table: &'static str) -> Result<i64> {
+        let sql = format!("SELECT id FROM {table} WHERE owner = ?1 ORDER BY id DESC LIMIT 1");
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        Ok(stmt
+            .query_row(params![self.owner], |r| r.get::<_, i64>(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    fn insert_plan_row(&self, id: i64, item: &FollowUp) -> Result<()> {
+        let kind = if item.action == Action::Occasion {
+            "occasion"
+        } else {
+            "follow-up"
+        };
+        let md = i64::from(item.due.month()) * 100 + i64::from(item.due.day());
+        self.exec(
+            "INSERT INTO plan (owner, id, subject, kind, due, md, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                self.owner,
+                id,
+                subject_text(item.key.subject),
+                kind,
+                item.due.to_string(),
+                md,
+                to_json(item)
+            ],
+        )?;
+        Ok(())
     }
 
     fn key_id(&mut self, key: &PlanKey) -> Result<i64> {
@@ -210,12 +274,8 @@ impl SqliteTx<'_> {
             return Ok(id);
         }
         // Numbers start at 1: 0 is the pipeline item, which belongs to no subject.
-        let id: i64 = self.tx.query_row(
-            "SELECT COALESCE(MAX(id), 0) + 1 FROM plan_keys WHERE owner = ?1",
-            params![self.owner],
-            |r| r.get(0),
-        )?;
-        self.tx.execute(
+        let id = self.max_id("plan_keys")? + 1;
+        self.exec(
             "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
             params![self.owner, id, key.to_string()],
         )?;
@@ -231,12 +291,11 @@ impl Tx for SqliteTx<'_> {
             Entity::Job => "jobs",
             Entity::Touch => "touches",
         };
-        let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table} WHERE owner = ?1");
-        Ok(self.tx.query_row(&sql, params![self.owner], |r| r.get(0))?)
+        Ok(self.max_id(table)? + 1)
     }
 
     fn append(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
-        self.tx.execute(
+        self.exec(
             "INSERT INTO events (owner, recorded_on, kind, payload) VALUES (?1, ?2, ?3, ?4)",
             params![
                 self.owner,
@@ -248,7 +307,7 @@ impl Tx for SqliteTx<'_> {
         let seq = self.tx.last_insert_rowid();
         match event {
             Event::OrganizationAdded { id, name } => {
-                self.tx.execute(
+                self.exec(
                     "INSERT INTO organizations (owner, id, name) VALUES (?1, ?2, ?3)",
                     params![self.owner, id.0, name],
                 )?;
@@ -269,7 +328,7 @@ impl Tx for SqliteTx<'_> {
             }
             Event::JobContactLinked { id, contact } => self.link(*id, *contact)?,
             Event::TouchLogged { touch } => {
-                self.tx.execute(
+                self.exec(
                     "INSERT INTO touches (owner, id, date, job_id, data) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![
                         self.owner,
@@ -280,7 +339,7 @@ impl Tx for SqliteTx<'_> {
                     ],
                 )?;
                 for c in &touch.contacts {
-                    self.tx.execute(
+                    self.exec(
                         "INSERT OR IGNORE INTO touch_contacts (owner, contact_id, touch_id) VALUES (?1, ?2, ?3)",
                         params![self.owner, c.0, touch.id.0],
                     )?;
@@ -295,9 +354,9 @@ impl Tx for SqliteTx<'_> {
                     until: *until,
                     after: *after,
                 };
-                self.tx.execute(
-                    "INSERT INTO snoozes (owner, seq, key, data) VALUES (?1, ?2, ?3, ?4)",
-                    params![self.owner, seq, key.to_string(), to_json(&s)],
+                self.exec(
+                    "INSERT INTO snoozes (owner, seq, subject, key, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![self.owner, seq, subject_text(key.subject), key.to_string(), to_json(&s)],
                 )?;
             }
         }
@@ -441,9 +500,10 @@ impl Tx for SqliteTx<'_> {
     fn jobs_of_contact(&self, id: ContactId) -> Result<Vec<Job>> {
         self.query_json(
             "jobs",
-            "SELECT j.id, j.data FROM jobs j JOIN job_contacts jc
-                 ON jc.owner = j.owner AND jc.job_id = j.id
-             WHERE j.owner = ?1 AND jc.contact_id = ?2 ORDER BY j.id",
+            // A subquery, so SQLite starts from the contact's index entries, never from the jobs.
+            "SELECT id, data FROM jobs WHERE owner = ?1 AND id IN
+                 (SELECT job_id FROM job_contacts WHERE owner = ?1 AND contact_id = ?2)
+             ORDER BY id",
             params![self.owner, id.0],
         )
     }
@@ -461,9 +521,9 @@ impl Tx for SqliteTx<'_> {
     fn touches_of_contact(&self, id: ContactId) -> Result<Vec<Touch>> {
         self.query_json(
             "touches",
-            "SELECT t.id, t.data FROM touches t JOIN touch_contacts tc
-                 ON tc.owner = t.owner AND tc.touch_id = t.id
-             WHERE t.owner = ?1 AND tc.contact_id = ?2 ORDER BY t.date, t.id",
+            "SELECT id, data FROM touches WHERE owner = ?1 AND id IN
+                 (SELECT touch_id FROM touch_contacts WHERE owner = ?1 AND contact_id = ?2)
+             ORDER BY date, id",
             params![self.owner, id.0],
         )
     }
@@ -477,41 +537,141 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn newest_touch(&self) -> Result<Option<TouchId>> {
-        let n: Option<i64> = self.tx.query_row(
-            "SELECT MAX(id) FROM touches WHERE owner = ?1",
-            params![self.owner],
-            |r| r.get(0),
-        )?;
-        Ok(n.map(TouchId))
+        let n = self.max_id("touches")?;
+        Ok((n > 0).then_some(TouchId(n)))
     }
 
     fn snoozes(&self, subject: Subject) -> Result<Vec<Snooze>> {
-        let prefix = format!("{}/%", subject_text(subject));
         self.query_json(
             "snoozes",
-            "SELECT seq, data FROM snoozes WHERE owner = ?1 AND key LIKE ?2 ORDER BY seq",
-            params![self.owner, prefix],
+            "SELECT seq, data FROM snoozes WHERE owner = ?1 AND subject = ?2 ORDER BY seq",
+            params![self.owner, subject_text(subject)],
         )
     }
 
     fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
-        let subj = subject_text(subject);
-        self.tx.execute(
+        self.exec(
             "DELETE FROM plan WHERE owner = ?1 AND subject = ?2",
-            params![self.owner, subj],
+            params![self.owner, subject_text(subject)],
         )?;
         for item in items {
             debug_assert_eq!(item.key.subject, subject);
             let id = self.key_id(&item.key)?;
-            let kind = if item.action == Action::Occasion {
-                "occasion"
-            } else {
-                "follow-up"
+            self.insert_plan_row(id, item)?;
+        }
+        Ok(())
+    }
+
+    fn all_touches(&self) -> Result<Vec<Touch>> {
+        // A million touches: copy the rows out, then decode on every core.
+        let mut raw: Vec<(i64, Vec<u8>)> = Vec::new();
+        {
+            let mut stmt = self
+                .tx
+                .prepare_cached("SELECT id, data FROM touches WHERE owner = ?1 ORDER BY id")?;
+            let mut rows = stmt.query(params![self.owner])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let data = r.get_ref(1)?.as_bytes().map_err(|e| StoreError::Corrupt {
+                    table: "touches",
+                    id: id.to_string(),
+                    detail: e.to_string(),
+                })?;
+                raw.push((id, data.to_vec()));
+            }
+        }
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        let chunk = raw.len().div_ceil(threads).max(1);
+        let parts: Vec<Result<Vec<Touch>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = raw
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(id, data)| from_json_bytes("touches", id, data))
+                            .collect::<Result<Vec<Touch>>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("decoding does not panic"))
+                .collect()
+        });
+        let mut out = Vec::with_capacity(raw.len());
+        for p in parts {
+            out.extend(p?);
+        }
+        Ok(out)
+    }
+
+    fn all_snoozes(&self) -> Result<Vec<Snooze>> {
+        self.query_json(
+            "snoozes",
+            "SELECT seq, data FROM snoozes WHERE owner = ?1 ORDER BY seq",
+            params![self.owner],
+        )
+    }
+
+    fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()> {
+        // One read of the keys and of the current rows, then only what changed is written:
+        // a replan that changes nothing writes nothing.
+        let mut keys: BTreeMap<String, i64> = BTreeMap::new();
+        {
+            let mut stmt = self
+                .tx
+                .prepare_cached("SELECT key, id FROM plan_keys WHERE owner = ?1")?;
+            let mut rows = stmt.query(params![self.owner])?;
+            while let Some(r) = rows.next()? {
+                keys.insert(r.get(0)?, r.get(1)?);
+            }
+        }
+        let mut current: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
+        {
+            let mut stmt = self
+                .tx
+                .prepare_cached("SELECT id, data FROM plan WHERE owner = ?1")?;
+            let mut rows = stmt.query(params![self.owner])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let data = r.get_ref(1)?.as_bytes().unwrap_or_default().to_vec();
+                current.insert(id, data);
+            }
+        }
+        let mut next = self.max_id("plan_keys")? + 1;
+        for item in items {
+            let key = item.key.to_string();
+            let id = match keys.get(&key) {
+                Some(id) => *id,
+                None => {
+                    self.exec(
+                        "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
+                        params![self.owner, next, key],
+                    )?;
+                    keys.insert(key, next);
+                    next += 1;
+                    next - 1
+                }
             };
-            let md = i64::from(item.due.month()) * 100 + i64::from(item.due.day());
-            self.tx.execute(
-                "INSERT INTO plan (owner, id, subject, kind, due, md, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![self.owner, id, subj, kind, item.due.to_string(), md, to_json(item)],
+            match current.remove(&id) {
+                Some(old) if old == to_json(item).as_bytes() => {}
+                Some(_) => {
+                    self.exec(
+                        "DELETE FROM plan WHERE owner = ?1 AND id = ?2",
+                        params![self.owner, id],
+                    )?;
+                    self.insert_plan_row(id, item)?;
+                }
+                None => self.insert_plan_row(id, item)?,
+            }
+        }
+        for id in current.keys() {
+            self.exec(
+                "DELETE FROM plan WHERE owner = ?1 AND id = ?2",
+                params![self.owner, id],
             )?;
         }
         Ok(())

@@ -1,5 +1,7 @@
 -- followup's SQLite schema, version 1. Migrations are append-only: never edit a shipped file.
 -- Every table carries `owner`: a transaction for one owner never reads another's rows.
+-- Tables keyed by (owner, ...) are WITHOUT ROWID: clustered on that key, so one owner's rows
+-- are read in key order without a second look-up per row.
 
 CREATE TABLE owners (
     id   INTEGER PRIMARY KEY,
@@ -22,7 +24,7 @@ CREATE TABLE organizations (
     id    INTEGER NOT NULL,
     name  TEXT    NOT NULL,
     PRIMARY KEY (owner, id)
-);
+) WITHOUT ROWID;
 CREATE UNIQUE INDEX organizations_name ON organizations(owner, name COLLATE NOCASE);
 
 CREATE TABLE contacts (
@@ -31,7 +33,7 @@ CREATE TABLE contacts (
     name  TEXT    NOT NULL,
     data  TEXT    NOT NULL,
     PRIMARY KEY (owner, id)
-);
+) WITHOUT ROWID;
 CREATE INDEX contacts_name ON contacts(owner, name COLLATE NOCASE);
 
 CREATE TABLE jobs (
@@ -42,16 +44,15 @@ CREATE TABLE jobs (
     stage  TEXT    NOT NULL,
     data   TEXT    NOT NULL,
     PRIMARY KEY (owner, id)
-);
+) WITHOUT ROWID;
 CREATE INDEX jobs_stage ON jobs(owner, stage);
 
 CREATE TABLE job_contacts (
     owner      INTEGER NOT NULL,
     job_id     INTEGER NOT NULL,
     contact_id INTEGER NOT NULL,
-    PRIMARY KEY (owner, job_id, contact_id)
-);
-CREATE INDEX job_contacts_contact ON job_contacts(owner, contact_id);
+    PRIMARY KEY (owner, contact_id, job_id)
+) WITHOUT ROWID;
 
 CREATE TABLE touches (
     owner  INTEGER NOT NULL,
@@ -60,7 +61,7 @@ CREATE TABLE touches (
     job_id INTEGER,
     data   TEXT    NOT NULL,
     PRIMARY KEY (owner, id)
-);
+) WITHOUT ROWID;
 CREATE INDEX touches_job ON touches(owner, job_id);
 
 CREATE TABLE touch_contacts (
@@ -68,15 +69,16 @@ CREATE TABLE touch_contacts (
     contact_id INTEGER NOT NULL,
     touch_id   INTEGER NOT NULL,
     PRIMARY KEY (owner, contact_id, touch_id)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE snoozes (
-    owner INTEGER NOT NULL,
-    seq   INTEGER NOT NULL,
-    key   TEXT    NOT NULL,
-    data  TEXT    NOT NULL,
-    PRIMARY KEY (owner, key, seq)
-);
+    owner   INTEGER NOT NULL,
+    seq     INTEGER NOT NULL,
+    subject TEXT    NOT NULL,
+    key     TEXT    NOT NULL,
+    data    TEXT    NOT NULL,
+    PRIMARY KEY (owner, subject, seq)
+) WITHOUT ROWID;
 
 -- The derived plan. Keys give each item a short number that survives a full replan.
 CREATE TABLE plan_keys (
@@ -84,7 +86,7 @@ CREATE TABLE plan_keys (
     id    INTEGER NOT NULL,
     key   TEXT    NOT NULL,
     PRIMARY KEY (owner, id)
-);
+) WITHOUT ROWID;
 CREATE UNIQUE INDEX plan_keys_key ON plan_keys(owner, key);
 
 CREATE TABLE plan (
@@ -96,7 +98,7 @@ CREATE TABLE plan (
     md      INTEGER NOT NULL,   -- month * 100 + day, for finding occasions in a window
     data    TEXT    NOT NULL,
     PRIMARY KEY (owner, id)
-);
+) WITHOUT ROWID;
 CREATE INDEX plan_subject ON plan(owner, subject);
 CREATE INDEX plan_due ON plan(owner, kind, due);
 CREATE INDEX plan_md ON plan(owner, kind, md);

@@ -50,13 +50,13 @@ pub fn generate(
                 },
             )?;
         }
-        let tiers = [
-            Some(Tier::Critical),
-            Some(Tier::Regular),
-            Some(Tier::Regular),
-            Some(Tier::Casual),
-            None,
-        ];
+        // A coach's book: a few critical and regular contacts, mostly casual or untiered.
+        let tier_of = |r: u64| match r {
+            0..=1 => Some(Tier::Critical),
+            2..=11 => Some(Tier::Regular),
+            12..=59 => Some(Tier::Casual),
+            _ => None,
+        };
         for c in 1..=contacts {
             let org = OrgId((rng.below(orgs) + 1) as i64);
             let birthday = (rng.below(10) == 0).then(|| {
@@ -80,7 +80,7 @@ pub fn generate(
                             name: format!("Organization {}", org.0),
                         }),
                         title: None,
-                        tier: tiers[rng.below(tiers.len() as u64) as usize],
+                        tier: tier_of(rng.below(100)),
                         prefers: None,
                         linkedin: None,
                         birthday,
@@ -93,9 +93,10 @@ pub fn generate(
             )?;
         }
         progress(&format!("{contacts} contacts"));
-        let jobs = (contacts / 10).max(1);
+        // One opportunity per hundred contacts; contact 100 * j is its point of contact.
+        let jobs = (contacts / 100).max(1);
         for j in 1..=jobs {
-            let contact = ContactId((rng.below(contacts) + 1) as i64);
+            let contact = ContactId(((j * 100).min(contacts)) as i64);
             let stage = Stage::ALL[rng.below(Stage::ALL.len() as u64) as usize];
             tx.append(
                 today,
@@ -129,15 +130,24 @@ pub fn generate(
             TouchKind::ValueAdd,
             TouchKind::Note,
         ];
+        // Each contact's touches run forward in time, three weeks apart, and end with a
+        // reply from them in the last six weeks: a book that is kept up, not a backlog.
+        let per_contact = touches.div_ceil(contacts).max(1);
         for t in 1..=touches {
-            let contact = ContactId((rng.below(contacts) + 1) as i64);
-            let kind = kinds[rng.below(kinds.len() as u64) as usize];
-            // About a third of the touches are about the job whose point of contact this is.
-            let job = (contact.0 % 10 == 0 && rng.below(3) == 0)
-                .then(|| JobId((contact.0 / 10).min(jobs as i64)));
-            let date = today
-                .checked_sub((rng.below(730) as i64).days())
-                .unwrap_or(today);
+            let c = (t - 1) % contacts + 1;
+            let k = (t - 1) / contacts;
+            let contact = ContactId(c as i64);
+            let last = k + 1 == per_contact || t + contacts > touches;
+            let kind = if last {
+                TouchKind::Reply
+            } else {
+                kinds[rng.below(kinds.len() as u64) as usize]
+            };
+            let job = (c.is_multiple_of(100) && c / 100 <= jobs && k % 2 == 1)
+                .then_some(JobId((c / 100) as i64));
+            let base = (c.wrapping_mul(2654435761) >> 7) % 42;
+            let back = base + (per_contact - 1 - k.min(per_contact - 1)) * 21;
+            let date = today.checked_sub((back as i64).days()).unwrap_or(today);
             tx.append(
                 today,
                 &Event::TouchLogged {

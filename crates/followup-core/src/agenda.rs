@@ -108,9 +108,13 @@ pub fn agenda(planned: &[Planned], w: Window, p: &Policy) -> Vec<AgendaItem> {
 
 /// The agenda's one total order.
 pub fn sort(items: &mut [AgendaItem]) {
-    items.sort_by(|a, b| {
-        let name = |x: &AgendaItem| x.contact.as_ref().map(|c| c.name.to_lowercase());
-        (a.due, name(a), a.rule, a.id).cmp(&(b.due, name(b), b.rule, b.id))
+    items.sort_by_cached_key(|x| {
+        (
+            x.due,
+            x.contact.as_ref().map(|c| c.name.to_lowercase()),
+            x.rule,
+            x.id,
+        )
     });
 }
 

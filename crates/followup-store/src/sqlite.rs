@@ -86,11 +86,12 @@ impl Store for SqliteStore {
             Mode::Write => TransactionBehavior::Immediate,
         };
         let tx = self.conn.transaction_with_behavior(behavior)?;
-        tx.execute(
-            "INSERT OR IGNORE INTO owners (id, name) VALUES (?1, ?2)",
-            params![owner.0, format!("owner {}", owner.0)],
-        )
-        .ok();
+        if mode == Mode::Write {
+            // The embedded default has owner 1 from the first migration; the team server's
+            // accounts issue will create owners explicitly. Reads never write.
+            tx.prepare_cached("INSERT OR IGNORE INTO owners (id, name) VALUES (?1, ?2)")?
+                .execute(params![owner.0, format!("owner {}", owner.0)])?;
+        }
         Ok(Box::new(SqliteTx { tx, owner: owner.0 }))
     }
 }
@@ -442,7 +443,7 @@ impl Tx for SqliteTx<'_> {
     fn contacts_named(&self, name: &str) -> Result<Vec<Contact>> {
         let exact = self.query_json(
             "contacts",
-            "SELECT id, data FROM contacts WHERE owner = ?1 AND name = ?2 COLLATE NOCASE ORDER BY id",
+            "SELECT id, data FROM contacts INDEXED BY contacts_name WHERE owner = ?1 AND name = ?2 COLLATE NOCASE ORDER BY id",
             params![self.owner, name.trim()],
         )?;
         if !exact.is_empty() {
@@ -531,7 +532,8 @@ impl Tx for SqliteTx<'_> {
     fn touches_of_job(&self, id: JobId) -> Result<Vec<Touch>> {
         self.query_json(
             "touches",
-            "SELECT id, data FROM touches WHERE owner = ?1 AND job_id = ?2 ORDER BY date, id",
+            // INDEXED BY: without statistics SQLite may prefer scanning the (owner, id) key.
+            "SELECT id, data FROM touches INDEXED BY touches_job WHERE owner = ?1 AND job_id = ?2 ORDER BY date, id",
             params![self.owner, id.0],
         )
     }
@@ -551,7 +553,8 @@ impl Tx for SqliteTx<'_> {
 
     fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
         self.exec(
-            "DELETE FROM plan WHERE owner = ?1 AND subject = ?2",
+            // INDEXED BY: the bundled SQLite otherwise scans the clustered key.
+            "DELETE FROM plan INDEXED BY plan_subject WHERE owner = ?1 AND subject = ?2",
             params![self.owner, subject_text(subject)],
         )?;
         for item in items {
@@ -660,7 +663,7 @@ impl Tx for SqliteTx<'_> {
                 Some(old) if old == to_json(item).as_bytes() => {}
                 Some(_) => {
                     self.exec(
-                        "DELETE FROM plan WHERE owner = ?1 AND id = ?2",
+                        "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
                         params![self.owner, id],
                     )?;
                     self.insert_plan_row(id, item)?;
@@ -670,7 +673,7 @@ impl Tx for SqliteTx<'_> {
         }
         for id in current.keys() {
             self.exec(
-                "DELETE FROM plan WHERE owner = ?1 AND id = ?2",
+                "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
                 params![self.owner, id],
             )?;
         }
@@ -685,7 +688,7 @@ impl Tx for SqliteTx<'_> {
 
     fn plan_window(&self, from: Date, until: Date) -> Result<Vec<Planned>> {
         let mut out = self.planned(
-            "SELECT id, data FROM plan WHERE owner = ?1 AND kind = 'follow-up' AND due <= ?2 ORDER BY id",
+            "SELECT id, data FROM plan WHERE owner = ?1 AND kind = 'follow-up' AND due <= ?2",
             params![self.owner, until.to_string()],
         )?;
         // Occasions by day of the year; a window over New Year is two ranges, and a window of a
@@ -702,7 +705,7 @@ impl Tx for SqliteTx<'_> {
             // 29 February shows on 28 February in other years: widen by that one day.
             let hi_ext = if hi == 228 { 229 } else { hi };
             out.extend(self.planned(
-                "SELECT id, data FROM plan WHERE owner = ?1 AND kind = 'occasion' AND md BETWEEN ?2 AND ?3 ORDER BY id",
+                "SELECT id, data FROM plan WHERE owner = ?1 AND kind = 'occasion' AND md BETWEEN ?2 AND ?3",
                 params![self.owner, lo, hi_ext],
             )?);
         }
@@ -721,7 +724,7 @@ impl Tx for SqliteTx<'_> {
     fn plan_item(&self, id: i64) -> Result<Option<Planned>> {
         Ok(self
             .planned(
-                "SELECT id, data FROM plan WHERE owner = ?1 AND id = ?2",
+                "SELECT id, data FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
                 params![self.owner, id],
             )?
             .pop())

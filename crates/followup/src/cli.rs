@@ -50,11 +50,14 @@ pub struct Cli {
 impl Cli {
     /// Today: `--today` when given, else the clock.
     pub fn today(&self) -> Result<Date, BadArg> {
-        let real = clock::system_today();
         match &self.today {
-            None => Ok(real),
-            Some(t) => followup_core::parse_date(t, real, &Default::default())
-                .map_err(|e| BadArg(format!("--today: {e}"))),
+            None => Ok(clock::system_today()),
+            // An ISO date needs no clock (and no time zone database) at all.
+            Some(t) => match t.trim().parse::<Date>() {
+                Ok(d) => Ok(d),
+                Err(_) => followup_core::parse_date(t, clock::system_today(), &Default::default())
+                    .map_err(|e| BadArg(format!("--today: {e}"))),
+            },
         }
     }
 

@@ -2,6 +2,7 @@
 //! calling followup-app, and printing text or JSON.
 
 mod cli;
+#[macro_use]
 mod output;
 
 use std::io::Write;
@@ -17,6 +18,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if broken_pipe(&e) => {
+            // The reader went away (`followup agenda | head`): nothing more to say.
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             let bad_input = e
                 .downcast_ref::<AppError>()
@@ -30,6 +35,19 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// True when the error is stdout's reader having gone away.
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .map(|io| io.kind())
+            .or_else(|| {
+                c.downcast_ref::<serde_json::Error>()
+                    .and_then(|j| j.io_error_kind())
+            })
+            == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -98,7 +116,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if json {
                 output::print_json(&serde_json::json!({ "items": n }))
             } else {
-                println!("Replanned: {n} items.");
+                outln!("Replanned: {n} items.");
                 Ok(())
             }
         }
@@ -111,17 +129,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "today": today,
                 }))
             } else {
-                println!("database: {}", db.display());
+                outln!("database: {}", db.display());
                 match &app.config.source {
-                    Some(p) => println!("config:   {}", p.display()),
-                    None => println!(
+                    Some(p) => outln!("config:   {}", p.display()),
+                    None => outln!(
                         "config:   none (defaults; create {} to change them)",
                         config::default_path()
                             .map(|p| p.display().to_string())
                             .unwrap_or_else(|| "a config file".into())
                     ),
                 }
-                println!("today:    {today}");
+                outln!("today:    {today}");
                 Ok(())
             }
         }
@@ -152,7 +170,7 @@ fn demo(
     if json {
         return output::agenda(&items, today, true);
     }
-    println!(
+    outln!(
         "A demo job search as of {}: {} contacts, {} jobs, {} touches, in {}",
         output::day(today, today),
         summary.contacts,
@@ -160,7 +178,7 @@ fn demo(
         summary.touches,
         path.display()
     );
-    println!(
+    outln!(
         "Explore it with: followup --db {} --today {} agenda --until \"in 4 weeks\"\n",
         path.display(),
         today

@@ -12,10 +12,23 @@ use serde::Serialize;
 
 type Out = anyhow::Result<()>;
 
+/// `println!` that returns the error instead of panicking, so `followup agenda | head` ends
+/// quietly (main treats a closed pipe as success).
+macro_rules! outln {
+    () => { writeln!(std::io::stdout())? };
+    ($($arg:tt)*) => { writeln!(std::io::stdout(), $($arg)*)? };
+}
+
+/// Standard output, buffered: a long agenda is one write, not one per line.
+fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
+}
+
 pub fn print_json<T: Serialize + ?Sized>(v: &T) -> Out {
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     serde_json::to_writer_pretty(&mut out, v)?;
     writeln!(out)?;
+    out.flush()?;
     Ok(())
 }
 
@@ -34,14 +47,15 @@ pub fn day(d: Date, today: Date) -> String {
 }
 
 /// Left-aligned columns, two spaces apart; the last column is not padded.
-fn table(header: &[&str], rows: &[Vec<String>]) {
+fn table(header: &[&str], rows: &[Vec<String>]) -> Out {
+    let mut out = stdout();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
             widths[i] = widths[i].max(c.chars().count());
         }
     }
-    let line = |cells: Vec<String>| {
+    let mut line = |cells: Vec<String>| -> Out {
         let n = cells.len();
         let mut s = String::new();
         for (i, c) in cells.into_iter().enumerate() {
@@ -52,12 +66,15 @@ fn table(header: &[&str], rows: &[Vec<String>]) {
                 s.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
             }
         }
-        println!("{}", s.trim_end());
+        writeln!(out, "{}", s.trim_end())?;
+        Ok(())
     };
-    line(header.iter().map(|h| h.to_string()).collect());
+    line(header.iter().map(|h| h.to_string()).collect())?;
     for r in rows {
-        line(r.clone());
+        line(r.clone())?;
     }
+    out.flush()?;
+    Ok(())
 }
 
 fn who_what(a: &AgendaItem) -> String {
@@ -124,29 +141,31 @@ pub fn agenda(items: &[AgendaItem], today: Date, json: bool) -> Out {
         return print_json(items);
     }
     if items.is_empty() {
-        println!("Nothing due. `followup agenda --until \"in 4 weeks\"` looks further ahead.");
+        outln!("Nothing due. `followup agenda --until \"in 4 weeks\"` looks further ahead.");
         return Ok(());
     }
     let rows: Vec<Vec<String>> = items.iter().map(|a| item_line(a, today)).collect();
-    table(&["ID", "DUE", "ACTION", "WHO", "CHANNEL", "WHY"], &rows);
+    table(&["ID", "DUE", "ACTION", "WHO", "CHANNEL", "WHY"], &rows)?;
     let annotated: Vec<&AgendaItem> = items
         .iter()
         .filter(|a| !notes(a, today).is_empty())
         .collect();
     if !annotated.is_empty() {
-        println!();
+        let mut out = stdout();
+        writeln!(out)?;
         for a in annotated {
             for n in notes(a, today) {
-                println!("  {}: {n}", a.id);
+                writeln!(out, "  {}: {n}", a.id)?;
             }
         }
+        out.flush()?;
     }
     Ok(())
 }
 
-fn next_lines(next: &[AgendaItem], today: Date) {
+fn next_lines(next: &[AgendaItem], today: Date) -> Out {
     for a in next {
-        println!(
+        outln!(
             "Next: {}  {}  {}  {}  {}  [item {}]",
             when(a, today),
             a.action,
@@ -156,16 +175,17 @@ fn next_lines(next: &[AgendaItem], today: Date) {
             a.id
         );
         for n in notes(a, today) {
-            println!("      {n}");
+            outln!("      {n}");
         }
     }
+    Ok(())
 }
 
 pub fn created_contact(c: &Contact, json: bool) -> Out {
     if json {
         return print_json(c);
     }
-    println!("Added contact #{} {}{}", c.id, c.name, contact_suffix(c));
+    outln!("Added contact #{} {}{}", c.id, c.name, contact_suffix(c));
     Ok(())
 }
 
@@ -173,7 +193,7 @@ pub fn edited_contact(c: &Contact, json: bool) -> Out {
     if json {
         return print_json(c);
     }
-    println!("Updated contact #{} {}{}", c.id, c.name, contact_suffix(c));
+    outln!("Updated contact #{} {}{}", c.id, c.name, contact_suffix(c));
     Ok(())
 }
 
@@ -200,7 +220,7 @@ pub fn contacts(list: &[Contact], json: bool) -> Out {
         return print_json(list);
     }
     if list.is_empty() {
-        println!("No contacts yet. Add one with `followup contact add NAME`.");
+        outln!("No contacts yet. Add one with `followup contact add NAME`.");
         return Ok(());
     }
     let rows: Vec<Vec<String>> = list
@@ -222,8 +242,7 @@ pub fn contacts(list: &[Contact], json: bool) -> Out {
     table(
         &["ID", "NAME", "ORGANIZATION", "TITLE", "TIER", "EMAIL"],
         &rows,
-    );
-    Ok(())
+    )
 }
 
 fn touch_line(t: &Touch, today: Date, names: &dyn Fn(&Touch) -> String) -> String {
@@ -267,49 +286,53 @@ pub fn contact_view(v: &ContactView, today: Date, json: bool) -> Out {
         return print_json(v);
     }
     let c = &v.contact;
-    println!("#{} {}{}", c.id, c.name, contact_suffix(c));
-    let field = |k: &str, val: String| {
+    outln!("#{} {}{}", c.id, c.name, contact_suffix(c));
+    let field = |k: &str, val: String| -> Out {
         if !val.is_empty() {
-            println!("  {k:<21}{val}");
+            outln!("  {k:<21}{val}");
         }
+        Ok(())
     };
-    field("email", c.emails.join(", "));
-    field("phone", c.phones.join(", "));
+    field("email", c.emails.join(", "))?;
+    field("phone", c.phones.join(", "))?;
     field(
         "prefers",
         c.prefers.map(|p| p.to_string()).unwrap_or_default(),
-    );
-    field("linkedin", c.linkedin.clone().unwrap_or_default());
+    )?;
+    field("linkedin", c.linkedin.clone().unwrap_or_default())?;
     field(
         "birthday",
         c.birthday.map(|d| d.to_string()).unwrap_or_default(),
-    );
+    )?;
     field(
         "work anniversary",
         c.work_anniversary
             .map(|d| d.to_string())
             .unwrap_or_default(),
-    );
+    )?;
     field(
         "personal anniversary",
         c.personal_anniversary
             .map(|d| d.to_string())
             .unwrap_or_default(),
-    );
-    field("notes", c.notes.clone().unwrap_or_default());
-    field("added", c.added_on.to_string());
+    )?;
+    field("notes", c.notes.clone().unwrap_or_default())?;
+    field("added", c.added_on.to_string())?;
     if !v.jobs.is_empty() {
-        println!("Jobs:");
+        outln!("Jobs:");
         for j in &v.jobs {
-            println!(
+            outln!(
                 "  #{} {}: {} ({})",
-                j.id, j.organization.name, j.title, j.stage
+                j.id,
+                j.organization.name,
+                j.title,
+                j.stage
             );
         }
     }
-    println!("Timeline:");
+    outln!("Timeline:");
     if v.timeline.is_empty() {
-        println!("  nothing logged yet");
+        outln!("  nothing logged yet");
     }
     let jobs = &v.jobs;
     let label = |t: &Touch| {
@@ -319,18 +342,18 @@ pub fn contact_view(v: &ContactView, today: Date, json: bool) -> Out {
             .unwrap_or_default()
     };
     for t in &v.timeline {
-        println!("{}", touch_line(t, today, &label));
+        outln!("{}", touch_line(t, today, &label));
     }
     if !v.promises.is_empty() {
-        println!("Promises:");
+        outln!("Promises:");
         for p in &v.promises {
-            println!("{}", promise_line(p, today));
+            outln!("{}", promise_line(p, today));
         }
     }
     if v.next.is_empty() {
-        println!("Next: nothing planned (a casual contact gets occasions only, F13)");
+        outln!("Next: nothing planned (a casual contact gets occasions only, F13)");
     }
-    next_lines(&v.next, today);
+    next_lines(&v.next, today)?;
     Ok(())
 }
 
@@ -338,9 +361,12 @@ pub fn created_job(j: &Job, json: bool) -> Out {
     if json {
         return print_json(j);
     }
-    println!(
+    outln!(
         "Added job #{} {}: {} ({})",
-        j.id, j.organization.name, j.title, j.stage
+        j.id,
+        j.organization.name,
+        j.title,
+        j.stage
     );
     Ok(())
 }
@@ -349,9 +375,12 @@ pub fn job_changed(j: &Job, json: bool) -> Out {
     if json {
         return print_json(j);
     }
-    println!(
+    outln!(
         "Job #{} {}: {} is now {}",
-        j.id, j.organization.name, j.title, j.stage
+        j.id,
+        j.organization.name,
+        j.title,
+        j.stage
     );
     Ok(())
 }
@@ -361,7 +390,7 @@ pub fn jobs(list: &[Job], json: bool) -> Out {
         return print_json(list);
     }
     if list.is_empty() {
-        println!("No jobs yet. Add one with `followup job add ORGANIZATION TITLE`.");
+        outln!("No jobs yet. Add one with `followup job add ORGANIZATION TITLE`.");
         return Ok(());
     }
     let rows: Vec<Vec<String>> = list
@@ -376,8 +405,7 @@ pub fn jobs(list: &[Job], json: bool) -> Out {
             ]
         })
         .collect();
-    table(&["ID", "ORGANIZATION", "TITLE", "STAGE", "APPLIED"], &rows);
-    Ok(())
+    table(&["ID", "ORGANIZATION", "TITLE", "STAGE", "APPLIED"], &rows)
 }
 
 pub fn job_view(v: &JobView, today: Date, json: bool) -> Out {
@@ -385,31 +413,34 @@ pub fn job_view(v: &JobView, today: Date, json: bool) -> Out {
         return print_json(v);
     }
     let j = &v.job;
-    println!(
+    outln!(
         "#{} {}: {} ({})",
-        j.id, j.organization.name, j.title, j.stage
+        j.id,
+        j.organization.name,
+        j.title,
+        j.stage
     );
     if let Some(u) = &j.url {
-        println!("  posting        {u}");
+        outln!("  posting        {u}");
     }
     if let Some(d) = j.applied {
-        println!("  applied        {d}");
+        outln!("  applied        {d}");
     }
     if let Some(t) = j.response_time {
-        println!("  response time  {t}");
+        outln!("  response time  {t}");
     }
     if let Some(n) = &j.notes {
-        println!("  notes          {n}");
+        outln!("  notes          {n}");
     }
     if !v.contacts.is_empty() {
-        println!("Contacts:");
+        outln!("Contacts:");
         for c in &v.contacts {
-            println!("  #{} {}{}", c.id, c.name, contact_suffix(c));
+            outln!("  #{} {}{}", c.id, c.name, contact_suffix(c));
         }
     }
-    println!("Timeline:");
+    outln!("Timeline:");
     if v.timeline.is_empty() {
-        println!("  nothing logged yet");
+        outln!("  nothing logged yet");
     }
     let contacts = &v.contacts;
     let label = |t: &Touch| {
@@ -421,15 +452,15 @@ pub fn job_view(v: &JobView, today: Date, json: bool) -> Out {
             .join(", ")
     };
     for t in &v.timeline {
-        println!("{}", touch_line(t, today, &label));
+        outln!("{}", touch_line(t, today, &label));
     }
     if !v.promises.is_empty() {
-        println!("Promises:");
+        outln!("Promises:");
         for p in &v.promises {
-            println!("{}", promise_line(p, today));
+            outln!("{}", promise_line(p, today));
         }
     }
-    next_lines(&v.next, today);
+    next_lines(&v.next, today)?;
     Ok(())
 }
 
@@ -438,7 +469,7 @@ pub fn logged(l: &Logged, today: Date, json: bool) -> Out {
         return print_json(l);
     }
     let t = &l.touch;
-    println!(
+    outln!(
         "Logged {} #{} on {}{}",
         t.kind,
         t.id,
@@ -446,16 +477,16 @@ pub fn logged(l: &Logged, today: Date, json: bool) -> Out {
         t.job.map(|j| format!(" (job #{j})")).unwrap_or_default()
     );
     for s in &l.stage_changes {
-        println!("Job #{} moved from {} to {}", s.job, s.from, s.to);
+        outln!("Job #{} moved from {} to {}", s.job, s.from, s.to);
     }
     for p in &t.promises {
         if p.whose == followup_core::Whose::Mine
             && let Some(d) = p.date
         {
-            println!("Promise recorded: you will follow up on {}", day(d, today));
+            outln!("Promise recorded: you will follow up on {}", day(d, today));
         }
     }
-    next_lines(&l.next, today);
+    next_lines(&l.next, today)?;
     warnings(&l.warnings);
     Ok(())
 }
@@ -471,7 +502,7 @@ pub fn snoozed(a: &AgendaItem, today: Date, json: bool) -> Out {
     if json {
         return print_json(a);
     }
-    println!(
+    outln!(
         "Snoozed item {}: {} {} comes back on {}",
         a.id,
         a.action,
@@ -504,7 +535,7 @@ pub fn events(list: &[Recorded], json: bool) -> Out {
     }
     for r in list {
         let body = serde_json::to_string(&r.event)?;
-        println!("{:>6}  {}  {body}", r.seq, r.recorded_on);
+        outln!("{:>6}  {}  {body}", r.seq, r.recorded_on);
     }
     Ok(())
 }

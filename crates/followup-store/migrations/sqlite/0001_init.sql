@@ -62,7 +62,7 @@ CREATE TABLE touches (
     data   TEXT    NOT NULL,
     PRIMARY KEY (owner, id)
 ) WITHOUT ROWID;
-CREATE INDEX touches_job ON touches(owner, job_id);
+CREATE INDEX touches_job ON touches(owner, job_id, date);
 
 CREATE TABLE touch_contacts (
     owner      INTEGER NOT NULL,
@@ -89,16 +89,18 @@ CREATE TABLE plan_keys (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX plan_keys_key ON plan_keys(owner, key);
 
+-- Clustered on (owner, kind, due, id): the agenda, "follow-ups due by D", is one ordered
+-- range read.
 CREATE TABLE plan (
     owner   INTEGER NOT NULL,
-    id      INTEGER NOT NULL,
-    subject TEXT    NOT NULL,
     kind    TEXT    NOT NULL,   -- 'follow-up' or 'occasion'
     due     TEXT    NOT NULL,   -- natural due date; for occasions the recorded date
+    id      INTEGER NOT NULL,
+    subject TEXT    NOT NULL,
     md      INTEGER NOT NULL,   -- month * 100 + day, for finding occasions in a window
     data    TEXT    NOT NULL,
-    PRIMARY KEY (owner, id)
+    PRIMARY KEY (owner, kind, due, id)
 ) WITHOUT ROWID;
+CREATE UNIQUE INDEX plan_id ON plan(owner, id);
 CREATE INDEX plan_subject ON plan(owner, subject);
-CREATE INDEX plan_due ON plan(owner, kind, due);
 CREATE INDEX plan_md ON plan(owner, kind, md);

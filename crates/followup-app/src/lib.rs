@@ -1265,60 +1265,65 @@ fn ensure_org(tx: &mut dyn Tx, today: Date, name: &str) -> Result<OrgRef> {
 
 /// A contact named by id or by an unambiguous name.
 fn resolve_contact(tx: &dyn Tx, who: &str) -> Result<Contact> {
-    let who = who.trim();
-    if let Ok(n) = who.trim_start_matches('#').parse::<i64>() {
-        return tx.contact(ContactId(n))?.ok_or_else(|| AppError::NotFound {
+    resolve(
+        Lookup {
             what: "contact",
-            query: who.to_string(),
-            hint: "; `followup contact list` shows the ids".into(),
-        });
-    }
-    let mut found = tx.contacts_named(who)?;
-    match found.len() {
-        0 => Err(AppError::NotFound {
-            what: "contact",
-            query: who.to_string(),
-            hint: "; add it with `followup contact add NAME`".into(),
-        }),
-        1 => Ok(found.remove(0)),
-        _ => Err(AppError::Ambiguous {
-            what: "contact",
-            query: who.to_string(),
-            candidates: found
-                .iter()
-                .map(|c| format!("{} (#{})", c.name, c.id))
-                .collect::<Vec<_>>()
-                .join(", "),
-        }),
-    }
+            query: who,
+            by_id_hint: "; `followup contact list` shows the ids",
+            by_name_hint: "; add it with `followup contact add NAME`",
+        },
+        |n| Ok(tx.contact(ContactId(n))?),
+        |q| Ok(tx.contacts_named(q)?),
+        |c| format!("{} (#{})", c.name, c.id),
+    )
 }
 
 /// A job named by id or by an unambiguous organization, title or "Org: Title".
 fn resolve_job(tx: &dyn Tx, which: &str) -> Result<Job> {
-    let which = which.trim();
-    if let Ok(n) = which.trim_start_matches('#').parse::<i64>() {
-        return tx.job(JobId(n))?.ok_or_else(|| AppError::NotFound {
+    resolve(
+        Lookup {
             what: "job",
-            query: which.to_string(),
-            hint: "; `followup job list` shows the ids".into(),
-        });
+            query: which,
+            by_id_hint: "; `followup job list` shows the ids",
+            by_name_hint: "; `followup job list` shows the jobs",
+        },
+        |n| Ok(tx.job(JobId(n))?),
+        |q| Ok(tx.jobs_matching(q)?),
+        |j| format!("{}: {} (#{})", j.organization.name, j.title, j.id),
+    )
+}
+
+struct Lookup<'a> {
+    what: &'static str,
+    query: &'a str,
+    by_id_hint: &'static str,
+    by_name_hint: &'static str,
+}
+
+/// One record named by id (`3`, `#3`) or by a name that matches exactly one.
+fn resolve<T>(
+    l: Lookup<'_>,
+    by_id: impl FnOnce(i64) -> Result<Option<T>>,
+    by_name: impl FnOnce(&str) -> Result<Vec<T>>,
+    label: impl Fn(&T) -> String,
+) -> Result<T> {
+    let query = l.query.trim();
+    let not_found = |hint: &str| AppError::NotFound {
+        what: l.what,
+        query: query.to_string(),
+        hint: hint.to_string(),
+    };
+    if let Ok(n) = query.trim_start_matches('#').parse::<i64>() {
+        return by_id(n)?.ok_or_else(|| not_found(l.by_id_hint));
     }
-    let mut found = tx.jobs_matching(which)?;
+    let mut found = by_name(query)?;
     match found.len() {
-        0 => Err(AppError::NotFound {
-            what: "job",
-            query: which.to_string(),
-            hint: "; `followup job list` shows the jobs".into(),
-        }),
+        0 => Err(not_found(l.by_name_hint)),
         1 => Ok(found.remove(0)),
         _ => Err(AppError::Ambiguous {
-            what: "job",
-            query: which.to_string(),
-            candidates: found
-                .iter()
-                .map(|j| format!("{}: {} (#{})", j.organization.name, j.title, j.id))
-                .collect::<Vec<_>>()
-                .join(", "),
+            what: l.what,
+            query: query.to_string(),
+            candidates: found.iter().map(label).collect::<Vec<_>>().join(", "),
         }),
     }
 }

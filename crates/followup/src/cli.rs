@@ -134,14 +134,13 @@ pub enum ContactCmd {
     Edit(ContactEdit),
 }
 
+/// The fields `contact add` and `contact edit` share.
 #[derive(Debug, Args)]
-pub struct ContactAdd {
-    /// Full name
-    pub name: String,
-    /// Email address (repeat for several)
+pub struct ContactFields {
+    /// Email address (repeat for several; on edit, replaces the list)
     #[arg(long = "email", value_name = "ADDRESS")]
     pub emails: Vec<String>,
-    /// Phone number (repeat for several)
+    /// Phone number (repeat for several; on edit, replaces the list)
     #[arg(long = "phone", value_name = "NUMBER")]
     pub phones: Vec<String>,
     /// Organization (created when first named)
@@ -173,76 +172,63 @@ pub struct ContactAdd {
     pub notes: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct ContactAdd {
+    /// Full name
+    pub name: String,
+    #[command(flatten)]
+    pub fields: ContactFields,
+}
+
 impl ContactAdd {
     pub fn into_new(self) -> NewContact {
+        let f = self.fields;
         NewContact {
             name: self.name,
-            emails: self.emails,
-            phones: self.phones,
-            company: self.company,
-            title: self.title,
-            tier: self.tier,
-            prefers: self.prefers,
-            linkedin: self.linkedin,
-            birthday: self.birthday,
-            work_anniversary: self.work_anniversary,
-            personal_anniversary: self.personal_anniversary,
-            notes: self.notes,
+            emails: f.emails,
+            phones: f.phones,
+            company: f.company,
+            title: f.title,
+            tier: f.tier,
+            prefers: f.prefers,
+            linkedin: f.linkedin,
+            birthday: f.birthday,
+            work_anniversary: f.work_anniversary,
+            personal_anniversary: f.personal_anniversary,
+            notes: f.notes,
         }
     }
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "An empty value clears a field: --tier \"\" --birthday \"\"")]
 pub struct ContactEdit {
     /// Id or name
     pub who: String,
     /// New name
     #[arg(long)]
     pub name: Option<String>,
-    /// Replace the email addresses (repeat for several)
-    #[arg(long = "email", value_name = "ADDRESS")]
-    pub emails: Vec<String>,
-    /// Replace the phone numbers (repeat for several)
-    #[arg(long = "phone", value_name = "NUMBER")]
-    pub phones: Vec<String>,
-    #[arg(long, value_name = "NAME")]
-    pub company: Option<String>,
-    #[arg(long)]
-    pub title: Option<String>,
-    /// critical, regular, casual, or "" for none
-    #[arg(long)]
-    pub tier: Option<String>,
-    /// email, phone or linkedin
-    #[arg(long, value_name = "CHANNEL")]
-    pub prefers: Option<String>,
-    #[arg(long, value_name = "URL")]
-    pub linkedin: Option<String>,
-    #[arg(long, value_name = "DATE")]
-    pub birthday: Option<String>,
-    #[arg(long, value_name = "DATE")]
-    pub work_anniversary: Option<String>,
-    #[arg(long, value_name = "DATE")]
-    pub personal_anniversary: Option<String>,
-    #[arg(long)]
-    pub notes: Option<String>,
+    #[command(flatten)]
+    pub fields: ContactFields,
 }
 
 impl ContactEdit {
     pub fn into_edit(self) -> EditContact {
+        let f = self.fields;
         let list = |v: Vec<String>| if v.is_empty() { None } else { Some(v) };
         EditContact {
             name: self.name,
-            emails: list(self.emails),
-            phones: list(self.phones),
-            company: self.company,
-            title: self.title,
-            tier: self.tier,
-            prefers: self.prefers,
-            linkedin: self.linkedin,
-            birthday: self.birthday,
-            work_anniversary: self.work_anniversary,
-            personal_anniversary: self.personal_anniversary,
-            notes: self.notes,
+            emails: list(f.emails),
+            phones: list(f.phones),
+            company: f.company,
+            title: f.title,
+            tier: f.tier,
+            prefers: f.prefers,
+            linkedin: f.linkedin,
+            birthday: f.birthday,
+            work_anniversary: f.work_anniversary,
+            personal_anniversary: f.personal_anniversary,
+            notes: f.notes,
         }
     }
 }

@@ -269,10 +269,15 @@ fn promise_line(p: &PromiseView, today: Date) -> String {
         (_, followup_core::PromiseKind::Act) => "they will act",
         (_, followup_core::PromiseKind::FollowUp) => "they will follow up",
     };
+    let word = if p.promise.whose == followup_core::Whose::Mine {
+        "on"
+    } else {
+        "by"
+    };
     let by = p
         .promise
         .date
-        .map(|d| format!(" by {}", day(d, today)))
+        .map(|d| format!(" {word} {}", day(d, today)))
         .unwrap_or_default();
     format!(
         "  {what}{by} (said {}{})",

@@ -24,6 +24,8 @@ struct File {
     preset: Option<Preset>,
     policy: Option<toml::Table>,
     me: Option<Me>,
+    /// The folder of the person's own templates.
+    templates: Option<PathBuf>,
 }
 
 /// Who the person is (drafts sign with it).
@@ -32,6 +34,8 @@ struct File {
 pub struct Me {
     pub name: Option<String>,
     pub signature: Option<String>,
+    /// The call-back number a voicemail script gives (M7).
+    pub phone: Option<String>,
 }
 
 /// The config as loaded: the policy in force and where it came from.
@@ -39,8 +43,22 @@ pub struct Me {
 pub struct Config {
     pub policy: Policy,
     pub me: Me,
+    /// The folder of the person's own templates; default `$XDG_CONFIG_HOME/followup/templates`.
+    pub templates: Option<PathBuf>,
     /// The file read, if any.
     pub source: Option<PathBuf>,
+}
+
+impl Config {
+    /// Where the person's own templates live.
+    pub fn templates_dir(&self) -> Option<PathBuf> {
+        self.templates.clone().or_else(|| {
+            use etcetera::BaseStrategy;
+            etcetera::choose_base_strategy()
+                .ok()
+                .map(|b| b.config_dir().join("followup").join("templates"))
+        })
+    }
 }
 
 /// The default config path: `$XDG_CONFIG_HOME/followup/config.toml`.
@@ -98,6 +116,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
     Ok(Config {
         policy,
         me: file.me.unwrap_or_default(),
+        templates: file.templates,
         source: None,
     })
 }

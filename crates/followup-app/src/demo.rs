@@ -22,8 +22,16 @@ struct Demo<'a> {
 }
 
 impl Demo<'_> {
+    /// A working day about `days` ago: people interview and write on weekdays.
     fn ago(&self, days: i64) -> String {
-        shift(self.app.today, -days).to_string()
+        let mut d = shift(self.app.today, -days);
+        while matches!(
+            d.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        ) {
+            d = shift(d, -1);
+        }
+        d.to_string()
     }
 
     fn contact(
@@ -245,11 +253,9 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
         "interview",
         "Maya Patel",
         Some(&stark),
-        1,
+        0,
         NewTouch {
-            note: Some(
-                "met the VP; they worry about migrating the warehouse without downtime".into(),
-            ),
+            note: Some("migrating the warehouse without downtime".into()),
             they_decide_by: Some(shift(today, 6).to_string()),
             next_step: Some("they send the final contract".into()),
             all_hear_back: Some(true),
@@ -269,7 +275,7 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
         Some(&contoso),
         26,
         NewTouch {
-            note: Some("their nightly batch misses the 6am SLA twice a week".into()),
+            note: Some("the nightly batch missing its 6am deadline twice a week".into()),
             ..NewTouch::default()
         },
     )?;

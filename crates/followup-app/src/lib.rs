@@ -10,6 +10,7 @@
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod drafts;
 pub mod synth;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -151,6 +152,8 @@ pub struct NewTouch {
     pub preferred_channel: Option<String>,
     pub direct_contact: Option<String>,
     pub on_linkedin: Option<bool>,
+    /// The message as sent (for the lint's "same question twice", F8).
+    pub message: Option<String>,
 }
 
 /// What logging a touch did: the touch, the next dates it now proposes (F1), warnings.
@@ -529,6 +532,7 @@ impl App {
                 answers: None,
                 poor_fit: false,
                 promises: Vec::new(),
+                message: None,
             };
             tx.append(today, &Event::TouchLogged { touch })?;
         }
@@ -814,6 +818,7 @@ impl App {
             answers,
             poor_fit: n.poor_fit,
             promises,
+            message: clean(n.message.clone()),
         };
         tx.append(
             today,
@@ -1264,7 +1269,7 @@ fn ensure_org(tx: &mut dyn Tx, today: Date, name: &str) -> Result<OrgRef> {
 }
 
 /// A contact named by id or by an unambiguous name.
-fn resolve_contact(tx: &dyn Tx, who: &str) -> Result<Contact> {
+pub(crate) fn resolve_contact(tx: &dyn Tx, who: &str) -> Result<Contact> {
     resolve(
         Lookup {
             what: "contact",

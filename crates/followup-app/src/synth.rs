@@ -162,6 +162,7 @@ pub fn generate(
                         answers: None,
                         poor_fit: false,
                         promises: vec![],
+                        message: None,
                     },
                 },
             )?;

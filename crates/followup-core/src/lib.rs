@@ -12,6 +12,7 @@
 pub mod agenda;
 pub mod calendar;
 pub mod dates;
+pub mod draft;
 pub mod event;
 pub mod model;
 pub mod plan;

@@ -369,6 +369,10 @@ pub struct Touch {
     pub poor_fit: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub promises: Vec<Promise>,
+    /// The message as sent, when the person recorded it (`--message`): the lint compares the
+    /// next message to it (F8: never the same question twice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 impl Touch {

@@ -58,6 +58,7 @@ fn touch(id: i64, kind: TouchKind, on: Date, job: Option<i64>) -> Touch {
         answers: None,
         poor_fit: false,
         promises: vec![],
+        message: None,
     }
 }
 

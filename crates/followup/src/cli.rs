@@ -109,6 +109,23 @@ pub enum Command {
         #[arg(long)]
         note: Option<String>,
     },
+    /// The message for an agenda item, ready to paste (or to a contact with --to)
+    Draft(DraftArgs),
+    /// List the message templates, or copy one to edit
+    #[command(subcommand)]
+    Templates(TemplatesCmd),
+    /// Check a message you wrote: length (M1), pleading (M3), a question asked last time (F8)
+    Lint {
+        /// The message: a file, or - for standard input
+        #[arg(value_name = "FILE|-")]
+        file: String,
+        /// Compare with the last message recorded as sent to this contact
+        #[arg(long, value_name = "WHO")]
+        to: Option<String>,
+        /// status (120 words), thank-you (200 words) or other
+        #[arg(long, default_value = "status")]
+        kind: String,
+    },
     /// Rebuild every follow-up from the log (after changing the config)
     Replan,
     /// A realistic job search in a fresh database, and its agenda
@@ -117,6 +134,39 @@ pub enum Command {
     Events,
     /// Where the database and config are, and what today is
     Where,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Templates: thank-you, follow-up, retry, value-add, rejection-reply, \
+move-on-review, keep-in-touch, occasion, outreach, voicemail (docs/DRAFTS.md)."
+)]
+pub struct DraftArgs {
+    /// The agenda item's id
+    #[arg(required_unless_present = "to")]
+    pub id: Option<i64>,
+    /// Draft to a contact instead of for an item (default template: outreach)
+    #[arg(long, value_name = "WHO", conflicts_with = "id")]
+    pub to: Option<String>,
+    /// The template to use with --to
+    #[arg(long, value_name = "NAME", requires = "to")]
+    pub template: Option<String>,
+    /// The voicemail script (M7), for a call
+    #[arg(long, conflicts_with = "to")]
+    pub voicemail: bool,
+    /// Open it in the mail client (a mailto: link; printed when no client can be started)
+    #[arg(long)]
+    pub open: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCmd {
+    /// Every template and where it comes from
+    List,
+    /// Copy the default into your templates folder (if not there yet) and print its path
+    Edit { name: String },
+    /// Print a template's text as in force
+    Show { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -360,11 +410,32 @@ pub struct LogArgs {
     /// F17: are they on LinkedIn? yes or no
     #[arg(long, value_name = "YES|NO", value_parser = yes_no)]
     pub on_linkedin: Option<bool>,
+    /// The message as sent, from a file or - for standard input (the lint compares the next one)
+    #[arg(long, value_name = "FILE|-")]
+    pub message: Option<String>,
+}
+
+/// Reads a text argument given as a file path or `-` for standard input.
+pub fn read_text(arg: &str, path: &str) -> Result<String, BadArg> {
+    use std::io::Read;
+    let mut text = String::new();
+    let res = if path == "-" {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(path).map(|t| text = t)
+    };
+    res.map_err(|e| BadArg(format!("{arg}: cannot read {path}: {e}")))?;
+    Ok(text)
 }
 
 impl LogArgs {
-    pub fn into_new(self) -> NewTouch {
-        NewTouch {
+    pub fn into_new(self) -> Result<NewTouch, BadArg> {
+        let message = self
+            .message
+            .as_deref()
+            .map(|p| read_text("--message", p))
+            .transpose()?;
+        Ok(NewTouch {
             kind: self.kind,
             with: self.with,
             job: self.job,
@@ -382,6 +453,7 @@ impl LogArgs {
             preferred_channel: self.they_prefer,
             direct_contact: self.direct_contact,
             on_linkedin: self.on_linkedin,
-        }
+            message,
+        })
     }
 }

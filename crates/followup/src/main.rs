@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::Parser;
 use followup_app::{App, AppError, config};
 
-use cli::{Cli, Command, ContactCmd, JobCmd};
+use cli::{Cli, Command, ContactCmd, JobCmd, TemplatesCmd};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -96,7 +96,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         },
         Command::Log(l) => {
-            let logged = app.log(l.into_new())?;
+            let logged = app.log(l.into_new()?)?;
             output::logged(&logged, today, json)
         }
         Command::Agenda { until } => {
@@ -110,6 +110,47 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Done { id, on, note } => {
             let done = app.done(id, on, note)?;
             output::done(&done, today, json)
+        }
+        Command::Draft(d) => {
+            let draft = match (&d.to, d.id) {
+                (Some(who), _) => app.draft_to(who, d.template.as_deref().unwrap_or("outreach"))?,
+                (None, Some(id)) => app.draft(id, d.voicemail)?,
+                (None, None) => unreachable!("clap requires one"),
+            };
+            output::draft(&draft, d.open, json)
+        }
+        Command::Templates(t) => match t {
+            TemplatesCmd::List => output::templates(&app.templates()?, json),
+            TemplatesCmd::Edit { name } => {
+                let path = app.template_to_edit(&name)?;
+                if json {
+                    output::print_json(&serde_json::json!({ "name": name, "path": path }))
+                } else {
+                    outln!("{}", path.display());
+                    Ok(())
+                }
+            }
+            TemplatesCmd::Show { name } => {
+                let t = followup_app::drafts::load(&name, app.config.templates_dir().as_deref())?;
+                outln!("{}", t.text.trim_end());
+                Ok(())
+            }
+        },
+        Command::Lint { file, to, kind } => {
+            let text = cli::read_text("FILE", &file)?;
+            let kind = match kind.as_str() {
+                "status" => followup_core::draft::MessageKind::Status,
+                "thank-you" => followup_core::draft::MessageKind::ThankYou,
+                "other" => followup_core::draft::MessageKind::Other,
+                other => {
+                    return Err(cli::BadArg(format!(
+                        "--kind: expected status, thank-you or other, found {other:?}"
+                    ))
+                    .into());
+                }
+            };
+            let warnings = app.lint(&text, kind, to.as_deref())?;
+            output::lint(&warnings, json)
         }
         Command::Replan => {
             let n = app.replan()?;

@@ -544,3 +544,88 @@ pub fn events(list: &[Recorded], json: bool) -> Out {
     }
     Ok(())
 }
+
+pub fn draft(d: &followup_app::drafts::Draft, open: bool, json: bool) -> Out {
+    if json {
+        return print_json(d);
+    }
+    if d.to.is_empty() {
+        outln!("To: (no address recorded: `followup contact edit` adds one)");
+    } else {
+        outln!("To: {}", d.to);
+    }
+    if d.channel != "email" {
+        outln!(
+            "Channel: {} (their preference{})",
+            d.channel,
+            if d.channel == "phone" {
+                "; `--voicemail` gives a call script"
+            } else {
+                ""
+            }
+        );
+    }
+    if !d.subject.is_empty() {
+        outln!("Subject: {}", d.subject);
+    }
+    outln!();
+    write!(std::io::stdout(), "{}", d.body)?;
+    std::io::stdout().flush()?;
+    {
+        let mut err = std::io::stderr().lock();
+        for w in &d.warnings {
+            let at = w.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+            writeln!(err, "warning: {}{at}", w.message)?;
+        }
+    }
+    if open {
+        let link = followup_app::drafts::mailto(&d.to, &d.subject, &d.body);
+        let opened = ["xdg-open", "open"].iter().any(|cmd| {
+            std::process::Command::new(cmd)
+                .arg(&link)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        });
+        if !opened {
+            outln!();
+            outln!("No mail client could be started; open this link:");
+            outln!("{link}");
+        }
+    }
+    Ok(())
+}
+
+pub fn templates(list: &[followup_app::drafts::Template], json: bool) -> Out {
+    if json {
+        return print_json(list);
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|t| {
+            vec![
+                t.name.clone(),
+                t.path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "built in".into()),
+            ]
+        })
+        .collect();
+    table(&["TEMPLATE", "SOURCE"], &rows)
+}
+
+pub fn lint(ws: &[followup_core::draft::LintWarning], json: bool) -> Out {
+    if json {
+        return print_json(ws);
+    }
+    if ws.is_empty() {
+        outln!("No warnings: short, calm, and nothing asked twice.");
+    }
+    for w in ws {
+        let at = w.line.map(|l| format!("line {l}: ")).unwrap_or_default();
+        outln!("{at}{}", w.message);
+    }
+    Ok(())
+}

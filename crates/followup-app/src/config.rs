@@ -158,6 +158,21 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_parses() {
+        let doc = include_str!("../../../docs/CONFIG.md");
+        let start = doc.find("```toml\n").expect("a toml block") + 8;
+        let end = start + doc[start..].find("```").unwrap();
+        let c = parse(&doc[start..end]).unwrap();
+        assert_eq!(
+            c.policy.interview_wait,
+            Wait::Days(14),
+            "the example sets 14d after eager"
+        );
+        assert_eq!(c.me.phone.as_deref(), Some("+1 555 0199"));
+        assert!(c.templates.is_some());
+    }
+
+    #[test]
     fn typos_name_the_line() {
         let e = parse("[policy]\n\ngrase = \"3bd\"\n").unwrap_err();
         assert!(e.contains("grase"), "{e}");

@@ -537,6 +537,8 @@ fn context(
             attempt += 1;
         }
     }
+    // What was agreed is worth saying in the first message after it, not in the ones after.
+    let agreed = if attempt == 0 { agreed } else { String::new() };
     let their_last_note = thread
         .iter()
         .rev()

@@ -170,3 +170,98 @@ fn rejection_closes_the_job_and_asks_for_a_reply() {
     assert_eq!(logged.next[0].due, date(2026, 3, 17));
     assert_eq!(logged.next[0].action, followup_core::Action::RejectionReply);
 }
+
+// ---- drafts -------------------------------------------------------------------------------
+
+use followup_app::drafts;
+use followup_core::draft::{DraftContext, MessageKind, Person, Role, lint, word_count};
+
+fn words(max: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec("[A-Za-z]{1,12}", 1..=max).prop_map(|w| w.join(" "))
+}
+
+prop_compose! {
+    fn arb_context()(
+        first in "[A-Z][a-z]{1,14}",
+        last in "[A-Z][a-z]{1,19}",
+        me in words(4),
+        title in words(6),
+        org in words(4),
+        problems in prop::collection::vec(words(20), 0..3),
+        interview in any::<bool>(),
+        agreed in any::<bool>(),
+        follow_up in any::<bool>(),
+        attempt in 0u32..5,
+        note in words(20),
+    ) -> DraftContext {
+        let date = "Wednesday 30 September 2026".to_string();
+        DraftContext {
+            me: Person { name: me.clone(), signature: me, ..Person::default() },
+            contact: Person {
+                name: format!("{first} {last}"),
+                first_name: first,
+                organization: org.clone(),
+                ..Person::default()
+            },
+            role: Role { title: title.clone(), organization: org.clone() },
+            roles: vec![Role { title, organization: org }],
+            interview_date: if interview { date.clone() } else { String::new() },
+            agreed: if agreed {
+                format!("We agreed I would reach out if I had not heard by {date}")
+            } else {
+                String::new()
+            },
+            follow_up_on: if follow_up { date.clone() } else { String::new() },
+            last_sent: date,
+            problems,
+            attempt,
+            their_last_note: note,
+            ..DraftContext::default()
+        }
+    }
+}
+
+fn draft(name: &str, ctx: &DraftContext) -> String {
+    let t = drafts::load(name, None).unwrap();
+    drafts::render(&t, ctx).unwrap().1
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// M1: the defaults stay short whatever was recorded (names, titles, notes up to 20 words).
+    #[test]
+    fn every_default_draft_stays_within_m1(ctx in arb_context()) {
+        for name in drafts::names() {
+            let body = draft(name, &ctx);
+            if let Some(limit) = MessageKind::of_template(name).word_limit() {
+                prop_assert!(word_count(&body) <= limit, "{name}: {} words\n{body}", word_count(&body));
+            }
+            // The defaults never plead (M3).
+            let pleading: Vec<_> = lint(&body, MessageKind::Other, None)
+                .into_iter()
+                .filter(|w| w.rule == "M3")
+                .collect();
+            prop_assert!(pleading.is_empty(), "{name}: {pleading:?}");
+        }
+    }
+
+    /// F8: consecutive status drafts to one contact differ and never ask the same question.
+    #[test]
+    fn consecutive_status_drafts_never_repeat_a_question(ctx in arb_context()) {
+        let sequence = [("follow-up", 0), ("retry", 1), ("value-add", 2), ("value-add", 3), ("value-add", 4)];
+        let mut previous: Option<String> = None;
+        for (name, attempt) in sequence {
+            let body = draft(name, &DraftContext { attempt, ..ctx.clone() });
+            if let Some(prev) = &previous {
+                prop_assert_ne!(prev, &body);
+                let repeats: Vec<_> = lint(&body, MessageKind::Status, Some(prev))
+                    .into_iter()
+                    .filter(|w| w.rule == "F8")
+                    .collect();
+                prop_assert!(repeats.is_empty(), "{name} after the previous: {repeats:?}");
+            }
+            previous = Some(body);
+        }
+    }
+}

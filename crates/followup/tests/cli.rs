@@ -493,3 +493,206 @@ fn config_overrides_the_policy() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("grase") && err.contains("eager.toml"), "{err}");
 }
+
+// ---- drafts -------------------------------------------------------------------------------
+
+/// Every default draft on the demo, against `tests/snapshots/demo-drafts.txt`.
+/// `UPDATE_SNAPSHOTS=1 cargo test -p followup` rewrites the file after a deliberate change.
+#[test]
+fn snapshot_of_every_default_draft_on_the_demo() {
+    let d = db();
+    let today = "2026-11-23";
+    json(&d.path, today, &["--db", d.path.to_str().unwrap(), "demo"]);
+    let items = json(&d.path, today, &["agenda", "--until", "2026-12-31"]);
+    let mut out = String::new();
+    let mut templates = std::collections::BTreeSet::new();
+    let mut add = |label: String, v: &Value| {
+        templates.insert(v["template"].as_str().unwrap().to_string());
+        for field in ["subject", "body", "channel", "to", "warnings"] {
+            assert!(v.get(field).is_some(), "draft JSON lacks {field}");
+        }
+        out.push_str(&format!(
+            "=== {label}\nTo: {}\nSubject: {}\n\n{}",
+            v["to"].as_str().unwrap(),
+            v["subject"].as_str().unwrap(),
+            v["body"].as_str().unwrap()
+        ));
+        for w in v["warnings"].as_array().unwrap() {
+            out.push_str(&format!("! {}\n", w["message"].as_str().unwrap()));
+        }
+    };
+    for item in items.as_array().unwrap() {
+        let id = item["id"].as_i64().unwrap();
+        if id == 0 {
+            continue;
+        }
+        let action = item["action"].as_str().unwrap();
+        let who = item["contact"]["name"].as_str().unwrap_or("");
+        let v = json(&d.path, today, &["draft", &id.to_string()]);
+        add(format!("{action} for {who} (item {id})"), &v);
+        if item["channel"] == "phone" {
+            let v = json(&d.path, today, &["draft", &id.to_string(), "--voicemail"]);
+            add(format!("voicemail for {who} (item {id})"), &v);
+        }
+    }
+    let v = json(&d.path, today, &["draft", "--to", "Emma Novak"]);
+    add("outreach to Emma Novak".into(), &v);
+    let v = json(
+        &d.path,
+        today,
+        &["draft", "--to", "Tom Okafor", "--template", "voicemail"],
+    );
+    add("voicemail to Tom Okafor".into(), &v);
+    let v = json(
+        &d.path,
+        today,
+        &["draft", "--to", "Marcus Bell", "--template", "follow-up"],
+    );
+    add("follow-up to Marcus Bell about his role".into(), &v);
+    for t in [
+        "thank-you",
+        "follow-up",
+        "retry",
+        "value-add",
+        "rejection-reply",
+        "move-on-review",
+        "keep-in-touch",
+        "occasion",
+        "outreach",
+        "voicemail",
+    ] {
+        assert!(
+            templates.contains(t),
+            "no demo draft used the {t} template: {templates:?}"
+        );
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/demo-drafts.txt");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &out).unwrap();
+    }
+    let want =
+        std::fs::read_to_string(&path).expect("snapshot file (UPDATE_SNAPSHOTS=1 writes it)");
+    if want != out {
+        let first = want
+            .lines()
+            .zip(out.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        panic!(
+            "drafts changed from the snapshot at line {}:\n  was: {:?}\n  now: {:?}\n(UPDATE_SNAPSHOTS=1 to accept)",
+            first + 1,
+            want.lines().nth(first).unwrap_or(""),
+            out.lines().nth(first).unwrap_or("")
+        );
+    }
+}
+
+#[test]
+fn drafts_use_the_persons_own_template_and_name_a_broken_one() {
+    let d = db();
+    dana_journey(&d.path);
+    ok(
+        &d.path,
+        "2026-03-05",
+        &["log", "interview", "--with", "1", "--job", "1"],
+    );
+    let items = json(&d.path, "2026-03-05", &["agenda"]);
+    let id = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["action"] == "thank-you")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    // The default names the F4 date the thank-you should promise (F6).
+    let v = json(&d.path, "2026-03-05", &["draft", &id]);
+    assert!(
+        v["body"].as_str().unwrap().contains("Thursday 19 March"),
+        "{v}"
+    );
+    assert_eq!(v["to"], "dana@northwind.example");
+
+    // `templates edit` copies the default; the person's file then replaces it.
+    let cfg = d.path.parent().unwrap();
+    let path = ok(&d.path, "2026-03-05", &["templates", "edit", "thank-you"]);
+    let path = PathBuf::from(path.trim());
+    assert!(path.starts_with(cfg), "{}", path.display());
+    std::fs::write(
+        &path,
+        "Subject: Thanks, {{ contact.first_name }}\n\nMy own words to {{ role.organization }}.\n",
+    )
+    .unwrap();
+    let list = ok(&d.path, "2026-03-05", &["templates", "list"]);
+    assert!(list.contains(path.to_str().unwrap()), "{list}");
+    let v = json(&d.path, "2026-03-05", &["draft", &id]);
+    assert_eq!(v["subject"], "Thanks, Dana");
+    assert_eq!(v["body"], "My own words to Northwind.\n");
+
+    std::fs::write(&path, "Subject: hi\n\nDear {{ contact.first_nmae }},\n").unwrap();
+    let out = run(&d.path, "2026-03-05", &["draft", &id]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(path.to_str().unwrap())
+            && err.contains("line 3")
+            && err.contains("first_nmae"),
+        "{err}"
+    );
+}
+
+#[test]
+fn lint_warns_and_never_refuses() {
+    let d = db();
+    dana_journey(&d.path);
+    let msg = d.path.parent().unwrap().join("sent.txt");
+    std::fs::write(
+        &msg,
+        "Hello Dana,\nCould you tell me where the process stands?\n",
+    )
+    .unwrap();
+    ok(
+        &d.path,
+        "2026-03-09",
+        &[
+            "log",
+            "follow-up",
+            "--with",
+            "Dana",
+            "--job",
+            "1",
+            "--message",
+            msg.to_str().unwrap(),
+        ],
+    );
+    let mine = d.path.parent().unwrap().join("draft.txt");
+    std::fs::write(
+        &mine,
+        "Hi Dana,\nI really need this job. Could you tell me where the process stands?\n",
+    )
+    .unwrap();
+    let out = run(
+        &d.path,
+        "2026-03-16",
+        &["lint", mine.to_str().unwrap(), "--to", "Dana Reyes"],
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("M3") && text.contains("line 2"), "{text}");
+    assert!(
+        text.contains("F8"),
+        "the question was asked last time: {text}"
+    );
+    let long = d.path.parent().unwrap().join("long.txt");
+    std::fs::write(&long, "word ".repeat(150)).unwrap();
+    let v = json(&d.path, "2026-03-16", &["lint", long.to_str().unwrap()]);
+    assert_eq!(v[0]["rule"], "M1");
+    let v = json(
+        &d.path,
+        "2026-03-16",
+        &["lint", long.to_str().unwrap(), "--kind", "thank-you"],
+    );
+    assert!(v.as_array().unwrap().is_empty());
+}

@@ -696,3 +696,23 @@ fn lint_warns_and_never_refuses() {
     );
     assert!(v.as_array().unwrap().is_empty());
 }
+
+#[test]
+fn open_prints_the_mailto_link_when_no_mail_client_starts() {
+    let d = db();
+    dana_journey(&d.path);
+    let out = Command::new(env!("CARGO_BIN_EXE_followup"))
+        .args(["draft", "--to", "Dana Reyes", "--open"])
+        .env("FOLLOWUP_DB", &d.path)
+        .env("FOLLOWUP_TODAY", "2026-03-06")
+        .env("XDG_CONFIG_HOME", d.path.parent().unwrap())
+        .env("PATH", "") // no xdg-open, no open
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("mailto:dana@northwind.example?subject="),
+        "{text}"
+    );
+}

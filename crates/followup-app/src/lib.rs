@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod drafts;
+pub mod ics;
 pub mod synth;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -234,6 +235,11 @@ impl App {
     /// The policy in force.
     pub fn policy(&self) -> &Policy {
         &self.config.policy
+    }
+
+    /// Reads a date phrase for an argument, relative to today.
+    pub fn parse_day(&self, arg: &str, text: &str) -> Result<Date> {
+        self.date(arg, text)
     }
 
     fn date(&self, arg: &str, text: &str) -> Result<Date> {

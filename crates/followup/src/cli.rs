@@ -126,6 +126,9 @@ pub enum Command {
         #[arg(long, default_value = "status")]
         kind: String,
     },
+    /// Put the follow-ups on a calendar: an .ics file with an alarm for each
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
     /// Rebuild every follow-up from the log (after changing the config)
     Replan,
     /// A realistic job search in a fresh database, and its agenda
@@ -157,6 +160,25 @@ pub struct DraftArgs {
     /// Open it in the mail client (a mailto: link; printed when no client can be started)
     #[arg(long)]
     pub open: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCmd {
+    /// Write every follow-up as an all-day event (or a to-do) with an alarm (RFC 5545)
+    Export {
+        /// The .ics file to write, or - for standard output
+        #[arg(value_name = "FILE|-")]
+        file: String,
+        /// To-dos (VTODO) instead of all-day events
+        #[arg(long)]
+        todo: bool,
+        /// The alarm's time on the day
+        #[arg(long, value_name = "HH:MM", default_value = "09:00")]
+        alarm: String,
+        /// The last day exported [default: a year ahead]
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

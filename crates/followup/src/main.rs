@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::Parser;
 use followup_app::{App, AppError, config};
 
-use cli::{Cli, Command, ContactCmd, JobCmd, TemplatesCmd};
+use cli::{CalendarCmd, Cli, Command, ContactCmd, JobCmd, TemplatesCmd};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -151,6 +151,37 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let warnings = app.lint(&text, kind, to.as_deref())?;
             output::lint(&warnings, json)
+        }
+        Command::Calendar(CalendarCmd::Export {
+            file,
+            todo,
+            alarm,
+            until,
+        }) => {
+            let opts = followup_app::ics::IcsOptions {
+                todo,
+                alarm_minutes: followup_app::ics::parse_alarm(&alarm)?,
+                until: until
+                    .as_deref()
+                    .map(|u| app.parse_day("--until", u))
+                    .transpose()?,
+            };
+            let text = app.calendar(&opts)?;
+            let n = text.matches("BEGIN:VALARM").count();
+            if file == "-" {
+                write!(std::io::stdout(), "{text}")?;
+                return Ok(());
+            }
+            std::fs::write(&file, &text)
+                .map_err(|e| cli::BadArg(format!("FILE: cannot write {file}: {e}")))?;
+            if json {
+                output::print_json(&serde_json::json!({ "file": file, "items": n }))
+            } else {
+                outln!(
+                    "Wrote {n} follow-ups to {file}: import it into your calendar, or subscribe to it."
+                );
+                Ok(())
+            }
         }
         Command::Replan => {
             let n = app.replan()?;

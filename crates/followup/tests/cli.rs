@@ -716,3 +716,137 @@ fn open_prints_the_mailto_link_when_no_mail_client_starts() {
         "{text}"
     );
 }
+
+// ---- calendar -----------------------------------------------------------------------------
+
+/// `../shared/tools/validate_ics.py` on a file; installs its two PyPI parsers when missing
+/// (the test command installs what the tests need; nothing is skipped).
+fn validate_ics(path: &Path, extra: &[&str]) {
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tools/validate_ics.py");
+    assert!(
+        tool.exists(),
+        "{} is missing: ../shared must sit beside the clone",
+        tool.display()
+    );
+    let have = Command::new("python3")
+        .args(["-c", "import icalendar, vobject"])
+        .output()
+        .expect("python3 runs");
+    if !have.status.success() {
+        let pip = Command::new("python3")
+            .args(["-m", "pip", "install", "--quiet", "icalendar", "vobject"])
+            .output()
+            .expect("pip runs");
+        assert!(
+            pip.status.success(),
+            "pip install failed: {}",
+            String::from_utf8_lossy(&pip.stderr)
+        );
+    }
+    let out = Command::new("python3")
+        .arg(&tool)
+        .args(extra)
+        .arg(path)
+        .output()
+        .expect("validate_ics.py runs");
+    assert!(
+        out.status.success(),
+        "validate_ics.py rejected {}:\n{}{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn uids_and_starts(ics: &str) -> Vec<(String, String)> {
+    let unfolded = ics.replace("\r\n ", "");
+    let mut out = Vec::new();
+    let mut uid = String::new();
+    for line in unfolded.split("\r\n") {
+        if let Some(u) = line.strip_prefix("UID:") {
+            uid = u.to_string();
+        }
+        if let Some(d) = line.strip_prefix("DTSTART;VALUE=DATE:") {
+            out.push((uid.clone(), d.to_string()));
+        }
+    }
+    out
+}
+
+#[test]
+fn calendar_export_is_valid_rfc5545_with_stable_uids() {
+    let d = db();
+    let today = "2026-11-23";
+    json(&d.path, today, &["--db", d.path.to_str().unwrap(), "demo"]);
+    let dir = d.path.parent().unwrap();
+    let events = dir.join("followups.ics");
+    ok(
+        &d.path,
+        today,
+        &["calendar", "export", events.to_str().unwrap()],
+    );
+    validate_ics(&events, &["--strict"]);
+    let todos = dir.join("todos.ics");
+    ok(
+        &d.path,
+        today,
+        &[
+            "calendar",
+            "export",
+            todos.to_str().unwrap(),
+            "--todo",
+            "--alarm",
+            "08:30",
+        ],
+    );
+    validate_ics(&todos, &["--strict"]);
+
+    let first = std::fs::read_to_string(&events).unwrap();
+    assert!(first.contains("BEGIN:VALARM") && first.contains("TRIGGER;RELATED=START:PT9H"));
+    assert!(
+        first.replace("\r\n ", "").contains("Draft (followup draft"),
+        "the draft's first lines"
+    );
+    let todo_text = std::fs::read_to_string(&todos).unwrap();
+    assert!(todo_text.contains("BEGIN:VTODO") && todo_text.contains("PT8H30M"));
+    assert!(
+        !first.replace("\r\n", "").contains('\n'),
+        "every line ends in CRLF"
+    );
+
+    // Tom's retry is done today: his item moves, and keeps its UID.
+    let before = uids_and_starts(&first);
+    let tom = before
+        .iter()
+        .find(|(u, _)| u == "contact-6-follow-up@followup")
+        .expect("Tom's item")
+        .clone();
+    ok(
+        &d.path,
+        today,
+        &[
+            "log",
+            "follow-up",
+            "--with",
+            "Tom Okafor",
+            "--job",
+            "Initech",
+        ],
+    );
+    ok(
+        &d.path,
+        today,
+        &["calendar", "export", events.to_str().unwrap()],
+    );
+    let after = uids_and_starts(&std::fs::read_to_string(&events).unwrap());
+    let moved = after
+        .iter()
+        .find(|(u, _)| *u == tom.0)
+        .expect("same UID after the change");
+    assert_ne!(moved.1, tom.1, "the date moved");
+    let mut uids: Vec<&String> = after.iter().map(|(u, _)| u).collect();
+    let n = uids.len();
+    uids.sort();
+    uids.dedup();
+    assert_eq!(uids.len(), n, "UIDs are unique");
+}

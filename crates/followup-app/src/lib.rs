@@ -13,6 +13,7 @@ pub mod demo;
 pub mod drafts;
 pub mod ics;
 pub mod synth;
+pub mod transfer;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -999,46 +1000,9 @@ impl App {
     pub fn replan(&mut self) -> Result<usize> {
         let policy = self.config.policy.clone();
         let mut tx = self.store.begin(self.owner, Mode::Write)?;
-        let contacts = tx.contacts()?;
-        let jobs = tx.jobs()?;
-        let touches = tx.all_touches()?;
-        let snoozes = tx.all_snoozes()?;
-
-        let index = LogIndex::new(&touches, &jobs, snoozes);
-        // The planner is pure: plan the contacts on every core, in order-preserving chunks.
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .clamp(1, 8);
-        let chunk = contacts.len().div_ceil(threads).max(1);
-        let mut items: Vec<FollowUp> = std::thread::scope(|scope| {
-            let handles: Vec<_> = contacts
-                .chunks(chunk)
-                .map(|cs| {
-                    let policy = &policy;
-                    let index = &index;
-                    scope.spawn(move || {
-                        let mut out = Vec::new();
-                        for c in cs {
-                            let h = index.contact(c);
-                            out.extend(plan::plan_ref(Subject::Contact(c.id), &h, policy));
-                        }
-                        out
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("the planner does not panic"))
-                .collect()
-        });
-        for j in &jobs {
-            let subject = Subject::Job(j.id);
-            items.extend(plan::plan_ref(subject, &index.job(j), &policy));
-        }
-        tx.replace_all_plan(&items)?;
+        let n = full_replan(tx.as_mut(), &policy)?;
         tx.commit()?;
-        Ok(items.len())
+        Ok(n)
     }
 
     /// Every plan item, by id (for `plan --all` and the incremental-equals-full property).
@@ -1058,6 +1022,50 @@ impl App {
         let tx = self.store.begin(self.owner, Mode::Read)?;
         Ok(tx.events()?)
     }
+}
+
+/// Rebuilds every plan item inside the caller's transaction; returns how many there are.
+pub(crate) fn full_replan(tx: &mut dyn Tx, policy: &Policy) -> Result<usize> {
+    let policy = policy.clone();
+    let contacts = tx.contacts()?;
+    let jobs = tx.jobs()?;
+    let touches = tx.all_touches()?;
+    let snoozes = tx.all_snoozes()?;
+
+    let index = LogIndex::new(&touches, &jobs, snoozes);
+    // The planner is pure: plan the contacts on every core, in order-preserving chunks.
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let chunk = contacts.len().div_ceil(threads).max(1);
+    let mut items: Vec<FollowUp> = std::thread::scope(|scope| {
+        let handles: Vec<_> = contacts
+            .chunks(chunk)
+            .map(|cs| {
+                let policy = &policy;
+                let index = &index;
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    for c in cs {
+                        let h = index.contact(c);
+                        out.extend(plan::plan_ref(Subject::Contact(c.id), &h, policy));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("the planner does not panic"))
+            .collect()
+    });
+    for j in &jobs {
+        let subject = Subject::Job(j.id);
+        items.extend(plan::plan_ref(subject, &index.job(j), &policy));
+    }
+    tx.replace_all_plan(&items)?;
+    Ok(items.len())
 }
 
 /// The whole log grouped for a full replan: which touches and jobs each subject sees.

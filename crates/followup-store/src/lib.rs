@@ -147,6 +147,10 @@ pub trait Tx {
     fn plan_item(&self, id: i64) -> Result<Option<Planned>>;
     /// The number of a plan key, if it was ever given one.
     fn plan_id(&self, key: &PlanKey) -> Result<Option<i64>>;
+    /// Every key's number, by number (the export keeps agenda numbers across databases).
+    fn plan_keys(&self) -> Result<Vec<(String, i64)>>;
+    /// Gives a key its number (an import restoring an export's numbers).
+    fn set_plan_key(&mut self, key: &str, id: i64) -> Result<()>;
 }
 
 /// Stage words the store filters on.

@@ -730,6 +730,22 @@ impl Tx for SqliteTx<'_> {
             .pop())
     }
 
+    fn plan_keys(&self) -> Result<Vec<(String, i64)>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT key, id FROM plan_keys WHERE owner = ?1 ORDER BY id")?;
+        let rows = stmt.query_map(params![self.owner], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn set_plan_key(&mut self, key: &str, id: i64) -> Result<()> {
+        self.exec(
+            "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
+            params![self.owner, id, key],
+        )?;
+        Ok(())
+    }
+
     fn plan_id(&self, key: &PlanKey) -> Result<Option<i64>> {
         Ok(self
             .tx

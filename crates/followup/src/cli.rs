@@ -129,6 +129,18 @@ pub enum Command {
     /// Put the follow-ups on a calendar: an .ics file with an alarm for each
     #[command(subcommand)]
     Calendar(CalendarCmd),
+    /// Everything as JSON (lossless: the event log), or one table as CSV
+    Export {
+        /// The file to write, or - for standard output
+        #[arg(value_name = "FILE|-", default_value = "-")]
+        file: String,
+        /// One table as CSV instead: contacts, jobs or touches
+        #[arg(long, value_name = "TABLE")]
+        csv: Option<String>,
+    },
+    /// Bring data in: a followup JSON export, LinkedIn connections, vCards
+    #[command(subcommand)]
+    Import(ImportCmd),
     /// Rebuild every follow-up from the log (after changing the config)
     Replan,
     /// A realistic job search in a fresh database, and its agenda
@@ -160,6 +172,15 @@ pub struct DraftArgs {
     /// Open it in the mail client (a mailto: link; printed when no client can be started)
     #[arg(long)]
     pub open: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// A `followup export` file, into an empty database (all or nothing)
+    Json {
+        #[arg(value_name = "FILE|-")]
+        file: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

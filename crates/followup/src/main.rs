@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::Parser;
 use followup_app::{App, AppError, config};
 
-use cli::{CalendarCmd, Cli, Command, ContactCmd, JobCmd, TemplatesCmd};
+use cli::{CalendarCmd, Cli, Command, ContactCmd, ImportCmd, JobCmd, TemplatesCmd};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -179,6 +179,36 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 outln!(
                     "Wrote {n} follow-ups to {file}: import it into your calendar, or subscribe to it."
+                );
+                Ok(())
+            }
+        }
+        Command::Export { file, csv } => {
+            let text = match csv {
+                Some(t) => app.export_csv(t.parse()?)?,
+                None => app.export_json()?,
+            };
+            if file == "-" {
+                write!(std::io::stdout(), "{text}")?;
+            } else {
+                std::fs::write(&file, &text)
+                    .map_err(|e| cli::BadArg(format!("FILE: cannot write {file}: {e}")))?;
+                eprintln!("Wrote {file}.");
+            }
+            Ok(())
+        }
+        Command::Import(ImportCmd::Json { file }) => {
+            let text = cli::read_text("FILE", &file)?;
+            let done = app.import_json(&file, &text)?;
+            if json {
+                output::print_json(&done)
+            } else {
+                outln!(
+                    "Imported {} events: {} contacts, {} jobs; {} follow-ups planned.",
+                    done.events,
+                    done.contacts,
+                    done.jobs,
+                    done.plan_items
                 );
                 Ok(())
             }

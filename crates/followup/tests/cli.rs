@@ -850,3 +850,123 @@ fn calendar_export_is_valid_rfc5545_with_stable_uids() {
     uids.dedup();
     assert_eq!(uids.len(), n, "UIDs are unique");
 }
+
+// ---- export and import --------------------------------------------------------------------
+
+#[test]
+fn json_export_round_trips_byte_for_byte() {
+    let d = db();
+    let today = "2026-11-23";
+    json(&d.path, today, &["--db", d.path.to_str().unwrap(), "demo"]);
+    // A cleared field and a snooze must survive too.
+    ok(
+        &d.path,
+        today,
+        &["contact", "edit", "Wei Chen", "--tier", ""],
+    );
+    ok(&d.path, today, &["snooze", "4", "--until", "2026-12-10"]);
+    let first = d.path.parent().unwrap().join("backup.json");
+    ok(&d.path, today, &["export", first.to_str().unwrap()]);
+
+    let other = db();
+    let out = ok(
+        &other.path,
+        today,
+        &["import", "json", first.to_str().unwrap()],
+    );
+    assert!(out.contains("Imported"), "{out}");
+    let second = ok(&other.path, today, &["export"]);
+    assert_eq!(
+        std::fs::read_to_string(&first).unwrap(),
+        second,
+        "byte-identical"
+    );
+    // And the derived plan agrees.
+    assert_eq!(
+        json(&d.path, today, &["agenda", "--until", "2027-12-31"]),
+        json(&other.path, today, &["agenda", "--until", "2027-12-31"])
+    );
+
+    // Into a database that holds data: refused, unchanged.
+    let before = std::fs::read(&other.path).unwrap();
+    let out = run(
+        &other.path,
+        today,
+        &["import", "json", first.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty database"));
+    assert_eq!(before, std::fs::read(&other.path).unwrap());
+}
+
+#[test]
+fn a_broken_export_is_refused_with_its_line_and_writes_nothing() {
+    let d = db();
+    dana_journey(&d.path);
+    let text = ok(&d.path, "2026-03-06", &["export"]);
+    let dir = d.path.parent().unwrap();
+    let cut = dir.join("cut.json");
+    std::fs::write(&cut, &text[..text.len() / 2]).unwrap();
+    let bad_date = dir.join("date.json");
+    std::fs::write(
+        &bad_date,
+        text.replacen("\"2026-03-02\"", "\"2026-02-31\"", 1),
+    )
+    .unwrap();
+    let latin1 = dir.join("latin1.json");
+    std::fs::write(
+        &latin1,
+        b"{\"format\": \"followup-export\", \"caf\xe9\": 1}",
+    )
+    .unwrap();
+    for (file, needle) in [(&cut, "line"), (&bad_date, "line"), (&latin1, "")] {
+        let fresh = db();
+        let out = run(
+            &fresh.path,
+            "2026-03-06",
+            &["import", "json", file.to_str().unwrap()],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(file.to_str().unwrap()) && err.contains(needle),
+            "{err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        let events = json(&fresh.path, "2026-03-06", &["events"]);
+        assert!(events.as_array().unwrap().is_empty(), "nothing written");
+    }
+}
+
+#[test]
+fn csv_export_quotes_what_needs_quoting() {
+    let d = db();
+    dana_journey(&d.path);
+    ok(
+        &d.path,
+        "2026-03-06",
+        &[
+            "contact",
+            "add",
+            "Sam \"Ito\", Jr.",
+            "--company",
+            "Woodgrove Bank, N.A.",
+        ],
+    );
+    let text = ok(&d.path, "2026-03-06", &["export", "--csv", "contacts"]);
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert!(lines[0].starts_with("id,name,emails"));
+    assert!(
+        lines[2].starts_with("2,\"Sam \"\"Ito\"\", Jr.\""),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[2].contains("\"Woodgrove Bank, N.A.\""));
+    let jobs = ok(&d.path, "2026-03-06", &["export", "--csv", "jobs"]);
+    assert!(
+        jobs.contains("Northwind,Senior Data Engineer,applied,2026-03-02,3 w"),
+        "{jobs}"
+    );
+    let touches = ok(&d.path, "2026-03-06", &["export", "--csv", "touches"]);
+    assert!(touches.contains("application,outbound"), "{touches}");
+}

@@ -1,0 +1,331 @@
+//! Data out and back in: the lossless JSON export (the event log, plus readable copies of what
+//! it implies), its import into an empty database, and CSV for spreadsheets.
+//!
+//! The log is the truth, so exporting it is exporting everything; importing replays it with
+//! the ids it carries, in one transaction, and rebuilds the plan. Export, import into an empty
+//! database, export again: the two files are byte-identical (a test holds it on the demo).
+
+use followup_core::Event;
+use followup_core::model::{Contact, Job, Touch};
+use followup_store::Mode;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::{App, AppError};
+
+/// What the export format says about itself.
+pub const FORMAT: &str = "followup-export";
+/// The export format's version; an import refuses any other.
+pub const VERSION: u32 = 1;
+
+/// The whole export.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Export {
+    pub format: String,
+    pub version: u32,
+    /// Every change, in order: this is what an import reads.
+    pub events: Vec<ExportedEvent>,
+    /// Readable copies of what the events imply (an import ignores them).
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub jobs: Vec<Job>,
+    #[serde(default)]
+    pub touches: Vec<Touch>,
+    /// The agenda's item numbers, so `followup done 7` means the same item after a move.
+    #[serde(default)]
+    pub item_numbers: Vec<ItemNumber>,
+}
+
+/// An agenda item's stable key and its number.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemNumber {
+    pub key: String,
+    pub id: i64,
+}
+
+/// One event with the day it was recorded.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedEvent {
+    pub recorded_on: Date,
+    pub event: Event,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Imported {
+    pub events: usize,
+    pub contacts: usize,
+    pub jobs: usize,
+    pub plan_items: usize,
+}
+
+/// Which table a CSV export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvTable {
+    Contacts,
+    Jobs,
+    Touches,
+}
+
+impl std::str::FromStr for CsvTable {
+    type Err = AppError;
+    fn from_str(s: &str) -> Result<Self, AppError> {
+        match s {
+            "contacts" => Ok(CsvTable::Contacts),
+            "jobs" => Ok(CsvTable::Jobs),
+            "touches" => Ok(CsvTable::Touches),
+            other => Err(AppError::Invalid(format!(
+                "--csv: expected contacts, jobs or touches, found {other:?}"
+            ))),
+        }
+    }
+}
+
+impl App {
+    /// Everything, as the JSON export (pretty, ends in a newline).
+    pub fn export_json(&mut self) -> Result<String, AppError> {
+        let tx = self.store.begin(self.owner, Mode::Read)?;
+        let events = tx
+            .events()?
+            .into_iter()
+            .map(|r| ExportedEvent {
+                recorded_on: r.recorded_on,
+                event: r.event,
+            })
+            .collect();
+        let mut touches = tx.all_touches()?;
+        touches.sort_by_key(|t| t.id);
+        let export = Export {
+            format: FORMAT.into(),
+            version: VERSION,
+            events,
+            contacts: tx.contacts()?,
+            jobs: tx.jobs()?,
+            touches,
+            item_numbers: tx
+                .plan_keys()?
+                .into_iter()
+                .map(|(key, id)| ItemNumber { key, id })
+                .collect(),
+        };
+        let mut text = serde_json::to_string_pretty(&export).expect("serializable");
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// Replays a JSON export into this (empty) database, all or nothing.
+    pub fn import_json(&mut self, source: &str, text: &str) -> Result<Imported, AppError> {
+        let export: Export = serde_json::from_str(text).map_err(|e| {
+            AppError::Invalid(format!(
+                "{source}: line {}, column {}: {}",
+                e.line(),
+                e.column(),
+                strip_position(&e.to_string())
+            ))
+        })?;
+        if export.format != FORMAT {
+            return Err(AppError::Invalid(format!(
+                "{source}: expected a followup export (\"format\": \"{FORMAT}\"), found {:?}",
+                export.format
+            )));
+        }
+        if export.version != VERSION {
+            return Err(AppError::Invalid(format!(
+                "{source}: export version {} is not one this followup reads ({VERSION})",
+                export.version
+            )));
+        }
+        let plan_items = {
+            let mut tx = self.store.begin(self.owner, Mode::Write)?;
+            if !tx.is_empty()? {
+                return Err(AppError::Invalid(format!(
+                    "{source}: import json replays a whole log and needs an empty database; give --db a new file"
+                )));
+            }
+            for (i, e) in export.events.iter().enumerate() {
+                tx.append(e.recorded_on, &e.event).map_err(|err| {
+                    AppError::Invalid(format!(
+                        "{source}: event {} ({}) cannot be replayed: {err}",
+                        i + 1,
+                        serde_json::to_value(&e.event)
+                            .ok()
+                            .and_then(|v| v
+                                .get("event")
+                                .and_then(|k| k.as_str())
+                                .map(str::to_string))
+                            .unwrap_or_default()
+                    ))
+                })?;
+            }
+            for n in &export.item_numbers {
+                if n.key.parse::<followup_core::PlanKey>().is_err() || n.id < 1 {
+                    return Err(AppError::Invalid(format!(
+                        "{source}: item number {} has a key followup does not know: {:?}",
+                        n.id, n.key
+                    )));
+                }
+                tx.set_plan_key(&n.key, n.id).map_err(|e| {
+                    AppError::Invalid(format!("{source}: item number {} ({}): {e}", n.id, n.key))
+                })?;
+            }
+            let plan_items = crate::full_replan(tx.as_mut(), &self.config.policy)?;
+            tx.commit()?;
+            plan_items
+        };
+        Ok(Imported {
+            events: export.events.len(),
+            contacts: self.contacts()?.len(),
+            jobs: self.jobs()?.len(),
+            plan_items,
+        })
+    }
+
+    /// One table as CSV (RFC 4180, CRLF), with a header row.
+    pub fn export_csv(&mut self, table: CsvTable) -> Result<String, AppError> {
+        let tx = self.store.begin(self.owner, Mode::Read)?;
+        let mut out = String::new();
+        let mut row = |cells: &[String]| {
+            let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+            out.push_str(&line.join(","));
+            out.push_str("\r\n");
+        };
+        let opt = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+        match table {
+            CsvTable::Contacts => {
+                row(&[
+                    "id",
+                    "name",
+                    "emails",
+                    "phones",
+                    "organization",
+                    "title",
+                    "tier",
+                    "prefers",
+                    "linkedin",
+                    "birthday",
+                    "work_anniversary",
+                    "personal_anniversary",
+                    "notes",
+                    "added_on",
+                ]
+                .map(String::from));
+                for c in tx.contacts()? {
+                    row(&[
+                        c.id.to_string(),
+                        c.name,
+                        c.emails.join("; "),
+                        c.phones.join("; "),
+                        c.organization.map(|o| o.name).unwrap_or_default(),
+                        c.title.unwrap_or_default(),
+                        c.tier.map(|t| t.to_string()).unwrap_or_default(),
+                        c.prefers.map(|t| t.to_string()).unwrap_or_default(),
+                        c.linkedin.unwrap_or_default(),
+                        opt(c.birthday),
+                        opt(c.work_anniversary),
+                        opt(c.personal_anniversary),
+                        c.notes.unwrap_or_default(),
+                        c.added_on.to_string(),
+                    ]);
+                }
+            }
+            CsvTable::Jobs => {
+                row(&[
+                    "id",
+                    "organization",
+                    "title",
+                    "stage",
+                    "applied",
+                    "response_time",
+                    "url",
+                    "contacts",
+                    "added_on",
+                    "notes",
+                ]
+                .map(String::from));
+                for j in tx.jobs()? {
+                    row(&[
+                        j.id.to_string(),
+                        j.organization.name,
+                        j.title,
+                        j.stage.to_string(),
+                        opt(j.applied),
+                        j.response_time.map(|w| w.to_string()).unwrap_or_default(),
+                        j.url.unwrap_or_default(),
+                        j.contacts
+                            .iter()
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        j.added_on.to_string(),
+                        j.notes.unwrap_or_default(),
+                    ]);
+                }
+            }
+            CsvTable::Touches => {
+                row(&[
+                    "id",
+                    "date",
+                    "kind",
+                    "direction",
+                    "contacts",
+                    "job",
+                    "note",
+                    "promises",
+                ]
+                .map(String::from));
+                let mut touches = tx.all_touches()?;
+                touches.sort_by_key(|t| (t.date, t.id));
+                for t in touches {
+                    row(&[
+                        t.id.to_string(),
+                        t.date.to_string(),
+                        t.kind.to_string(),
+                        t.direction.to_string(),
+                        t.contacts
+                            .iter()
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        t.job.map(|j| j.to_string()).unwrap_or_default(),
+                        t.note.unwrap_or_default(),
+                        t.promises
+                            .iter()
+                            .map(|p| {
+                                format!(
+                                    "{} {} {}",
+                                    p.whose,
+                                    p.kind,
+                                    p.date.map(|d| d.to_string()).unwrap_or_default()
+                                )
+                                .trim()
+                                .to_string()
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ]);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// serde_json puts " at line L column C" at the end; we say it first.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod drafts;
 pub mod ics;
+pub mod import;
 pub mod synth;
 pub mod transfer;
 
@@ -323,6 +324,7 @@ impl App {
             personal_anniversary: personal,
             notes: clean(n.notes),
             added_on: today,
+            cadence_start: None,
         };
         tx.append(
             today,
@@ -330,7 +332,7 @@ impl App {
                 contact: contact.clone(),
             },
         )?;
-        replan(tx.as_mut(), &policy, [Subject::Contact(id)])?;
+        replan_subjects(tx.as_mut(), &policy, [Subject::Contact(id)])?;
         tx.commit()?;
         Ok(contact)
     }
@@ -409,7 +411,7 @@ impl App {
         for j in tx.jobs_of_contact(contact.id)? {
             subjects.extend(job_subjects(&j));
         }
-        replan(tx.as_mut(), &policy, subjects)?;
+        replan_subjects(tx.as_mut(), &policy, subjects)?;
         tx.commit()?;
         Ok(edited)
     }
@@ -543,7 +545,7 @@ impl App {
             };
             tx.append(today, &Event::TouchLogged { touch })?;
         }
-        replan(tx.as_mut(), &policy, job_subjects(&job))?;
+        replan_subjects(tx.as_mut(), &policy, job_subjects(&job))?;
         tx.commit()?;
         Ok(job)
     }
@@ -638,7 +640,7 @@ impl App {
         }
         tx.append(today, &Event::JobStageChanged { id: job.id, stage })?;
         job.stage = stage;
-        replan(tx.as_mut(), &policy, job_subjects(&job))?;
+        replan_subjects(tx.as_mut(), &policy, job_subjects(&job))?;
         tx.commit()?;
         Ok(job)
     }
@@ -864,7 +866,7 @@ impl App {
             let fresh = tx.job(j.id)?.unwrap_or_else(|| j.clone());
             subjects.extend(job_subjects(&fresh));
         }
-        replan(tx.as_mut(), &policy, subjects.iter().copied())?;
+        replan_subjects(tx.as_mut(), &policy, subjects.iter().copied())?;
         let mut next = Vec::new();
         for s in &subjects {
             let key = PlanKey {
@@ -945,7 +947,7 @@ impl App {
         let after = tx.newest_touch()?;
         let key = item.item.key;
         tx.append(today, &Event::Snoozed { key, until, after })?;
-        replan(tx.as_mut(), &policy, [key.subject])?;
+        replan_subjects(tx.as_mut(), &policy, [key.subject])?;
         let p = plan_item(tx.as_ref(), id)?;
         tx.commit()?;
         Ok(next_view(&p, today))
@@ -1225,7 +1227,7 @@ fn job_subjects(j: &Job) -> Vec<Subject> {
 }
 
 /// Replaces the plan items of each subject inside the caller's transaction.
-fn replan(
+pub(crate) fn replan_subjects(
     tx: &mut dyn Tx,
     policy: &Policy,
     subjects: impl IntoIterator<Item = Subject>,
@@ -1264,7 +1266,7 @@ pub fn history(tx: &dyn Tx, s: Subject) -> Result<History> {
     Ok(h)
 }
 
-fn ensure_org(tx: &mut dyn Tx, today: Date, name: &str) -> Result<OrgRef> {
+pub(crate) fn ensure_org(tx: &mut dyn Tx, today: Date, name: &str) -> Result<OrgRef> {
     if let Some(o) = tx.organization_named(name)? {
         return Ok(o);
     }

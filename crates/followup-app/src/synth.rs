@@ -88,6 +88,7 @@ pub fn generate(
                         personal_anniversary: None,
                         notes: None,
                         added_on: today.checked_sub(730.days()).unwrap_or(today),
+                        cadence_start: None,
                     },
                 },
             )?;

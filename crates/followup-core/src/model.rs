@@ -318,6 +318,10 @@ pub struct Contact {
     pub notes: Option<String>,
     /// The day the contact was recorded: F13's cadence starts here when nothing was logged.
     pub added_on: Date,
+    /// Where F13's cadence starts instead of `added_on`: a bulk import spreads these over the
+    /// first cadence period, so a whole network does not fall due on one day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cadence_start: Option<Date>,
 }
 
 /// An organization named where it is used.

@@ -813,7 +813,10 @@ fn keep_in_touch(c: &Contact, touches: &[&Touch], p: &Policy) -> Option<Candidat
         .find(|t| t.contacts.contains(&c.id) && t.direction != Direction::Internal);
     let (from, what) = match last {
         Some(t) => (t.date, format!("last touch {}", short(t.date))),
-        None => (c.added_on, format!("added {}", short(c.added_on))),
+        None => match c.cadence_start {
+            Some(d) => (d, format!("imported, spread from {}", short(d))),
+            None => (c.added_on, format!("added {}", short(c.added_on))),
+        },
     };
     let tier = c.tier.map(|t| t.as_str()).unwrap_or("untiered");
     let mut cand = Candidate::new(

@@ -25,6 +25,7 @@ fn contact(id: i64, name: &str, tier: Option<Tier>) -> Contact {
         personal_anniversary: None,
         notes: None,
         added_on: date(2026, 2, 1),
+        cadence_start: None,
     }
 }
 

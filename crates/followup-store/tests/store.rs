@@ -28,6 +28,7 @@ fn contact(id: i64, name: &str) -> Contact {
         personal_anniversary: None,
         notes: None,
         added_on: date(2026, 3, 1),
+        cadence_start: None,
     }
 }
 

@@ -181,6 +181,27 @@ pub enum ImportCmd {
         #[arg(value_name = "FILE|-")]
         file: String,
     },
+    /// LinkedIn's Connections.csv (Settings > Data privacy > Get a copy of your data)
+    Linkedin(ImportPeople),
+    /// vCards (.vcf) from Google, Apple, Outlook, Nextcloud...
+    Vcard(ImportPeople),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "A person matches a contact by email, LinkedIn profile or exact name; \
+a match gains what it lacked. Run it again: nothing changes. New contacts' keep-in-touch dates \
+are spread over the first cadence period."
+)]
+pub struct ImportPeople {
+    #[arg(value_name = "FILE|-")]
+    pub file: String,
+    /// The tier new contacts get (critical, regular, casual); set more later with `contact tier`
+    #[arg(long)]
+    pub tier: Option<String>,
+    /// Show what would change, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -225,6 +246,14 @@ pub enum ContactCmd {
     },
     /// Change a contact's details (an empty value clears a field)
     Edit(ContactEdit),
+    /// Set the tier of several contacts at once (F13): `contact tier critical "Dana" 7 12`
+    Tier {
+        /// critical, regular, casual, or none
+        tier: String,
+        /// Ids or names
+        #[arg(required = true)]
+        who: Vec<String>,
+    },
 }
 
 /// The fields `contact add` and `contact edit` share.
@@ -456,6 +485,19 @@ pub struct LogArgs {
     /// The message as sent, from a file or - for standard input (the lint compares the next one)
     #[arg(long, value_name = "FILE|-")]
     pub message: Option<String>,
+}
+
+/// Reads a file argument's bytes, or standard input for `-`.
+pub fn read_bytes(arg: &str, path: &str) -> Result<Vec<u8>, BadArg> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let res = if path == "-" {
+        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
+    } else {
+        std::fs::read(path).map(|b| bytes = b)
+    };
+    res.map_err(|e| BadArg(format!("{arg}: cannot read {path}: {e}")))?;
+    Ok(bytes)
 }
 
 /// Reads a text argument given as a file path or `-` for standard input.

@@ -69,6 +69,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             ContactCmd::List => output::contacts(&app.contacts()?, json),
             ContactCmd::Show { who } => output::contact_view(&app.contact_view(&who)?, today, json),
+            ContactCmd::Tier { tier, who } => {
+                let changed = app.set_tiers(&tier, &who)?;
+                if json {
+                    output::print_json(&changed)
+                } else {
+                    for c in &changed {
+                        outln!(
+                            "#{} {} is {}",
+                            c.id,
+                            c.name,
+                            c.tier
+                                .map(|t| t.to_string())
+                                .unwrap_or_else(|| "untiered".into())
+                        );
+                    }
+                    Ok(())
+                }
+            }
             ContactCmd::Edit(e) => {
                 let who = e.who.clone();
                 let c = app.edit_contact(&who, e.into_edit())?;
@@ -212,6 +230,33 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
                 Ok(())
             }
+        }
+        Command::Import(cmd @ (ImportCmd::Linkedin(_) | ImportCmd::Vcard(_))) => {
+            let (a, vcard) = match cmd {
+                ImportCmd::Linkedin(a) => (a, false),
+                ImportCmd::Vcard(a) => (a, true),
+                ImportCmd::Json { .. } => unreachable!("matched above"),
+            };
+            let bytes = cli::read_bytes("FILE", &a.file)?;
+            let (people, skipped) = if vcard {
+                followup_app::import::vcard::parse(&a.file, &bytes)?
+            } else {
+                followup_app::import::linkedin::parse(&a.file, &bytes)?
+            };
+            let tier = match a.tier.as_deref() {
+                Some(t) => Some(
+                    t.parse::<followup_core::Tier>()
+                        .map_err(|e| cli::BadArg(format!("--tier: {e}")))?,
+                ),
+                None => None,
+            };
+            let opts = followup_app::import::ImportOptions {
+                tier,
+                dry_run: a.dry_run,
+            };
+            let report =
+                app.import_people(&a.file, people, skipped, &opts, &mut output::progress())?;
+            output::import_report(&report, json)
         }
         Command::Replan => {
             let n = app.replan()?;

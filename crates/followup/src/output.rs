@@ -629,3 +629,54 @@ pub fn lint(ws: &[followup_core::draft::LintWarning], json: bool) -> Out {
     }
     Ok(())
 }
+
+/// A progress line on a terminal for long imports; nothing in a pipe.
+pub fn progress() -> impl FnMut(usize, usize) {
+    use std::io::IsTerminal;
+    let tty = std::io::stderr().is_terminal();
+    move |done: usize, total: usize| {
+        if !tty || total < 500 {
+            return;
+        }
+        let width = 30;
+        let filled = done * width / total.max(1);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r[{}{}] {done}/{total}",
+            "#".repeat(filled),
+            " ".repeat(width - filled)
+        );
+        if done == total {
+            let _ = writeln!(err);
+        }
+    }
+}
+
+pub fn import_report(r: &followup_app::import::ImportReport, json: bool) -> Out {
+    if json {
+        return print_json(r);
+    }
+    let verb = if r.dry_run {
+        "Would import"
+    } else {
+        "Imported"
+    };
+    outln!(
+        "{verb} {}: {} created, {} updated, {} unchanged, {} skipped.",
+        r.source,
+        r.created,
+        r.updated,
+        r.unchanged,
+        r.skipped
+    );
+    for n in &r.notes {
+        outln!("  skipped {n}");
+    }
+    if r.dry_run {
+        outln!("Nothing was written (--dry-run).");
+    } else if r.created > 0 {
+        outln!("Set tiers in bulk with `followup contact tier critical NAME...` (F13).");
+    }
+    Ok(())
+}

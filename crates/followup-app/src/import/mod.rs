@@ -1,0 +1,336 @@
+//! Bringing a network in: people read from another program's export (LinkedIn connections,
+//! vCards), merged into the contacts in one transaction, all or nothing.
+//!
+//! A person matches an existing contact by email, then LinkedIn profile, then exact name
+//! (ignoring case). A match gains what it lacked (new emails and phones, empty fields) and takes
+//! the newer organization and title; nothing else is overwritten. So an import run twice
+//! changes nothing the second time. New contacts' keep-in-touch dates (F13) are spread over the
+//! first cadence period rather than all falling due on one day.
+
+pub mod linkedin;
+pub mod vcard;
+
+use followup_core::model::{Contact, ContactId, OrgRef, Tier};
+use followup_core::{ContactPatch, Event};
+use followup_store::{Entity, Mode, Tx};
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::{App, AppError};
+
+/// One person as another program exported them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Incoming {
+    /// Where in the source: "line 7", "card 3 (line 41)".
+    pub place: String,
+    pub name: String,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub organization: Option<String>,
+    pub title: Option<String>,
+    pub linkedin: Option<String>,
+    pub birthday: Option<Date>,
+    pub work_anniversary: Option<Date>,
+    pub personal_anniversary: Option<Date>,
+    pub notes: Option<String>,
+}
+
+/// What an import did (or, with `--dry-run`, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub source: String,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Entries with nobody in them (LinkedIn's hidden members, empty cards).
+    pub skipped: usize,
+    pub dry_run: bool,
+    /// Why entries were skipped, with their place.
+    pub notes: Vec<String>,
+}
+
+/// How to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The tier new contacts get.
+    pub tier: Option<Tier>,
+    pub dry_run: bool,
+}
+
+impl App {
+    /// Merges people into the contacts in one transaction; `progress(done, total)` is called
+    /// as it goes.
+    pub fn import_people(
+        &mut self,
+        source: &str,
+        people: Vec<Incoming>,
+        skipped: Vec<String>,
+        opts: &ImportOptions,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ImportReport, AppError> {
+        let today = self.today;
+        let policy = self.config.policy.clone();
+        let mut report = ImportReport {
+            source: source.to_string(),
+            skipped: skipped.len(),
+            dry_run: opts.dry_run,
+            notes: skipped,
+            ..ImportReport::default()
+        };
+        // Spread new contacts' first keep-in-touch over the first cadence period (F13).
+        let period = policy
+            .cadence
+            .of(opts.tier)
+            .or(policy.cadence.regular)
+            .map(|w| followup_core::calendar::add_calendar(today, w) - today)
+            .map(|s| s.get_days().max(1) as i64)
+            .unwrap_or(90);
+        let mut tx = self.store.begin(self.owner, Mode::Write)?;
+        let mut index = Index::load(tx.as_ref())?;
+        let total = people.len();
+        let mut subjects = Vec::new();
+        let mut new_count = 0i64;
+        let new_total = people.len().max(1) as i64;
+        for (i, p) in people.into_iter().enumerate() {
+            if i % 256 == 0 {
+                progress(i, total);
+            }
+            match index.find(&p) {
+                Some(pos) => {
+                    let old = index.contacts[pos].clone();
+                    let patch = merge_patch(tx.as_mut(), today, &old, &p, opts.tier, opts.dry_run)?;
+                    if patch.is_empty() {
+                        report.unchanged += 1;
+                    } else {
+                        report.updated += 1;
+                        let new = patch.apply(&old);
+                        if !opts.dry_run {
+                            tx.append(today, &Event::ContactEdited { id: old.id, patch })?;
+                            subjects.push(old.id);
+                        }
+                        index.replace(pos, new);
+                    }
+                }
+                None => {
+                    report.created += 1;
+                    let organization = match &p.organization {
+                        Some(o) if !opts.dry_run => Some(crate::ensure_org(tx.as_mut(), today, o)?),
+                        Some(o) => Some(OrgRef {
+                            id: followup_core::OrgId(0),
+                            name: o.clone(),
+                        }),
+                        None => None,
+                    };
+                    let id = if opts.dry_run {
+                        ContactId(-(i as i64) - 1)
+                    } else {
+                        ContactId(tx.next_id(Entity::Contact)?)
+                    };
+                    let offset = new_count * period / new_total;
+                    new_count += 1;
+                    let contact = Contact {
+                        id,
+                        name: p.name.clone(),
+                        emails: p.emails.clone(),
+                        phones: p.phones.clone(),
+                        organization,
+                        title: p.title.clone(),
+                        tier: opts.tier,
+                        prefers: None,
+                        linkedin: p.linkedin.clone(),
+                        birthday: p.birthday,
+                        work_anniversary: p.work_anniversary,
+                        personal_anniversary: p.personal_anniversary,
+                        notes: p.notes.clone(),
+                        added_on: today,
+                        cadence_start: Some(today.checked_sub(offset.days()).unwrap_or(today)),
+                    };
+                    if !opts.dry_run {
+                        tx.append(
+                            today,
+                            &Event::ContactAdded {
+                                contact: contact.clone(),
+                            },
+                        )?;
+                        subjects.push(id);
+                    }
+                    index.push(contact);
+                }
+            }
+        }
+        progress(total, total);
+        if !opts.dry_run {
+            crate::replan_subjects(
+                tx.as_mut(),
+                &policy,
+                subjects.into_iter().map(followup_core::Subject::Contact),
+            )?;
+            tx.commit()?;
+        }
+        Ok(report)
+    }
+
+    /// Sets the tier of several contacts at once (F13: "go through your entire network").
+    pub fn set_tiers(&mut self, tier: &str, who: &[String]) -> Result<Vec<Contact>, AppError> {
+        let tier = match tier.trim() {
+            "none" | "" => None,
+            t => Some(
+                t.parse::<Tier>()
+                    .map_err(|e| AppError::Invalid(format!("TIER: {e}")))?,
+            ),
+        };
+        if who.is_empty() {
+            return Err(AppError::Invalid(
+                "contact tier: name at least one contact".into(),
+            ));
+        }
+        let today = self.today;
+        let policy = self.config.policy.clone();
+        let mut tx = self.store.begin(self.owner, Mode::Write)?;
+        let mut out = Vec::new();
+        for w in who {
+            let c = crate::resolve_contact(tx.as_ref(), w)?;
+            if c.tier == tier {
+                out.push(c);
+                continue;
+            }
+            let patch = ContactPatch {
+                tier: Some(tier),
+                ..ContactPatch::default()
+            };
+            let edited = patch.apply(&c);
+            tx.append(today, &Event::ContactEdited { id: c.id, patch })?;
+            crate::replan_subjects(
+                tx.as_mut(),
+                &policy,
+                [followup_core::Subject::Contact(c.id)],
+            )?;
+            out.push(edited);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// The existing contacts, searchable the three ways a person is matched.
+struct Index {
+    contacts: Vec<Contact>,
+}
+
+impl Index {
+    fn load(tx: &dyn Tx) -> Result<Index, AppError> {
+        Ok(Index {
+            contacts: tx.contacts()?,
+        })
+    }
+
+    fn find(&self, p: &Incoming) -> Option<usize> {
+        let lower = |s: &str| s.trim().to_lowercase();
+        let emails: Vec<String> = p.emails.iter().map(|e| lower(e)).collect();
+        if !emails.is_empty()
+            && let Some(i) = self
+                .contacts
+                .iter()
+                .position(|c| c.emails.iter().any(|e| emails.contains(&lower(e))))
+        {
+            return Some(i);
+        }
+        if let Some(url) = p.linkedin.as_deref().map(normalize_url)
+            && let Some(i) = self
+                .contacts
+                .iter()
+                .position(|c| c.linkedin.as_deref().map(normalize_url).as_deref() == Some(&url))
+        {
+            return Some(i);
+        }
+        let name = lower(&p.name);
+        self.contacts.iter().position(|c| lower(&c.name) == name)
+    }
+
+    fn replace(&mut self, pos: usize, c: Contact) {
+        self.contacts[pos] = c;
+    }
+
+    fn push(&mut self, c: Contact) {
+        self.contacts.push(c);
+    }
+}
+
+fn normalize_url(u: &str) -> String {
+    u.trim()
+        .trim_end_matches('/')
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_start_matches("www.")
+        .to_lowercase()
+}
+
+/// What an incoming person adds to an existing contact.
+fn merge_patch(
+    tx: &mut dyn Tx,
+    today: Date,
+    old: &Contact,
+    p: &Incoming,
+    tier: Option<Tier>,
+    dry_run: bool,
+) -> Result<ContactPatch, AppError> {
+    let mut patch = ContactPatch::default();
+    let union = |have: &[String], more: &[String]| -> Option<Vec<String>> {
+        let mut out = have.to_vec();
+        for m in more {
+            if !out.iter().any(|h| h.eq_ignore_ascii_case(m)) {
+                out.push(m.clone());
+            }
+        }
+        (out.len() != have.len()).then_some(out)
+    };
+    patch.emails = union(&old.emails, &p.emails);
+    patch.phones = union(&old.phones, &p.phones);
+    if let Some(o) = &p.organization {
+        let same = old
+            .organization
+            .as_ref()
+            .is_some_and(|x| x.name.eq_ignore_ascii_case(o));
+        if !same {
+            patch.organization = Some(Some(if dry_run {
+                OrgRef {
+                    id: followup_core::OrgId(0),
+                    name: o.clone(),
+                }
+            } else {
+                crate::ensure_org(tx, today, o)?
+            }));
+        }
+    }
+    if p.title.is_some() && p.title != old.title {
+        patch.title = Some(p.title.clone());
+    }
+    let fill = |have: &Option<String>, new: &Option<String>| -> Option<Option<String>> {
+        (have.is_none() && new.is_some()).then(|| new.clone())
+    };
+    patch.linkedin = fill(&old.linkedin, &p.linkedin);
+    patch.notes = fill(&old.notes, &p.notes);
+    let fill_date = |have: Option<Date>, new: Option<Date>| -> Option<Option<Date>> {
+        (have.is_none() && new.is_some()).then_some(new)
+    };
+    patch.birthday = fill_date(old.birthday, p.birthday);
+    patch.work_anniversary = fill_date(old.work_anniversary, p.work_anniversary);
+    patch.personal_anniversary = fill_date(old.personal_anniversary, p.personal_anniversary);
+    if old.tier.is_none() && tier.is_some() {
+        patch.tier = Some(tier);
+    }
+    Ok(patch)
+}
+
+/// Text that must be UTF-8: the error names the line of the first bad byte.
+pub fn utf8(source: &str, bytes: &[u8]) -> Result<String, AppError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        AppError::Invalid(format!(
+            "{source}: line {line}: not UTF-8 text; export it again as UTF-8"
+        ))
+    })
+}

@@ -47,9 +47,40 @@ pub struct Config {
     pub templates: Option<PathBuf>,
     /// The file read, if any.
     pub source: Option<PathBuf>,
+    /// The folder of the config: templates and imported holiday calendars live beside it.
+    pub dir: Option<PathBuf>,
 }
 
 impl Config {
+    /// Where imported holiday calendars (`.ics`) are kept: `holidays/` beside the config.
+    pub fn holidays_dir(&self) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join("holidays"))
+    }
+
+    /// Adds the days of every calendar in the holidays folder to the policy (F16).
+    fn load_holidays(&mut self) -> Result<(), AppError> {
+        let Some(dir) = self.holidays_dir() else {
+            return Ok(());
+        };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Ok(());
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("ics")))
+            .collect();
+        files.sort();
+        for f in files {
+            let shown = f.display().to_string();
+            let text = std::fs::read_to_string(&f)
+                .map_err(|e| AppError::Invalid(format!("{shown}: cannot read: {e}")))?;
+            for d in crate::ics::holidays_from_ics(&shown, &text)? {
+                self.policy.calendar.holidays.insert(d);
+            }
+        }
+        Ok(())
+    }
+
     /// Where the person's own templates live.
     pub fn templates_dir(&self) -> Option<PathBuf> {
         self.templates.clone().or_else(|| {
@@ -79,10 +110,16 @@ pub fn load(path: Option<&Path>) -> Result<Config, AppError> {
     let Some(path) = path else {
         return Ok(Config::default());
     };
+    let dir = path.parent().map(Path::to_path_buf);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Config::default());
+            let mut cfg = Config {
+                dir,
+                ..Config::default()
+            };
+            cfg.load_holidays()?;
+            return Ok(cfg);
         }
         Err(e) => {
             return Err(AppError::Invalid(format!(
@@ -94,6 +131,8 @@ pub fn load(path: Option<&Path>) -> Result<Config, AppError> {
     let mut cfg =
         parse(&text).map_err(|m| AppError::Invalid(format!("config {}: {m}", path.display())))?;
     cfg.source = Some(path);
+    cfg.dir = dir;
+    cfg.load_holidays()?;
     Ok(cfg)
 }
 
@@ -118,6 +157,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         me: file.me.unwrap_or_default(),
         templates: file.templates,
         source: None,
+        dir: None,
     })
 }
 

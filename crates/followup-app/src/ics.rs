@@ -254,3 +254,209 @@ mod tests {
         assert!(parse_alarm("nine").is_err());
     }
 }
+
+/// The days of a public-holiday calendar (`.ics`): each all-day `VEVENT`'s days (`DTEND` is
+/// exclusive), a yearly `RRULE` expanded for twenty years or to its `COUNT`/`UNTIL`.
+pub fn holidays_from_ics(source: &str, text: &str) -> Result<Vec<Date>, AppError> {
+    let bad = |line: usize, m: String| AppError::Invalid(format!("{source}: line {line}: {m}"));
+    let text = text.trim_start_matches('\u{feff}');
+    // Unfold, keeping each logical line's first physical line number.
+    let mut lines: Vec<(usize, String)> = Vec::new();
+    for (i, l) in text.split('\n').enumerate() {
+        let l = l.trim_end_matches('\r');
+        if (l.starts_with(' ') || l.starts_with('\t')) && !lines.is_empty() {
+            lines.last_mut().expect("checked").1.push_str(&l[1..]);
+        } else if !l.is_empty() {
+            lines.push((i + 1, l.to_string()));
+        }
+    }
+    if !lines
+        .first()
+        .is_some_and(|(_, l)| l.eq_ignore_ascii_case("BEGIN:VCALENDAR"))
+    {
+        return Err(bad(
+            1,
+            "expected BEGIN:VCALENDAR: is this an .ics calendar?".into(),
+        ));
+    }
+    let date_of = |line: usize, value: &str| -> Result<Date, AppError> {
+        let digits: String = value.chars().take(8).collect();
+        if digits.len() != 8 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(bad(
+                line,
+                format!("expected a date like 20260703, found {value:?}"),
+            ));
+        }
+        let (y, m, d) = (&digits[0..4], &digits[4..6], &digits[6..8]);
+        Date::new(
+            y.parse().unwrap_or(0),
+            m.parse().unwrap_or(0),
+            d.parse().unwrap_or(0),
+        )
+        .map_err(|_| bad(line, format!("{value:?} is not a day in the calendar")))
+    };
+    let mut out = std::collections::BTreeSet::new();
+    let mut in_event = false;
+    let (mut start, mut end, mut rule): (Option<(usize, Date)>, Option<Date>, Option<String>) =
+        (None, None, None);
+    let mut ended = false;
+    for (n, l) in &lines {
+        let (head, value) = l.split_once(':').unwrap_or((l.as_str(), ""));
+        let name = head.split(';').next().unwrap_or("").to_ascii_uppercase();
+        match (name.as_str(), value.trim()) {
+            ("BEGIN", v) if v.eq_ignore_ascii_case("VEVENT") => {
+                in_event = true;
+                (start, end, rule) = (None, None, None);
+            }
+            ("END", v) if v.eq_ignore_ascii_case("VEVENT") => {
+                in_event = false;
+                let Some((line, first)) = start else {
+                    return Err(bad(*n, "a VEVENT without DTSTART".into()));
+                };
+                let days = end
+                    .map(|e| (e - first).get_days().max(1))
+                    .unwrap_or(1)
+                    .min(31);
+                let mut starts = vec![first];
+                if let Some(r) = &rule {
+                    starts = yearly(first, r).map_err(|m| bad(line, m))?;
+                }
+                for s in starts {
+                    for k in 0..days {
+                        if let Ok(d) = s.checked_add(jiff::Span::new().days(k)) {
+                            out.insert(d);
+                        }
+                    }
+                }
+            }
+            ("END", v) if v.eq_ignore_ascii_case("VCALENDAR") => ended = true,
+            ("DTSTART", v) if in_event => start = Some((*n, date_of(*n, v)?)),
+            ("DTEND", v) if in_event => end = Some(date_of(*n, v)?),
+            ("RRULE", v) if in_event => rule = Some(v.to_string()),
+            _ => {}
+        }
+    }
+    if !ended {
+        return Err(bad(
+            lines.last().map(|(n, _)| *n).unwrap_or(1),
+            "the calendar ends without END:VCALENDAR (is the file cut short?)".into(),
+        ));
+    }
+    if out.is_empty() {
+        return Err(AppError::Invalid(format!(
+            "{source}: no holidays (VEVENTs) in it"
+        )));
+    }
+    Ok(out.into_iter().collect())
+}
+
+fn yearly(first: Date, rule: &str) -> Result<Vec<Date>, String> {
+    let mut freq = "";
+    let mut count: Option<u32> = None;
+    let mut until: Option<Date> = None;
+    for part in rule.split(';') {
+        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        match k.to_ascii_uppercase().as_str() {
+            "FREQ" => freq = v,
+            "COUNT" => count = v.parse().ok(),
+            "UNTIL" => {
+                let digits: String = v.chars().take(8).collect();
+                until = Date::strptime("%Y%m%d", &digits).ok();
+            }
+            "INTERVAL" if v != "1" => {
+                return Err(format!("RRULE {rule:?}: only yearly rules are read"));
+            }
+            k if k.starts_with("BY") => {
+                return Err(format!("RRULE {rule:?}: only plain yearly rules are read"));
+            }
+            _ => {}
+        }
+    }
+    if !freq.eq_ignore_ascii_case("YEARLY") {
+        return Err(format!("RRULE {rule:?}: only yearly rules are read"));
+    }
+    let n = count.unwrap_or(20).min(100);
+    let mut out = Vec::new();
+    for k in 0..n {
+        let Ok(d) = first.checked_add(jiff::Span::new().years(k as i64)) else {
+            break;
+        };
+        if until.is_some_and(|u| d > u) {
+            break;
+        }
+        out.push(d);
+    }
+    Ok(out)
+}
+
+impl App {
+    /// Keeps a public-holiday calendar beside the config (its days join the policy's
+    /// holidays, F16) and replans. Returns the file kept and how many days it holds.
+    pub fn import_holidays(
+        &mut self,
+        source: &str,
+        text: &str,
+    ) -> Result<(std::path::PathBuf, usize), AppError> {
+        let days = holidays_from_ics(source, text)?;
+        let dir = self.config.holidays_dir().ok_or_else(|| {
+            AppError::Invalid(
+                "no config folder to keep the holiday calendar in; give --config".into(),
+            )
+        })?;
+        let name = std::path::Path::new(source)
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .filter(|n| n.to_lowercase().ends_with(".ics"))
+            .unwrap_or_else(|| "holidays.ics".into());
+        let path = dir.join(name);
+        std::fs::create_dir_all(&dir)
+            .and_then(|_| std::fs::write(&path, text))
+            .map_err(|e| AppError::Invalid(format!("{}: cannot write: {e}", path.display())))?;
+        for d in &days {
+            self.config.policy.calendar.holidays.insert(*d);
+        }
+        self.replan()?;
+        Ok((path, days.len()))
+    }
+}
+
+#[cfg(test)]
+mod holiday_tests {
+    use super::*;
+
+    const CAL: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20260703\r\nDTEND;VALUE=DATE:20260704\r\nSUMMARY:Independence Day (observed)\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:b\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20261224\r\nDTEND;VALUE=DATE:20261227\r\nSUMMARY:Christmas\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:c\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20260101\r\nRRULE:FREQ=YEARLY;COUNT=3\r\nSUMMARY:New Year\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+    #[test]
+    fn a_holiday_calendar_reads() {
+        let days = holidays_from_ics("h.ics", CAL).unwrap();
+        let want: Vec<Date> = [
+            (2026, 1, 1),
+            (2026, 7, 3),
+            (2026, 12, 24),
+            (2026, 12, 25),
+            (2026, 12, 26),
+            (2027, 1, 1),
+            (2028, 1, 1),
+        ]
+        .iter()
+        .map(|(y, m, d)| Date::new(*y, *m, *d).unwrap())
+        .collect();
+        assert_eq!(days, want);
+    }
+
+    #[test]
+    fn broken_calendars_name_the_line() {
+        let e = holidays_from_ics("h.ics", &CAL[..CAL.len() / 2])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("h.ics: line") && e.contains("END:VCALENDAR"),
+            "{e}"
+        );
+        let e = holidays_from_ics("h.ics", &CAL.replace("20260703", "20260231"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 7") && e.contains("20260231"), "{e}");
+        assert!(holidays_from_ics("h.ics", "hello").is_err());
+    }
+}

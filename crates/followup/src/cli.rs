@@ -185,6 +185,11 @@ pub enum ImportCmd {
     Linkedin(ImportPeople),
     /// vCards (.vcf) from Google, Apple, Outlook, Nextcloud...
     Vcard(ImportPeople),
+    /// A public-holiday calendar (.ics): its days are not business days (F16)
+    Holidays {
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
 }
 
 #[derive(Debug, Args)]

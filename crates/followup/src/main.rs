@@ -231,11 +231,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
         }
+        Command::Import(ImportCmd::Holidays { file }) => {
+            let text = cli::read_text("FILE", &file)?;
+            let (kept, days) = app.import_holidays(&file, &text)?;
+            if json {
+                output::print_json(&serde_json::json!({ "file": kept, "days": days }))
+            } else {
+                outln!(
+                    "{days} holidays from {file} are now not business days (kept in {}); follow-ups were replanned.",
+                    kept.display()
+                );
+                Ok(())
+            }
+        }
         Command::Import(cmd @ (ImportCmd::Linkedin(_) | ImportCmd::Vcard(_))) => {
             let (a, vcard) = match cmd {
                 ImportCmd::Linkedin(a) => (a, false),
                 ImportCmd::Vcard(a) => (a, true),
-                ImportCmd::Json { .. } => unreachable!("matched above"),
+                ImportCmd::Json { .. } | ImportCmd::Holidays { .. } => {
+                    unreachable!("matched above")
+                }
             };
             let bytes = cli::read_bytes("FILE", &a.file)?;
             let (people, skipped) = if vcard {

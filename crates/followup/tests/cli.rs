@@ -970,3 +970,268 @@ fn csv_export_quotes_what_needs_quoting() {
     let touches = ok(&d.path, "2026-03-06", &["export", "--csv", "touches"]);
     assert!(touches.contains("application,outbound"), "{touches}");
 }
+
+// ---- imports ------------------------------------------------------------------------------
+
+fn fixture(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures")
+        .join(rel)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn linkedin_import_is_idempotent_safe_and_spread() {
+    let d = db();
+    let today = "2026-11-23";
+    let file = fixture("linkedin/Connections.csv");
+    // A dry run writes nothing.
+    ok(
+        &d.path,
+        today,
+        &[
+            "contact",
+            "add",
+            "Mara Quellbrook",
+            "--email",
+            "mara@example.com",
+        ],
+    );
+    let before = std::fs::read(&d.path).unwrap();
+    let dry = json(
+        &d.path,
+        today,
+        &[
+            "import",
+            "linkedin",
+            &file,
+            "--dry-run",
+            "--tier",
+            "regular",
+        ],
+    );
+    assert_eq!(before, std::fs::read(&d.path).unwrap(), "--dry-run wrote");
+    assert_eq!(dry["dry_run"], true);
+    // The real import: the existing Mara merges by exact name, gains her LinkedIn URL.
+    let first = json(
+        &d.path,
+        today,
+        &["import", "linkedin", &file, "--tier", "regular"],
+    );
+    assert_eq!(first["created"], dry["created"]);
+    assert_eq!(first["updated"], 1);
+    assert_eq!(first["skipped"], 2, "hidden members counted");
+    let created = first["created"].as_u64().unwrap();
+    assert!(created >= 30, "{first}");
+    let mara = json(&d.path, today, &["contact", "show", "Mara Quellbrook"]);
+    assert!(
+        mara["contact"]["linkedin"]
+            .as_str()
+            .unwrap()
+            .contains("mara-quellbrook")
+    );
+    assert_eq!(
+        mara["contact"]["emails"],
+        serde_json::json!(["mara@example.com"])
+    );
+    // Again: nothing changes.
+    let again = json(&d.path, today, &["import", "linkedin", &file]);
+    assert_eq!(
+        (again["created"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(again["unchanged"].as_u64(), Some(created + 1));
+    // Keep-in-touch dates are spread over the first 90 days, not all due at once.
+    let agenda = json(&d.path, today, &["agenda", "--until", "2027-03-01"]);
+    let dues: std::collections::BTreeSet<String> = agenda
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["action"] == "keep-in-touch")
+        .map(|i| i["due"].as_str().unwrap().to_string())
+        .collect();
+    assert!(dues.len() >= 20, "spread over many days: {dues:?}");
+    assert!(
+        dues.iter()
+            .all(|d| d.as_str() >= today && d.as_str() <= "2027-02-23"),
+        "within the first 90-day cadence: {dues:?}"
+    );
+    // Bulk tiers.
+    let t = json(
+        &d.path,
+        today,
+        &[
+            "contact",
+            "tier",
+            "critical",
+            "Mara Quellbrook",
+            "Tobias Vennholt",
+        ],
+    );
+    assert_eq!(t[1]["tier"], "critical");
+}
+
+#[test]
+fn vcard_import_merges_by_email_and_refuses_broken_files_whole() {
+    let d = db();
+    let today = "2026-11-23";
+    ok(
+        &d.path,
+        today,
+        &[
+            "contact",
+            "add",
+            "G. Dartmouth",
+            "--email",
+            "gdartmouth@hotmail.com",
+        ],
+    );
+    let r = json(
+        &d.path,
+        today,
+        &[
+            "import",
+            "vcard",
+            &fixture("vcard/ez-vcard/gmail-single.vcf"),
+        ],
+    );
+    assert_eq!(
+        (r["created"].as_u64(), r["updated"].as_u64()),
+        (Some(0), Some(1)),
+        "{r}"
+    );
+    let g = json(&d.path, today, &["contact", "show", "G. Dartmouth"]);
+    assert_eq!(g["contact"]["birthday"], "1960-09-10");
+    assert_eq!(g["contact"]["personal_anniversary"], "1970-06-02");
+    assert_eq!(g["contact"]["organization"]["name"], "TheCompany");
+    let r = json(
+        &d.path,
+        today,
+        &[
+            "import",
+            "vcard",
+            &fixture("vcard/ez-vcard/John_Doe_ANDROID.vcf"),
+        ],
+    );
+    assert_eq!(r["created"], 6);
+
+    let before = std::fs::read(&d.path).unwrap();
+    let dir = d.path.parent().unwrap();
+    let cut = dir.join("cut.vcf");
+    let full = std::fs::read(fixture("vcard/ez-vcard/gmail-list.vcf")).unwrap();
+    std::fs::write(&cut, &full[..full.len() - 20]).unwrap();
+    for (file, needle) in [
+        (cut.to_str().unwrap().to_string(), "without END:VCARD"),
+        (fixture("vcard/ical-rs/property_error.vcf"), "line 1"),
+        (fixture("linkedin/Connections.csv"), "BEGIN:VCARD"),
+    ] {
+        let out = run(&d.path, today, &["import", "vcard", &file]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(err.contains(needle), "{file}: {err}");
+        assert_eq!(
+            before,
+            std::fs::read(&d.path).unwrap(),
+            "{file} changed the database"
+        );
+    }
+    let out = run(
+        &d.path,
+        today,
+        &[
+            "import",
+            "linkedin",
+            &fixture("vcard/ez-vcard/gmail-list.vcf"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no header row"));
+    assert_eq!(before, std::fs::read(&d.path).unwrap());
+}
+
+#[test]
+fn a_holiday_calendar_moves_follow_ups() {
+    let d = db();
+    dana_journey(&d.path);
+    // Example 14: they decide by Thu 2 Jul; Fri 3 Jul is a holiday: due Tue 7 Jul.
+    ok(
+        &d.path,
+        "2026-06-25",
+        &[
+            "log",
+            "interview",
+            "--with",
+            "1",
+            "--job",
+            "1",
+            "--they-decide-by",
+            "2026-07-02",
+        ],
+    );
+    ok(
+        &d.path,
+        "2026-06-25",
+        &[
+            "log",
+            "thank-you",
+            "--with",
+            "1",
+            "--job",
+            "1",
+            "--i-will-follow-up",
+            "2026-07-20",
+        ],
+    );
+    ok(
+        &d.path,
+        "2026-06-26",
+        &[
+            "log",
+            "reply",
+            "--with",
+            "1",
+            "--job",
+            "1",
+            "--they-decide-by",
+            "2026-07-02",
+        ],
+    );
+    let due = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["rule"] == "F3")
+            .unwrap()["due"]
+            .clone()
+    };
+    assert_eq!(
+        due(&json(
+            &d.path,
+            "2026-06-26",
+            &["agenda", "--until", "2026-08-01"]
+        )),
+        "2026-07-06"
+    );
+    let cal = d.path.parent().unwrap().join("us-holidays.ics");
+    std::fs::write(
+        &cal,
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VEVENT\r\nUID:j4\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20260703\r\nDTEND;VALUE=DATE:20260704\r\nSUMMARY:Independence Day (observed)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    .unwrap();
+    let out = ok(
+        &d.path,
+        "2026-06-26",
+        &["import", "holidays", cal.to_str().unwrap()],
+    );
+    assert!(out.contains("1 holidays"), "{out}");
+    assert_eq!(
+        due(&json(
+            &d.path,
+            "2026-06-26",
+            &["agenda", "--until", "2026-08-01"]
+        )),
+        "2026-07-07"
+    );
+}

@@ -82,7 +82,7 @@ pub fn default_db_path() -> Option<PathBuf> {
 
 /// One person's followup: a store, the owner, the policy and the day it is.
 pub struct App {
-    store: Box<dyn Store>,
+    store: Box<dyn Store + Send>,
     owner: OwnerId,
     pub config: Config,
     pub today: Date,
@@ -225,7 +225,7 @@ impl App {
     }
 
     /// An app over any store (tests, the team server).
-    pub fn with_store(store: Box<dyn Store>, config: Config, today: Date) -> App {
+    pub fn with_store(store: Box<dyn Store + Send>, config: Config, today: Date) -> App {
         App {
             store,
             owner: OwnerId(1),
@@ -1019,6 +1019,42 @@ impl App {
         Ok(tx.is_empty()?)
     }
 
+    /// The secret token of the calendar feed (`/calendar/<token>.ics`), made on first use:
+    /// 128 bits from the operating system's random source.
+    pub fn calendar_token(&mut self) -> Result<String> {
+        let mut tx = self.store.begin(self.owner, Mode::Write)?;
+        if let Some(t) = tx.setting("calendar_token")? {
+            return Ok(t);
+        }
+        let t = random_token()?;
+        tx.set_setting("calendar_token", &t)?;
+        tx.commit()?;
+        Ok(t)
+    }
+
+    /// Replaces the calendar token: the old feed URL stops working.
+    pub fn rotate_calendar_token(&mut self) -> Result<String> {
+        let t = random_token()?;
+        let mut tx = self.store.begin(self.owner, Mode::Write)?;
+        tx.set_setting("calendar_token", &t)?;
+        tx.commit()?;
+        Ok(t)
+    }
+
+    /// True when `token` is the calendar token, compared in constant time.
+    pub fn calendar_token_matches(&mut self, token: &str) -> Result<bool> {
+        let tx = self.store.begin(self.owner, Mode::Read)?;
+        let Some(t) = tx.setting("calendar_token")? else {
+            return Ok(false);
+        };
+        let (a, b) = (t.as_bytes(), token.as_bytes());
+        let mut diff = a.len() ^ b.len();
+        for (i, x) in a.iter().enumerate() {
+            diff |= usize::from(x ^ b.get(i).copied().unwrap_or(0));
+        }
+        Ok(diff == 0)
+    }
+
     /// The event log.
     pub fn events(&mut self) -> Result<Vec<followup_store::Recorded>> {
         let tx = self.store.begin(self.owner, Mode::Read)?;
@@ -1173,6 +1209,16 @@ impl<'a> LogIndex<'a> {
             snoozes: self.snoozes(Subject::Job(j.id)),
         }
     }
+}
+
+/// 128 random bits as 32 hex digits, from the operating system.
+fn random_token() -> Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| invalid(format!("no random source for the calendar token: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// What `done` did.

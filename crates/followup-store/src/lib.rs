@@ -84,7 +84,7 @@ pub struct Recorded {
 }
 
 /// A backend: opens transactions scoped to one owner.
-pub trait Store {
+pub trait Store: Send {
     /// Starts a transaction for `owner`. A write transaction takes the write lock at once.
     fn begin(&mut self, owner: OwnerId, mode: Mode) -> Result<Box<dyn Tx + '_>>;
 }
@@ -147,6 +147,9 @@ pub trait Tx {
     fn plan_item(&self, id: i64) -> Result<Option<Planned>>;
     /// The number of a plan key, if it was ever given one.
     fn plan_id(&self, key: &PlanKey) -> Result<Option<i64>>;
+    /// A setting of this owner (not an event: settings may hold secrets).
+    fn setting(&self, key: &str) -> Result<Option<String>>;
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<()>;
     /// Every key's number, by number (the export keeps agenda numbers across databases).
     fn plan_keys(&self) -> Result<Vec<(String, i64)>>;
     /// Gives a key its number (an import restoring an export's numbers).

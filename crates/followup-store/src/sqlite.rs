@@ -15,7 +15,10 @@ use serde::de::DeserializeOwned;
 use crate::{Entity, Mode, Recorded, Result, Store, StoreError, Tx, open_stages};
 
 /// Append-only: a shipped migration is never edited, a new one is added at the end.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_init.sql"),
+    include_str!("../migrations/sqlite/0002_settings.sql"),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -728,6 +731,26 @@ impl Tx for SqliteTx<'_> {
                 params![self.owner, id],
             )?
             .pop())
+    }
+
+    fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT value FROM settings WHERE owner = ?1 AND key = ?2",
+                params![self.owner, key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.exec(
+            "INSERT INTO settings (owner, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value",
+            params![self.owner, key, value],
+        )?;
+        Ok(())
     }
 
     fn plan_keys(&self) -> Result<Vec<(String, i64)>> {

@@ -145,6 +145,18 @@ pub enum Command {
     Replan,
     /// A realistic job search in a fresh database, and its agenda
     Demo,
+    /// The job search in a browser: Today, Pipeline, Contacts, Log, Import, Settings
+    Serve {
+        /// The address to listen on (loopback only until accounts arrive)
+        #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+        bind: String,
+        /// The port (0 picks a free one)
+        #[arg(long, default_value_t = 7878, value_name = "N")]
+        port: u16,
+        /// Serve the demo job search (into --db when given, else a temporary database)
+        #[arg(long)]
+        demo: bool,
+    },
     /// The event log: every change, in order
     Events,
     /// Where the database and config are, and what today is

@@ -58,6 +58,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Demo = cli.command {
         return demo(&cli, config, today, json);
     }
+    if let Command::Serve { bind, port, demo } = &cli.command {
+        return serve(&cli, config, today, bind, *port, *demo);
+    }
 
     let db = cli.db_path()?;
     let mut app = App::open(&db, config, today)?;
@@ -305,8 +308,62 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
         }
-        Command::Demo => unreachable!("handled above"),
+        Command::Demo | Command::Serve { .. } => unreachable!("handled above"),
     }
+}
+
+fn serve(
+    cli: &Cli,
+    config: followup_app::Config,
+    today: jiff::civil::Date,
+    bind: &str,
+    port: u16,
+    demo: bool,
+) -> anyhow::Result<()> {
+    let ip: std::net::IpAddr = bind.parse().map_err(|_| {
+        cli::BadArg(format!(
+            "--bind: expected an IP address like 127.0.0.1, found {bind:?}"
+        ))
+    })?;
+    let addr = std::net::SocketAddr::new(ip, port);
+    followup_web::check_bind(&addr).map_err(cli::BadArg)?;
+    let path = match (&cli.db, demo) {
+        (Some(p), _) => p.clone(),
+        (None, true) => {
+            let dir = std::env::temp_dir().join(format!("followup-demo-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            dir.join("demo.db")
+        }
+        (None, false) => cli.db_path()?,
+    };
+    let mut app = App::open(&path, config, today)?;
+    if demo {
+        followup_app::demo::build(&mut app)?;
+    }
+    // A pinned --today holds for every request; otherwise each request reads the clock.
+    let pinned = cli.today.as_ref().map(|_| today);
+    let state = followup_web::WebState::new(app, pinned);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let local = listener.local_addr()?;
+        outln!("followup is serving {} at http://{local}", path.display());
+        std::io::stdout().flush()?;
+        eprintln!("Open that address in a browser; Ctrl-C stops the server.");
+        axum::serve(listener, followup_web::router(state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("the server stopped")?;
+        Ok(())
+    })
 }
 
 fn demo(

@@ -1,0 +1,932 @@
+//! The pages and their form actions. Every form works without JavaScript (POST, then a
+//! redirect or a page); with htmx, done and snooze swap the one item in place.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use followup_app::drafts::mailto;
+use followup_app::import::{ImportOptions, ImportReport};
+use followup_app::{ContactView, EditContact, Logged, NewTouch, PromiseView};
+use followup_core::agenda::AgendaItem;
+use followup_core::model::{Channel, Job, Stage, Tier, Touch, TouchKind, Whose};
+use jiff::civil::Date;
+use serde::Deserialize;
+
+use crate::{WebError, WebState};
+
+fn render(t: &impl Template) -> Result<Html<String>, WebError> {
+    t.render().map(Html).map_err(|e| WebError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        message: format!("template: {e}"),
+        json: false,
+    })
+}
+
+fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request")
+}
+
+/// `Wed 11 Mar`, with the year when it is not today's.
+pub(crate) fn day(d: Date, today: Date) -> String {
+    let wd = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        [d.weekday().to_monday_zero_offset() as usize];
+    let m = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][(d.month() - 1) as usize];
+    if d.year() == today.year() {
+        format!("{wd} {} {m}", d.day())
+    } else {
+        format!("{wd} {} {m} {}", d.day(), d.year())
+    }
+}
+
+/// An agenda item as a page shows it.
+pub struct ItemView {
+    pub id: i64,
+    pub when: String,
+    pub overdue_days: i64,
+    pub action: String,
+    pub who: String,
+    pub contact_id: i64,
+    pub jobs: Vec<(i64, String)>,
+    pub channel: String,
+    pub why: String,
+    pub notes: Vec<String>,
+}
+
+impl ItemView {
+    pub fn new(a: &AgendaItem, today: Date) -> ItemView {
+        let when = if a.overdue_days > 0 {
+            format!("{} ({} d overdue)", day(a.due, today), a.overdue_days)
+        } else if a.due == today {
+            format!("{} (today)", day(a.due, today))
+        } else {
+            day(a.due, today)
+        };
+        let mut notes = Vec::new();
+        if let Some(t) = &a.then {
+            notes.push(format!(
+                "Then {} on {} ({}): name that date in the note (F6).",
+                t.action,
+                day(t.due, today),
+                t.rule
+            ));
+        }
+        if !a.unasked.is_empty() {
+            let q: Vec<&str> = a.unasked.iter().map(|q| q.as_str()).collect();
+            notes.push(format!("Unasked at the interview (F17): {}.", q.join(", ")));
+        }
+        ItemView {
+            id: a.id,
+            when,
+            overdue_days: a.overdue_days,
+            action: a.action.to_string(),
+            who: a
+                .contact
+                .as_ref()
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| match a.jobs.first() {
+                    Some(j) => format!("{} hiring team", j.organization),
+                    None => "you: add opportunities".into(),
+                }),
+            contact_id: a.contact.as_ref().map(|c| c.id.0).unwrap_or(0),
+            jobs: a
+                .jobs
+                .iter()
+                .map(|j| (j.id.0, format!("{}: {}", j.organization, j.title)))
+                .collect(),
+            channel: a.channel.to_string(),
+            why: a.why.clone(),
+            notes,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "today.html")]
+struct TodayPage {
+    nav: &'static str,
+    today: String,
+    items: Vec<ItemView>,
+    notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "item_fragment.html")]
+struct ItemFragment {
+    item: Option<ItemView>,
+    notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    pub nav: &'static str,
+    pub status: String,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+pub struct Notice {
+    notice: Option<String>,
+}
+
+pub async fn today(
+    State(s): State<WebState>,
+    Query(n): Query<Notice>,
+) -> Result<Html<String>, WebError> {
+    let (items, today) = s.with(|app| Ok((app.agenda(None)?, app.today)))?;
+    render(&TodayPage {
+        nav: "today",
+        today: day(today, today),
+        items: items.iter().map(|a| ItemView::new(a, today)).collect(),
+        notice: n.notice.filter(|m| !m.is_empty()),
+    })
+}
+
+fn back_to_today(msg: &str) -> Response {
+    let q: String = msg
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    Redirect::to(&format!("/?notice={q}")).into_response()
+}
+
+fn logged_line(l: &Logged, today: Date) -> Vec<String> {
+    l.next
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {} {}: {}",
+                day(a.due, today),
+                a.action,
+                a.contact.as_ref().map(|c| c.name.as_str()).unwrap_or(""),
+                a.why
+            )
+        })
+        .collect()
+}
+
+pub async fn done(
+    State(s): State<WebState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let (msg, item) = s.with(|app| {
+        let today = app.today;
+        let msg = match app.done(id, None, None)? {
+            followup_app::Done::Logged(l) => {
+                let next = logged_line(&l, today);
+                format!(
+                    "Logged the {}. Next: {}",
+                    l.touch.kind,
+                    next.first()
+                        .cloned()
+                        .unwrap_or_else(|| "nothing planned".into())
+                )
+            }
+            followup_app::Done::Closed(j) => format!(
+                "Closed {}: {} as {}.",
+                j.organization.name, j.title, j.stage
+            ),
+        };
+        let item = app
+            .agenda(None)?
+            .into_iter()
+            .find(|a| a.id == id)
+            .map(|a| ItemView::new(&a, today));
+        Ok((msg, item))
+    })?;
+    if is_htmx(&headers) {
+        return Ok(render(&ItemFragment {
+            item,
+            notice: Some(msg),
+        })?
+        .into_response());
+    }
+    Ok(back_to_today(&msg))
+}
+
+#[derive(Deserialize)]
+pub struct SnoozeForm {
+    until: String,
+}
+
+pub async fn snooze(
+    State(s): State<WebState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Form(f): Form<SnoozeForm>,
+) -> Result<Response, WebError> {
+    let a = s.with(|app| app.snooze(id, &f.until))?;
+    let msg = format!(
+        "Snoozed the {} for {} until {}.",
+        a.action,
+        a.contact.as_ref().map(|c| c.name.as_str()).unwrap_or("you"),
+        a.due
+    );
+    if is_htmx(&headers) {
+        return Ok(render(&ItemFragment {
+            item: None,
+            notice: Some(msg),
+        })?
+        .into_response());
+    }
+    Ok(back_to_today(&msg))
+}
+
+#[derive(Template)]
+#[template(path = "draft.html")]
+struct DraftPage {
+    nav: &'static str,
+    action: String,
+    to: String,
+    channel: String,
+    subject: String,
+    body: String,
+    warnings: Vec<String>,
+    mailto: String,
+}
+
+pub async fn draft(
+    State(s): State<WebState>,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    let d = s.with(|app| app.draft(id, false))?;
+    render(&DraftPage {
+        nav: "today",
+        action: d.template.clone(),
+        mailto: if d.to.contains('@') {
+            mailto(&d.to, &d.subject, &d.body)
+        } else {
+            String::new()
+        },
+        to: if d.to.is_empty() {
+            "(no address recorded)".into()
+        } else {
+            d.to.clone()
+        },
+        channel: d.channel.clone(),
+        subject: d.subject.clone(),
+        body: d.body.clone(),
+        warnings: d.warnings.iter().map(|w| w.message.clone()).collect(),
+    })
+}
+
+struct JobCard {
+    id: i64,
+    organization: String,
+    title: String,
+    stage: String,
+}
+
+struct Column {
+    stage: String,
+    jobs: Vec<JobCard>,
+}
+
+#[derive(Template)]
+#[template(path = "pipeline.html")]
+struct PipelinePage {
+    nav: &'static str,
+    columns: Vec<Column>,
+    closed: Vec<JobCard>,
+    stages: Vec<String>,
+    open: usize,
+    minimum: usize,
+}
+
+fn card(j: &Job) -> JobCard {
+    JobCard {
+        id: j.id.0,
+        organization: j.organization.name.clone(),
+        title: j.title.clone(),
+        stage: j.stage.to_string(),
+    }
+}
+
+pub async fn pipeline(State(s): State<WebState>) -> Result<Html<String>, WebError> {
+    let (jobs, minimum) = s.with(|app| Ok((app.jobs()?, app.policy().pipeline_minimum)))?;
+    let open_stages: Vec<Stage> = Stage::ALL.iter().copied().filter(|s| s.is_open()).collect();
+    let columns = open_stages
+        .iter()
+        .map(|st| Column {
+            stage: st.to_string(),
+            jobs: jobs.iter().filter(|j| j.stage == *st).map(card).collect(),
+        })
+        .collect();
+    render(&PipelinePage {
+        nav: "pipeline",
+        columns,
+        closed: jobs
+            .iter()
+            .filter(|j| !j.stage.is_open())
+            .map(card)
+            .collect(),
+        stages: Stage::ALL.iter().map(|s| s.to_string()).collect(),
+        open: jobs.iter().filter(|j| j.stage.is_open()).count(),
+        minimum: minimum as usize,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct StageForm {
+    stage: String,
+}
+
+pub async fn move_job(
+    State(s): State<WebState>,
+    Path(id): Path<i64>,
+    Form(f): Form<StageForm>,
+) -> Result<Response, WebError> {
+    s.with(|app| {
+        let stage: Stage = f
+            .stage
+            .parse()
+            .map_err(|e| followup_app::AppError::Invalid(format!("stage: {e}")))?;
+        if stage.is_open() {
+            app.set_stage(&id.to_string(), &f.stage)
+        } else {
+            app.close_job(&id.to_string(), &f.stage)
+        }
+    })?;
+    Ok(Redirect::to("/pipeline").into_response())
+}
+
+struct ContactRow {
+    id: i64,
+    name: String,
+    organization: String,
+    title: String,
+    tier: String,
+}
+
+#[derive(Template)]
+#[template(path = "contacts.html")]
+struct ContactsPage {
+    nav: &'static str,
+    q: String,
+    contacts: Vec<ContactRow>,
+}
+
+#[derive(Deserialize)]
+pub struct Search {
+    q: Option<String>,
+}
+
+pub async fn contacts(
+    State(s): State<WebState>,
+    Query(search): Query<Search>,
+) -> Result<Html<String>, WebError> {
+    let q = search.q.unwrap_or_default();
+    let needle = q.trim().to_lowercase();
+    let all = s.with(|app| app.contacts())?;
+    let contacts = all
+        .into_iter()
+        .filter(|c| {
+            needle.is_empty()
+                || c.name.to_lowercase().contains(&needle)
+                || c.organization
+                    .as_ref()
+                    .is_some_and(|o| o.name.to_lowercase().contains(&needle))
+                || c.tier.is_some_and(|t| t.as_str() == needle)
+        })
+        .map(|c| ContactRow {
+            id: c.id.0,
+            name: c.name,
+            organization: c.organization.map(|o| o.name).unwrap_or_default(),
+            title: c.title.unwrap_or_default(),
+            tier: c.tier.map(|t| t.to_string()).unwrap_or_default(),
+        })
+        .collect();
+    render(&ContactsPage {
+        nav: "contacts",
+        q,
+        contacts,
+    })
+}
+
+struct TouchRow {
+    date: String,
+    kind: String,
+    direction: String,
+    about: String,
+    note: String,
+}
+
+fn touch_rows(ts: &[Touch], about: impl Fn(&Touch) -> String, today: Date) -> Vec<TouchRow> {
+    ts.iter()
+        .map(|t| TouchRow {
+            date: day(t.date, today),
+            kind: t.kind.to_string(),
+            direction: t.direction.to_string(),
+            about: about(t),
+            note: t.note.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
+fn promise_lines(ps: &[PromiseView], today: Date) -> Vec<String> {
+    ps.iter()
+        .map(|p| {
+            let what = match p.promise.whose {
+                Whose::Mine => "you will follow up",
+                Whose::Theirs => "they will get back or act",
+            };
+            let by = p
+                .promise
+                .date
+                .map(|d| format!(" by {}", day(d, today)))
+                .unwrap_or_default();
+            format!("{what}{by} (said {})", day(p.made_on, today))
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "contact.html")]
+struct ContactPage {
+    nav: &'static str,
+    id: i64,
+    name: String,
+    fields: Vec<(String, String)>,
+    tier: String,
+    prefers: String,
+    tiers: Vec<String>,
+    channels: Vec<String>,
+    jobs: Vec<(i64, String)>,
+    timeline: Vec<TouchRow>,
+    promises: Vec<String>,
+    next: Vec<ItemView>,
+    notice: Option<String>,
+}
+
+fn contact_page(v: ContactView, today: Date, notice: Option<String>) -> ContactPage {
+    let c = &v.contact;
+    let mut fields = vec![
+        ("Emails".to_string(), c.emails.join(", ")),
+        ("Phones".to_string(), c.phones.join(", ")),
+        (
+            "Organization".to_string(),
+            c.organization
+                .as_ref()
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+        ),
+        ("Title".to_string(), c.title.clone().unwrap_or_default()),
+        (
+            "LinkedIn".to_string(),
+            c.linkedin.clone().unwrap_or_default(),
+        ),
+        (
+            "Birthday".to_string(),
+            c.birthday.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        ("Notes".to_string(), c.notes.clone().unwrap_or_default()),
+    ];
+    fields.retain(|(_, v)| !v.is_empty());
+    let jobs = &v.jobs;
+    let about = |t: &Touch| {
+        t.job
+            .and_then(|id| jobs.iter().find(|j| j.id == id))
+            .map(|j| format!("{}: {}", j.organization.name, j.title))
+            .unwrap_or_default()
+    };
+    ContactPage {
+        nav: "contacts",
+        id: c.id.0,
+        name: c.name.clone(),
+        fields,
+        tier: c
+            .tier
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "none".into()),
+        prefers: c
+            .prefers
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "email".into()),
+        tiers: Tier::ALL
+            .iter()
+            .map(|t| t.to_string())
+            .chain(["none".to_string()])
+            .collect(),
+        channels: Channel::ALL.iter().map(|t| t.to_string()).collect(),
+        jobs: v
+            .jobs
+            .iter()
+            .map(|j| {
+                (
+                    j.id.0,
+                    format!("{}: {} ({})", j.organization.name, j.title, j.stage),
+                )
+            })
+            .collect(),
+        timeline: touch_rows(&v.timeline, about, today),
+        promises: promise_lines(&v.promises, today),
+        next: v.next.iter().map(|a| ItemView::new(a, today)).collect(),
+        notice,
+    }
+}
+
+pub async fn contact(
+    State(s): State<WebState>,
+    Path(id): Path<i64>,
+    Query(n): Query<Notice>,
+) -> Result<Html<String>, WebError> {
+    let (v, today) = s.with(|app| Ok((app.contact_view(&id.to_string())?, app.today)))?;
+    render(&contact_page(v, today, n.notice))
+}
+
+#[derive(Deserialize)]
+pub struct ContactForm {
+    tier: Option<String>,
+    prefers: Option<String>,
+}
+
+pub async fn edit_contact(
+    State(s): State<WebState>,
+    Path(id): Path<i64>,
+    Form(f): Form<ContactForm>,
+) -> Result<Response, WebError> {
+    let tier = f.tier.map(|t| if t == "none" { String::new() } else { t });
+    let result = s.with(|app| {
+        app.edit_contact(
+            &id.to_string(),
+            EditContact {
+                tier,
+                prefers: f.prefers,
+                ..EditContact::default()
+            },
+        )
+    });
+    let msg = match result {
+        Ok(_) => "Saved.".to_string(),
+        // Saving what is already there is not an error for a form.
+        Err(e) if e.message.contains("nothing to change") => "Nothing changed.".to_string(),
+        Err(e) => return Err(e),
+    };
+    Ok(Redirect::to(&format!("/contacts/{id}?notice={}", msg.replace(' ', "+"))).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "job.html")]
+struct JobPage {
+    nav: &'static str,
+    name: String,
+    fields: Vec<(String, String)>,
+    contacts: Vec<(i64, String)>,
+    timeline: Vec<TouchRow>,
+    promises: Vec<String>,
+    next: Vec<ItemView>,
+}
+
+pub async fn job(State(s): State<WebState>, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+    let (v, today) = s.with(|app| Ok((app.job_view(&id.to_string())?, app.today)))?;
+    let j = &v.job;
+    let mut fields = vec![
+        ("Stage".to_string(), j.stage.to_string()),
+        ("Posting".to_string(), j.url.clone().unwrap_or_default()),
+        (
+            "Applied".to_string(),
+            j.applied.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        (
+            "Response time".to_string(),
+            j.response_time.map(|w| w.to_string()).unwrap_or_default(),
+        ),
+    ];
+    fields.retain(|(_, v)| !v.is_empty());
+    let contacts = &v.contacts;
+    let about = |t: &Touch| {
+        t.contacts
+            .iter()
+            .filter_map(|id| contacts.iter().find(|c| c.id == *id))
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    render(&JobPage {
+        nav: "pipeline",
+        name: format!("{}: {}", j.organization.name, j.title),
+        fields,
+        contacts: v
+            .contacts
+            .iter()
+            .map(|c| (c.id.0, c.name.clone()))
+            .collect(),
+        timeline: touch_rows(&v.timeline, about, today),
+        promises: promise_lines(&v.promises, today),
+        next: v.next.iter().map(|a| ItemView::new(a, today)).collect(),
+    })
+}
+
+struct LogResult {
+    kind: String,
+    date: String,
+    next: Vec<String>,
+    warnings: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "log.html")]
+struct LogPage {
+    nav: &'static str,
+    kinds: Vec<String>,
+    contact_names: Vec<String>,
+    jobs: Vec<(i64, String)>,
+    result: Option<LogResult>,
+}
+
+fn log_page(s: &WebState, result: Option<LogResult>) -> Result<Html<String>, WebError> {
+    let (contacts, jobs) = s.with(|app| Ok((app.contacts()?, app.jobs()?)))?;
+    render(&LogPage {
+        nav: "log",
+        kinds: TouchKind::ALL.iter().map(|k| k.to_string()).collect(),
+        contact_names: contacts.into_iter().map(|c| c.name).collect(),
+        jobs: jobs
+            .iter()
+            .filter(|j| j.stage.is_open())
+            .map(|j| (j.id.0, format!("{}: {}", j.organization.name, j.title)))
+            .collect(),
+        result,
+    })
+}
+
+pub async fn log_form(State(s): State<WebState>) -> Result<Html<String>, WebError> {
+    log_page(&s, None)
+}
+
+#[derive(Deserialize)]
+pub struct LogForm {
+    kind: String,
+    with: String,
+    job: Option<String>,
+    on: Option<String>,
+    note: Option<String>,
+    they_decide_by: Option<String>,
+    i_will_follow_up: Option<String>,
+    next_step: Option<String>,
+    all_hear_back: Option<String>,
+    may_follow_up: Option<String>,
+    they_prefer: Option<String>,
+    direct_contact: Option<String>,
+    on_linkedin: Option<String>,
+    poor_fit: Option<String>,
+}
+
+fn some(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+fn yes_no(s: Option<String>) -> Option<bool> {
+    match some(s)?.as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+pub(crate) fn new_touch(f: LogForm) -> NewTouch {
+    let interview = f.kind == "interview";
+    NewTouch {
+        kind: f.kind,
+        with: f
+            .with
+            .split(',')
+            .map(|w| w.trim().to_string())
+            .filter(|w| !w.is_empty())
+            .collect(),
+        job: some(f.job),
+        on: some(f.on),
+        note: some(f.note),
+        they_decide_by: some(f.they_decide_by),
+        i_will_follow_up: some(f.i_will_follow_up),
+        // The interview questions only go with an interview; elsewhere they are blank.
+        next_step: some(f.next_step).filter(|_| interview),
+        all_hear_back: yes_no(f.all_hear_back).filter(|_| interview),
+        may_follow_up: yes_no(f.may_follow_up).filter(|_| interview),
+        preferred_channel: some(f.they_prefer).filter(|_| interview),
+        direct_contact: some(f.direct_contact).filter(|_| interview),
+        on_linkedin: yes_no(f.on_linkedin).filter(|_| interview),
+        poor_fit: interview && f.poor_fit.as_deref() == Some("yes"),
+        ..NewTouch::default()
+    }
+}
+
+pub async fn log_touch(
+    State(s): State<WebState>,
+    Form(f): Form<LogForm>,
+) -> Result<Html<String>, WebError> {
+    let (logged, today) = s.with(|app| Ok((app.log(new_touch(f))?, app.today)))?;
+    let result = LogResult {
+        kind: logged.touch.kind.to_string(),
+        date: day(logged.touch.date, today),
+        next: logged_line(&logged, today),
+        warnings: logged.warnings.iter().map(|w| w.message.clone()).collect(),
+    };
+    log_page(&s, Some(result))
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    nav: &'static str,
+    report: Option<ImportReport>,
+    kind: String,
+    name: String,
+    tier: String,
+    data: String,
+}
+
+pub async fn import_form() -> Result<Html<String>, WebError> {
+    render(&ImportPage {
+        nav: "import",
+        report: None,
+        kind: String::new(),
+        name: String::new(),
+        tier: String::new(),
+        data: String::new(),
+    })
+}
+
+fn run_import(
+    s: &WebState,
+    kind: &str,
+    name: &str,
+    tier: &str,
+    data: &[u8],
+    dry_run: bool,
+) -> Result<ImportReport, WebError> {
+    let parsed = match kind {
+        "linkedin" => followup_app::import::linkedin::parse(name, data),
+        "vcard" => followup_app::import::vcard::parse(name, data),
+        other => {
+            return Err(WebError::bad(format!(
+                "kind: expected linkedin or vcard, found {other:?}"
+            )));
+        }
+    };
+    let tier = match tier {
+        "" => None,
+        t => Some(
+            t.parse::<Tier>()
+                .map_err(|e| WebError::bad(format!("tier: {e}")))?,
+        ),
+    };
+    s.with(|app| {
+        let (people, skipped) = parsed?;
+        app.import_people(
+            name,
+            people,
+            skipped,
+            &ImportOptions { tier, dry_run },
+            &mut |_, _| {},
+        )
+    })
+}
+
+pub async fn import_preview(
+    State(s): State<WebState>,
+    mut form: Multipart,
+) -> Result<Html<String>, WebError> {
+    let (mut kind, mut tier, mut name, mut data) =
+        (String::new(), String::new(), String::new(), Vec::new());
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| WebError::bad(format!("upload: {e}")))?
+    {
+        match field.name().unwrap_or("") {
+            "kind" => kind = field.text().await.unwrap_or_default(),
+            "tier" => tier = field.text().await.unwrap_or_default(),
+            "file" => {
+                name = field.file_name().unwrap_or("upload").to_string();
+                data = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::bad(format!("upload: {e}")))?
+                    .to_vec();
+            }
+            _ => {}
+        }
+    }
+    let report = run_import(&s, &kind, &name, &tier, &data, true)?;
+    render(&ImportPage {
+        nav: "import",
+        report: Some(report),
+        kind,
+        name,
+        tier,
+        // Checked as UTF-8 by the dry run; carried to the confirmation as text.
+        data: String::from_utf8_lossy(&data).into_owned(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    kind: String,
+    name: String,
+    tier: String,
+    data: String,
+}
+
+pub async fn import_confirm(
+    State(s): State<WebState>,
+    Form(f): Form<ConfirmForm>,
+) -> Result<Html<String>, WebError> {
+    let report = run_import(&s, &f.kind, &f.name, &f.tier, f.data.as_bytes(), false)?;
+    render(&ImportPage {
+        nav: "import",
+        report: Some(report),
+        kind: f.kind,
+        name: f.name,
+        tier: f.tier,
+        data: String::new(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    nav: &'static str,
+    feed: String,
+    config: String,
+    policy: String,
+    templates: Vec<(String, String)>,
+}
+
+pub async fn settings(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+) -> Result<Html<String>, WebError> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:7878")
+        .to_string();
+    let (token, config, policy, templates) = s.with(|app| {
+        let token = app.calendar_token()?;
+        let config = app
+            .config
+            .source
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "the config file (none yet: docs/CONFIG.md)".into());
+        let policy = serde_json::to_string_pretty(app.policy()).unwrap_or_default();
+        let templates = app
+            .templates()?
+            .into_iter()
+            .map(|t| {
+                (
+                    t.name,
+                    t.path
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| "built in".into()),
+                )
+            })
+            .collect();
+        Ok((token, config, policy, templates))
+    })?;
+    render(&SettingsPage {
+        nav: "settings",
+        feed: format!("http://{host}/calendar/{token}.ics"),
+        config,
+        policy,
+        templates,
+    })
+}
+
+pub async fn rotate_token(State(s): State<WebState>) -> Result<Response, WebError> {
+    s.with(|app| app.rotate_calendar_token())?;
+    Ok(Redirect::to("/settings").into_response())
+}
+
+pub async fn calendar_feed(
+    State(s): State<WebState>,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
+    let token = file.strip_suffix(".ics").unwrap_or("");
+    let ics = s.with(|app| {
+        if !app.calendar_token_matches(token)? {
+            return Ok(None);
+        }
+        app.calendar(&followup_app::ics::IcsOptions::default())
+            .map(Some)
+    })?;
+    match ics {
+        Some(text) => Ok((
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            text,
+        )
+            .into_response()),
+        None => Err(WebError::not_found("calendar")),
+    }
+}

@@ -1,0 +1,433 @@
+//! The router, called with `oneshot`: pages, form actions with and without htmx, CSRF, the
+//! JSON API and its errors, the OpenAPI document, assets, and the calendar feed.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use followup_app::{App, Config};
+use followup_web::{WebState, check_bind, router};
+use http_body_util::BodyExt;
+use jiff::civil::{Date, date};
+use tower::ServiceExt;
+
+const TODAY: Date = date(2026, 11, 23);
+
+struct Server {
+    _dir: tempfile::TempDir,
+    state: WebState,
+}
+
+fn demo() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        dir: Some(dir.path().to_path_buf()),
+        ..Config::default()
+    };
+    let mut app = App::open(&dir.path().join("web.db"), config, TODAY).unwrap();
+    followup_app::demo::build(&mut app).unwrap();
+    Server {
+        _dir: dir,
+        state: WebState::new(app, Some(TODAY)),
+    }
+}
+
+async fn send(s: &Server, req: Request<Body>) -> (StatusCode, String, axum::http::HeaderMap) {
+    let res = router(s.state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned(), headers)
+}
+
+async fn get(s: &Server, uri: &str) -> (StatusCode, String) {
+    let (st, body, _) = send(s, Request::get(uri).body(Body::empty()).unwrap()).await;
+    (st, body)
+}
+
+fn form(uri: &str, body: &str) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn json_req(uri: &str, body: serde_json::Value) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_page_renders_readable_without_javascript() {
+    let s = demo();
+    for uri in [
+        "/",
+        "/pipeline",
+        "/contacts",
+        "/contacts?q=northwind",
+        "/contacts/1",
+        "/jobs/1",
+        "/log",
+        "/import",
+        "/settings",
+        "/items/8/draft",
+    ] {
+        let (st, body) = get(&s, uri).await;
+        assert_eq!(st, StatusCode::OK, "{uri}: {body}");
+        assert!(body.starts_with("<!doctype html>"), "{uri}");
+        assert!(body.contains("<nav aria-label=\"Main\">"), "{uri}");
+    }
+    let (_, today) = get(&s, "/").await;
+    assert!(
+        today.contains("F6: interview on 23 Nov"),
+        "items carry their why"
+    );
+    assert!(
+        today.contains("action=\"/items/8/done\"") && today.contains("hx-post=\"/items/8/done\"")
+    );
+    let (_, contacts) = get(&s, "/contacts?q=northwind").await;
+    assert!(contacts.contains("Dana Reyes") && !contacts.contains("Marcus Bell"));
+    let (_, draft) = get(&s, "/items/8/draft").await;
+    assert!(draft.contains("Thank you") && draft.contains("mailto:maya.patel"));
+    let (st, _) = get(&s, "/contacts/999").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn templates_escape_what_people_typed() {
+    let s = demo();
+    let (st, _, _) = send(
+        &s,
+        json_req(
+            "/api/v1/touches",
+            serde_json::json!({"kind": "note", "with": ["Dana Reyes"], "note": "<script>alert(1)</script>"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, page) = get(&s, "/contacts/1").await;
+    assert!(!page.contains("<script>alert(1)</script>"));
+    assert!(
+        page.contains("&#60;script&#62;") || page.contains("&lt;script&gt;"),
+        "escaped"
+    );
+}
+
+#[tokio::test]
+async fn done_and_snooze_work_with_and_without_htmx() {
+    let s = demo();
+    // Plain form: redirect back to Today with a notice.
+    let (st, _, h) = send(&s, form("/items/6/done", "")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert!(
+        h[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/?notice=")
+    );
+    // htmx: the item's fragment comes back.
+    let mut req = form("/items/11/snooze", "until=friday");
+    req.headers_mut()
+        .insert("hx-request", "true".parse().unwrap());
+    let (st, body, _) = send(&s, req).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.contains("Snoozed") && body.contains("2026-11-27"),
+        "{body}"
+    );
+    let (_, today) = get(&s, "/").await;
+    let at = today
+        .find("id=\"item-11\"")
+        .expect("still in the two weeks");
+    assert!(today[at..].contains("Fri 27 Nov"), "now due Friday");
+    // A bad date is a clear error, not a crash.
+    let (st, body, _) = send(&s, form("/items/4/snooze", "until=someday")).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("someday"));
+}
+
+#[tokio::test]
+async fn state_changes_from_another_site_are_refused() {
+    let s = demo();
+    let mut req = form("/items/6/done", "");
+    req.headers_mut()
+        .insert("sec-fetch-site", "cross-site".parse().unwrap());
+    let (st, _, _) = send(&s, req).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let mut req = form("/items/6/done", "");
+    req.headers_mut()
+        .insert("origin", "https://evil.example".parse().unwrap());
+    req.headers_mut()
+        .insert(header::HOST, "127.0.0.1:7878".parse().unwrap());
+    let (st, _, _) = send(&s, req).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    // GET never changes anything: done is POST only.
+    let (st, _) = get(&s, "/items/6/done").await;
+    assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn the_log_form_shows_what_changed() {
+    let s = demo();
+    let (st, body, _) = send(
+        &s,
+        form(
+            "/log",
+            "kind=interview&with=Dana+Reyes&job=&on=today&note=&they_decide_by=&i_will_follow_up=&next_step=&all_hear_back=&may_follow_up=&they_prefer=&direct_contact=&on_linkedin=",
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body.contains("Logged interview"), "{body}");
+    assert!(
+        body.contains("Next:") && body.contains("thank-you"),
+        "{body}"
+    );
+    assert!(body.contains("F17"), "unasked questions warned");
+}
+
+#[tokio::test]
+async fn the_pipeline_moves_jobs() {
+    let s = demo();
+    let (st, _, _) = send(&s, form("/jobs/4/stage", "stage=applied")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, body) = get(&s, "/api/v1/jobs/4").await;
+    assert!(body.contains("\"stage\":\"applied\""), "{body}");
+    let (st, _, _) = send(&s, form("/jobs/4/stage", "stage=withdrawn")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, page) = get(&s, "/pipeline").await;
+    assert!(page.contains("Closed (5)"), "{page}");
+}
+
+#[tokio::test]
+async fn the_api_does_what_the_pages_do() {
+    let s = demo();
+    let (st, body) = get(&s, "/api/v1/agenda").await;
+    assert_eq!(st, StatusCode::OK);
+    let items: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let first = &items[0];
+    for f in [
+        "id",
+        "due",
+        "overdue_days",
+        "action",
+        "rule",
+        "why",
+        "channel",
+        "contact",
+        "jobs",
+    ] {
+        assert!(first.get(f).is_some(), "{f}");
+    }
+    let (st, body, _) = send(
+        &s,
+        json_req(
+            "/api/v1/touches",
+            serde_json::json!({"kind": "follow-up", "with": ["Tom Okafor"], "job": "Initech"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["warnings"][0]["rule"], "F15", "{v}");
+    let (st, body, _) = send(
+        &s,
+        json_req(
+            "/api/v1/items/4/snooze",
+            serde_json::json!({"until": "2026-12-20"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (st, body) = get(&s, "/api/v1/items/4/draft").await;
+    assert_eq!(st, StatusCode::OK);
+    let d: serde_json::Value = serde_json::from_str(&body).unwrap();
+    for f in ["subject", "body", "channel", "to", "warnings"] {
+        assert!(d.get(f).is_some(), "{f}");
+    }
+    // Errors are JSON with a status and a message.
+    let (st, body) = get(&s, "/api/v1/contacts/999").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let e: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(e["status"], 404);
+    assert!(e["message"].as_str().unwrap().contains("999"));
+    let (st, body, _) = send(
+        &s,
+        json_req(
+            "/api/v1/touches",
+            serde_json::json!({"kind": "lunch", "with": ["Dana Reyes"]}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("KIND"), "{body}");
+    // The OpenAPI document lists the API.
+    let (st, body) = get(&s, "/openapi.json").await;
+    assert_eq!(st, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(doc["paths"]["/api/v1/agenda"]["get"].is_object(), "{doc}");
+    assert!(doc["paths"]["/api/v1/touches"]["post"].is_object());
+}
+
+#[tokio::test]
+async fn assets_are_embedded_with_cache_headers() {
+    let s = demo();
+    let (st, body, h) = send(
+        &s,
+        Request::get("/assets/htmx.min.js")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("htmx"));
+    assert!(
+        h[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let (st, _, h) = send(
+        &s,
+        Request::get("/assets/style.css")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        h[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+}
+
+#[tokio::test]
+async fn the_calendar_feed_needs_its_secret() {
+    let s = demo();
+    let (_, settings) = get(&s, "/settings").await;
+    let start = settings.find("/calendar/").unwrap();
+    let token: String = settings[start + 10..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+    assert_eq!(token.len(), 32, "128 bits");
+    let (st, ics) = get(&s, &format!("/calendar/{token}.ics")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.contains("BEGIN:VALARM"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("feed.ics");
+    std::fs::write(&file, &ics).unwrap();
+    validate_ics(&file);
+    let (st, _) = get(&s, "/calendar/00000000000000000000000000000000.ics").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // Rotating the token retires the old address.
+    let (st, _, _) = send(&s, form("/settings/calendar-token", "")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, _) = get(&s, &format!("/calendar/{token}.ics")).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+/// `../shared/tools/validate_ics.py --strict`, installing its parsers when missing.
+fn validate_ics(path: &std::path::Path) {
+    use std::process::Command;
+    let tool = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/tools/validate_ics.py");
+    let have = Command::new("python3")
+        .args(["-c", "import icalendar, vobject"])
+        .output()
+        .unwrap();
+    if !have.status.success() {
+        let pip = Command::new("python3")
+            .args(["-m", "pip", "install", "--quiet", "icalendar", "vobject"])
+            .output()
+            .unwrap();
+        assert!(
+            pip.status.success(),
+            "{}",
+            String::from_utf8_lossy(&pip.stderr)
+        );
+    }
+    let out = Command::new("python3")
+        .arg(&tool)
+        .arg("--strict")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[tokio::test]
+async fn import_shows_a_dry_run_then_imports() {
+    let s = demo();
+    let csv = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/fixtures/linkedin/Connections.csv"
+    ))
+    .unwrap();
+    let boundary = "XYZBOUNDARY";
+    let mut body = Vec::new();
+    for (name, value) in [("kind", "linkedin"), ("tier", "casual")] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"Connections.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+    body.extend_from_slice(&csv);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::post("/import")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let (st, page, _) = send(&s, req).await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("This would import Connections.csv: 35 created"),
+        "{page}"
+    );
+    let (_, contacts) = get(&s, "/api/v1/contacts").await;
+    assert!(!contacts.contains("Quellbrook"), "the dry run wrote");
+    // Confirm: the form carries the file's text back.
+    let data = String::from_utf8(csv).unwrap();
+    let enc: String = data
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let (st, page, _) = send(
+        &s,
+        form(
+            "/import/confirm",
+            &format!("kind=linkedin&name=Connections.csv&tier=casual&data={enc}"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        page.contains("Imported Connections.csv: 35 created"),
+        "{page}"
+    );
+}
+
+#[test]
+fn only_loopback_until_accounts() {
+    assert!(check_bind(&"127.0.0.1:7878".parse().unwrap()).is_ok());
+    assert!(check_bind(&"[::1]:7878".parse().unwrap()).is_ok());
+    let e = check_bind(&"0.0.0.0:7878".parse().unwrap()).unwrap_err();
+    assert!(e.contains("loopback") && e.contains("team"), "{e}");
+    assert!(check_bind(&"192.168.1.5:80".parse().unwrap()).is_err());
+}

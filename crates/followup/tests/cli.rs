@@ -1235,3 +1235,26 @@ fn a_holiday_calendar_moves_follow_ups() {
         "2026-07-07"
     );
 }
+
+// ---- the browser --------------------------------------------------------------------------
+
+/// The web app in headless Chromium (tests/browser): Today on demo data, logging an interview
+/// through the form, done, snooze, a draft, the pipeline, the LinkedIn import. `run.sh`
+/// installs Debian's chromium and playwright-core when missing; screenshots land in
+/// target/screenshots/.
+#[test]
+fn browser_tests_in_headless_chromium() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new("bash")
+        .arg(root.join("tests/browser/run.sh"))
+        .arg(env!("CARGO_BIN_EXE_followup"))
+        .output()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "browser tests failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("# fail 0") && stdout.contains("# pass 8"), "{stdout}");
+}

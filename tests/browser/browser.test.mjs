@@ -1,0 +1,144 @@
+// Browser tests: the real followup binary (FOLLOWUP_BIN) serving the demo on port 0, driven
+// through headless Chromium (Debian's /usr/bin/chromium) with playwright-core. Each step saves
+// a screenshot to SCREENSHOTS (target/screenshots by default), on a desktop and a phone viewport.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BIN = process.env.FOLLOWUP_BIN;
+const SHOTS = process.env.SCREENSHOTS || 'target/screenshots';
+const FIXTURE = process.env.LINKEDIN_FIXTURE;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+let server, base, browser, page, phone;
+
+async function shot(p, name) {
+  await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+before(async () => {
+  assert.ok(BIN, 'FOLLOWUP_BIN names the followup binary');
+  mkdirSync(SHOTS, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'followup-browser-'));
+  server = spawn(BIN, ['--db', join(dir, 'web.db'), '--today', '2026-11-23', 'serve', '--demo', '--port', '0'], {
+    env: { ...process.env, XDG_CONFIG_HOME: dir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  base = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no address from followup serve: ${out}`)), 20000);
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/at (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    server.on('exit', (code) => reject(new Error(`followup serve exited ${code}: ${out}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+  });
+  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill('SIGINT');
+});
+
+test('Today shows the demo agenda with its why', async () => {
+  await page.goto(base + '/');
+  await assert.doesNotReject(page.getByRole('heading', { name: /Today, Mon 23 Nov/ }).waitFor());
+  const text = await page.textContent('main');
+  assert.match(text, /F6: interview on 23 Nov/);
+  assert.match(text, /move-on-review/);
+  await shot(page, 'today');
+  await phone.goto(base + '/');
+  await shot(phone, 'today-phone');
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `fits a phone: ${width}px wide`);
+});
+
+test('logging an interview through the form shows its follow-up and why', async () => {
+  await page.goto(base + '/log');
+  await page.getByLabel('What happened').selectOption('interview');
+  await page.getByLabel('With (names or ids, separated by commas)').fill('Marcus Bell');
+  await page.getByLabel('About the job (optional)').selectOption({ label: 'Contoso: Data Platform Engineer' });
+  await page.getByLabel('They will decide or get back by (F3)').fill('next monday');
+  await page.getByLabel('What is the next step?').fill('a take-home exercise');
+  await page.getByRole('button', { name: 'Log it' }).click();
+  const status = page.getByRole('status');
+  await status.waitFor();
+  const text = await status.textContent();
+  assert.match(text, /Logged interview/);
+  assert.match(text, /thank-you/);
+  assert.match(text, /F17/, 'the unasked questions are warned about');
+  await shot(page, 'log-interview');
+});
+
+test('an item is marked done inline', async () => {
+  await page.goto(base + '/');
+  const item = page.locator('#item-6');
+  await item.getByRole('button', { name: 'Done' }).click();
+  await page.getByText(/Logged the follow-up/).waitFor();
+  await shot(page, 'done');
+});
+
+test('an item is snoozed with a human date', async () => {
+  await page.goto(base + '/');
+  const item = page.locator('#item-4');
+  await item.getByLabel('Snooze until').fill('in 3 weeks');
+  await item.getByRole('button', { name: 'Snooze' }).click();
+  await page.getByText(/Snoozed the thank-you for Marcus Bell until/).waitFor();
+  await shot(page, 'snoozed');
+});
+
+test('a draft opens with a copy button and a mailto link', async () => {
+  await page.goto(base + '/');
+  await page.locator('#item-7').getByRole('link', { name: 'Draft' }).click();
+  await page.getByRole('heading', { name: /Draft: rejection-reply/ }).waitFor();
+  assert.match(await page.textContent('#body'), /feedback/);
+  const href = await page.getByRole('link', { name: 'Open in mail' }).getAttribute('href');
+  assert.match(href, /^mailto:hannah\.schmidt@globex\.example\?subject=/);
+  await shot(page, 'draft');
+});
+
+test('a job moves across the pipeline', async () => {
+  await page.goto(base + '/pipeline');
+  await shot(page, 'pipeline');
+  await page.getByLabel('Move to').first().selectOption('interviewing');
+  await page.getByRole('button', { name: 'Move' }).first().click();
+  await page.waitForURL(base + '/pipeline');
+  const column = await page.locator('section[aria-labelledby="stage-interviewing"]').textContent();
+  assert.match(column, /Initech: Machine Learning Engineer/);
+  await shot(page, 'pipeline-moved');
+  await phone.goto(base + '/pipeline');
+  await shot(phone, 'pipeline-phone');
+});
+
+test('the LinkedIn export imports after a dry run', async () => {
+  assert.ok(FIXTURE, 'LINKEDIN_FIXTURE names Connections.csv');
+  await page.goto(base + '/import');
+  await page.getByLabel('The file').setInputFiles(FIXTURE);
+  await page.getByRole('button', { name: 'See what it would do' }).click();
+  await page.getByText(/This would import Connections.csv: 35 created/).waitFor();
+  await shot(page, 'import-dry-run');
+  await page.getByRole('button', { name: 'Import it' }).click();
+  await page.getByText(/Imported Connections.csv: 35 created/).waitFor();
+  await page.goto(base + '/contacts?q=Quellbrook');
+  assert.match(await page.textContent('main'), /Mara Quellbrook/);
+  await shot(page, 'contacts');
+});
+
+test('contact, job and settings pages render', async () => {
+  for (const [path, name] of [['/contacts/9', 'contact'], ['/jobs/1', 'job'], ['/settings', 'settings']]) {
+    await page.goto(base + path);
+    await shot(page, name);
+  }
+  assert.match(await page.textContent('#feed'), /\/calendar\/[0-9a-f]{32}\.ics$/);
+});

@@ -1019,6 +1019,11 @@ impl App {
         Ok(tx.is_empty()?)
     }
 
+    /// Changes whenever the data may have changed (here or in another process).
+    pub fn data_version(&mut self) -> Result<u64> {
+        Ok(self.store.version()?)
+    }
+
     /// The secret token of the calendar feed (`/calendar/<token>.ics`), made on first use:
     /// 128 bits from the operating system's random source.
     pub fn calendar_token(&mut self) -> Result<String> {

@@ -87,6 +87,9 @@ pub struct Recorded {
 pub trait Store: Send {
     /// Starts a transaction for `owner`. A write transaction takes the write lock at once.
     fn begin(&mut self, owner: OwnerId, mode: Mode) -> Result<Box<dyn Tx + '_>>;
+    /// A number that changes whenever the data may have changed, by this store or by any
+    /// other process writing the same database: caches of derived views key on it.
+    fn version(&mut self) -> Result<u64>;
 }
 
 /// One transaction for one owner. Dropping it without `commit` rolls back.

@@ -26,6 +26,8 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// A followup database in one SQLite file.
 pub struct SqliteStore {
     conn: Connection,
+    /// Write transactions begun here: SQLite's data_version only counts other connections'.
+    writes: u64,
 }
 
 impl SqliteStore {
@@ -56,7 +58,7 @@ impl SqliteStore {
         // A bigger page cache only grows as pages are used: small commands stay small.
         conn.pragma_update(None, "cache_size", -65536)
             .map_err(wrap)?;
-        let mut store = SqliteStore { conn };
+        let mut store = SqliteStore { conn, writes: 0 };
         store.migrate(found)?;
         Ok(store)
     }
@@ -64,7 +66,7 @@ impl SqliteStore {
     /// An in-memory database, for tests.
     pub fn in_memory() -> Result<SqliteStore> {
         let conn = Connection::open_in_memory()?;
-        let mut store = SqliteStore { conn };
+        let mut store = SqliteStore { conn, writes: 0 };
         store.migrate(0)?;
         Ok(store)
     }
@@ -83,11 +85,21 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
+    fn version(&mut self) -> Result<u64> {
+        let others: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        Ok(((others as u64) << 32) ^ self.writes)
+    }
+
     fn begin(&mut self, owner: OwnerId, mode: Mode) -> Result<Box<dyn Tx + '_>> {
         let behavior = match mode {
             Mode::Read => TransactionBehavior::Deferred,
             Mode::Write => TransactionBehavior::Immediate,
         };
+        if mode == Mode::Write {
+            self.writes += 1;
+        }
         let tx = self.conn.transaction_with_behavior(behavior)?;
         if mode == Mode::Write {
             // The embedded default has owner 1 from the first migration; the team server's

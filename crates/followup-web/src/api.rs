@@ -57,8 +57,22 @@ pub struct Until {
     responses((status = 200, description = "agenda items, as `followup agenda --json`"),
               (status = 422, description = "a bad date")))]
 async fn agenda(State(s): State<WebState>, Query(q): Query<Until>) -> ApiResult {
-    ok(s.with(|app| app.agenda(q.until.as_deref()))
-        .map_err(WebError::into_json)?)
+    if q.until.is_some() {
+        return ok(s
+            .with(|app| app.agenda(q.until.as_deref()))
+            .map_err(WebError::into_json)?);
+    }
+    let body = s
+        .cached(crate::View::AgendaJson, |app| {
+            let items = app.agenda(None)?;
+            Ok(serde_json::to_string(&items).expect("serializable"))
+        })
+        .map_err(WebError::into_json)?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 /// Every contact.

@@ -26,6 +26,19 @@ pub struct WebState {
     app: Arc<Mutex<App>>,
     /// `--today` when pinned; else each request reads the clock.
     today: Option<Date>,
+    /// The default agenda as the Today page and as JSON, kept until the data or the day
+    /// changes: at a coach's scale rendering it costs milliseconds, serving it microseconds.
+    cache: Arc<Mutex<Vec<Cached>>>,
+}
+
+/// One cached view: which, for what day, at what data version, and its body.
+type Cached = (View, Date, u64, axum::body::Bytes);
+
+/// A view the cache keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum View {
+    TodayPage,
+    AgendaJson,
 }
 
 impl WebState {
@@ -33,7 +46,38 @@ impl WebState {
         WebState {
             app: Arc::new(Mutex::new(app)),
             today,
+            cache: Arc::new(Mutex::new(Vec::new())),
         }
+    }
+
+    /// A view of today's data: from the cache when neither the day nor the data changed.
+    fn cached(
+        &self,
+        view: View,
+        build: impl FnOnce(&mut App) -> Result<String, WebError>,
+    ) -> Result<axum::body::Bytes, WebError> {
+        let mut app = self.app.lock().unwrap_or_else(|p| p.into_inner());
+        app.today = self.today.unwrap_or_else(followup_app::clock::system_today);
+        let today = app.today;
+        let version = app.data_version().map_err(WebError::from)?;
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, _, _, hit)) = cache
+            .iter()
+            .find(|(v, d, n, _)| *v == view && *d == today && *n == version)
+        {
+            return Ok(hit.clone());
+        }
+        let fresh = axum::body::Bytes::from(build(&mut app)?);
+        cache.retain(|(v, _, _, _)| *v != view);
+        cache.push((view, today, version, fresh.clone()));
+        Ok(fresh)
+    }
+
+    /// Like `with`, for work that fails with a web error (rendering).
+    fn with_web<T>(&self, f: impl FnOnce(&mut App) -> Result<T, WebError>) -> Result<T, WebError> {
+        let mut app = self.app.lock().unwrap_or_else(|p| p.into_inner());
+        app.today = self.today.unwrap_or_else(followup_app::clock::system_today);
+        f(&mut app)
     }
 
     /// Runs a use case with today set for this request.

@@ -133,17 +133,27 @@ pub struct Notice {
     notice: Option<String>,
 }
 
-pub async fn today(
-    State(s): State<WebState>,
-    Query(n): Query<Notice>,
-) -> Result<Html<String>, WebError> {
-    let (items, today) = s.with(|app| Ok((app.agenda(None)?, app.today)))?;
-    render(&TodayPage {
+fn today_page(app: &mut followup_app::App, notice: Option<String>) -> Result<String, WebError> {
+    let today = app.today;
+    let items = app.agenda(None)?;
+    Ok(render(&TodayPage {
         nav: "today",
         today: day(today, today),
         items: items.iter().map(|a| ItemView::new(a, today)).collect(),
-        notice: n.notice.filter(|m| !m.is_empty()),
-    })
+        notice,
+    })?
+    .0)
+}
+
+pub async fn today(
+    State(s): State<WebState>,
+    Query(n): Query<Notice>,
+) -> Result<Response, WebError> {
+    let html = match n.notice.filter(|m| !m.is_empty()) {
+        Some(notice) => s.with_web(|app| today_page(app, Some(notice)))?.into(),
+        None => s.cached(crate::View::TodayPage, |app| today_page(app, None))?,
+    };
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }
 
 fn back_to_today(msg: &str) -> Response {

@@ -431,3 +431,32 @@ fn only_loopback_until_accounts() {
     assert!(e.contains("loopback") && e.contains("team"), "{e}");
     assert!(check_bind(&"192.168.1.5:80".parse().unwrap()).is_err());
 }
+
+#[tokio::test]
+async fn the_cached_agenda_follows_writes_from_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let mut app = App::open(&path, Config::default(), TODAY).unwrap();
+    followup_app::demo::build(&mut app).unwrap();
+    let s = Server {
+        _dir: tempfile::tempdir().unwrap(),
+        state: WebState::new(app, Some(TODAY)),
+    };
+    let (_, before) = get(&s, "/api/v1/agenda").await;
+    let (_, again) = get(&s, "/api/v1/agenda").await;
+    assert_eq!(before, again);
+    // The CLI, say, writes through its own connection.
+    let mut other = App::open(&path, Config::default(), TODAY).unwrap();
+    other
+        .log(followup_app::NewTouch {
+            kind: "reply".into(),
+            with: vec!["Emma Novak".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    let (_, after) = get(&s, "/api/v1/agenda").await;
+    assert_ne!(before, after, "a stale agenda was served");
+    assert!(!after.contains("F12: outreach on 13 Nov"), "Emma replied");
+    let (_, page) = get(&s, "/").await;
+    assert!(!page.contains("F12: outreach on 13 Nov"));
+}

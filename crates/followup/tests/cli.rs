@@ -1256,5 +1256,8 @@ fn browser_tests_in_headless_chromium() {
         "browser tests failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("# fail 0") && stdout.contains("# pass 8"), "{stdout}");
+    assert!(
+        stdout.contains("# fail 0") && stdout.contains("# pass 8"),
+        "{stdout}"
+    );
 }

@@ -111,7 +111,14 @@ struct TodayPage {
     today: String,
     items: Vec<ItemView>,
     notice: Option<String>,
+    /// 1-based page, and how many items there are in all.
+    page: usize,
+    total: usize,
+    more: bool,
 }
+
+/// Items on one page of Today: a coach's two weeks can hold thousands.
+const PER_PAGE: usize = 100;
 
 #[derive(Template)]
 #[template(path = "item_fragment.html")]
@@ -131,16 +138,31 @@ pub(crate) struct ErrorPage {
 #[derive(Deserialize)]
 pub struct Notice {
     notice: Option<String>,
+    page: Option<usize>,
 }
 
-fn today_page(app: &mut followup_app::App, notice: Option<String>) -> Result<String, WebError> {
+fn today_page(
+    app: &mut followup_app::App,
+    notice: Option<String>,
+    page: usize,
+) -> Result<String, WebError> {
     let today = app.today;
     let items = app.agenda(None)?;
+    let total = items.len();
+    let start = (page - 1) * PER_PAGE;
     Ok(render(&TodayPage {
         nav: "today",
         today: day(today, today),
-        items: items.iter().map(|a| ItemView::new(a, today)).collect(),
+        items: items
+            .iter()
+            .skip(start)
+            .take(PER_PAGE)
+            .map(|a| ItemView::new(a, today))
+            .collect(),
         notice,
+        page,
+        total,
+        more: start + PER_PAGE < total,
     })?
     .0)
 }
@@ -149,9 +171,13 @@ pub async fn today(
     State(s): State<WebState>,
     Query(n): Query<Notice>,
 ) -> Result<Response, WebError> {
+    let page = n.page.unwrap_or(1).max(1);
     let html = match n.notice.filter(|m| !m.is_empty()) {
-        Some(notice) => s.with_web(|app| today_page(app, Some(notice)))?.into(),
-        None => s.cached(crate::View::TodayPage, |app| today_page(app, None))?,
+        Some(notice) => s
+            .with_web(|app| today_page(app, Some(notice), page))?
+            .into(),
+        None if page > 1 => s.with_web(|app| today_page(app, None, page))?.into(),
+        None => s.cached(crate::View::TodayPage, |app| today_page(app, None, 1))?,
     };
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }

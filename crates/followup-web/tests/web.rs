@@ -91,6 +91,11 @@ async fn every_page_renders_readable_without_javascript() {
     assert!(draft.contains("Thank you") && draft.contains("mailto:maya.patel"));
     let (st, _) = get(&s, "/contacts/999").await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+    // Today pages by a hundred; the demo fits on one.
+    assert!(!today.contains("href=\"/?page=2\""));
+    let (st, page2) = get(&s, "/?page=2").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page2.contains("href=\"/?page=1\"") && !page2.contains("class=\"item\""));
 }
 
 #[tokio::test]

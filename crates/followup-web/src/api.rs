@@ -21,7 +21,8 @@ pub fn router() -> Router<WebState> {
     Router::new()
         .route("/agenda", get(agenda))
         .route("/contacts", get(contacts))
-        .route("/contacts/{id}", get(contact))
+        .route("/contacts/{id}", get(contact).patch(edit_contact))
+        .route("/import/{kind}", post(import))
         .route("/jobs", get(jobs))
         .route("/jobs/{id}", get(job))
         .route("/jobs/{id}/stage", post(stage))
@@ -37,7 +38,20 @@ pub fn router() -> Router<WebState> {
         title = "followup",
         description = "A job search and a network, followed up at the right time. Shapes as `followup --json` (docs/CLI.md); errors as {status, message}."
     ),
-    paths(agenda, contacts, contact, jobs, job, stage, log, done, snooze, draft)
+    paths(
+        agenda,
+        contacts,
+        contact,
+        edit_contact,
+        jobs,
+        job,
+        stage,
+        log,
+        done,
+        snooze,
+        draft,
+        import
+    )
 )]
 struct ApiDoc;
 
@@ -47,32 +61,74 @@ pub async fn openapi() -> Response {
 }
 
 #[derive(Deserialize)]
-pub struct Until {
+pub struct AgendaQuery {
     until: Option<String>,
+    offset: Option<usize>,
+    limit: Option<usize>,
 }
 
-/// The agenda: overdue, today, and up to `until` (default 14 days).
+/// Items per page of the agenda unless `limit` says otherwise.
+const PAGE: usize = 500;
+
+/// The agenda: overdue, today, and up to `until` (default 14 days), a page at a time
+/// (`offset`, `limit`, default 500). `X-Total-Count` gives the total, and a `Link` header
+/// with `rel="next"` the next page.
 #[utoipa::path(get, path = "/api/v1/agenda",
-    params(("until" = Option<String>, Query, description = "last day shown: a date or a phrase")),
+    params(("until" = Option<String>, Query, description = "last day shown: a date or a phrase"),
+           ("offset" = Option<usize>, Query, description = "items to skip (default 0)"),
+           ("limit" = Option<usize>, Query, description = "items per page (default 500, at most 5000)")),
     responses((status = 200, description = "agenda items, as `followup agenda --json`"),
               (status = 422, description = "a bad date")))]
-async fn agenda(State(s): State<WebState>, Query(q): Query<Until>) -> ApiResult {
-    if q.until.is_some() {
-        return ok(s
+async fn agenda(State(s): State<WebState>, Query(q): Query<AgendaQuery>) -> ApiResult {
+    let offset = q.offset.unwrap_or(0);
+    let limit = q.limit.unwrap_or(PAGE).clamp(1, 5000);
+    let page = |items: Vec<followup_core::AgendaItem>| -> (String, usize) {
+        let total = items.len();
+        let slice: Vec<_> = items.into_iter().skip(offset).take(limit).collect();
+        (serde_json::to_string(&slice).expect("serializable"), total)
+    };
+    let (body, total) = if q.until.is_none() && offset == 0 && limit == PAGE {
+        // The first page of the default window is what every client asks for: cached.
+        let mut total = 0;
+        let bytes = s
+            .cached(crate::View::AgendaJson, |app| {
+                let (json, n) = page(app.agenda(None)?);
+                Ok(format!("{n}\n{json}"))
+            })
+            .map_err(WebError::into_json)?;
+        let split = bytes.iter().position(|b| *b == b'\n').unwrap_or(0);
+        if let Ok(n) = std::str::from_utf8(&bytes[..split]).unwrap_or("0").parse() {
+            total = n;
+        }
+        (bytes.slice(split + 1..), total)
+    } else {
+        let items = s
             .with(|app| app.agenda(q.until.as_deref()))
-            .map_err(WebError::into_json)?);
+            .map_err(WebError::into_json)?;
+        let (json, total) = page(items);
+        (axum::body::Bytes::from(json), total)
+    };
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    headers.insert("x-total-count", total.into());
+    if offset + limit < total {
+        let until = q
+            .until
+            .as_deref()
+            .map(|u| format!("&until={}", u.replace(' ', "%20")))
+            .unwrap_or_default();
+        let link = format!(
+            "</api/v1/agenda?offset={}&limit={limit}{until}>; rel=\"next\"",
+            offset + limit
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&link) {
+            headers.insert(axum::http::header::LINK, v);
+        }
     }
-    let body = s
-        .cached(crate::View::AgendaJson, |app| {
-            let items = app.agenda(None)?;
-            Ok(serde_json::to_string(&items).expect("serializable"))
-        })
-        .map_err(WebError::into_json)?;
-    Ok((
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response())
+    Ok((headers, body).into_response())
 }
 
 /// Every contact.
@@ -206,4 +262,74 @@ async fn snooze(
 async fn draft(State(s): State<WebState>, Path(id): Path<i64>) -> ApiResult {
     ok(s.with(|app| app.draft(id, false))
         .map_err(WebError::into_json)?)
+}
+
+#[derive(Deserialize)]
+pub struct ContactBody {
+    tier: Option<String>,
+    prefers: Option<String>,
+    title: Option<String>,
+    notes: Option<String>,
+}
+
+/// Changes a contact's tier, preferred channel, title or notes ("" clears).
+#[utoipa::path(patch, path = "/api/v1/contacts/{id}",
+    params(("id" = String, Path, description = "id or unambiguous name")),
+    request_body(content = String, description = "{\"tier\": \"critical\", \"prefers\": \"phone\"}", content_type = "application/json"),
+    responses((status = 200, description = "the contact"), (status = 422, description = "bad value or nothing to change")))]
+async fn edit_contact(
+    State(s): State<WebState>,
+    Path(id): Path<String>,
+    Json(b): Json<ContactBody>,
+) -> ApiResult {
+    ok(s.with(|app| {
+        app.edit_contact(
+            &id,
+            followup_app::EditContact {
+                tier: b.tier,
+                prefers: b.prefers,
+                title: b.title,
+                notes: b.notes,
+                ..followup_app::EditContact::default()
+            },
+        )
+    })
+    .map_err(WebError::into_json)?)
+}
+
+#[derive(Deserialize)]
+pub struct ImportQuery {
+    tier: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+    name: Option<String>,
+}
+
+/// Imports people from a LinkedIn `Connections.csv` (`kind` = linkedin) or vCards (`vcard`),
+/// sent as the request body; `?dry_run=true` reports without writing.
+#[utoipa::path(post, path = "/api/v1/import/{kind}",
+    params(("kind" = String, Path, description = "linkedin or vcard"),
+           ("dry_run" = Option<bool>, Query, description = "report, write nothing"),
+           ("tier" = Option<String>, Query, description = "tier for new contacts"),
+           ("name" = Option<String>, Query, description = "the file's name, for messages")),
+    request_body(content = String, description = "the file's bytes", content_type = "text/plain"),
+    responses((status = 200, description = "{source, created, updated, unchanged, skipped, dry_run, notes}"),
+              (status = 422, description = "the file is broken (file, card and line named); nothing was written")))]
+async fn import(
+    State(s): State<WebState>,
+    Path(kind): Path<String>,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let name = q.name.unwrap_or_else(|| format!("upload.{kind}"));
+    let report = crate::pages::import_bytes(
+        &s,
+        &kind,
+        &name,
+        q.tier.as_deref().unwrap_or(""),
+        &body,
+        q.dry_run,
+    )
+    .map_err(WebError::into_json)?;
+    ok(report)
 }

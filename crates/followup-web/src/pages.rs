@@ -790,6 +790,17 @@ pub async fn import_form() -> Result<Html<String>, WebError> {
     })
 }
 
+pub(crate) fn import_bytes(
+    s: &WebState,
+    kind: &str,
+    name: &str,
+    tier: &str,
+    data: &[u8],
+    dry_run: bool,
+) -> Result<ImportReport, WebError> {
+    run_import(s, kind, name, tier, data, dry_run)
+}
+
 fn run_import(
     s: &WebState,
     kind: &str,

@@ -207,9 +207,32 @@ async fn the_pipeline_moves_jobs() {
 #[tokio::test]
 async fn the_api_does_what_the_pages_do() {
     let s = demo();
-    let (st, body) = get(&s, "/api/v1/agenda").await;
+    let (st, body, h) = send(
+        &s,
+        Request::get("/api/v1/agenda").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     let items: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let total: usize = h["x-total-count"].to_str().unwrap().parse().unwrap();
+    assert_eq!(items.as_array().unwrap().len(), total);
+    // Pages: a limit of 5 gives five and a link to the next.
+    let (_, five, h) = send(
+        &s,
+        Request::get("/api/v1/agenda?limit=5")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let five: serde_json::Value = serde_json::from_str(&five).unwrap();
+    assert_eq!(five.as_array().unwrap().len(), 5);
+    assert_eq!(five[0], items[0]);
+    assert!(
+        h[header::LINK]
+            .to_str()
+            .unwrap()
+            .contains("offset=5&limit=5")
+    );
     let first = &items[0];
     for f in [
         "id",
@@ -266,6 +289,31 @@ async fn the_api_does_what_the_pages_do() {
     .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("KIND"), "{body}");
+    // Contacts are edited, and networks imported, as the pages do.
+    let req = Request::patch("/api/v1/contacts/Dana%20Reyes")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"tier": "critical", "prefers": "phone"}"#))
+        .unwrap();
+    let (st, body, _) = send(&s, req).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body.contains("\"tier\":\"critical\""));
+    let vcf =
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nEMAIL:ada@example.com\r\nEND:VCARD\r\n";
+    let req = Request::post("/api/v1/import/vcard?dry_run=true&name=ada.vcf")
+        .body(Body::from(vcf))
+        .unwrap();
+    let (st, body, _) = send(&s, req).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("\"created\":1") && body.contains("\"dry_run\":true"),
+        "{body}"
+    );
+    let req = Request::post("/api/v1/import/vcard?name=cut.vcf")
+        .body(Body::from("BEGIN:VCARD\r\nFN:Ada\r\n"))
+        .unwrap();
+    let (st, body, _) = send(&s, req).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("cut.vcf: card 1 (line 1)"), "{body}");
     // The OpenAPI document lists the API.
     let (st, body) = get(&s, "/openapi.json").await;
     assert_eq!(st, StatusCode::OK);

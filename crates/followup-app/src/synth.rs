@@ -33,8 +33,19 @@ pub fn generate(
     touches: u64,
     progress: &mut dyn FnMut(&str),
 ) -> Result<usize> {
+    generate_seeded(app, contacts, touches, 42, progress)
+}
+
+/// `generate` from a given seed.
+pub fn generate_seeded(
+    app: &mut App,
+    contacts: u64,
+    touches: u64,
+    seed: u64,
+    progress: &mut dyn FnMut(&str),
+) -> Result<usize> {
     let today = app.today;
-    let mut rng = Lcg(42);
+    let mut rng = Lcg(seed);
     {
         let mut tx = app.store.begin(app.owner, Mode::Write)?;
         if !tx.is_empty()? {
@@ -176,4 +187,107 @@ pub fn generate(
     }
     progress("replanning");
     app.replan()
+}
+
+/// One pending follow-up, as the peer tools get it too.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub name: String,
+    pub due: jiff::civil::Date,
+}
+
+/// The "N pending follow-ups" workload: N contacts, each with one follow-up the person promised
+/// (F2) on a day within 60 days either side of today. Returns the items, for the peer tools.
+pub fn generate_pending(app: &mut App, n: u64, seed: u64) -> Result<Vec<Pending>> {
+    let today = app.today;
+    let mut rng = Lcg(seed ^ 0x9e37_79b9_7f4a_7c15);
+    let mut out = Vec::with_capacity(n as usize);
+    {
+        let mut tx = app.store.begin(app.owner, Mode::Write)?;
+        if !tx.is_empty()? {
+            return Err(crate::invalid("synth: the database already holds data"));
+        }
+        for c in 1..=n {
+            let name = format!("Contact {c}");
+            let due = today
+                .checked_add((rng.below(121) as i64 - 60).days())
+                .unwrap_or(today);
+            // The promise is made a few days before it falls due, never after today.
+            let made = due.checked_sub(7.days()).unwrap_or(due).min(today);
+            tx.append(
+                today,
+                &Event::ContactAdded {
+                    contact: Contact {
+                        id: ContactId(c as i64),
+                        name: name.clone(),
+                        emails: vec![format!("contact{c}@example.com")],
+                        phones: vec![],
+                        organization: None,
+                        title: None,
+                        tier: Some(Tier::Casual),
+                        prefers: None,
+                        linkedin: None,
+                        birthday: None,
+                        work_anniversary: None,
+                        personal_anniversary: None,
+                        notes: None,
+                        added_on: made,
+                        cadence_start: None,
+                    },
+                },
+            )?;
+            tx.append(
+                today,
+                &Event::TouchLogged {
+                    touch: Touch {
+                        id: TouchId(c as i64),
+                        kind: TouchKind::Note,
+                        direction: Direction::Internal,
+                        date: made,
+                        contacts: vec![ContactId(c as i64)],
+                        job: None,
+                        note: None,
+                        answers: None,
+                        poor_fit: false,
+                        promises: vec![Promise {
+                            whose: Whose::Mine,
+                            kind: PromiseKind::FollowUp,
+                            date: Some(due),
+                        }],
+                        message: None,
+                    },
+                },
+            )?;
+            out.push(Pending { name, due });
+        }
+        tx.commit()?;
+    }
+    app.replan()?;
+    Ok(out)
+}
+
+/// A LinkedIn `Connections.csv` of `n` rows, in LinkedIn's layout, for import benchmarks.
+pub fn linkedin_csv(n: u64, seed: u64) -> String {
+    let mut rng = Lcg(seed);
+    let mut out = String::from(
+        "Notes:\n\"When exporting your connection data, you may notice that some of the email addresses are missing.\"\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n",
+    );
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    for i in 1..=n {
+        let email = if rng.below(4) == 0 {
+            format!("person{i}@example.com")
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "Person,Number {i},https://www.linkedin.com/in/person-{i},{email},\"Company {}, Inc.\",Engineer,{:02} {} {}\n",
+            rng.below(500),
+            1 + rng.below(28),
+            MONTHS[rng.below(12) as usize],
+            2015 + rng.below(11)
+        ));
+    }
+    out
 }

@@ -55,23 +55,32 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> Out {
             widths[i] = widths[i].max(c.chars().count());
         }
     }
-    let mut line = |cells: Vec<String>| -> Out {
-        let n = cells.len();
-        let mut s = String::new();
-        for (i, c) in cells.into_iter().enumerate() {
-            if i + 1 == n {
-                s.push_str(&c);
+    // Written cell by cell into one buffer: a coach's agenda is thousands of lines.
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| -> Out {
+        let mut cells = cells.peekable();
+        let mut i = 0;
+        while let Some(c) = cells.next() {
+            if cells.peek().is_none() {
+                out.write_all(c.trim_end().as_bytes())?;
             } else {
-                s.push_str(&c);
-                s.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
+                out.write_all(c.as_bytes())?;
+                let pad = widths[i] - c.chars().count() + 2;
+                out.write_all(
+                    &b"                                                                "
+                        [..pad.min(64)],
+                )?;
+                for _ in 64..pad {
+                    out.write_all(b" ")?;
+                }
             }
+            i += 1;
         }
-        writeln!(out, "{}", s.trim_end())?;
+        out.write_all(b"\n")?;
         Ok(())
     };
-    line(header.iter().map(|h| h.to_string()).collect())?;
+    line(&mut header.iter().copied())?;
     for r in rows {
-        line(r.clone())?;
+        line(&mut r.iter().map(String::as_str))?;
     }
     out.flush()?;
     Ok(())
@@ -146,16 +155,17 @@ pub fn agenda(items: &[AgendaItem], today: Date, json: bool) -> Out {
     }
     let rows: Vec<Vec<String>> = items.iter().map(|a| item_line(a, today)).collect();
     table(&["ID", "DUE", "ACTION", "WHO", "CHANNEL", "WHY"], &rows)?;
-    let annotated: Vec<&AgendaItem> = items
+    let annotated: Vec<(i64, Vec<String>)> = items
         .iter()
-        .filter(|a| !notes(a, today).is_empty())
+        .map(|a| (a.id, notes(a, today)))
+        .filter(|(_, n)| !n.is_empty())
         .collect();
     if !annotated.is_empty() {
         let mut out = stdout();
         writeln!(out)?;
-        for a in annotated {
-            for n in notes(a, today) {
-                writeln!(out, "  {}: {n}", a.id)?;
+        for (id, ns) in annotated {
+            for n in ns {
+                writeln!(out, "  {id}: {n}")?;
             }
         }
         out.flush()?;

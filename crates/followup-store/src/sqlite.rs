@@ -55,6 +55,14 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(wrap)?;
         conn.set_prepared_statement_cache_capacity(64);
+        // The bundled SQLite has STAT4, which re-prepares a statement whenever a bound value
+        // might change its plan: half the time of a 30,000-row import. Our plans do not depend
+        // on values (INDEXED BY where it matters), so ask for stable plans.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )
+        .map_err(wrap)?;
         // A bigger page cache only grows as pages are used: small commands stay small.
         conn.pragma_update(None, "cache_size", -65536)
             .map_err(wrap)?;
@@ -422,18 +430,18 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn organization_named(&self, name: &str) -> Result<Option<OrgRef>> {
-        Ok(self
-            .tx
-            .query_row(
-                "SELECT id, name FROM organizations WHERE owner = ?1 AND name = ?2 COLLATE NOCASE",
-                params![self.owner, name.trim()],
-                |r| {
-                    Ok(OrgRef {
-                        id: OrgId(r.get(0)?),
-                        name: r.get(1)?,
-                    })
-                },
-            )
+        // INDEXED BY: without statistics SQLite scans the clustered (owner, id) key instead.
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, name FROM organizations INDEXED BY organizations_name
+             WHERE owner = ?1 AND name = ?2 COLLATE NOCASE",
+        )?;
+        Ok(stmt
+            .query_row(params![self.owner, name.trim()], |r| {
+                Ok(OrgRef {
+                    id: OrgId(r.get(0)?),
+                    name: r.get(1)?,
+                })
+            })
             .optional()?)
     }
 

@@ -10,6 +10,8 @@
 pub mod linkedin;
 pub mod vcard;
 
+use std::collections::BTreeMap;
+
 use followup_core::model::{Contact, ContactId, OrgRef, Tier};
 use followup_core::{ContactPatch, Event};
 use followup_store::{Entity, Mode, Tx};
@@ -213,47 +215,65 @@ impl App {
     }
 }
 
-/// The existing contacts, searchable the three ways a person is matched.
+/// The existing contacts, searchable the three ways a person is matched, by maps: an import
+/// of thirty thousand people must not compare each with every other.
 struct Index {
     contacts: Vec<Contact>,
+    by_email: BTreeMap<String, usize>,
+    by_url: BTreeMap<String, usize>,
+    by_name: BTreeMap<String, usize>,
+}
+
+fn lower(s: &str) -> String {
+    s.trim().to_lowercase()
 }
 
 impl Index {
     fn load(tx: &dyn Tx) -> Result<Index, AppError> {
-        Ok(Index {
-            contacts: tx.contacts()?,
-        })
+        let mut ix = Index {
+            contacts: Vec::new(),
+            by_email: BTreeMap::new(),
+            by_url: BTreeMap::new(),
+            by_name: BTreeMap::new(),
+        };
+        for c in tx.contacts()? {
+            ix.push(c);
+        }
+        Ok(ix)
     }
 
     fn find(&self, p: &Incoming) -> Option<usize> {
-        let lower = |s: &str| s.trim().to_lowercase();
-        let emails: Vec<String> = p.emails.iter().map(|e| lower(e)).collect();
-        if !emails.is_empty()
-            && let Some(i) = self
-                .contacts
-                .iter()
-                .position(|c| c.emails.iter().any(|e| emails.contains(&lower(e))))
-        {
-            return Some(i);
+        p.emails
+            .iter()
+            .find_map(|e| self.by_email.get(&lower(e)).copied())
+            .or_else(|| {
+                p.linkedin
+                    .as_deref()
+                    .and_then(|u| self.by_url.get(&normalize_url(u)).copied())
+            })
+            .or_else(|| self.by_name.get(&lower(&p.name)).copied())
+    }
+
+    /// Records where a contact is; the first contact with a key keeps it.
+    fn note(&mut self, pos: usize) {
+        let c = &self.contacts[pos];
+        for e in &c.emails {
+            self.by_email.entry(lower(e)).or_insert(pos);
         }
-        if let Some(url) = p.linkedin.as_deref().map(normalize_url)
-            && let Some(i) = self
-                .contacts
-                .iter()
-                .position(|c| c.linkedin.as_deref().map(normalize_url).as_deref() == Some(&url))
-        {
-            return Some(i);
+        if let Some(u) = &c.linkedin {
+            self.by_url.entry(normalize_url(u)).or_insert(pos);
         }
-        let name = lower(&p.name);
-        self.contacts.iter().position(|c| lower(&c.name) == name)
+        self.by_name.entry(lower(&c.name)).or_insert(pos);
     }
 
     fn replace(&mut self, pos: usize, c: Contact) {
         self.contacts[pos] = c;
+        self.note(pos);
     }
 
     fn push(&mut self, c: Contact) {
         self.contacts.push(c);
+        self.note(self.contacts.len() - 1);
     }
 }
 

@@ -67,6 +67,7 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Vec<Incoming>, Vec<String>),
             .map(|(i, _)| i + 1)
             .unwrap_or(from)
     };
+    let all_lines: Vec<&str> = text.lines().collect();
     let mut parser = Parser::new(&text);
     let mut people = Vec::new();
     let mut skipped = Vec::new();
@@ -77,7 +78,7 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Vec<Incoming>, Vec<String>),
             Entry::VCard(v) => {
                 card += 1;
                 let place = format!("card {card} (line {start})");
-                let raw = raw_lines(&text, start);
+                let raw = raw_lines(&all_lines, start);
                 match person(&v, &place, &raw) {
                     Ok(Some(p)) => people.push(p),
                     Ok(None) => skipped.push(format!("{place}: no name, email or phone")),
@@ -180,9 +181,10 @@ fn bad_date(t: &str) -> String {
 }
 
 /// The card's content lines from `start`, unfolded, with the line each begins on.
-fn raw_lines(text: &str, start: usize) -> Vec<(usize, String)> {
+fn raw_lines(lines: &[&str], start: usize) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = Vec::new();
-    for (i, l) in text.lines().enumerate().skip(start.saturating_sub(1)) {
+    // Indexing the file's lines once keeps a big export linear (each card reads its own).
+    for (i, l) in lines.iter().enumerate().skip(start.saturating_sub(1)) {
         if (l.starts_with(' ') || l.starts_with('\t')) && !out.is_empty() {
             out.last_mut().expect("checked").1.push_str(&l[1..]);
             continue;

@@ -915,8 +915,8 @@ impl App {
         let tx = self.store.begin(self.owner, Mode::Read)?;
         let planned = tx.plan_window(today, until)?;
         let open_jobs = tx.open_job_count()?;
-        Ok(agenda::agenda(
-            &planned,
+        Ok(agenda::agenda_owned(
+            planned,
             Window {
                 today,
                 until,

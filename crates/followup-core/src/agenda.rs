@@ -58,7 +58,13 @@ pub struct Window {
 
 /// Builds the agenda for the window from plan items (those due by `until`, and occasions).
 pub fn agenda(planned: &[Planned], w: Window, p: &Policy) -> Vec<AgendaItem> {
-    let mut out = Vec::new();
+    agenda_owned(planned.to_vec(), w, p)
+}
+
+/// `agenda`, taking the plan items by value: their strings move into the agenda instead of
+/// being copied (thousands of items in a coach's window).
+pub fn agenda_owned(planned: Vec<Planned>, w: Window, p: &Policy) -> Vec<AgendaItem> {
+    let mut out = Vec::with_capacity(planned.len() + 1);
     for pl in planned {
         let it = &pl.item;
         if it.action == Action::Occasion {
@@ -67,7 +73,7 @@ pub fn agenda(planned: &[Planned], w: Window, p: &Policy) -> Vec<AgendaItem> {
                     continue;
                 };
                 if d >= w.today && d <= w.until {
-                    let mut a = item(pl, w.today);
+                    let mut a = item(&pl, w.today);
                     a.due = d;
                     a.overdue_days = 0;
                     out.push(a);
@@ -78,7 +84,7 @@ pub fn agenda(planned: &[Planned], w: Window, p: &Policy) -> Vec<AgendaItem> {
         if it.due > w.until {
             continue;
         }
-        out.push(today_view(pl, w.today));
+        out.push(view_owned(pl, w.today));
     }
     if w.open_jobs < p.pipeline_minimum {
         out.push(AgendaItem {
@@ -139,25 +145,53 @@ fn item(pl: &Planned, today: Date) -> AgendaItem {
 
 /// One plan item as it stands today.
 pub fn today_view(pl: &Planned, today: Date) -> AgendaItem {
-    let it = &pl.item;
-    let mut a = item(pl, today);
-    a.overdue_days = days_between(it.due, today).max(0);
-    if let Some(limit) = it.move_on_from
+    view_owned(pl.clone(), today)
+}
+
+fn view_owned(pl: Planned, today: Date) -> AgendaItem {
+    let a = AgendaItem {
+        id: pl.id,
+        due: pl.item.due,
+        overdue_days: 0,
+        action: pl.item.action,
+        rule: pl.item.rule,
+        why: pl.item.why,
+        channel: pl.item.channel,
+        contact: pl.item.contact,
+        jobs: pl.item.jobs,
+        call_now: false,
+        unasked: pl.item.unasked,
+        then: pl.item.then,
+        key: Some(pl.item.key),
+    };
+    adjust(a, pl.item.move_on_from, pl.item.call_when_late, today)
+}
+
+/// What today changes: overdue days, F9's review past the silence limit, F4's "call now".
+fn adjust(
+    mut a: AgendaItem,
+    move_on_from: Option<Date>,
+    call_when_late: bool,
+    today: Date,
+) -> AgendaItem {
+    let natural = a.due;
+    a.overdue_days = days_between(natural, today).max(0);
+    if let Some(limit) = move_on_from
         && today >= limit
-        && it.action != Action::ThankYou
+        && a.action != Action::ThankYou
     {
         a.action = Action::MoveOnReview;
         a.rule = Rule(9);
         a.why = format!(
             "F9: silent past {}: close as no-response, or keep it by choice (was {})",
             short(limit),
-            it.why
+            a.why
         );
     }
-    if it.call_when_late && it.due < today && a.action != Action::MoveOnReview {
+    if call_when_late && natural < today && a.action != Action::MoveOnReview {
         a.call_now = true;
         a.channel = Channel::Phone;
-        a.why = format!("{}; overdue since {}: call now", a.why, short(it.due));
+        a.why = format!("{}; overdue since {}: call now", a.why, short(natural));
     }
     a
 }

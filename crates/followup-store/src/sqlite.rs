@@ -732,8 +732,8 @@ impl Tx for SqliteTx<'_> {
                 params![self.owner, lo, hi_ext],
             )?);
         }
-        out.sort_by_key(|p| p.id);
-        out.dedup_by_key(|p| p.id);
+        // Follow-ups and occasions are different rows, and the day-of-year ranges never overlap:
+        // nothing to deduplicate, and the agenda sorts its own way.
         Ok(out)
     }
 

@@ -1058,6 +1058,13 @@ fn linkedin_import_is_idempotent_safe_and_spread() {
             .all(|d| d.as_str() >= today && d.as_str() <= "2027-02-23"),
         "within the first 90-day cadence: {dues:?}"
     );
+    // The import's own plan equals a full replan.
+    let before = json(&d.path, today, &["agenda", "--until", "2028-01-01"]);
+    ok(&d.path, today, &["replan"]);
+    assert_eq!(
+        before,
+        json(&d.path, today, &["agenda", "--until", "2028-01-01"])
+    );
     // Bulk tiers.
     let t = json(
         &d.path,

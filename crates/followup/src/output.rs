@@ -93,7 +93,7 @@ fn who_what(a: &AgendaItem) -> String {
         .map(|c| c.name.clone())
         .unwrap_or_else(|| match a.jobs.first() {
             Some(j) => format!("{} hiring team", j.organization),
-            None => "you".into(),
+            None => "you: add jobs".into(),
         });
     if a.jobs.is_empty() {
         who

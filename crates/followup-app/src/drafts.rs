@@ -175,21 +175,24 @@ fn split(text: &str) -> (String, String) {
     }
 }
 
+/// Percent-encodes all but RFC 3986's unreserved characters; a newline becomes CRLF.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b'\n' => out.push_str("%0D%0A"),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// `mailto:` link for a draft (RFC 6068: subject and body percent-encoded).
 pub fn mailto(to: &str, subject: &str, body: &str) -> String {
-    fn enc(s: &str) -> String {
-        let mut out = String::new();
-        for b in s.bytes() {
-            match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    out.push(b as char)
-                }
-                b'\n' => out.push_str("%0D%0A"),
-                _ => out.push_str(&format!("%{b:02X}")),
-            }
-        }
-        out
-    }
+    let enc = percent_encode;
     format!(
         "mailto:{}?subject={}&body={}",
         enc(to).replace("%40", "@"),

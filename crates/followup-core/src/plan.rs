@@ -284,6 +284,17 @@ pub fn short(d: Date) -> String {
     format!("{} {}", d.day(), M[(d.month() - 1) as usize])
 }
 
+/// `Wed 11 Mar`, with the year when it is not `today`'s: how the CLI and the web show a day.
+pub fn day_label(d: Date, today: Date) -> String {
+    const W: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let wd = W[d.weekday().to_monday_zero_offset() as usize];
+    if d.year() == today.year() {
+        format!("{wd} {}", short(d))
+    } else {
+        format!("{wd} {} {}", short(d), d.year())
+    }
+}
+
 /// The plan of one subject: at most one pending follow-up (F15) plus its occasions (F14).
 pub fn plan(subject: Subject, h: &History, p: &Policy) -> Vec<FollowUp> {
     plan_ref(subject, &h.as_ref(), p)

@@ -82,9 +82,7 @@ impl WebState {
 
     /// Runs a use case with today set for this request.
     fn with<T>(&self, f: impl FnOnce(&mut App) -> Result<T, AppError>) -> Result<T, WebError> {
-        let mut app = self.app.lock().unwrap_or_else(|p| p.into_inner());
-        app.today = self.today.unwrap_or_else(followup_app::clock::system_today);
-        f(&mut app).map_err(WebError::from)
+        self.with_web(|app| f(app).map_err(WebError::from))
     }
 }
 

@@ -28,18 +28,8 @@ fn is_htmx(headers: &HeaderMap) -> bool {
     headers.contains_key("hx-request")
 }
 
-/// `Wed 11 Mar`, with the year when it is not today's.
 pub(crate) fn day(d: Date, today: Date) -> String {
-    let wd = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-        [d.weekday().to_monday_zero_offset() as usize];
-    let m = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ][(d.month() - 1) as usize];
-    if d.year() == today.year() {
-        format!("{wd} {} {m}", d.day())
-    } else {
-        format!("{wd} {} {m} {}", d.day(), d.year())
-    }
+    followup_core::plan::day_label(d, today)
 }
 
 /// An agenda item as a page shows it.
@@ -183,13 +173,7 @@ pub async fn today(
 }
 
 fn back_to_today(msg: &str) -> Response {
-    let q: String = msg
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
+    let q = followup_app::drafts::percent_encode(msg);
     Redirect::to(&format!("/?notice={q}")).into_response()
 }
 
@@ -606,7 +590,11 @@ pub async fn edit_contact(
         Err(e) if e.message.contains("nothing to change") => "Nothing changed.".to_string(),
         Err(e) => return Err(e),
     };
-    Ok(Redirect::to(&format!("/contacts/{id}?notice={}", msg.replace(' ', "+"))).into_response())
+    Ok(Redirect::to(&format!(
+        "/contacts/{id}?notice={}",
+        followup_app::drafts::percent_encode(&msg)
+    ))
+    .into_response())
 }
 
 #[derive(Template)]

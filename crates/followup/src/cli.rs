@@ -519,15 +519,8 @@ pub fn read_bytes(arg: &str, path: &str) -> Result<Vec<u8>, BadArg> {
 
 /// Reads a text argument given as a file path or `-` for standard input.
 pub fn read_text(arg: &str, path: &str) -> Result<String, BadArg> {
-    use std::io::Read;
-    let mut text = String::new();
-    let res = if path == "-" {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
-    } else {
-        std::fs::read_to_string(path).map(|t| text = t)
-    };
-    res.map_err(|e| BadArg(format!("{arg}: cannot read {path}: {e}")))?;
-    Ok(text)
+    String::from_utf8(read_bytes(arg, path)?)
+        .map_err(|_| BadArg(format!("{arg}: {path} is not UTF-8 text")))
 }
 
 impl LogArgs {

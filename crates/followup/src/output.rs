@@ -32,18 +32,8 @@ pub fn print_json<T: Serialize + ?Sized>(v: &T) -> Out {
     Ok(())
 }
 
-/// `Wed 11 Mar`, with the year when it is not this year's.
 pub fn day(d: Date, today: Date) -> String {
-    let wd = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-        [d.weekday().to_monday_zero_offset() as usize];
-    let m = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ][(d.month() - 1) as usize];
-    if d.year() == today.year() {
-        format!("{wd} {} {m}", d.day())
-    } else {
-        format!("{wd} {} {m} {}", d.day(), d.year())
-    }
+    followup_core::plan::day_label(d, today)
 }
 
 /// Left-aligned columns, two spaces apart; the last column is not padded.

@@ -49,6 +49,9 @@ pub struct Config {
     pub source: Option<PathBuf>,
     /// The folder of the config: templates and imported holiday calendars live beside it.
     pub dir: Option<PathBuf>,
+    /// What was skipped while loading (a broken holiday calendar), one line each: commands
+    /// print these and go on.
+    pub warnings: Vec<String>,
 }
 
 impl Config {
@@ -57,28 +60,15 @@ impl Config {
         self.dir.as_ref().map(|d| d.join("holidays"))
     }
 
-    /// Adds the days of every calendar in the holidays folder to the policy (F16).
-    fn load_holidays(&mut self) -> Result<(), AppError> {
+    /// Adds the days of every calendar kept in the holidays folder to the policy (F16); a
+    /// file that cannot be read is skipped with a warning.
+    fn load_holidays(&mut self) {
         let Some(dir) = self.holidays_dir() else {
-            return Ok(());
+            return;
         };
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Ok(());
-        };
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("ics")))
-            .collect();
-        files.sort();
-        for f in files {
-            let shown = f.display().to_string();
-            let text = std::fs::read_to_string(&f)
-                .map_err(|e| AppError::Invalid(format!("{shown}: cannot read: {e}")))?;
-            for d in crate::ics::holidays_from_ics(&shown, &text)? {
-                self.policy.calendar.holidays.insert(d);
-            }
-        }
-        Ok(())
+        let (days, warnings) = crate::holidays::load(&dir);
+        self.policy.calendar.holidays.extend(days);
+        self.warnings.extend(warnings);
     }
 
     /// Where the person's own templates live.
@@ -118,7 +108,7 @@ pub fn load(path: Option<&Path>) -> Result<Config, AppError> {
                 dir,
                 ..Config::default()
             };
-            cfg.load_holidays()?;
+            cfg.load_holidays();
             return Ok(cfg);
         }
         Err(e) => {
@@ -132,7 +122,7 @@ pub fn load(path: Option<&Path>) -> Result<Config, AppError> {
         parse(&text).map_err(|m| AppError::Invalid(format!("config {}: {m}", path.display())))?;
     cfg.source = Some(path);
     cfg.dir = dir;
-    cfg.load_holidays()?;
+    cfg.load_holidays();
     Ok(cfg)
 }
 
@@ -142,23 +132,105 @@ pub fn parse(text: &str) -> Result<Config, String> {
     let base = file.preset.unwrap_or(Preset::Default).policy();
     let policy = match file.policy {
         None => base,
-        Some(overrides) => {
-            let mut merged = toml::Table::try_from(&base).map_err(|e| e.to_string())?;
-            merge(&mut merged, overrides);
-            let policy: Policy = merged
-                .try_into()
-                .map_err(|e: toml::de::Error| format!("[policy]: {}", e.message()))?;
-            policy
-        }
+        Some(overrides) => merged_policy(&base, &overrides)
+            .map_err(|m| format!("{}: {m}", policy_place(text, &base, &overrides)))?,
     };
-    policy.check().map_err(|e| e.to_string())?;
     Ok(Config {
         policy,
         me: file.me.unwrap_or_default(),
         templates: file.templates,
         source: None,
         dir: None,
+        warnings: Vec::new(),
     })
+}
+
+/// The preset's policy with the person's overrides, checked.
+fn merged_policy(base: &Policy, overrides: &toml::Table) -> Result<Policy, String> {
+    let mut merged = toml::Table::try_from(base).map_err(|e| e.to_string())?;
+    merge(&mut merged, overrides.clone());
+    let policy: Policy = merged
+        .try_into()
+        .map_err(|e: toml::de::Error| e.message().to_string())?;
+    policy.check().map_err(|e| e.to_string())?;
+    Ok(policy)
+}
+
+/// Where in the file a bad `[policy]` is: the line of the first override that fails on its
+/// own. The merged table has no positions, so each override is tried alone and its line is
+/// found in the file's own spans; a combination that fails only together names `[policy]`.
+fn policy_place(text: &str, base: &Policy, overrides: &toml::Table) -> String {
+    let mut leaves = Vec::new();
+    leaf_paths(overrides, &mut Vec::new(), &mut leaves);
+    for path in leaves {
+        let mut alone = toml::Table::new();
+        insert_path(&mut alone, &path, overrides);
+        if merged_policy(base, &alone).is_err() {
+            let mut full = vec!["policy".to_string()];
+            full.extend(path.iter().cloned());
+            if let Some(line) = line_of(text, &full) {
+                return format!("line {line}: [policy] {}", path.join("."));
+            }
+            return format!("[policy] {}", path.join("."));
+        }
+    }
+    match line_of(text, &["policy".to_string()]) {
+        Some(line) => format!("line {line}: [policy]"),
+        None => "[policy]".to_string(),
+    }
+}
+
+fn leaf_paths(t: &toml::Table, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    for (k, v) in t {
+        prefix.push(k.clone());
+        match v {
+            toml::Value::Table(inner) => leaf_paths(inner, prefix, out),
+            _ => out.push(prefix.clone()),
+        }
+        prefix.pop();
+    }
+}
+
+/// Copies the value at `path` in `from` into `into`, creating the tables on the way.
+fn insert_path(into: &mut toml::Table, path: &[String], from: &toml::Table) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    let Some(v) = from.get(first) else {
+        return;
+    };
+    match (v, rest.is_empty()) {
+        (v, true) => {
+            into.insert(first.clone(), v.clone());
+        }
+        (toml::Value::Table(sub), false) => {
+            let entry = into
+                .entry(first.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if let toml::Value::Table(t) = entry {
+                insert_path(t, rest, sub);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The line of the key at `path` in the file, from the parser's spans.
+fn line_of(text: &str, path: &[String]) -> Option<usize> {
+    let root = toml::de::DeTable::parse(text).ok()?;
+    let mut table = root.get_ref();
+    let mut start = None;
+    for (i, part) in path.iter().enumerate() {
+        let (k, v) = table.iter().find(|(k, _)| k.get_ref().as_ref() == part)?;
+        start = Some(k.span().start);
+        if i + 1 < path.len() {
+            match v.get_ref() {
+                toml::de::DeValue::Table(t) => table = t,
+                _ => return None,
+            }
+        }
+    }
+    start.map(|s| text[..s.min(text.len())].matches('\n').count() + 1)
 }
 
 fn one_line(e: &toml::de::Error, text: &str) -> String {
@@ -210,6 +282,33 @@ mod tests {
         );
         assert_eq!(c.me.phone.as_deref(), Some("+1 555 0199"));
         assert!(c.templates.is_some());
+    }
+
+    #[test]
+    fn policy_errors_name_the_line() {
+        let cases = [
+            (
+                "[policy]\ngrace = \"3bd\"\nretry_wait = \"0d\"\n",
+                "line 3: [policy] retry_wait",
+            ),
+            (
+                "preset = \"eager\"\n\n[policy.cadence]\ncritical = \"often\"\n",
+                "line 4: [policy] cadence.critical",
+            ),
+            (
+                "[policy.calendar]\nweekend = [\"monday\", \"tuesday\", \"wednesday\", \"thursday\", \"friday\", \"saturday\", \"sunday\"]\n",
+                "line 2: [policy] calendar.weekend",
+            ),
+            (
+                "[policy]\nvalue_add_period = 3\n",
+                "line 2: [policy] value_add_period",
+            ),
+        ];
+        for (text, want) in cases {
+            let e = parse(text).unwrap_err();
+            assert!(e.starts_with(want), "{text:?}: {e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
     }
 
     #[test]

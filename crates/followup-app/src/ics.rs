@@ -397,21 +397,26 @@ impl App {
         source: &str,
         text: &str,
     ) -> Result<(std::path::PathBuf, usize), AppError> {
-        let days = holidays_from_ics(source, text)?;
+        let days: Vec<Date> = holidays_from_ics(source, text)?
+            .into_iter()
+            .filter(|d| followup_core::dates::in_range(*d))
+            .collect();
+        if days.is_empty() {
+            return Err(AppError::Invalid(format!(
+                "{source}: no holidays between 1900 and 2200 in it"
+            )));
+        }
+        crate::holidays::check_enough_business_days(&days, &self.config.policy.calendar)
+            .map_err(|m| AppError::Invalid(format!("{source}: {m}")))?;
         let dir = self.config.holidays_dir().ok_or_else(|| {
             AppError::Invalid(
                 "no config folder to keep the holiday calendar in; give --config".into(),
             )
         })?;
-        let name = std::path::Path::new(source)
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .filter(|n| n.to_lowercase().ends_with(".ics"))
-            .unwrap_or_else(|| "holidays.ics".into());
-        let path = dir.join(name);
-        std::fs::create_dir_all(&dir)
-            .and_then(|_| std::fs::write(&path, text))
-            .map_err(|e| AppError::Invalid(format!("{}: cannot write: {e}", path.display())))?;
+        let name = crate::holidays::kept_name(source);
+        let path = crate::holidays::store(&dir, &name, source, &days).map_err(|e| {
+            AppError::Invalid(format!("{}: cannot write: {e}", dir.join(&name).display()))
+        })?;
         for d in &days {
             self.config.policy.calendar.holidays.insert(*d);
         }

@@ -11,6 +11,8 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod drafts;
+pub mod fields;
+pub mod holidays;
 pub mod ics;
 pub mod import;
 pub mod synth;
@@ -59,7 +61,7 @@ impl AppError {
     pub fn is_bad_input(&self) -> bool {
         match self {
             AppError::Invalid(_) | AppError::Ambiguous { .. } | AppError::NotFound { .. } => true,
-            AppError::Store(StoreError::Newer { .. }) => true,
+            AppError::Store(StoreError::Newer { .. } | StoreError::NoDatabase { .. }) => true,
             AppError::Store(_) => false,
         }
     }
@@ -224,6 +226,20 @@ impl App {
         Ok(App::with_store(Box::new(store), config, today))
     }
 
+    /// Opens the SQLite database at `path` only when it is there (commands that read, dry
+    /// runs): creates nothing, and says where the default is when the path is mistyped.
+    pub fn open_existing(path: &Path, config: Config, today: Date) -> Result<App> {
+        let store = followup_store::SqliteStore::open_existing(path)?;
+        Ok(App::with_store(Box::new(store), config, today))
+    }
+
+    /// An app with no records, for commands that need none (the templates, a lint without a
+    /// contact): nothing is opened or created on disk.
+    pub fn without_data(config: Config, today: Date) -> Result<App> {
+        let store = followup_store::SqliteStore::in_memory()?;
+        Ok(App::with_store(Box::new(store), config, today))
+    }
+
     /// An app over any store (tests, the team server).
     pub fn with_store(store: Box<dyn Store + Send>, config: Config, today: Date) -> App {
         App {
@@ -264,13 +280,24 @@ impl App {
 
     /// Records a new contact.
     pub fn add_contact(&mut self, n: NewContact) -> Result<Contact> {
-        let name = n.name.trim().to_string();
+        let name = fields::line("NAME", &n.name)?;
         if name.is_empty() {
             return Err(invalid("NAME: expected a contact's name, found nothing"));
         }
-        for e in &n.emails {
-            check_email(e)?;
-        }
+        let emails = n
+            .emails
+            .iter()
+            .map(|e| fields::email("--email", e))
+            .collect::<Result<Vec<_>>>()?;
+        let phones = n
+            .phones
+            .iter()
+            .map(|p| fields::phone("--phone", p))
+            .collect::<Result<Vec<_>>>()?;
+        let company = fields::opt_line("--company", n.company.clone())?;
+        let title = fields::opt_line("--title", n.title.clone())?;
+        let linkedin = fields::opt_url("--linkedin", n.linkedin.clone())?;
+        let notes = fields::opt_note("--notes", n.notes.clone())?;
         let tier = n
             .tier
             .as_deref()
@@ -299,12 +326,7 @@ impl App {
         let today = self.today;
         let policy = self.config.policy.clone();
         let mut tx = self.store.begin(self.owner, Mode::Write)?;
-        let organization = match n
-            .company
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let organization = match company.as_deref() {
             Some(c) => Some(ensure_org(tx.as_mut(), today, c)?),
             None => None,
         };
@@ -312,17 +334,17 @@ impl App {
         let contact = Contact {
             id,
             name,
-            emails: n.emails.iter().map(|e| e.trim().to_string()).collect(),
-            phones: n.phones.iter().map(|e| e.trim().to_string()).collect(),
+            emails,
+            phones,
             organization,
-            title: clean(n.title),
+            title,
             tier,
             prefers,
-            linkedin: clean(n.linkedin),
+            linkedin,
             birthday,
             work_anniversary: work,
             personal_anniversary: personal,
-            notes: clean(n.notes),
+            notes,
             added_on: today,
             cadence_start: None,
         };
@@ -350,23 +372,40 @@ impl App {
                     .map_err(|err| invalid(format!("{arg}: {err}"))),
             }
         };
-        let opt_word = |v: &Option<String>| -> Option<Option<String>> {
-            v.as_ref().map(|s| clean(Some(s.clone())))
+        let opt_line = |arg: &str, v: &Option<String>| -> Result<Option<Option<String>>> {
+            v.as_ref()
+                .map(|s| fields::opt_line(arg, Some(s.clone())))
+                .transpose()
         };
-        if let Some(list) = &e.emails {
-            for m in list {
-                check_email(m)?;
-            }
-        }
+        let emails = e
+            .emails
+            .as_ref()
+            .map(|l| l.iter().map(|m| fields::email("--email", m)).collect())
+            .transpose()?;
+        let phones = e
+            .phones
+            .as_ref()
+            .map(|l| l.iter().map(|p| fields::phone("--phone", p)).collect())
+            .transpose()?;
+        let company = e
+            .company
+            .as_ref()
+            .map(|c| fields::line("--company", c))
+            .transpose()?;
         let mut patch = ContactPatch {
-            name: match e.name.as_deref().map(str::trim) {
-                Some("") => return Err(invalid("--name: a contact needs a name")),
-                other => other.map(str::to_string),
+            name: match e
+                .name
+                .as_deref()
+                .map(|n| fields::line("--name", n))
+                .transpose()?
+            {
+                Some(n) if n.is_empty() => return Err(invalid("--name: a contact needs a name")),
+                other => other,
             },
-            emails: e.emails.clone(),
-            phones: e.phones.clone(),
+            emails,
+            phones,
             organization: None,
-            title: opt_word(&e.title),
+            title: opt_line("--title", &e.title)?,
             tier: match e.tier.as_deref().map(str::trim) {
                 None => None,
                 Some("") | Some("none") => Some(None),
@@ -377,16 +416,24 @@ impl App {
                 Some("") => Some(None),
                 Some(t) => Some(Some(word::<Channel>("--prefers", t)?)),
             },
-            linkedin: opt_word(&e.linkedin),
+            linkedin: e
+                .linkedin
+                .as_ref()
+                .map(|u| fields::opt_url("--linkedin", Some(u.clone())))
+                .transpose()?,
             birthday: opt_date("--birthday", &e.birthday)?,
             work_anniversary: opt_date("--work-anniversary", &e.work_anniversary)?,
             personal_anniversary: opt_date("--personal-anniversary", &e.personal_anniversary)?,
-            notes: opt_word(&e.notes),
+            notes: e
+                .notes
+                .as_ref()
+                .map(|n| fields::opt_note("--notes", Some(n.clone())))
+                .transpose()?,
         };
         let policy = self.config.policy.clone();
         let mut tx = self.store.begin(self.owner, Mode::Write)?;
         let contact = resolve_contact(tx.as_ref(), who)?;
-        if let Some(c) = e.company.as_deref().map(str::trim) {
+        if let Some(c) = company.as_deref() {
             patch.organization = Some(if c.is_empty() {
                 None
             } else {
@@ -460,13 +507,13 @@ impl App {
 
     /// Records a new opportunity; `--applied` also logs the application (F5).
     pub fn add_job(&mut self, n: NewJob) -> Result<Job> {
-        let org_name = n.organization.trim().to_string();
+        let org_name = fields::line("ORGANIZATION", &n.organization)?;
         if org_name.is_empty() {
             return Err(invalid(
                 "ORGANIZATION: expected an organization's name, found nothing",
             ));
         }
-        let title = n.title.trim().to_string();
+        let title = fields::line("TITLE", &n.title)?;
         if title.is_empty() {
             return Err(invalid("TITLE: expected the role's title, found nothing"));
         }
@@ -496,13 +543,8 @@ impl App {
             None if applied.is_some() => Stage::Applied,
             None => Stage::Lead,
         };
-        if let Some(u) = &n.url
-            && !(u.starts_with("http://") || u.starts_with("https://"))
-        {
-            return Err(invalid(format!(
-                "--url: expected an address starting with http:// or https://, found {u:?}"
-            )));
-        }
+        let url = fields::opt_url("--url", n.url.clone())?;
+        let notes = fields::opt_note("--notes", n.notes.clone())?;
         let today = self.today;
         let policy = self.config.policy.clone();
         let mut tx = self.store.begin(self.owner, Mode::Write)?;
@@ -519,13 +561,13 @@ impl App {
             id,
             organization,
             title,
-            url: clean(n.url),
+            url,
             response_time,
             applied,
             stage,
             contacts: contacts.clone(),
             added_on: today,
-            notes: clean(n.notes),
+            notes,
         };
         tx.append(today, &Event::JobAdded { job: job.clone() })?;
         if let Some(on) = applied {
@@ -711,12 +753,12 @@ impl App {
         let interviewish = kind == TouchKind::Interview;
         let answers = if interviewish {
             Some(InterviewAnswers {
-                next_step: clean(n.next_step.clone()),
+                next_step: fields::opt_note("--next-step", n.next_step.clone())?,
                 decide_by,
                 all_hear_back: n.all_hear_back,
                 may_follow_up: n.may_follow_up,
                 preferred_channel: preferred,
-                direct_contact: clean(n.direct_contact.clone()),
+                direct_contact: fields::opt_line("--direct-contact", n.direct_contact.clone())?,
                 on_linkedin: n.on_linkedin,
             })
         } else {
@@ -823,11 +865,11 @@ impl App {
             date: on,
             contacts: contacts.clone(),
             job: job.as_ref().map(|j| j.id),
-            note: clean(n.note.clone()),
+            note: fields::opt_note("--note", n.note.clone())?,
             answers,
             poor_fit: n.poor_fit,
             promises,
-            message: clean(n.message.clone()),
+            message: fields::opt_note("--message", n.message.clone())?,
         };
         tx.append(
             today,
@@ -1382,43 +1424,54 @@ fn resolve<T>(
     let query = l.query.trim();
     let not_found = |hint: &str| AppError::NotFound {
         what: l.what,
-        query: query.to_string(),
+        query: shown(query),
         hint: hint.to_string(),
     };
     if let Ok(n) = query.trim_start_matches('#').parse::<i64>() {
         return by_id(n)?.ok_or_else(|| not_found(l.by_id_hint));
     }
+    // No name is longer than a field may be: a longer query matches nothing, and is not
+    // sent to the store at all.
+    if query.chars().count() > followup_core::text::LINE_MAX {
+        return Err(not_found(l.by_name_hint));
+    }
     let mut found = by_name(query)?;
     match found.len() {
         0 => Err(not_found(l.by_name_hint)),
         1 => Ok(found.remove(0)),
-        _ => Err(AppError::Ambiguous {
-            what: l.what,
-            query: query.to_string(),
-            candidates: found.iter().map(label).collect::<Vec<_>>().join(", "),
-        }),
+        n => {
+            // A one-letter name on a large book matches thousands: name a few, count the rest.
+            let mut candidates = found
+                .iter()
+                .take(MAX_CANDIDATES)
+                .map(label)
+                .collect::<Vec<_>>()
+                .join(", ");
+            if n > MAX_CANDIDATES {
+                candidates.push_str(&format!(" and {} more", n - MAX_CANDIDATES));
+            }
+            Err(AppError::Ambiguous {
+                what: l.what,
+                query: shown(query),
+                candidates,
+            })
+        }
     }
+}
+
+/// How many candidates an ambiguous name lists.
+const MAX_CANDIDATES: usize = 10;
+
+/// What a person typed, short enough to quote back in one line.
+fn shown(query: &str) -> String {
+    const MAX: usize = 60;
+    if query.chars().count() <= MAX {
+        return query.to_string();
+    }
+    let head: String = query.chars().take(MAX).collect();
+    format!("{head}…")
 }
 
 fn word<T: std::str::FromStr<Err = UnknownWord>>(arg: &str, s: &str) -> Result<T> {
     s.parse::<T>().map_err(|e| invalid(format!("{arg}: {e}")))
-}
-
-fn check_email(e: &str) -> Result<()> {
-    let e = e.trim();
-    let ok = e
-        .split_once('@')
-        .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.starts_with('.'))
-        && !e.contains(char::is_whitespace);
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid(format!(
-            "--email: expected an address like dana@example.com, found {e:?}"
-        )))
-    }
-}
-
-fn clean(s: Option<String>) -> Option<String> {
-    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }

@@ -60,8 +60,31 @@ fn month_from_name(s: &str) -> Option<i8> {
         .map(|i| i as i8 + 1)
 }
 
-/// Reads a date phrase relative to `today`, counting business days with `cal`.
+/// The first year a date may fall in: nothing in a job search happened before it.
+pub const FIRST_YEAR: i16 = 1900;
+/// The last year a date may fall in: far enough for any promise, near enough that a typo
+/// (`9999-12-31`, `in 2000 years`) is caught instead of planned.
+pub const LAST_YEAR: i16 = 2200;
+
+/// True when `d` is within the years followup accepts anywhere ([`FIRST_YEAR`]..=[`LAST_YEAR`]).
+pub fn in_range(d: Date) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&d.year())
+}
+
+/// Reads a date phrase relative to `today`, counting business days with `cal`. Dates outside
+/// 1900-2200 are refused: they are typos, and a plan built on them is nonsense.
 pub fn parse_date(input: &str, today: Date, cal: &BusinessCalendar) -> Result<Date, BadDate> {
+    let d = parse_any_date(input, today, cal)?;
+    if !in_range(d) {
+        return Err(BadDate {
+            found: input.to_string(),
+            detail: format!(" ({d} is outside {FIRST_YEAR}-{LAST_YEAR})"),
+        });
+    }
+    Ok(d)
+}
+
+fn parse_any_date(input: &str, today: Date, cal: &BusinessCalendar) -> Result<Date, BadDate> {
     let s = input.trim().to_ascii_lowercase();
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.is_empty() {

@@ -44,6 +44,12 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
+    /// A command that only reads was pointed at a file that is not there.
+    #[error("no database at {path}; `followup where` shows the default")]
+    NoDatabase { path: String },
+    /// Another process holds the write lock past the wait (an import, a replan).
+    #[error("another followup is writing to {path}; try again when it is done")]
+    Busy { path: String },
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("database row {table} {id} is unreadable: {detail}")]

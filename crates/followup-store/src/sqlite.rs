@@ -14,6 +14,18 @@ use serde::de::DeserializeOwned;
 
 use crate::{Entity, Mode, Recorded, Result, Store, StoreError, Tx, open_stages};
 
+/// How long a writer waits for another process's write to end before saying so: long enough
+/// for a `log` behind another `log`, short enough that nobody stares at a silent terminal.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// True when SQLite gave up waiting for another connection's lock.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 /// Append-only: a shipped migration is never edited, a new one is added at the end.
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
@@ -26,6 +38,8 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// A followup database in one SQLite file.
 pub struct SqliteStore {
     conn: Connection,
+    /// The file, as errors name it.
+    path: String,
     /// Write transactions begun here: SQLite's data_version only counts other connections'.
     writes: u64,
 }
@@ -34,17 +48,52 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// A database newer than this binary is refused untouched.
     pub fn open(path: &Path) -> Result<SqliteStore> {
+        SqliteStore::open_with(path, true)
+    }
+
+    /// Opens the database at `path` only if it exists: a mistyped path for a command that
+    /// only reads must not leave an empty database (and folders) behind.
+    pub fn open_existing(path: &Path) -> Result<SqliteStore> {
+        SqliteStore::open_with(path, false)
+    }
+
+    fn open_with(path: &Path, create: bool) -> Result<SqliteStore> {
+        use rusqlite::OpenFlags;
         let shown = path.display().to_string();
         let wrap = |source| StoreError::Open {
             path: shown.clone(),
             source,
         };
-        let conn = Connection::open(path).map_err(wrap)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(wrap)?;
+        let busy_or = |source: rusqlite::Error| {
+            if is_busy(&source) {
+                StoreError::Busy {
+                    path: shown.clone(),
+                }
+            } else {
+                wrap(source)
+            }
+        };
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        } else if !path.is_file() {
+            return Err(StoreError::NoDatabase { path: shown });
+        }
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| {
+            if !create && e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) {
+                StoreError::NoDatabase {
+                    path: shown.clone(),
+                }
+            } else {
+                wrap(e)
+            }
+        })?;
+        conn.busy_timeout(BUSY_WAIT).map_err(wrap)?;
         let found: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(wrap)?;
+            .map_err(busy_or)?;
         if found > SCHEMA_VERSION {
             return Err(StoreError::Newer {
                 path: shown,
@@ -53,7 +102,7 @@ impl SqliteStore {
             });
         }
         conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(wrap)?;
+            .map_err(busy_or)?;
         conn.set_prepared_statement_cache_capacity(64);
         // The bundled SQLite has STAT4, which re-prepares a statement whenever a bound value
         // might change its plan: half the time of a 30,000-row import. Our plans do not depend
@@ -66,7 +115,11 @@ impl SqliteStore {
         // A bigger page cache only grows as pages are used: small commands stay small.
         conn.pragma_update(None, "cache_size", -65536)
             .map_err(wrap)?;
-        let mut store = SqliteStore { conn, writes: 0 };
+        let mut store = SqliteStore {
+            conn,
+            path: shown,
+            writes: 0,
+        };
         store.migrate(found)?;
         Ok(store)
     }
@@ -74,7 +127,11 @@ impl SqliteStore {
     /// An in-memory database, for tests.
     pub fn in_memory() -> Result<SqliteStore> {
         let conn = Connection::open_in_memory()?;
-        let mut store = SqliteStore { conn, writes: 0 };
+        let mut store = SqliteStore {
+            conn,
+            path: ":memory:".into(),
+            writes: 0,
+        };
         store.migrate(0)?;
         Ok(store)
     }
@@ -108,7 +165,14 @@ impl Store for SqliteStore {
         if mode == Mode::Write {
             self.writes += 1;
         }
-        let tx = self.conn.transaction_with_behavior(behavior)?;
+        let path = &self.path;
+        let tx = self.conn.transaction_with_behavior(behavior).map_err(|e| {
+            if is_busy(&e) {
+                StoreError::Busy { path: path.clone() }
+            } else {
+                StoreError::Sql(e)
+            }
+        })?;
         if mode == Mode::Write {
             // The embedded default has owner 1 from the first migration; the team server's
             // accounts issue will create owners explicitly. Reads never write.
@@ -472,11 +536,12 @@ impl Tx for SqliteTx<'_> {
         if !exact.is_empty() {
             return Ok(exact);
         }
-        let pattern = format!("%{}%", like_escape(name.trim()));
+        // instr, not LIKE: a pattern built from input can be "too complex" for SQLite (a long
+        // name), and instr has no special characters to escape. lower() folds ASCII, as LIKE did.
         self.query_json(
             "contacts",
-            "SELECT id, data FROM contacts WHERE owner = ?1 AND name LIKE ?2 ESCAPE '\\' ORDER BY id",
-            params![self.owner, pattern],
+            "SELECT id, data FROM contacts WHERE owner = ?1 AND instr(lower(name), lower(?2)) > 0 ORDER BY id",
+            params![self.owner, name.trim()],
         )
     }
 
@@ -511,13 +576,12 @@ impl Tx for SqliteTx<'_> {
         if !exact.is_empty() {
             return Ok(exact);
         }
-        let pattern = format!("%{}%", like_escape(t));
         self.query_json(
             "jobs",
             "SELECT j.id, j.data FROM jobs j JOIN organizations o ON o.owner = j.owner AND o.id = j.org_id
-             WHERE j.owner = ?1 AND (o.name || ': ' || j.title) LIKE ?2 ESCAPE '\\'
+             WHERE j.owner = ?1 AND instr(lower(o.name || ': ' || j.title), lower(?2)) > 0
              ORDER BY j.id",
-            params![self.owner, pattern],
+            params![self.owner, t],
         )
     }
 
@@ -799,10 +863,4 @@ impl Tx for SqliteTx<'_> {
             )
             .optional()?)
     }
-}
-
-fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }

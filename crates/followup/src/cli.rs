@@ -54,7 +54,12 @@ impl Cli {
             None => Ok(clock::system_today()),
             // An ISO date needs no clock (and no time zone database) at all.
             Some(t) => match t.trim().parse::<Date>() {
-                Ok(d) => Ok(d),
+                Ok(d) if followup_core::dates::in_range(d) => Ok(d),
+                Ok(d) => Err(BadArg(format!(
+                    "--today: {d} is outside {}-{}",
+                    followup_core::dates::FIRST_YEAR,
+                    followup_core::dates::LAST_YEAR
+                ))),
                 Err(_) => followup_core::parse_date(t, clock::system_today(), &Default::default())
                     .map_err(|e| BadArg(format!("--today: {e}"))),
             },
@@ -72,6 +77,59 @@ impl Cli {
         followup_app::default_db_path()
             .ok_or_else(|| BadArg("no home folder to keep the database in; give --db PATH".into()))
     }
+}
+
+/// A command-line usage error (unknown option, missing argument...) as the one line every
+/// error is: `followup: error: WHAT; see `followup CMD --help``, exit code 2. Help and
+/// version requests print as clap writes them.
+pub fn usage_error(e: clap::Error) -> std::process::ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return std::process::ExitCode::SUCCESS;
+    }
+    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        // `followup` or `followup contact` alone: the help is the answer, on stderr.
+        let _ = e.print();
+        return std::process::ExitCode::from(2);
+    }
+    let rendered = e.render().to_string();
+    eprintln!("followup: error: {}", usage_line(&rendered));
+    std::process::ExitCode::from(2)
+}
+
+/// clap's several lines ("error: ...", "tip: ...", "Usage: followup log ...") as one.
+fn usage_line(rendered: &str) -> String {
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines
+        .next()
+        .unwrap_or("the command line is not understood")
+        .trim_start_matches("error:")
+        .trim()
+        .to_string();
+    let mut out = first;
+    let rest: Vec<&str> = lines.collect();
+    for tip in rest.iter().filter_map(|l| l.strip_prefix("tip:")) {
+        out.push_str("; ");
+        out.push_str(tip.trim());
+    }
+    // "Usage: followup contact add [OPTIONS] <NAME>" names the command to ask for help on.
+    let command: Vec<&str> = rest
+        .iter()
+        .find_map(|l| l.strip_prefix("Usage:"))
+        .map(|u| {
+            u.split_whitespace()
+                .take_while(|w| !w.starts_with('[') && !w.starts_with('<'))
+                .collect()
+        })
+        .unwrap_or_default();
+    let command = if command.is_empty() {
+        "followup".to_string()
+    } else {
+        command.join(" ")
+    };
+    out.push_str(&format!("; see `{command} --help`"));
+    followup_core::text::escape_controls(&out).into_owned()
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,6 +219,25 @@ pub enum Command {
     Events,
     /// Where the database and config are, and what today is
     Where,
+}
+
+impl Command {
+    /// True for the commands that may start a database: the ones that record something. The
+    /// others need one to exist, so a mistyped `--db` creates nothing.
+    pub fn may_create(&self) -> bool {
+        match self {
+            Command::Contact(ContactCmd::Add(_)) | Command::Job(JobCmd::Add(_)) => true,
+            Command::Log(_) | Command::Demo | Command::Serve { .. } => true,
+            Command::Import(ImportCmd::Linkedin(a) | ImportCmd::Vcard(a)) => !a.dry_run,
+            Command::Import(ImportCmd::Json { .. } | ImportCmd::Holidays { .. }) => true,
+            _ => false,
+        }
+    }
+
+    /// True for the commands that read no records at all (templates; a lint without --to).
+    pub fn needs_no_data(&self) -> bool {
+        matches!(self, Command::Templates(_) | Command::Lint { to: None, .. })
+    }
 }
 
 #[derive(Debug, Args)]

@@ -15,7 +15,10 @@ use followup_app::{App, AppError, config};
 use cli::{CalendarCmd, Cli, Command, ContactCmd, ImportCmd, JobCmd, TemplatesCmd};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return cli::usage_error(e),
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if broken_pipe(&e) => {
@@ -27,7 +30,7 @@ fn main() -> ExitCode {
                 .downcast_ref::<AppError>()
                 .is_some_and(AppError::is_bad_input)
                 || e.downcast_ref::<cli::BadArg>().is_some();
-            let _ = writeln!(std::io::stderr(), "followup: error: {e:#}");
+            let _ = writeln!(std::io::stderr(), "followup: error: {}", one_line(&e));
             if bad_input {
                 ExitCode::from(2)
             } else {
@@ -35,6 +38,19 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// An error as one line a terminal cannot be tricked by: the causes joined, line breaks
+/// folded, control characters shown escaped.
+fn one_line(e: &anyhow::Error) -> String {
+    let text = format!("{e:#}");
+    let folded = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    followup_core::text::escape_controls(&folded).into_owned()
 }
 
 /// True when the error is stdout's reader having gone away.
@@ -62,8 +78,29 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         return serve(&cli, config, today, bind, *port, *demo);
     }
 
+    for w in &config.warnings {
+        eprintln!(
+            "followup: warning: {}",
+            followup_core::text::escape_controls(w)
+        );
+    }
     let db = cli.db_path()?;
-    let mut app = App::open(&db, config, today)?;
+    if let Command::Where = cli.command {
+        return where_is(&db, &config, today, json);
+    }
+    let mut app = if cli.command.needs_no_data() {
+        App::without_data(config, today)?
+    } else if cli.command.may_create() {
+        App::open(&db, config, today)?
+    } else if cli.db.is_none() && !db.exists() {
+        return Err(cli::BadArg(format!(
+            "no database at {} yet; start with `followup contact add NAME`, `followup import linkedin FILE` or `followup demo`",
+            db.display()
+        ))
+        .into());
+    } else {
+        App::open_existing(&db, config, today)?
+    };
     match cli.command {
         Command::Contact(c) => match c {
             ContactCmd::Add(a) => {
@@ -286,30 +323,42 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Events => output::events(&app.events()?, json),
-        Command::Where => {
-            if json {
-                output::print_json(&serde_json::json!({
-                    "database": db,
-                    "config": app.config.source,
-                    "today": today,
-                }))
-            } else {
-                outln!("database: {}", db.display());
-                match &app.config.source {
-                    Some(p) => outln!("config:   {}", p.display()),
-                    None => outln!(
-                        "config:   none (defaults; create {} to change them)",
-                        config::default_path()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_else(|| "a config file".into())
-                    ),
-                }
-                outln!("today:    {today}");
-                Ok(())
-            }
-        }
-        Command::Demo | Command::Serve { .. } => unreachable!("handled above"),
+        Command::Demo | Command::Serve { .. } | Command::Where => unreachable!("handled above"),
     }
+}
+
+/// `followup where`: the paths in force, without opening (or creating) the database.
+fn where_is(
+    db: &std::path::Path,
+    config: &followup_app::Config,
+    today: jiff::civil::Date,
+    json: bool,
+) -> anyhow::Result<()> {
+    let exists = db.is_file();
+    if json {
+        return output::print_json(&serde_json::json!({
+            "database": db,
+            "database_exists": exists,
+            "config": config.source,
+            "today": today,
+        }));
+    }
+    if exists {
+        outln!("database: {}", db.display());
+    } else {
+        outln!("database: {} (not created yet)", db.display());
+    }
+    match &config.source {
+        Some(p) => outln!("config:   {}", p.display()),
+        None => outln!(
+            "config:   none (defaults; create {} to change them)",
+            config::default_path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "a config file".into())
+        ),
+    }
+    outln!("today:    {today}");
+    Ok(())
 }
 
 fn serve(

@@ -14,18 +14,51 @@ type Out = anyhow::Result<()>;
 
 /// `println!` that returns the error instead of panicking, so `followup agenda | head` ends
 /// quietly (main treats a closed pipe as success).
+/// Text goes through [`Safe`]: a name recorded before names were checked cannot rewrite the
+/// terminal it is printed on.
 macro_rules! outln {
-    () => { writeln!(std::io::stdout())? };
-    ($($arg:tt)*) => { writeln!(std::io::stdout(), $($arg)*)? };
+    () => { writeln!($crate::output::Safe(std::io::stdout()))? };
+    ($($arg:tt)*) => { writeln!($crate::output::Safe(std::io::stdout()), $($arg)*)? };
 }
 
-/// Standard output, buffered: a long agenda is one write, not one per line.
-fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
-    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
+/// A writer that shows control characters (but newline and tab) as `\u{..}` instead of
+/// passing them to the terminal. Formatting hands it whole `str` pieces, so a character is
+/// never split across two writes.
+pub struct Safe<W: Write>(pub W);
+
+impl<W: Write> Write for Safe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let clean = buf
+            .iter()
+            .all(|b| (*b >= 0x20 && *b != 0x7f) || *b == b'\n' || *b == b'\t')
+            && !buf
+                .windows(2)
+                .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]));
+        if clean {
+            return self.0.write(buf);
+        }
+        let text = String::from_utf8_lossy(buf);
+        self.0
+            .write_all(followup_core::text::escape_controls(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// Standard output for text, buffered: a long agenda is one write, not one per line.
+fn stdout() -> Safe<std::io::BufWriter<std::io::StdoutLock<'static>>> {
+    Safe(std::io::BufWriter::with_capacity(
+        1 << 16,
+        std::io::stdout().lock(),
+    ))
 }
 
 pub fn print_json<T: Serialize + ?Sized>(v: &T) -> Out {
-    let mut out = stdout();
+    // JSON escapes control characters itself.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, v)?;
     writeln!(out)?;
     out.flush()?;
@@ -497,7 +530,7 @@ pub fn logged(l: &Logged, today: Date, json: bool) -> Out {
 }
 
 fn warnings(ws: &[followup_core::plan::Warning]) {
-    let mut err = std::io::stderr().lock();
+    let mut err = Safe(std::io::stderr().lock());
     for w in ws {
         let _ = writeln!(err, "warning: {}", w.message);
     }
@@ -569,10 +602,10 @@ pub fn draft(d: &followup_app::drafts::Draft, open: bool, json: bool) -> Out {
         outln!("Subject: {}", d.subject);
     }
     outln!();
-    write!(std::io::stdout(), "{}", d.body)?;
+    write!(Safe(std::io::stdout()), "{}", d.body)?;
     std::io::stdout().flush()?;
     {
-        let mut err = std::io::stderr().lock();
+        let mut err = Safe(std::io::stderr().lock());
         for w in &d.warnings {
             let at = w.line.map(|l| format!(" (line {l})")).unwrap_or_default();
             writeln!(err, "warning: {}{at}", w.message)?;

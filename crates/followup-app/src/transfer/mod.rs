@@ -5,6 +5,8 @@
 //! the ids it carries, in one transaction, and rebuilds the plan. Export, import into an empty
 //! database, export again: the two files are byte-identical (a test holds it on the demo).
 
+mod check;
+
 use followup_core::Event;
 use followup_core::model::{Contact, Job, Touch};
 use followup_store::Mode;
@@ -139,6 +141,7 @@ impl App {
                 export.version
             )));
         }
+        check::check(&export.events).map_err(|m| AppError::Invalid(format!("{source}: {m}")))?;
         let plan_items = {
             let mut tx = self.store.begin(self.owner, Mode::Write)?;
             if !tx.is_empty()? {
@@ -322,7 +325,10 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
+/// One CSV cell: a formula prefix neutralized (`followup_core::text::csv_cell`), then
+/// quoted when RFC 4180 needs it.
 fn csv_cell(s: &str) -> String {
+    let s = followup_core::text::csv_cell(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

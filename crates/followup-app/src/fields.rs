@@ -178,6 +178,16 @@ impl Incoming {
             }
             other => other,
         };
+        // A name that was nothing but control characters: name them by an address instead.
+        let name = if name.is_empty() {
+            emails
+                .first()
+                .or(linkedin.as_ref())
+                .cloned()
+                .unwrap_or_else(|| "(no name)".to_string())
+        } else {
+            name
+        };
         let birthday = date("birthday", self.birthday);
         let work_anniversary = date("work anniversary", self.work_anniversary);
         let personal_anniversary = date("anniversary", self.personal_anniversary);

@@ -397,32 +397,54 @@ impl App {
         source: &str,
         text: &str,
     ) -> Result<(std::path::PathBuf, usize), AppError> {
-        let days: Vec<Date> = holidays_from_ics(source, text)?
-            .into_iter()
-            .filter(|d| followup_core::dates::in_range(*d))
-            .collect();
-        if days.is_empty() {
-            return Err(AppError::Invalid(format!(
-                "{source}: no holidays between 1900 and 2200 in it"
-            )));
-        }
-        crate::holidays::check_enough_business_days(&days, &self.config.policy.calendar)
-            .map_err(|m| AppError::Invalid(format!("{source}: {m}")))?;
+        let days = read_holidays(source, text, &self.config.policy.calendar)?;
+        self.keep_holidays(source, &days)
+    }
+
+    /// Keeps days read by [`read_holidays`] beside the config, atomically, and replans.
+    pub fn keep_holidays(
+        &mut self,
+        source: &str,
+        days: &[Date],
+    ) -> Result<(std::path::PathBuf, usize), AppError> {
         let dir = self.config.holidays_dir().ok_or_else(|| {
             AppError::Invalid(
                 "no config folder to keep the holiday calendar in; give --config".into(),
             )
         })?;
         let name = crate::holidays::kept_name(source);
-        let path = crate::holidays::store(&dir, &name, source, &days).map_err(|e| {
+        let path = crate::holidays::store(&dir, &name, source, days).map_err(|e| {
             AppError::Invalid(format!("{}: cannot write: {e}", dir.join(&name).display()))
         })?;
-        for d in &days {
-            self.config.policy.calendar.holidays.insert(*d);
-        }
+        self.config
+            .policy
+            .calendar
+            .holidays
+            .extend(days.iter().copied());
         self.replan()?;
         Ok((path, days.len()))
     }
+}
+
+/// A holiday calendar's days within 1900-2200, refused when it has none there or when it
+/// leaves a year with too few business days (with the weekend and holidays of `cal`).
+pub fn read_holidays(
+    source: &str,
+    text: &str,
+    cal: &followup_core::BusinessCalendar,
+) -> Result<Vec<Date>, AppError> {
+    let days: Vec<Date> = holidays_from_ics(source, text)?
+        .into_iter()
+        .filter(|d| followup_core::dates::in_range(*d))
+        .collect();
+    if days.is_empty() {
+        return Err(AppError::Invalid(format!(
+            "{source}: no holidays between 1900 and 2200 in it"
+        )));
+    }
+    crate::holidays::check_enough_business_days(&days, cal)
+        .map_err(|m| AppError::Invalid(format!("{source}: {m}")))?;
+    Ok(days)
 }
 
 #[cfg(test)]

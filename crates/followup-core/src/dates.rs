@@ -16,19 +16,23 @@ use jiff::civil::{Date, Weekday};
 
 use crate::calendar::{BusinessCalendar, Wait, add_calendar, weekday_from_name};
 
-/// A phrase that is not a date we understand.
+/// A phrase that is not a date we understand, or a day outside the years we accept.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "expected a date like 2026-03-09, \"tomorrow\", \"next monday\", \"in 2 weeks\" or \"3 business days\", found {found:?}{detail}"
-)]
-pub struct BadDate {
-    pub found: String,
-    /// Extra words for an ISO date that does not exist (`2026-02-30`).
-    pub detail: String,
+pub enum BadDate {
+    #[error(
+        "expected a date like 2026-03-09, \"tomorrow\", \"next monday\", \"in 2 weeks\" or \"3 business days\", found {found:?}{detail}"
+    )]
+    Unknown {
+        found: String,
+        /// Extra words for an ISO date that does not exist (`2026-02-30`).
+        detail: String,
+    },
+    #[error("{day} is outside {FIRST_YEAR}-{LAST_YEAR}; is the year right?")]
+    OutOfRange { day: Date },
 }
 
 fn bad(s: &str) -> BadDate {
-    BadDate {
+    BadDate::Unknown {
         found: s.to_string(),
         detail: String::new(),
     }
@@ -76,10 +80,7 @@ pub fn in_range(d: Date) -> bool {
 pub fn parse_date(input: &str, today: Date, cal: &BusinessCalendar) -> Result<Date, BadDate> {
     let d = parse_any_date(input, today, cal)?;
     if !in_range(d) {
-        return Err(BadDate {
-            found: input.to_string(),
-            detail: format!(" ({d} is outside {FIRST_YEAR}-{LAST_YEAR})"),
-        });
+        return Err(BadDate::OutOfRange { day: d });
     }
     Ok(d)
 }
@@ -92,7 +93,7 @@ fn parse_any_date(input: &str, today: Date, cal: &BusinessCalendar) -> Result<Da
     }
     // ISO first: it is what scripts send.
     if s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' {
-        return s.parse::<Date>().map_err(|_| BadDate {
+        return s.parse::<Date>().map_err(|_| BadDate::Unknown {
             found: input.to_string(),
             detail: " (no such day in the calendar)".to_string(),
         });
@@ -146,7 +147,7 @@ fn parse_any_date(input: &str, today: Date, cal: &BusinessCalendar) -> Result<Da
         Some(y) => y.parse().map_err(|_| bad(input))?,
         None => today.year(),
     };
-    Date::new(year, month, day).map_err(|_| BadDate {
+    Date::new(year, month, day).map_err(|_| BadDate::Unknown {
         found: input.to_string(),
         detail: " (no such day in the calendar)".to_string(),
     })

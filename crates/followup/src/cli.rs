@@ -119,7 +119,7 @@ fn usage_line(rendered: &str) -> String {
         .find_map(|l| l.strip_prefix("Usage:"))
         .map(|u| {
             u.split_whitespace()
-                .take_while(|w| !w.starts_with('[') && !w.starts_with('<'))
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
                 .collect()
         })
         .unwrap_or_default();
@@ -252,8 +252,8 @@ pub struct DraftArgs {
     /// Draft to a contact instead of for an item (default template: outreach)
     #[arg(long, value_name = "WHO", conflicts_with = "id")]
     pub to: Option<String>,
-    /// The template to use with --to
-    #[arg(long, value_name = "NAME", requires = "to")]
+    /// The template to use with --to (an item's draft uses the item's own)
+    #[arg(long, value_name = "NAME")]
     pub template: Option<String>,
     /// The voicemail script (M7), for a call
     #[arg(long, conflicts_with = "to")]

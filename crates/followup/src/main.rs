@@ -88,20 +88,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Where = cli.command {
         return where_is(&db, &config, today, json);
     }
-    let mut app = if cli.command.needs_no_data() {
-        App::without_data(config, today)?
-    } else if cli.command.may_create() {
-        App::open(&db, config, today)?
-    } else if cli.db.is_none() && !db.exists() {
-        return Err(cli::BadArg(format!(
-            "no database at {} yet; start with `followup contact add NAME`, `followup import linkedin FILE` or `followup demo`",
-            db.display()
-        ))
-        .into());
-    } else {
-        App::open_existing(&db, config, today)?
+    let needs_no_data = cli.command.needs_no_data();
+    let may_create = cli.command.may_create();
+    let db_given = cli.db.is_some();
+    let open = move |config: followup_app::Config| -> anyhow::Result<App> {
+        Ok(if needs_no_data {
+            App::without_data(config, today)?
+        } else if may_create {
+            App::open(&db, config, today)?
+        } else if !db_given && !db.exists() {
+            return Err(cli::BadArg(format!(
+                "no database at {} yet; start with `followup contact add NAME`, `followup import linkedin FILE` or `followup demo`",
+                db.display()
+            ))
+            .into());
+        } else {
+            App::open_existing(&db, config, today)?
+        })
     };
-    match cli.command {
+    let command = match cli.command {
+        // Imports read and check their file before a database is opened: a refused file
+        // leaves nothing behind.
+        Command::Import(cmd) => return import(cmd, config, open, json),
+        other => other,
+    };
+    let mut app = open(config)?;
+    match command {
         Command::Contact(c) => match c {
             ContactCmd::Add(a) => {
                 let contact = app.add_contact(a.into_new())?;
@@ -170,6 +182,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             output::done(&done, today, json)
         }
         Command::Draft(d) => {
+            if d.template.is_some() && d.to.is_none() {
+                return Err(cli::BadArg(
+                    "--template: goes with --to WHO; an agenda item's draft uses the item's own template (`followup templates edit NAME` changes it)".into(),
+                )
+                .into());
+            }
             let draft = match (&d.to, d.id) {
                 (Some(who), _) => app.draft_to(who, d.template.as_deref().unwrap_or("outreach"))?,
                 (None, Some(id)) => app.draft(id, d.voicemail)?,
@@ -255,9 +273,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Import(ImportCmd::Json { file }) => {
+        Command::Replan => {
+            let n = app.replan()?;
+            if json {
+                output::print_json(&serde_json::json!({ "items": n }))
+            } else {
+                outln!("Replanned: {n} items.");
+                Ok(())
+            }
+        }
+        Command::Events => output::events(&app.events()?, json),
+        Command::Demo | Command::Serve { .. } | Command::Where | Command::Import(_) => {
+            unreachable!("handled above")
+        }
+    }
+}
+
+/// `followup import ...`: the file is read, parsed and checked first, then the database is
+/// opened (created when new) and the import runs in one transaction.
+fn import(
+    cmd: ImportCmd,
+    config: followup_app::Config,
+    open: impl FnOnce(followup_app::Config) -> anyhow::Result<App>,
+    json: bool,
+) -> anyhow::Result<()> {
+    match cmd {
+        ImportCmd::Json { file } => {
             let text = cli::read_text("FILE", &file)?;
-            let done = app.import_json(&file, &text)?;
+            let export = followup_app::transfer::read_export(&file, &text)?;
+            let done = open(config)?.import_export(&file, export)?;
             if json {
                 output::print_json(&done)
             } else {
@@ -271,9 +315,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
         }
-        Command::Import(ImportCmd::Holidays { file }) => {
+        ImportCmd::Holidays { file } => {
             let text = cli::read_text("FILE", &file)?;
-            let (kept, days) = app.import_holidays(&file, &text)?;
+            let days = followup_app::ics::read_holidays(&file, &text, &config.policy.calendar)?;
+            let (kept, days) = open(config)?.keep_holidays(&file, &days)?;
             if json {
                 output::print_json(&serde_json::json!({ "file": kept, "days": days }))
             } else {
@@ -284,47 +329,39 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
         }
-        Command::Import(cmd @ (ImportCmd::Linkedin(_) | ImportCmd::Vcard(_))) => {
-            let (a, vcard) = match cmd {
-                ImportCmd::Linkedin(a) => (a, false),
-                ImportCmd::Vcard(a) => (a, true),
-                ImportCmd::Json { .. } | ImportCmd::Holidays { .. } => {
-                    unreachable!("matched above")
-                }
-            };
-            let bytes = cli::read_bytes("FILE", &a.file)?;
-            let (people, skipped) = if vcard {
-                followup_app::import::vcard::parse(&a.file, &bytes)?
-            } else {
-                followup_app::import::linkedin::parse(&a.file, &bytes)?
-            };
-            let tier = match a.tier.as_deref() {
-                Some(t) => Some(
-                    t.parse::<followup_core::Tier>()
-                        .map_err(|e| cli::BadArg(format!("--tier: {e}")))?,
-                ),
-                None => None,
-            };
-            let opts = followup_app::import::ImportOptions {
-                tier,
-                dry_run: a.dry_run,
-            };
-            let report =
-                app.import_people(&a.file, people, skipped, &opts, &mut output::progress())?;
-            output::import_report(&report, json)
-        }
-        Command::Replan => {
-            let n = app.replan()?;
-            if json {
-                output::print_json(&serde_json::json!({ "items": n }))
-            } else {
-                outln!("Replanned: {n} items.");
-                Ok(())
-            }
-        }
-        Command::Events => output::events(&app.events()?, json),
-        Command::Demo | Command::Serve { .. } | Command::Where => unreachable!("handled above"),
+        ImportCmd::Linkedin(a) => import_people(a, false, config, open, json),
+        ImportCmd::Vcard(a) => import_people(a, true, config, open, json),
     }
+}
+
+/// `import linkedin` and `import vcard`: parsed first, then merged in one transaction.
+fn import_people(
+    a: cli::ImportPeople,
+    vcard: bool,
+    config: followup_app::Config,
+    open: impl FnOnce(followup_app::Config) -> anyhow::Result<App>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let tier = match a.tier.as_deref() {
+        Some(t) => Some(
+            t.parse::<followup_core::Tier>()
+                .map_err(|e| cli::BadArg(format!("--tier: {e}")))?,
+        ),
+        None => None,
+    };
+    let bytes = cli::read_bytes("FILE", &a.file)?;
+    let (people, skipped) = if vcard {
+        followup_app::import::vcard::parse(&a.file, &bytes)?
+    } else {
+        followup_app::import::linkedin::parse(&a.file, &bytes)?
+    };
+    let opts = followup_app::import::ImportOptions {
+        tier,
+        dry_run: a.dry_run,
+    };
+    let report =
+        open(config)?.import_people(&a.file, people, skipped, &opts, &mut output::progress())?;
+    output::import_report(&report, json)
 }
 
 /// `followup where`: the paths in force, without opening (or creating) the database.

@@ -706,6 +706,9 @@ pub fn import_report(r: &followup_app::import::ImportReport, json: bool) -> Out 
     for n in &r.notes {
         outln!("  skipped {n}");
     }
+    for n in &r.left_out {
+        outln!("  {n}");
+    }
     if r.dry_run {
         outln!("Nothing was written (--dry-run).");
     } else if r.created > 0 {

@@ -335,6 +335,37 @@ fn bad_input_changes_nothing() {
         (&["done", "0"], "pipeline"),
         (&["--today", "someday", "agenda"], "--today"),
         (&["demo"], "already holds data"),
+        // Trust at the edges: text, dates and the command line itself.
+        (&["contact", "add", "Evil\u{1b}[2J"], "control characters"),
+        (
+            &["contact", "add", LONG_NAME.as_str()],
+            "at most 200 characters",
+        ),
+        (
+            &["contact", "add", "Sam", "--notes", "bell\u{7}"],
+            "--notes",
+        ),
+        (&["contact", "add", "Sam", "--phone", "call me"], "--phone"),
+        (
+            &["contact", "add", "Sam", "--linkedin", "javascript:alert(1)"],
+            "--linkedin",
+        ),
+        (
+            &["contact", "add", "Sam", "--birthday", "9999-12-31"],
+            "outside 1900-2200",
+        ),
+        (
+            &["log", "follow-up", "--with", "1", "--on", "0000-01-01"],
+            "outside 1900-2200",
+        ),
+        (&["--today", "0000-01-01", "agenda"], "--today"),
+        (&["draft", "9", "--template", "nonsense"], "--template"),
+        (&["contact", "lst"], "followup contact --help"),
+        (&["log", "follow-up", "--wiht", "1"], "--with"),
+        (
+            &["contact", "show", HUGE_NAME.as_str()],
+            "no contact matches",
+        ),
     ];
     for (args, needle) in cases {
         let mut full = vec!["--db", d.path.to_str().unwrap()];
@@ -342,6 +373,8 @@ fn bad_input_changes_nothing() {
         let out = run(&d.path, "2026-03-06", &full);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("followup: error: "), "{args:?}: {err}");
+        assert!(err.len() < 400, "{args:?}: a short line, got {}", err.len());
         assert_eq!(
             err.trim_end().lines().count(),
             1,
@@ -358,6 +391,308 @@ fn bad_input_changes_nothing() {
             "{args:?} changed the database"
         );
     }
+}
+
+static LONG_NAME: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| "x".repeat(201));
+static HUGE_NAME: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| "Dana ".repeat(12_000));
+
+#[test]
+fn a_mistyped_db_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("typo").join("x.db");
+    let csv = dir.path().join("c.csv");
+    std::fs::write(&csv, "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\nAnn,Lee,https://www.linkedin.com/in/ann,,,,01 Mar 2026\r\n").unwrap();
+    for args in [
+        vec!["contact", "list"],
+        vec!["agenda"],
+        vec!["export", "-"],
+        vec!["replan"],
+        vec!["import", "linkedin", csv.to_str().unwrap(), "--dry-run"],
+    ] {
+        let out = run(&typo, "2026-03-06", &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("no database at") && err.contains("followup where"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !dir.path().join("typo").exists(),
+            "{args:?} created a folder"
+        );
+    }
+    // `where` says where, and creates nothing either.
+    let out = ok(&typo, "2026-03-06", &["where"]);
+    assert!(out.contains("not created yet"), "{out}");
+    assert!(!dir.path().join("typo").exists());
+    // A refused import into a new path leaves no database behind.
+    std::fs::write(&csv, "no header here\n").unwrap();
+    let out = run(
+        &typo,
+        "2026-03-06",
+        &["import", "linkedin", csv.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!typo.exists(), "a refused import created the database");
+}
+
+#[test]
+fn imports_are_scrubbed_capped_and_checked() {
+    let d = db();
+    let dir = d.path.parent().unwrap();
+    // Control characters from a file are removed; an address that is not one is left out.
+    let csv = dir.join("Connections.csv");
+    std::fs::write(
+        &csv,
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n\
+         Ann\u{1b}]0;pwned\u{7},Lee,https://www.linkedin.com/in/ann,not-an-address,=HYPERLINK(\"http://x\"),Analyst,01 Mar 2026\r\n\
+         Sam,One,javascript:alert(1),,Acme,,01 Mar 2026\r\n",
+    )
+    .unwrap();
+    let out = ok(
+        &d.path,
+        "2026-03-06",
+        &["import", "linkedin", csv.to_str().unwrap()],
+    );
+    assert!(out.contains("left out"), "{out}");
+    let contacts = json(&d.path, "2026-03-06", &["contact", "list"]);
+    let ann = &contacts[0];
+    assert_eq!(ann["name"], "Ann]0;pwned Lee");
+    assert_eq!(ann["emails"].as_array().unwrap().len(), 0);
+    assert!(contacts[1].get("linkedin").is_none(), "{:?}", contacts[1]);
+    // CSV export neutralizes the formula the file carried.
+    let csv_out = ok(&d.path, "2026-03-06", &["export", "-", "--csv", "contacts"]);
+    assert!(
+        csv_out.contains("\"'=HYPERLINK(\"\"http://x\"\")\""),
+        "{csv_out}"
+    );
+    // A 5,000-character company refuses the whole file, naming the line.
+    let before = std::fs::read(&d.path).unwrap();
+    std::fs::write(
+        &csv,
+        format!(
+            "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\nBo,Ng,,,{},,01 Mar 2026\r\n",
+            "x".repeat(5000)
+        ),
+    )
+    .unwrap();
+    let out = run(
+        &d.path,
+        "2026-03-06",
+        &["import", "linkedin", csv.to_str().unwrap()],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("line 2: organization: at most 200 characters"),
+        "{err}"
+    );
+    assert_eq!(before, std::fs::read(&d.path).unwrap());
+}
+
+#[test]
+fn an_ambiguous_name_lists_ten_and_counts_the_rest() {
+    let d = db();
+    let csv = d.path.parent().unwrap().join("c.csv");
+    let mut text =
+        String::from("First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n");
+    for i in 0..25 {
+        text.push_str(&format!("Sam,Person{i},,,,,01 Mar 2026\r\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    ok(
+        &d.path,
+        "2026-03-06",
+        &["import", "linkedin", csv.to_str().unwrap()],
+    );
+    let out = run(&d.path, "2026-03-06", &["contact", "show", "sam"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.matches("(#").count(), 10, "{err}");
+    assert!(err.contains("and 15 more"), "{err}");
+    // Names with LIKE's special characters are plain text to the lookup.
+    let out = run(&d.path, "2026-03-06", &["contact", "show", "%_%"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no contact matches"));
+}
+
+#[test]
+fn a_json_import_with_a_broken_log_is_refused_whole() {
+    let d = db();
+    dana_journey(&d.path);
+    let export: Value = serde_json::from_str(&ok(&d.path, "2026-03-06", &["export", "-"])).unwrap();
+    let events = export["events"].as_array().unwrap().clone();
+    let find = |kind: &str| {
+        events
+            .iter()
+            .position(|e| e["event"]["event"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {events:?}"))
+    };
+    let touch = find("touch-logged");
+    let contact = find("contact-added");
+    type Edit = Box<dyn Fn(&mut Vec<Value>)>;
+    let cases: Vec<(&str, Edit, String)> = vec![
+        (
+            "dangling contact",
+            Box::new(move |e| e[touch]["event"]["touch"]["contacts"] = serde_json::json!([999])),
+            format!(
+                "event {} (touch-logged): contact 999 does not exist",
+                touch + 1
+            ),
+        ),
+        (
+            "missing organization",
+            Box::new(move |e| {
+                e[contact]["event"]["contact"]["organization"] =
+                    serde_json::json!({"id": 77, "name": "Nowhere"})
+            }),
+            format!(
+                "event {} (contact-added): organization 77 does not exist",
+                contact + 1
+            ),
+        ),
+        (
+            "duplicate id",
+            Box::new(move |e| {
+                let again = e[contact].clone();
+                e.insert(contact + 1, again)
+            }),
+            format!(
+                "event {} (contact-added): contact 1 is added twice",
+                contact + 2
+            ),
+        ),
+        (
+            "out of order",
+            Box::new(move |e| {
+                let t = e.remove(touch);
+                e.insert(0, t)
+            }),
+            "event 1 (touch-logged): contact 1 does not exist".to_string(),
+        ),
+        (
+            "a touch in 9999",
+            Box::new(move |e| e[touch]["event"]["touch"]["date"] = serde_json::json!("9999-12-31")),
+            format!(
+                "event {} (touch-logged): date 9999-12-31 is outside 1900-2200",
+                touch + 1
+            ),
+        ),
+        (
+            "a control character",
+            Box::new(move |e| {
+                e[contact]["event"]["contact"]["name"] = serde_json::json!("Dana\u{1b}[2J")
+            }),
+            format!(
+                "event {} (contact-added): name: control characters",
+                contact + 1
+            ),
+        ),
+    ];
+    for (what, edit, want) in cases {
+        let mut broken = export.clone();
+        let mut evs = events.clone();
+        edit(&mut evs);
+        broken["events"] = Value::Array(evs);
+        let file = d.path.parent().unwrap().join("broken.json");
+        std::fs::write(&file, serde_json::to_string(&broken).unwrap()).unwrap();
+        let target = d.path.parent().unwrap().join("target.db");
+        let out = run(
+            &target,
+            "2026-03-06",
+            &["import", "json", file.to_str().unwrap()],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(
+            err.contains(&want),
+            "{what}: {err:?} should contain {want:?}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{what}: {err}");
+        assert!(
+            !target.exists(),
+            "{what}: the refused import created the database"
+        );
+    }
+}
+
+#[test]
+fn a_broken_holiday_file_is_skipped_with_a_warning() {
+    let d = db();
+    dana_journey(&d.path);
+    let holidays = d.path.parent().unwrap().join("followup").join("holidays");
+    std::fs::create_dir_all(&holidays).unwrap();
+    std::fs::write(holidays.join("cut.days"), "2026-07-03\n2026-1").unwrap();
+    std::fs::write(holidays.join(".cut.days.123.tmp"), "garbage").unwrap();
+    for args in [&["where"][..], &["agenda"], &["contact", "list"]] {
+        let out = run(&d.path, "2026-03-06", args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("followup: warning: ") && err.contains("cut.days: line 2"),
+            "{args:?}: {err}"
+        );
+    }
+    // A calendar that marks every day is refused before anything is kept.
+    let mut ics = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n");
+    let mut day: jiff::civil::Date = "2027-01-01".parse().unwrap();
+    while day.year() == 2027 {
+        ics.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:{day}\r\nDTSTART;VALUE=DATE:{}\r\nEND:VEVENT\r\n",
+            day.strftime("%Y%m%d")
+        ));
+        day = day.tomorrow().unwrap();
+    }
+    ics.push_str("END:VCALENDAR\r\n");
+    let cal = d.path.parent().unwrap().join("every.ics");
+    std::fs::write(&cal, ics).unwrap();
+    let out = run(
+        &d.path,
+        "2026-03-06",
+        &["import", "holidays", cal.to_str().unwrap()],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("leaves 0 business days in 2027"), "{err}");
+    assert!(!holidays.join("every.days").exists());
+}
+
+#[test]
+fn a_held_write_lock_is_named_after_a_bounded_wait() {
+    let d = db();
+    dana_journey(&d.path);
+    // Another process takes the write lock and holds it past our wait.
+    let mut holder = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys,time\n\
+             c=sqlite3.connect(sys.argv[1],isolation_level=None)\n\
+             c.execute('BEGIN IMMEDIATE')\nprint('locked',flush=True)\ntime.sleep(12)",
+            d.path.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line.trim(), "locked");
+    let started = std::time::Instant::now();
+    let out = run(&d.path, "2026-03-06", &["log", "note", "--with", "1"]);
+    let waited = started.elapsed();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("another followup is writing to"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        waited.as_secs() >= 4,
+        "it waited {waited:?} before giving up"
+    );
 }
 
 #[test]
@@ -933,8 +1268,10 @@ fn a_broken_export_is_refused_with_its_line_and_writes_nothing() {
             "{err}"
         );
         assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-        let events = json(&fresh.path, "2026-03-06", &["events"]);
-        assert!(events.as_array().unwrap().is_empty(), "nothing written");
+        assert!(
+            !fresh.path.exists(),
+            "nothing written, not even a new database"
+        );
     }
 }
 

@@ -12,7 +12,9 @@ const NEEDED: [&str; 3] = ["First Name", "Last Name", "URL"];
 
 /// People in the file, and the places of the entries skipped (hidden members).
 pub fn parse(source: &str, bytes: &[u8]) -> Result<(Vec<Incoming>, Vec<String>), AppError> {
-    let text = utf8(source, bytes)?;
+    // The csv crate counts a CRLF file's lines one short; LinkedIn writes CRLF, and errors
+    // must name the line a person sees in an editor.
+    let text = utf8(source, bytes)?.replace("\r\n", "\n");
     let bad = |line: u64, msg: String| AppError::Invalid(format!("{source}: line {line}: {msg}"));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)

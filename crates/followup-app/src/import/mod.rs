@@ -50,6 +50,10 @@ pub struct ImportReport {
     pub dry_run: bool,
     /// Why entries were skipped, with their place.
     pub notes: Vec<String>,
+    /// Values left out of entries that were kept (an email that is not an address), with
+    /// their place and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<String>,
 }
 
 /// How to import.
@@ -80,6 +84,11 @@ impl App {
             notes: skipped,
             ..ImportReport::default()
         };
+        // Every importer's people pass the same checks as a contact typed in (fields.rs).
+        let people = people
+            .into_iter()
+            .map(|p| p.checked(source, &mut report.left_out))
+            .collect::<Result<Vec<_>, AppError>>()?;
         // Spread new contacts' first keep-in-touch over the first cadence period (F13).
         let period = policy
             .cadence

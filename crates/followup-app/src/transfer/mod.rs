@@ -121,27 +121,13 @@ impl App {
 
     /// Replays a JSON export into this (empty) database, all or nothing.
     pub fn import_json(&mut self, source: &str, text: &str) -> Result<Imported, AppError> {
-        let export: Export = serde_json::from_str(text).map_err(|e| {
-            AppError::Invalid(format!(
-                "{source}: line {}, column {}: {}",
-                e.line(),
-                e.column(),
-                strip_position(&e.to_string())
-            ))
-        })?;
-        if export.format != FORMAT {
-            return Err(AppError::Invalid(format!(
-                "{source}: expected a followup export (\"format\": \"{FORMAT}\"), found {:?}",
-                export.format
-            )));
-        }
-        if export.version != VERSION {
-            return Err(AppError::Invalid(format!(
-                "{source}: export version {} is not one this followup reads ({VERSION})",
-                export.version
-            )));
-        }
-        check::check(&export.events).map_err(|m| AppError::Invalid(format!("{source}: {m}")))?;
+        let export = read_export(source, text)?;
+        self.import_export(source, export)
+    }
+
+    /// Replays an export read (and checked) by [`read_export`] into this (empty) database, all
+    /// or nothing.
+    pub fn import_export(&mut self, source: &str, export: Export) -> Result<Imported, AppError> {
         let plan_items = {
             let mut tx = self.store.begin(self.owner, Mode::Write)?;
             if !tx.is_empty()? {
@@ -315,6 +301,33 @@ impl App {
         }
         Ok(out)
     }
+}
+
+/// Reads a JSON export and checks its log ([`check`]) without touching any database: a
+/// refused file leaves nothing behind, not even a new empty database.
+pub fn read_export(source: &str, text: &str) -> Result<Export, AppError> {
+    let export: Export = serde_json::from_str(text).map_err(|e| {
+        AppError::Invalid(format!(
+            "{source}: line {}, column {}: {}",
+            e.line(),
+            e.column(),
+            strip_position(&e.to_string())
+        ))
+    })?;
+    if export.format != FORMAT {
+        return Err(AppError::Invalid(format!(
+            "{source}: expected a followup export (\"format\": \"{FORMAT}\"), found {:?}",
+            export.format
+        )));
+    }
+    if export.version != VERSION {
+        return Err(AppError::Invalid(format!(
+            "{source}: export version {} is not one this followup reads ({VERSION})",
+            export.version
+        )));
+    }
+    check::check(&export.events).map_err(|m| AppError::Invalid(format!("{source}: {m}")))?;
+    Ok(export)
 }
 
 /// serde_json puts " at line L column C" at the end; we say it first.

@@ -303,6 +303,10 @@ mod tests {
                 "[policy]\nvalue_add_period = 3\n",
                 "line 2: [policy] value_add_period",
             ),
+            (
+                "[policy.calendar]\nholidays = [\"9999-01-01\"]\n",
+                "line 2: [policy] calendar.holidays",
+            ),
         ];
         for (text, want) in cases {
             let e = parse(text).unwrap_err();

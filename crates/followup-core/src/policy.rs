@@ -135,6 +135,18 @@ impl Policy {
                 "calendar.weekend names every day: no business day is left".into(),
             ));
         }
+        if let Some(d) = self
+            .calendar
+            .holidays
+            .iter()
+            .find(|d| !crate::dates::in_range(**d))
+        {
+            return Err(BadPolicy(format!(
+                "calendar.holidays: {d} is outside {}-{}",
+                crate::dates::FIRST_YEAR,
+                crate::dates::LAST_YEAR
+            )));
+        }
         let zero = |w: Wait| match w {
             Wait::Days(n) | Wait::BusinessDays(n) | Wait::Weeks(n) | Wait::Months(n) => n == 0,
         };

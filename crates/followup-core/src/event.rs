@@ -45,6 +45,22 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// The event's name as the log and the export spell it (`contact-added`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::OrganizationAdded { .. } => "organization-added",
+            Event::ContactAdded { .. } => "contact-added",
+            Event::ContactEdited { .. } => "contact-edited",
+            Event::JobAdded { .. } => "job-added",
+            Event::JobStageChanged { .. } => "job-stage-changed",
+            Event::JobContactLinked { .. } => "job-contact-linked",
+            Event::TouchLogged { .. } => "touch-logged",
+            Event::Snoozed { .. } => "snoozed",
+        }
+    }
+}
+
 /// The fields `contact edit` can change; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactPatch {

@@ -216,19 +216,6 @@ fn subject_text(s: Subject) -> String {
     }
 }
 
-fn event_kind(e: &Event) -> &'static str {
-    match e {
-        Event::OrganizationAdded { .. } => "organization-added",
-        Event::ContactAdded { .. } => "contact-added",
-        Event::ContactEdited { .. } => "contact-edited",
-        Event::JobAdded { .. } => "job-added",
-        Event::JobStageChanged { .. } => "job-stage-changed",
-        Event::JobContactLinked { .. } => "job-contact-linked",
-        Event::TouchLogged { .. } => "touch-logged",
-        Event::Snoozed { .. } => "snoozed",
-    }
-}
-
 impl SqliteTx<'_> {
     fn put_contact(&self, c: &Contact) -> Result<()> {
         self.exec(
@@ -388,7 +375,7 @@ impl Tx for SqliteTx<'_> {
             params![
                 self.owner,
                 recorded_on.to_string(),
-                event_kind(event),
+                Event::kind(event),
                 to_json(event)
             ],
         )?;

@@ -26,26 +26,12 @@ struct Seen {
     last_day: Option<Date>,
 }
 
-/// The event's name as the export spells it (`contact-added`).
-fn label(e: &Event) -> &'static str {
-    match e {
-        Event::OrganizationAdded { .. } => "organization-added",
-        Event::ContactAdded { .. } => "contact-added",
-        Event::ContactEdited { .. } => "contact-edited",
-        Event::JobAdded { .. } => "job-added",
-        Event::JobStageChanged { .. } => "job-stage-changed",
-        Event::JobContactLinked { .. } => "job-contact-linked",
-        Event::TouchLogged { .. } => "touch-logged",
-        Event::Snoozed { .. } => "snoozed",
-    }
-}
-
 /// Checks the whole log; the error reads "event N (kind): what is wrong".
 pub fn check(events: &[ExportedEvent]) -> Result<(), String> {
     let mut seen = Seen::default();
     for (i, e) in events.iter().enumerate() {
         seen.event(e)
-            .map_err(|m| format!("event {} ({}): {m}", i + 1, label(&e.event)))?;
+            .map_err(|m| format!("event {} ({}): {m}", i + 1, e.event.kind()))?;
     }
     Ok(())
 }

@@ -140,13 +140,7 @@ impl App {
                     AppError::Invalid(format!(
                         "{source}: event {} ({}) cannot be replayed: {err}",
                         i + 1,
-                        serde_json::to_value(&e.event)
-                            .ok()
-                            .and_then(|v| v
-                                .get("event")
-                                .and_then(|k| k.as_str())
-                                .map(str::to_string))
-                            .unwrap_or_default()
+                        e.event.kind()
                     ))
                 })?;
             }

@@ -26,6 +26,17 @@ struct File {
     me: Option<Me>,
     /// The folder of the person's own templates.
     templates: Option<PathBuf>,
+    lint: Option<LintTune>,
+}
+
+/// `[lint]`: the person's own pressure phrases (M3), added to or taken from the built-in list.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LintTune {
+    #[serde(default)]
+    add: Vec<String>,
+    #[serde(default)]
+    ignore: Vec<String>,
 }
 
 /// Who the person is (drafts sign with it).
@@ -49,6 +60,8 @@ pub struct Config {
     pub source: Option<PathBuf>,
     /// The folder of the config: templates and imported holiday calendars live beside it.
     pub dir: Option<PathBuf>,
+    /// The pressure phrases the lint flags (M3), as the person tuned them.
+    pub pressure: followup_core::draft::Pressure,
     /// What was skipped while loading (a broken holiday calendar), one line each: commands
     /// print these and go on.
     pub warnings: Vec<String>,
@@ -141,6 +154,10 @@ pub fn parse(text: &str) -> Result<Config, String> {
         templates: file.templates,
         source: None,
         dir: None,
+        pressure: file
+            .lint
+            .map(|l| followup_core::draft::Pressure::tuned(&l.add, &l.ignore))
+            .unwrap_or_default(),
         warnings: Vec::new(),
     })
 }

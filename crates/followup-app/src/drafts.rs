@@ -204,7 +204,7 @@ pub fn mailto(to: &str, subject: &str, body: &str) -> String {
 // ---- the use cases ----------------------------------------------------------------------
 
 use followup_core::agenda::{PIPELINE_ID, today_view};
-use followup_core::draft::{MessageKind, Person, Role, lint};
+use followup_core::draft::{MessageKind, Person, Role, lint_with};
 use followup_core::model::{Contact, Direction, Job, PromiseKind, Touch, TouchKind, Whose};
 use followup_core::plan::{Action, Slot};
 use jiff::civil::Date;
@@ -420,7 +420,12 @@ impl App {
     ) -> Result<Draft, AppError> {
         let t = self.template(name)?;
         let (subject, body) = render(&t, ctx)?;
-        let warnings = lint(&body, MessageKind::of_template(name), previous);
+        let warnings = lint_with(
+            &body,
+            MessageKind::of_template(name),
+            previous,
+            &self.config.pressure,
+        );
         // The channel's address, else the email address (a thank-you is written even to
         // someone who prefers calls).
         let to = contact
@@ -461,7 +466,12 @@ impl App {
             }
             None => None,
         };
-        Ok(lint(text, kind, previous.as_deref()))
+        Ok(lint_with(
+            text,
+            kind,
+            previous.as_deref(),
+            &self.config.pressure,
+        ))
     }
 }
 

@@ -119,9 +119,9 @@ pub fn word_count(text: &str) -> usize {
         .count()
 }
 
-/// Pleading and pressure (M3): phrases that make the reader feel obliged, and the plain
-/// "any update?" that F8 says never to send twice.
-const PLEADING: &[&str] = &[
+/// Pleading and pressure (M3): phrases that make the reader feel obliged, apologies for
+/// writing at all, and the plain "any update?" that F8 says never to send twice.
+const PRESSURE: &[&str] = &[
     "desperate",
     "desperately",
     "begging",
@@ -129,8 +129,6 @@ const PLEADING: &[&str] = &[
     "i really need this job",
     "i really need this",
     "i need this job",
-    "please, please",
-    "please please",
     "my last chance",
     "struggling financially",
     "behind on rent",
@@ -142,6 +140,7 @@ const PLEADING: &[&str] = &[
     "why haven't you",
     "why have you not",
     "i haven't heard anything",
+    "i still haven't heard",
     "still waiting",
     "as soon as possible",
     "asap",
@@ -149,14 +148,96 @@ const PLEADING: &[&str] = &[
     "immediately",
     "final notice",
     "i will call every day",
-    "any update?",
-    "any updates?",
+    "any update",
+    "any updates",
+    "any news",
     "just checking in",
+    "just checking",
+    "following up again",
+    "sorry to bother",
+    "sorry to bug",
+    "sorry to disturb",
+    "sorry for bothering",
+    "sorry for the bother",
+    "apologies for bothering",
+    "i apologize for bothering",
+    "hate to bother",
+    "hate to be a pest",
+    "pest",
+    "nag",
+    "nagging",
+    "kindly revert",
+    "revert back",
 ];
 
+/// The pressure phrases the lint looks for: the built-in list, tuned by the person's config
+/// (`[lint] add = [...]`, `ignore = [...]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pressure {
+    phrases: Vec<String>,
+}
+
+impl Default for Pressure {
+    fn default() -> Self {
+        Pressure {
+            phrases: PRESSURE.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+}
+
+impl Pressure {
+    /// The built-in list with `add` added and `ignore` taken out (case does not matter).
+    pub fn tuned(add: &[String], ignore: &[String]) -> Pressure {
+        let norm = |s: &String| s.trim().to_lowercase();
+        let ignore: Vec<String> = ignore.iter().map(norm).collect();
+        let mut phrases: Vec<String> = Pressure::default()
+            .phrases
+            .into_iter()
+            .chain(add.iter().map(norm))
+            .filter(|p| !p.is_empty() && !ignore.contains(p))
+            .collect();
+        phrases.sort();
+        phrases.dedup();
+        Pressure { phrases }
+    }
+
+    /// Every occurrence in `line` (lowercase), overlapping ones merged into the longest:
+    /// "i really need this job" is one finding, not two.
+    fn find(&self, line: &str) -> Vec<(usize, usize)> {
+        let mut hits: Vec<(usize, usize)> = self
+            .phrases
+            .iter()
+            .flat_map(|p| {
+                phrase_positions(line, p)
+                    .into_iter()
+                    .map(|at| (at, at + p.len()))
+            })
+            .collect();
+        hits.sort_by_key(|(start, end)| (*start, std::cmp::Reverse(*end)));
+        let mut kept: Vec<(usize, usize)> = Vec::new();
+        for (start, end) in hits {
+            match kept.last_mut() {
+                Some(last) if start < last.1 => last.1 = last.1.max(end),
+                _ => kept.push((start, end)),
+            }
+        }
+        kept
+    }
+}
+
 /// M1 and M3 on a message, and F8: a question already asked in `previous` (the last message
-/// sent to the same contact).
+/// sent to the same contact). With the built-in pressure phrases.
 pub fn lint(text: &str, kind: MessageKind, previous: Option<&str>) -> Vec<LintWarning> {
+    lint_with(text, kind, previous, &Pressure::default())
+}
+
+/// [`lint`] with the person's own pressure phrases.
+pub fn lint_with(
+    text: &str,
+    kind: MessageKind,
+    previous: Option<&str>,
+    pressure: &Pressure,
+) -> Vec<LintWarning> {
     let mut out = Vec::new();
     let body = strip_subject(text);
     let words = word_count(body);
@@ -175,15 +256,25 @@ pub fn lint(text: &str, kind: MessageKind, previous: Option<&str>) -> Vec<LintWa
             line: None,
         });
     }
+    let mut pleases = 0;
     for (i, line) in text.lines().enumerate() {
         let lower = line.to_lowercase();
-        for phrase in PLEADING {
-            if contains_phrase(&lower, phrase) {
+        for (start, end) in pressure.find(&lower) {
+            let said = line.get(start..end).unwrap_or(&lower[start..end]);
+            out.push(LintWarning {
+                rule: "M3".into(),
+                message: format!(
+                    "M3: \"{said}\" pleads or presses; ask for the status and the next steps instead"
+                ),
+                line: Some(i + 1),
+            });
+        }
+        for _ in phrase_positions(&lower, "please") {
+            pleases += 1;
+            if pleases == 2 {
                 out.push(LintWarning {
                     rule: "M3".into(),
-                    message: format!(
-                        "M3: \"{phrase}\" pleads or presses; ask for the status and the next steps instead"
-                    ),
+                    message: "M3: \"please\" more than once presses; once is polite".into(),
                     line: Some(i + 1),
                 });
             }
@@ -214,7 +305,10 @@ fn strip_subject(text: &str) -> &str {
     }
 }
 
-fn contains_phrase(hay: &str, phrase: &str) -> bool {
+/// Where `phrase` stands in `hay` as whole words (a phrase ending in punctuation may be
+/// followed by anything).
+fn phrase_positions(hay: &str, phrase: &str) -> Vec<usize> {
+    let mut out = Vec::new();
     let mut start = 0;
     while let Some(pos) = hay[start..].find(phrase) {
         let at = start + pos;
@@ -223,11 +317,11 @@ fn contains_phrase(hay: &str, phrase: &str) -> bool {
         let edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
         let phrase_ends_in_word = phrase.chars().last().is_some_and(|c| c.is_alphanumeric());
         if edge(before) && (!phrase_ends_in_word || edge(after)) {
-            return true;
+            out.push(at);
         }
-        start = at + phrase.len();
+        start = at + phrase.len().max(1);
     }
-    false
+    out
 }
 
 /// The questions of a message, normalized (lowercase, letters and spaces), with their line.
@@ -285,6 +379,46 @@ mod tests {
         // Words inside other words do not count.
         assert!(lint("An urgently-needed fix", MessageKind::Other, None).is_empty());
         assert!(!lint("This is urgent.", MessageKind::Other, None).is_empty());
+    }
+
+    #[test]
+    fn pressure_is_flagged_once_per_occurrence() {
+        let w = lint(
+            "Sorry to bother you again. I hate to be a pest, but any update? Kindly revert.\nI really need this job.",
+            MessageKind::Status,
+            None,
+        );
+        let said: Vec<(&str, Option<usize>)> =
+            w.iter().map(|w| (w.message.as_str(), w.line)).collect();
+        assert_eq!(w.len(), 5, "{said:?}");
+        assert!(w[0].message.contains("\"Sorry to bother\""), "{said:?}");
+        assert!(
+            w[4].message.contains("\"I really need this job\""),
+            "{said:?}"
+        );
+        assert_eq!(w[4].line, Some(2));
+        let w = lint(
+            "Please let me know. Please reply.",
+            MessageKind::Status,
+            None,
+        );
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].message.contains("more than once"));
+        let calm = "Thank you again for your time. Is there anything else I can send you?";
+        assert!(lint(calm, MessageKind::Status, None).is_empty());
+    }
+
+    #[test]
+    fn the_person_tunes_the_phrases() {
+        let p = Pressure::tuned(&["circling back".into()], &["ASAP".into()]);
+        let w = lint_with(
+            "Circling back: can we talk asap?",
+            MessageKind::Other,
+            None,
+            &p,
+        );
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].message.contains("Circling back"));
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! The JSON API under `/api/v1`: what the pages do, for scripts and other programs. The shapes
 //! are the CLI's `--json` shapes (docs/CLI.md); errors are `{status, message}`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::OpenApi;
 
+use crate::extract::{ApiBytes, ApiJson, ApiPath, ApiQuery};
 use crate::{WebError, WebState};
 
 type ApiResult = Result<Response, WebError>;
@@ -30,6 +31,8 @@ pub fn router() -> Router<WebState> {
         .route("/items/{id}/done", post(done))
         .route("/items/{id}/snooze", post(snooze))
         .route("/items/{id}/draft", get(draft))
+        // After the routes: it applies to those already added.
+        .method_not_allowed_fallback(crate::edge::api_method_not_allowed)
 }
 
 #[derive(OpenApi)]
@@ -61,6 +64,7 @@ pub async fn openapi() -> Response {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AgendaQuery {
     until: Option<String>,
     offset: Option<usize>,
@@ -79,7 +83,7 @@ const PAGE: usize = 500;
            ("limit" = Option<usize>, Query, description = "items per page (default 500, at most 5000)")),
     responses((status = 200, description = "agenda items, as `followup agenda --json`"),
               (status = 422, description = "a bad date")))]
-async fn agenda(State(s): State<WebState>, Query(q): Query<AgendaQuery>) -> ApiResult {
+async fn agenda(State(s): State<WebState>, ApiQuery(q): ApiQuery<AgendaQuery>) -> ApiResult {
     let offset = q.offset.unwrap_or(0);
     let limit = q.limit.unwrap_or(PAGE).clamp(1, 5000);
     let page = |items: Vec<followup_core::AgendaItem>| -> (String, usize) {
@@ -141,7 +145,7 @@ async fn contacts(State(s): State<WebState>) -> ApiResult {
 #[utoipa::path(get, path = "/api/v1/contacts/{id}",
     params(("id" = String, Path, description = "id or unambiguous name")),
     responses((status = 200, description = "as `contact show --json`"), (status = 404, description = "no such contact")))]
-async fn contact(State(s): State<WebState>, Path(id): Path<String>) -> ApiResult {
+async fn contact(State(s): State<WebState>, ApiPath(id): ApiPath<String>) -> ApiResult {
     ok(s.with(|app| app.contact_view(&id))
         .map_err(WebError::into_json)?)
 }
@@ -156,12 +160,13 @@ async fn jobs(State(s): State<WebState>) -> ApiResult {
 #[utoipa::path(get, path = "/api/v1/jobs/{id}",
     params(("id" = String, Path, description = "id or unambiguous name")),
     responses((status = 200, description = "as `job show --json`"), (status = 404, description = "no such job")))]
-async fn job(State(s): State<WebState>, Path(id): Path<String>) -> ApiResult {
+async fn job(State(s): State<WebState>, ApiPath(id): ApiPath<String>) -> ApiResult {
     ok(s.with(|app| app.job_view(&id))
         .map_err(WebError::into_json)?)
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StageBody {
     stage: String,
 }
@@ -173,8 +178,8 @@ pub struct StageBody {
     responses((status = 200, description = "the job"), (status = 422, description = "bad stage or closed job")))]
 async fn stage(
     State(s): State<WebState>,
-    Path(id): Path<String>,
-    Json(b): Json<StageBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<StageBody>,
 ) -> ApiResult {
     ok(s.with(|app| {
         let st: followup_core::Stage = b
@@ -191,6 +196,7 @@ async fn stage(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TouchBody {
     kind: String,
     with: Vec<String>,
@@ -210,7 +216,7 @@ pub struct TouchBody {
 #[utoipa::path(post, path = "/api/v1/touches",
     request_body(content = String, description = "{\"kind\": \"interview\", \"with\": [\"Dana Reyes\"], \"job\": \"1\", \"they_decide_by\": \"next monday\"}", content_type = "application/json"),
     responses((status = 200, description = "as `log --json`"), (status = 422, description = "bad input")))]
-async fn log(State(s): State<WebState>, Json(b): Json<TouchBody>) -> ApiResult {
+async fn log(State(s): State<WebState>, ApiJson(b): ApiJson<TouchBody>) -> ApiResult {
     let t = followup_app::NewTouch {
         kind: b.kind,
         with: b.with,
@@ -231,12 +237,13 @@ async fn log(State(s): State<WebState>, Json(b): Json<TouchBody>) -> ApiResult {
 #[utoipa::path(post, path = "/api/v1/items/{id}/done",
     params(("id" = i64, Path, description = "agenda item id")),
     responses((status = 200, description = "as `done --json`"), (status = 404, description = "no such item")))]
-async fn done(State(s): State<WebState>, Path(id): Path<i64>) -> ApiResult {
+async fn done(State(s): State<WebState>, ApiPath(id): ApiPath<i64>) -> ApiResult {
     ok(s.with(|app| app.done(id, None, None))
         .map_err(WebError::into_json)?)
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SnoozeBody {
     until: String,
 }
@@ -248,8 +255,8 @@ pub struct SnoozeBody {
     responses((status = 200, description = "the item as it now stands"), (status = 422, description = "bad date")))]
 async fn snooze(
     State(s): State<WebState>,
-    Path(id): Path<i64>,
-    Json(b): Json<SnoozeBody>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<SnoozeBody>,
 ) -> ApiResult {
     ok(s.with(|app| app.snooze(id, &b.until))
         .map_err(WebError::into_json)?)
@@ -259,12 +266,13 @@ async fn snooze(
 #[utoipa::path(get, path = "/api/v1/items/{id}/draft",
     params(("id" = i64, Path, description = "agenda item id")),
     responses((status = 200, description = "{subject, body, channel, to, warnings, template}")))]
-async fn draft(State(s): State<WebState>, Path(id): Path<i64>) -> ApiResult {
+async fn draft(State(s): State<WebState>, ApiPath(id): ApiPath<i64>) -> ApiResult {
     ok(s.with(|app| app.draft(id, false))
         .map_err(WebError::into_json)?)
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContactBody {
     tier: Option<String>,
     prefers: Option<String>,
@@ -279,8 +287,8 @@ pub struct ContactBody {
     responses((status = 200, description = "the contact"), (status = 422, description = "bad value or nothing to change")))]
 async fn edit_contact(
     State(s): State<WebState>,
-    Path(id): Path<String>,
-    Json(b): Json<ContactBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ContactBody>,
 ) -> ApiResult {
     ok(s.with(|app| {
         app.edit_contact(
@@ -298,6 +306,7 @@ async fn edit_contact(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     tier: Option<String>,
     #[serde(default)]
@@ -317,9 +326,9 @@ pub struct ImportQuery {
               (status = 422, description = "the file is broken (file, card and line named); nothing was written")))]
 async fn import(
     State(s): State<WebState>,
-    Path(kind): Path<String>,
-    Query(q): Query<ImportQuery>,
-    body: axum::body::Bytes,
+    ApiPath(kind): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult {
     let name = q.name.unwrap_or_else(|| format!("upload.{kind}"));
     let report = crate::pages::import_bytes(

@@ -52,8 +52,33 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
 }
 
 fn path_error(path: &str, e: &PathRejection) -> WebError {
+    use axum::extract::path::ErrorKind;
     let text = e.body_text();
-    let detail = text.strip_prefix("Invalid URL: ").unwrap_or(&text);
+    let detail = match e {
+        PathRejection::FailedToDeserializePathParams(f) => match f.kind() {
+            ErrorKind::ParseErrorAtKey {
+                value,
+                expected_type,
+                ..
+            }
+            | ErrorKind::ParseErrorAtIndex {
+                value,
+                expected_type,
+                ..
+            }
+            | ErrorKind::ParseError {
+                value,
+                expected_type,
+            } if expected_type.starts_with('i') || expected_type.starts_with('u') => {
+                format!("expected a number (an id), found {value:?}")
+            }
+            _ => text
+                .strip_prefix("Invalid URL: ")
+                .unwrap_or(&text)
+                .to_string(),
+        },
+        _ => text,
+    };
     // Nested under /api/v1, the router shows the path without its prefix.
     WebError::new(e.status(), format!("path /api/v1{path}: {detail}"))
 }

@@ -80,6 +80,17 @@ pub fn json_req(uri: &str, body: serde_json::Value) -> Request<Body> {
 /// The Import page's form posting a LinkedIn file.
 pub fn upload(file_name: &str, file: &[u8]) -> Request<Body> {
     let boundary = "XYZBOUNDARY";
+    Request::post("/import")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(upload_body(boundary, file_name, file)))
+        .unwrap()
+}
+
+/// The multipart body of `upload`.
+pub fn upload_body(boundary: &str, file_name: &str, file: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, value) in [("kind", "linkedin"), ("tier", "casual")] {
         body.extend_from_slice(
@@ -92,13 +103,7 @@ pub fn upload(file_name: &str, file: &[u8]) -> Request<Body> {
     body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
     body.extend_from_slice(file);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    Request::post("/import")
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .unwrap()
+    body
 }
 
 /// The confirmation form's token in an import preview page.

@@ -526,10 +526,41 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/items/{id}/draft", "get"),
         ("/api/v1/import/{kind}", "post"),
     ] {
-        assert!(doc["paths"][path][method].is_object(), "{method} {path}");
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path}");
+        assert_eq!(
+            op["responses"]["4XX"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ApiError",
+            "{method} {path}"
+        );
     }
     let about = doc["info"]["description"].as_str().unwrap();
     assert!(about.contains("{status, message}"), "{about}");
+    let schemas = &doc["components"]["schemas"];
+    let error = &schemas["ApiError"]["properties"];
+    assert!(
+        error["status"].is_object() && error["message"].is_object(),
+        "{doc}"
+    );
+    // Request bodies are described as what they accept: these fields and no others.
+    let touch = &schemas["TouchBody"];
+    assert_eq!(touch["additionalProperties"], false, "{touch}");
+    assert!(
+        touch["properties"]["i_will_follow_up"].is_object(),
+        "{touch}"
+    );
+    // Every reference resolves.
+    let text = doc.to_string();
+    for (at, _) in text.match_indices("#/components/schemas/") {
+        let name: String = text[at + 21..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        assert!(
+            schemas[&name].is_object(),
+            "{name} is referenced, not defined"
+        );
+    }
 }
 
 /// A LinkedIn export padded with preamble lines (which the importer skips) so that the

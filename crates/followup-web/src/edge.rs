@@ -22,7 +22,7 @@ pub(crate) fn is_api(path: &str) -> bool {
 }
 
 /// True when `host` names this server: loopback by IP or by `localhost`, at the bound port.
-pub fn host_is_ours(host: &str, port: u16) -> bool {
+pub(crate) fn host_is_ours(host: &str, port: u16) -> bool {
     let Some((name, p)) = host.rsplit_once(':') else {
         return false;
     };

@@ -3,7 +3,9 @@
 //! `/api/v1` with its `/openapi.json`, the calendar feed, and the embedded assets.
 //!
 //! It is not SQL and not rules: every handler calls `followup-app` and renders what it returns.
-//! It is not the server process either (the binary's `serve` binds the socket).
+//! It is not the server process either (the binary's `serve` binds the socket and tells the
+//! state its port, `WebState::serving`). At the edge (`edge.rs`) every request passes the Host
+//! check and every response gets the CSP, the referrer policy and the one error shape.
 
 mod api;
 mod edge;
@@ -13,7 +15,7 @@ mod notice;
 mod pages;
 mod uploads;
 
-pub use edge::{CSP, REFERRER_POLICY, host_is_ours};
+pub use edge::{CSP, REFERRER_POLICY};
 pub use error::WebError;
 
 use std::sync::{Arc, Mutex};

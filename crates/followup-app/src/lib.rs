@@ -1079,6 +1079,12 @@ impl App {
         Ok(t)
     }
 
+    /// The calendar token if one was made; never makes one, so that looking writes nothing.
+    pub fn existing_calendar_token(&mut self) -> Result<Option<String>> {
+        let tx = self.store.begin(self.owner, Mode::Read)?;
+        Ok(tx.setting("calendar_token")?)
+    }
+
     /// Replaces the calendar token: the old feed URL stops working.
     pub fn rotate_calendar_token(&mut self) -> Result<String> {
         let t = random_token()?;

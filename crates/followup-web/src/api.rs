@@ -1,13 +1,14 @@
 //! The JSON API under `/api/v1`: what the pages do, for scripts and other programs. The shapes
 //! are the CLI's `--json` shapes (docs/CLI.md); errors are `{status, message}`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use utoipa::OpenApi;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
 
+use crate::extract::{ApiBytes, ApiJson, ApiPath, ApiQuery};
 use crate::{WebError, WebState};
 
 type ApiResult = Result<Response, WebError>;
@@ -30,14 +31,17 @@ pub fn router() -> Router<WebState> {
         .route("/items/{id}/done", post(done))
         .route("/items/{id}/snooze", post(snooze))
         .route("/items/{id}/draft", get(draft))
+        // After the routes: it applies to those already added.
+        .method_not_allowed_fallback(crate::edge::api_method_not_allowed)
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "followup",
-        description = "A job search and a network, followed up at the right time. Shapes as `followup --json` (docs/CLI.md); errors as {status, message}."
+        description = "A job search and a network, followed up at the right time. Shapes as `followup --json` (docs/CLI.md); every error, whatever refused the request (a bad field, malformed JSON, a missing Content-Type, a bad path or query parameter, an unknown route, a wrong method, a body over 8 MiB, another site, another Host), is {status, message} with a 4xx status (5xx only for the server's own failures)."
     ),
+    components(schemas(ApiError)),
     paths(
         agenda,
         contacts,
@@ -55,12 +59,22 @@ pub fn router() -> Router<WebState> {
 )]
 struct ApiDoc;
 
+/// Every error the API answers with (written by `WebError`; this type documents it).
+#[derive(Serialize, ToSchema)]
+pub struct ApiError {
+    /// The HTTP status, repeated.
+    status: u16,
+    /// One line: what was wrong and where.
+    message: String,
+}
+
 /// `/openapi.json`.
 pub async fn openapi() -> Response {
     Json(ApiDoc::openapi()).into_response()
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AgendaQuery {
     until: Option<String>,
     offset: Option<usize>,
@@ -77,9 +91,9 @@ const PAGE: usize = 500;
     params(("until" = Option<String>, Query, description = "last day shown: a date or a phrase"),
            ("offset" = Option<usize>, Query, description = "items to skip (default 0)"),
            ("limit" = Option<usize>, Query, description = "items per page (default 500, at most 5000)")),
-    responses((status = 200, description = "agenda items, as `followup agenda --json`"),
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "agenda items, as `followup agenda --json`"),
               (status = 422, description = "a bad date")))]
-async fn agenda(State(s): State<WebState>, Query(q): Query<AgendaQuery>) -> ApiResult {
+async fn agenda(State(s): State<WebState>, ApiQuery(q): ApiQuery<AgendaQuery>) -> ApiResult {
     let offset = q.offset.unwrap_or(0);
     let limit = q.limit.unwrap_or(PAGE).clamp(1, 5000);
     let page = |items: Vec<followup_core::AgendaItem>| -> (String, usize) {
@@ -132,7 +146,7 @@ async fn agenda(State(s): State<WebState>, Query(q): Query<AgendaQuery>) -> ApiR
 }
 
 /// Every contact.
-#[utoipa::path(get, path = "/api/v1/contacts", responses((status = 200, description = "contacts")))]
+#[utoipa::path(get, path = "/api/v1/contacts", responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "contacts")))]
 async fn contacts(State(s): State<WebState>) -> ApiResult {
     ok(s.with(|app| app.contacts()).map_err(WebError::into_json)?)
 }
@@ -140,14 +154,14 @@ async fn contacts(State(s): State<WebState>) -> ApiResult {
 /// One contact with its jobs, timeline, promises and next items.
 #[utoipa::path(get, path = "/api/v1/contacts/{id}",
     params(("id" = String, Path, description = "id or unambiguous name")),
-    responses((status = 200, description = "as `contact show --json`"), (status = 404, description = "no such contact")))]
-async fn contact(State(s): State<WebState>, Path(id): Path<String>) -> ApiResult {
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "as `contact show --json`"), (status = 404, description = "no such contact")))]
+async fn contact(State(s): State<WebState>, ApiPath(id): ApiPath<String>) -> ApiResult {
     ok(s.with(|app| app.contact_view(&id))
         .map_err(WebError::into_json)?)
 }
 
 /// Every job.
-#[utoipa::path(get, path = "/api/v1/jobs", responses((status = 200, description = "jobs")))]
+#[utoipa::path(get, path = "/api/v1/jobs", responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "jobs")))]
 async fn jobs(State(s): State<WebState>) -> ApiResult {
     ok(s.with(|app| app.jobs()).map_err(WebError::into_json)?)
 }
@@ -155,13 +169,14 @@ async fn jobs(State(s): State<WebState>) -> ApiResult {
 /// One job with its contacts, timeline, promises and next item.
 #[utoipa::path(get, path = "/api/v1/jobs/{id}",
     params(("id" = String, Path, description = "id or unambiguous name")),
-    responses((status = 200, description = "as `job show --json`"), (status = 404, description = "no such job")))]
-async fn job(State(s): State<WebState>, Path(id): Path<String>) -> ApiResult {
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "as `job show --json`"), (status = 404, description = "no such job")))]
+async fn job(State(s): State<WebState>, ApiPath(id): ApiPath<String>) -> ApiResult {
     ok(s.with(|app| app.job_view(&id))
         .map_err(WebError::into_json)?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StageBody {
     stage: String,
 }
@@ -169,12 +184,12 @@ pub struct StageBody {
 /// Moves a job to a stage; a closed stage closes it.
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/stage",
     params(("id" = String, Path, description = "id or unambiguous name")),
-    request_body(content = String, description = "{\"stage\": \"interviewing\"}", content_type = "application/json"),
-    responses((status = 200, description = "the job"), (status = 422, description = "bad stage or closed job")))]
+    request_body(content = StageBody, description = "{\"stage\": \"interviewing\"}", content_type = "application/json"),
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "the job"), (status = 422, description = "bad stage or closed job")))]
 async fn stage(
     State(s): State<WebState>,
-    Path(id): Path<String>,
-    Json(b): Json<StageBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<StageBody>,
 ) -> ApiResult {
     ok(s.with(|app| {
         let st: followup_core::Stage = b
@@ -190,7 +205,8 @@ async fn stage(
     .map_err(WebError::into_json)?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TouchBody {
     kind: String,
     with: Vec<String>,
@@ -208,9 +224,9 @@ pub struct TouchBody {
 
 /// Logs a touch; answers what it changed (next dates, warnings).
 #[utoipa::path(post, path = "/api/v1/touches",
-    request_body(content = String, description = "{\"kind\": \"interview\", \"with\": [\"Dana Reyes\"], \"job\": \"1\", \"they_decide_by\": \"next monday\"}", content_type = "application/json"),
-    responses((status = 200, description = "as `log --json`"), (status = 422, description = "bad input")))]
-async fn log(State(s): State<WebState>, Json(b): Json<TouchBody>) -> ApiResult {
+    request_body(content = TouchBody, description = "{\"kind\": \"interview\", \"with\": [\"Dana Reyes\"], \"job\": \"1\", \"they_decide_by\": \"next monday\"}", content_type = "application/json"),
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "as `log --json`"), (status = 422, description = "bad input")))]
+async fn log(State(s): State<WebState>, ApiJson(b): ApiJson<TouchBody>) -> ApiResult {
     let t = followup_app::NewTouch {
         kind: b.kind,
         with: b.with,
@@ -230,13 +246,14 @@ async fn log(State(s): State<WebState>, Json(b): Json<TouchBody>) -> ApiResult {
 /// Marks an agenda item done by logging the touch that does it.
 #[utoipa::path(post, path = "/api/v1/items/{id}/done",
     params(("id" = i64, Path, description = "agenda item id")),
-    responses((status = 200, description = "as `done --json`"), (status = 404, description = "no such item")))]
-async fn done(State(s): State<WebState>, Path(id): Path<i64>) -> ApiResult {
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "as `done --json`"), (status = 404, description = "no such item")))]
+async fn done(State(s): State<WebState>, ApiPath(id): ApiPath<i64>) -> ApiResult {
     ok(s.with(|app| app.done(id, None, None))
         .map_err(WebError::into_json)?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SnoozeBody {
     until: String,
 }
@@ -244,12 +261,12 @@ pub struct SnoozeBody {
 /// Moves an agenda item to a later day.
 #[utoipa::path(post, path = "/api/v1/items/{id}/snooze",
     params(("id" = i64, Path, description = "agenda item id")),
-    request_body(content = String, description = "{\"until\": \"friday\"}", content_type = "application/json"),
-    responses((status = 200, description = "the item as it now stands"), (status = 422, description = "bad date")))]
+    request_body(content = SnoozeBody, description = "{\"until\": \"friday\"}", content_type = "application/json"),
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "the item as it now stands"), (status = 422, description = "bad date")))]
 async fn snooze(
     State(s): State<WebState>,
-    Path(id): Path<i64>,
-    Json(b): Json<SnoozeBody>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<SnoozeBody>,
 ) -> ApiResult {
     ok(s.with(|app| app.snooze(id, &b.until))
         .map_err(WebError::into_json)?)
@@ -258,13 +275,14 @@ async fn snooze(
 /// The draft message for an agenda item.
 #[utoipa::path(get, path = "/api/v1/items/{id}/draft",
     params(("id" = i64, Path, description = "agenda item id")),
-    responses((status = 200, description = "{subject, body, channel, to, warnings, template}")))]
-async fn draft(State(s): State<WebState>, Path(id): Path<i64>) -> ApiResult {
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "{subject, body, channel, to, warnings, template}")))]
+async fn draft(State(s): State<WebState>, ApiPath(id): ApiPath<i64>) -> ApiResult {
     ok(s.with(|app| app.draft(id, false))
         .map_err(WebError::into_json)?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ContactBody {
     tier: Option<String>,
     prefers: Option<String>,
@@ -275,12 +293,12 @@ pub struct ContactBody {
 /// Changes a contact's tier, preferred channel, title or notes ("" clears).
 #[utoipa::path(patch, path = "/api/v1/contacts/{id}",
     params(("id" = String, Path, description = "id or unambiguous name")),
-    request_body(content = String, description = "{\"tier\": \"critical\", \"prefers\": \"phone\"}", content_type = "application/json"),
-    responses((status = 200, description = "the contact"), (status = 422, description = "bad value or nothing to change")))]
+    request_body(content = ContactBody, description = "{\"tier\": \"critical\", \"prefers\": \"phone\"}", content_type = "application/json"),
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "the contact"), (status = 422, description = "bad value or nothing to change")))]
 async fn edit_contact(
     State(s): State<WebState>,
-    Path(id): Path<String>,
-    Json(b): Json<ContactBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ContactBody>,
 ) -> ApiResult {
     ok(s.with(|app| {
         app.edit_contact(
@@ -298,6 +316,7 @@ async fn edit_contact(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     tier: Option<String>,
     #[serde(default)]
@@ -313,13 +332,13 @@ pub struct ImportQuery {
            ("tier" = Option<String>, Query, description = "tier for new contacts"),
            ("name" = Option<String>, Query, description = "the file's name, for messages")),
     request_body(content = String, description = "the file's bytes", content_type = "text/plain"),
-    responses((status = 200, description = "{source, created, updated, unchanged, skipped, dry_run, notes}"),
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "{source, created, updated, unchanged, skipped, dry_run, notes}"),
               (status = 422, description = "the file is broken (file, card and line named); nothing was written")))]
 async fn import(
     State(s): State<WebState>,
-    Path(kind): Path<String>,
-    Query(q): Query<ImportQuery>,
-    body: axum::body::Bytes,
+    ApiPath(kind): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult {
     let name = q.name.unwrap_or_else(|| format!("upload.{kind}"));
     let report = crate::pages::import_bytes(

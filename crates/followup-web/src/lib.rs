@@ -3,17 +3,27 @@
 //! `/api/v1` with its `/openapi.json`, the calendar feed, and the embedded assets.
 //!
 //! It is not SQL and not rules: every handler calls `followup-app` and renders what it returns.
-//! It is not the server process either (the binary's `serve` binds the socket).
+//! It is not the server process either (the binary's `serve` binds the socket and tells the
+//! state its port, `WebState::serving`). At the edge (`edge.rs`) every request passes the Host
+//! check and every response gets the CSP, the referrer policy and the one error shape.
 
 mod api;
+mod edge;
+mod error;
+mod extract;
+mod notice;
 mod pages;
+mod uploads;
+
+pub use edge::{CSP, REFERRER_POLICY};
+pub use error::WebError;
 
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use followup_app::{App, AppError};
 use jiff::civil::Date;
@@ -29,6 +39,11 @@ pub struct WebState {
     /// The default agenda as the Today page and as JSON, kept until the data or the day
     /// changes: at a coach's scale rendering it costs milliseconds, serving it microseconds.
     cache: Arc<Mutex<Vec<Cached>>>,
+    /// The port the listener is bound to: requests naming any other host are refused, and
+    /// without it every request is.
+    port: Option<u16>,
+    /// Imports previewed and not yet confirmed.
+    uploads: Arc<Mutex<uploads::Uploads>>,
 }
 
 /// One cached view: which, for what day, at what data version, and its body.
@@ -47,7 +62,20 @@ impl WebState {
             app: Arc::new(Mutex::new(app)),
             today,
             cache: Arc::new(Mutex::new(Vec::new())),
+            port: None,
+            uploads: Arc::new(Mutex::new(uploads::Uploads::default())),
         }
+    }
+
+    /// The state for a server bound to `port`: only `127.0.0.1:port`, `localhost:port` and
+    /// `[::1]:port` are answered.
+    pub fn serving(mut self, port: u16) -> WebState {
+        self.port = Some(port);
+        self
+    }
+
+    fn uploads(&self) -> std::sync::MutexGuard<'_, uploads::Uploads> {
+        self.uploads.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A view of today's data: from the cache when neither the day nor the data changed.
@@ -86,80 +114,12 @@ impl WebState {
     }
 }
 
-/// An error as the web shows it: a status and a message, as a page or as JSON.
-#[derive(Debug)]
-pub struct WebError {
-    pub status: StatusCode,
-    pub message: String,
-    pub json: bool,
-}
-
-impl WebError {
-    fn not_found(what: &str) -> WebError {
-        WebError {
-            status: StatusCode::NOT_FOUND,
-            message: format!("no such {what}"),
-            json: false,
-        }
-    }
-
-    fn bad(message: impl Into<String>) -> WebError {
-        WebError {
-            status: StatusCode::BAD_REQUEST,
-            message: message.into(),
-            json: false,
-        }
-    }
-
-    /// The same error, answered as JSON (the API).
-    fn into_json(mut self) -> WebError {
-        self.json = true;
-        self
-    }
-}
-
-impl From<AppError> for WebError {
-    fn from(e: AppError) -> WebError {
-        let status = match &e {
-            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-            e if e.is_bad_input() => StatusCode::UNPROCESSABLE_ENTITY,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        WebError {
-            status,
-            message: e.to_string(),
-            json: false,
-        }
-    }
-}
-
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        if self.json {
-            let body = serde_json::json!({
-                "status": self.status.as_u16(),
-                "message": self.message,
-            });
-            return (self.status, axum::Json(body)).into_response();
-        }
-        let page = pages::ErrorPage {
-            nav: "",
-            status: format!(
-                "{} {}",
-                self.status.as_u16(),
-                self.status.canonical_reason().unwrap_or("")
-            ),
-            message: self.message,
-        };
-        match askama::Template::render(&page) {
-            Ok(html) => (self.status, Html(html)).into_response(),
-            Err(_) => (self.status, "error").into_response(),
-        }
-    }
-}
+/// The most a request body may hold: imports carry a file; nothing else needs more.
+pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 const HTMX: &str = include_str!("../assets/htmx.min.js");
 const STYLE: &str = include_str!("../assets/style.css");
+const APP_JS: &str = include_str!("../assets/app.js");
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
@@ -205,20 +165,33 @@ pub fn router(state: WebState) -> Router {
             "/assets/style.css",
             get(|| async { asset("text/css; charset=utf-8", STYLE) }),
         )
+        .route(
+            "/assets/app.js",
+            get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
+        )
         .nest("/api/v1", api::router())
         .route("/openapi.json", get(api::openapi))
-        .with_state(state)
-        // Imports carry a file; nothing else needs more.
-        .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
+        .fallback(edge::not_found)
+        .with_state(state.clone())
+        // Layers run outside in: the last added sees the request first.
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CsrfLayer::new())
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
+        .layer(axum::middleware::from_fn(edge::shape_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            edge::check_host,
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
+        .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header_layer(header::REFERRER_POLICY, REFERRER_POLICY))
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+}
+
+fn header_layer(
+    name: header::HeaderName,
+    value: &'static str,
+) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
 }
 
 /// Refuses any address but loopback: there are no accounts yet (the team issue brings them).

@@ -14,14 +14,14 @@ use followup_core::model::{Channel, Job, Stage, Tier, Touch, TouchKind, Whose};
 use jiff::civil::Date;
 use serde::Deserialize;
 
+use crate::notice::{self, Notice, NoticeQuery};
+use crate::uploads::Upload;
 use crate::{WebError, WebState};
 
 fn render(t: &impl Template) -> Result<Html<String>, WebError> {
-    t.render().map(Html).map_err(|e| WebError {
-        status: StatusCode::INTERNAL_SERVER_ERROR,
-        message: format!("template: {e}"),
-        json: false,
-    })
+    t.render()
+        .map(Html)
+        .map_err(|e| WebError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}")))
 }
 
 fn is_htmx(headers: &HeaderMap) -> bool {
@@ -125,17 +125,12 @@ pub(crate) struct ErrorPage {
     pub message: String,
 }
 
-#[derive(Deserialize)]
-pub struct Notice {
-    notice: Option<String>,
-    page: Option<usize>,
-}
-
 fn today_page(
     app: &mut followup_app::App,
-    notice: Option<String>,
+    notice: Option<&Notice>,
     page: usize,
 ) -> Result<String, WebError> {
+    let notice = notice.map(|n| n.sentence(app));
     let today = app.today;
     let items = app.agenda(None)?;
     let total = items.len();
@@ -159,12 +154,12 @@ fn today_page(
 
 pub async fn today(
     State(s): State<WebState>,
-    Query(n): Query<Notice>,
+    Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
-    let page = n.page.unwrap_or(1).max(1);
-    let html = match n.notice.filter(|m| !m.is_empty()) {
+    let page = q.page.unwrap_or(1).max(1);
+    let html = match Notice::from_query(&q) {
         Some(notice) => s
-            .with_web(|app| today_page(app, Some(notice), page))?
+            .with_web(|app| today_page(app, Some(&notice), page))?
             .into(),
         None if page > 1 => s.with_web(|app| today_page(app, None, page))?.into(),
         None => s.cached(crate::View::TodayPage, |app| today_page(app, None, 1))?,
@@ -172,24 +167,12 @@ pub async fn today(
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }
 
-fn back_to_today(msg: &str) -> Response {
-    let q = followup_app::drafts::percent_encode(msg);
-    Redirect::to(&format!("/?notice={q}")).into_response()
+fn back_to_today(n: &Notice) -> Response {
+    Redirect::to(&format!("/?{}", n.query())).into_response()
 }
 
 fn logged_line(l: &Logged, today: Date) -> Vec<String> {
-    l.next
-        .iter()
-        .map(|a| {
-            format!(
-                "{} {} {}: {}",
-                day(a.due, today),
-                a.action,
-                a.contact.as_ref().map(|c| c.name.as_str()).unwrap_or(""),
-                a.why
-            )
-        })
-        .collect()
+    l.next.iter().map(|a| notice::item_line(a, today)).collect()
 }
 
 pub async fn done(
@@ -197,30 +180,27 @@ pub async fn done(
     Path(id): Path<i64>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let (msg, item) = s.with(|app| {
+    let (msg, key, item) = s.with(|app| {
         let today = app.today;
-        let msg = match app.done(id, None, None)? {
+        let (msg, key) = match app.done(id, None, None)? {
             followup_app::Done::Logged(l) => {
-                let next = logged_line(&l, today);
-                format!(
-                    "Logged the {}. Next: {}",
-                    l.touch.kind,
-                    next.first()
-                        .cloned()
-                        .unwrap_or_else(|| "nothing planned".into())
+                let next = l.next.first();
+                (
+                    notice::done(Some(l.touch.kind), next, today),
+                    Notice::Done {
+                        kind: Some(l.touch.kind),
+                        next: next.map(|a| a.id),
+                    },
                 )
             }
-            followup_app::Done::Closed(j) => format!(
-                "Closed {}: {} as {}.",
-                j.organization.name, j.title, j.stage
-            ),
+            followup_app::Done::Closed(j) => (notice::closed(&j), Notice::Closed { job: j.id.0 }),
         };
         let item = app
             .agenda(None)?
             .into_iter()
             .find(|a| a.id == id)
             .map(|a| ItemView::new(&a, today));
-        Ok((msg, item))
+        Ok((msg, key, item))
     })?;
     if is_htmx(&headers) {
         return Ok(render(&ItemFragment {
@@ -229,7 +209,7 @@ pub async fn done(
         })?
         .into_response());
     }
-    Ok(back_to_today(&msg))
+    Ok(back_to_today(&key))
 }
 
 #[derive(Deserialize)]
@@ -244,20 +224,14 @@ pub async fn snooze(
     Form(f): Form<SnoozeForm>,
 ) -> Result<Response, WebError> {
     let a = s.with(|app| app.snooze(id, &f.until))?;
-    let msg = format!(
-        "Snoozed the {} for {} until {}.",
-        a.action,
-        a.contact.as_ref().map(|c| c.name.as_str()).unwrap_or("you"),
-        a.due
-    );
     if is_htmx(&headers) {
         return Ok(render(&ItemFragment {
             item: None,
-            notice: Some(msg),
+            notice: Some(notice::snoozed(&a)),
         })?
         .into_response());
     }
-    Ok(back_to_today(&msg))
+    Ok(back_to_today(&Notice::Snoozed { item: a.id }))
 }
 
 #[derive(Template)]
@@ -556,10 +530,14 @@ fn contact_page(v: ContactView, today: Date, notice: Option<String>) -> ContactP
 pub async fn contact(
     State(s): State<WebState>,
     Path(id): Path<i64>,
-    Query(n): Query<Notice>,
+    Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
-    let (v, today) = s.with(|app| Ok((app.contact_view(&id.to_string())?, app.today)))?;
-    render(&contact_page(v, today, n.notice))
+    let (v, today, notice) = s.with(|app| {
+        let v = app.contact_view(&id.to_string())?;
+        let notice = Notice::from_query(&q).map(|n| n.sentence(app));
+        Ok((v, app.today, notice))
+    })?;
+    render(&contact_page(v, today, notice))
 }
 
 #[derive(Deserialize)]
@@ -584,17 +562,13 @@ pub async fn edit_contact(
             },
         )
     });
-    let msg = match result {
-        Ok(_) => "Saved.".to_string(),
+    let n = match result {
+        Ok(_) => Notice::Saved,
         // Saving what is already there is not an error for a form.
-        Err(e) if e.message.contains("nothing to change") => "Nothing changed.".to_string(),
+        Err(e) if e.message.contains("nothing to change") => Notice::Unchanged,
         Err(e) => return Err(e),
     };
-    Ok(Redirect::to(&format!(
-        "/contacts/{id}?notice={}",
-        followup_app::drafts::percent_encode(&msg)
-    ))
-    .into_response())
+    Ok(Redirect::to(&format!("/contacts/{id}?{}", n.query())).into_response())
 }
 
 #[derive(Template)]
@@ -761,20 +735,15 @@ pub async fn log_touch(
 struct ImportPage {
     nav: &'static str,
     report: Option<ImportReport>,
-    kind: String,
-    name: String,
-    tier: String,
-    data: String,
+    /// The previewed upload's token, for the confirmation.
+    token: String,
 }
 
 pub async fn import_form() -> Result<Html<String>, WebError> {
     render(&ImportPage {
         nav: "import",
         report: None,
-        kind: String::new(),
-        name: String::new(),
-        tier: String::new(),
-        data: String::new(),
+        token: String::new(),
     })
 }
 
@@ -825,63 +794,61 @@ fn run_import(
     })
 }
 
+fn upload_error(e: axum::extract::multipart::MultipartError) -> WebError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        WebError::too_large("the upload")
+    } else {
+        WebError::bad(format!("upload: {}", e.body_text()))
+    }
+}
+
 pub async fn import_preview(
     State(s): State<WebState>,
     mut form: Multipart,
 ) -> Result<Html<String>, WebError> {
-    let (mut kind, mut tier, mut name, mut data) =
-        (String::new(), String::new(), String::new(), Vec::new());
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| WebError::bad(format!("upload: {e}")))?
-    {
+    let mut upload = Upload {
+        kind: String::new(),
+        name: String::new(),
+        tier: String::new(),
+        data: Default::default(),
+    };
+    while let Some(field) = form.next_field().await.map_err(upload_error)? {
         match field.name().unwrap_or("") {
-            "kind" => kind = field.text().await.unwrap_or_default(),
-            "tier" => tier = field.text().await.unwrap_or_default(),
+            "kind" => upload.kind = field.text().await.map_err(upload_error)?,
+            "tier" => upload.tier = field.text().await.map_err(upload_error)?,
             "file" => {
-                name = field.file_name().unwrap_or("upload").to_string();
-                data = field
-                    .bytes()
-                    .await
-                    .map_err(|e| WebError::bad(format!("upload: {e}")))?
-                    .to_vec();
+                upload.name = field.file_name().unwrap_or("upload").to_string();
+                upload.data = field.bytes().await.map_err(upload_error)?;
             }
             _ => {}
         }
     }
-    let report = run_import(&s, &kind, &name, &tier, &data, true)?;
+    let u = &upload;
+    let report = run_import(&s, &u.kind, &u.name, &u.tier, &u.data, true)?;
+    let token = s.uploads().keep(upload, std::time::Instant::now())?;
     render(&ImportPage {
         nav: "import",
         report: Some(report),
-        kind,
-        name,
-        tier,
-        // Checked as UTF-8 by the dry run; carried to the confirmation as text.
-        data: String::from_utf8_lossy(&data).into_owned(),
+        token,
     })
 }
 
 #[derive(Deserialize)]
 pub struct ConfirmForm {
-    kind: String,
-    name: String,
-    tier: String,
-    data: String,
+    token: String,
 }
 
 pub async fn import_confirm(
     State(s): State<WebState>,
     Form(f): Form<ConfirmForm>,
 ) -> Result<Html<String>, WebError> {
-    let report = run_import(&s, &f.kind, &f.name, &f.tier, f.data.as_bytes(), false)?;
+    let u = s.uploads().get(&f.token, std::time::Instant::now())?;
+    let report = run_import(&s, &u.kind, &u.name, &u.tier, &u.data, false)?;
+    s.uploads().forget(&f.token);
     render(&ImportPage {
         nav: "import",
         report: Some(report),
-        kind: f.kind,
-        name: f.name,
-        tier: f.tier,
-        data: String::new(),
+        token: String::new(),
     })
 }
 
@@ -889,7 +856,8 @@ pub async fn import_confirm(
 #[template(path = "settings.html")]
 struct SettingsPage {
     nav: &'static str,
-    feed: String,
+    /// The feed's address, once one was made.
+    feed: Option<String>,
     config: String,
     policy: String,
     templates: Vec<(String, String)>,
@@ -905,7 +873,8 @@ pub async fn settings(
         .unwrap_or("127.0.0.1:7878")
         .to_string();
     let (token, config, policy, templates) = s.with(|app| {
-        let token = app.calendar_token()?;
+        // Reading only: the address is made by the form's POST, never by looking.
+        let token = app.existing_calendar_token()?;
         let config = app
             .config
             .source
@@ -929,7 +898,7 @@ pub async fn settings(
     })?;
     render(&SettingsPage {
         nav: "settings",
-        feed: format!("http://{host}/calendar/{token}.ics"),
+        feed: token.map(|t| format!("http://{host}/calendar/{t}.ics")),
         config,
         policy,
         templates,

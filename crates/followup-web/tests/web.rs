@@ -1,61 +1,14 @@
 //! The router, called with `oneshot`: pages, form actions with and without htmx, CSRF, the
-//! JSON API and its errors, the OpenAPI document, assets, and the calendar feed.
+//! JSON API and its errors, the OpenAPI document, assets, and the calendar feed. The
+//! edges (Host, headers, notices, read-only GETs, API errors, import tokens) are in edges.rs.
+
+mod support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use followup_app::{App, Config};
-use followup_web::{WebState, check_bind, router};
-use http_body_util::BodyExt;
-use jiff::civil::{Date, date};
-use tower::ServiceExt;
-
-const TODAY: Date = date(2026, 11, 23);
-
-struct Server {
-    _dir: tempfile::TempDir,
-    state: WebState,
-}
-
-fn demo() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        dir: Some(dir.path().to_path_buf()),
-        ..Config::default()
-    };
-    let mut app = App::open(&dir.path().join("web.db"), config, TODAY).unwrap();
-    followup_app::demo::build(&mut app).unwrap();
-    Server {
-        _dir: dir,
-        state: WebState::new(app, Some(TODAY)),
-    }
-}
-
-async fn send(s: &Server, req: Request<Body>) -> (StatusCode, String, axum::http::HeaderMap) {
-    let res = router(s.state.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8_lossy(&body).into_owned(), headers)
-}
-
-async fn get(s: &Server, uri: &str) -> (StatusCode, String) {
-    let (st, body, _) = send(s, Request::get(uri).body(Body::empty()).unwrap()).await;
-    (st, body)
-}
-
-fn form(uri: &str, body: &str) -> Request<Body> {
-    Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body.to_string()))
-        .unwrap()
-}
-
-fn json_req(uri: &str, body: serde_json::Value) -> Request<Body> {
-    Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap()
-}
+use followup_web::{WebState, check_bind};
+use support::*;
 
 #[tokio::test]
 async fn every_page_renders_readable_without_javascript() {
@@ -128,7 +81,7 @@ async fn done_and_snooze_work_with_and_without_htmx() {
         h[header::LOCATION]
             .to_str()
             .unwrap()
-            .starts_with("/?notice=")
+            .starts_with("/?notice=done&kind=follow-up")
     );
     // htmx: the item's fragment comes back.
     let mut req = form("/items/11/snooze", "until=friday");
@@ -361,6 +314,17 @@ async fn assets_are_embedded_with_cache_headers() {
 async fn the_calendar_feed_needs_its_secret() {
     let s = demo();
     let (_, settings) = get(&s, "/settings").await;
+    assert!(
+        settings.contains("Create a calendar address") && !settings.contains("/calendar/"),
+        "no address until asked for: {settings}"
+    );
+    let (st, _, _) = send(&s, form("/settings/calendar-token", "")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, settings) = get(&s, "/settings").await;
+    assert!(
+        settings.contains("http://127.0.0.1:7878/calendar/"),
+        "{settings}"
+    );
     let start = settings.find("/calendar/").unwrap();
     let token: String = settings[start + 10..]
         .chars()
@@ -424,27 +388,7 @@ async fn import_shows_a_dry_run_then_imports() {
         "/../../../shared/fixtures/linkedin/Connections.csv"
     ))
     .unwrap();
-    let boundary = "XYZBOUNDARY";
-    let mut body = Vec::new();
-    for (name, value) in [("kind", "linkedin"), ("tier", "casual")] {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"Connections.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
-    body.extend_from_slice(&csv);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post("/import")
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    let (st, page, _) = send(&s, req).await;
+    let (st, page, _) = send(&s, upload("Connections.csv", &csv)).await;
     assert_eq!(st, StatusCode::OK, "{page}");
     assert!(
         page.contains("This would import Connections.csv: 35 created"),
@@ -452,28 +396,21 @@ async fn import_shows_a_dry_run_then_imports() {
     );
     let (_, contacts) = get(&s, "/api/v1/contacts").await;
     assert!(!contacts.contains("Quellbrook"), "the dry run wrote");
-    // Confirm: the form carries the file's text back.
-    let data = String::from_utf8(csv).unwrap();
-    let enc: String = data
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    let (st, page, _) = send(
-        &s,
-        form(
-            "/import/confirm",
-            &format!("kind=linkedin&name=Connections.csv&tier=casual&data={enc}"),
-        ),
-    )
-    .await;
-    assert_eq!(st, StatusCode::OK);
+    // Confirm: the form carries the preview's token, not the file.
+    let token = token_in(&page);
+    assert!(!page.contains("Quellbrook"), "the file is not in the page");
+    let (st, page, _) = send(&s, form("/import/confirm", &format!("token={token}"))).await;
+    assert_eq!(st, StatusCode::OK, "{page}");
     assert!(
         page.contains("Imported Connections.csv: 35 created"),
         "{page}"
     );
+    let (_, contacts) = get(&s, "/api/v1/contacts").await;
+    assert!(contacts.contains("Quellbrook"));
+    // A token serves once: confirming again asks for the file again.
+    let (st, page, _) = send(&s, form("/import/confirm", &format!("token={token}"))).await;
+    assert_eq!(st, StatusCode::GONE);
+    assert!(page.contains("upload the file again"), "{page}");
 }
 
 #[test]
@@ -492,8 +429,8 @@ async fn the_cached_agenda_follows_writes_from_another_process() {
     let mut app = App::open(&path, Config::default(), TODAY).unwrap();
     followup_app::demo::build(&mut app).unwrap();
     let s = Server {
-        _dir: tempfile::tempdir().unwrap(),
-        state: WebState::new(app, Some(TODAY)),
+        dir: tempfile::tempdir().unwrap(),
+        state: WebState::new(app, Some(TODAY)).serving(PORT),
     };
     let (_, before) = get(&s, "/api/v1/agenda").await;
     let (_, again) = get(&s, "/api/v1/agenda").await;

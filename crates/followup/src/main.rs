@@ -442,7 +442,7 @@ fn serve(
         outln!("followup is serving {} at http://{local}", path.display());
         std::io::stdout().flush()?;
         eprintln!("Open that address in a browser; Ctrl-C stops the server.");
-        axum::serve(listener, followup_web::router(state))
+        axum::serve(listener, followup_web::router(state.serving(local.port())))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

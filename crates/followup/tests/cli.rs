@@ -1580,6 +1580,65 @@ fn a_holiday_calendar_moves_follow_ups() {
     );
 }
 
+// ---- serve ---------------------------------------------------------------------------------
+
+/// A `followup serve` this test started; stopped when dropped, even by a failed assertion.
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `serve` tells the router the port it bound: that port under a loopback name is answered,
+/// any other Host is 421 (DNS rebinding).
+#[test]
+fn serve_answers_only_its_own_host() {
+    use std::io::{BufRead, Read, Write};
+    let db = db();
+    let mut served = Served(
+        Command::new(env!("CARGO_BIN_EXE_followup"))
+            .args(["serve", "--demo", "--port", "0"])
+            .env("FOLLOWUP_DB", &db.path)
+            .env("FOLLOWUP_TODAY", "2026-11-23")
+            .env_remove("FOLLOWUP_CONFIG")
+            .env("XDG_CONFIG_HOME", db.path.parent().unwrap())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve starts"),
+    );
+    let mut first = String::new();
+    std::io::BufReader::new(served.0.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .trim()
+        .rsplit_once("http://")
+        .map(|(_, a)| a.to_string())
+        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    let port = addr.rsplit_once(':').unwrap().1;
+    let status = |host: &str| {
+        let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            conn,
+            "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        conn.read_to_string(&mut answer).unwrap();
+        answer.lines().next().unwrap_or("").to_string()
+    };
+    for host in [format!("127.0.0.1:{port}"), format!("localhost:{port}")] {
+        assert!(status(&host).starts_with("HTTP/1.1 200"), "{host}");
+    }
+    for host in [format!("evil.example:{port}"), "127.0.0.1:1".to_string()] {
+        assert!(status(&host).starts_with("HTTP/1.1 421"), "{host}");
+    }
+}
+
 // ---- the browser --------------------------------------------------------------------------
 
 /// The web app in headless Chromium (tests/browser): Today on demo data, logging an interview

@@ -1,0 +1,172 @@
+//! What every request and response passes through at the server's edge: the Host check
+//! against DNS rebinding, the security headers, and the one error shape for whatever a layer
+//! or axum itself refused.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::{WebError, WebState};
+
+/// No inline script or style and no other origin: askama escapes what people typed, and
+/// this makes anything that slipped through inert.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// A job search's URLs (contact ids, calendar token) stay on this machine.
+pub const REFERRER_POLICY: &str = "no-referrer";
+
+pub(crate) fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// True when `host` names this server: loopback by IP or by `localhost`, at the bound port.
+pub(crate) fn host_is_ours(host: &str, port: u16) -> bool {
+    let Some((name, p)) = host.rsplit_once(':') else {
+        return false;
+    };
+    p == port.to_string()
+        && (name == "127.0.0.1" || name == "[::1]" || name.eq_ignore_ascii_case("localhost"))
+}
+
+/// The Host a request names; `Err` says what was wrong with it.
+fn requested_host(headers: &HeaderMap, uri: &Uri) -> Result<String, String> {
+    let mut hosts = headers.get_all(header::HOST).iter();
+    let host = match (hosts.next(), hosts.next()) {
+        (None, _) => return Err("no Host header".into()),
+        (Some(_), Some(_)) => return Err("more than one Host header".into()),
+        (Some(h), None) => h
+            .to_str()
+            .map_err(|_| "a Host header that is not text".to_string())?,
+    };
+    if let Some(a) = uri.authority()
+        && a.as_str() != host
+    {
+        return Err(format!(
+            "the address {:?} and the Host header {host:?} differ",
+            a.as_str()
+        ));
+    }
+    Ok(host.to_string())
+}
+
+/// A web page on another site can make the browser resolve its own name to 127.0.0.1 (DNS
+/// rebinding) and then read this server as "same origin"; such requests still carry that
+/// site's name in Host, so only this server's own names are answered.
+pub async fn check_host(State(s): State<WebState>, req: Request, next: Next) -> Response {
+    let ours = |port| format!("127.0.0.1:{port}, localhost:{port} or [::1]:{port}");
+    let refused = match (s.port, requested_host(req.headers(), req.uri())) {
+        (None, _) => {
+            Some("this server was not told which port it serves, so it answers no one".to_string())
+        }
+        (Some(port), Ok(host)) if host_is_ours(&host, port) => None,
+        (Some(port), Ok(host)) => Some(format!(
+            "Host {host:?} is not this server, which answers only {} (a guard against DNS rebinding)",
+            ours(port)
+        )),
+        (Some(port), Err(what)) => Some(format!(
+            "{what}: this server answers only {} (a guard against DNS rebinding)",
+            ours(port)
+        )),
+    };
+    let Some(message) = refused else {
+        return next.run(req).await;
+    };
+    let e = WebError::new(StatusCode::MISDIRECTED_REQUEST, message);
+    if is_api(req.uri().path()) {
+        return e.into_json().into_response();
+    }
+    // Plain text: a page's stylesheet and links would resolve under the refused name.
+    (
+        e.status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{}\n", e.message),
+    )
+        .into_response()
+}
+
+/// Gives every error response the app's shape: JSON under `/api/`, a page elsewhere. The
+/// handlers and extractors already do; this catches what the layers (CSRF) and axum's own
+/// routing answer with an empty or plain-text body.
+pub async fn shape_errors(req: Request, next: Next) -> Response {
+    let api = is_api(req.uri().path());
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let kind = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let shaped = if api {
+        kind.starts_with("application/json")
+    } else {
+        kind.starts_with("text/html")
+    };
+    if shaped {
+        return res;
+    }
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let csrf = res
+        .extensions()
+        .get::<tower_http::csrf::ProtectionError>()
+        .map(|e| e.to_string());
+    let text = axum::body::to_bytes(res.into_body(), 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let message = if let Some(why) = csrf {
+        format!("refused a change sent from another site ({why})")
+    } else if status == StatusCode::PAYLOAD_TOO_LARGE {
+        WebError::too_large("the request body").message
+    } else if status == StatusCode::METHOD_NOT_ALLOWED {
+        method_not_allowed_message(allow.as_ref())
+    } else if !text.is_empty() && !text.contains('\n') {
+        text
+    } else {
+        status.canonical_reason().unwrap_or("error").to_lowercase()
+    };
+    let mut e = WebError::new(status, message);
+    e.json = api;
+    let mut shaped = e.into_response();
+    if let Some(a) = allow {
+        shaped.headers_mut().insert(header::ALLOW, a);
+    }
+    shaped
+}
+
+fn method_not_allowed_message(allow: Option<&HeaderValue>) -> String {
+    match allow.and_then(|a| a.to_str().ok()) {
+        Some(a) if !a.is_empty() => format!("method not allowed here; this address takes {a}"),
+        _ => "method not allowed here".to_string(),
+    }
+}
+
+/// Any path no route matches.
+pub async fn not_found(uri: Uri) -> WebError {
+    let path = uri.path();
+    if is_api(path) {
+        return WebError::new(
+            StatusCode::NOT_FOUND,
+            format!("no API route {path} (the routes are listed in /openapi.json)"),
+        )
+        .into_json();
+    }
+    WebError::new(StatusCode::NOT_FOUND, format!("no page {path}"))
+}
+
+/// A known API route asked with a method it does not take (axum adds `Allow`).
+pub async fn api_method_not_allowed(method: Method, uri: Uri) -> WebError {
+    WebError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "{method} /api/v1{}: method not allowed (the routes are listed in /openapi.json)",
+            uri.path()
+        ),
+    )
+    .into_json()
+}

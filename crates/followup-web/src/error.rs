@@ -1,0 +1,144 @@
+//! The one error shape the web answers with: a status and a one-line message, as a page or,
+//! under `/api/`, as `{"status": N, "message": "..."}`. axum's own rejections are reworded
+//! here so that a script sees what was wrong and where, never axum's internals.
+
+use axum::extract::rejection::{BytesRejection, FormRejection, JsonRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use followup_app::AppError;
+
+use crate::BODY_LIMIT;
+
+/// An error as the web shows it: a status and a message, as a page or as JSON.
+#[derive(Debug)]
+pub struct WebError {
+    pub status: StatusCode,
+    pub message: String,
+    pub json: bool,
+}
+
+impl WebError {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> WebError {
+        WebError {
+            status,
+            message: message.into(),
+            json: false,
+        }
+    }
+
+    pub(crate) fn not_found(what: &str) -> WebError {
+        WebError::new(StatusCode::NOT_FOUND, format!("no such {what}"))
+    }
+
+    pub(crate) fn bad(message: impl Into<String>) -> WebError {
+        WebError::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// A body over the limit, in the app's words rather than the transport's.
+    pub(crate) fn too_large(what: &str) -> WebError {
+        WebError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "{what} is larger than {} MiB, the most this server takes in one request",
+                BODY_LIMIT / (1024 * 1024)
+            ),
+        )
+    }
+
+    /// The same error, answered as JSON (the API).
+    pub(crate) fn into_json(mut self) -> WebError {
+        self.json = true;
+        self
+    }
+}
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> WebError {
+        let status = match &e {
+            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            e if e.is_bad_input() => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        WebError::new(status, e.to_string())
+    }
+}
+
+/// axum's text after its generic preamble ("Failed to ...: "), which names the field.
+fn detail(text: &str) -> &str {
+    text.split_once(": ").map_or(text, |(_, d)| d)
+}
+
+impl From<JsonRejection> for WebError {
+    fn from(e: JsonRejection) -> WebError {
+        let status = e.status();
+        match &e {
+            JsonRejection::JsonDataError(_) => {
+                WebError::new(status, format!("request body: {}", detail(&e.body_text())))
+            }
+            JsonRejection::JsonSyntaxError(_) => WebError::new(
+                status,
+                format!("request body is not valid JSON: {}", detail(&e.body_text())),
+            ),
+            JsonRejection::MissingJsonContentType(_) => WebError::new(
+                status,
+                "request body: expected the header Content-Type: application/json",
+            ),
+            JsonRejection::BytesRejection(b) => from_bytes(b, "the request body"),
+            _ => WebError::new(status, format!("request body: {}", e.body_text())),
+        }
+    }
+}
+
+impl From<FormRejection> for WebError {
+    fn from(e: FormRejection) -> WebError {
+        match &e {
+            FormRejection::BytesRejection(b) => from_bytes(b, "the form"),
+            _ => WebError::new(e.status(), format!("form: {}", detail(&e.body_text()))),
+        }
+    }
+}
+
+impl From<QueryRejection> for WebError {
+    fn from(e: QueryRejection) -> WebError {
+        WebError::new(e.status(), format!("query: {}", detail(&e.body_text())))
+    }
+}
+
+impl From<BytesRejection> for WebError {
+    fn from(e: BytesRejection) -> WebError {
+        from_bytes(&e, "the request body")
+    }
+}
+
+fn from_bytes(e: &BytesRejection, what: &str) -> WebError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        WebError::too_large(what)
+    } else {
+        WebError::new(e.status(), format!("{what}: {}", e.body_text()))
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if self.json {
+            let body = serde_json::json!({
+                "status": self.status.as_u16(),
+                "message": self.message,
+            });
+            return (self.status, axum::Json(body)).into_response();
+        }
+        let page = crate::pages::ErrorPage {
+            nav: "",
+            status: format!(
+                "{} {}",
+                self.status.as_u16(),
+                self.status.canonical_reason().unwrap_or("")
+            ),
+            message: self.message,
+        };
+        match askama::Template::render(&page) {
+            Ok(html) => (self.status, Html(html)).into_response(),
+            Err(_) => (self.status, "error").into_response(),
+        }
+    }
+}

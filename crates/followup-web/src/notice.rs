@@ -1,0 +1,202 @@
+//! The banner after a form's redirect. The URL carries a key and record ids, never text: a
+//! link from anywhere else could otherwise make the page say whatever it liked. The sentence
+//! is the server's, written from the records the ids name; an unknown key shows nothing.
+
+use followup_app::App;
+use followup_core::agenda::AgendaItem;
+use followup_core::model::{Job, TouchKind};
+use jiff::civil::Date;
+use serde::Deserialize;
+
+use crate::pages::day;
+
+/// What a redirect may ask the page to say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// A touch was logged for an agenda item; `next` is the item now planned, if any.
+    Done {
+        kind: Option<TouchKind>,
+        next: Option<i64>,
+    },
+    /// Done closed a job.
+    Closed {
+        job: i64,
+    },
+    /// An item moved to a later day.
+    Snoozed {
+        item: i64,
+    },
+    /// A contact's form was saved, or held nothing new.
+    Saved,
+    Unchanged,
+}
+
+/// The query string of a page that shows notices.
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    notice: Option<String>,
+    kind: Option<String>,
+    item: Option<i64>,
+    job: Option<i64>,
+    pub page: Option<usize>,
+}
+
+impl Notice {
+    /// The query string that asks for this notice.
+    pub fn query(&self) -> String {
+        match self {
+            Notice::Done { kind, next } => {
+                let mut q = "notice=done".to_string();
+                if let Some(k) = kind {
+                    q.push_str(&format!("&kind={k}"));
+                }
+                if let Some(n) = next {
+                    q.push_str(&format!("&item={n}"));
+                }
+                q
+            }
+            Notice::Closed { job } => format!("notice=closed&job={job}"),
+            Notice::Snoozed { item } => format!("notice=snoozed&item={item}"),
+            Notice::Saved => "notice=saved".into(),
+            Notice::Unchanged => "notice=unchanged".into(),
+        }
+    }
+
+    /// The notice a query asks for; `None` for no key or one the server never writes.
+    pub fn from_query(q: &NoticeQuery) -> Option<Notice> {
+        Some(match q.notice.as_deref()? {
+            "done" => Notice::Done {
+                kind: q.kind.as_deref().and_then(|k| k.parse().ok()),
+                next: q.item,
+            },
+            "closed" => Notice::Closed { job: q.job? },
+            "snoozed" => Notice::Snoozed { item: q.item? },
+            "saved" => Notice::Saved,
+            "unchanged" => Notice::Unchanged,
+            _ => return None,
+        })
+    }
+
+    /// The sentence, from the records as they are now; reads only.
+    pub fn sentence(&self, app: &mut App) -> String {
+        match self {
+            Notice::Done { kind, next } => {
+                let next = next.and_then(|id| find_item(app, id));
+                done(*kind, next.as_ref(), app.today)
+            }
+            Notice::Closed { job } => match app.job_view(&job.to_string()) {
+                Ok(v) => closed(&v.job),
+                Err(_) => "Closed the job.".to_string(),
+            },
+            Notice::Snoozed { item } => match find_item(app, *item) {
+                Some(a) => snoozed(&a),
+                None => "Snoozed.".to_string(),
+            },
+            Notice::Saved => "Saved.".to_string(),
+            Notice::Unchanged => "Nothing changed.".to_string(),
+        }
+    }
+}
+
+/// After Done logged a touch: what it was and what comes next.
+pub fn done(kind: Option<TouchKind>, next: Option<&AgendaItem>, today: Date) -> String {
+    let did = match kind {
+        Some(k) => format!("Logged the {k}."),
+        None => "Logged it.".to_string(),
+    };
+    match next {
+        Some(a) => format!("{did} Next: {}", item_line(a, today)),
+        None => format!("{did} Next: nothing planned"),
+    }
+}
+
+/// After Done closed a job.
+pub fn closed(j: &Job) -> String {
+    format!(
+        "Closed {}: {} as {}.",
+        j.organization.name, j.title, j.stage
+    )
+}
+
+/// After a snooze.
+pub fn snoozed(a: &AgendaItem) -> String {
+    format!(
+        "Snoozed the {} for {} until {}.",
+        a.action,
+        a.contact.as_ref().map(|c| c.name.as_str()).unwrap_or("you"),
+        a.due
+    )
+}
+
+/// One line for a planned item: when, what, with whom, why.
+pub fn item_line(a: &AgendaItem, today: Date) -> String {
+    format!(
+        "{} {} {}: {}",
+        day(a.due, today),
+        a.action,
+        a.contact.as_ref().map(|c| c.name.as_str()).unwrap_or(""),
+        a.why
+    )
+}
+
+/// A planned item by id, up to a year ahead (a snooze can reach far).
+fn find_item(app: &mut App, id: i64) -> Option<AgendaItem> {
+    let horizon = app.today.checked_add(jiff::Span::new().years(1)).ok()?;
+    app.agenda(Some(&horizon.to_string()))
+        .ok()?
+        .into_iter()
+        .find(|a| a.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(q: &str) -> Option<Notice> {
+        let q: NoticeQuery = serde_urlencoded_like(q);
+        Notice::from_query(&q)
+    }
+
+    /// The few keys the tests use, without a URL-decoding dependency.
+    fn serde_urlencoded_like(q: &str) -> NoticeQuery {
+        let mut n = NoticeQuery::default();
+        for pair in q.split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match k {
+                "notice" => n.notice = Some(v.into()),
+                "kind" => n.kind = Some(v.into()),
+                "item" => n.item = v.parse().ok(),
+                "job" => n.job = v.parse().ok(),
+                _ => {}
+            }
+        }
+        n
+    }
+
+    #[test]
+    fn every_notice_survives_its_own_query() {
+        for n in [
+            Notice::Done {
+                kind: Some(TouchKind::FollowUp),
+                next: Some(17),
+            },
+            Notice::Done {
+                kind: None,
+                next: None,
+            },
+            Notice::Closed { job: 3 },
+            Notice::Snoozed { item: 11 },
+            Notice::Saved,
+            Notice::Unchanged,
+        ] {
+            assert_eq!(parse(&n.query()), Some(n.clone()), "{}", n.query());
+        }
+    }
+
+    #[test]
+    fn text_and_unknown_keys_ask_for_nothing() {
+        assert_eq!(parse("notice=Your%20account%20is%20locked"), None);
+        assert_eq!(parse("notice=snoozed"), None, "no item");
+        assert_eq!(parse("item=3"), None);
+    }
+}

@@ -2,13 +2,11 @@
 //! response carries the CSP and Referrer-Policy, notices are keys, a GET writes nothing, every
 //! API error is `{status, message}`, and an import is confirmed by a token for the upload.
 
-mod support;
-
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use followup_app::{App, Config};
 use followup_web::{BODY_LIMIT, CSP, REFERRER_POLICY, WebState};
-use support::*;
+use crate::support::*;
 
 fn get_with_host(uri: &str, host: Option<&str>) -> Request<Body> {
     let mut req = Request::get(uri);
@@ -241,7 +239,7 @@ fn no_template_holds_inline_script_style_or_handlers() {
     // htmx is told not to add its own <style> (its indicator rules are in style.css).
     let base = std::fs::read_to_string(dir.join("base.html")).unwrap();
     assert!(base.contains(r#""includeIndicatorStyles":false"#));
-    assert!(include_str!("../assets/style.css").contains(".htmx-indicator"));
+    assert!(include_str!("../../assets/style.css").contains(".htmx-indicator"));
 }
 
 #[tokio::test]

@@ -2,11 +2,11 @@
 //! response carries the CSP and Referrer-Policy, notices are keys, a GET writes nothing, every
 //! API error is `{status, message}`, and an import is confirmed by a token for the upload.
 
+use crate::support::*;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use followup_app::{App, Config};
 use followup_web::{BODY_LIMIT, CSP, REFERRER_POLICY, WebState};
-use crate::support::*;
 
 fn get_with_host(uri: &str, host: Option<&str>) -> Request<Body> {
     let mut req = Request::get(uri);

@@ -148,6 +148,8 @@ pub struct NewTouch {
     pub they_decide_by: Option<String>,
     pub i_will_follow_up: Option<String>,
     pub they_will_act_by: Option<String>,
+    /// C6: with an offer, the day your answer is due.
+    pub answer_by: Option<String>,
     pub they_will_act: bool,
     pub poor_fit: bool,
     pub note: Option<String>,
@@ -723,6 +725,19 @@ impl App {
                 date: Some(d),
             });
         }
+        if let Some(t) = &n.answer_by {
+            if kind != TouchKind::Offer {
+                return Err(invalid(format!(
+                    "--answer-by: the day your answer is due goes with `log offer`, not `log {kind}`"
+                )));
+            }
+            let d = later("--answer-by", self.date("--answer-by", t)?)?;
+            promises.push(Promise {
+                whose: Whose::Mine,
+                kind: PromiseKind::Decide,
+                date: Some(d),
+            });
+        }
         if let Some(t) = &n.they_will_act_by {
             let d = later("--they-will-act-by", self.date("--they-will-act-by", t)?)?;
             promises.push(Promise {
@@ -1013,12 +1028,22 @@ impl App {
             let closed = self.close_job(&job, "no-response")?;
             return Ok(Done::Closed(closed));
         }
+        if view.action == Action::Decide {
+            let job = view.jobs.first().map(|j| j.id.0).unwrap_or_default();
+            return Err(invalid(format!(
+                "item {id} is an offer to decide on (C6): answer them, then `followup job close {job} accepted` (or withdrawn)"
+            )));
+        }
         let kind = match view.action {
             Action::ThankYou => TouchKind::ThankYou,
             Action::ValueAdd => TouchKind::ValueAdd,
-            Action::KeepInTouch | Action::Occasion => TouchKind::Outreach,
+            Action::KeepInTouch => TouchKind::Outreach,
+            // C7: a greeting asks no reply; it chains nothing.
+            Action::Occasion => TouchKind::Greeting,
             Action::FollowUp | Action::Retry | Action::RejectionReply => TouchKind::FollowUp,
-            Action::MoveOnReview | Action::Pipeline => unreachable!("handled above"),
+            Action::MoveOnReview | Action::Pipeline | Action::Decide => {
+                unreachable!("handled above")
+            }
         };
         let with = view
             .contact

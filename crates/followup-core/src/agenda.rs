@@ -9,7 +9,8 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Channel, Question};
-use crate::plan::{Action, ContactRef, FollowUp, JobRef, PlanKey, Rule, Step, occasion_in, short};
+use crate::plan::{Action, ContactRef, FollowUp, JobRef, PlanKey, Rule, Step, occasion_in};
+use crate::why::{Basis, Change, Why};
 use crate::policy::Policy;
 
 /// A plan item with the short number the store gave it.
@@ -30,7 +31,11 @@ pub struct AgendaItem {
     pub overdue_days: i64,
     pub action: Action,
     pub rule: Rule,
+    /// The why in words: plain words first, the rules after ([`Why::line`]).
     pub why: String,
+    /// The why as data (C1): rule, inputs, origin, changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Why>,
     pub channel: Channel,
     pub contact: Option<ContactRef>,
     pub jobs: Vec<JobRef>,
@@ -44,6 +49,9 @@ pub struct AgendaItem {
     /// The plan item's stable key; `None` for the pipeline item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<PlanKey>,
+    /// C4: a thank-you never sent is folded into this follow-up: its draft thanks them too.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub thanks_too: bool,
 }
 
 /// What the agenda needs besides the plan.
@@ -72,7 +80,11 @@ pub fn agenda_owned(planned: Vec<Planned>, w: Window, p: &Policy) -> Vec<AgendaI
                 let Some(d) = occasion_in(it.due, year) else {
                     continue;
                 };
-                if d >= w.today && d <= w.until {
+                // C7: greeted a week or less before the day: done for this year.
+                let greeted = it.greeted_on.is_some_and(|g| {
+                    g <= d && (d - g).get_days() as i64 <= crate::plan::OCCASION_MERGE_DAYS
+                });
+                if d >= w.today && d <= w.until && !greeted {
                     let mut a = item(&pl, w.today);
                     a.due = d;
                     a.overdue_days = 0;
@@ -87,18 +99,21 @@ pub fn agenda_owned(planned: Vec<Planned>, w: Window, p: &Policy) -> Vec<AgendaI
         out.push(view_owned(pl, w.today));
     }
     if w.open_jobs < p.pipeline_minimum {
+        let why = Why::new(
+            Rule(18),
+            Basis::Pipeline {
+                open: w.open_jobs,
+                minimum: p.pipeline_minimum,
+            },
+        );
         out.push(AgendaItem {
             id: PIPELINE_ID,
             due: w.today,
             overdue_days: 0,
             action: Action::Pipeline,
             rule: Rule(18),
-            why: format!(
-                "F18: {} open opportunit{}, minimum {}: waiting on one employer is the time to find others",
-                w.open_jobs,
-                if w.open_jobs == 1 { "y" } else { "ies" },
-                p.pipeline_minimum
-            ),
+            why: why.line(),
+            reason: Some(why),
             channel: p.default_channel,
             contact: None,
             jobs: Vec::new(),
@@ -106,6 +121,7 @@ pub fn agenda_owned(planned: Vec<Planned>, w: Window, p: &Policy) -> Vec<AgendaI
             unasked: Vec::new(),
             then: None,
             key: None,
+            thanks_too: false,
         });
     }
     sort(&mut out);
@@ -133,6 +149,7 @@ fn item(pl: &Planned, today: Date) -> AgendaItem {
         action: it.action,
         rule: it.rule,
         why: it.why.clone(),
+        reason: it.reason.clone(),
         channel: it.channel,
         contact: it.contact.clone(),
         jobs: it.jobs.clone(),
@@ -140,6 +157,7 @@ fn item(pl: &Planned, today: Date) -> AgendaItem {
         unasked: it.unasked.clone(),
         then: it.then.clone(),
         key: Some(it.key),
+        thanks_too: false,
     }
 }
 
@@ -156,6 +174,7 @@ fn view_owned(pl: Planned, today: Date) -> AgendaItem {
         action: pl.item.action,
         rule: pl.item.rule,
         why: pl.item.why,
+        reason: pl.item.reason,
         channel: pl.item.channel,
         contact: pl.item.contact,
         jobs: pl.item.jobs,
@@ -163,17 +182,37 @@ fn view_owned(pl: Planned, today: Date) -> AgendaItem {
         unasked: pl.item.unasked,
         then: pl.item.then,
         key: Some(pl.item.key),
+        thanks_too: false,
     };
     adjust(a, pl.item.move_on_from, pl.item.call_when_late, today)
 }
 
-/// What today changes: overdue days, F9's review past the silence limit, F4's "call now".
+/// What today changes: C4's unsent thank-you folded into its follow-up once that is due,
+/// overdue days, F9's review past the silence limit, F4's (and C2's) "call now".
 fn adjust(
     mut a: AgendaItem,
     move_on_from: Option<Date>,
-    call_when_late: bool,
+    mut call_when_late: bool,
     today: Date,
 ) -> AgendaItem {
+    if a.action == Action::ThankYou
+        && let Some(step) = a.then.take_if(|s| today >= s.due)
+    {
+        let interview = match a.reason.as_ref().map(|r| &r.basis) {
+            Some(Basis::ThankYou { interview, .. }) => Some(*interview),
+            _ => None,
+        };
+        a.due = step.due;
+        a.action = step.action;
+        a.rule = step.rule;
+        a.why = step.why;
+        a.reason = step.reason;
+        if let (Some(r), Some(interview)) = (a.reason.as_mut(), interview) {
+            r.changes.push(Change::ThanksFolded { interview });
+        }
+        a.thanks_too = true;
+        call_when_late = step.call_when_late;
+    }
     let natural = a.due;
     a.overdue_days = days_between(natural, today).max(0);
     if let Some(limit) = move_on_from
@@ -182,18 +221,31 @@ fn adjust(
     {
         a.action = Action::MoveOnReview;
         a.rule = Rule(9);
-        a.why = format!(
-            "F9: silent past {}: close as no-response, or keep it by choice (was {})",
-            short(limit),
-            a.why
-        );
+        change(&mut a, Change::SilentPast { limit });
     }
     if call_when_late && natural < today && a.action != Action::MoveOnReview {
         a.call_now = true;
         a.channel = Channel::Phone;
-        a.why = format!("{}; overdue since {}: call now", a.why, short(natural));
+        change(&mut a, Change::CallNow { since: natural });
     }
     a
+}
+
+/// Adds a change to the item's why, and its words to the line.
+fn change(a: &mut AgendaItem, c: Change) {
+    match a.reason.as_mut() {
+        Some(r) => {
+            r.changes.push(c);
+            a.why = r.line();
+        }
+        None => {
+            let r = Why::new(a.rule, Basis::Added { on: a.due }).with(c);
+            // A plan row from before reasons were kept: keep its words, add the change's.
+            let words = r.text();
+            let extra = words.split_once("; ").map(|(_, e)| e).unwrap_or("");
+            a.why = format!("{}; {extra}", a.why);
+        }
+    }
 }
 
 /// Whole days from `a` to `b` (negative when `b` is earlier).

@@ -147,6 +147,23 @@ impl BusinessCalendar {
         d
     }
 
+    /// `n` business days before `d` (`d` itself counts as a day only when it is before).
+    pub fn sub_business_days(&self, mut d: Date, n: u32) -> Date {
+        let mut left = n;
+        let mut guard = 0u32;
+        while left > 0 && guard < 3660 * 4 {
+            match d.yesterday() {
+                Ok(y) => d = y,
+                Err(_) => break,
+            }
+            if self.is_business_day(d) {
+                left -= 1;
+            }
+            guard += 1;
+        }
+        d
+    }
+
     /// `d` plus the wait; calendar waits that land on a non-business day move to the next one.
     pub fn add(&self, d: Date, wait: Wait) -> Date {
         match wait {

@@ -18,6 +18,7 @@ pub mod model;
 pub mod plan;
 pub mod policy;
 pub mod text;
+pub mod why;
 
 pub use agenda::{AgendaItem, Planned, Window, agenda};
 pub use calendar::{BusinessCalendar, Wait};
@@ -26,3 +27,4 @@ pub use event::{ContactPatch, Event};
 pub use model::*;
 pub use plan::{Action, FollowUp, History, PlanKey, Rule, Slot, Subject, plan};
 pub use policy::{Policy, Preset};
+pub use why::{Basis, Change, Why};

@@ -148,6 +148,8 @@ vocabulary!(
         Offer = "offer",
         Withdrawal = "withdrawal",
         Note = "note",
+        /// C7: a greeting on an occasion: it asks no reply and chains nothing.
+        Greeting = "greeting",
     }
 );
 
@@ -156,7 +158,7 @@ impl TouchKind {
     pub fn default_direction(self) -> Direction {
         use TouchKind::*;
         match self {
-            Application | ThankYou | FollowUp | ValueAdd | Outreach | Withdrawal => {
+            Application | ThankYou | FollowUp | ValueAdd | Outreach | Withdrawal | Greeting => {
                 Direction::Outbound
             }
             Reply | Rejection | Offer => Direction::Inbound,

@@ -19,6 +19,7 @@ use crate::model::{
     TouchId, TouchKind, chronological,
 };
 use crate::policy::Policy;
+use crate::why::{Basis, Change, Since, Why};
 
 /// What a follow-up asks the person to do (RULES.md's action names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -33,6 +34,8 @@ pub enum Action {
     KeepInTouch,
     Occasion,
     Pipeline,
+    /// C6: decide on an offer before the answer is due.
+    Decide,
 }
 
 impl Action {
@@ -47,6 +50,7 @@ impl Action {
         Action::KeepInTouch,
         Action::Occasion,
         Action::Pipeline,
+        Action::Decide,
     ];
     /// RULES.md's spelling.
     pub fn as_str(self) -> &'static str {
@@ -60,6 +64,7 @@ impl Action {
             Action::KeepInTouch => "keep-in-touch",
             Action::Occasion => "occasion",
             Action::Pipeline => "pipeline",
+            Action::Decide => "decide",
         }
     }
 }
@@ -70,13 +75,30 @@ impl fmt::Display for Action {
     }
 }
 
-/// A rule of RULES.md, `F1` to `F19`.
+/// A rule of RULES.md: `F1` to `F19` as `Rule(1)`..`Rule(19)`, and the second edition's
+/// clarifications `C1` to `C12` as [`Rule::clarification`] (stored above 100).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Rule(pub u8);
 
+impl Rule {
+    /// Clarification `Cn` of RULES.md's second edition.
+    pub const fn clarification(n: u8) -> Rule {
+        Rule(100 + n)
+    }
+
+    /// True for a clarification (`C1`..`C12`).
+    pub fn is_clarification(self) -> bool {
+        self.0 > 100
+    }
+}
+
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "F{}", self.0)
+        if self.is_clarification() {
+            write!(f, "C{}", self.0 - 100)
+        } else {
+            write!(f, "F{}", self.0)
+        }
     }
 }
 
@@ -89,11 +111,19 @@ impl Serialize for Rule {
 impl<'de> Deserialize<'de> for Rule {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        s.strip_prefix('F')
+        let f = s
+            .strip_prefix('F')
             .and_then(|n| n.parse::<u8>().ok())
             .filter(|n| (1..=19).contains(n))
-            .map(Rule)
-            .ok_or_else(|| serde::de::Error::custom(format!("expected F1..F19, found {s:?}")))
+            .map(Rule);
+        let c = s
+            .strip_prefix('C')
+            .and_then(|n| n.parse::<u8>().ok())
+            .filter(|n| (1..=12).contains(n))
+            .map(Rule::clarification);
+        f.or(c).ok_or_else(|| {
+            serde::de::Error::custom(format!("expected F1..F19 or C1..C12, found {s:?}"))
+        })
     }
 }
 
@@ -178,13 +208,19 @@ pub struct JobRef {
 }
 
 /// What comes after an item: a thank-you's item carries the status follow-up that the
-/// thank-you note should name (F6).
+/// thank-you note should name (F6), with the gap from the thank-you already applied (C3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     pub due: Date,
     pub action: Action,
     pub rule: Rule,
     pub why: String,
+    /// The why as data (C1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Why>,
+    /// F4 and C2: once past, the follow-up is a call.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub call_when_late: bool,
 }
 
 /// One proposed follow-up: a natural due date, an action, a channel and why.
@@ -196,8 +232,11 @@ pub struct FollowUp {
     pub due: Date,
     pub action: Action,
     pub rule: Rule,
-    /// The why, in RULES.md's words, with the dates and waits that produced `due`.
+    /// The why in words, plain words first and the rules after ([`Why::line`]).
     pub why: String,
+    /// The why as data: the rule, its inputs, where a taken-over date came from (C1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Why>,
     pub channel: Channel,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<ContactRef>,
@@ -218,6 +257,10 @@ pub struct FollowUp {
     /// The touch the item answers, when there is one (drafts quote it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_touch: Option<TouchId>,
+    /// C7: for an occasion, the last greeting sent; the occasion a week or less after it is
+    /// done already.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greeted_on: Option<Date>,
 }
 
 /// A recorded snooze, as the planner sees it.
@@ -247,8 +290,7 @@ pub struct History {
 struct Candidate {
     due: Date,
     action: Action,
-    rule: Rule,
-    why: String,
+    why: Why,
     channel: Option<Channel>,
     job: Option<JobId>,
     move_on_from: Option<Date>,
@@ -259,11 +301,10 @@ struct Candidate {
 }
 
 impl Candidate {
-    fn new(due: Date, action: Action, rule: u8, why: String) -> Candidate {
+    fn new(due: Date, action: Action, why: Why) -> Candidate {
         Candidate {
             due,
             action,
-            rule: Rule(rule),
             why,
             channel: None,
             job: None,
@@ -329,6 +370,7 @@ pub fn plan_ref(subject: Subject, h: &HistoryRef<'_>, p: &Policy) -> Vec<FollowU
     touches.dedup_by_key(|t| t.id);
 
     let mut candidates = Vec::new();
+    let mut kit_merged: Option<Date> = None;
     match subject {
         Subject::Contact(cid) => {
             for job in h.jobs.iter().copied() {
@@ -347,8 +389,20 @@ pub fn plan_ref(subject: Subject, h: &HistoryRef<'_>, p: &Policy) -> Vec<FollowU
                 .filter(|t| t.job.is_none() && t.contacts.contains(&cid))
                 .collect();
             candidates.extend(network_thread(&net, p));
-            if let Some(c) = h.contact {
-                candidates.extend(keep_in_touch(c, &touches, p));
+            if let Some(c) = h.contact
+                && let Some(k) = keep_in_touch(c, &touches, p)
+            {
+                // C7: a keep-in-touch a week or less from an occasion is done by its greeting.
+                let occasion_days = [c.birthday, c.work_anniversary, c.personal_anniversary];
+                if occasion_days
+                    .iter()
+                    .flatten()
+                    .any(|o| near_occasion(*o, k.due))
+                {
+                    kit_merged = Some(k.due);
+                } else {
+                    candidates.push(k);
+                }
             }
         }
         Subject::Job(jid) => {
@@ -370,7 +424,7 @@ pub fn plan_ref(subject: Subject, h: &HistoryRef<'_>, p: &Policy) -> Vec<FollowU
         out.push(item);
     }
     if let (Subject::Contact(_), Some(c)) = (subject, h.contact) {
-        out.extend(occasions(c, p));
+        out.extend(occasions(c, &touches, kit_merged, p));
     }
     out
 }
@@ -407,11 +461,12 @@ fn job_thread(job: &Job, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
         let mut c = Candidate::new(
             due,
             Action::RejectionReply,
-            10,
-            format!(
-                "F10: rejected on {}; reply within {}: thank them, wish them well, ask for feedback",
-                short(rejection.date),
-                p.rejection_reply_within
+            Why::new(
+                Rule(10),
+                Basis::Rejected {
+                    on: rejection.date,
+                    within: p.rejection_reply_within,
+                },
             ),
         );
         c.job = Some(job.id);
@@ -421,8 +476,6 @@ fn job_thread(job: &Job, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
 
     let mut status: Option<Candidate> = None;
     let mut heard_any = false;
-    let mut interviewed = false;
-    let mut thank_you_sent = false;
     let mut last_interview: Option<&Touch> = None;
     let mut thanked_since_interview = false;
     let mut status_since_heard = 0u32;
@@ -435,35 +488,25 @@ fn job_thread(job: &Job, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
         match t.kind {
             TouchKind::Application => {
                 let applied = job.applied.unwrap_or(t.date);
-                next = Some(match job.response_time {
-                    Some(rt) => Candidate::new(
-                        cal.add(applied, rt),
-                        Action::FollowUp,
-                        5,
-                        format!(
-                            "F5: applied {}; the posting says they respond within {}",
-                            short(applied),
-                            rt
-                        ),
+                let wait = job.response_time.unwrap_or(p.application_wait);
+                next = Some(Candidate::new(
+                    cal.add(applied, wait),
+                    Action::FollowUp,
+                    Why::new(
+                        Rule(5),
+                        Basis::Applied {
+                            on: applied,
+                            response_time: job.response_time,
+                            wait,
+                        },
                     ),
-                    None => Candidate::new(
-                        cal.add(applied, p.application_wait),
-                        Action::FollowUp,
-                        5,
-                        format!(
-                            "F5: applied {}, no response time stated: +{}",
-                            short(applied),
-                            p.application_wait
-                        ),
-                    ),
-                });
+                ));
             }
             TouchKind::Interview | TouchKind::Meeting => {
                 heard_any = true;
                 status_since_heard = 0;
                 first_status_since_heard = None;
                 if t.kind == TouchKind::Interview {
-                    interviewed = true;
                     last_interview = Some(t);
                     thanked_since_interview = false;
                     poor_fit |= t.poor_fit;
@@ -476,24 +519,20 @@ fn job_thread(job: &Job, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
                     .and_then(|pr| pr.date)
                     .or_else(|| t.answers.as_ref().and_then(|a| a.decide_by));
                 let mut c = if let Some(d) = decide {
-                    Candidate::new(
-                        cal.add(d, p.grace),
-                        Action::FollowUp,
-                        3,
-                        format!("F3: they said {}, +{}", short(d), p.grace),
-                    )
+                    they_said(d, p)
                 } else if let Some(act) = t.their_promise(PromiseKind::Act) {
                     action_candidate(t, act.date, p)
                 } else {
                     let mut c = Candidate::new(
                         cal.add(t.date, p.interview_wait),
                         Action::FollowUp,
-                        4,
-                        format!(
-                            "F4: {} on {}, no timeline known: +{}",
-                            t.kind,
-                            short(t.date),
-                            p.interview_wait
+                        Why::new(
+                            Rule(4),
+                            Basis::DefaultWait {
+                                after: t.kind,
+                                on: t.date,
+                                wait: p.interview_wait,
+                            },
                         ),
                     );
                     c.call_when_late = true;
@@ -509,36 +548,36 @@ fn job_thread(job: &Job, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
                 next = Some(c);
             }
             TouchKind::ThankYou => {
-                thank_you_sent = true;
                 thanked_since_interview = last_interview.is_some();
             }
             TouchKind::FollowUp | TouchKind::ValueAdd | TouchKind::Outreach => {
+                // C4: a follow-up sent after the interview carries the thanks a separate
+                // note would have: the thank-you is done.
+                thanked_since_interview |= last_interview.is_some();
                 status_since_heard += 1;
                 first_status_since_heard.get_or_insert(t.date);
                 next = Some(if status_since_heard == 1 {
-                    Candidate::new(
-                        cal.add(t.date, p.retry_wait),
-                        Action::Retry,
-                        7,
-                        format!(
-                            "F7: {} sent {}, no reply: try again after {}",
-                            t.kind,
-                            short(t.date),
-                            p.retry_wait
-                        ),
-                    )
+                    retry(t, p)
                 } else {
                     Candidate::new(
                         cal.add(t.date, p.value_add_period),
                         Action::ValueAdd,
-                        8,
-                        format!(
-                            "F8: still silent since {}: every {}, bring something of value",
-                            short(t.date),
-                            p.value_add_period
+                        Why::new(
+                            Rule(8),
+                            Basis::StillSilent {
+                                since: t.date,
+                                every: p.value_add_period,
+                            },
                         ),
                     )
                 });
+            }
+            TouchKind::Offer if job.stage == Stage::Offer => {
+                // C6: an open offer waits for the person's answer, not for them.
+                heard_any = true;
+                status_since_heard = 0;
+                first_status_since_heard = None;
+                next = Some(offer_candidate(t, p));
             }
             TouchKind::Reply | TouchKind::Offer => {
                 heard_any = true;
@@ -546,40 +585,34 @@ fn job_thread(job: &Job, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
                 first_status_since_heard = None;
                 next = Some(
                     if let Some(d) = t.their_promise(PromiseKind::Decide).and_then(|p| p.date) {
-                        Candidate::new(
-                            cal.add(d, p.grace),
-                            Action::FollowUp,
-                            3,
-                            format!("F3: they said {}, +{}", short(d), p.grace),
-                        )
+                        they_said(d, p)
                     } else if let Some(act) = t.their_promise(PromiseKind::Act) {
                         action_candidate(t, act.date, p)
                     } else {
                         Candidate::new(
                             cal.add(t.date, p.value_add_period),
                             Action::FollowUp,
-                            8,
-                            format!(
-                                "F8: {} on {}, no date named: follow up every {}",
-                                t.kind,
-                                short(t.date),
-                                p.value_add_period
+                            Why::new(
+                                Rule(8),
+                                Basis::HeardNoDate {
+                                    kind: t.kind,
+                                    on: t.date,
+                                    every: p.value_add_period,
+                                },
                             ),
                         )
                     },
                 );
             }
             TouchKind::Withdrawal => poor_fit = true,
-            TouchKind::Rejection | TouchKind::Note => {}
+            TouchKind::Rejection | TouchKind::Note | TouchKind::Greeting => {}
         }
-        // F2: the person's own stated date wins over whatever the touch implies.
-        if let Some(d) = t.my_promise() {
-            next = Some(Candidate::new(
-                d,
-                Action::FollowUp,
-                2,
-                format!("F2: you said you would follow up on {}", short(d)),
-            ));
+        // F2: the person's own stated date wins over whatever the touch implies. An open
+        // offer's decision is not a follow-up (C6).
+        if let Some(d) = t.my_promise()
+            && !(job.stage == Stage::Offer && t.kind == TouchKind::Offer)
+        {
+            next = Some(my_promise(t, d, status.as_ref(), p));
         }
         if let Some(mut c) = next {
             c.after_touch = Some(t.id);
@@ -599,45 +632,40 @@ fn job_thread(job: &Job, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
         Candidate::new(
             cal.add(job.added_on, p.application_wait),
             Action::FollowUp,
-            1,
-            format!(
-                "F1: added {} with nothing logged since: decide the next step",
-                short(job.added_on)
-            ),
+            Why::new(Rule(1), Basis::Added { on: job.added_on }),
         )
     });
 
     // F5: nothing about the application before the posting's response time, until they speak.
     if let (false, Some(rt), Some(applied)) = (heard_any, job.response_time, job.applied) {
         let floor = cal.add(applied, rt);
-        if status.due < floor && status.rule != Rule(2) {
+        if status.due < floor && status.why.rule != Rule(2) {
             status.due = floor;
-            status.why = format!(
-                "{}; not before {} (F5: the posting says {})",
-                status.why,
-                short(floor),
-                rt
-            );
+            status.why = status.why.with(Change::NotBefore {
+                floor,
+                response_time: rt,
+            });
         }
     }
 
     // F9: a thank-you (when there was an interview) and a follow-up, then silence.
+    // C8: a thank-you is not required to move on; a follow-up and the silence are.
+    let open_offer = job.stage == Stage::Offer && status.action == Action::Decide;
     if let Some(first) = first_status_since_heard
-        && (thank_you_sent || !interviewed)
+        && !open_offer
     {
         let limit = cal.add(first, p.silence_limit);
         if status.due >= limit {
+            let why = Why::new(
+                Rule(9),
+                Basis::MoveOn {
+                    first,
+                    limit: p.silence_limit,
+                },
+            );
             status = Candidate {
-                due: limit,
-                action: Action::MoveOnReview,
-                rule: Rule(9),
-                why: format!(
-                    "F9: nothing heard since your first follow-up on {} ({}): close as no-response, or keep it by choice",
-                    short(first),
-                    p.silence_limit
-                ),
                 after_touch: status.after_touch,
-                ..Candidate::new(limit, Action::MoveOnReview, 9, String::new())
+                ..Candidate::new(limit, Action::MoveOnReview, why)
             };
         } else {
             status.move_on_from = Some(limit);
@@ -654,23 +682,38 @@ fn job_thread(job: &Job, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
         let mut c = Candidate::new(
             due,
             Action::ThankYou,
-            6,
-            format!(
-                "F6: interview on {}: a thank-you note within {}",
-                short(iv.date),
-                p.thank_you_within
+            Why::new(
+                Rule(6),
+                Basis::ThankYou {
+                    interview: iv.date,
+                    within: p.thank_you_within,
+                },
             ),
         );
         c.job = Some(job.id);
         c.channel = channel;
         c.after_touch = Some(iv.id);
         c.unasked = status.unasked.clone();
-        if !poor_fit {
+        if !poor_fit && status.action != Action::Decide {
+            // C3: the date the note names is the date that will be recorded: the gap from
+            // the thank-you itself is applied before the note names it.
+            let named = named_date(status.due, due, p);
+            let mut why = status.why.clone();
+            if named > status.due {
+                why = why.with(Change::Gap {
+                    to: named,
+                    gap: p.gap,
+                    after: TouchKind::ThankYou,
+                    on: due,
+                });
+            }
             c.then = Some(Step {
-                due: status.due,
+                due: named,
                 action: status.action,
-                rule: status.rule,
-                why: status.why.clone(),
+                rule: why.rule,
+                why: why.line(),
+                reason: Some(why),
+                call_when_late: status.call_when_late,
             });
         }
         c
@@ -683,27 +726,114 @@ fn job_thread(job: &Job, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
     Some(result)
 }
 
+/// C5 and F12: they promised to act: their date plus the grace, else the action wait.
 fn action_candidate(t: &Touch, date: Option<Date>, p: &Policy) -> Candidate {
     let cal = &p.calendar;
-    match date {
-        Some(d) => Candidate::new(
-            cal.add(d, p.grace),
-            Action::FollowUp,
-            12,
-            format!("F12: they promised to act by {}, +{}", short(d), p.grace),
+    let (due, rule, wait) = match date {
+        Some(d) => (cal.add(d, p.grace), Rule::clarification(5), p.grace),
+        None => (cal.add(t.date, p.action_wait), Rule(12), p.action_wait),
+    };
+    Candidate::new(
+        due,
+        Action::FollowUp,
+        Why::new(
+            rule,
+            Basis::PromisedToAct {
+                by: date,
+                kind: t.kind,
+                on: t.date,
+                wait,
+            },
         ),
-        None => Candidate::new(
-            cal.add(t.date, p.action_wait),
-            Action::FollowUp,
-            12,
-            format!(
-                "F12: {} on {} where they promised to act: +{}",
-                t.kind,
-                short(t.date),
-                p.action_wait
-            ),
+    )
+}
+
+/// F3: their date plus the grace.
+fn they_said(d: Date, p: &Policy) -> Candidate {
+    Candidate::new(
+        p.calendar.add(d, p.grace),
+        Action::FollowUp,
+        Why::new(Rule(3), Basis::TheySaid { by: d, grace: p.grace }),
+    )
+}
+
+/// F7: one retry after an unanswered outbound touch.
+fn retry(t: &Touch, p: &Policy) -> Candidate {
+    Candidate::new(
+        p.calendar.add(t.date, p.retry_wait),
+        Action::Retry,
+        Why::new(
+            Rule(7),
+            Basis::Retry {
+                sent: t.kind,
+                on: t.date,
+                wait: p.retry_wait,
+            },
         ),
+    )
+}
+
+/// How long before an offer's answer is due the `decide` item comes (C6).
+const OFFER_LEAD: crate::calendar::Wait = crate::calendar::Wait::BusinessDays(2);
+
+/// C6: an offer makes a `decide` item 2 business days before the answer is due (the
+/// person's *mine* decide promise), or 2 business days after the offer when no date was set.
+fn offer_candidate(t: &Touch, p: &Policy) -> Candidate {
+    let answer_by = t
+        .promises
+        .iter()
+        .find(|pr| pr.whose == crate::model::Whose::Mine && pr.kind == PromiseKind::Decide)
+        .and_then(|pr| pr.date);
+    let due = match answer_by {
+        Some(by) => p.calendar.sub_business_days(by, 2).max(t.date),
+        None => p.calendar.add(t.date, OFFER_LEAD),
+    };
+    Candidate::new(
+        due,
+        Action::Decide,
+        Why::new(
+            Rule::clarification(6),
+            Basis::Offer {
+                on: t.date,
+                answer_by,
+                lead: OFFER_LEAD,
+            },
+        ),
+    )
+}
+
+/// F2 at touch `t` for the person's date `d`. C1: when `d` is the date the engine proposed
+/// before the touch (a thank-you that named it, an accepted proposal), the why keeps where it
+/// came from, and C2: a default wait's "call when late" goes with it.
+fn my_promise(t: &Touch, d: Date, before: Option<&Candidate>, p: &Policy) -> Candidate {
+    let mut c = Candidate::new(
+        d,
+        Action::FollowUp,
+        Why::new(
+            Rule(2),
+            Basis::MyPromise {
+                date: d,
+                made_on: t.date,
+                at: t.kind,
+            },
+        ),
+    );
+    if let Some(prev) = before.filter(|prev| {
+        prev.action != Action::Decide
+            && (prev.due == d || named_date(prev.due, t.date, p) == d)
+    }) {
+        let mut o = prev.why.clone();
+        o.changes.clear();
+        c.why.origin = Some(Box::new(o));
+        c.call_when_late = prev.call_when_late;
     }
+    c
+}
+
+/// C3: the date a thank-you sent on `sent_on` names for a follow-up proposed for `proposed`:
+/// never closer than the gap (F15) to the thank-you itself.
+pub fn named_date(proposed: Date, sent_on: Date, p: &Policy) -> Date {
+    proposed.max(p.calendar.add(sent_on, p.gap))
 }
 
 /// F12 and F7 for touches outside any opportunity.
@@ -719,11 +849,12 @@ fn network_thread(touches: &[&Touch], p: &Policy) -> Option<Candidate> {
                 next = Some(Some(Candidate::new(
                     cal.add(t.date, p.outreach_wait),
                     Action::FollowUp,
-                    12,
-                    format!(
-                        "F12: outreach on {}, no reply: +{}",
-                        short(t.date),
-                        p.outreach_wait
+                    Why::new(
+                        Rule(12),
+                        Basis::Outreach {
+                            on: t.date,
+                            wait: p.outreach_wait,
+                        },
                     ),
                 )));
             }
@@ -731,24 +862,20 @@ fn network_thread(touches: &[&Touch], p: &Policy) -> Option<Candidate> {
                 unanswered = 0;
                 next = Some(Some(
                     if let Some(d) = t.their_promise(PromiseKind::Decide).and_then(|p| p.date) {
-                        Candidate::new(
-                            cal.add(d, p.grace),
-                            Action::FollowUp,
-                            3,
-                            format!("F3: they said {}, +{}", short(d), p.grace),
-                        )
+                        they_said(d, p)
                     } else if let Some(act) = t.their_promise(PromiseKind::Act) {
                         action_candidate(t, act.date, p)
                     } else {
                         Candidate::new(
                             cal.add(t.date, p.casual_wait),
                             Action::FollowUp,
-                            12,
-                            format!(
-                                "F12: casual {} on {}: +{}",
-                                t.kind,
-                                short(t.date),
-                                p.casual_wait
+                            Why::new(
+                                Rule(12),
+                                Basis::Casual {
+                                    kind: t.kind,
+                                    on: t.date,
+                                    wait: p.casual_wait,
+                                },
                             ),
                         )
                     },
@@ -758,17 +885,7 @@ fn network_thread(touches: &[&Touch], p: &Policy) -> Option<Candidate> {
                 unanswered += 1;
                 // One retry after silence (F7), then the tier's cadence carries the contact.
                 next = Some(if unanswered <= 1 {
-                    Some(Candidate::new(
-                        cal.add(t.date, p.retry_wait),
-                        Action::Retry,
-                        7,
-                        format!(
-                            "F7: {} sent {}, no reply: try again after {}",
-                            t.kind,
-                            short(t.date),
-                            p.retry_wait
-                        ),
-                    ))
+                    Some(retry(t, p))
                 } else {
                     None
                 });
@@ -778,32 +895,22 @@ fn network_thread(touches: &[&Touch], p: &Policy) -> Option<Candidate> {
                 next = Some(
                     t.their_promise(PromiseKind::Decide)
                         .and_then(|p| p.date)
-                        .map(|d| {
-                            Candidate::new(
-                                cal.add(d, p.grace),
-                                Action::FollowUp,
-                                3,
-                                format!("F3: they said {}, +{}", short(d), p.grace),
-                            )
-                        })
+                        .map(|d| they_said(d, p))
                         .or_else(|| {
                             t.their_promise(PromiseKind::Act)
                                 .map(|a| action_candidate(t, a.date, p))
                         }),
                 );
             }
+            // C7: a greeting asks no reply: it chains nothing (it resets F13's cadence).
             TouchKind::Application
             | TouchKind::ThankYou
             | TouchKind::Withdrawal
-            | TouchKind::Note => {}
+            | TouchKind::Note
+            | TouchKind::Greeting => {}
         }
         if let Some(d) = t.my_promise() {
-            next = Some(Some(Candidate::new(
-                d,
-                Action::FollowUp,
-                2,
-                format!("F2: you said you would follow up on {}", short(d)),
-            )));
+            next = Some(Some(my_promise(t, d, due.as_ref(), p)));
         }
         if let Some(n) = next {
             due = n.map(|mut c| {
@@ -822,19 +929,30 @@ fn keep_in_touch(c: &Contact, touches: &[&Touch], p: &Policy) -> Option<Candidat
         .iter()
         .rev()
         .find(|t| t.contacts.contains(&c.id) && t.direction != Direction::Internal);
-    let (from, what) = match last {
-        Some(t) => (t.date, format!("last touch {}", short(t.date))),
+    let (from, since) = match last {
+        Some(t) => (
+            t.date,
+            Since::Touch {
+                kind: t.kind,
+                on: t.date,
+            },
+        ),
         None => match c.cadence_start {
-            Some(d) => (d, format!("imported, spread from {}", short(d))),
-            None => (c.added_on, format!("added {}", short(c.added_on))),
+            Some(d) => (d, Since::Imported { on: d }),
+            None => (c.added_on, Since::Added { on: c.added_on }),
         },
     };
-    let tier = c.tier.map(|t| t.as_str()).unwrap_or("untiered");
     let mut cand = Candidate::new(
         p.calendar.add(from, cadence),
         Action::KeepInTouch,
-        13,
-        format!("F13: {tier} contact, {what}: every {cadence}"),
+        Why::new(
+            Rule(13),
+            Basis::KeepInTouch {
+                tier: c.tier,
+                since,
+                every: cadence,
+            },
+        ),
     );
     cand.after_touch = last.map(|t| t.id);
     Some(cand)
@@ -881,14 +999,12 @@ fn merge(
         let floor = p.calendar.add(t.date, p.gap);
         if best.due < floor {
             best.due = floor;
-            best.why = format!(
-                "{}; moved to {} (F15: {} after your {} on {})",
-                best.why,
-                short(floor),
-                p.gap,
-                t.kind,
-                short(t.date)
-            );
+            best.why = best.why.with(Change::Gap {
+                to: floor,
+                gap: p.gap,
+                after: t.kind,
+                on: t.date,
+            });
         }
     }
 
@@ -901,7 +1017,7 @@ fn merge(
     if let Some(s) = h.snoozes.iter().rev().find(|s| s.key == key)
         && newest <= s.after
     {
-        best.why = format!("{}; snoozed until {}", best.why, short(s.until));
+        best.why = best.why.with(Change::Snoozed { until: s.until });
         best.due = s.until;
     }
 
@@ -923,8 +1039,9 @@ fn merge(
         key,
         due: best.due,
         action: best.action,
-        rule: best.rule,
-        why: best.why,
+        rule: best.why.rule,
+        why: best.why.line(),
+        reason: Some(best.why),
         channel,
         contact: contact.map(|c| ContactRef {
             id: c.id,
@@ -936,26 +1053,35 @@ fn merge(
         unasked: best.unasked,
         then: best.then,
         after_touch: best.after_touch,
+        greeted_on: None,
     })
 }
 
 /// F14: birthdays and anniversaries, one item each; the agenda finds the day in each year.
-fn occasions(c: &Contact, p: &Policy) -> Vec<FollowUp> {
+/// C7: each carries the last greeting sent (an occasion greeted early is done), and one whose
+/// day falls within a week of `keep_in_touch` says that it keeps the person in touch too.
+fn occasions(
+    c: &Contact,
+    touches: &[&Touch],
+    keep_in_touch: Option<Date>,
+    p: &Policy,
+) -> Vec<FollowUp> {
+    let greeted_on = touches
+        .iter()
+        .rev()
+        .find(|t| t.kind == TouchKind::Greeting && t.contacts.contains(&c.id))
+        .map(|t| t.date);
     let mut out = Vec::new();
-    for (slot, date, what) in [
-        (Slot::Birthday, c.birthday, "birthday"),
-        (
-            Slot::WorkAnniversary,
-            c.work_anniversary,
-            "work anniversary",
-        ),
-        (
-            Slot::PersonalAnniversary,
-            c.personal_anniversary,
-            "personal anniversary",
-        ),
+    for (slot, date) in [
+        (Slot::Birthday, c.birthday),
+        (Slot::WorkAnniversary, c.work_anniversary),
+        (Slot::PersonalAnniversary, c.personal_anniversary),
     ] {
         let Some(d) = date else { continue };
+        let mut why = Why::new(Rule(14), Basis::Occasion { slot, on: d });
+        if keep_in_touch.is_some_and(|k| near_occasion(d, k)) {
+            why = why.with(Change::KeepInTouchMerged);
+        }
         out.push(FollowUp {
             key: PlanKey {
                 subject: Subject::Contact(c.id),
@@ -963,8 +1089,9 @@ fn occasions(c: &Contact, p: &Policy) -> Vec<FollowUp> {
             },
             due: d,
             action: Action::Occasion,
-            rule: Rule(14),
-            why: format!("F14: {what} on {}", short(d)),
+            rule: why.rule,
+            why: why.line(),
+            reason: Some(why),
             channel: c.prefers.unwrap_or(p.default_channel),
             contact: Some(ContactRef {
                 id: c.id,
@@ -976,9 +1103,22 @@ fn occasions(c: &Contact, p: &Policy) -> Vec<FollowUp> {
             unasked: Vec::new(),
             then: None,
             after_touch: None,
+            greeted_on,
         });
     }
     out
+}
+
+/// How close a keep-in-touch may fall to an occasion and be done by its greeting (C7).
+pub const OCCASION_MERGE_DAYS: i64 = 7;
+
+/// True when `day` is within [`OCCASION_MERGE_DAYS`] of the occasion recorded on `occasion`
+/// (in `day`'s year or a neighbouring one, for late December and early January).
+pub fn near_occasion(occasion: Date, day: Date) -> bool {
+    [day.year() - 1, day.year(), day.year() + 1]
+        .into_iter()
+        .filter_map(|y| occasion_in(occasion, y))
+        .any(|o| (o - day).get_days().abs() as i64 <= OCCASION_MERGE_DAYS)
 }
 
 /// The day an occasion falls on in `year`: 29 February is 28 February in other years (F14).

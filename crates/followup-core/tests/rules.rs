@@ -117,7 +117,9 @@ fn example_01_their_timeline_plus_grace() {
     assert_eq!(then.action, Action::FollowUp);
     assert_eq!(then.rule, Rule(3));
     assert!(
-        then.why.contains("9 Mar") && then.why.contains("2 bd"),
+        then.why.contains("9 Mar")
+            && then.why.contains("2 business days")
+            && then.why.ends_with("(F3)"),
         "{}",
         then.why
     );

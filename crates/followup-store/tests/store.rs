@@ -68,6 +68,8 @@ fn item(c: ContactId, due: jiff::civil::Date, slot: Slot) -> FollowUp {
         unasked: vec![],
         then: None,
         after_touch: None,
+        reason: None,
+        greeted_on: None,
     }
 }
 

@@ -216,6 +216,8 @@ pub struct TouchBody {
     they_decide_by: Option<String>,
     i_will_follow_up: Option<String>,
     they_will_act_by: Option<String>,
+    /// With an offer: the day your answer is due (C6).
+    answer_by: Option<String>,
     #[serde(default)]
     they_will_act: bool,
     #[serde(default)]
@@ -236,6 +238,7 @@ async fn log(State(s): State<WebState>, ApiJson(b): ApiJson<TouchBody>) -> ApiRe
         they_decide_by: b.they_decide_by,
         i_will_follow_up: b.i_will_follow_up,
         they_will_act_by: b.they_will_act_by,
+        answer_by: b.answer_by,
         they_will_act: b.they_will_act,
         poor_fit: b.poor_fit,
         ..followup_app::NewTouch::default()

@@ -668,6 +668,7 @@ pub struct LogForm {
     note: Option<String>,
     they_decide_by: Option<String>,
     i_will_follow_up: Option<String>,
+    answer_by: Option<String>,
     next_step: Option<String>,
     all_hear_back: Option<String>,
     may_follow_up: Option<String>,
@@ -691,6 +692,7 @@ fn yes_no(s: Option<String>) -> Option<bool> {
 
 pub(crate) fn new_touch(f: LogForm) -> NewTouch {
     let interview = f.kind == "interview";
+    let offer = f.kind == "offer";
     NewTouch {
         kind: f.kind,
         with: f
@@ -704,6 +706,7 @@ pub(crate) fn new_touch(f: LogForm) -> NewTouch {
         note: some(f.note),
         they_decide_by: some(f.they_decide_by),
         i_will_follow_up: some(f.i_will_follow_up),
+        answer_by: some(f.answer_by).filter(|_| offer),
         // The interview questions only go with an interview; elsewhere they are blank.
         next_step: some(f.next_step).filter(|_| interview),
         all_hear_back: yes_no(f.all_hear_back).filter(|_| interview),

@@ -549,6 +549,9 @@ pub struct LogArgs {
     /// They promised to act (an introduction, a referral) by this day (F12)
     #[arg(long, value_name = "DATE")]
     pub they_will_act_by: Option<String>,
+    /// With `log offer`: the day your answer is due (C6: a `decide` item 2 bd before)
+    #[arg(long, value_name = "DATE")]
+    pub answer_by: Option<String>,
     /// They promised to act, no date given (F12: follow up after the action wait)
     #[arg(long)]
     pub they_will_act: bool,
@@ -616,6 +619,7 @@ impl LogArgs {
             they_decide_by: self.they_decide_by,
             i_will_follow_up: self.i_will_follow_up,
             they_will_act_by: self.they_will_act_by,
+            answer_by: self.answer_by,
             they_will_act: self.they_will_act,
             poor_fit: self.poor_fit,
             note: self.note,

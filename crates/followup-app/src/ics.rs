@@ -79,10 +79,11 @@ impl App {
                 continue;
             }
             let draft = self.draft(item.id, false).ok();
-            let mut description = item.why.clone();
-            if !item.unasked.is_empty() {
-                let q: Vec<&str> = item.unasked.iter().map(|q| q.as_str()).collect();
-                let _ = write!(description, "\nUnasked at the interview: {}", q.join(", "));
+            // The same words as the agenda and the web (followup_core::present).
+            let words = followup_core::present::item(item, today);
+            let mut description = words.why_line();
+            for n in &words.notes {
+                let _ = write!(description, "\n{n}");
             }
             if let Some(d) = draft {
                 let first: Vec<&str> = d.body.lines().filter(|l| !l.is_empty()).take(3).collect();
@@ -116,32 +117,8 @@ impl Calendar {
     }
 
     fn item(&mut self, item: &AgendaItem, today: Date, description: &str, opts: &IcsOptions) {
-        let who = item
-            .contact
-            .as_ref()
-            .map(|c| c.name.clone())
-            .or_else(|| {
-                item.jobs
-                    .first()
-                    .map(|j| format!("{} hiring team", j.organization))
-            })
-            .unwrap_or_default();
-        let jobs: Vec<String> = item
-            .jobs
-            .iter()
-            .map(|j| format!("{}: {}", j.organization, j.title))
-            .collect();
-        let summary = if jobs.is_empty() {
-            format!("{} {} ({})", item.action, who, item.channel)
-        } else {
-            format!(
-                "{} {} ({}) by {}",
-                item.action,
-                who,
-                jobs.join("; "),
-                item.channel
-            )
-        };
+        let words = followup_core::present::item(item, today);
+        let summary = format!("{} (by {})", words.title, item.channel);
         // Overdue items sit on today: that is when they can still be done.
         let day = item.due.max(today);
         let next = day.tomorrow().unwrap_or(day);

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Channel, Question};
 use crate::plan::{Action, ContactRef, FollowUp, JobRef, PlanKey, Rule, Step, occasion_in};
-use crate::why::{Basis, Change, Why};
 use crate::policy::Policy;
+use crate::why::{Basis, Change, Why};
 
 /// A plan item with the short number the store gave it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

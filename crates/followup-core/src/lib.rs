@@ -17,6 +17,7 @@ pub mod event;
 pub mod model;
 pub mod plan;
 pub mod policy;
+pub mod present;
 pub mod text;
 pub mod why;
 

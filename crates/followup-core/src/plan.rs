@@ -753,7 +753,13 @@ fn they_said(d: Date, p: &Policy) -> Candidate {
     Candidate::new(
         p.calendar.add(d, p.grace),
         Action::FollowUp,
-        Why::new(Rule(3), Basis::TheySaid { by: d, grace: p.grace }),
+        Why::new(
+            Rule(3),
+            Basis::TheySaid {
+                by: d,
+                grace: p.grace,
+            },
+        ),
     )
 }
 
@@ -819,8 +825,7 @@ fn my_promise(t: &Touch, d: Date, before: Option<&Candidate>, p: &Policy) -> Can
         ),
     );
     if let Some(prev) = before.filter(|prev| {
-        prev.action != Action::Decide
-            && (prev.due == d || named_date(prev.due, t.date, p) == d)
+        prev.action != Action::Decide && (prev.due == d || named_date(prev.due, t.date, p) == d)
     }) {
         let mut o = prev.why.clone();
         o.changes.clear();

@@ -155,6 +155,7 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/import/confirm", post(pages::import_confirm))
         .route("/settings", get(pages::settings))
+        .route("/rules", get(pages::rules))
         .route("/settings/calendar-token", post(pages::rotate_token))
         .route("/calendar/{file}", get(pages::calendar_feed))
         .route(

@@ -10,7 +10,7 @@ use followup_app::drafts::mailto;
 use followup_app::import::{ImportOptions, ImportReport};
 use followup_app::{ContactView, EditContact, Logged, NewTouch, PromiseView};
 use followup_core::agenda::AgendaItem;
-use followup_core::model::{Channel, Job, Stage, Tier, Touch, TouchKind, Whose};
+use followup_core::model::{Channel, Job, Stage, Tier, Touch, TouchKind};
 use jiff::civil::Date;
 use serde::Deserialize;
 
@@ -43,6 +43,8 @@ pub struct ItemView {
     pub jobs: Vec<(i64, String)>,
     pub channel: String,
     pub why: String,
+    /// The rules behind the why, each a link to its explanation.
+    pub rules: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -55,41 +57,28 @@ impl ItemView {
         } else {
             day(a.due, today)
         };
-        let mut notes = Vec::new();
-        if let Some(t) = &a.then {
-            notes.push(format!(
-                "Then {} on {} ({}): name that date in the note (F6).",
-                t.action,
-                day(t.due, today),
-                t.rule
-            ));
-        }
-        if !a.unasked.is_empty() {
-            let q: Vec<&str> = a.unasked.iter().map(|q| q.as_str()).collect();
-            notes.push(format!("Unasked at the interview (F17): {}.", q.join(", ")));
-        }
+        let p = followup_core::present::item(a, today);
         ItemView {
             id: a.id,
             when,
             overdue_days: a.overdue_days,
-            action: a.action.to_string(),
-            who: a
-                .contact
-                .as_ref()
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| match a.jobs.first() {
-                    Some(j) => format!("{} hiring team", j.organization),
-                    None => "you: add opportunities".into(),
-                }),
+            action: p.label.to_string(),
+            who: p.who.clone(),
             contact_id: a.contact.as_ref().map(|c| c.id.0).unwrap_or(0),
             jobs: a
                 .jobs
                 .iter()
-                .map(|j| (j.id.0, format!("{}: {}", j.organization, j.title)))
+                .map(|j| j.id.0)
+                .zip(p.jobs.iter().cloned())
                 .collect(),
             channel: a.channel.to_string(),
-            why: a.why.clone(),
-            notes,
+            why: p.why.clone(),
+            rules: a
+                .reason
+                .as_ref()
+                .map(|r| r.rules().iter().map(|r| r.to_string()).collect())
+                .unwrap_or_default(),
+            notes: p.notes,
         }
     }
 }
@@ -115,6 +104,26 @@ const PER_PAGE: usize = 100;
 struct ItemFragment {
     item: Option<ItemView>,
     notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "rules.html")]
+struct RulesPage {
+    nav: &'static str,
+    rules: Vec<(String, &'static str)>,
+    clarifications: Vec<(String, &'static str)>,
+}
+
+/// What each rule says: the page a why's rule tag links to.
+pub async fn rules() -> Result<Html<String>, WebError> {
+    use followup_core::plan::Rule;
+    use followup_core::why::rule_text;
+    let line = |r: Rule| (r.to_string(), rule_text(r));
+    render(&RulesPage {
+        nav: "",
+        rules: (1..=19).map(|n| line(Rule(n))).collect(),
+        clarifications: (1..=12).map(|n| line(Rule::clarification(n))).collect(),
+    })
 }
 
 #[derive(Template)]
@@ -428,16 +437,11 @@ fn touch_rows(ts: &[Touch], about: impl Fn(&Touch) -> String, today: Date) -> Ve
 fn promise_lines(ps: &[PromiseView], today: Date) -> Vec<String> {
     ps.iter()
         .map(|p| {
-            let what = match p.promise.whose {
-                Whose::Mine => "you will follow up",
-                Whose::Theirs => "they will get back or act",
-            };
-            let by = p
-                .promise
-                .date
-                .map(|d| format!(" by {}", day(d, today)))
-                .unwrap_or_default();
-            format!("{what}{by} (said {})", day(p.made_on, today))
+            format!(
+                "{} (said {})",
+                followup_core::present::promise(&p.promise, today),
+                day(p.made_on, today)
+            )
         })
         .collect()
 }

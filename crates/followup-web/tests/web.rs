@@ -24,6 +24,7 @@ async fn every_page_renders_readable_without_javascript() {
         "/log",
         "/import",
         "/settings",
+        "/rules",
         "/items/8/draft",
     ] {
         let (st, body) = get(&s, uri).await;
@@ -33,8 +34,9 @@ async fn every_page_renders_readable_without_javascript() {
     }
     let (_, today) = get(&s, "/").await;
     assert!(
-        today.contains("F6: interview on 23 Nov"),
-        "items carry their why"
+        today.contains("your interview on 23 Nov: a thank-you note within 1 day")
+            && today.contains("<a class=\"rule\" href=\"/rules#F6\""),
+        "items carry their why, in plain words, and the rule as a link"
     );
     assert!(
         today.contains("action=\"/items/8/done\"") && today.contains("hx-post=\"/items/8/done\"")

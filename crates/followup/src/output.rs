@@ -109,27 +109,6 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> Out {
     Ok(())
 }
 
-fn who_what(a: &AgendaItem) -> String {
-    let who = a
-        .contact
-        .as_ref()
-        .map(|c| c.name.clone())
-        .unwrap_or_else(|| match a.jobs.first() {
-            Some(j) => format!("{} hiring team", j.organization),
-            None => "you: add jobs".into(),
-        });
-    if a.jobs.is_empty() {
-        who
-    } else {
-        let jobs: Vec<String> = a
-            .jobs
-            .iter()
-            .map(|j| format!("{}: {}", j.organization, j.title))
-            .collect();
-        format!("{who} ({})", jobs.join("; "))
-    }
-}
-
 fn when(a: &AgendaItem, today: Date) -> String {
     if a.overdue_days > 0 {
         format!("{} ({} d overdue)", day(a.due, today), a.overdue_days)
@@ -141,31 +120,19 @@ fn when(a: &AgendaItem, today: Date) -> String {
 }
 
 fn item_line(a: &AgendaItem, today: Date) -> Vec<String> {
+    let p = followup_core::present::item(a, today);
     vec![
         format!("{}", a.id),
         when(a, today),
-        a.action.to_string(),
-        who_what(a),
+        p.label.to_string(),
+        p.who_and_jobs(),
         a.channel.to_string(),
-        a.why.clone(),
+        p.why_line(),
     ]
 }
 
 fn notes(a: &AgendaItem, today: Date) -> Vec<String> {
-    let mut v = Vec::new();
-    if let Some(t) = &a.then {
-        v.push(format!(
-            "then {} on {} ({}): name that date in the note (F6)",
-            t.action,
-            day(t.due, today),
-            t.rule
-        ));
-    }
-    if !a.unasked.is_empty() {
-        let q: Vec<&str> = a.unasked.iter().map(|q| q.as_str()).collect();
-        v.push(format!("unasked at the interview (F17): {}", q.join(", ")));
-    }
-    v
+    followup_core::present::item(a, today).notes
 }
 
 pub fn agenda(items: &[AgendaItem], today: Date, json: bool) -> Out {
@@ -198,16 +165,17 @@ pub fn agenda(items: &[AgendaItem], today: Date, json: bool) -> Out {
 
 fn next_lines(next: &[AgendaItem], today: Date) -> Out {
     for a in next {
+        let p = followup_core::present::item(a, today);
         outln!(
             "Next: {}  {}  {}  {}  {}  [item {}]",
             when(a, today),
-            a.action,
-            who_what(a),
+            p.label,
+            p.who_and_jobs(),
             a.channel,
-            a.why,
+            p.why_line(),
             a.id
         );
-        for n in notes(a, today) {
+        for n in p.notes {
             outln!("      {n}");
         }
     }
@@ -296,24 +264,9 @@ fn touch_line(t: &Touch, today: Date, names: &dyn Fn(&Touch) -> String) -> Strin
 }
 
 fn promise_line(p: &PromiseView, today: Date) -> String {
-    let what = match (p.promise.whose, p.promise.kind) {
-        (followup_core::Whose::Mine, _) => "you will follow up",
-        (_, followup_core::PromiseKind::Decide) => "they will decide / get back",
-        (_, followup_core::PromiseKind::Act) => "they will act",
-        (_, followup_core::PromiseKind::FollowUp) => "they will follow up",
-    };
-    let word = if p.promise.whose == followup_core::Whose::Mine {
-        "on"
-    } else {
-        "by"
-    };
-    let by = p
-        .promise
-        .date
-        .map(|d| format!(" {word} {}", day(d, today)))
-        .unwrap_or_default();
     format!(
-        "  {what}{by} (said {}{})",
+        "  {} (said {}{})",
+        followup_core::present::promise(&p.promise, today),
         day(p.made_on, today),
         p.job.map(|j| format!(", job #{j}")).unwrap_or_default()
     )
@@ -540,11 +493,11 @@ pub fn snoozed(a: &AgendaItem, today: Date, json: bool) -> Out {
     if json {
         return print_json(a);
     }
+    let p = followup_core::present::item(a, today);
     outln!(
-        "Snoozed item {}: {} {} comes back on {}",
+        "Snoozed item {}: {} comes back on {}",
         a.id,
-        a.action,
-        who_what(a),
+        p.title,
         day(a.due, today)
     );
     Ok(())

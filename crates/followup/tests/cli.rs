@@ -1639,6 +1639,102 @@ fn serve_answers_only_its_own_host() {
     }
 }
 
+/// One presentation for every front end (issue 11): for every item of the demo, the agenda
+/// in the terminal, the web's Today page and the calendar feed say the same words: the why
+/// in plain words, the rules after it, who it is for, and the calendar's title.
+#[test]
+fn the_cli_the_web_and_the_calendar_say_the_same_for_every_demo_item() {
+    use std::io::{BufRead, Read, Write};
+    let today = "2026-11-23";
+    let db = db();
+    let mut served = Served(
+        Command::new(env!("CARGO_BIN_EXE_followup"))
+            .args(["serve", "--demo", "--port", "0"])
+            .env("FOLLOWUP_DB", &db.path)
+            .env("FOLLOWUP_TODAY", today)
+            .env_remove("FOLLOWUP_CONFIG")
+            .env("XDG_CONFIG_HOME", db.path.parent().unwrap())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve starts"),
+    );
+    let mut first = String::new();
+    std::io::BufReader::new(served.0.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first.trim().rsplit_once("http://").unwrap().1.to_string();
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        conn,
+        "GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut page = String::new();
+    conn.read_to_string(&mut page).unwrap();
+    let web = page
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+
+    let items: Vec<followup_core::AgendaItem> =
+        serde_json::from_value(json(&db.path, today, &["agenda"])).unwrap();
+    let text = ok(&db.path, today, &["agenda"]);
+    let ics = ok(&db.path, today, &["calendar", "export", "-"])
+        .replace("\r\n ", "")
+        .replace("\\,", ",")
+        .replace("\\;", ";")
+        .replace("\\n", "\n")
+        .replace("\\\\", "\\");
+    let today: jiff::civil::Date = today.parse().unwrap();
+    assert!(items.len() > 10, "the demo has items: {}", items.len());
+    let mut kinds = std::collections::BTreeSet::new();
+    for a in &items {
+        let p = followup_core::present::item(a, today);
+        kinds.insert(a.action);
+        assert!(a.reason.is_some(), "item {} carries its why as data", a.id);
+        assert_eq!(a.why, p.why_line(), "the JSON why is the presented line");
+        assert!(
+            !p.why.starts_with('F') && p.why_line().ends_with(')'),
+            "plain words first, rules after: {}",
+            p.why_line()
+        );
+        assert!(
+            text.contains(&p.why_line()),
+            "CLI: {}\n{text}",
+            p.why_line()
+        );
+        assert!(
+            text.contains(&p.who_and_jobs()),
+            "CLI: {}",
+            p.who_and_jobs()
+        );
+        assert!(text.contains(p.label), "CLI: {}", p.label);
+        assert!(web.contains(&p.why), "web: {}", p.why);
+        assert!(web.contains(&p.who), "web: {}", p.who);
+        assert!(web.contains(p.label), "web: {}", p.label);
+        for r in a.reason.as_ref().unwrap().rules() {
+            assert!(
+                web.contains(&format!("href=\"/rules#{r}\"")),
+                "web: rule {r}"
+            );
+        }
+        if a.action != followup_core::Action::Pipeline {
+            assert!(ics.contains(&p.title), "calendar: {}", p.title);
+            assert!(ics.contains(&p.why_line()), "calendar: {}", p.why_line());
+        }
+    }
+    assert!(
+        kinds.contains(&followup_core::Action::Occasion)
+            && kinds.contains(&followup_core::Action::Pipeline)
+            && kinds.contains(&followup_core::Action::ThankYou),
+        "{kinds:?}"
+    );
+}
+
 // ---- the browser --------------------------------------------------------------------------
 
 /// The web app in headless Chromium (tests/browser): Today on demo data, logging an interview

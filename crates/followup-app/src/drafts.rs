@@ -366,7 +366,9 @@ impl App {
         ctx.why = item.why.clone();
         ctx.channel = item.channel.to_string();
         if let Some(step) = &item.then {
-            ctx.follow_up_on = long_date(step.due, today);
+            // C3: the date that will be recorded when this note goes out today.
+            let named = followup_core::plan::named_date(step.due, today, &self.config.policy);
+            ctx.follow_up_on = long_date(named, today);
         }
         if item.action == Action::Occasion {
             ctx.occasion = match planned.item.key.slot {

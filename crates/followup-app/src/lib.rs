@@ -862,11 +862,13 @@ impl App {
                     p.item.action == Action::ThankYou
                         && p.item.jobs.first().map(|r| r.id) == Some(j.id)
                 });
-                if let Some(step) = then.filter(|s| s.due >= on) {
+                if let Some(step) = then {
+                    // C3: the date the note named (the gap from the note already applied);
+                    // a note sent later than planned names a date the gap allows.
                     promises.push(Promise {
                         whose: Whose::Mine,
                         kind: PromiseKind::FollowUp,
-                        date: Some(step.due),
+                        date: Some(plan::named_date(step.due, on, &policy)),
                     });
                 }
             }

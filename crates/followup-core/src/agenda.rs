@@ -209,6 +209,7 @@ fn adjust(
         a.reason = step.reason;
         if let (Some(r), Some(interview)) = (a.reason.as_mut(), interview) {
             r.changes.push(Change::ThanksFolded { interview });
+            a.why = r.line();
         }
         a.thanks_too = true;
         call_when_late = step.call_when_late;

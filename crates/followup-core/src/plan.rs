@@ -676,7 +676,9 @@ fn job_thread(job: &Job, touches: &[&Touch], p: &Policy) -> Option<Candidate> {
     status.channel = channel;
 
     // F6: the thank-you comes first and names the status date.
-    let interview = last_interview.filter(|_| !thanked_since_interview);
+    // An open offer makes a thank-you for the interview moot (C6): the decision comes first.
+    let interview =
+        last_interview.filter(|_| !thanked_since_interview && status.action != Action::Decide);
     let result = if let Some(iv) = interview {
         let due = add_calendar(iv.date, p.thank_you_within);
         let mut c = Candidate::new(

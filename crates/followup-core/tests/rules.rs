@@ -600,3 +600,295 @@ proptest! {
         }
     }
 }
+
+// ---- RULES.md's second edition: clarifications C1-C12 (C9, C10 and C12 are tested where
+// promises, drafts and warnings are shown) ----------------------------------------------
+
+fn on_agenda(item: FollowUp, today: Date) -> AgendaItem {
+    let items = agenda(
+        &[Planned { id: 1, item }],
+        Window {
+            today,
+            until: today.checked_add(jiff::Span::new().days(60)).unwrap(),
+            open_jobs: 5,
+        },
+        &Policy::default(),
+    );
+    items.into_iter().next().expect("one item")
+}
+
+/// A thank-you sent on `on` that names the engine's date as the person's promise (F6).
+fn thank_you_naming(id: i64, on: Date, named: Date) -> Touch {
+    let mut ty = touch(id, TouchKind::ThankYou, on, Some(1));
+    ty.promises.push(mine(named));
+    ty
+}
+
+#[test]
+fn clarification_c01_a_taken_over_date_says_where_it_came_from() {
+    // Interview 1 Jun, no timeline: F4 proposes 15 Jun; the thank-you of 2 Jun names it.
+    let h = history(
+        vec![
+            interview(date(2026, 6, 1)),
+            thank_you_naming(2, date(2026, 6, 2), date(2026, 6, 15)),
+        ],
+        vec![job(1, "Northwind", &[1])],
+    );
+    let item = dana_plan(&h, &Policy::default());
+    assert_eq!((item.due, item.rule), (date(2026, 6, 15), Rule(2)));
+    let why = item.reason.clone().expect("the why as data");
+    let origin = why.origin.as_ref().expect("C1: where the date came from");
+    assert_eq!(origin.rule, Rule(4));
+    assert_eq!(
+        item.why,
+        "you said in your thank-you of 2 Jun that you would follow up on 15 Jun: 14 days after your interview on 1 Jun, no timeline known (F2, from F4)"
+    );
+    // The JSON carries the structure beside the words.
+    let json = serde_json::to_value(&item).unwrap();
+    assert_eq!(json["reason"]["rule"], "F2");
+    assert_eq!(json["reason"]["origin"]["rule"], "F4");
+    assert_eq!(json["reason"]["origin"]["basis"]["basis"], "default-wait");
+    // A date of the person's own is not a taken-over one.
+    let h = history(
+        vec![
+            interview(date(2026, 6, 1)),
+            thank_you_naming(2, date(2026, 6, 2), date(2026, 6, 20)),
+        ],
+        vec![job(1, "Northwind", &[1])],
+    );
+    assert!(
+        dana_plan(&h, &Policy::default())
+            .reason
+            .unwrap()
+            .origin
+            .is_none()
+    );
+}
+
+#[test]
+fn clarification_c02_late_after_a_default_wait_means_call_even_when_promised() {
+    let h = history(
+        vec![
+            interview(date(2026, 6, 1)),
+            thank_you_naming(2, date(2026, 6, 2), date(2026, 6, 15)),
+        ],
+        vec![job(1, "Northwind", &[1])],
+    );
+    let a = on_agenda(dana_plan(&h, &Policy::default()), date(2026, 6, 20));
+    assert!(a.call_now, "five days late after F4's date: call now");
+    assert_eq!(a.channel, Channel::Phone);
+    assert!(a.why.contains("call now"), "{}", a.why);
+    // A date from F3 keeps the person's channel.
+    let mut iv = interview(date(2026, 6, 1));
+    iv.promises.push(theirs(date(2026, 6, 5)));
+    let h = history(
+        vec![iv, thank_you_naming(2, date(2026, 6, 2), date(2026, 6, 9))],
+        vec![job(1, "Northwind", &[1])],
+    );
+    let a = on_agenda(dana_plan(&h, &Policy::default()), date(2026, 6, 20));
+    assert!(!a.call_now);
+    assert_eq!(a.channel, Channel::Email);
+}
+
+#[test]
+fn clarification_c03_thank_you_names_the_recorded_date() {
+    // Interview Wed 2 Dec, "you'll hear by Thu 3 Dec": F3 gives Mon 7 Dec. The thank-you is due
+    // Thu 3 Dec; 3 business days after it is Tue 8 Dec, so the note names 8 Dec.
+    let mut iv = interview(date(2026, 12, 2));
+    iv.promises.push(theirs(date(2026, 12, 3)));
+    let h = history(vec![iv.clone()], vec![job(1, "Northwind", &[1])]);
+    let item = dana_plan(&h, &Policy::default());
+    assert_eq!(item.action, Action::ThankYou);
+    let named = item.then.expect("the date the note names").due;
+    assert_eq!(named, date(2026, 12, 8));
+    assert_eq!(
+        plan::named_date(date(2026, 12, 7), date(2026, 12, 3), &Policy::default()),
+        named
+    );
+    // Sending it records that date: the agenda keeps the same one.
+    let h = history(
+        vec![iv, thank_you_naming(2, date(2026, 12, 3), named)],
+        vec![job(1, "Northwind", &[1])],
+    );
+    let after = dana_plan(&h, &Policy::default());
+    assert_eq!((after.due, after.rule), (named, Rule(2)));
+    assert_eq!(after.reason.unwrap().origin.unwrap().rule, Rule(3));
+}
+
+#[test]
+fn clarification_c04_an_unsent_thank_you_folds_into_the_follow_up() {
+    let h = history(
+        vec![interview(date(2026, 3, 5))],
+        vec![job(1, "Northwind", &[1])],
+    );
+    let item = dana_plan(&h, &Policy::default());
+    assert_eq!(item.action, Action::ThankYou);
+    // Before the follow-up's day, the thank-you is what is due.
+    assert_eq!(
+        on_agenda(item.clone(), date(2026, 3, 10)).action,
+        Action::ThankYou
+    );
+    // On it, one item: the follow-up, which thanks them too.
+    let a = on_agenda(item, date(2026, 3, 19));
+    assert_eq!(
+        (a.action, a.due, a.rule),
+        (Action::FollowUp, date(2026, 3, 19), Rule(4))
+    );
+    assert!(a.thanks_too && a.then.is_none());
+    assert!(a.why.contains("was never sent"), "{}", a.why);
+    // Sending that follow-up ends the thank-you too: no note comes back overdue.
+    let h = history(
+        vec![
+            interview(date(2026, 3, 5)),
+            touch(2, TouchKind::FollowUp, date(2026, 3, 19), Some(1)),
+        ],
+        vec![job(1, "Northwind", &[1])],
+    );
+    let item = dana_plan(&h, &Policy::default());
+    assert_eq!((item.action, item.due), (Action::Retry, date(2026, 3, 25)));
+}
+
+#[test]
+fn clarification_c05_a_promise_to_act_by_a_date_is_that_date_plus_grace() {
+    let mut meeting = touch(1, TouchKind::Meeting, date(2026, 3, 3), None);
+    meeting.promises.push(Promise {
+        whose: Whose::Theirs,
+        kind: PromiseKind::Act,
+        date: Some(date(2026, 3, 5)),
+    });
+    let h = history(vec![meeting.clone()], vec![]);
+    let item = dana_plan(&h, &Policy::default());
+    // Thu 5 Mar + 2 bd = Mon 9 Mar.
+    assert_eq!(
+        (item.due, item.rule),
+        (date(2026, 3, 9), Rule::clarification(5))
+    );
+    assert!(
+        item.why.contains("promised to act by 5 Mar"),
+        "{}",
+        item.why
+    );
+    // Without a date: the action wait (F12).
+    meeting.promises[0].date = None;
+    let item = dana_plan(&history(vec![meeting], vec![]), &Policy::default());
+    assert_eq!((item.due, item.rule), (date(2026, 3, 10), Rule(12)));
+}
+
+#[test]
+fn clarification_c06_an_offer_makes_a_decide_item_and_stops_status_follow_ups() {
+    let mut j = job(1, "Northwind", &[1]);
+    j.stage = Stage::Offer;
+    let mut offer = touch(2, TouchKind::Offer, date(2026, 3, 10), Some(1));
+    offer.promises.push(Promise {
+        whose: Whose::Mine,
+        kind: PromiseKind::Decide,
+        date: Some(date(2026, 3, 20)),
+    });
+    let h = history(
+        vec![interview(date(2026, 3, 2)), offer.clone()],
+        vec![j.clone()],
+    );
+    let item = dana_plan(&h, &Policy::default());
+    // Fri 20 Mar - 2 bd = Wed 18 Mar.
+    assert_eq!(
+        (item.due, item.action, item.rule),
+        (date(2026, 3, 18), Action::Decide, Rule::clarification(6))
+    );
+    // Silence after it is no reason to chase them (no F7, F8, F9).
+    let mut later = h.clone();
+    later
+        .touches
+        .push(touch(3, TouchKind::FollowUp, date(2026, 3, 11), Some(1)));
+    let item = dana_plan(&later, &Policy::default());
+    assert_ne!(item.action, Action::MoveOnReview);
+    // With no date for the answer: decide within 2 bd of the offer.
+    offer.promises.clear();
+    let h = history(vec![offer], vec![j]);
+    let item = dana_plan(&h, &Policy::default());
+    assert_eq!((item.due, item.action), (date(2026, 3, 12), Action::Decide));
+}
+
+#[test]
+fn clarification_c07_greetings_chain_nothing_and_merge_the_keep_in_touch() {
+    let mut c = contact(1, "Dana Reyes", Some(Tier::Critical));
+    c.work_anniversary = Some(date(2019, 12, 6));
+    // Last touch 7 Nov: the 30-day keep-in-touch falls on 7 Dec, a day after the anniversary.
+    let h = History {
+        contact: Some(c.clone()),
+        jobs: vec![],
+        touches: vec![touch(1, TouchKind::Reply, date(2026, 11, 7), None)],
+        snoozes: vec![],
+    };
+    let items = plan(Subject::Contact(DANA), &h, &Policy::default());
+    assert!(
+        items.iter().all(|i| i.action != Action::KeepInTouch),
+        "merged into the occasion: {items:?}"
+    );
+    let occ = items.iter().find(|i| i.action == Action::Occasion).unwrap();
+    assert!(occ.why.contains("keeps you in touch"), "{}", occ.why);
+    // The greeting (done on 4 Dec, early) asks no reply: no retry, no F12 follow-up, and the
+    // occasion is not shown again this year.
+    let mut h = h;
+    h.touches
+        .push(touch(2, TouchKind::Greeting, date(2026, 12, 4), None));
+    let items = plan(Subject::Contact(DANA), &h, &Policy::default());
+    let pending = items.iter().find(|i| i.key.slot == Slot::FollowUp).unwrap();
+    assert_eq!(
+        pending.action,
+        Action::KeepInTouch,
+        "F13 counts from the greeting"
+    );
+    assert_eq!(pending.due, date(2027, 1, 4));
+    let planned: Vec<Planned> = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| Planned {
+            id: i as i64 + 1,
+            item,
+        })
+        .collect();
+    let shown = agenda(
+        &planned,
+        Window {
+            today: date(2026, 12, 4),
+            until: date(2026, 12, 31),
+            open_jobs: 5,
+        },
+        &Policy::default(),
+    );
+    assert!(
+        shown.iter().all(|a| a.action != Action::Occasion),
+        "{shown:?}"
+    );
+}
+
+#[test]
+fn clarification_c08_moving_on_needs_no_thank_you() {
+    // Interview, no thank-you, a follow-up on 19 Mar, then silence past 4 weeks.
+    let h = history(
+        vec![
+            interview(date(2026, 3, 5)),
+            touch(2, TouchKind::FollowUp, date(2026, 3, 19), Some(1)),
+            touch(3, TouchKind::ValueAdd, date(2026, 3, 25), Some(1)),
+        ],
+        vec![job(1, "Northwind", &[1])],
+    );
+    let item = dana_plan(&h, &Policy::default());
+    assert_eq!(item.move_on_from, Some(date(2026, 4, 16)));
+    let a = on_agenda(item, date(2026, 4, 20));
+    assert_eq!(a.action, Action::MoveOnReview);
+}
+
+#[test]
+fn clarification_c11_your_date_on_a_weekend_is_not_moved() {
+    // Sat 28 Mar.
+    let h = history(
+        vec![
+            interview(date(2026, 3, 5)),
+            thank_you_naming(2, date(2026, 3, 5), date(2026, 3, 28)),
+        ],
+        vec![job(1, "Northwind", &[1])],
+    );
+    let item = dana_plan(&h, &Policy::default());
+    assert_eq!((item.due, item.rule), (date(2026, 3, 28), Rule(2)));
+}

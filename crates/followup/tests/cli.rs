@@ -1639,6 +1639,149 @@ fn serve_answers_only_its_own_host() {
     }
 }
 
+/// C3, C6 and C7 through the command line: the date a thank-you draft names is the date the
+/// agenda keeps once it is sent; an offer with a date for the answer is a `decide` item; a
+/// birthday marked done logs a greeting that chains nothing.
+#[test]
+fn clarifications_c03_c06_c07_through_the_command_line() {
+    let d = db();
+    let t = "2026-12-02";
+    ok(
+        &d.path,
+        t,
+        &[
+            "contact",
+            "add",
+            "Dana Reyes",
+            "--email",
+            "dana@northwind.example",
+        ],
+    );
+    ok(
+        &d.path,
+        t,
+        &[
+            "job",
+            "add",
+            "Northwind",
+            "Data Engineer",
+            "--contact",
+            "Dana Reyes",
+        ],
+    );
+    ok(
+        &d.path,
+        t,
+        &[
+            "log",
+            "interview",
+            "--with",
+            "1",
+            "--job",
+            "1",
+            "--they-decide-by",
+            "2026-12-03",
+        ],
+    );
+    // C3: the note is due Thu 3 Dec; 3 bd after it is Tue 8 Dec, and the draft names it.
+    let agenda = json(&d.path, "2026-12-03", &["agenda"]);
+    let item = agenda
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["action"] == "thank-you")
+        .unwrap()
+        .clone();
+    assert_eq!(item["then"]["due"], "2026-12-08");
+    let id = item["id"].as_i64().unwrap().to_string();
+    let draft = json(&d.path, "2026-12-03", &["draft", &id]);
+    assert!(
+        draft["body"]
+            .as_str()
+            .unwrap()
+            .contains("Tuesday 8 December"),
+        "{}",
+        draft["body"]
+    );
+    ok(&d.path, "2026-12-03", &["done", &id]);
+    let agenda = json(&d.path, "2026-12-03", &["agenda", "--until", "2026-12-31"]);
+    let next = agenda
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["contact"]["name"] == "Dana Reyes")
+        .unwrap();
+    assert_eq!(
+        (&next["due"], &next["rule"]),
+        (&"2026-12-08".into(), &"F2".into())
+    );
+    assert_eq!(next["reason"]["origin"]["rule"], "F3", "C1: {next}");
+
+    // C6: an offer with a date for the answer.
+    ok(
+        &d.path,
+        "2026-12-04",
+        &[
+            "log",
+            "offer",
+            "--with",
+            "1",
+            "--job",
+            "1",
+            "--answer-by",
+            "2026-12-18",
+        ],
+    );
+    let agenda = json(&d.path, "2026-12-04", &["agenda", "--until", "2026-12-31"]);
+    let decide = agenda
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["action"] == "decide")
+        .expect("a decide item");
+    assert_eq!(
+        (&decide["due"], &decide["rule"]),
+        (&"2026-12-16".into(), &"C6".into())
+    );
+    let out = run(
+        &d.path,
+        "2026-12-04",
+        &["log", "reply", "--with", "1", "--answer-by", "friday"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--answer-by"));
+
+    // C7: a birthday marked done is a greeting; nothing chains from it.
+    ok(
+        &d.path,
+        t,
+        &["contact", "add", "Ben Carter", "--birthday", "1990-12-10"],
+    );
+    let agenda = json(&d.path, "2026-12-09", &["agenda"]);
+    let bday = agenda
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["action"] == "occasion")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    ok(&d.path, "2026-12-09", &["done", &bday]);
+    let events = json(&d.path, "2026-12-09", &["events"]);
+    let last = events.as_array().unwrap().last().unwrap().to_string();
+    assert!(last.contains("\"greeting\""), "{last}");
+    let agenda = json(&d.path, "2026-12-09", &["agenda", "--until", "2027-01-31"]);
+    assert!(
+        agenda
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["contact"]["name"] != "Ben Carter" || i["action"] == "occasion"),
+        "nothing chains from a greeting: {agenda}"
+    );
+}
+
 /// One presentation for every front end (issue 11): for every item of the demo, the agenda
 /// in the terminal, the web's Today page and the calendar feed say the same words: the why
 /// in plain words, the rules after it, who it is for, and the calendar's title.

@@ -1,19 +1,14 @@
-//! The holiday calendars a person imported, kept beside the config in `holidays/` as the days
-//! they hold (`NAME.days`: one ISO date a line), not as the `.ics` they came in.
+//! Holiday calendars: the checks an imported one passes, its name, and the days kept in
+//! `holidays/` beside the config by earlier versions (or by hand) as `NAME.days` (one ISO date a
+//! line) or `NAME.ics`.
 //!
-//! Why not keep the `.ics`: every command loads the config, and re-reading a 100 MB calendar
-//! on each one cost 1.3 s and 430 MB; a file of days is read in microseconds. Why files and
-//! not a table: holidays are policy, like the rest of the config, and one config may serve
-//! several databases.
-//!
-//! A kept file is written whole or not at all (a temporary file in the same folder, synced,
-//! then renamed over the old one, and the folder synced), so a kill mid-import leaves the old
-//! file or the new one, never a cut one. A file that cannot be read anyway (edited by hand,
-//! a disk error) is skipped with a one-line warning: one bad calendar must not stop every
-//! command.
+//! `import holidays` keeps a calendar's days in the database now (the `holidays-kept` event,
+//! written in the same transaction as the replan it causes, so a kill leaves both or neither,
+//! and an export carries them). The `.ics` is read once, at import: re-reading a 100 MB
+//! calendar on every command cost 1.3 s and 430 MB. A file in the folder that cannot be read is
+//! skipped with a one-line warning: one bad calendar must not stop every command.
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use followup_core::BusinessCalendar;
@@ -125,9 +120,9 @@ pub fn check_enough_business_days(days: &[Date], cal: &BusinessCalendar) -> Resu
     Ok(())
 }
 
-/// The kept file's name for a calendar read from `source`: its file name's stem, in letters,
-/// digits, `-`, `_` and `.` only, so a name can never leave the folder.
-pub fn kept_name(source: &str) -> String {
+/// The name a calendar read from `source` is kept under: its file name's stem, in letters,
+/// digits, `-` and `_` only ("US_Holidays" for `~/Downloads/US Holidays.ics`).
+pub fn source_name(source: &str) -> String {
     let stem = Path::new(source)
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
@@ -143,49 +138,12 @@ pub fn kept_name(source: &str) -> String {
         })
         .take(64)
         .collect();
-    let safe = safe.trim_start_matches(['_', '.']).to_string();
+    let safe = safe.trim_matches('_').to_string();
     if safe.is_empty() || source == "-" {
-        format!("holidays.{SUFFIX}")
+        "holidays".to_string()
     } else {
-        format!("{safe}.{SUFFIX}")
+        safe
     }
-}
-
-/// Keeps `days` in `dir/name` atomically: the old file or the new one, never a cut one.
-pub fn store(dir: &Path, name: &str, source: &str, days: &[Date]) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
-    let path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let mut text = format!(
-        "# followup: the holidays of {}, {} days (written by `followup import holidays`)\n",
-        source.replace('\n', " "),
-        days.len()
-    );
-    for d in days {
-        text.push_str(&d.to_string());
-        text.push('\n');
-    }
-    let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &path)?;
-        // The rename itself is durable only once the folder is.
-        std::fs::File::open(dir)?.sync_all()
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    // Leftovers of killed imports (other process ids) are removed on the next one.
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let n = e.file_name().to_string_lossy().to_string();
-            if n.starts_with('.') && n.ends_with(".tmp") && e.path() != tmp {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
-    written.map(|_| path)
 }
 
 #[cfg(test)]
@@ -197,11 +155,10 @@ mod tests {
     }
 
     #[test]
-    fn stored_days_load_back_and_broken_files_are_skipped() {
+    fn kept_days_load_and_broken_files_are_skipped() {
         let dir = tempfile::tempdir().unwrap();
         let days = [d("2026-07-03"), d("2026-12-25")];
-        let kept = store(dir.path(), "us.days", "us.ics", &days).unwrap();
-        assert_eq!(kept, dir.path().join("us.days"));
+        std::fs::write(dir.path().join("us.days"), "# us\n2026-07-03\n2026-12-25\n").unwrap();
         std::fs::write(dir.path().join("cut.days"), "2026-01-01\n2026-0").unwrap();
         std::fs::write(dir.path().join(".us.days.999.tmp"), "2026-0").unwrap();
         let (loaded, warnings) = load(dir.path());
@@ -223,9 +180,9 @@ mod tests {
     }
 
     #[test]
-    fn kept_names_stay_in_the_folder() {
-        assert_eq!(kept_name("../../etc/US Holidays.ics"), "US_Holidays.days");
-        assert_eq!(kept_name("-"), "holidays.days");
-        assert_eq!(kept_name(".ics"), "ics.days");
+    fn source_names_are_plain() {
+        assert_eq!(source_name("../../etc/US Holidays.ics"), "US_Holidays");
+        assert_eq!(source_name("-"), "holidays");
+        assert_eq!(source_name(".ics"), "ics");
     }
 }

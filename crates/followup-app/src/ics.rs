@@ -367,39 +367,42 @@ fn yearly(first: Date, rule: &str) -> Result<Vec<Date>, String> {
 }
 
 impl App {
-    /// Keeps a public-holiday calendar beside the config (its days join the policy's
-    /// holidays, F16) and replans. Returns the file kept and how many days it holds.
+    /// Keeps a public-holiday calendar's days in the database (they join the policy's
+    /// holidays, F16) and replans. Returns the name it is kept under and how many days.
     pub fn import_holidays(
         &mut self,
         source: &str,
         text: &str,
-    ) -> Result<(std::path::PathBuf, usize), AppError> {
+    ) -> Result<(String, usize), AppError> {
         let days = read_holidays(source, text, &self.config.policy.calendar)?;
         self.keep_holidays(source, &days)
     }
 
-    /// Keeps days read by [`read_holidays`] beside the config, atomically, and replans.
+    /// Keeps days read by [`read_holidays`] in the database (the `holidays-kept` event) and
+    /// replans, in one transaction: a kill leaves both or neither. A calendar imported again
+    /// under the same name replaces its days. Returns the name it is kept under.
     pub fn keep_holidays(
         &mut self,
         source: &str,
         days: &[Date],
-    ) -> Result<(std::path::PathBuf, usize), AppError> {
-        let dir = self.config.holidays_dir().ok_or_else(|| {
-            AppError::Invalid(
-                "no config folder to keep the holiday calendar in; give --config".into(),
-            )
-        })?;
-        let name = crate::holidays::kept_name(source);
-        let path = crate::holidays::store(&dir, &name, source, days).map_err(|e| {
-            AppError::Invalid(format!("{}: cannot write: {e}", dir.join(&name).display()))
-        })?;
-        self.config
-            .policy
-            .calendar
-            .holidays
-            .extend(days.iter().copied());
-        self.replan()?;
-        Ok((path, days.len()))
+    ) -> Result<(String, usize), AppError> {
+        let name = crate::holidays::source_name(source);
+        let today = self.today;
+        let mut policy = self.config.policy.clone();
+        let mut tx = self.store.begin(self.owner, Mode::Write)?;
+        tx.append(
+            today,
+            &followup_core::Event::HolidaysKept {
+                source: name.clone(),
+                days: days.to_vec(),
+            },
+        )?;
+        policy.calendar.holidays = self.file_holidays.clone();
+        policy.calendar.holidays.extend(tx.holidays()?);
+        crate::full_replan(tx.as_mut(), &policy)?;
+        tx.commit()?;
+        self.config.policy = policy;
+        Ok((name, days.len()))
     }
 }
 

@@ -88,6 +88,9 @@ pub struct App {
     owner: OwnerId,
     pub config: Config,
     pub today: Date,
+    /// The holidays the config file (and its folder) named, before the imported ones kept in
+    /// the database joined them: what an import's replacement starts from.
+    file_holidays: BTreeSet<Date>,
 }
 
 /// A new contact as typed.
@@ -244,12 +247,25 @@ impl App {
 
     /// An app over any store (tests, the team server).
     pub fn with_store(store: Box<dyn Store + Send>, config: Config, today: Date) -> App {
-        App {
+        let mut app = App {
             store,
             owner: OwnerId(1),
+            file_holidays: config.policy.calendar.holidays.clone(),
             config,
             today,
+        };
+        // The imported holidays join the policy; a store that cannot say (a broken file) is
+        // reported by the first use case that reads it.
+        if let Ok(days) = app.stored_holidays() {
+            app.config.policy.calendar.holidays.extend(days);
         }
+        app
+    }
+
+    /// The holidays imported into this database (F16).
+    fn stored_holidays(&mut self) -> Result<Vec<Date>> {
+        let tx = self.store.begin(self.owner, Mode::Read)?;
+        Ok(tx.holidays()?)
     }
 
     /// The policy in force.

@@ -43,6 +43,12 @@ pub enum Event {
         until: Date,
         after: Option<TouchId>,
     },
+    /// The days of a public-holiday calendar are not business days (F16); a calendar imported
+    /// again under the same name replaces its days.
+    HolidaysKept {
+        source: String,
+        days: Vec<Date>,
+    },
 }
 
 impl Event {
@@ -57,6 +63,7 @@ impl Event {
             Event::JobContactLinked { .. } => "job-contact-linked",
             Event::TouchLogged { .. } => "touch-logged",
             Event::Snoozed { .. } => "snoozed",
+            Event::HolidaysKept { .. } => "holidays-kept",
         }
     }
 }

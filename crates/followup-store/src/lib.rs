@@ -111,6 +111,8 @@ pub trait Tx {
     fn is_empty(&self) -> Result<bool>;
     /// The whole log of this owner, in order.
     fn events(&self) -> Result<Vec<Recorded>>;
+    /// The holidays this owner imported (F16), every calendar's days together, in order.
+    fn holidays(&self) -> Result<Vec<Date>>;
 
     fn organization_named(&self, name: &str) -> Result<Option<OrgRef>>;
     fn contact(&self, id: ContactId) -> Result<Option<Contact>>;

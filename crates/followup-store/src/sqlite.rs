@@ -30,6 +30,7 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
     include_str!("../migrations/sqlite/0002_settings.sql"),
+    include_str!("../migrations/sqlite/0003_holidays.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -434,8 +435,37 @@ impl Tx for SqliteTx<'_> {
                     params![self.owner, seq, subject_text(key.subject), key.to_string(), to_json(&s)],
                 )?;
             }
+            Event::HolidaysKept { source, days } => {
+                self.exec(
+                    "DELETE FROM holidays WHERE owner = ?1 AND source = ?2",
+                    params![self.owner, source],
+                )?;
+                for d in days {
+                    self.exec(
+                        "INSERT OR IGNORE INTO holidays (owner, source, day) VALUES (?1, ?2, ?3)",
+                        params![self.owner, source, d.to_string()],
+                    )?;
+                }
+            }
         }
         Ok(())
+    }
+
+    fn holidays(&self) -> Result<Vec<Date>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT DISTINCT day FROM holidays WHERE owner = ?1 ORDER BY day")?;
+        let rows = stmt.query_map(params![self.owner], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for day in rows {
+            let day = day?;
+            out.push(day.parse().map_err(|_| StoreError::Corrupt {
+                table: "holidays",
+                id: day.clone(),
+                detail: "not a date".into(),
+            })?);
+        }
+        Ok(out)
     }
 
     fn commit(self: Box<Self>) -> Result<()> {

@@ -320,11 +320,10 @@ fn import(
             let days = followup_app::ics::read_holidays(&file, &text, &config.policy.calendar)?;
             let (kept, days) = open(config)?.keep_holidays(&file, &days)?;
             if json {
-                output::print_json(&serde_json::json!({ "file": kept, "days": days }))
+                output::print_json(&serde_json::json!({ "source": kept, "days": days }))
             } else {
                 outln!(
-                    "{days} holidays from {file} are now not business days (kept in {}); follow-ups were replanned.",
-                    kept.display()
+                    "{days} holidays from {file} are now not business days (kept in the database as {kept:?}); follow-ups were replanned."
                 );
                 Ok(())
             }

@@ -1578,6 +1578,25 @@ fn a_holiday_calendar_moves_follow_ups() {
         )),
         "2026-07-07"
     );
+    // The days live in the database, not in a file beside the config: nothing to re-read,
+    // nothing a kill can cut; an export carries them to another database.
+    assert!(!d.path.parent().unwrap().join("followup/holidays").exists());
+    let export = d.path.parent().unwrap().join("with-holidays.json");
+    ok(&d.path, "2026-06-26", &["export", export.to_str().unwrap()]);
+    let moved = d.path.parent().unwrap().join("moved.db");
+    ok(
+        &moved,
+        "2026-06-26",
+        &["import", "json", export.to_str().unwrap()],
+    );
+    assert_eq!(
+        due(&json(
+            &moved,
+            "2026-06-26",
+            &["agenda", "--until", "2026-08-01"]
+        )),
+        "2026-07-07"
+    );
 }
 
 // ---- serve ---------------------------------------------------------------------------------

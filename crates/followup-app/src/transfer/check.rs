@@ -139,6 +139,13 @@ impl Seen {
                 self.touch(touch, day)?;
                 new_id(&mut self.touches, "touch", touch.id.0)
             }
+            Event::HolidaysKept { source, days } => {
+                line("source", source)?;
+                for d in days {
+                    date("holiday", *d)?;
+                }
+                Ok(())
+            }
             Event::Snoozed { key, until, after } => {
                 match key.subject {
                     Subject::Contact(c) => self.has(&self.contacts, "contact", c.0)?,

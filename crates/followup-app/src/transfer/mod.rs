@@ -155,8 +155,12 @@ impl App {
                     AppError::Invalid(format!("{source}: item number {} ({}): {e}", n.id, n.key))
                 })?;
             }
-            let plan_items = crate::full_replan(tx.as_mut(), &self.config.policy)?;
+            // The holidays the log kept join the policy before the plan is built.
+            let mut policy = self.config.policy.clone();
+            policy.calendar.holidays.extend(tx.holidays()?);
+            let plan_items = crate::full_replan(tx.as_mut(), &policy)?;
             tx.commit()?;
+            self.config.policy = policy;
             plan_items
         };
         Ok(Imported {

@@ -17,6 +17,7 @@ pub mod event;
 pub mod model;
 pub mod plan;
 pub mod policy;
+pub mod promises;
 pub mod text;
 
 pub use agenda::{AgendaItem, Planned, Window, agenda};

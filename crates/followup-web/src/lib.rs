@@ -156,6 +156,7 @@ pub fn router(state: WebState) -> Router {
         .route("/import/confirm", post(pages::import_confirm))
         .route("/settings", get(pages::settings))
         .route("/settings/calendar-token", post(pages::rotate_token))
+        .route("/settings/me", post(pages::set_me))
         .route("/calendar/{file}", get(pages::calendar_feed))
         .route(
             "/assets/htmx.min.js",

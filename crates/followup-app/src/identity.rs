@@ -33,8 +33,11 @@ pub enum Source {
 /// The identity in force: each field, and where it came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Identity {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Where `name`, `signature` and `phone` come from; absent when unset.
     pub sources: Sources,

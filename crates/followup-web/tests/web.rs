@@ -516,7 +516,10 @@ async fn clarification_c12_the_draft_warns_before_sending() {
     let s = demo();
     let (st, page) = get(&s, &format!("/items/{TOO_SOON}/draft")).await;
     assert_eq!(st, StatusCode::OK);
-    assert!(page.contains("F15") && page.contains("role=\"alert\""), "{page}");
+    assert!(
+        page.contains("F15") && page.contains("role=\"alert\""),
+        "{page}"
+    );
     let (_, body) = get(&s, &format!("/api/v1/items/{TOO_SOON}/draft")).await;
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["warnings"][0]["rule"], "F15", "{v}");
@@ -604,7 +607,10 @@ async fn settings_keep_the_name_drafts_sign_with() {
     assert_eq!(st, StatusCode::SEE_OTHER);
     let to = h[header::LOCATION].to_str().unwrap().to_string();
     let (_, page) = get(&s, &to).await;
-    assert!(page.contains("Saved.") && page.contains("value=\"Alex Morgan\""), "{page}");
+    assert!(
+        page.contains("Saved.") && page.contains("value=\"Alex Morgan\""),
+        "{page}"
+    );
     let (_, draft) = get(&s, "/items/8/draft").await;
     assert!(
         !draft.contains("[YOUR NAME]") && draft.contains("Alex Morgan\n+1 555 0199"),

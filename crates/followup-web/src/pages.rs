@@ -939,29 +939,35 @@ struct SettingsPage {
     me_default: MeForm,
 }
 
-/// The identity form of Settings: what the person set here (empty: the config's applies).
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+/// The identity form of Settings as shown: what the person set here (empty: the config's
+/// applies).
+#[derive(Default)]
 pub struct MeForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     signature: String,
-    #[serde(default)]
     phone: String,
+}
+
+/// The identity form as posted: a field left out is left alone.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MePost {
+    name: Option<String>,
+    signature: Option<String>,
+    phone: Option<String>,
 }
 
 /// Keeps the name, signature and phone drafts sign with; an empty field forgets what was set
 /// here, so the config's `[me]` applies again.
 pub async fn set_me(
     State(s): State<WebState>,
-    Form(f): Form<MeForm>,
+    Form(f): Form<MePost>,
 ) -> Result<Response, WebError> {
     s.with(|app| {
         app.set_identity(followup_app::identity::IdentityChange {
-            name: Some(f.name),
-            signature: Some(f.signature),
-            phone: Some(f.phone),
+            name: f.name,
+            signature: f.signature,
+            phone: f.phone,
         })
     })?;
     Ok(Redirect::to(&format!("/settings?{}#me", Notice::Saved.query())).into_response())
@@ -977,7 +983,7 @@ pub async fn settings(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1:7878")
         .to_string();
-    let (token, config, policy, templates, me_form, me_default, token_notice) = s.with(|app| {
+    let (token, config, policy, templates, me_form, me_default, notice) = s.with(|app| {
         // Reading only: the address is made by the form's POST, never by looking.
         let token = app.existing_calendar_token()?;
         let config = app
@@ -1027,7 +1033,7 @@ pub async fn settings(
         config,
         policy,
         templates,
-        notice: token_notice,
+        notice,
         me: me_form,
         me_default,
     })

@@ -339,15 +339,23 @@ fn ask_name_once(app: &mut App) -> anyhow::Result<()> {
         "Your name, to sign drafts with (asked once; Enter skips, `followup me --name` sets it later): ",
     )?;
     app.mark_name_asked()?;
-    if !name.is_empty() {
-        let me = app.set_identity(followup_app::identity::IdentityChange {
-            name: Some(name),
-            ..Default::default()
-        })?;
-        eprintln!(
+    if name.is_empty() {
+        return Ok(());
+    }
+    match app.set_identity(followup_app::identity::IdentityChange {
+        name: Some(name),
+        ..Default::default()
+    }) {
+        Ok(me) => eprintln!(
             "Kept: drafts are signed {}.",
             followup_core::text::escape_controls(me.name.as_deref().unwrap_or(""))
-        );
+        ),
+        // A name that is not one is not kept; the draft still comes, with its warning.
+        Err(e) if e.is_bad_input() => eprintln!(
+            "followup: warning: {}; not kept (`followup me --name` sets it)",
+            followup_core::text::escape_controls(&e.to_string())
+        ),
+        Err(e) => return Err(e.into()),
     }
     Ok(())
 }

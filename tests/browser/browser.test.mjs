@@ -81,10 +81,16 @@ test('logging an interview through the form shows its follow-up and why', async 
   await shot(page, 'log-interview');
 });
 
-test('an item is marked done inline', async () => {
+test('an item is marked done inline, after confirming a warning', async () => {
   await page.goto(base + '/');
-  const item = page.locator('#item-6');
-  await item.getByRole('button', { name: 'Done' }).click();
+  // Item 6 comes too soon after the last message (F15): Done shows the warning and asks
+  // before it records anything (C12).
+  await page.locator('#item-6').getByRole('button', { name: 'Done' }).click();
+  const confirm = page.locator('#item-6').getByRole('button', { name: 'Record anyway' });
+  await confirm.waitFor();
+  assert.match(await page.locator('#item-6').getByRole('alert').first().textContent(), /F15/);
+  await shot(page, 'done-confirm');
+  await confirm.click();
   await page.getByText(/Logged the follow-up/).waitFor();
   await shot(page, 'done');
 });

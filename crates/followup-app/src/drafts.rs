@@ -266,20 +266,20 @@ fn person(c: &Contact) -> Person {
 }
 
 impl App {
-    fn me(&self) -> Person {
-        let name = self
-            .config
-            .me
+    fn me(&mut self) -> Result<Person, AppError> {
+        // The identity in force: what the person set (`followup me`, Settings) over `[me]`.
+        let me = self.identity()?.as_me();
+        let name = me
             .name
             .clone()
-            .unwrap_or_else(|| "[YOUR NAME]".into());
-        Person {
+            .unwrap_or_else(|| crate::identity::PLACEHOLDER.into());
+        Ok(Person {
             first_name: name.split_whitespace().next().unwrap_or("").to_string(),
-            signature: self.config.me.signature.clone().unwrap_or(name.clone()),
-            phone: self.config.me.phone.clone().unwrap_or_default(),
+            signature: me.signature.clone().unwrap_or(name.clone()),
+            phone: me.phone.clone().unwrap_or_default(),
             name,
             ..Person::default()
-        }
+        })
     }
 
     fn template(&self, name: &str) -> Result<Template, AppError> {
@@ -323,7 +323,7 @@ impl App {
             ));
         }
         let today = self.today;
-        let me = self.me();
+        let me = self.me()?;
         let tx = self.store.begin(self.owner, Mode::Read)?;
         let planned = tx.plan_item(id)?.ok_or_else(|| AppError::NotFound {
             what: "agenda item",
@@ -386,7 +386,7 @@ impl App {
     /// A draft to a contact outside the agenda: `outreach` by default, or any template.
     pub fn draft_to(&mut self, who: &str, template: &str) -> Result<Draft, AppError> {
         let today = self.today;
-        let me = self.me();
+        let me = self.me()?;
         let tx = self.store.begin(self.owner, Mode::Read)?;
         let contact = resolve_contact(tx.as_ref(), who)?;
         let jobs = tx.jobs_of_contact(contact.id)?;

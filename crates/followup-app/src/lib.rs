@@ -14,9 +14,11 @@ pub mod drafts;
 pub mod fields;
 pub mod holidays;
 pub mod ics;
+pub mod identity;
 pub mod import;
 pub mod synth;
 pub mod transfer;
+pub mod warn;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -25,6 +27,7 @@ use followup_core::agenda::{self, AgendaItem, Planned, Window};
 use followup_core::dates::parse_date;
 use followup_core::model::*;
 use followup_core::plan::{self, Action, FollowUp, History, PlanKey, Slot, Subject, Warning};
+use followup_core::promises::{PromiseState, TouchAt, promise_states};
 use followup_core::{ContactPatch, Event, Policy, Wait};
 use followup_store::{Entity, Mode, SqliteStore, Store, StoreError, Tx};
 use jiff::civil::Date;
@@ -204,7 +207,7 @@ pub struct JobView {
     pub next: Vec<AgendaItem>,
 }
 
-/// A promise with the touch it was made at.
+/// A promise with the touch it was made at, and where it stands (C9).
 #[derive(Debug, Clone, Serialize)]
 pub struct PromiseView {
     pub touch: TouchId,
@@ -213,6 +216,14 @@ pub struct PromiseView {
     pub promise: Promise,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job: Option<JobId>,
+    /// `pending`, `kept`, `replaced` or `missed`.
+    pub state: PromiseState,
+    /// The touch that kept it, and its day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept_by: Option<TouchAt>,
+    /// The touch whose newer promise took its place, and its day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<TouchAt>,
 }
 
 impl App {
@@ -494,7 +505,11 @@ impl App {
         let contact = resolve_contact(tx.as_ref(), who)?;
         let jobs = tx.jobs_of_contact(contact.id)?;
         let timeline = tx.touches_of_contact(contact.id)?;
-        let promises = promises_of(&timeline);
+        let mut context = Vec::new();
+        for j in &jobs {
+            context.extend(tx.touches_of_job(j.id)?);
+        }
+        let promises = promises_of(&timeline, &context, today);
         let mut next: Vec<AgendaItem> = Vec::new();
         for slot in [
             Slot::FollowUp,
@@ -628,7 +643,13 @@ impl App {
             }
         }
         let timeline = tx.touches_of_job(job.id)?;
-        let promises = promises_of(&timeline);
+        let mut people: BTreeSet<ContactId> = job.contacts.iter().copied().collect();
+        people.extend(timeline.iter().flat_map(|t| t.contacts.iter().copied()));
+        let mut context = Vec::new();
+        for c in people {
+            context.extend(tx.touches_of_contact(c)?);
+        }
+        let promises = promises_of(&timeline, &context, today);
         let mut next = Vec::new();
         let mut keys: Vec<PlanKey> = job
             .contacts
@@ -1348,16 +1369,23 @@ fn plan_item(tx: &dyn Tx, id: i64) -> Result<Planned> {
     })
 }
 
-fn promises_of(touches: &[Touch]) -> Vec<PromiseView> {
-    touches
-        .iter()
-        .flat_map(|t| {
-            t.promises.iter().map(|p| PromiseView {
-                touch: t.id,
-                made_on: t.date,
-                promise: p.clone(),
-                job: t.job,
-            })
+/// The promises made at `made_at`, each with its state on `today` (C9). `context` holds the
+/// other touches that may keep or replace them (the contact's jobs, the job's contacts).
+fn promises_of(made_at: &[Touch], context: &[Touch], today: Date) -> Vec<PromiseView> {
+    let ids: BTreeSet<TouchId> = made_at.iter().map(|t| t.id).collect();
+    let jobs: BTreeMap<TouchId, Option<JobId>> = made_at.iter().map(|t| (t.id, t.job)).collect();
+    let all: Vec<Touch> = made_at.iter().chain(context).cloned().collect();
+    promise_states(&all, today)
+        .into_iter()
+        .filter(|s| ids.contains(&s.touch))
+        .map(|s| PromiseView {
+            touch: s.touch,
+            made_on: s.made_on,
+            job: jobs.get(&s.touch).copied().flatten(),
+            promise: s.promise,
+            state: s.state,
+            kept_by: s.kept_by,
+            replaced_by: s.replaced_by,
         })
         .collect()
 }

@@ -141,6 +141,39 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// C12: the F15 warning shown before doing an item (draft, done) is the one doing it
+    /// earns, and looking records nothing.
+    #[test]
+    fn clarification_c12_the_warning_before_is_the_warning_after(
+        ops in prop::collection::vec((op(), 0i64..3), 1..40),
+    ) {
+        let store = SqliteStore::in_memory().unwrap();
+        let mut app = App::with_store(Box::new(store), Config::default(), date(2026, 3, 2));
+        for (op, advance) in &ops {
+            app.today = app.today.checked_add(advance.days()).unwrap();
+            apply(&mut app, op);
+        }
+        let ids: Vec<i64> = app.plan_all().unwrap().iter().map(|p| p.id).collect();
+        for id in ids {
+            let events = app.events().unwrap().len();
+            let Ok(before) = app.gap_check(id) else { continue };
+            prop_assert_eq!(app.events().unwrap().len(), events, "gap_check wrote");
+            match app.done(id, None, None) {
+                Ok(followup_app::Done::Logged(l)) => {
+                    let after: Vec<_> =
+                        l.warnings.into_iter().filter(|w| w.rule.0 == 15).collect();
+                    prop_assert_eq!(before, after, "item {}", id);
+                }
+                Ok(followup_app::Done::Closed(_)) => prop_assert!(before.is_empty()),
+                Err(_) => {}
+            }
+        }
+    }
+}
+
 #[test]
 fn rejection_closes_the_job_and_asks_for_a_reply() {
     let store = SqliteStore::in_memory().unwrap();

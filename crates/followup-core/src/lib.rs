@@ -18,6 +18,7 @@ pub mod model;
 pub mod plan;
 pub mod policy;
 pub mod present;
+pub mod promises;
 pub mod text;
 pub mod why;
 

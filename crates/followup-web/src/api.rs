@@ -31,6 +31,8 @@ pub fn router() -> Router<WebState> {
         .route("/items/{id}/done", post(done))
         .route("/items/{id}/snooze", post(snooze))
         .route("/items/{id}/draft", get(draft))
+        .route("/items/{id}/warnings", get(warnings))
+        .route("/me", get(me).patch(set_me))
         // After the routes: it applies to those already added.
         .method_not_allowed_fallback(crate::edge::api_method_not_allowed)
 }
@@ -54,6 +56,9 @@ pub fn router() -> Router<WebState> {
         done,
         snooze,
         draft,
+        warnings,
+        me,
+        set_me,
         import
     )
 )]
@@ -278,10 +283,50 @@ async fn snooze(
 /// The draft message for an agenda item.
 #[utoipa::path(get, path = "/api/v1/items/{id}/draft",
     params(("id" = i64, Path, description = "agenda item id")),
-    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "{subject, body, channel, to, warnings, template}")))]
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "{subject, body, channel, to, warnings, template}; warnings come first with F15 when sending it now would be too soon after the last message (C12), and name rule `me` when it is signed [YOUR NAME]")))]
 async fn draft(State(s): State<WebState>, ApiPath(id): ApiPath<i64>) -> ApiResult {
-    ok(s.with(|app| app.draft(id, false))
+    ok(s.with(|app| app.draft_checked(id, false))
         .map_err(WebError::into_json)?)
+}
+
+/// What doing an agenda item now would be warned about, before doing it (C12): the F15 gap.
+/// `done` records all the same; ask here first to let a person decide.
+#[utoipa::path(get, path = "/api/v1/items/{id}/warnings",
+    params(("id" = i64, Path, description = "agenda item id")),
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "[{rule, message, earliest?}]; empty when nothing stands in the way"), (status = 404, description = "no such item")))]
+async fn warnings(State(s): State<WebState>, ApiPath(id): ApiPath<i64>) -> ApiResult {
+    ok(s.with(|app| app.gap_check(id))
+        .map_err(WebError::into_json)?)
+}
+
+/// Who drafts sign as: the name, signature and phone in force, and where each comes from.
+#[utoipa::path(get, path = "/api/v1/me",
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "{name?, signature?, phone?, sources: {name?, signature?, phone?}}; a source is `settings` or `config`")))]
+async fn me(State(s): State<WebState>) -> ApiResult {
+    ok(s.with(|app| app.identity()).map_err(WebError::into_json)?)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeBody {
+    name: Option<String>,
+    signature: Option<String>,
+    phone: Option<String>,
+}
+
+/// Sets the name, signature or phone drafts sign with ("" forgets it: the config's applies).
+#[utoipa::path(patch, path = "/api/v1/me",
+    request_body(content = MeBody, description = "{\"name\": \"Alex Morgan\", \"phone\": \"+1 555 0199\"}", content_type = "application/json"),
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "the identity now in force, as GET /api/v1/me"), (status = 422, description = "a bad field, or nothing to change")))]
+async fn set_me(State(s): State<WebState>, ApiJson(b): ApiJson<MeBody>) -> ApiResult {
+    ok(s.with(|app| {
+        app.set_identity(followup_app::identity::IdentityChange {
+            name: b.name,
+            signature: b.signature,
+            phone: b.phone,
+        })
+    })
+    .map_err(WebError::into_json)?)
 }
 
 #[derive(Deserialize, ToSchema)]

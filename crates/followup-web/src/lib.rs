@@ -157,6 +157,7 @@ pub fn router(state: WebState) -> Router {
         .route("/settings", get(pages::settings))
         .route("/rules", get(pages::rules))
         .route("/settings/calendar-token", post(pages::rotate_token))
+        .route("/settings/me", post(pages::set_me))
         .route("/calendar/{file}", get(pages::calendar_feed))
         .route(
             "/assets/htmx.min.js",

@@ -140,7 +140,7 @@ pub fn item_line(a: &AgendaItem, today: Date) -> String {
 }
 
 /// A planned item by id, up to a year ahead (a snooze can reach far).
-fn find_item(app: &mut App, id: i64) -> Option<AgendaItem> {
+pub(crate) fn find_item(app: &mut App, id: i64) -> Option<AgendaItem> {
     let horizon = app.today.checked_add(jiff::Span::new().years(1)).ok()?;
     app.agenda(Some(&horizon.to_string()))
         .ok()?

@@ -184,11 +184,61 @@ fn logged_line(l: &Logged, today: Date) -> Vec<String> {
     l.next.iter().map(|a| notice::item_line(a, today)).collect()
 }
 
+#[derive(Template)]
+#[template(path = "done_confirm_fragment.html")]
+struct DoneConfirmFragment {
+    id: i64,
+    item: Option<ItemView>,
+    warnings: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "done_confirm.html")]
+struct DoneConfirmPage {
+    nav: &'static str,
+    id: i64,
+    item: Option<ItemView>,
+    warnings: Vec<String>,
+}
+
+/// True when a form body says `confirm=yes` (the "Record anyway" button).
+fn confirmed(body: &[u8]) -> bool {
+    body.split(|b| *b == b'&')
+        .any(|pair| pair == b"confirm=yes")
+}
+
+/// C12: Done asks before it records a touch that comes too soon after the last message
+/// (F15); "Record anyway" posts again with `confirm=yes`.
 pub async fn done(
     State(s): State<WebState>,
     Path(id): Path<i64>,
     headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<Response, WebError> {
+    if !confirmed(&body) {
+        let ask = s.with(|app| {
+            let warnings = app.gap_check(id)?;
+            if warnings.is_empty() {
+                return Ok(None);
+            }
+            let today = app.today;
+            let item = notice::find_item(app, id).map(|a| ItemView::new(&a, today));
+            Ok(Some((warnings, item)))
+        })?;
+        if let Some((warnings, item)) = ask {
+            let warnings: Vec<String> = warnings.into_iter().map(|w| w.message).collect();
+            if is_htmx(&headers) {
+                return Ok(render(&DoneConfirmFragment { id, item, warnings })?.into_response());
+            }
+            return Ok(render(&DoneConfirmPage {
+                nav: "today",
+                id,
+                item,
+                warnings,
+            })?
+            .into_response());
+        }
+    }
     let (msg, key, item) = s.with(|app| {
         let today = app.today;
         let (msg, key) = match app.done(id, None, None)? {
@@ -254,14 +304,17 @@ struct DraftPage {
     body: String,
     warnings: Vec<String>,
     mailto: String,
+    /// The draft says the placeholder: Settings sets the name.
+    no_name: bool,
 }
 
 pub async fn draft(
     State(s): State<WebState>,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, WebError> {
-    let d = s.with(|app| app.draft(id, false))?;
+    let d = s.with(|app| app.draft_checked(id, false))?;
     render(&DraftPage {
+        no_name: d.warnings.iter().any(|w| w.rule == "me"),
         nav: "today",
         action: d.template.clone(),
         mailto: if d.to.contains('@') {
@@ -434,14 +487,29 @@ fn touch_rows(ts: &[Touch], about: impl Fn(&Touch) -> String, today: Date) -> Ve
         .collect()
 }
 
-fn promise_lines(ps: &[PromiseView], today: Date) -> Vec<String> {
+/// A promise as the contact and job pages list it: its state (C9), and the sentence.
+pub struct PromiseLine {
+    pub state: String,
+    pub text: String,
+}
+
+fn promise_lines(ps: &[PromiseView], today: Date) -> Vec<PromiseLine> {
+    use followup_core::promises::PromiseState;
     ps.iter()
         .map(|p| {
-            format!(
-                "{} (said {})",
-                followup_core::present::promise(&p.promise, today),
-                day(p.made_on, today)
-            )
+            let what = followup_core::present::promise(&p.promise, today);
+            let how = match (p.state, p.kept_by, p.replaced_by) {
+                (PromiseState::Kept, Some(k), _) => format!("; kept on {}", day(k.date, today)),
+                (PromiseState::Replaced, _, Some(r)) => {
+                    format!("; replaced by a newer promise on {}", day(r.date, today))
+                }
+                (PromiseState::Missed, _, _) => "; the day passed with nothing".into(),
+                _ => String::new(),
+            };
+            PromiseLine {
+                state: p.state.to_string(),
+                text: format!("{what} (said {}){how}", day(p.made_on, today)),
+            }
         })
         .collect()
 }
@@ -459,7 +527,7 @@ struct ContactPage {
     channels: Vec<String>,
     jobs: Vec<(i64, String)>,
     timeline: Vec<TouchRow>,
-    promises: Vec<String>,
+    promises: Vec<PromiseLine>,
     next: Vec<ItemView>,
     notice: Option<String>,
 }
@@ -583,7 +651,7 @@ struct JobPage {
     fields: Vec<(String, String)>,
     contacts: Vec<(i64, String)>,
     timeline: Vec<TouchRow>,
-    promises: Vec<String>,
+    promises: Vec<PromiseLine>,
     next: Vec<ItemView>,
 }
 
@@ -868,18 +936,57 @@ struct SettingsPage {
     config: String,
     policy: String,
     templates: Vec<(String, String)>,
+    notice: Option<String>,
+    me: MeForm,
+    /// The config's `[me]`, shown as each field's placeholder: an empty field uses it.
+    me_default: MeForm,
+}
+
+/// The identity form of Settings as shown: what the person set here (empty: the config's
+/// applies).
+#[derive(Default)]
+pub struct MeForm {
+    name: String,
+    signature: String,
+    phone: String,
+}
+
+/// The identity form as posted: a field left out is left alone.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MePost {
+    name: Option<String>,
+    signature: Option<String>,
+    phone: Option<String>,
+}
+
+/// Keeps the name, signature and phone drafts sign with; an empty field forgets what was set
+/// here, so the config's `[me]` applies again.
+pub async fn set_me(
+    State(s): State<WebState>,
+    Form(f): Form<MePost>,
+) -> Result<Response, WebError> {
+    s.with(|app| {
+        app.set_identity(followup_app::identity::IdentityChange {
+            name: f.name,
+            signature: f.signature,
+            phone: f.phone,
+        })
+    })?;
+    Ok(Redirect::to(&format!("/settings?{}#me", Notice::Saved.query())).into_response())
 }
 
 pub async fn settings(
     State(s): State<WebState>,
     headers: HeaderMap,
+    Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1:7878")
         .to_string();
-    let (token, config, policy, templates) = s.with(|app| {
+    let (token, config, policy, templates, me_form, me_default, notice) = s.with(|app| {
         // Reading only: the address is made by the form's POST, never by looking.
         let token = app.existing_calendar_token()?;
         let config = app
@@ -901,7 +1008,27 @@ pub async fn settings(
                 )
             })
             .collect();
-        Ok((token, config, policy, templates))
+        let me = app.identity()?;
+        let here = |v: &Option<String>, from: Option<followup_app::identity::Source>| {
+            v.clone()
+                .filter(|_| from == Some(followup_app::identity::Source::Settings))
+                .unwrap_or_default()
+        };
+        let me_form = MeForm {
+            name: here(&me.name, me.sources.name),
+            signature: here(&me.signature, me.sources.signature),
+            phone: here(&me.phone, me.sources.phone),
+        };
+        let cfg = &app.config.me;
+        let me_default = MeForm {
+            name: cfg.name.clone().unwrap_or_default(),
+            signature: cfg.signature.clone().unwrap_or_default(),
+            phone: cfg.phone.clone().unwrap_or_default(),
+        };
+        let notice = Notice::from_query(&q).map(|n| n.sentence(app));
+        Ok((
+            token, config, policy, templates, me_form, me_default, notice,
+        ))
     })?;
     render(&SettingsPage {
         nav: "settings",
@@ -909,6 +1036,9 @@ pub async fn settings(
         config,
         policy,
         templates,
+        notice,
+        me: me_form,
+        me_default,
     })
 }
 

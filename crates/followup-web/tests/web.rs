@@ -77,8 +77,9 @@ async fn templates_escape_what_people_typed() {
 #[tokio::test]
 async fn done_and_snooze_work_with_and_without_htmx() {
     let s = demo();
-    // Plain form: redirect back to Today with a notice.
-    let (st, _, h) = send(&s, form("/items/6/done", "")).await;
+    // Plain form: redirect back to Today with a notice. (Item 6 comes too soon after the
+    // last message, so Done asked first and this is the "Record anyway" answer, C12.)
+    let (st, _, h) = send(&s, form("/items/6/done", "confirm=yes")).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     assert!(
         h[header::LOCATION]
@@ -452,4 +453,194 @@ async fn the_cached_agenda_follows_writes_from_another_process() {
     assert!(!after.contains("F12: outreach on 13 Nov"), "Emma replied");
     let (_, page) = get(&s, "/").await;
     assert!(!page.contains("F12: outreach on 13 Nov"));
+}
+
+/// Item 6 of the demo: Tom Okafor's retry, due Thu 26 Nov; on Mon 23 Nov it would come less
+/// than 3 bd after the follow-up he has not answered.
+const TOO_SOON: &str = "6";
+
+#[tokio::test]
+async fn clarification_c12_done_shows_the_warning_and_asks_before_recording() {
+    let s = demo();
+    let (_, before) = get(&s, "/api/v1/contacts/Tom%20Okafor").await;
+    let touches = |page: &str| {
+        serde_json::from_str::<serde_json::Value>(page).unwrap()["timeline"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let n = touches(&before);
+    // Without JavaScript: a page with the warning and a form that confirms; nothing recorded.
+    let (st, page, _) = send(&s, form(&format!("/items/{TOO_SOON}/done"), "")).await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert!(page.starts_with("<!doctype html>"));
+    assert!(page.contains("F15") && page.contains("3 bd"), "{page}");
+    assert!(
+        page.contains("name=\"confirm\" value=\"yes\"") && page.contains("Record anyway"),
+        "{page}"
+    );
+    let (_, after) = get(&s, "/api/v1/contacts/Tom%20Okafor").await;
+    assert_eq!(touches(&after), n, "asking recorded nothing");
+    // With htmx: the item's fragment turns into the question, in place.
+    let mut req = form(&format!("/items/{TOO_SOON}/done"), "");
+    req.headers_mut()
+        .insert("hx-request", "true".parse().unwrap());
+    let (st, frag, _) = send(&s, req).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(!frag.contains("<!doctype html>"), "a fragment: {frag}");
+    assert!(
+        frag.contains(&format!("id=\"item-{TOO_SOON}\"")) && frag.contains("F15"),
+        "{frag}"
+    );
+    assert!(frag.contains(&format!("hx-post=\"/items/{TOO_SOON}/done\"")));
+    // Confirmed: recorded, with htmx too.
+    let mut req = form(&format!("/items/{TOO_SOON}/done"), "confirm=yes");
+    req.headers_mut()
+        .insert("hx-request", "true".parse().unwrap());
+    let (st, frag, _) = send(&s, req).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(frag.contains("Logged the follow-up"), "{frag}");
+    let (_, after) = get(&s, "/api/v1/contacts/Tom%20Okafor").await;
+    assert_eq!(touches(&after), n + 1);
+    // An item with nothing too soon is done at once, as before.
+    let (st, _, h) = send(&s, form("/items/8/done", "")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert!(
+        h[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/?notice=done&kind=thank-you")
+    );
+}
+
+#[tokio::test]
+async fn clarification_c12_the_draft_warns_before_sending() {
+    let s = demo();
+    let (st, page) = get(&s, &format!("/items/{TOO_SOON}/draft")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        page.contains("F15") && page.contains("role=\"alert\""),
+        "{page}"
+    );
+    let (_, body) = get(&s, &format!("/api/v1/items/{TOO_SOON}/draft")).await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["warnings"][0]["rule"], "F15", "{v}");
+    // The API says it before anything is done, too.
+    let (st, body) = get(&s, &format!("/api/v1/items/{TOO_SOON}/warnings")).await;
+    assert_eq!(st, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v[0]["rule"], "F15", "{v}");
+    assert!(v[0]["earliest"].is_string(), "{v}");
+    let (_, body) = get(&s, "/api/v1/items/8/warnings").await;
+    assert_eq!(body, "[]");
+    let (st, _) = get(&s, "/api/v1/items/999/warnings").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn clarification_c09_pages_show_kept_and_replaced_promises() {
+    let s = demo();
+    let log = |body: serde_json::Value| json_req("/api/v1/touches", body);
+    // On 23 Nov: a meeting where I promised a date, then a newer date in a note (the first
+    // is replaced), then a message to her (the second is kept).
+    for body in [
+        serde_json::json!({"kind": "meeting", "with": ["Dana Reyes"], "i_will_follow_up": "2026-11-30"}),
+        serde_json::json!({"kind": "note", "with": ["Dana Reyes"], "i_will_follow_up": "2026-12-02"}),
+        serde_json::json!({"kind": "outreach", "with": ["Dana Reyes"]}),
+    ] {
+        let (st, b, _) = send(&s, log(body)).await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+    }
+    let (_, body) = get(&s, "/api/v1/contacts/1").await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let mine: Vec<&serde_json::Value> = v["promises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["date"] == "2026-11-30" || p["date"] == "2026-12-02")
+        .collect();
+    assert_eq!(mine.len(), 2, "{v}");
+    assert_eq!(mine[0]["state"], "replaced", "{v}");
+    assert!(mine[0]["replaced_by"]["touch"].is_i64());
+    assert_eq!(mine[1]["state"], "kept", "{v}");
+    assert_eq!(mine[1]["kept_by"]["date"], "2026-11-23");
+    let (_, page) = get(&s, "/contacts/1").await;
+    assert!(
+        page.contains("class=\"promise replaced\"") && page.contains("replaced by a newer promise"),
+        "{page}"
+    );
+    assert!(
+        page.contains("class=\"promise kept\"") && page.contains("kept on Mon 23 Nov"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("<span class=\"badge\">pending</span> you will follow up by Mon 30 Nov"),
+        "never shown as still to come: {page}"
+    );
+}
+
+#[tokio::test]
+async fn settings_keep_the_name_drafts_sign_with() {
+    let s = demo();
+    // The demo has no name: its drafts say so, and link to the form.
+    let (_, draft) = get(&s, "/items/8/draft").await;
+    assert!(draft.contains("[YOUR NAME]") && draft.contains("href=\"/settings#me\""));
+    let (_, page) = get(&s, "/settings").await;
+    assert!(page.contains("action=\"/settings/me\"") && page.contains("name=\"signature\""));
+    // A bad phone is refused naming the field; nothing is kept.
+    let (st, body, _) = send(
+        &s,
+        form("/settings/me", "name=Alex+Morgan&signature=&phone=call+me"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("--phone") || body.contains("phone"), "{body}");
+    let (_, me) = get(&s, "/api/v1/me").await;
+    assert!(!me.contains("Alex"), "{me}");
+    // Saved: the form shows it, and drafts sign with it.
+    let (st, _, h) = send(
+        &s,
+        form(
+            "/settings/me",
+            "name=Alex+Morgan&signature=Alex+Morgan%0D%0A%2B1+555+0199&phone=%2B1+555+0199",
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let to = h[header::LOCATION].to_str().unwrap().to_string();
+    let (_, page) = get(&s, &to).await;
+    assert!(
+        page.contains("Saved.") && page.contains("value=\"Alex Morgan\""),
+        "{page}"
+    );
+    let (_, draft) = get(&s, "/items/8/draft").await;
+    assert!(
+        !draft.contains("[YOUR NAME]") && draft.contains("Alex Morgan\n+1 555 0199"),
+        "{draft}"
+    );
+    assert!(!draft.contains("href=\"/settings#me\""));
+    // Another site cannot change it.
+    let mut req = form("/settings/me", "name=Mallory&signature=&phone=");
+    req.headers_mut()
+        .insert("sec-fetch-site", "cross-site".parse().unwrap());
+    let (st, _, _) = send(&s, req).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    // The API reads and sets the same identity.
+    let (_, me) = get(&s, "/api/v1/me").await;
+    let v: serde_json::Value = serde_json::from_str(&me).unwrap();
+    assert_eq!(v["name"], "Alex Morgan");
+    assert_eq!(v["sources"]["name"], "settings");
+    let req = axum::http::Request::patch("/api/v1/me")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"name": "Sam Lee"}"#))
+        .unwrap();
+    let (st, body, _) = send(&s, req).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body.contains("Sam Lee"));
+    let req = axum::http::Request::patch("/api/v1/me")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"nickname": "Sam"}"#))
+        .unwrap();
+    let (st, _, _) = send(&s, req).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
 }

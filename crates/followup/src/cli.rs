@@ -166,6 +166,9 @@ pub enum Command {
         /// A note for the touch
         #[arg(long)]
         note: Option<String>,
+        /// Record it even when it comes too soon after your last message (F15), without asking
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// The message for an agenda item, ready to paste (or to a contact with --to)
     Draft(DraftArgs),
@@ -215,6 +218,8 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Who you are, for drafts to sign with: show it, or set it with the options
+    Me(MeArgs),
     /// The event log: every change, in order
     Events,
     /// Where the database and config are, and what today is
@@ -228,6 +233,7 @@ impl Command {
         match self {
             Command::Contact(ContactCmd::Add(_)) | Command::Job(JobCmd::Add(_)) => true,
             Command::Log(_) | Command::Demo | Command::Serve { .. } => true,
+            Command::Me(m) => !m.is_show(),
             Command::Import(ImportCmd::Linkedin(a) | ImportCmd::Vcard(a)) => !a.dry_run,
             Command::Import(ImportCmd::Json { .. } | ImportCmd::Holidays { .. }) => true,
             _ => false,
@@ -261,6 +267,40 @@ pub struct DraftArgs {
     /// Open it in the mail client (a mailto: link; printed when no client can be started)
     #[arg(long)]
     pub open: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Kept in the database (per owner) and used over `[me]` in the config; an empty \
+value (--phone \"\") forgets what was set here, so the config's applies again. `followup draft` \
+asks for the name once, on a terminal, when a draft would say [YOUR NAME]."
+)]
+pub struct MeArgs {
+    /// Your name, as drafts introduce and sign you
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The signature block under a draft (default: the name); `\n` breaks a line
+    #[arg(long, value_name = "TEXT")]
+    pub signature: Option<String>,
+    /// The call-back number a voicemail script gives (M7)
+    #[arg(long, value_name = "NUMBER")]
+    pub phone: Option<String>,
+}
+
+impl MeArgs {
+    /// True when no option was given: show the identity.
+    pub fn is_show(&self) -> bool {
+        self.name.is_none() && self.signature.is_none() && self.phone.is_none()
+    }
+
+    pub fn into_change(self) -> followup_app::identity::IdentityChange {
+        followup_app::identity::IdentityChange {
+            name: self.name,
+            // `\n` typed on the command line is a line break, as in the config file.
+            signature: self.signature.map(|s| s.replace("\\n", "\n")),
+            phone: self.phone,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -177,9 +177,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let item = app.snooze(id, &until)?;
             output::snoozed(&item, today, json)
         }
-        Command::Done { id, on, note } => {
-            let done = app.done(id, on, note)?;
+        Command::Done { id, on, note, yes } => {
+            // C12: the gap warning comes before the act; on a terminal, the person decides.
+            let gap = app.gap_check_on(id, on.as_deref())?;
+            if !gap.is_empty() {
+                output::warnings(&gap);
+                if !yes && interactive() && !ask("record anyway? [y/N] ")?.starts_with(['y', 'Y']) {
+                    return Err(anyhow::anyhow!(
+                        "not recorded; `followup done {id} --yes` records it anyway"
+                    ));
+                }
+            }
+            let mut done = app.done(id, on, note)?;
+            if !json && let followup_app::Done::Logged(l) = &mut done {
+                // Shown already, before recording.
+                l.warnings.retain(|w| !gap.contains(w));
+            }
             output::done(&done, today, json)
+        }
+        Command::Me(m) => {
+            let me = if m.is_show() {
+                app.identity()?
+            } else {
+                app.set_identity(m.into_change())?
+            };
+            output::identity(&me, json)
         }
         Command::Draft(d) => {
             if d.template.is_some() && d.to.is_none() {
@@ -188,9 +210,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 )
                 .into());
             }
+            ask_name_once(&mut app)?;
             let draft = match (&d.to, d.id) {
-                (Some(who), _) => app.draft_to(who, d.template.as_deref().unwrap_or("outreach"))?,
-                (None, Some(id)) => app.draft(id, d.voicemail)?,
+                (Some(who), _) => {
+                    app.draft_to_checked(who, d.template.as_deref().unwrap_or("outreach"))?
+                }
+                (None, Some(id)) => app.draft_checked(id, d.voicemail)?,
                 (None, None) => unreachable!("clap requires one"),
             };
             output::draft(&draft, d.open, json)
@@ -287,6 +312,52 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             unreachable!("handled above")
         }
     }
+}
+
+/// True when a person is at the keyboard: standard input and standard error are terminals.
+fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// Asks on standard error and reads one line of standard input ("" at its end).
+fn ask(question: &str) -> anyhow::Result<String> {
+    let mut err = std::io::stderr();
+    write!(err, "{question}")?;
+    err.flush()?;
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim().to_string())
+}
+
+/// The first draft on a terminal with no name set asks for it once, and keeps the answer.
+fn ask_name_once(app: &mut App) -> anyhow::Result<()> {
+    if !interactive() || !app.should_ask_name()? {
+        return Ok(());
+    }
+    let name = ask(
+        "Your name, to sign drafts with (asked once; Enter skips, `followup me --name` sets it later): ",
+    )?;
+    app.mark_name_asked()?;
+    if name.is_empty() {
+        return Ok(());
+    }
+    match app.set_identity(followup_app::identity::IdentityChange {
+        name: Some(name),
+        ..Default::default()
+    }) {
+        Ok(me) => eprintln!(
+            "Kept: drafts are signed {}.",
+            followup_core::text::escape_controls(me.name.as_deref().unwrap_or(""))
+        ),
+        // A name that is not one is not kept; the draft still comes, with its warning.
+        Err(e) if e.is_bad_input() => eprintln!(
+            "followup: warning: {}; not kept (`followup me --name` sets it)",
+            followup_core::text::escape_controls(&e.to_string())
+        ),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
 }
 
 /// `followup import ...`: the file is read, parsed and checked first, then the database is

@@ -263,13 +263,78 @@ fn touch_line(t: &Touch, today: Date, names: &dyn Fn(&Touch) -> String) -> Strin
     s
 }
 
+/// Where a promise stands (C9), as `contact show` and `job show` print it.
+fn promise_state(p: &PromiseView, today: Date) -> String {
+    use followup_core::promises::PromiseState;
+    match p.state {
+        PromiseState::Pending => "pending".into(),
+        PromiseState::Missed => "missed".into(),
+        PromiseState::Kept => match p.kept_by {
+            Some(k) => {
+                let late = p
+                    .promise
+                    .date
+                    .filter(|d| k.date > *d)
+                    .map(|d| format!(", {} d late", (k.date - d).get_days()));
+                format!(
+                    "kept on {} by touch #{}{}",
+                    day(k.date, today),
+                    k.touch,
+                    late.unwrap_or_default()
+                )
+            }
+            None => "kept".into(),
+        },
+        PromiseState::Replaced => match p.replaced_by {
+            Some(r) => format!(
+                "replaced on {} by the promise at touch #{}",
+                day(r.date, today),
+                r.touch
+            ),
+            None => "replaced".into(),
+        },
+    }
+}
+
 fn promise_line(p: &PromiseView, today: Date) -> String {
     format!(
-        "  {} (said {}{})",
+        "  [{}] {} (said {}{})",
+        promise_state(p, today),
         followup_core::present::promise(&p.promise, today),
         day(p.made_on, today),
         p.job.map(|j| format!(", job #{j}")).unwrap_or_default()
     )
+}
+
+pub fn identity(me: &followup_app::identity::Identity, json: bool) -> Out {
+    if json {
+        return print_json(me);
+    }
+    use followup_app::identity::Source;
+    let from = |s: Option<Source>| match s {
+        Some(Source::Settings) => "  (set here: `followup me`, Settings)",
+        Some(Source::Config) => "  (the config's [me])",
+        None => "",
+    };
+    let name = me.name.clone().unwrap_or_else(|| {
+        format!(
+            "not set: drafts say {}",
+            followup_app::identity::PLACEHOLDER
+        )
+    });
+    outln!("name       {name}{}", from(me.sources.name));
+    let signature = me
+        .signature
+        .clone()
+        .unwrap_or_else(|| "(the name)".into())
+        .replace('\n', "\n           ");
+    outln!("signature  {signature}{}", from(me.sources.signature));
+    outln!(
+        "phone      {}{}",
+        me.phone.clone().unwrap_or_else(|| "(none)".into()),
+        from(me.sources.phone)
+    );
+    Ok(())
 }
 
 pub fn contact_view(v: &ContactView, today: Date, json: bool) -> Out {
@@ -482,7 +547,7 @@ pub fn logged(l: &Logged, today: Date, json: bool) -> Out {
     Ok(())
 }
 
-fn warnings(ws: &[followup_core::plan::Warning]) {
+pub fn warnings(ws: &[followup_core::plan::Warning]) {
     let mut err = Safe(std::io::stderr().lock());
     for w in ws {
         let _ = writeln!(err, "warning: {}", w.message);

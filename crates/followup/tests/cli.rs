@@ -1922,3 +1922,339 @@ fn browser_tests_in_headless_chromium() {
         "{stdout}"
     );
 }
+
+/// Runs `followup ARGS` on a terminal (util-linux `script`, in Debian's essential bsdutils),
+/// typing `input`. A machine without it fails the test: nothing here is skipped.
+fn on_a_terminal(db: &Path, today: &str, args: &[&str], input: &str) -> Option<Output> {
+    use std::io::Write;
+    let has_script = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        has_script,
+        "util-linux `script` is needed to give followup a terminal (apt-get install bsdutils)"
+    );
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_followup"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let mut child = Command::new("script")
+        .args(["-qec", &quoted.join(" "), "/dev/null"])
+        .env("FOLLOWUP_DB", db)
+        .env("FOLLOWUP_TODAY", today)
+        .env_remove("FOLLOWUP_CONFIG")
+        .env("XDG_CONFIG_HOME", db.parent().unwrap())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    Some(child.wait_with_output().unwrap())
+}
+
+/// Dana's journey, then a follow-up on Mon 9 Mar: the item for Dana, as of Tue 10 Mar.
+fn too_soon_after_a_follow_up(db: &Path) -> String {
+    dana_journey(db);
+    ok(
+        db,
+        "2026-03-09",
+        &["log", "follow-up", "--with", "Dana Reyes", "--job", "1"],
+    );
+    let items = json(db, "2026-03-10", &["agenda", "--until", "2026-04-30"]);
+    let item = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["contact"]["name"] == "Dana Reyes" && i["action"] != "occasion")
+        .expect("an item for Dana");
+    item["id"].to_string()
+}
+
+fn touch_count(db: &Path, today: &str) -> usize {
+    json(db, today, &["contact", "show", "Dana Reyes"])["timeline"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn clarification_c12_draft_warns_before_sending() {
+    let d = db();
+    let id = too_soon_after_a_follow_up(&d.path);
+    let t = "2026-03-10";
+    // Text: the message on stdout, the F15 warning on stderr.
+    let out = run(&d.path, t, &["draft", &id]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("F15") && err.contains("9 Mar") && err.contains("3 bd"),
+        "{err}"
+    );
+    // JSON: F15 first among the warnings, before anything is sent.
+    let v = json(&d.path, t, &["draft", &id]);
+    assert_eq!(v["warnings"][0]["rule"], "F15", "{v}");
+    // `draft --to` warns the same way.
+    let v = json(&d.path, t, &["draft", "--to", "Dana Reyes"]);
+    assert_eq!(v["warnings"][0]["rule"], "F15", "{v}");
+    // Once the gap has passed, no F15.
+    let v = json(&d.path, "2026-03-12", &["draft", &id]);
+    assert!(
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["rule"] != "F15"),
+        "{v}"
+    );
+}
+
+#[test]
+fn clarification_c12_done_warns_before_it_records() {
+    let d = db();
+    let id = too_soon_after_a_follow_up(&d.path);
+    let t = "2026-03-10";
+    let before = touch_count(&d.path, t);
+    // Without a terminal (a script): it records, and the warning is said once.
+    let out = run(&d.path, t, &["done", &id]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("F15").count(), 1, "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Logged follow-up"));
+    assert_eq!(touch_count(&d.path, t), before + 1);
+    // --json still carries it.
+    let d = db();
+    let id = too_soon_after_a_follow_up(&d.path);
+    let v = json(&d.path, t, &["done", &id]);
+    assert_eq!(v["warnings"][0]["rule"], "F15", "{v}");
+
+    // On a terminal it asks first; "no" (or just Enter) records nothing.
+    let d = db();
+    let id = too_soon_after_a_follow_up(&d.path);
+    let before = touch_count(&d.path, t);
+    let Some(out) = on_a_terminal(&d.path, t, &["done", &id], "n\n") else {
+        return;
+    };
+    let all = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("F15") && all.contains("record anyway? [y/N]"),
+        "{all}"
+    );
+    assert!(
+        all.contains("not recorded") && all.contains("--yes"),
+        "{all}"
+    );
+    assert_eq!(touch_count(&d.path, t), before, "nothing recorded");
+    // "y" records it.
+    let out = on_a_terminal(&d.path, t, &["done", &id], "y\n").unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(touch_count(&d.path, t), before + 1);
+    // --yes records without asking (the warning is still shown).
+    let d = db();
+    let id = too_soon_after_a_follow_up(&d.path);
+    let out = on_a_terminal(&d.path, t, &["done", &id, "--yes"], "").unwrap();
+    let all = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{all}");
+    assert!(
+        all.contains("F15") && !all.contains("record anyway"),
+        "{all}"
+    );
+    // An item with nothing too soon is never asked about.
+    let d = db();
+    dana_journey(&d.path);
+    let items = json(&d.path, "2026-03-06", &["agenda", "--until", "2026-04-30"]);
+    let id = items[1]["id"].to_string();
+    let out = on_a_terminal(&d.path, "2026-03-25", &["done", &id], "").unwrap();
+    let all = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && !all.contains("record anyway"),
+        "{all}"
+    );
+}
+
+/// The promises of the contact's journey, as `show --json` lists them: (state, kept_by or
+/// replaced_by touch).
+fn promise_states(v: &Value) -> Vec<(String, Option<i64>)> {
+    v["promises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let by = p["kept_by"]["touch"]
+                .as_i64()
+                .or(p["replaced_by"]["touch"].as_i64());
+            (p["state"].as_str().unwrap().to_string(), by)
+        })
+        .collect()
+}
+
+#[test]
+fn clarification_c09_show_says_which_promises_were_kept() {
+    let d = db();
+    dana_journey(&d.path); // touch 1: the application
+    let log = |today: &str, args: &[&str]| -> i64 {
+        let mut all = vec!["log"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--with", "Dana Reyes", "--job", "1"]);
+        json(&d.path, today, &all)["touch"]["id"].as_i64().unwrap()
+    };
+    // Theirs: they decide by Mon 9 Mar.
+    let interview = log(
+        "2026-03-06",
+        &[
+            "interview",
+            "--on",
+            "2026-03-05",
+            "--they-decide-by",
+            "2026-03-09",
+        ],
+    );
+    // Mine: the thank-you names the follow-up date (F6).
+    let thanks = log("2026-03-06", &["thank-you"]);
+    // Their reply keeps their promise and makes a new one.
+    let reply = log("2026-03-10", &["reply", "--they-decide-by", "2026-03-16"]);
+    // My follow-up keeps mine.
+    let follow_up = log("2026-03-11", &["follow-up"]);
+    // Before anything came from them, a newer date: the last one is replaced.
+    let note = log("2026-03-12", &["note", "--they-decide-by", "2026-03-20"]);
+    let want = |last: &str| {
+        vec![
+            ("kept".to_string(), Some(reply)),
+            ("kept".to_string(), Some(follow_up)),
+            ("replaced".to_string(), Some(note)),
+            (last.to_string(), None),
+        ]
+    };
+    let c = json(&d.path, "2026-03-13", &["contact", "show", "Dana Reyes"]);
+    assert_eq!(promise_states(&c), want("pending"), "{c}");
+    let p = &c["promises"][0];
+    assert_eq!(p["touch"], interview);
+    assert_eq!(p["kept_by"]["date"], "2026-03-10");
+    assert_eq!(c["promises"][1]["touch"], thanks);
+    let j = json(&d.path, "2026-03-13", &["job", "show", "1"]);
+    assert_eq!(promise_states(&j), want("pending"), "{j}");
+    // Once its day has passed with nothing from them: missed.
+    let c = json(&d.path, "2026-03-25", &["contact", "show", "Dana Reyes"]);
+    assert_eq!(promise_states(&c), want("missed"), "{c}");
+    // The text says so too: never a kept or replaced promise as if it were still to come.
+    let text = ok(&d.path, "2026-03-13", &["contact", "show", "Dana Reyes"]);
+    assert!(text.contains("[kept on Tue 10 Mar by touch #"), "{text}");
+    assert!(text.contains("[kept on Wed 11 Mar by touch #"), "{text}");
+    assert!(text.contains("[replaced on Thu 12 Mar"), "{text}");
+    assert_eq!(text.matches("[pending]").count(), 1, "{text}");
+    let text = ok(&d.path, "2026-03-13", &["job", "show", "1"]);
+    assert_eq!(text.matches("[kept on").count(), 2, "{text}");
+}
+
+#[test]
+fn drafts_sign_with_the_identity_that_me_sets() {
+    let d = db();
+    dana_journey(&d.path);
+    let t = "2026-03-06";
+    let placeholder = |v: &Value| {
+        v["body"].as_str().unwrap().contains("[YOUR NAME]")
+            && v["warnings"].as_array().unwrap().iter().any(|w| {
+                w["rule"] == "me"
+                    && w["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains("followup me --name")
+            })
+    };
+    // No name anywhere: the draft says [YOUR NAME], and a warning says how to set it.
+    let v = json(&d.path, t, &["draft", "--to", "Dana Reyes"]);
+    assert!(placeholder(&v), "{v}");
+    let out = run(&d.path, t, &["draft", "--to", "Dana Reyes"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("followup me --name"));
+    // `followup me` sets it, without a prompt; drafts sign with it.
+    let me = json(
+        &d.path,
+        t,
+        &[
+            "me",
+            "--name",
+            "Alex Morgan",
+            "--signature",
+            "Alex Morgan\\n+1 555 0199",
+            "--phone",
+            "+1 555 0199",
+        ],
+    );
+    assert_eq!(me["name"], "Alex Morgan");
+    assert_eq!(me["signature"], "Alex Morgan\n+1 555 0199");
+    assert_eq!(me["sources"]["name"], "settings");
+    let v = json(&d.path, t, &["draft", "--to", "Dana Reyes"]);
+    assert!(!placeholder(&v), "{v}");
+    assert!(
+        v["body"]
+            .as_str()
+            .unwrap()
+            .contains("Alex Morgan\n+1 555 0199"),
+        "{v}"
+    );
+    assert!(ok(&d.path, t, &["me"]).contains("Alex Morgan"));
+    // The config's [me] is the default; the stored name overrides it; "" forgets the stored.
+    std::fs::create_dir_all(d.path.parent().unwrap().join("followup")).unwrap();
+    std::fs::write(
+        d.path.parent().unwrap().join("followup/config.toml"),
+        "[me]\nname = \"Config Name\"\nphone = \"+1 555 0100\"\n",
+    )
+    .unwrap();
+    let me = json(&d.path, t, &["me"]);
+    assert_eq!(me["name"], "Alex Morgan");
+    assert_eq!(me["phone"], "+1 555 0199");
+    let me = json(&d.path, t, &["me", "--name", "", "--phone", ""]);
+    assert_eq!(me["name"], "Config Name");
+    assert_eq!(me["sources"]["name"], "config");
+    assert_eq!(me["phone"], "+1 555 0100");
+    // Checked like every field: a bad phone is refused and nothing changes.
+    let out = run(
+        &d.path,
+        t,
+        &["me", "--phone", "call me maybe", "--name", "X"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--phone"));
+    assert_eq!(json(&d.path, t, &["me"])["name"], "Config Name");
+}
+
+#[test]
+fn the_first_draft_on_a_terminal_asks_for_the_name_once() {
+    let d = db();
+    dana_journey(&d.path);
+    let t = "2026-03-06";
+    let Some(out) = on_a_terminal(&d.path, t, &["draft", "--to", "Dana Reyes"], "Sam Lee\n") else {
+        return;
+    };
+    let all = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("Your name"), "{all}");
+    assert!(
+        all.contains("Sam Lee") && !all.contains("[YOUR NAME]"),
+        "{all}"
+    );
+    assert_eq!(json(&d.path, t, &["me"])["name"], "Sam Lee");
+    // Asked once: skipping is remembered too.
+    let d = db();
+    dana_journey(&d.path);
+    let out = on_a_terminal(&d.path, t, &["draft", "--to", "Dana Reyes"], "\n").unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Your name"));
+    let out = on_a_terminal(&d.path, t, &["draft", "--to", "Dana Reyes"], "").unwrap();
+    let all = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !all.contains("Your name") && all.contains("[YOUR NAME]"),
+        "{all}"
+    );
+    assert!(all.contains("followup me --name"), "still warned: {all}");
+}

@@ -55,8 +55,14 @@ test('Today shows the demo agenda with its why', async () => {
   await page.goto(base + '/');
   await assert.doesNotReject(page.getByRole('heading', { name: /Today, Mon 23 Nov/ }).waitFor());
   const text = await page.textContent('main');
-  assert.match(text, /F6: interview on 23 Nov/);
-  assert.match(text, /move-on-review/);
+  assert.match(text, /your interview on 23 Nov: a thank-you note within 1 day/);
+  assert.match(text, /move on\?/);
+  // The rule is a reference after the plain words, and a link to what it says.
+  await page.locator('a.rule', { hasText: 'F6' }).first().click();
+  await assert.doesNotReject(page.getByRole('heading', { name: 'The rules' }).waitFor());
+  assert.match(await page.textContent('main'), /A thank-you note within a day of every interview/);
+  await shot(page, 'rules');
+  await page.goto(base + '/');
   await shot(page, 'today');
   await phone.goto(base + '/');
   await shot(phone, 'today-phone');

@@ -357,7 +357,13 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
             ..NewTouch::default()
         },
     )?;
-    d.plain("outreach", "Emma Novak", None, 9)?;
+    d.noted(
+        "outreach",
+        "Emma Novak",
+        None,
+        9,
+        "twenty minutes of your perspective on Proseware's data team",
+    )?;
     d.plain("meeting", "Aisha Khan", None, 40)?;
     d.plain("follow-up", "Aisha Khan", None, 36)?;
     d.plain("reply", "Aisha Khan", None, 35)?;
@@ -417,7 +423,12 @@ pub fn build_networking(app: &mut App) -> Result<Summary, AppError> {
         ("Omar Haddad", "Proseware", "Head of Analytics", "regular"),
         ("Paula Greene", "Litware", "Data Platform Lead", "regular"),
         ("Quentin Moreau", "Fabrikam", "VP Engineering", "critical"),
-        ("Rosa Lindqvist", "Tailspin", "Staff Data Engineer", "regular"),
+        (
+            "Rosa Lindqvist",
+            "Tailspin",
+            "Staff Data Engineer",
+            "regular",
+        ),
         ("Sam Whitaker", "Contoso", "Principal Engineer", "critical"),
         ("Tara Osei", "Contoso", "Engineering Manager", "regular"),
         ("Uma Reddy", "Woodgrove", "Director of Data", "critical"),

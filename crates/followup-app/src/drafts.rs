@@ -206,8 +206,8 @@ pub fn mailto(to: &str, subject: &str, body: &str) -> String {
 use followup_core::agenda::{PIPELINE_ID, today_view};
 use followup_core::draft::{MessageKind, Person, Role, lint_with};
 use followup_core::model::{Channel, Contact, Direction, Job, PromiseKind, Touch, TouchKind};
-use followup_core::policy::Policy;
 use followup_core::plan::{Action, Slot};
+use followup_core::policy::Policy;
 use jiff::civil::Date;
 
 use crate::{App, Mode, resolve_contact};
@@ -405,9 +405,7 @@ impl App {
         // A call script outside the agenda is a first call to someone never contacted, else
         // a follow-up on what happened last (C10).
         let action = match template {
-            "voicemail" if touches.iter().all(|t| t.direction == Direction::Internal) => {
-                "outreach"
-            }
+            "voicemail" if touches.iter().all(|t| t.direction == Direction::Internal) => "outreach",
             "voicemail" => "follow-up",
             t => t,
         };
@@ -460,28 +458,31 @@ impl App {
             previous,
             &self.config.pressure,
         );
-        // A call script goes to a number (empty when none is recorded); a message to the
-        // channel's address, else the email address (a thank-you is written even to someone
-        // who prefers calls).
+        // A call script goes to a number (empty when none is recorded), whatever the
+        // channel (C10).
         if name == "voicemail" {
             return Ok(Draft {
                 subject,
                 body,
                 channel: Channel::Phone.to_string(),
-                to: contact.and_then(|c| phone_of(c, touches)).unwrap_or_default(),
+                to: contact
+                    .and_then(|c| phone_of(c, touches))
+                    .unwrap_or_default(),
                 warnings,
                 template: name.to_string(),
             });
         }
         let to = contact
             .map(|c| {
+                // A written message goes to an address it can be sent to: the profile for
+                // LinkedIn, else the email address; a number only when nothing else is known.
                 let by_channel = match ctx.channel.as_str() {
-                    "phone" => c.phones.first().cloned(),
                     "linkedin" => c.linkedin.clone(),
                     _ => None,
                 };
                 by_channel
                     .or_else(|| c.emails.first().cloned())
+                    .or_else(|| c.phones.first().cloned())
                     .unwrap_or_default()
             })
             .unwrap_or_default();
@@ -626,10 +627,7 @@ fn context(
         .rev()
         .find_map(|(i, t)| t.my_promise().map(|d| (i, d)))
         .filter(|(i, d)| {
-            fresh(*d)
-                && !after(*i).any(|t| {
-                    t.kind.is_status() || t.kind == TouchKind::Outreach
-                })
+            fresh(*d) && !after(*i).any(|t| t.kind.is_status() || t.kind == TouchKind::Outreach)
         })
         .map(|(_, d)| d);
     let decide = current
@@ -689,10 +687,13 @@ fn context(
         .rev()
         .filter(|t| contact.is_some() && with_them(t))
         .find(|t| matches!(t.kind, TouchKind::Interview | TouchKind::Meeting));
-    // The ask still unanswered: the first outreach since they last spoke.
+    // The ask still unanswered: the newest outreach since they last spoke, unless it is as
+    // stale as an old promise (then the message starts afresh).
     let outreach = current[usize::from(heard.is_some())..]
         .iter()
-        .find(|t| t.kind == TouchKind::Outreach);
+        .rev()
+        .find(|t| t.kind == TouchKind::Outreach)
+        .filter(|t| fresh(t.date));
     let applied = jobs.first().and_then(|j| j.applied).or_else(|| {
         thread
             .iter()
@@ -712,10 +713,7 @@ fn context(
         roles_text,
         interview_date: interview.map(|t| day(t.date)).unwrap_or_default(),
         agreed,
-        follow_up_on: mine
-            .filter(|d| *d >= today)
-            .map(day)
-            .unwrap_or_default(),
+        follow_up_on: mine.filter(|d| *d >= today).map(day).unwrap_or_default(),
         problems,
         attempt,
         last_sent,

@@ -193,29 +193,58 @@ prop_compose! {
         follow_up in any::<bool>(),
         attempt in 0u32..5,
         note in words(20),
+        has_role in any::<bool>(),
+        has_contact in any::<bool>(),
+        met in any::<bool>(),
+        i_promised in any::<bool>(),
+        they_promised in prop::sample::select(vec!["", "act", "decide"]),
+        last_heard in prop::sample::select(vec!["", "meeting", "reply", "interview"]),
+        ask in prop::option::of(words(20)),
+        applied in any::<bool>(),
     ) -> DraftContext {
         let date = "Wednesday 30 September 2026".to_string();
+        let on = |b: bool| if b { date.clone() } else { String::new() };
+        let role = if has_role {
+            Role { title: title.clone(), organization: org.clone() }
+        } else {
+            Role::default()
+        };
         DraftContext {
             me: Person { name: me.clone(), signature: me, ..Person::default() },
-            contact: Person {
-                name: format!("{first} {last}"),
-                first_name: first,
-                organization: org.clone(),
-                ..Person::default()
+            dear: if has_contact { first.clone() } else { format!("{org} hiring team") },
+            contact: if has_contact {
+                Person {
+                    name: format!("{first} {last}"),
+                    first_name: first,
+                    organization: org.clone(),
+                    ..Person::default()
+                }
+            } else {
+                Person::default()
             },
-            role: Role { title: title.clone(), organization: org.clone() },
-            roles: vec![Role { title, organization: org }],
-            interview_date: if interview { date.clone() } else { String::new() },
+            roles: if has_role { vec![role.clone()] } else { vec![] },
+            role,
+            interview_date: on(interview),
+            interviewed: interview,
             agreed: if agreed {
                 format!("We agreed I would reach out if I had not heard by {date}")
             } else {
                 String::new()
             },
-            follow_up_on: if follow_up { date.clone() } else { String::new() },
-            last_sent: date,
+            follow_up_on: on(follow_up),
+            last_sent: date.clone(),
             problems,
             attempt,
             their_last_note: note,
+            met: met && has_contact,
+            met_on: on(met && has_contact),
+            i_promised,
+            they_promised: they_promised.to_string(),
+            last_heard_on: on(!last_heard.is_empty()),
+            last_heard: last_heard.to_string(),
+            asked_on: on(ask.is_some()),
+            ask: ask.unwrap_or_default(),
+            applied_on: on(applied),
             ..DraftContext::default()
         }
     }

@@ -682,10 +682,12 @@ fn context(
         })
         .unwrap_or("")
         .to_string();
+    // A conversation with this person: about the role when the message is about one.
     let met = touches
         .iter()
         .rev()
         .filter(|t| contact.is_some() && with_them(t))
+        .filter(|t| kind != Thread::Role || t.job == job)
         .find(|t| matches!(t.kind, TouchKind::Interview | TouchKind::Meeting));
     // The ask still unanswered: the newest outreach since they last spoke, unless it is as
     // stale as an old promise (then the message starts afresh).

@@ -729,3 +729,37 @@ fn clarification_c10_meeting_you_only_after_a_meeting() {
     assert!(!d.body.contains("meeting you"), "{}", d.body);
     assert!(d.body.contains("meeting the team"), "{}", d.body);
 }
+
+/// C10: "we spoke on D about the position" only after a conversation about that position; a
+/// coffee about something else does not count.
+#[test]
+fn clarification_c10_we_spoke_only_about_the_role_we_spoke_about() {
+    let mut app = app_on(date(2026, 2, 2));
+    person(&mut app, "Tom Okafor", None);
+    app.log(NewTouch {
+        kind: "meeting".into(),
+        with: vec!["Tom".into()],
+        note: Some("coffee".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    app.today = date(2026, 3, 2);
+    app.add_job(NewJob {
+        organization: "Initech".into(),
+        title: "Machine Learning Engineer".into(),
+        contacts: vec!["Tom".into()],
+        applied: Some("2026-03-02".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    app.today = date(2026, 3, 20);
+    let id = item_of(&mut app, "Tom Okafor").id;
+    let d = app.draft(id, false).unwrap();
+    assert!(
+        d.body
+            .contains("I applied for the Machine Learning Engineer position on Monday 2 March"),
+        "{}",
+        d.body
+    );
+    assert!(!d.body.contains("we spoke"), "{}", d.body);
+}

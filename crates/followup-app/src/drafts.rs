@@ -531,19 +531,11 @@ fn last_message(touches: &[Touch], contact: Option<&Contact>) -> Option<String> 
         .find_map(|t| t.message.clone())
 }
 
-/// The organization a message without a contact goes to, by name: "Northwind hiring team".
-fn hiring_team(roles: &[Role], contact: Option<&Contact>) -> String {
-    let org = roles
-        .first()
-        .map(|r| r.organization.clone())
-        .filter(|o| !o.is_empty())
-        .or_else(|| {
-            contact
-                .and_then(|c| c.organization.as_ref())
-                .map(|o| o.name.clone())
-        });
-    match org {
-        Some(o) => format!("{o} hiring team"),
+/// Whom a message without a contact greets: the organization's hiring team, by name
+/// ("Northwind hiring team", C10).
+fn hiring_team(roles: &[Role]) -> String {
+    match roles.first().filter(|r| !r.organization.is_empty()) {
+        Some(r) => format!("{} hiring team", r.organization),
         None => "hiring team".into(),
     }
 }
@@ -708,7 +700,7 @@ fn context(
         contact: contact.map(person).unwrap_or_default(),
         dear: match contact {
             Some(c) => person(c).first_name,
-            None => hiring_team(&roles, None),
+            None => hiring_team(&roles),
         },
         role: roles.first().cloned().unwrap_or_default(),
         roles,

@@ -331,6 +331,12 @@ impl Records {
     fn my_promise(&self) -> bool {
         self.touches.iter().any(|t| t.my_promise().is_some())
     }
+    fn wrote(&self) -> bool {
+        self.touches.iter().any(|t| {
+            t.direction == followup_core::Direction::Outbound
+                && (self.contact.is_none() || self.with_them().any(|w| w.id == t.id))
+        })
+    }
     fn met(&self) -> bool {
         self.with_them()
             .any(|t| matches!(t.kind, TouchKind::Interview | TouchKind::Meeting))
@@ -367,6 +373,11 @@ fn claims_only_what_happened(d: &Draft, r: &Records) -> Result<(), String> {
     {
         return Err(format!("{p:?} without an interview or meeting with them"));
     }
+    if let Some(p) = has(&["i wrote", "my note", "my message", "i applied"])
+        && !r.wrote()
+    {
+        return Err(format!("{p:?} without anything sent to them"));
+    }
     if let Some(p) = has(&["interview", "meeting the team"])
         && !r.interview()
     {
@@ -379,8 +390,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
 
     /// C10: on random histories, no draft (each agenda item's message and call script, and
-    /// every template to every contact) claims a promise, a meeting or an interview that the
-    /// records do not hold, and none greets nobody ("Dear ,").
+    /// every template to every contact) claims a promise, a meeting, an interview or a message
+    /// sent that the records do not hold, and none greets nobody ("Dear ,").
     #[test]
     fn clarification_c10_no_draft_claims_what_the_records_do_not_hold(
         ops in prop::collection::vec((op(), 0i64..6), 1..40),

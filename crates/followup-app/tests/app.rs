@@ -373,8 +373,13 @@ fn claims_only_what_happened(d: &Draft, r: &Records) -> Result<(), String> {
     {
         return Err(format!("{p:?} without an interview or meeting with them"));
     }
-    if let Some(p) = has(&["i wrote", "my note", "my message", "i applied"])
-        && !r.wrote()
+    if let Some(p) = has(&[
+        "i wrote",
+        "my note",
+        "my message",
+        "i applied",
+        "not heard back",
+    ]) && !r.wrote()
     {
         return Err(format!("{p:?} without anything sent to them"));
     }

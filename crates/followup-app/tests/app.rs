@@ -337,6 +337,11 @@ impl Records {
                 && (self.contact.is_none() || self.with_them().any(|w| w.id == t.id))
         })
     }
+    fn applied(&self) -> bool {
+        self.touches
+            .iter()
+            .any(|t| t.kind == TouchKind::Application)
+    }
     fn met(&self) -> bool {
         self.with_them()
             .any(|t| matches!(t.kind, TouchKind::Interview | TouchKind::Meeting))
@@ -373,15 +378,19 @@ fn claims_only_what_happened(d: &Draft, r: &Records) -> Result<(), String> {
     {
         return Err(format!("{p:?} without an interview or meeting with them"));
     }
-    if let Some(p) = has(&[
-        "i wrote",
-        "my note",
-        "my message",
-        "i applied",
-        "not heard back",
-    ]) && !r.wrote()
+    if let Some(p) = has(&["i wrote", "my note", "my message"])
+        && !r.wrote()
     {
         return Err(format!("{p:?} without anything sent to them"));
+    }
+    if let Some(p) = has(&["not heard back"])
+        && !r.wrote()
+        && !r.applied()
+    {
+        return Err(format!("{p:?} without anything sent to them"));
+    }
+    if text.contains("i applied") && !r.applied() {
+        return Err("\"i applied\" without an application".into());
     }
     if let Some(p) = has(&["interview", "meeting the team"])
         && !r.interview()

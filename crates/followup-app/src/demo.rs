@@ -357,7 +357,13 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
             ..NewTouch::default()
         },
     )?;
-    d.plain("outreach", "Emma Novak", None, 9)?;
+    d.noted(
+        "outreach",
+        "Emma Novak",
+        None,
+        9,
+        "twenty minutes of your perspective on Proseware's data team",
+    )?;
     d.plain("meeting", "Aisha Khan", None, 40)?;
     d.plain("follow-up", "Aisha Khan", None, 36)?;
     d.plain("reply", "Aisha Khan", None, 35)?;
@@ -389,6 +395,201 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
     d.plain("meeting", "Jonas Berg", None, 30)?;
     d.plain("reply", "Farid Haddad", None, 45)?;
     d.plain("reply", "Lee Park", None, 14)?;
+
+    let touches = d.touches;
+    let contacts = d.app.contacts()?.len();
+    let jobs = d.app.jobs()?.len();
+    Ok(Summary {
+        contacts,
+        jobs,
+        touches,
+    })
+}
+
+/// `followup demo --networking`: a network-heavy book, relative to today, whose agenda shows
+/// every networking case a draft must tell apart (C10): outreach with and without a reply, with
+/// and without your stated date; a coffee where they promised an introduction, one where they
+/// promised a referral by a date; a casual meeting; a referral into a role; a rejection with no
+/// contact, with and without an interview; an old promise that must not be cited; occasions.
+pub fn build_networking(app: &mut App) -> Result<Summary, AppError> {
+    if !app.is_empty()? {
+        return Err(AppError::Invalid(
+            "demo: the database already holds data; give --db a new file, or leave --db out for a temporary one".into(),
+        ));
+    }
+    let today = app.today;
+    let mut d = Demo { app, touches: 0 };
+    for (name, company, title, tier) in [
+        ("Omar Haddad", "Proseware", "Head of Analytics", "regular"),
+        ("Paula Greene", "Litware", "Data Platform Lead", "regular"),
+        ("Quentin Moreau", "Fabrikam", "VP Engineering", "critical"),
+        (
+            "Rosa Lindqvist",
+            "Tailspin",
+            "Staff Data Engineer",
+            "regular",
+        ),
+        ("Sam Whitaker", "Contoso", "Principal Engineer", "critical"),
+        ("Tara Osei", "Contoso", "Engineering Manager", "regular"),
+        ("Uma Reddy", "Woodgrove", "Director of Data", "critical"),
+        ("Victor Lang", "Adatum", "Recruiter", "regular"),
+        ("Wendy Brooks", "", "Former manager", "critical"),
+        ("Xavier Ruiz", "Alpine Ski House", "CTO", "casual"),
+        ("Yara Nasser", "Lucerne", "Data Scientist", "casual"),
+    ] {
+        d.contact(name, company, title, tier)?;
+    }
+    let md = |days: i64, year: i16| {
+        let x = shift(today, days);
+        Date::new(year, x.month(), x.day()).unwrap_or(x).to_string()
+    };
+    d.app.edit_contact(
+        "Xavier Ruiz",
+        crate::EditContact {
+            birthday: Some(md(2, 1979)),
+            ..Default::default()
+        },
+    )?;
+    d.app.edit_contact(
+        "Yara Nasser",
+        crate::EditContact {
+            work_anniversary: Some(md(6, 2021)),
+            personal_anniversary: Some(md(9, 2018)),
+            ..Default::default()
+        },
+    )?;
+    // Quentin prefers calls and gave a number: his drafts come with a call script.
+    d.app.edit_contact(
+        "Quentin Moreau",
+        crate::EditContact {
+            phones: Some(vec!["+1 555 0142".into()]),
+            prefers: Some("phone".into()),
+            ..Default::default()
+        },
+    )?;
+
+    // Outreach, no reply: the follow-up restates who you are and the ask, shorter (F12).
+    d.noted(
+        "outreach",
+        "Omar Haddad",
+        None,
+        8,
+        "twenty minutes of your perspective on moving from consulting into product analytics",
+    )?;
+    // Outreach naming your own date, no reply: "as I said I would" is true here (F2).
+    let yesterday = d.ago(1);
+    d.log(
+        "outreach",
+        "Paula Greene",
+        None,
+        6,
+        NewTouch {
+            note: Some("a short call about how your team moved to streaming".into()),
+            i_will_follow_up: Some(yesterday),
+            ..NewTouch::default()
+        },
+    )?;
+    // Outreach, a reply, then coffee where he offered an introduction (F12: action wait).
+    d.plain("outreach", "Quentin Moreau", None, 30)?;
+    d.plain("reply", "Quentin Moreau", None, 28)?;
+    d.log(
+        "meeting",
+        "Quentin Moreau",
+        None,
+        7,
+        NewTouch {
+            note: Some("coffee; offered to introduce me to their head of data".into()),
+            they_will_act: true,
+            ..NewTouch::default()
+        },
+    )?;
+    // A casual coffee six weeks ago, nothing promised (F12: casual wait).
+    d.noted(
+        "meeting",
+        "Rosa Lindqvist",
+        None,
+        42,
+        "coffee; compared notes on the market",
+    )?;
+    // A referral: Sam promised by a date to refer you for a role at Contoso; you followed up,
+    // and nothing since (F7: a retry).
+    d.log(
+        "meeting",
+        "Sam Whitaker",
+        None,
+        16,
+        NewTouch {
+            note: Some("lunch; will refer me for the platform role".into()),
+            they_will_act_by: Some(d.ago(9)),
+            ..NewTouch::default()
+        },
+    )?;
+    d.plain("follow-up", "Sam Whitaker", None, 6)?;
+    // The role Sam referred you for: applied, the hiring manager silent (F5).
+    let contoso = d.job("Contoso", "Senior Platform Engineer", "Tara Osei", Some(8))?;
+    d.noted(
+        "note",
+        "Tara Osei",
+        Some(&contoso),
+        8,
+        "referred by Sam Whitaker",
+    )?;
+    // Uma replied to an outreach that she would introduce you by a date (C5).
+    d.plain("outreach", "Uma Reddy", None, 12)?;
+    d.log(
+        "reply",
+        "Uma Reddy",
+        None,
+        10,
+        NewTouch {
+            they_will_act_by: Some(d.ago(3)),
+            ..NewTouch::default()
+        },
+    )?;
+    // An old thread: a promise of last year was never kept; a new outreach went out this
+    // month. Neither the draft nor the call script may cite last year's promise (C10).
+    let old = shift(today, -400);
+    d.log(
+        "outreach",
+        "Victor Lang",
+        None,
+        400,
+        NewTouch {
+            i_will_follow_up: Some(shift(old, 7).to_string()),
+            ..NewTouch::default()
+        },
+    )?;
+    d.noted(
+        "outreach",
+        "Victor Lang",
+        None,
+        9,
+        "advice on contract roles in data engineering",
+    )?;
+    // A mentor, last heard from five weeks ago: keep in touch (F13, critical).
+    d.plain("meeting", "Wendy Brooks", None, 50)?;
+    d.plain("reply", "Wendy Brooks", None, 35)?;
+    // Rejections with no contact: one after an interview, one after the application only.
+    let northwind = d.job("Northwind", "Data Engineer", "", Some(30))?;
+    let globex = d.job("Globex", "Analytics Engineer", "", Some(40))?;
+    for (job, interviewed) in [(&northwind, false), (&globex, true)] {
+        if interviewed {
+            d.app.log(NewTouch {
+                kind: "interview".into(),
+                job: Some(job.clone()),
+                on: Some(d.ago(14)),
+                ..NewTouch::default()
+            })?;
+            d.touches += 1;
+        }
+        d.app.log(NewTouch {
+            kind: "rejection".into(),
+            job: Some(job.clone()),
+            on: Some(d.ago(1)),
+            ..NewTouch::default()
+        })?;
+        d.touches += 1;
+    }
 
     let touches = d.touches;
     let contacts = d.app.contacts()?.len();

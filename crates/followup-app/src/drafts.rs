@@ -205,8 +205,9 @@ pub fn mailto(to: &str, subject: &str, body: &str) -> String {
 
 use followup_core::agenda::{PIPELINE_ID, today_view};
 use followup_core::draft::{MessageKind, Person, Role, lint_with};
-use followup_core::model::{Contact, Direction, Job, PromiseKind, Touch, TouchKind, Whose};
+use followup_core::model::{Channel, Contact, Direction, Job, PromiseKind, Touch, TouchKind};
 use followup_core::plan::{Action, Slot};
+use followup_core::policy::Policy;
 use jiff::civil::Date;
 
 use crate::{App, Mode, resolve_contact};
@@ -359,7 +360,16 @@ impl App {
         } else {
             item.action.as_str()
         };
-        let mut ctx = context(&me, contact.as_ref(), &jobs, &touches, today);
+        let policy = &self.config.policy;
+        let mut ctx = context(
+            &me,
+            contact.as_ref(),
+            &jobs,
+            &touches,
+            today,
+            policy,
+            item.action.as_str(),
+        );
         ctx.template = name.to_string();
         ctx.action = item.action.to_string();
         ctx.rule = item.rule.to_string();
@@ -380,7 +390,7 @@ impl App {
             .to_string();
         }
         let previous = last_message(&touches, contact.as_ref());
-        self.finish(name, &ctx, contact.as_ref(), previous.as_deref())
+        self.finish(name, &ctx, contact.as_ref(), &touches, previous.as_deref())
     }
 
     /// A draft to a contact outside the agenda: `outreach` by default, or any template.
@@ -394,14 +404,29 @@ impl App {
         let mut touches = tx.touches_of_contact(contact.id)?;
         touches.sort_by_key(|t| (t.date, t.id));
         drop(tx);
-        let mut ctx = context(&me, Some(&contact), &jobs, &touches, today);
+        // A call script outside the agenda is a first call to someone never contacted, else
+        // a follow-up on what happened last (C10).
+        let action = match template {
+            "voicemail" if touches.iter().all(|t| t.direction == Direction::Internal) => "outreach",
+            "voicemail" => "follow-up",
+            t => t,
+        };
+        let mut ctx = context(
+            &me,
+            Some(&contact),
+            &jobs,
+            &touches,
+            today,
+            &self.config.policy,
+            action,
+        );
         ctx.template = template.to_string();
-        ctx.action = template.to_string();
+        ctx.action = action.to_string();
         ctx.channel = contact
             .prefers
             .unwrap_or(self.config.policy.default_channel)
             .to_string();
-        if template == "outreach" {
+        if action == "outreach" {
             let d = self
                 .config
                 .policy
@@ -410,7 +435,13 @@ impl App {
             ctx.follow_up_on = long_date(d, today);
         }
         let previous = last_message(&touches, Some(&contact));
-        self.finish(template, &ctx, Some(&contact), previous.as_deref())
+        self.finish(
+            template,
+            &ctx,
+            Some(&contact),
+            &touches,
+            previous.as_deref(),
+        )
     }
 
     fn finish(
@@ -418,6 +449,7 @@ impl App {
         name: &str,
         ctx: &DraftContext,
         contact: Option<&Contact>,
+        touches: &[Touch],
         previous: Option<&str>,
     ) -> Result<Draft, AppError> {
         let t = self.template(name)?;
@@ -428,17 +460,31 @@ impl App {
             previous,
             &self.config.pressure,
         );
-        // The channel's address, else the email address (a thank-you is written even to
-        // someone who prefers calls).
+        // A call script goes to a number (empty when none is recorded), whatever the
+        // channel (C10).
+        if name == "voicemail" {
+            return Ok(Draft {
+                subject,
+                body,
+                channel: Channel::Phone.to_string(),
+                to: contact
+                    .and_then(|c| phone_of(c, touches))
+                    .unwrap_or_default(),
+                warnings,
+                template: name.to_string(),
+            });
+        }
         let to = contact
             .map(|c| {
+                // A written message goes to an address it can be sent to: the profile for
+                // LinkedIn, else the email address; a number only when nothing else is known.
                 let by_channel = match ctx.channel.as_str() {
-                    "phone" => c.phones.first().cloned(),
                     "linkedin" => c.linkedin.clone(),
                     _ => None,
                 };
                 by_channel
                     .or_else(|| c.emails.first().cloned())
+                    .or_else(|| c.phones.first().cloned())
                     .unwrap_or_default()
             })
             .unwrap_or_default();
@@ -487,13 +533,55 @@ fn last_message(touches: &[Touch], contact: Option<&Contact>) -> Option<String> 
         .find_map(|t| t.message.clone())
 }
 
-/// What is known for a draft, from the records.
+/// Whom a message without a contact greets: the organization's hiring team, by name
+/// ("Northwind hiring team", C10).
+fn hiring_team(roles: &[Role]) -> String {
+    match roles.first().filter(|r| !r.organization.is_empty()) {
+        Some(r) => format!("{} hiring team", r.organization),
+        None => "hiring team".into(),
+    }
+}
+
+/// A number to call back: the contact's first phone, else a direct line given at an
+/// interview (F17) that reads as a phone number.
+fn phone_of(contact: &Contact, touches: &[Touch]) -> Option<String> {
+    contact.phones.first().cloned().or_else(|| {
+        touches
+            .iter()
+            .rev()
+            .filter(|t| t.contacts.contains(&contact.id))
+            .filter_map(|t| t.answers.as_ref()?.direct_contact.clone())
+            .find(|d| !d.contains('@') && d.chars().filter(char::is_ascii_digit).count() >= 7)
+    })
+}
+
+/// Which touches a draft reads: the role's when it is about one; for a keep-in-touch or an
+/// occasion everything with the contact; else the contact's touches outside any role, as the
+/// planner reads a networking thread (F12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Thread {
+    Role,
+    Network,
+    Everything,
+}
+
+fn thread_for(action: &str, has_role: bool) -> Thread {
+    match action {
+        "keep-in-touch" | "occasion" => Thread::Everything,
+        _ if has_role => Thread::Role,
+        _ => Thread::Network,
+    }
+}
+
+/// What is known for a draft, from the records (C10: a draft says only what happened).
 fn context(
     me: &Person,
     contact: Option<&Contact>,
     jobs: &[Job],
     touches: &[Touch],
     today: Date,
+    policy: &Policy,
+    action: &str,
 ) -> DraftContext {
     let roles: Vec<Role> = jobs
         .iter()
@@ -508,25 +596,45 @@ fn context(
         .collect::<Vec<_>>()
         .join(" and ");
     let job = jobs.first().map(|j| j.id);
-    // The thread the message belongs to: the role's touches, or the contact's outside any role.
+    let with_them = |t: &Touch| contact.is_none_or(|c| t.contacts.contains(&c.id));
+    // The thread the message belongs to, notes to oneself left out.
+    let kind = thread_for(action, job.is_some());
     let thread: Vec<&Touch> = touches
         .iter()
-        .filter(|t| t.job == job || job.is_none())
+        .filter(|t| t.direction != Direction::Internal)
+        .filter(|t| match kind {
+            Thread::Role => t.job == job,
+            Thread::Network => t.job.is_none() && with_them(t),
+            Thread::Everything => with_them(t),
+        })
         .collect();
+    // The current thread: from the last time they spoke on. A promise older than that is
+    // history, and so is one whose date passed more than the silence limit ago (C10).
+    let heard = thread.iter().rposition(|t| t.direction.heard_from_them());
+    let current = &thread[heard.unwrap_or(0)..];
+    let fresh = |d: Date| policy.calendar.add(d, policy.silence_limit) >= today;
+    let after = |i: usize| current[i + 1..].iter().copied();
+    // *Mine*: the newest promise of the current thread, until a status message keeps it.
+    let mine = current
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, t)| t.my_promise().map(|d| (i, d)))
+        .filter(|(i, d)| {
+            fresh(*d) && !after(*i).any(|t| t.kind.is_status() || t.kind == TouchKind::Outreach)
+        })
+        .map(|(_, d)| d);
+    let decide = current
+        .iter()
+        .rev()
+        .find_map(|t| t.their_promise(PromiseKind::Decide).and_then(|p| p.date))
+        .filter(|d| fresh(*d));
     let interview = thread.iter().rev().find(|t| t.kind == TouchKind::Interview);
-    let decide = thread.iter().rev().find_map(|t| {
-        t.promises
-            .iter()
-            .find(|p| p.whose == Whose::Theirs && p.kind == PromiseKind::Decide)
-            .and_then(|p| p.date)
-            .map(|d| (t, d))
-    });
-    let mine = thread.iter().rev().find_map(|t| t.my_promise());
     let may_follow_up = interview
         .and_then(|t| t.answers.as_ref())
         .and_then(|a| a.may_follow_up);
     let agreed = match (decide, mine) {
-        (Some((_, d)), _) if may_follow_up == Some(true) || mine.is_some() => format!(
+        (Some(d), _) if may_follow_up == Some(true) || mine.is_some() => format!(
             "We agreed I would reach out if I had not heard by {}",
             long_date(d, today)
         ),
@@ -554,30 +662,73 @@ fn context(
     }
     // What was agreed is worth saying in the first message after it, not in the ones after.
     let agreed = if attempt == 0 { agreed } else { String::new() };
-    let their_last_note = thread
+    let last_heard = heard.map(|i| thread[i]);
+    let their_last_note = last_heard.and_then(|t| t.note.clone()).unwrap_or_default();
+    let they_promised = last_heard
+        .map(|t| {
+            if t.their_promise(PromiseKind::Act).is_some() {
+                "act"
+            } else if t.their_promise(PromiseKind::Decide).is_some() {
+                "decide"
+            } else {
+                ""
+            }
+        })
+        .unwrap_or("")
+        .to_string();
+    // A conversation with this person: about the role when the message is about one.
+    let met = touches
         .iter()
         .rev()
-        .find(|t| t.direction.heard_from_them())
-        .and_then(|t| t.note.clone())
-        .unwrap_or_default();
+        .filter(|t| contact.is_some() && with_them(t))
+        .filter(|t| kind != Thread::Role || t.job == job)
+        .find(|t| matches!(t.kind, TouchKind::Interview | TouchKind::Meeting));
+    // The ask still unanswered: the newest outreach since they last spoke, unless it is as
+    // stale as an old promise (then the message starts afresh).
+    let outreach = current[usize::from(heard.is_some())..]
+        .iter()
+        .rev()
+        .find(|t| t.kind == TouchKind::Outreach)
+        .filter(|t| fresh(t.date));
+    let applied = jobs.first().and_then(|j| j.applied).or_else(|| {
+        thread
+            .iter()
+            .find(|t| t.kind == TouchKind::Application)
+            .map(|t| t.date)
+    });
+    let day = |d: Date| long_date(d, today);
     DraftContext {
         me: me.clone(),
         contact: contact.map(person).unwrap_or_default(),
+        dear: match contact {
+            Some(c) => person(c).first_name,
+            None => hiring_team(&roles),
+        },
         role: roles.first().cloned().unwrap_or_default(),
         roles,
         roles_text,
-        interview_date: interview
-            .map(|t| long_date(t.date, today))
-            .unwrap_or_default(),
+        interview_date: interview.map(|t| day(t.date)).unwrap_or_default(),
         agreed,
-        follow_up_on: mine
-            .filter(|d| *d >= today)
-            .map(|d| long_date(d, today))
-            .unwrap_or_default(),
+        follow_up_on: mine.filter(|d| *d >= today).map(day).unwrap_or_default(),
         problems,
         attempt,
         last_sent,
         their_last_note,
+        last_touch: thread
+            .last()
+            .map(|t| t.kind.to_string())
+            .unwrap_or_default(),
+        last_touch_on: thread.last().map(|t| day(t.date)).unwrap_or_default(),
+        last_heard: last_heard.map(|t| t.kind.to_string()).unwrap_or_default(),
+        last_heard_on: last_heard.map(|t| day(t.date)).unwrap_or_default(),
+        they_promised,
+        i_promised: mine.is_some(),
+        met: met.is_some(),
+        met_on: met.map(|t| day(t.date)).unwrap_or_default(),
+        interviewed: interview.is_some(),
+        applied_on: applied.map(day).unwrap_or_default(),
+        asked_on: outreach.map(|t| day(t.date)).unwrap_or_default(),
+        ask: outreach.and_then(|t| t.note.clone()).unwrap_or_default(),
         ..DraftContext::default()
     }
 }

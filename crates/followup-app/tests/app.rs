@@ -226,29 +226,58 @@ prop_compose! {
         follow_up in any::<bool>(),
         attempt in 0u32..5,
         note in words(20),
+        has_role in any::<bool>(),
+        has_contact in any::<bool>(),
+        met in any::<bool>(),
+        i_promised in any::<bool>(),
+        they_promised in prop::sample::select(vec!["", "act", "decide"]),
+        last_heard in prop::sample::select(vec!["", "meeting", "reply", "interview"]),
+        ask in prop::option::of(words(20)),
+        applied in any::<bool>(),
     ) -> DraftContext {
         let date = "Wednesday 30 September 2026".to_string();
+        let on = |b: bool| if b { date.clone() } else { String::new() };
+        let role = if has_role {
+            Role { title: title.clone(), organization: org.clone() }
+        } else {
+            Role::default()
+        };
         DraftContext {
             me: Person { name: me.clone(), signature: me, ..Person::default() },
-            contact: Person {
-                name: format!("{first} {last}"),
-                first_name: first,
-                organization: org.clone(),
-                ..Person::default()
+            dear: if has_contact { first.clone() } else { format!("{org} hiring team") },
+            contact: if has_contact {
+                Person {
+                    name: format!("{first} {last}"),
+                    first_name: first,
+                    organization: org.clone(),
+                    ..Person::default()
+                }
+            } else {
+                Person::default()
             },
-            role: Role { title: title.clone(), organization: org.clone() },
-            roles: vec![Role { title, organization: org }],
-            interview_date: if interview { date.clone() } else { String::new() },
+            roles: if has_role { vec![role.clone()] } else { vec![] },
+            role,
+            interview_date: on(interview),
+            interviewed: interview,
             agreed: if agreed {
                 format!("We agreed I would reach out if I had not heard by {date}")
             } else {
                 String::new()
             },
-            follow_up_on: if follow_up { date.clone() } else { String::new() },
-            last_sent: date,
+            follow_up_on: on(follow_up),
+            last_sent: date.clone(),
             problems,
             attempt,
             their_last_note: note,
+            met: met && has_contact,
+            met_on: on(met && has_contact),
+            i_promised,
+            they_promised: they_promised.to_string(),
+            last_heard_on: on(!last_heard.is_empty()),
+            last_heard: last_heard.to_string(),
+            asked_on: on(ask.is_some()),
+            ask: ask.unwrap_or_default(),
+            applied_on: on(applied),
             ..DraftContext::default()
         }
     }
@@ -297,4 +326,498 @@ proptest! {
             previous = Some(body);
         }
     }
+}
+
+// ---- C10: a draft says only what happened ---------------------------------------------------
+
+use followup_app::drafts::Draft;
+use followup_core::Touch;
+
+/// What the records hold about a draft's contact and roles.
+struct Records {
+    touches: Vec<Touch>,
+    contact: Option<followup_core::ContactId>,
+}
+
+impl Records {
+    fn of(app: &mut App, contact: Option<followup_core::ContactId>, jobs: &[String]) -> Records {
+        let mut touches = Vec::new();
+        let mut jobs = jobs.to_vec();
+        if let Some(c) = contact {
+            let v = app.contact_view(&c.to_string()).unwrap();
+            touches.extend(v.timeline);
+            jobs.extend(v.jobs.iter().map(|j| j.id.to_string()));
+        }
+        for j in jobs {
+            touches.extend(app.job_view(&j).unwrap().timeline);
+        }
+        Records { touches, contact }
+    }
+    fn with_them(&self) -> impl Iterator<Item = &Touch> {
+        self.touches
+            .iter()
+            .filter(|t| self.contact.is_some_and(|c| t.contacts.contains(&c)))
+    }
+    fn any_promise(&self) -> bool {
+        self.touches.iter().any(|t| !t.promises.is_empty())
+    }
+    fn my_promise(&self) -> bool {
+        self.touches.iter().any(|t| t.my_promise().is_some())
+    }
+    fn wrote(&self) -> bool {
+        self.touches.iter().any(|t| {
+            t.direction == followup_core::Direction::Outbound
+                && (self.contact.is_none() || self.with_them().any(|w| w.id == t.id))
+        })
+    }
+    fn applied(&self) -> bool {
+        self.touches
+            .iter()
+            .any(|t| t.kind == TouchKind::Application)
+    }
+    fn met(&self) -> bool {
+        self.with_them()
+            .any(|t| matches!(t.kind, TouchKind::Interview | TouchKind::Meeting))
+    }
+    fn interview(&self) -> bool {
+        self.touches.iter().any(|t| t.kind == TouchKind::Interview)
+    }
+}
+
+/// The claims C10 forbids without a record: `Err(what)` for the first one found.
+fn claims_only_what_happened(d: &Draft, r: &Records) -> Result<(), String> {
+    let text = format!("{}\n{}", d.subject, d.body).to_lowercase();
+    let has = |phrases: &[&'static str]| phrases.iter().find(|p| text.contains(*p)).copied();
+    if let Some(p) = has(&["as i said", "i said i would", "i mentioned i would"])
+        && !r.my_promise()
+    {
+        return Err(format!("{p:?} without a promise of mine"));
+    }
+    if let Some(p) = has(&["as agreed", "we agreed"])
+        && !r.any_promise()
+    {
+        return Err(format!("{p:?} without any promise"));
+    }
+    if let Some(p) = has(&[
+        "meeting you",
+        "we met",
+        "we spoke",
+        "since we spoke",
+        "our conversation",
+        "speak with me",
+        "speaking with me",
+        "we discussed",
+    ]) && !r.met()
+    {
+        return Err(format!("{p:?} without an interview or meeting with them"));
+    }
+    if let Some(p) = has(&["i wrote", "my note", "my message"])
+        && !r.wrote()
+    {
+        return Err(format!("{p:?} without anything sent to them"));
+    }
+    if let Some(p) = has(&["not heard back"])
+        && !r.wrote()
+        && !r.applied()
+    {
+        return Err(format!("{p:?} without anything sent to them"));
+    }
+    if text.contains("i applied") && !r.applied() {
+        return Err("\"i applied\" without an application".into());
+    }
+    if let Some(p) = has(&["interview", "meeting the team"])
+        && !r.interview()
+    {
+        return Err(format!("{p:?} without an interview"));
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    /// C10: on random histories, no draft (each agenda item's message and call script, and
+    /// every template to every contact) claims a promise, a meeting, an interview or a message
+    /// sent that the records do not hold, and none greets nobody ("Dear ,").
+    #[test]
+    fn clarification_c10_no_draft_claims_what_the_records_do_not_hold(
+        ops in prop::collection::vec((op(), 0i64..6), 1..40),
+    ) {
+        let store = SqliteStore::in_memory().unwrap();
+        let mut app = App::with_store(Box::new(store), Config::default(), date(2026, 3, 2));
+        for (op, advance) in &ops {
+            app.today = app.today.checked_add(advance.days()).unwrap();
+            apply(&mut app, op);
+        }
+        let until = app.today.checked_add(120.days()).unwrap().to_string();
+        for item in app.agenda(Some(&until)).unwrap() {
+            if item.id == 0 {
+                continue;
+            }
+            let jobs: Vec<String> = item.jobs.iter().map(|j| j.id.to_string()).collect();
+            let r = Records::of(&mut app, item.contact.as_ref().map(|c| c.id), &jobs);
+            for voicemail in [false, true] {
+                let d = app.draft(item.id, voicemail).unwrap();
+                let ok = claims_only_what_happened(&d, &r);
+                prop_assert!(ok.is_ok(), "item {} ({}): {:?}\n{}", item.id, item.action, ok, d.body);
+                prop_assert!(!d.body.contains("Dear ,"), "{}", d.body);
+            }
+        }
+        for c in app.contacts().unwrap() {
+            let r = Records::of(&mut app, Some(c.id), &[]);
+            for name in drafts::names() {
+                let d = app.draft_to(&c.id.to_string(), name).unwrap();
+                let ok = claims_only_what_happened(&d, &r);
+                prop_assert!(ok.is_ok(), "{name} to {}: {:?}\n{}", c.name, ok, d.body);
+            }
+        }
+    }
+}
+
+fn app_on(today: jiff::civil::Date) -> App {
+    let store = SqliteStore::in_memory().unwrap();
+    let mut config = Config::default();
+    config.me.name = Some("Jane Doe".into());
+    config.me.phone = Some("+1 555 0199".into());
+    App::with_store(Box::new(store), config, today)
+}
+
+fn person(app: &mut App, name: &str, phone: Option<&str>) {
+    app.add_contact(NewContact {
+        name: name.into(),
+        emails: vec![format!(
+            "{}@example.com",
+            name.to_lowercase().replace(' ', ".")
+        )],
+        phones: phone.map(|p| vec![p.to_string()]).unwrap_or_default(),
+        company: Some("Fabrikam".into()),
+        tier: Some("regular".into()),
+        ..Default::default()
+    })
+    .unwrap();
+}
+
+/// The one follow-up item of `who` on the agenda.
+fn item_of(app: &mut App, who: &str) -> followup_core::agenda::AgendaItem {
+    let until = app.today.checked_add(400.days()).unwrap().to_string();
+    app.agenda(Some(&until))
+        .unwrap()
+        .into_iter()
+        .find(|i| {
+            i.contact.as_ref().is_some_and(|c| c.name == who)
+                && i.key
+                    .is_some_and(|k| k.slot == followup_core::plan::Slot::FollowUp)
+        })
+        .unwrap_or_else(|| panic!("no item for {who}"))
+}
+
+/// RULES.md example 9: after a coffee where they promised an introduction, the follow-up
+/// thanks them for the offer and makes it easy; it asks for no new meeting, and since I
+/// promised nothing it never says "as I said I would".
+#[test]
+fn clarification_c10_no_promise_no_as_i_said() {
+    let mut app = app_on(date(2026, 3, 3));
+    person(&mut app, "Quentin Moreau", None);
+    app.log(NewTouch {
+        kind: "meeting".into(),
+        with: vec!["Quentin".into()],
+        note: Some("coffee; offered to introduce me to their head of data".into()),
+        they_will_act: true,
+        ..Default::default()
+    })
+    .unwrap();
+    app.today = date(2026, 3, 10);
+    let item = item_of(&mut app, "Quentin Moreau");
+    let d = app.draft(item.id, false).unwrap();
+    assert!(!d.body.contains("as I said"), "{}", d.body);
+    assert!(!d.body.contains("As I said"), "{}", d.body);
+    assert!(d.body.contains("offer to help"), "{}", d.body);
+    assert!(d.body.contains("forward"), "{}", d.body);
+    assert!(
+        d.body.contains("our conversation on Tuesday 3 March"),
+        "{}",
+        d.body
+    );
+    for meeting in ["twenty minutes", "call", "coffee", "meet"] {
+        assert!(
+            !d.body.contains(meeting),
+            "asks for a meeting ({meeting}):\n{}",
+            d.body
+        );
+    }
+}
+
+/// C10: "as I said I would" where I stated a date, and only then; an unanswered outreach is
+/// followed up with who I am and the original ask, shorter than the outreach.
+#[test]
+fn clarification_c10_my_promise_says_as_i_said_and_the_outreach_is_restated() {
+    let mut app = app_on(date(2026, 3, 2));
+    person(&mut app, "Paula Greene", None);
+    person(&mut app, "Omar Haddad", None);
+    let outreach = app.draft_to("Paula Greene", "outreach").unwrap();
+    for (who, promise) in [("Paula Greene", true), ("Omar Haddad", false)] {
+        app.log(NewTouch {
+            kind: "outreach".into(),
+            with: vec![who.into()],
+            note: Some("a short call about how your team moved to streaming".into()),
+            i_will_follow_up: promise.then(|| "2026-03-09".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    app.today = date(2026, 3, 9);
+    for (who, promise) in [("Paula Greene", true), ("Omar Haddad", false)] {
+        let item = item_of(&mut app, who);
+        let d = app.draft(item.id, false).unwrap();
+        assert_eq!(
+            d.body.contains("As I said I would"),
+            promise,
+            "{who}:\n{}",
+            d.body
+        );
+        assert!(d.body.contains("My name is Jane Doe"), "{}", d.body);
+        assert!(
+            d.body
+                .contains("to ask for a short call about how your team moved to streaming"),
+            "{}",
+            d.body
+        );
+        assert!(d.body.contains("Monday 2 March"), "{}", d.body);
+        assert!(
+            word_count(&d.body) < word_count(&outreach.body),
+            "not shorter than the outreach:\n{}",
+            d.body
+        );
+    }
+}
+
+/// C10 and M7: each call script fits its action, goes to the number recorded, and never cites
+/// a promise older than the current thread.
+#[test]
+fn clarification_c10_voicemail_fits_its_action() {
+    let mut app = app_on(date(2025, 1, 6));
+    person(&mut app, "Dana Reyes", Some("+1 555 0100"));
+    person(&mut app, "Ben Carter", None);
+    app.edit_contact(
+        "Ben Carter",
+        followup_app::EditContact {
+            birthday: Some("1980-03-12".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // A year ago: an outreach to Ben with a date I named, never kept.
+    app.log(NewTouch {
+        kind: "outreach".into(),
+        with: vec!["Ben".into()],
+        i_will_follow_up: Some("2025-01-13".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    app.today = date(2026, 3, 2);
+    app.add_job(NewJob {
+        organization: "Northwind".into(),
+        title: "Data Engineer".into(),
+        contacts: vec!["Dana".into()],
+        applied: Some("2026-03-02".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    app.log(NewTouch {
+        kind: "interview".into(),
+        with: vec!["Dana".into()],
+        job: Some("1".into()),
+        they_decide_by: Some("2026-03-09".into()),
+        may_follow_up: Some(true),
+        ..Default::default()
+    })
+    .unwrap();
+    app.log(NewTouch {
+        kind: "thank-you".into(),
+        with: vec!["Dana".into()],
+        job: Some("1".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    app.today = date(2026, 3, 11);
+
+    // The status call (M7): position, interview date, what was agreed, the question, the
+    // number to call back; to Dana's number.
+    let id = item_of(&mut app, "Dana Reyes").id;
+    let status = app.draft(id, true).unwrap();
+    assert_eq!(status.to, "+1 555 0100");
+    assert_eq!(status.channel, "phone");
+    for part in [
+        "Data Engineer position at Northwind",
+        "Monday 2 March",
+        "We agreed I would reach out if I had not heard by Monday 9 March",
+        "next steps",
+        "+1 555 0199",
+    ] {
+        assert!(status.body.contains(part), "{part}:\n{}", status.body);
+    }
+
+    // The birthday call greets; it asks for no status and cites no promise of last year.
+    let until = app.today.checked_add(30.days()).unwrap().to_string();
+    let birthday = app
+        .agenda(Some(&until))
+        .unwrap()
+        .into_iter()
+        .find(|i| i.action == followup_core::Action::Occasion)
+        .unwrap();
+    let call = app.draft(birthday.id, true).unwrap();
+    assert!(call.body.contains("happy birthday"), "{}", call.body);
+    assert!(!call.body.contains("next steps"), "{}", call.body);
+    assert_eq!(call.to, "", "no number recorded for Ben");
+    let any = app.draft_to("Ben Carter", "voicemail").unwrap();
+    for old in ["2025", "January", "said I would", "mentioned"] {
+        assert!(!any.body.contains(old), "{old}:\n{}", any.body);
+        assert!(!call.body.contains(old), "{old}:\n{}", call.body);
+    }
+
+    // After a rejection the call thanks and asks for feedback, not for the next steps.
+    app.log(NewTouch {
+        kind: "rejection".into(),
+        with: vec!["Dana".into()],
+        job: Some("1".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let id = item_of(&mut app, "Dana Reyes").id;
+    let call = app.draft(id, true).unwrap();
+    assert!(call.body.contains("feedback"), "{}", call.body);
+    assert!(!call.body.contains("next steps"), "{}", call.body);
+    assert!(!call.body.contains("agreed"), "{}", call.body);
+}
+
+/// C10: a rejection with no contact goes to the organization's hiring team by name, and
+/// speaks of meeting and interviewing only after an interview.
+#[test]
+fn clarification_c10_rejection_without_contact_greets_the_hiring_team() {
+    let mut app = app_on(date(2026, 3, 2));
+    for org in ["Northwind", "Globex"] {
+        app.add_job(NewJob {
+            organization: org.into(),
+            title: "Data Engineer".into(),
+            applied: Some("2026-03-02".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    app.today = date(2026, 3, 10);
+    app.log(NewTouch {
+        kind: "interview".into(),
+        job: Some("2".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    for job in ["1", "2"] {
+        app.log(NewTouch {
+            kind: "rejection".into(),
+            job: Some(job.into()),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    let items = app.agenda(Some("2026-03-31")).unwrap();
+    let reply = |org: &str| {
+        items
+            .iter()
+            .find(|i| {
+                i.action == followup_core::Action::RejectionReply
+                    && i.jobs.first().is_some_and(|j| j.organization == org)
+            })
+            .unwrap()
+            .id
+    };
+    let (northwind, globex) = (reply("Northwind"), reply("Globex"));
+    let d = app.draft(northwind, false).unwrap();
+    assert!(
+        d.body.starts_with("Dear Northwind hiring team,\n"),
+        "{}",
+        d.body
+    );
+    for never in ["meeting", "interview", "met "] {
+        assert!(!d.body.contains(never), "{never}:\n{}", d.body);
+    }
+    let d = app.draft(globex, false).unwrap();
+    assert!(
+        d.body.starts_with("Dear Globex hiring team,\n"),
+        "{}",
+        d.body
+    );
+    assert!(d.body.contains("meeting the team"), "{}", d.body);
+    assert!(d.body.contains("how I interviewed"), "{}", d.body);
+    assert!(!d.body.contains("meeting you"), "{}", d.body);
+}
+
+/// C10: "meeting you" only after an interview or a meeting with that person.
+#[test]
+fn clarification_c10_meeting_you_only_after_a_meeting() {
+    let mut app = app_on(date(2026, 3, 2));
+    person(&mut app, "Hannah Schmidt", None);
+    person(&mut app, "Lee Park", None);
+    app.add_job(NewJob {
+        organization: "Globex".into(),
+        title: "Data Engineer".into(),
+        contacts: vec!["Hannah".into()],
+        applied: Some("2026-03-02".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    app.today = date(2026, 3, 5);
+    // The interview was with Lee; the recruiter Hannah sends the rejection.
+    app.log(NewTouch {
+        kind: "interview".into(),
+        with: vec!["Lee".into()],
+        job: Some("1".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    app.log(NewTouch {
+        kind: "rejection".into(),
+        with: vec!["Hannah".into()],
+        job: Some("1".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let id = item_of(&mut app, "Hannah Schmidt").id;
+    let d = app.draft(id, false).unwrap();
+    assert!(d.body.starts_with("Dear Hannah,"), "{}", d.body);
+    assert!(!d.body.contains("meeting you"), "{}", d.body);
+    assert!(d.body.contains("meeting the team"), "{}", d.body);
+}
+
+/// C10: "we spoke on D about the position" only after a conversation about that position; a
+/// coffee about something else does not count.
+#[test]
+fn clarification_c10_we_spoke_only_about_the_role_we_spoke_about() {
+    let mut app = app_on(date(2026, 2, 2));
+    person(&mut app, "Tom Okafor", None);
+    app.log(NewTouch {
+        kind: "meeting".into(),
+        with: vec!["Tom".into()],
+        note: Some("coffee".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    app.today = date(2026, 3, 2);
+    app.add_job(NewJob {
+        organization: "Initech".into(),
+        title: "Machine Learning Engineer".into(),
+        contacts: vec!["Tom".into()],
+        applied: Some("2026-03-02".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    app.today = date(2026, 3, 20);
+    let id = item_of(&mut app, "Tom Okafor").id;
+    let d = app.draft(id, false).unwrap();
+    assert!(
+        d.body
+            .contains("I applied for the Machine Learning Engineer position on Monday 2 March"),
+        "{}",
+        d.body
+    );
+    assert!(!d.body.contains("we spoke"), "{}", d.body);
 }

@@ -42,6 +42,36 @@ pub struct DraftContext {
     pub occasion: String,
     /// The note of the last touch from them (a rejection's reason, a reply).
     pub their_last_note: String,
+    /// Whom the message greets: the contact's first name, or with no contact the
+    /// organization's hiring team by name, "Northwind hiring team" (C10).
+    pub dear: String,
+    /// The kind of the newest touch of the thread (`outreach`, `meeting`, `reply`,
+    /// `interview`, `follow-up` ...; never a note), and its date; empty when none (C10).
+    pub last_touch: String,
+    pub last_touch_on: String,
+    /// The kind of the last touch where they spoke (`reply`, `meeting`, `interview`, `offer`,
+    /// `rejection`), and its date; empty when they never did.
+    pub last_heard: String,
+    pub last_heard_on: String,
+    /// What they promised at that touch: `act` (an introduction, a referral) or `decide`;
+    /// empty when nothing (C10).
+    pub they_promised: String,
+    /// True when a *mine* promise of the current thread is still to be kept: only then may a
+    /// draft say "as I said I would" (C10).
+    pub i_promised: bool,
+    /// True when an interview or a meeting with this contact is recorded: only then may a
+    /// draft say "meeting you" or "when we spoke" (C10). `met_on` is the last one's date.
+    pub met: bool,
+    pub met_on: String,
+    /// True when an interview about the role is recorded (with anyone): only then may a draft
+    /// speak of interviewing (C10).
+    pub interviewed: bool,
+    /// The day the application went out: "Monday 2 March"; empty when none is recorded.
+    pub applied_on: String,
+    /// An outreach still unanswered: its date, and its note as the ask it made ("a short call
+    /// about your team's move to streaming"); empty otherwise (C10).
+    pub asked_on: String,
+    pub ask: String,
 }
 
 /// A person as a template names them.

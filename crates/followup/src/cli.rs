@@ -205,7 +205,11 @@ pub enum Command {
     /// Rebuild every follow-up from the log (after changing the config)
     Replan,
     /// A realistic job search in a fresh database, and its agenda
-    Demo,
+    Demo {
+        /// A networking-heavy book instead: outreach, coffees, introductions, referrals
+        #[arg(long)]
+        networking: bool,
+    },
     /// The job search in a browser: Today, Pipeline, Contacts, Log, Import, Settings
     Serve {
         /// The address to listen on (loopback only until accounts arrive)
@@ -232,7 +236,7 @@ impl Command {
     pub fn may_create(&self) -> bool {
         match self {
             Command::Contact(ContactCmd::Add(_)) | Command::Job(JobCmd::Add(_)) => true,
-            Command::Log(_) | Command::Demo | Command::Serve { .. } => true,
+            Command::Log(_) | Command::Demo { .. } | Command::Serve { .. } => true,
             Command::Me(m) => !m.is_show(),
             Command::Import(ImportCmd::Linkedin(a) | ImportCmd::Vcard(a)) => !a.dry_run,
             Command::Import(ImportCmd::Json { .. } | ImportCmd::Holidays { .. }) => true,

@@ -71,8 +71,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let config = config::load(cli.config.as_deref())?;
     let json = cli.json;
 
-    if let Command::Demo = cli.command {
-        return demo(&cli, config, today, json);
+    if let Command::Demo { networking } = cli.command {
+        return demo(&cli, config, today, json, networking);
     }
     if let Command::Serve { bind, port, demo } = &cli.command {
         return serve(&cli, config, today, bind, *port, *demo);
@@ -308,7 +308,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Events => output::events(&app.events()?, json),
-        Command::Demo | Command::Serve { .. } | Command::Where | Command::Import(_) => {
+        Command::Demo { .. } | Command::Serve { .. } | Command::Where | Command::Import(_) => {
             unreachable!("handled above")
         }
     }
@@ -527,6 +527,7 @@ fn demo(
     config: followup_app::Config,
     today: jiff::civil::Date,
     json: bool,
+    networking: bool,
 ) -> anyhow::Result<()> {
     // Into --db when given (refusing one that holds data), else a fresh temporary database
     // that is kept so the person can explore it.
@@ -540,7 +541,11 @@ fn demo(
         }
     };
     let mut app = App::open(&path, config, today)?;
-    let summary = followup_app::demo::build(&mut app)?;
+    let summary = if networking {
+        followup_app::demo::build_networking(&mut app)?
+    } else {
+        followup_app::demo::build(&mut app)?
+    };
     let items = app.agenda(None)?;
     if json {
         return output::agenda(&items, today, true);

@@ -600,12 +600,17 @@ pub fn draft(d: &followup_app::drafts::Draft, open: bool, json: bool) -> Out {
     if json {
         return print_json(d);
     }
-    if d.to.is_empty() {
+    let call = d.template == "voicemail";
+    if d.to.is_empty() && call {
+        outln!(
+            "To: (no phone number recorded: `followup contact edit WHO --phone NUMBER` adds one)"
+        );
+    } else if d.to.is_empty() {
         outln!("To: (no address recorded: `followup contact edit` adds one)");
     } else {
         outln!("To: {}", d.to);
     }
-    if d.channel != "email" {
+    if d.channel != "email" && !call {
         outln!(
             "Channel: {} (their preference{})",
             d.channel,
@@ -630,7 +635,12 @@ pub fn draft(d: &followup_app::drafts::Draft, open: bool, json: bool) -> Out {
         }
     }
     if open {
-        let link = followup_app::drafts::mailto(&d.to, &d.subject, &d.body);
+        // A call script opens the dialer; a message the mail client.
+        let link = if call {
+            format!("tel:{}", d.to.replace([' ', '-', '(', ')'], ""))
+        } else {
+            followup_app::drafts::mailto(&d.to, &d.subject, &d.body)
+        };
         let opened = ["xdg-open", "open"].iter().any(|cmd| {
             std::process::Command::new(cmd)
                 .arg(&link)
@@ -641,7 +651,10 @@ pub fn draft(d: &followup_app::drafts::Draft, open: bool, json: bool) -> Out {
         });
         if !opened {
             outln!();
-            outln!("No mail client could be started; open this link:");
+            outln!(
+                "No {} could be started; open this link:",
+                if call { "dialer" } else { "mail client" }
+            );
             outln!("{link}");
         }
     }

@@ -831,6 +831,78 @@ fn config_overrides_the_policy() {
 
 // ---- drafts -------------------------------------------------------------------------------
 
+/// One draft as the snapshot shows it.
+fn draft_entry(out: &mut String, label: &str, v: &Value) {
+    for field in ["subject", "body", "channel", "to", "warnings"] {
+        assert!(v.get(field).is_some(), "draft JSON lacks {field}");
+    }
+    out.push_str(&format!(
+        "=== {label}\nTo: {}\nSubject: {}\n\n{}",
+        v["to"].as_str().unwrap(),
+        v["subject"].as_str().unwrap(),
+        v["body"].as_str().unwrap()
+    ));
+    for w in v["warnings"].as_array().unwrap() {
+        out.push_str(&format!("! {}\n", w["message"].as_str().unwrap()));
+    }
+}
+
+/// Every item's draft and call script on the agenda until the end of December; the
+/// templates used.
+fn every_item_draft(
+    db: &Path,
+    today: &str,
+    out: &mut String,
+) -> std::collections::BTreeSet<String> {
+    let mut templates = std::collections::BTreeSet::new();
+    let items = json(db, today, &["agenda", "--until", "2026-12-31"]);
+    for item in items.as_array().unwrap() {
+        let id = item["id"].as_i64().unwrap();
+        if id == 0 {
+            continue;
+        }
+        let action = item["action"].as_str().unwrap();
+        let who = item["contact"]["name"].as_str().unwrap_or("no contact");
+        let v = json(db, today, &["draft", &id.to_string()]);
+        templates.insert(v["template"].as_str().unwrap().to_string());
+        draft_entry(out, &format!("{action} for {who} (item {id})"), &v);
+        let v = json(db, today, &["draft", &id.to_string(), "--voicemail"]);
+        templates.insert(v["template"].as_str().unwrap().to_string());
+        draft_entry(
+            out,
+            &format!("voicemail for {who} (item {id}, {action})"),
+            &v,
+        );
+    }
+    templates
+}
+
+/// Compares with `tests/snapshots/NAME`; `UPDATE_SNAPSHOTS=1` rewrites it.
+fn against_snapshot(name: &str, out: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, out).unwrap();
+    }
+    let want =
+        std::fs::read_to_string(&path).expect("snapshot file (UPDATE_SNAPSHOTS=1 writes it)");
+    if want != out {
+        let first = want
+            .lines()
+            .zip(out.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        panic!(
+            "{name}: drafts changed from the snapshot at line {}:\n  was: {:?}\n  now: {:?}\n(UPDATE_SNAPSHOTS=1 to accept)",
+            first + 1,
+            want.lines().nth(first).unwrap_or(""),
+            out.lines().nth(first).unwrap_or("")
+        );
+    }
+}
+
 /// Every default draft on the demo, against `tests/snapshots/demo-drafts.txt`.
 /// `UPDATE_SNAPSHOTS=1 cargo test -p followup` rewrites the file after a deliberate change.
 #[test]
@@ -838,52 +910,26 @@ fn snapshot_of_every_default_draft_on_the_demo() {
     let d = db();
     let today = "2026-11-23";
     json(&d.path, today, &["--db", d.path.to_str().unwrap(), "demo"]);
-    let items = json(&d.path, today, &["agenda", "--until", "2026-12-31"]);
     let mut out = String::new();
-    let mut templates = std::collections::BTreeSet::new();
-    let mut add = |label: String, v: &Value| {
+    let mut templates = every_item_draft(&d.path, today, &mut out);
+    for (label, args) in [
+        (
+            "outreach to Emma Novak",
+            &["draft", "--to", "Emma Novak"][..],
+        ),
+        (
+            "voicemail to Tom Okafor",
+            &["draft", "--to", "Tom Okafor", "--template", "voicemail"][..],
+        ),
+        (
+            "follow-up to Marcus Bell about his role",
+            &["draft", "--to", "Marcus Bell", "--template", "follow-up"][..],
+        ),
+    ] {
+        let v = json(&d.path, today, args);
         templates.insert(v["template"].as_str().unwrap().to_string());
-        for field in ["subject", "body", "channel", "to", "warnings"] {
-            assert!(v.get(field).is_some(), "draft JSON lacks {field}");
-        }
-        out.push_str(&format!(
-            "=== {label}\nTo: {}\nSubject: {}\n\n{}",
-            v["to"].as_str().unwrap(),
-            v["subject"].as_str().unwrap(),
-            v["body"].as_str().unwrap()
-        ));
-        for w in v["warnings"].as_array().unwrap() {
-            out.push_str(&format!("! {}\n", w["message"].as_str().unwrap()));
-        }
-    };
-    for item in items.as_array().unwrap() {
-        let id = item["id"].as_i64().unwrap();
-        if id == 0 {
-            continue;
-        }
-        let action = item["action"].as_str().unwrap();
-        let who = item["contact"]["name"].as_str().unwrap_or("");
-        let v = json(&d.path, today, &["draft", &id.to_string()]);
-        add(format!("{action} for {who} (item {id})"), &v);
-        if item["channel"] == "phone" {
-            let v = json(&d.path, today, &["draft", &id.to_string(), "--voicemail"]);
-            add(format!("voicemail for {who} (item {id})"), &v);
-        }
+        draft_entry(&mut out, label, &v);
     }
-    let v = json(&d.path, today, &["draft", "--to", "Emma Novak"]);
-    add("outreach to Emma Novak".into(), &v);
-    let v = json(
-        &d.path,
-        today,
-        &["draft", "--to", "Tom Okafor", "--template", "voicemail"],
-    );
-    add("voicemail to Tom Okafor".into(), &v);
-    let v = json(
-        &d.path,
-        today,
-        &["draft", "--to", "Marcus Bell", "--template", "follow-up"],
-    );
-    add("follow-up to Marcus Bell about his role".into(), &v);
     for t in [
         "thank-you",
         "follow-up",
@@ -901,26 +947,46 @@ fn snapshot_of_every_default_draft_on_the_demo() {
             "no demo draft used the {t} template: {templates:?}"
         );
     }
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/demo-drafts.txt");
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &out).unwrap();
+    against_snapshot("demo-drafts.txt", &out);
+}
+
+/// Every default draft on the networking demo (`demo --networking`), against
+/// `tests/snapshots/networking-drafts.txt`: each networking case drafts from what happened
+/// with that contact (C10).
+#[test]
+fn clarification_c10_snapshot_of_every_draft_on_the_networking_demo() {
+    let d = db();
+    let today = "2026-11-23";
+    json(
+        &d.path,
+        today,
+        &["--db", d.path.to_str().unwrap(), "demo", "--networking"],
+    );
+    let mut out = String::new();
+    every_item_draft(&d.path, today, &mut out);
+    for (label, args) in [
+        (
+            "voicemail to Victor Lang",
+            &["draft", "--to", "Victor Lang", "--template", "voicemail"][..],
+        ),
+        (
+            "voicemail to Omar Haddad",
+            &["draft", "--to", "Omar Haddad", "--template", "voicemail"][..],
+        ),
+        (
+            "thank-you to Rosa Lindqvist",
+            &["draft", "--to", "Rosa Lindqvist", "--template", "thank-you"][..],
+        ),
+    ] {
+        let v = json(&d.path, today, args);
+        draft_entry(&mut out, label, &v);
     }
-    let want =
-        std::fs::read_to_string(&path).expect("snapshot file (UPDATE_SNAPSHOTS=1 writes it)");
-    if want != out {
-        let first = want
-            .lines()
-            .zip(out.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(0);
-        panic!(
-            "drafts changed from the snapshot at line {}:\n  was: {:?}\n  now: {:?}\n(UPDATE_SNAPSHOTS=1 to accept)",
-            first + 1,
-            want.lines().nth(first).unwrap_or(""),
-            out.lines().nth(first).unwrap_or("")
-        );
-    }
+    // C10: no draft of this book cites last year's promise, and the call script to someone
+    // with a number recorded goes to it.
+    against_snapshot("networking-drafts.txt", &out);
+    assert!(!out.contains("2025"), "a draft cites last year:\n{out}");
+    assert!(out.contains("To: +1 555 0142"), "{out}");
+    against_snapshot("networking-drafts.txt", &out);
 }
 
 #[test]

@@ -17,6 +17,7 @@ use crate::AppError;
 pub const DEFAULTS: &[(&str, &str)] = &[
     ("thank-you", include_str!("../templates/thank-you.txt")),
     ("follow-up", include_str!("../templates/follow-up.txt")),
+    ("decide", include_str!("../templates/decide.txt")),
     ("retry", include_str!("../templates/retry.txt")),
     ("value-add", include_str!("../templates/value-add.txt")),
     (
@@ -374,6 +375,14 @@ impl App {
         ctx.action = item.action.to_string();
         ctx.rule = item.rule.to_string();
         ctx.why = item.why.clone();
+        ctx.thanks_too = item.thanks_too;
+        if let Some(followup_core::Basis::Offer {
+            answer_by: Some(by),
+            ..
+        }) = item.reason.as_ref().map(|r| &r.basis)
+        {
+            ctx.answer_by = long_date(*by, today);
+        }
         ctx.channel = item.channel.to_string();
         if let Some(step) = &item.then {
             // C3: the date that will be recorded when this note goes out today.

@@ -32,6 +32,10 @@ pub struct DraftContext {
     pub agreed: String,
     /// The date a thank-you should name (F6), or the date promised: "Wednesday 11 March".
     pub follow_up_on: String,
+    /// C4: the thank-you was never sent; this follow-up thanks them too.
+    pub thanks_too: bool,
+    /// C6: the day the answer to an offer is due, when one was set: "Friday 20 March".
+    pub answer_by: String,
     /// What they said they struggle with, from interview and meeting notes (M4).
     pub problems: Vec<String>,
     /// Status messages sent since we last heard from them: 0 for the first follow-up.

@@ -252,7 +252,7 @@ impl Command {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Templates: thank-you, follow-up, retry, value-add, rejection-reply, \
+    after_help = "Templates: thank-you, follow-up, decide, retry, value-add, rejection-reply, \
 move-on-review, keep-in-touch, occasion, outreach, voicemail (docs/DRAFTS.md)."
 )]
 pub struct DraftArgs {

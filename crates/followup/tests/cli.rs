@@ -1828,6 +1828,16 @@ fn clarifications_c03_c06_c07_through_the_command_line() {
         (&decide["due"], &decide["rule"]),
         (&"2026-12-16".into(), &"C6".into())
     );
+    let draft = json(
+        &d.path,
+        "2026-12-04",
+        &["draft", &decide["id"].as_i64().unwrap().to_string()],
+    );
+    let body = draft["body"].as_str().unwrap();
+    assert!(
+        body.contains("Thank you for the offer") && body.contains("by Friday 18 December"),
+        "{body}"
+    );
     let out = run(
         &d.path,
         "2026-12-04",
@@ -1865,6 +1875,68 @@ fn clarifications_c03_c06_c07_through_the_command_line() {
             .all(|i| i["contact"]["name"] != "Ben Carter" || i["action"] == "occasion"),
         "nothing chains from a greeting: {agenda}"
     );
+}
+
+/// C4: a thank-you never sent folds into the follow-up once that is due: one item, whose
+/// draft thanks them for the interview too.
+#[test]
+fn clarification_c04_the_folded_follow_up_thanks_them_too() {
+    let d = db();
+    let t = "2026-03-05";
+    ok(
+        &d.path,
+        t,
+        &[
+            "contact",
+            "add",
+            "Dana Reyes",
+            "--email",
+            "dana@northwind.example",
+        ],
+    );
+    ok(
+        &d.path,
+        t,
+        &[
+            "job",
+            "add",
+            "Northwind",
+            "Data Engineer",
+            "--contact",
+            "Dana Reyes",
+        ],
+    );
+    ok(
+        &d.path,
+        t,
+        &["log", "interview", "--with", "1", "--job", "1"],
+    );
+    let agenda = json(&d.path, "2026-03-19", &["agenda"]);
+    let items: Vec<&Value> = agenda
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["contact"]["name"] == "Dana Reyes")
+        .collect();
+    assert_eq!(items.len(), 1, "one item: {agenda}");
+    let item = items[0];
+    assert_eq!(
+        (&item["action"], &item["thanks_too"]),
+        (&"follow-up".into(), &true.into())
+    );
+    let draft = json(
+        &d.path,
+        "2026-03-19",
+        &["draft", &item["id"].as_i64().unwrap().to_string()],
+    );
+    let body = draft["body"].as_str().unwrap();
+    assert!(
+        body.contains(
+            "thank you for the interview for the Data Engineer position on Thursday 5 March"
+        ),
+        "{body}"
+    );
+    assert!(body.contains("where the process stands"), "{body}");
 }
 
 /// One presentation for every front end (issue 11): for every item of the demo, the agenda

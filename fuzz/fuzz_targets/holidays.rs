@@ -7,6 +7,9 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|text: &str| {
     if let Ok(days) = followup_app::ics::holidays_from_ics("fuzz.ics", text) {
         assert!(!days.is_empty(), "accepted a calendar with no days");
-        assert!(days.windows(2).all(|w| w[0] < w[1]), "days out of order or repeated");
+        assert!(
+            days.windows(2).all(|w| w[0] < w[1]),
+            "days out of order or repeated"
+        );
     }
 });

@@ -232,6 +232,9 @@ mod tests {
     }
 }
 
+/// The most days (counted with repeats) a holiday calendar may name.
+pub const MAX_HOLIDAY_DAYS: usize = 100_000;
+
 /// The days of a public-holiday calendar (`.ics`): each all-day `VEVENT`'s days (`DTEND` is
 /// exclusive), a yearly `RRULE` expanded for twenty years or to its `COUNT`/`UNTIL`.
 pub fn holidays_from_ics(source: &str, text: &str) -> Result<Vec<Date>, AppError> {
@@ -273,6 +276,7 @@ pub fn holidays_from_ics(source: &str, text: &str) -> Result<Vec<Date>, AppError
         .map_err(|_| bad(line, format!("{value:?} is not a day in the calendar")))
     };
     let mut out = std::collections::BTreeSet::new();
+    let mut generated = 0usize;
     let mut in_event = false;
     let (mut start, mut end, mut rule): (Option<(usize, Date)>, Option<Date>, Option<String>) =
         (None, None, None);
@@ -286,6 +290,11 @@ pub fn holidays_from_ics(source: &str, text: &str) -> Result<Vec<Date>, AppError
                 (start, end, rule) = (None, None, None);
             }
             ("END", v) if v.eq_ignore_ascii_case("VEVENT") => {
+                // Else the last event's days were added again for every stray END: a file of
+                // them took minutes (a fuzz-target timeout, see fuzz/README.md).
+                if !in_event {
+                    return Err(bad(*n, "END:VEVENT without BEGIN:VEVENT".into()));
+                }
                 in_event = false;
                 let Some((line, first)) = start else {
                     return Err(bad(*n, "a VEVENT without DTSTART".into()));
@@ -297,6 +306,17 @@ pub fn holidays_from_ics(source: &str, text: &str) -> Result<Vec<Date>, AppError
                 let mut starts = vec![first];
                 if let Some(r) = &rule {
                     starts = yearly(first, r).map_err(|m| bad(line, m))?;
+                }
+                // Each event may add 100 years of 31 days: a few megabytes of them kept a
+                // request busy for seconds. No holiday calendar comes near this many.
+                generated += starts.len() * days as usize;
+                if generated > MAX_HOLIDAY_DAYS {
+                    return Err(bad(
+                        *n,
+                        format!(
+                            "more than {MAX_HOLIDAY_DAYS} holiday days: is this a holiday calendar?"
+                        ),
+                    ));
                 }
                 for s in starts {
                     for k in 0..days {
@@ -465,5 +485,23 @@ mod holiday_tests {
             .to_string();
         assert!(e.contains("line 7") && e.contains("20260231"), "{e}");
         assert!(holidays_from_ics("h.ics", "hello").is_err());
+    }
+
+    #[test]
+    fn work_is_bounded_by_the_input() {
+        // Found by the fuzz target's time limit: each stray END re-added the last event.
+        let stray = CAL.replace(
+            "END:VEVENT\r\nEND:VCALENDAR",
+            "END:VEVENT\r\nEND:VEVENT\r\nEND:VCALENDAR",
+        );
+        let e = holidays_from_ics("h.ics", &stray).unwrap_err().to_string();
+        assert!(e.contains("END:VEVENT without BEGIN:VEVENT"), "{e}");
+        let event = "BEGIN:VEVENT\r\nDTSTART:20260101\r\nDTEND:20260201\r\nRRULE:FREQ=YEARLY;COUNT=100\r\nEND:VEVENT\r\n";
+        let many = format!(
+            "BEGIN:VCALENDAR\r\n{}END:VCALENDAR\r\n",
+            event.repeat(MAX_HOLIDAY_DAYS / 3100 + 1)
+        );
+        let e = holidays_from_ics("h.ics", &many).unwrap_err().to_string();
+        assert!(e.contains("holiday days"), "{e}");
     }
 }

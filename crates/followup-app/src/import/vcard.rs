@@ -78,7 +78,7 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Vec<Incoming>, Vec<String>),
             Entry::VCard(v) => {
                 card += 1;
                 let place = format!("card {card} (line {start})");
-                let raw = raw_lines(&all_lines, start);
+                let raw = raw_values(&raw_lines(&all_lines, start));
                 match person(&v, &place, &raw) {
                     Ok(Some(p)) => people.push(p),
                     Ok(None) => skipped.push(format!("{place}: no name, email or phone")),
@@ -197,24 +197,36 @@ fn raw_lines(lines: &[&str], start: usize) -> Vec<(usize, String)> {
     out
 }
 
-/// The `nth` raw value of a property (`BDAY`, `item1.X-ABDATE`): its line and text.
-fn raw_value(raw: &[(usize, String)], name: &str, nth: usize) -> Option<(usize, String)> {
-    raw.iter()
-        .filter_map(|(n, l)| {
-            let (head, value) = l.split_once(':')?;
-            let prop = head.split(';').next()?;
-            let prop = prop.rsplit('.').next()?;
-            prop.eq_ignore_ascii_case(name)
-                .then(|| (*n, value.trim().to_string()))
-        })
-        .nth(nth)
+/// A card's raw property values by upper-case name (`BDAY`, `X-ABDATE` for `item1.X-ABDATE`),
+/// in order, each with its line. Built once per card: looking each date up by scanning the
+/// card made a card of thousands of dates quadratic (a fuzz-target timeout, see fuzz/README.md).
+type RawValues = std::collections::BTreeMap<String, Vec<(usize, String)>>;
+
+fn raw_values(raw: &[(usize, String)]) -> RawValues {
+    let mut out = RawValues::new();
+    for (n, l) in raw {
+        let Some((head, value)) = l.split_once(':') else {
+            continue;
+        };
+        let prop = head.split(';').next().unwrap_or(head);
+        let prop = prop.rsplit('.').next().unwrap_or(prop);
+        out.entry(prop.to_ascii_uppercase())
+            .or_default()
+            .push((*n, value.trim().to_string()));
+    }
+    out
+}
+
+/// The `nth` raw value of a property: its line and text.
+fn raw_value(raw: &RawValues, name: &str, nth: usize) -> Option<(usize, String)> {
+    raw.get(&name.to_ascii_uppercase())?.get(nth).cloned()
 }
 
 /// A date property, read from its raw text (calcard drops an impossible day silently);
 /// calcard's reading is used only for forms ours does not know.
 fn checked_date(
     values: &[VCardValue],
-    raw: &[(usize, String)],
+    raw: &RawValues,
     name: &str,
     nth: usize,
 ) -> Result<Option<Date>, String> {
@@ -230,7 +242,7 @@ fn checked_date(
     }
 }
 
-fn person(v: &VCard, place: &str, raw: &[(usize, String)]) -> Result<Option<Incoming>, String> {
+fn person(v: &VCard, place: &str, raw: &RawValues) -> Result<Option<Incoming>, String> {
     // A card with nobody in it is skipped before its dates are judged.
     let has_someone = v.entries.iter().any(|e| {
         matches!(
@@ -256,14 +268,19 @@ fn person(v: &VCard, place: &str, raw: &[(usize, String)]) -> Result<Option<Inco
         ..Incoming::default()
     };
     let mut n_name = None;
-    // Apple and Google label a generic X-ABDATE with X-ABLABEL in the same group.
+    // Apple and Google label a generic X-ABDATE with X-ABLABEL in the same group. Indexed once:
+    // searching the card per date was quadratic too.
+    let mut labels: std::collections::BTreeMap<&String, Option<String>> =
+        std::collections::BTreeMap::new();
+    for e in &v.entries {
+        if let (Some(g), VCardProperty::Other(n)) = (&e.group, &e.name)
+            && n.eq_ignore_ascii_case("X-ABLABEL")
+        {
+            labels.entry(g).or_insert_with(|| first_text(&e.values));
+        }
+    }
     let label_of = |group: &Option<String>| -> Option<String> {
-        let g = group.as_ref()?;
-        v.entries
-            .iter()
-            .filter(|e| e.group.as_ref() == Some(g))
-            .find(|e| matches!(&e.name, VCardProperty::Other(n) if n.eq_ignore_ascii_case("X-ABLABEL")))
-            .and_then(|e| first_text(&e.values))
+        labels.get(group.as_ref()?).cloned().flatten()
     };
     for e in &v.entries {
         let err = |m: String| format!("{}: {m}", prop_name(&e.name));
@@ -516,5 +533,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("line 2") && e.contains("UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn a_card_of_many_dates_is_read_in_one_pass() {
+        // Found by the fuzz target's time limit: each date searched the whole card again.
+        let mut card = String::from("BEGIN:VCARD\nFN:Ann\n");
+        for i in 0..3000 {
+            card.push_str(&format!(
+                "item{i}.X-ABDATE:--0301\nitem{i}.X-ABLABEL:other\n"
+            ));
+        }
+        card.push_str("wed.X-ABDATE:2001-05-06\nwed.X-ABLABEL:Anniversary\n");
+        card.push_str("BDAY:--0229\nBDAY:--0230\nEND:VCARD\n");
+        let e = parse("x.vcf", card.as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("BDAY") && e.contains("line 6006"), "{e}");
+        let card = card.replace("BDAY:--0230\n", "");
+        let (p, _) = parse("x.vcf", card.as_bytes()).unwrap();
+        assert_eq!(p[0].birthday, d(NO_YEAR, 2, 29));
+        assert_eq!(p[0].personal_anniversary, d(2001, 5, 6));
     }
 }

@@ -106,7 +106,7 @@ test('an item is snoozed with a human date', async () => {
   const item = page.locator('#item-4');
   await item.getByLabel('Snooze until').fill('in 3 weeks');
   await item.getByRole('button', { name: 'Snooze' }).click();
-  await page.getByText(/Snoozed the thank-you for Marcus Bell until/).waitFor();
+  await page.getByText(/Snoozed Thank-you note: Marcus Bell \(Contoso: Data Platform Engineer\) until/).waitFor();
   await shot(page, 'snoozed');
 });
 

@@ -80,9 +80,9 @@ pub fn agenda_owned(planned: Vec<Planned>, w: Window, p: &Policy) -> Vec<AgendaI
                 let Some(d) = occasion_in(it.due, year) else {
                     continue;
                 };
-                // C7: greeted a week or less before the day: done for this year.
+                // C7: greeted in the month before the day: done for this year.
                 let greeted = it.greeted_on.is_some_and(|g| {
-                    g <= d && (d - g).get_days() as i64 <= crate::plan::OCCASION_MERGE_DAYS
+                    g <= d && (d - g).get_days() as i64 <= crate::plan::OCCASION_GREETED_DAYS
                 });
                 if d >= w.today && d <= w.until && !greeted {
                     let mut a = item(&pl, w.today);

@@ -1065,7 +1065,7 @@ fn merge(
 }
 
 /// F14: birthdays and anniversaries, one item each; the agenda finds the day in each year.
-/// C7: each carries the last greeting sent (an occasion greeted early is done), and one whose
+/// C7: each carries the last greeting sent (an occasion greeted up to a month early is done), and one whose
 /// day falls within a week of `keep_in_touch` says that it keeps the person in touch too.
 fn occasions(
     c: &Contact,
@@ -1118,6 +1118,11 @@ fn occasions(
 
 /// How close a keep-in-touch may fall to an occasion and be done by its greeting (C7).
 pub const OCCASION_MERGE_DAYS: i64 = 7;
+
+/// How early a greeting may come and still be that year's occasion done (C7): a month, more
+/// than the agenda's two-week look-ahead, so an occasion done early never stays on it. A
+/// greeting is not tied to one occasion: two a contact has within a month are both greeted.
+pub const OCCASION_GREETED_DAYS: i64 = 31;
 
 /// True when `day` is within [`OCCASION_MERGE_DAYS`] of the occasion recorded on `occasion`
 /// (in `day`'s year or a neighbouring one, for late December and early January).

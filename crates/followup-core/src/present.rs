@@ -134,3 +134,37 @@ pub fn promise(p: &Promise, today: Date) -> String {
         None => what.to_string(),
     }
 }
+
+/// Where a promise stands, in words (C9), the same on every page: "kept on Fri 6 Nov (touch
+/// #12, 2 d late)", "replaced on Mon 9 Mar by a newer promise (touch #14)", "missed: the day
+/// passed with nothing", "pending".
+pub fn promise_state(
+    p: &Promise,
+    state: crate::promises::PromiseState,
+    kept_by: Option<crate::promises::TouchAt>,
+    replaced_by: Option<crate::promises::TouchAt>,
+    today: Date,
+) -> String {
+    use crate::promises::PromiseState;
+    match (state, kept_by, replaced_by) {
+        (PromiseState::Kept, Some(k), _) => {
+            let late = p
+                .date
+                .filter(|d| k.date > *d)
+                .map(|d| format!(", {} d late", (k.date - d).get_days()))
+                .unwrap_or_default();
+            format!(
+                "kept on {} (touch #{}{late})",
+                day_label(k.date, today),
+                k.touch
+            )
+        }
+        (PromiseState::Replaced, _, Some(r)) => format!(
+            "replaced on {} by a newer promise (touch #{})",
+            day_label(r.date, today),
+            r.touch
+        ),
+        (PromiseState::Missed, _, _) => "missed: the day passed with nothing".to_string(),
+        (state, _, _) => state.to_string(),
+    }
+}

@@ -826,11 +826,11 @@ fn clarification_c07_greetings_chain_nothing_and_merge_the_keep_in_touch() {
     );
     let occ = items.iter().find(|i| i.action == Action::Occasion).unwrap();
     assert!(occ.why.contains("keeps you in touch"), "{}", occ.why);
-    // The greeting (done on 4 Dec, early) asks no reply: no retry, no F12 follow-up, and the
-    // occasion is not shown again this year.
+    // The greeting (done on 24 Nov, twelve days early) asks no reply: no retry, no F12
+    // follow-up, and the occasion is not shown again this year.
     let mut h = h;
     h.touches
-        .push(touch(2, TouchKind::Greeting, date(2026, 12, 4), None));
+        .push(touch(2, TouchKind::Greeting, date(2026, 11, 24), None));
     let items = plan(Subject::Contact(DANA), &h, &Policy::default());
     let pending = items.iter().find(|i| i.key.slot == Slot::FollowUp).unwrap();
     assert_eq!(
@@ -838,7 +838,7 @@ fn clarification_c07_greetings_chain_nothing_and_merge_the_keep_in_touch() {
         Action::KeepInTouch,
         "F13 counts from the greeting"
     );
-    assert_eq!(pending.due, date(2027, 1, 4));
+    assert_eq!(pending.due, date(2026, 12, 24));
     let planned: Vec<Planned> = items
         .into_iter()
         .enumerate()
@@ -850,8 +850,8 @@ fn clarification_c07_greetings_chain_nothing_and_merge_the_keep_in_touch() {
     let shown = agenda(
         &planned,
         Window {
-            today: date(2026, 12, 4),
-            until: date(2026, 12, 31),
+            today: date(2026, 11, 24),
+            until: date(2026, 12, 8),
             open_jobs: 5,
         },
         &Policy::default(),

@@ -89,7 +89,7 @@ impl Notice {
                 Err(_) => "Closed the job.".to_string(),
             },
             Notice::Snoozed { item } => match find_item(app, *item) {
-                Some(a) => snoozed(&a),
+                Some(a) => snoozed(&a, app.today),
                 None => "Snoozed.".to_string(),
             },
             Notice::Saved => "Saved.".to_string(),
@@ -118,25 +118,16 @@ pub fn closed(j: &Job) -> String {
     )
 }
 
-/// After a snooze.
-pub fn snoozed(a: &AgendaItem) -> String {
-    format!(
-        "Snoozed the {} for {} until {}.",
-        a.action,
-        a.contact.as_ref().map(|c| c.name.as_str()).unwrap_or("you"),
-        a.due
-    )
+/// After a snooze, in the words the agenda uses (followup_core::present).
+pub fn snoozed(a: &AgendaItem, today: Date) -> String {
+    let p = followup_core::present::item(a, today);
+    format!("Snoozed {} until {}.", p.title, day(a.due, today))
 }
 
-/// One line for a planned item: when, what, with whom, why.
+/// One line for a planned item: when, what, with whom, why (followup_core::present).
 pub fn item_line(a: &AgendaItem, today: Date) -> String {
-    format!(
-        "{} {} {}: {}",
-        day(a.due, today),
-        a.action,
-        a.contact.as_ref().map(|c| c.name.as_str()).unwrap_or(""),
-        a.why
-    )
+    let p = followup_core::present::item(a, today);
+    format!("{} {}: {}", day(a.due, today), p.title, p.why_line())
 }
 
 /// A planned item by id, up to a year ahead (a snooze can reach far).

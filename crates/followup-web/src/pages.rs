@@ -282,11 +282,11 @@ pub async fn snooze(
     headers: HeaderMap,
     Form(f): Form<SnoozeForm>,
 ) -> Result<Response, WebError> {
-    let a = s.with(|app| app.snooze(id, &f.until))?;
+    let (a, today) = s.with(|app| Ok((app.snooze(id, &f.until)?, app.today)))?;
     if is_htmx(&headers) {
         return Ok(render(&ItemFragment {
             item: None,
-            notice: Some(notice::snoozed(&a)),
+            notice: Some(notice::snoozed(&a, today)),
         })?
         .into_response());
     }
@@ -498,13 +498,18 @@ fn promise_lines(ps: &[PromiseView], today: Date) -> Vec<PromiseLine> {
     ps.iter()
         .map(|p| {
             let what = followup_core::present::promise(&p.promise, today);
-            let how = match (p.state, p.kept_by, p.replaced_by) {
-                (PromiseState::Kept, Some(k), _) => format!("; kept on {}", day(k.date, today)),
-                (PromiseState::Replaced, _, Some(r)) => {
-                    format!("; replaced by a newer promise on {}", day(r.date, today))
-                }
-                (PromiseState::Missed, _, _) => "; the day passed with nothing".into(),
-                _ => String::new(),
+            let how = match p.state {
+                PromiseState::Pending => String::new(),
+                _ => format!(
+                    "; {}",
+                    followup_core::present::promise_state(
+                        &p.promise,
+                        p.state,
+                        p.kept_by,
+                        p.replaced_by,
+                        today
+                    )
+                ),
             };
             PromiseLine {
                 state: p.state.to_string(),

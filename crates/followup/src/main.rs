@@ -109,7 +109,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let command = match cli.command {
         // Imports read and check their file before a database is opened: a refused file
         // leaves nothing behind.
-        Command::Import(cmd) => return import(cmd, config, open, json),
+        Command::Import(cmd) => return import(cmd, config, today, open, json),
         other => other,
     };
     let mut app = open(config)?;
@@ -365,13 +365,14 @@ fn ask_name_once(app: &mut App) -> anyhow::Result<()> {
 fn import(
     cmd: ImportCmd,
     config: followup_app::Config,
+    today: jiff::civil::Date,
     open: impl FnOnce(followup_app::Config) -> anyhow::Result<App>,
     json: bool,
 ) -> anyhow::Result<()> {
     match cmd {
         ImportCmd::Json { file } => {
             let text = cli::read_text("FILE", &file)?;
-            let export = followup_app::transfer::read_export(&file, &text)?;
+            let export = followup_app::transfer::read_export(&file, &text, today)?;
             let done = open(config)?.import_export(&file, export)?;
             if json {
                 output::print_json(&done)

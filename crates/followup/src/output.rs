@@ -263,37 +263,9 @@ fn touch_line(t: &Touch, today: Date, names: &dyn Fn(&Touch) -> String) -> Strin
     s
 }
 
-/// Where a promise stands (C9), as `contact show` and `job show` print it.
+/// Where a promise stands (C9), in the words every page uses.
 fn promise_state(p: &PromiseView, today: Date) -> String {
-    use followup_core::promises::PromiseState;
-    match p.state {
-        PromiseState::Pending => "pending".into(),
-        PromiseState::Missed => "missed".into(),
-        PromiseState::Kept => match p.kept_by {
-            Some(k) => {
-                let late = p
-                    .promise
-                    .date
-                    .filter(|d| k.date > *d)
-                    .map(|d| format!(", {} d late", (k.date - d).get_days()));
-                format!(
-                    "kept on {} by touch #{}{}",
-                    day(k.date, today),
-                    k.touch,
-                    late.unwrap_or_default()
-                )
-            }
-            None => "kept".into(),
-        },
-        PromiseState::Replaced => match p.replaced_by {
-            Some(r) => format!(
-                "replaced on {} by the promise at touch #{}",
-                day(r.date, today),
-                r.touch
-            ),
-            None => "replaced".into(),
-        },
-    }
+    followup_core::present::promise_state(&p.promise, p.state, p.kept_by, p.replaced_by, today)
 }
 
 fn promise_line(p: &PromiseView, today: Date) -> String {

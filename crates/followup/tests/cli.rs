@@ -578,6 +578,31 @@ fn a_json_import_with_a_broken_log_is_refused_whole() {
             ),
         ),
         (
+            "recorded out of order",
+            Box::new(move |e| e[1]["recorded_on"] = serde_json::json!("2026-03-05")),
+            "event 2 (".to_string(),
+        ),
+        (
+            "an id below an earlier one",
+            Box::new(move |e| {
+                let mut again = e[contact].clone();
+                again["event"]["contact"]["id"] = serde_json::json!(0);
+                e.insert(contact + 1, again)
+            }),
+            format!(
+                "event {} (contact-added): contact id 0: ids start at 1",
+                contact + 2
+            ),
+        ),
+        (
+            "recorded after today",
+            Box::new(move |e| e[touch]["recorded_on"] = serde_json::json!("2027-01-01")),
+            format!(
+                "event {} (touch-logged): recorded on 2027-01-01, after today (2026-03-06)",
+                touch + 1
+            ),
+        ),
+        (
             "a control character",
             Box::new(move |e| {
                 e[contact]["event"]["contact"]["name"] = serde_json::json!("Dana\u{1b}[2J")
@@ -607,6 +632,9 @@ fn a_json_import_with_a_broken_log_is_refused_whole() {
             err.contains(&want),
             "{what}: {err:?} should contain {want:?}"
         );
+        if what == "recorded out of order" {
+            assert!(err.contains("the log is out of order"), "{err}");
+        }
         assert_eq!(err.trim_end().lines().count(), 1, "{what}: {err}");
         assert!(
             !target.exists(),
@@ -2287,8 +2315,8 @@ fn clarification_c09_show_says_which_promises_were_kept() {
     assert_eq!(promise_states(&c), want("missed"), "{c}");
     // The text says so too: never a kept or replaced promise as if it were still to come.
     let text = ok(&d.path, "2026-03-13", &["contact", "show", "Dana Reyes"]);
-    assert!(text.contains("[kept on Tue 10 Mar by touch #"), "{text}");
-    assert!(text.contains("[kept on Wed 11 Mar by touch #"), "{text}");
+    assert!(text.contains("[kept on Tue 10 Mar (touch #"), "{text}");
+    assert!(text.contains("[kept on Wed 11 Mar (touch #"), "{text}");
     assert!(text.contains("[replaced on Thu 12 Mar"), "{text}");
     assert_eq!(text.matches("[pending]").count(), 1, "{text}");
     let text = ok(&d.path, "2026-03-13", &["job", "show", "1"]);

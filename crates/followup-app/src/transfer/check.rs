@@ -24,11 +24,16 @@ struct Seen {
     jobs: BTreeSet<i64>,
     touches: BTreeSet<i64>,
     last_day: Option<Date>,
+    /// Nothing is recorded after today: the CLI refuses a touch in the future.
+    today: Date,
 }
 
-/// Checks the whole log; the error reads "event N (kind): what is wrong".
-pub fn check(events: &[ExportedEvent]) -> Result<(), String> {
-    let mut seen = Seen::default();
+/// Checks the whole log as of `today`; the error reads "event N (kind): what is wrong".
+pub fn check(events: &[ExportedEvent], today: Date) -> Result<(), String> {
+    let mut seen = Seen {
+        today,
+        ..Seen::default()
+    };
     for (i, e) in events.iter().enumerate() {
         seen.event(e)
             .map_err(|m| format!("event {} ({}): {m}", i + 1, e.event.kind()))?;
@@ -103,6 +108,12 @@ fn phones(list: &[String]) -> Result<(), String> {
 impl Seen {
     fn event(&mut self, e: &ExportedEvent) -> Result<(), String> {
         date("recorded_on", e.recorded_on)?;
+        if e.recorded_on > self.today {
+            return Err(format!(
+                "recorded on {}, after today ({}): a log is recorded as things happen",
+                e.recorded_on, self.today
+            ));
+        }
         if let Some(last) = self.last_day
             && e.recorded_on < last
         {
@@ -152,6 +163,11 @@ impl Seen {
                     Subject::Job(j) => self.has(&self.jobs, "job", j.0)?,
                 }
                 date("until", *until)?;
+                if *until <= day {
+                    return Err(format!(
+                        "snoozed until {until}, not after the day it was recorded ({day})"
+                    ));
+                }
                 match after {
                     Some(t) => self.has(&self.touches, "touch", t.0),
                     None => Ok(()),

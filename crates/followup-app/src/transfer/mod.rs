@@ -121,7 +121,7 @@ impl App {
 
     /// Replays a JSON export into this (empty) database, all or nothing.
     pub fn import_json(&mut self, source: &str, text: &str) -> Result<Imported, AppError> {
-        let export = read_export(source, text)?;
+        let export = read_export(source, text, self.today)?;
         self.import_export(source, export)
     }
 
@@ -301,9 +301,9 @@ impl App {
     }
 }
 
-/// Reads a JSON export and checks its log ([`check`]) without touching any database: a
-/// refused file leaves nothing behind, not even a new empty database.
-pub fn read_export(source: &str, text: &str) -> Result<Export, AppError> {
+/// Reads a JSON export and checks its log ([`check`]) as of `today` without touching any
+/// database: a refused file leaves nothing behind, not even a new empty database.
+pub fn read_export(source: &str, text: &str, today: Date) -> Result<Export, AppError> {
     let export: Export = serde_json::from_str(text).map_err(|e| {
         AppError::Invalid(format!(
             "{source}: line {}, column {}: {}",
@@ -324,7 +324,7 @@ pub fn read_export(source: &str, text: &str) -> Result<Export, AppError> {
             export.version
         )));
     }
-    check::check(&export.events).map_err(|m| AppError::Invalid(format!("{source}: {m}")))?;
+    check::check(&export.events, today).map_err(|m| AppError::Invalid(format!("{source}: {m}")))?;
     Ok(export)
 }
 

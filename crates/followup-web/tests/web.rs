@@ -644,3 +644,42 @@ async fn settings_keep_the_name_drafts_sign_with() {
     let (st, _, _) = send(&s, req).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// C6 through the web: the Log form's "your answer is due by" and the API's `answer_by` make a
+/// `decide` item 2 business days before; with another kind the API refuses it, naming it.
+#[tokio::test]
+async fn clarification_c06_an_offer_logged_in_the_web_makes_a_decide_item() {
+    let s = demo();
+    let (st, _, _) = send(
+        &s,
+        form(
+            "/log",
+            "kind=offer&with=Marcus+Bell&job=Contoso&on=today&answer_by=2026-12-04",
+        ),
+    )
+    .await;
+    assert!(st.is_success() || st.is_redirection(), "{st}");
+    let (_, body) = get(&s, "/api/v1/agenda?limit=500").await;
+    let items: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let decide = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["action"] == "decide")
+        .unwrap_or_else(|| panic!("a decide item: {items}"));
+    // Fri 4 Dec - 2 bd = Wed 2 Dec.
+    assert_eq!(decide["due"], "2026-12-02");
+    assert_eq!(decide["rule"], "C6");
+    assert_eq!(decide["contact"]["name"], "Marcus Bell");
+    // The API: the same field; refused on another kind.
+    let (st, body, _) = send(
+        &s,
+        json_req(
+            "/api/v1/touches",
+            serde_json::json!({"kind": "reply", "with": ["Tom Okafor"], "answer_by": "friday"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("answer"), "{body}");
+}

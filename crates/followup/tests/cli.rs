@@ -723,6 +723,48 @@ fn a_held_write_lock_is_named_after_a_bounded_wait() {
     );
 }
 
+/// A name stored before names were checked (an older followup, another program writing the
+/// file) still cannot drive the terminal: every control character is shown escaped.
+#[test]
+fn a_stored_control_character_is_shown_escaped() {
+    let d = db();
+    ok(
+        &d.path,
+        "2026-03-06",
+        &["contact", "add", "Dana Reyes", "--tier", "critical"],
+    );
+    let evil = "Dana\u{1b}]0;owned\u{7}\u{1b}[2J Reyes";
+    let status = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys,json\n\
+             c=sqlite3.connect(sys.argv[1])\n\
+             d=json.loads(c.execute('SELECT data FROM contacts').fetchone()[0])\n\
+             d['name']=sys.argv[2]\n\
+             c.execute('UPDATE contacts SET name=?, data=?',(sys.argv[2],json.dumps(d)))\n\
+             c.commit()",
+            d.path.to_str().unwrap(),
+            evil,
+        ])
+        .status()
+        .expect("python3 runs");
+    assert!(status.success());
+    // (The agenda names contacts as their plan was written, before the file was changed.)
+    for args in [&["contact", "list"][..], &["contact", "show", "1"]] {
+        let out = run(&d.path, "2026-03-06", args);
+        assert!(out.status.success(), "{args:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{args:?}: raw control characters"
+        );
+        assert!(
+            text.contains("Dana\\u{1b}]0;owned\\u{7}\\u{1b}[2J Reyes"),
+            "{args:?}: {text}"
+        );
+    }
+}
+
 #[test]
 fn a_newer_database_is_refused() {
     let d = db();
@@ -2030,29 +2072,41 @@ fn the_cli_the_web_and_the_calendar_say_the_same_for_every_demo_item() {
             "plain words first, rules after: {}",
             p.why_line()
         );
-        assert!(
-            text.contains(&p.why_line()),
-            "CLI: {}\n{text}",
-            p.why_line()
-        );
-        assert!(
-            text.contains(&p.who_and_jobs()),
-            "CLI: {}",
-            p.who_and_jobs()
-        );
-        assert!(text.contains(p.label), "CLI: {}", p.label);
-        assert!(web.contains(&p.why), "web: {}", p.why);
-        assert!(web.contains(&p.who), "web: {}", p.who);
-        assert!(web.contains(p.label), "web: {}", p.label);
+        // The agenda's row for this item: it starts with the item's id.
+        let row = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(&a.id.to_string()))
+            .unwrap_or_else(|| panic!("CLI: no row for item {}", a.id));
+        assert!(row.ends_with(&p.why_line()), "CLI row {}: {row}", a.id);
+        assert!(row.contains(&p.who_and_jobs()), "CLI row {}: {row}", a.id);
+        assert!(row.contains(p.label), "CLI row {}: {row}", a.id);
+        // The web's card for this item.
+        let start = web
+            .find(&format!("id=\"item-{}\"", a.id))
+            .unwrap_or_else(|| panic!("web: no card for item {}", a.id));
+        let card = &web[start..start + web[start..].find("</article>").unwrap()];
+        assert!(card.contains(&p.why), "web card {}: {}", a.id, p.why);
+        assert!(card.contains(&p.who), "web card {}: {}", a.id, p.who);
+        assert!(card.contains(p.label), "web card {}: {}", a.id, p.label);
         for r in a.reason.as_ref().unwrap().rules() {
             assert!(
-                web.contains(&format!("href=\"/rules#{r}\"")),
-                "web: rule {r}"
+                card.contains(&format!("href=\"/rules#{r}\"")),
+                "web card {}: rule {r}",
+                a.id
             );
         }
+        // The calendar's event for this item: its title, and the why in its description.
         if a.action != followup_core::Action::Pipeline {
-            assert!(ics.contains(&p.title), "calendar: {}", p.title);
-            assert!(ics.contains(&p.why_line()), "calendar: {}", p.why_line());
+            let event = ics
+                .split("BEGIN:VEVENT")
+                .find(|e| e.contains(&format!("SUMMARY:{} (by {})", p.title, a.channel)))
+                .unwrap_or_else(|| panic!("calendar: no event titled {}", p.title));
+            assert!(
+                event.contains(&p.why_line()),
+                "calendar {}: {}",
+                p.title,
+                p.why_line()
+            );
         }
     }
     assert!(

@@ -683,3 +683,45 @@ async fn clarification_c06_an_offer_logged_in_the_web_makes_a_decide_item() {
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.contains("answer"), "{body}");
 }
+
+/// Text from the web's doors passes the same checks as the command line's: a control character
+/// or an over-long name is refused naming the field, through the API and the Log form; a vCard
+/// uploaded with control characters has them removed; nothing is written on a refusal.
+#[tokio::test]
+async fn text_is_checked_at_the_webs_doors_too() {
+    let s = demo();
+    let before = get(&s, "/api/v1/contacts/1").await.1;
+    let patch = |body: &str| {
+        Request::patch("/api/v1/contacts/1")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let (st, body, _) = send(&s, patch(r#"{"notes": "Dana\u001b[2J"}"#)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("control characters"), "{body}");
+    let long = format!(r#"{{"title": "{}"}}"#, "x".repeat(201));
+    let (st, body, _) = send(&s, patch(&long)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("at most 200 characters"), "{body}");
+    let (st, body, _) = send(
+        &s,
+        form("/log", "kind=note&with=Dana+Reyes&on=today&note=bell%07"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("control characters"), "{body}");
+    assert_eq!(
+        get(&s, "/api/v1/contacts/1").await.1,
+        before,
+        "nothing changed"
+    );
+    let vcf = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\u{1b}]0;x\u{7} Lovelace\r\nEMAIL:ada@example.com\r\nEND:VCARD\r\n";
+    let req = Request::post("/api/v1/import/vcard?name=ada.vcf")
+        .body(Body::from(vcf))
+        .unwrap();
+    let (st, body, _) = send(&s, req).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, list) = get(&s, "/api/v1/contacts").await;
+    assert!(list.contains("\"Ada]0;x Lovelace\""), "{list}");
+}

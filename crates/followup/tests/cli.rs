@@ -1794,15 +1794,10 @@ fn serve_answers_only_its_own_host() {
     }
 }
 
-/// C3, C6 and C7 through the command line: the date a thank-you draft names is the date the
-/// agenda keeps once it is sent; an offer with a date for the answer is a `decide` item; a
-/// birthday marked done logs a greeting that chains nothing.
-#[test]
-fn clarifications_c03_c06_c07_through_the_command_line() {
-    let d = db();
-    let t = "2026-12-02";
+/// Dana Reyes, and a Data Engineer role at Northwind with her as the contact, on day `t`.
+fn dana_at_northwind(db: &Path, t: &str) {
     ok(
-        &d.path,
+        db,
         t,
         &[
             "contact",
@@ -1813,7 +1808,7 @@ fn clarifications_c03_c06_c07_through_the_command_line() {
         ],
     );
     ok(
-        &d.path,
+        db,
         t,
         &[
             "job",
@@ -1824,6 +1819,16 @@ fn clarifications_c03_c06_c07_through_the_command_line() {
             "Dana Reyes",
         ],
     );
+}
+
+/// C3, C6 and C7 through the command line: the date a thank-you draft names is the date the
+/// agenda keeps once it is sent; an offer with a date for the answer is a `decide` item; a
+/// birthday marked done logs a greeting that chains nothing.
+#[test]
+fn clarifications_c03_c06_c07_through_the_command_line() {
+    let d = db();
+    let t = "2026-12-02";
+    dana_at_northwind(&d.path, t);
     ok(
         &d.path,
         t,
@@ -1953,29 +1958,7 @@ fn clarifications_c03_c06_c07_through_the_command_line() {
 fn clarification_c04_the_folded_follow_up_thanks_them_too() {
     let d = db();
     let t = "2026-03-05";
-    ok(
-        &d.path,
-        t,
-        &[
-            "contact",
-            "add",
-            "Dana Reyes",
-            "--email",
-            "dana@northwind.example",
-        ],
-    );
-    ok(
-        &d.path,
-        t,
-        &[
-            "job",
-            "add",
-            "Northwind",
-            "Data Engineer",
-            "--contact",
-            "Dana Reyes",
-        ],
-    );
+    dana_at_northwind(&d.path, t);
     ok(
         &d.path,
         t,

@@ -52,9 +52,11 @@ fn op() -> impl Strategy<Value = Op> {
 
 const TIERS: [&str; 4] = ["critical", "regular", "casual", ""];
 
-fn apply(app: &mut App, op: &Op) {
-    // Errors are bad input (a closed job closed again, an unknown id): they change nothing.
-    let _ = match op {
+/// Applies one operation: true when it was recorded, false when refused as bad input (a closed
+/// job closed again, an unknown id: it changes nothing). Any other error (the store's) fails
+/// the test: a property that discards errors could pass on a broken store.
+fn apply(app: &mut App, op: &Op) -> bool {
+    let result = match op {
         Op::Contact { tier, birthday } => {
             let n = app.contacts().map(|c| c.len()).unwrap_or(0) + 1;
             app.add_contact(NewContact {
@@ -121,6 +123,11 @@ fn apply(app: &mut App, op: &Op) {
             )
             .map(|_| ()),
     };
+    match result {
+        Ok(()) => true,
+        Err(e) if e.is_bad_input() => false,
+        Err(e) => panic!("{op:?} failed in the store: {e}"),
+    }
 }
 
 proptest! {
@@ -130,10 +137,25 @@ proptest! {
     fn incremental_plan_equals_full_rebuild(ops in prop::collection::vec((op(), 0i64..4), 1..40)) {
         let store = SqliteStore::in_memory().unwrap();
         let mut app = App::with_store(Box::new(store), Config::default(), date(2026, 3, 2));
+        // A start that always records: three contacts and two jobs, so every case plans
+        // something and the random operations have ids to name.
+        let start = [
+            Op::Contact { tier: 0, birthday: true },
+            Op::Contact { tier: 1, birthday: false },
+            Op::Contact { tier: 3, birthday: false },
+            Op::Job { contact: 1, applied: true },
+            Op::Job { contact: 2, applied: false },
+        ];
+        for op in &start {
+            prop_assert!(apply(&mut app, op), "{:?} was refused", op);
+        }
+        let mut recorded = start.len();
         for (op, advance) in &ops {
             app.today = app.today.checked_add(advance.days()).unwrap();
-            apply(&mut app, op);
+            recorded += usize::from(apply(&mut app, op));
         }
+        prop_assert!(recorded >= start.len());
+        prop_assert!(!app.plan_all().unwrap().is_empty(), "a start with contacts plans something");
         let incremental = serde_json::to_string(&app.plan_all().unwrap()).unwrap();
         app.replan().unwrap();
         let full = serde_json::to_string(&app.plan_all().unwrap()).unwrap();

@@ -137,6 +137,12 @@ impl Demo<'_> {
     }
 }
 
+/// An occasion recorded in `year` whose day falls `days` after today (a birthday "in 3 days").
+fn occasion_in(today: Date, days: i64, year: i16) -> String {
+    let x = shift(today, days);
+    Date::new(year, x.month(), x.day()).unwrap_or(x).to_string()
+}
+
 fn shift(d: Date, days: i64) -> Date {
     d.checked_add(days.days()).unwrap_or(d)
 }
@@ -193,10 +199,7 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
         d.contact(name, company, title, tier)?;
     }
     // Occasions in the coming days (F14).
-    let md = |days: i64, year: i16| {
-        let x = shift(today, days);
-        Date::new(year, x.month(), x.day()).unwrap_or(x).to_string()
-    };
+    let md = |days: i64, year: i16| occasion_in(today, days, year);
     d.app.edit_contact(
         "Dana Reyes",
         crate::EditContact {
@@ -439,10 +442,7 @@ pub fn build_networking(app: &mut App) -> Result<Summary, AppError> {
     ] {
         d.contact(name, company, title, tier)?;
     }
-    let md = |days: i64, year: i16| {
-        let x = shift(today, days);
-        Date::new(year, x.month(), x.day()).unwrap_or(x).to_string()
-    };
+    let md = |days: i64, year: i16| occasion_in(today, days, year);
     d.app.edit_contact(
         "Xavier Ruiz",
         crate::EditContact {

@@ -95,7 +95,7 @@ impl App {
                     first.join("\n")
                 );
             }
-            cal.item(item, today, &description, opts);
+            cal.item(item, &words, today, &description, opts);
         }
         Ok(cal.finish())
     }
@@ -116,8 +116,14 @@ impl Calendar {
         c
     }
 
-    fn item(&mut self, item: &AgendaItem, today: Date, description: &str, opts: &IcsOptions) {
-        let words = followup_core::present::item(item, today);
+    fn item(
+        &mut self,
+        item: &AgendaItem,
+        words: &followup_core::present::Presented,
+        today: Date,
+        description: &str,
+        opts: &IcsOptions,
+    ) {
         let summary = format!("{} (by {})", words.title, item.channel);
         // Overdue items sit on today: that is when they can still be done.
         let day = item.due.max(today);

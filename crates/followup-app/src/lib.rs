@@ -1130,19 +1130,6 @@ impl App {
         Ok(self.store.version()?)
     }
 
-    /// The secret token of the calendar feed (`/calendar/<token>.ics`), made on first use:
-    /// 128 bits from the operating system's random source.
-    pub fn calendar_token(&mut self) -> Result<String> {
-        let mut tx = self.store.begin(self.owner, Mode::Write)?;
-        if let Some(t) = tx.setting("calendar_token")? {
-            return Ok(t);
-        }
-        let t = random_token()?;
-        tx.set_setting("calendar_token", &t)?;
-        tx.commit()?;
-        Ok(t)
-    }
-
     /// The calendar token if one was made; never makes one, so that looking writes nothing.
     pub fn existing_calendar_token(&mut self) -> Result<Option<String>> {
         let tx = self.store.begin(self.owner, Mode::Read)?;

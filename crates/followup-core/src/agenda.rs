@@ -239,13 +239,8 @@ fn change(a: &mut AgendaItem, c: Change) {
             r.changes.push(c);
             a.why = r.line();
         }
-        None => {
-            let r = Why::new(a.rule, Basis::Added { on: a.due }).with(c);
-            // A plan row from before reasons were kept: keep its words, add the change's.
-            let words = r.text();
-            let extra = words.split_once("; ").map(|(_, e)| e).unwrap_or("");
-            a.why = format!("{}; {extra}", a.why);
-        }
+        // A plan row from before reasons were kept: keep its words, add the change's.
+        None => a.why = format!("{}; {}", a.why, crate::why::change_text(&c)),
     }
 }
 

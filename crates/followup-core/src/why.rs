@@ -405,7 +405,8 @@ fn basis_text(b: &Basis) -> String {
     }
 }
 
-fn change_text(c: &Change) -> String {
+/// A change in words: "moved to 9 Mar, 3 business days after your follow-up on 4 Mar".
+pub fn change_text(c: &Change) -> String {
     match c {
         Change::NotBefore {
             floor,

@@ -1,22 +1,44 @@
 //! `followup-store`: the only place with SQL. It keeps the event log and the rows the log
 //! implies (contacts, organizations, opportunities, touches, snoozes, the derived plan) behind
-//! one `Store` trait, used as `dyn Store`, so the PostgreSQL backend of the team server slots
+//! one [`Store`] trait, used as `dyn Store`, so the PostgreSQL backend of the team server slots
 //! in beside the SQLite one without touching its callers.
+//!
+//! Backends here: [`SqliteStore`] (one file, one writer and a pool of readers in WAL) and
+//! [`MemoryStore`] (the reference: plain maps, copy-on-write snapshots; what the contract means
+//! when a backend and a test disagree). [`conformance::run`] checks any backend against the
+//! contract below; every backend's tests call it.
 //!
 //! It is not the rules (followup-core plans; this crate only keeps what the planner produced)
 //! and not the use cases (followup-app decides what a change implies and commits it here).
 //!
 //! # The store contract
 //!
-//! - Every call goes through a [`Tx`] opened for one owner; a transaction for one owner can
-//!   never read or write another owner's rows.
-//! - [`Tx::append`] records an event and applies it to the rows in the same transaction;
-//!   nothing reaches the database until [`Tx::commit`], and a dropped transaction rolls back.
-//! - Ids are given per owner by [`Tx::next_id`] and carried inside events, so replaying the log
-//!   gives the same rows.
-//! - Plan item numbers are stable: a key ([`PlanKey`]) keeps its number across replans.
+//! - **Owners are sealed.** Every call goes through a transaction opened for one owner; it can
+//!   never read or write another owner's rows, and ids, plan numbers, settings and versions are
+//!   per owner.
+//! - **Reads and writes are different transactions.** [`Store::read`] gives a [`ReadTx`], which
+//!   has no method that writes; it sees one consistent snapshot for its whole life, whatever
+//!   commits meanwhile, and never waits for a writer. [`Store::write`] gives a [`WriteTx`]; at
+//!   most one is open per owner at a time (others wait, then fail with [`StoreError::Busy`]).
+//! - **All or nothing.** [`WriteTx::append`] records an event and applies it to the rows in the
+//!   same transaction; nothing is visible to anyone until [`WriteTx::commit`], and a dropped
+//!   transaction rolls back.
+//! - **Ids are allocated, not guessed.** [`WriteTx::next_id`] hands out per-owner ids that are
+//!   never given twice, even to concurrent writers on a server; an appended event that carries
+//!   an id (an import replaying a log) moves the allocator past it.
+//! - **Plan numbers are stable**: a key ([`PlanKey`]) keeps its number across replans.
+//! - **Versions move with commits.** [`Store::version`] changes whenever a write transaction of
+//!   that owner commits, here or in another process; caches of derived views key on it.
+//! - **Errors carry no driver types**: [`StoreError`] says missing, conflict, corrupt, newer,
+//!   busy, or passes the backend's message on.
 //! - A database written by a newer binary is refused, never altered.
+//!
+//! The trait is synchronous: the planner is CPU-bound and an embedded statement costs about a
+//! microsecond, so async would add a runtime to the CLI for nothing; the web server runs use
+//! cases on its blocking pool instead (docs/DESIGN.md).
 
+pub mod conformance;
+mod memory;
 mod sqlite;
 
 use followup_core::agenda::Planned;
@@ -25,17 +47,16 @@ use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
 use followup_core::{Event, Stage};
 use jiff::civil::Date;
 
+// pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 
-/// What can go wrong in the store.
+/// What can go wrong in the store. No variant carries a driver's type: the app and the front
+/// ends match on what happened, never on which database said it.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {path}: {source}")]
-    Open {
-        path: String,
-        #[source]
-        source: rusqlite::Error,
-    },
+    /// The database could not be opened at all.
+    #[error("database {path}: {detail}")]
+    Open { path: String, detail: String },
     #[error(
         "database {path} has schema version {found}, newer than this followup understands ({supported}); upgrade followup, the database was not changed"
     )]
@@ -47,38 +68,48 @@ pub enum StoreError {
     /// A command that only reads was pointed at a file that is not there.
     #[error("no database at {path}; `followup where` shows the default")]
     NoDatabase { path: String },
-    /// Another process holds the write lock past the wait (an import, a replan).
+    /// Another writer holds the write lock past the wait (an import, a replan).
     #[error("another followup is writing to {path}; try again when it is done")]
     Busy { path: String },
-    #[error("database: {0}")]
-    Sql(#[from] rusqlite::Error),
+    /// A row the change needs is not there.
+    #[error("{what} {id} does not exist")]
+    Missing { what: &'static str, id: String },
+    /// The change collides with what is there (an id or a key already taken).
+    #[error("{what} conflicts with what is stored: {detail}")]
+    Conflict { what: &'static str, detail: String },
     #[error("database row {table} {id} is unreadable: {detail}")]
     Corrupt {
         table: &'static str,
         id: String,
         detail: String,
     },
-    #[error("{what} {id} does not exist")]
-    Missing { what: &'static str, id: String },
+    /// Anything else the backend reported, in its own words.
+    #[error("database: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Result with a store error.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// Whether a transaction may write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Read,
-    Write,
-}
-
 /// Which id sequence to draw from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Entity {
     Organization,
     Contact,
     Job,
     Touch,
+}
+
+impl Entity {
+    /// The sequence's name as backends store it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Organization => "organization",
+            Entity::Contact => "contact",
+            Entity::Job => "job",
+            Entity::Touch => "touch",
+        }
+    }
 }
 
 /// One event as the log keeps it.
@@ -89,24 +120,19 @@ pub struct Recorded {
     pub event: Event,
 }
 
-/// A backend: opens transactions scoped to one owner.
-pub trait Store: Send {
-    /// Starts a transaction for `owner`. A write transaction takes the write lock at once.
-    fn begin(&mut self, owner: OwnerId, mode: Mode) -> Result<Box<dyn Tx + '_>>;
-    /// A number that changes whenever the data may have changed, by this store or by any
-    /// other process writing the same database: caches of derived views key on it.
-    fn version(&mut self) -> Result<u64>;
+/// A backend: opens transactions scoped to one owner, from any thread.
+pub trait Store: Send + Sync {
+    /// A consistent snapshot of `owner`'s data that cannot write and never waits for a writer.
+    fn read(&self, owner: OwnerId) -> Result<Box<dyn ReadTx + '_>>;
+    /// The one write transaction of `owner`: waits for another to end (then [`StoreError::Busy`]).
+    fn write(&self, owner: OwnerId) -> Result<Box<dyn WriteTx + '_>>;
+    /// A number that changes whenever a write transaction of `owner` commits, through this
+    /// store or any other process sharing the database.
+    fn version(&self, owner: OwnerId) -> Result<u64>;
 }
 
-/// One transaction for one owner. Dropping it without `commit` rolls back.
-pub trait Tx {
-    /// The next free id of a kind, for this owner.
-    fn next_id(&mut self, entity: Entity) -> Result<i64>;
-    /// Records the event in the log and applies it to the rows.
-    fn append(&mut self, recorded_on: Date, event: &Event) -> Result<()>;
-    /// Makes everything appended visible and durable.
-    fn commit(self: Box<Self>) -> Result<()>;
-
+/// What any transaction can read, all of it within its owner.
+pub trait ReadTx {
     /// True when this owner has recorded nothing.
     fn is_empty(&self) -> Result<bool>;
     /// The whole log of this owner, in order.
@@ -114,43 +140,39 @@ pub trait Tx {
     /// The holidays this owner imported (F16), every calendar's days together, in order.
     fn holidays(&self) -> Result<Vec<Date>>;
 
+    /// The organization whose name equals `name` ignoring case and surrounding spaces.
     fn organization_named(&self, name: &str) -> Result<Option<OrgRef>>;
     fn contact(&self, id: ContactId) -> Result<Option<Contact>>;
     /// Every contact, by id.
     fn contacts(&self) -> Result<Vec<Contact>>;
-    /// Contacts whose name equals `name` ignoring case; if none, those whose name contains it.
+    /// Contacts whose name equals `name` ignoring case; if none, those whose name contains it
+    /// (ASCII case folded), by id.
     fn contacts_named(&self, name: &str) -> Result<Vec<Contact>>;
     fn job(&self, id: JobId) -> Result<Option<Job>>;
     /// Every opportunity, by id.
     fn jobs(&self) -> Result<Vec<Job>>;
-    /// Opportunities whose title or organization matches `text` (ignoring case).
+    /// Opportunities whose title, organization or "Organization: Title" equals `text` ignoring
+    /// case; if none, those whose "Organization: Title" contains it, by id.
     fn jobs_matching(&self, text: &str) -> Result<Vec<Job>>;
-    /// Opportunities linked to the contact.
+    /// Opportunities linked to the contact, by id.
     fn jobs_of_contact(&self, id: ContactId) -> Result<Vec<Job>>;
     /// How many opportunities are in an open stage.
     fn open_job_count(&self) -> Result<u32>;
-    /// Touches with the contact, in the order they happened.
+    /// Touches with the contact, by date then id.
     fn touches_of_contact(&self, id: ContactId) -> Result<Vec<Touch>>;
-    /// Touches about the opportunity, in the order they happened.
+    /// Touches about the opportunity, by date then id.
     fn touches_of_job(&self, id: JobId) -> Result<Vec<Touch>>;
-    /// The newest touch id of this owner.
+    /// The newest (largest) touch id of this owner.
     fn newest_touch(&self) -> Result<Option<TouchId>>;
     /// Snoozes recorded for the subject's keys, in the order recorded.
     fn snoozes(&self, subject: Subject) -> Result<Vec<Snooze>>;
-
     /// Every touch of this owner, by id (for a full replan; the planner orders them itself).
     fn all_touches(&self) -> Result<Vec<Touch>>;
     /// Every snooze of this owner, in the order recorded (for a full replan).
     fn all_snoozes(&self) -> Result<Vec<Snooze>>;
-    /// Replaces the whole plan with `items` (a full replan), keeping every key's number.
-    fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()>;
 
-    /// Replaces the subject's plan items with `items` (which must all belong to it).
-    fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()>;
-    /// Removes every plan item of this owner (keys and their numbers stay).
-    fn clear_plan(&mut self) -> Result<()>;
     /// Follow-ups due by `until`, and every occasion whose day of the year falls in
-    /// `from..=until` (29 February counts as 28 February too).
+    /// `from..=until` (29 February counts as 28 February too), in no particular order.
     fn plan_window(&self, from: Date, until: Date) -> Result<Vec<Planned>>;
     /// Every plan item, by id.
     fn plan_all(&self) -> Result<Vec<Planned>>;
@@ -158,13 +180,31 @@ pub trait Tx {
     fn plan_item(&self, id: i64) -> Result<Option<Planned>>;
     /// The number of a plan key, if it was ever given one.
     fn plan_id(&self, key: &PlanKey) -> Result<Option<i64>>;
-    /// A setting of this owner (not an event: settings may hold secrets).
-    fn setting(&self, key: &str) -> Result<Option<String>>;
-    fn set_setting(&mut self, key: &str, value: &str) -> Result<()>;
     /// Every key's number, by number (the export keeps agenda numbers across databases).
     fn plan_keys(&self) -> Result<Vec<(String, i64)>>;
-    /// Gives a key its number (an import restoring an export's numbers).
+    /// A setting of this owner (not an event: settings may hold secrets).
+    fn setting(&self, key: &str) -> Result<Option<String>>;
+}
+
+/// A write transaction: everything a read sees (its own uncommitted changes included), plus
+/// the changes. Dropping it without [`WriteTx::commit`] rolls back.
+pub trait WriteTx: ReadTx {
+    /// The next free id of a kind, for this owner; never given twice.
+    fn next_id(&mut self, entity: Entity) -> Result<i64>;
+    /// Records the event in the log and applies it to the rows.
+    fn append(&mut self, recorded_on: Date, event: &Event) -> Result<()>;
+    /// Replaces the subject's plan items with `items` (which must all belong to it).
+    fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()>;
+    /// Replaces the whole plan with `items` (a full replan), keeping every key's number.
+    fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()>;
+    /// Removes every plan item of this owner (keys and their numbers stay).
+    fn clear_plan(&mut self) -> Result<()>;
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<()>;
+    /// Gives a key its number (an import restoring an export's numbers); a number or key
+    /// already given is a [`StoreError::Conflict`].
     fn set_plan_key(&mut self, key: &str, id: i64) -> Result<()>;
+    /// Makes everything appended visible and durable, and moves the owner's version.
+    fn commit(self: Box<Self>) -> Result<()>;
 }
 
 /// Stage words the store filters on.
@@ -174,4 +214,43 @@ pub fn open_stages() -> Vec<&'static str> {
         .filter(|s| s.is_open())
         .map(|s| s.as_str())
         .collect()
+}
+
+/// The day of the year as stores index occasions: month * 100 + day.
+pub fn month_day(d: Date) -> i64 {
+    i64::from(d.month()) * 100 + i64::from(d.day())
+}
+
+/// The month-day ranges of occasions that fall in `from..=until`: a window over New Year is
+/// two ranges, a window of a year or more takes them all, and 28 February takes 29 February.
+pub fn occasion_ranges(from: Date, until: Date) -> Vec<(i64, i64)> {
+    let md = month_day;
+    let ranges: Vec<(i64, i64)> = if (until - from).get_days() >= 365 || until < from {
+        vec![(0, 9999)]
+    } else if md(from) <= md(until) && from.year() == until.year() {
+        vec![(md(from), md(until))]
+    } else {
+        vec![(md(from), 1231), (101, md(until))]
+    };
+    ranges
+        .into_iter()
+        .map(|(lo, hi)| (lo, if hi == 228 { 229 } else { hi }))
+        .collect()
+}
+
+/// How a plan item is filed: occasions by day of the year, everything else by due date.
+pub fn plan_kind(item: &FollowUp) -> &'static str {
+    if item.action == followup_core::plan::Action::Occasion {
+        "occasion"
+    } else {
+        "follow-up"
+    }
+}
+
+/// How subjects are written in plan and snooze rows.
+pub fn subject_text(s: Subject) -> String {
+    match s {
+        Subject::Contact(c) => format!("contact/{c}"),
+        Subject::Job(j) => format!("job/{j}"),
+    }
 }

@@ -1,22 +1,33 @@
-//! The embedded SQLite backend: one file, WAL, append-only migrations run on open.
+//! The embedded SQLite backend: one file in WAL, append-only migrations run on open, one
+//! writer connection and a pool of reader connections, so a read never queues behind a write.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
 
 use followup_core::agenda::Planned;
 use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, OwnerId, Touch, TouchId};
-use followup_core::plan::{Action, FollowUp, PlanKey, Snooze, Subject};
+use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
 use followup_core::{Event, OrgId};
 use jiff::civil::Date;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{Entity, Mode, Recorded, Result, Store, StoreError, Tx, open_stages};
+use crate::{
+    Entity, ReadTx, Recorded, Result, Store, StoreError, WriteTx, month_day, occasion_ranges,
+    open_stages, plan_kind, subject_text,
+};
 
 /// How long a writer waits for another process's write to end before saying so: long enough
 /// for a `log` behind another `log`, short enough that nobody stares at a silent terminal.
 const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Idle reader connections kept open; more are opened when more reads run at once.
+const IDLE_READERS: usize = 16;
+
+/// The plan keys' sequence in the `ids` table.
+const PLAN_KEY: &str = "plan-key";
 
 /// True when SQLite gave up waiting for another connection's lock.
 fn is_busy(e: &rusqlite::Error) -> bool {
@@ -26,23 +37,86 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// The one way a driver error becomes a store error: a lock wait that ran out is
+/// [`StoreError::Busy`] wherever it happens (at BEGIN, at a statement, at COMMIT), a broken
+/// unique key is a conflict, and the rest keeps SQLite's words without its type.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        if is_busy(&e) {
+            return StoreError::Busy {
+                path: "the database".into(),
+            };
+        }
+        if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
+            return StoreError::Conflict {
+                what: "a row",
+                detail: e.to_string(),
+            };
+        }
+        StoreError::Backend(Box::new(e))
+    }
+}
+
 /// Append-only: a shipped migration is never edited, a new one is added at the end.
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
     include_str!("../migrations/sqlite/0002_settings.sql"),
     include_str!("../migrations/sqlite/0003_holidays.sql"),
+    include_str!("../migrations/sqlite/0004_ids_versions.sql"),
 ];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// A followup database in one SQLite file.
+///
+/// Writes go through one connection behind a mutex (SQLite has one writer per file anyway;
+/// other processes are held off by its lock and [`BUSY_WAIT`]). Reads take a connection of
+/// their own from a pool: in WAL each sees the last commit before it began and never waits for
+/// the writer. An in-memory database has only the one connection, so there reads wait too.
 pub struct SqliteStore {
-    conn: Connection,
+    writer: Mutex<Connection>,
+    /// Idle reader connections; `None` for an in-memory database.
+    readers: Option<Mutex<Vec<Connection>>>,
     /// The file, as errors name it.
     path: String,
-    /// Write transactions begun here: SQLite's data_version only counts other connections'.
-    writes: u64,
+}
+
+/// A connection held for one transaction.
+enum Held<'s> {
+    Writer(MutexGuard<'s, Connection>),
+    Reader {
+        conn: Option<Connection>,
+        pool: &'s Mutex<Vec<Connection>>,
+    },
+}
+
+impl std::ops::Deref for Held<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            Held::Writer(g) => g,
+            Held::Reader { conn, .. } => conn.as_ref().expect("held until dropped"),
+        }
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        if let Held::Reader { conn, pool } = self
+            && let Some(c) = conn.take()
+        {
+            let mut idle = lock(pool);
+            if idle.len() < IDLE_READERS {
+                idle.push(c);
+            }
+        }
+    }
+}
+
+/// A poisoned lock only means another thread panicked mid-transaction; SQLite rolled it back.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl SqliteStore {
@@ -59,19 +133,18 @@ impl SqliteStore {
     }
 
     fn open_with(path: &Path, create: bool) -> Result<SqliteStore> {
-        use rusqlite::OpenFlags;
         let shown = path.display().to_string();
-        let wrap = |source| StoreError::Open {
+        let wrap = |e: rusqlite::Error| StoreError::Open {
             path: shown.clone(),
-            source,
+            detail: e.to_string(),
         };
-        let busy_or = |source: rusqlite::Error| {
-            if is_busy(&source) {
+        let busy_or = |e: rusqlite::Error| {
+            if is_busy(&e) {
                 StoreError::Busy {
                     path: shown.clone(),
                 }
             } else {
-                wrap(source)
+                wrap(e)
             }
         };
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -104,89 +177,162 @@ impl SqliteStore {
         }
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(busy_or)?;
-        conn.set_prepared_statement_cache_capacity(64);
-        // The bundled SQLite has STAT4, which re-prepares a statement whenever a bound value
-        // might change its plan: half the time of a 30,000-row import. Our plans do not depend
-        // on values (INDEXED BY where it matters), so ask for stable plans.
-        conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-            true,
-        )
-        .map_err(wrap)?;
-        // A bigger page cache only grows as pages are used: small commands stay small.
-        conn.pragma_update(None, "cache_size", -65536)
-            .map_err(wrap)?;
-        let mut store = SqliteStore {
-            conn,
+        tune(&conn).map_err(wrap)?;
+        let store = SqliteStore {
+            writer: Mutex::new(conn),
+            readers: Some(Mutex::new(Vec::new())),
             path: shown,
-            writes: 0,
         };
         store.migrate(found)?;
         Ok(store)
     }
 
-    /// An in-memory database, for tests.
+    /// An in-memory database (tests, commands that need no data): one connection, which the
+    /// reads share with the writer.
     pub fn in_memory() -> Result<SqliteStore> {
         let conn = Connection::open_in_memory()?;
-        let mut store = SqliteStore {
-            conn,
+        tune(&conn)?;
+        let store = SqliteStore {
+            writer: Mutex::new(conn),
+            readers: None,
             path: ":memory:".into(),
-            writes: 0,
         };
         store.migrate(0)?;
         Ok(store)
     }
 
-    fn migrate(&mut self, from: i64) -> Result<()> {
+    fn migrate(&self, from: i64) -> Result<()> {
+        let mut conn = lock(&self.writer);
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| self.busy(e))?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
-            tx.commit()?;
+            tx.commit().map_err(|e| self.busy(e))?;
         }
         Ok(())
     }
+
+    /// A driver error named with this database's path when it is a lock wait.
+    fn busy(&self, e: rusqlite::Error) -> StoreError {
+        if is_busy(&e) {
+            StoreError::Busy {
+                path: self.path.clone(),
+            }
+        } else {
+            e.into()
+        }
+    }
+
+    /// A reader connection: an idle one, or a new one on the same file.
+    fn reader(&self) -> Result<Held<'_>> {
+        let Some(pool) = &self.readers else {
+            return Ok(Held::Writer(lock(&self.writer)));
+        };
+        let idle = lock(pool).pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    &self.path,
+                    OpenFlags::SQLITE_OPEN_READ_WRITE
+                        | OpenFlags::SQLITE_OPEN_URI
+                        | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .map_err(|e| StoreError::Open {
+                    path: self.path.clone(),
+                    detail: e.to_string(),
+                })?;
+                c.busy_timeout(BUSY_WAIT)?;
+                tune(&c)?;
+                // A reader cannot write, whatever a bug in a caller tries.
+                c.pragma_update(None, "query_only", true)?;
+                c
+            }
+        };
+        Ok(Held::Reader {
+            conn: Some(conn),
+            pool,
+        })
+    }
+}
+
+/// Settings every connection gets.
+fn tune(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_prepared_statement_cache_capacity(64);
+    // The bundled SQLite has STAT4, which re-prepares a statement whenever a bound value
+    // might change its plan: half the time of a 30,000-row import. Our plans do not depend
+    // on values (INDEXED BY where it matters), so ask for stable plans.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    // A bigger page cache only grows as pages are used: small commands stay small.
+    conn.pragma_update(None, "cache_size", -65536)?;
+    Ok(())
 }
 
 impl Store for SqliteStore {
-    fn version(&mut self) -> Result<u64> {
-        let others: i64 = self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        Ok(((others as u64) << 32) ^ self.writes)
+    fn read(&self, owner: OwnerId) -> Result<Box<dyn ReadTx + '_>> {
+        let conn = self.reader()?;
+        conn.execute_batch("BEGIN DEFERRED").map_err(|e| self.busy(e))?;
+        Ok(Box::new(SqliteTx {
+            tx: conn,
+            owner: owner.0,
+            open: true,
+            path: &self.path,
+        }))
     }
 
-    fn begin(&mut self, owner: OwnerId, mode: Mode) -> Result<Box<dyn Tx + '_>> {
-        let behavior = match mode {
-            Mode::Read => TransactionBehavior::Deferred,
-            Mode::Write => TransactionBehavior::Immediate,
+    fn write(&self, owner: OwnerId) -> Result<Box<dyn WriteTx + '_>> {
+        let conn = Held::Writer(lock(&self.writer));
+        conn.execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.busy(e))?;
+        let tx = SqliteTx {
+            tx: conn,
+            owner: owner.0,
+            open: true,
+            path: &self.path,
         };
-        if mode == Mode::Write {
-            self.writes += 1;
-        }
-        let path = &self.path;
-        let tx = self.conn.transaction_with_behavior(behavior).map_err(|e| {
-            if is_busy(&e) {
-                StoreError::Busy { path: path.clone() }
-            } else {
-                StoreError::Sql(e)
-            }
-        })?;
-        if mode == Mode::Write {
-            // The embedded default has owner 1 from the first migration; the team server's
-            // accounts issue will create owners explicitly. Reads never write.
-            tx.prepare_cached("INSERT OR IGNORE INTO owners (id, name) VALUES (?1, ?2)")?
-                .execute(params![owner.0, format!("owner {}", owner.0)])?;
-        }
-        Ok(Box::new(SqliteTx { tx, owner: owner.0 }))
+        // The embedded default has owner 1 from the first migration; the team server's
+        // accounts create owners explicitly. Reads never write.
+        tx.exec(
+            "INSERT OR IGNORE INTO owners (id, name) VALUES (?1, ?2)",
+            params![owner.0, format!("owner {}", owner.0)],
+        )?;
+        Ok(Box::new(tx))
+    }
+
+    fn version(&self, owner: OwnerId) -> Result<u64> {
+        let conn = self.reader()?;
+        let v: Option<i64> = conn
+            .prepare_cached("SELECT version FROM owners WHERE id = ?1")?
+            .query_row(params![owner.0], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.busy(e))?;
+        Ok(v.unwrap_or(0) as u64)
     }
 }
 
-struct SqliteTx<'c> {
-    tx: rusqlite::Transaction<'c>,
+/// One transaction on a held connection, for one owner. Begun with BEGIN, ended with COMMIT
+/// or, when dropped open, ROLLBACK.
+struct SqliteTx<'s> {
+    tx: Held<'s>,
     owner: i64,
+    /// Still inside BEGIN.
+    open: bool,
+    path: &'s str,
+}
+
+impl Drop for SqliteTx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // A read ends its snapshot here; a write that was not committed is undone. If
+            // even this fails the connection is unusable and SQLite rolls back on close.
+            let _ = self.tx.execute_batch("ROLLBACK");
+        }
+    }
 }
 
 fn to_json<T: Serialize>(v: &T) -> String {
@@ -208,13 +354,6 @@ fn from_json_bytes<T: DeserializeOwned>(
         id: id.to_string(),
         detail: e.to_string(),
     })
-}
-
-fn subject_text(s: Subject) -> String {
-    match s {
-        Subject::Contact(c) => format!("contact/{c}"),
-        Subject::Job(j) => format!("job/{j}"),
-    }
 }
 
 impl SqliteTx<'_> {
@@ -323,13 +462,32 @@ impl SqliteTx<'_> {
             .unwrap_or(0))
     }
 
+    /// The next number of a sequence, taken in this transaction: the row is locked until
+    /// commit, so two writers (on a server) can never take the same one.
+    fn allocate(&self, entity: &str) -> Result<i64> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "INSERT INTO ids (owner, entity, next) VALUES (?1, ?2, 2)
+                 ON CONFLICT (owner, entity) DO UPDATE SET next = next + 1
+                 RETURNING next - 1",
+            )?
+            .query_row(params![self.owner, entity], |r| r.get(0))?)
+    }
+
+    /// Moves a sequence past `id` (an event that carries its own id, or a restored number).
+    fn taken(&self, entity: &str, id: i64) -> Result<()> {
+        self.exec(
+            "INSERT INTO ids (owner, entity, next) VALUES (?1, ?2, ?3)
+             ON CONFLICT (owner, entity) DO UPDATE SET next = max(next, excluded.next)",
+            params![self.owner, entity, id + 1],
+        )?;
+        Ok(())
+    }
+
     fn insert_plan_row(&self, id: i64, item: &FollowUp) -> Result<()> {
-        let kind = if item.action == Action::Occasion {
-            "occasion"
-        } else {
-            "follow-up"
-        };
-        let md = i64::from(item.due.month()) * 100 + i64::from(item.due.day());
+        let kind = plan_kind(item);
+        let md = month_day(item.due);
         self.exec(
             "INSERT INTO plan (owner, id, subject, kind, due, md, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -350,7 +508,7 @@ impl SqliteTx<'_> {
             return Ok(id);
         }
         // Numbers start at 1: 0 is the pipeline item, which belongs to no subject.
-        let id = self.max_id("plan_keys")? + 1;
+        let id = self.allocate(PLAN_KEY)?;
         self.exec(
             "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
             params![self.owner, id, key.to_string()],
@@ -359,98 +517,7 @@ impl SqliteTx<'_> {
     }
 }
 
-impl Tx for SqliteTx<'_> {
-    fn next_id(&mut self, entity: Entity) -> Result<i64> {
-        let table = match entity {
-            Entity::Organization => "organizations",
-            Entity::Contact => "contacts",
-            Entity::Job => "jobs",
-            Entity::Touch => "touches",
-        };
-        Ok(self.max_id(table)? + 1)
-    }
-
-    fn append(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
-        self.exec(
-            "INSERT INTO events (owner, recorded_on, kind, payload) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                self.owner,
-                recorded_on.to_string(),
-                Event::kind(event),
-                to_json(event)
-            ],
-        )?;
-        let seq = self.tx.last_insert_rowid();
-        match event {
-            Event::OrganizationAdded { id, name } => {
-                self.exec(
-                    "INSERT INTO organizations (owner, id, name) VALUES (?1, ?2, ?3)",
-                    params![self.owner, id.0, name],
-                )?;
-            }
-            Event::ContactAdded { contact } => self.put_contact(contact)?,
-            Event::ContactEdited { id, patch } => {
-                let c = self.contact(*id)?.ok_or(StoreError::Missing {
-                    what: "contact",
-                    id: id.to_string(),
-                })?;
-                self.put_contact(&patch.apply(&c))?;
-            }
-            Event::JobAdded { job } => self.put_job(job)?,
-            Event::JobStageChanged { id, stage } => {
-                let mut j = self.need_job(*id)?;
-                j.stage = *stage;
-                self.put_job(&j)?;
-            }
-            Event::JobContactLinked { id, contact } => self.link(*id, *contact)?,
-            Event::TouchLogged { touch } => {
-                self.exec(
-                    "INSERT INTO touches (owner, id, date, job_id, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![
-                        self.owner,
-                        touch.id.0,
-                        touch.date.to_string(),
-                        touch.job.map(|j| j.0),
-                        to_json(touch)
-                    ],
-                )?;
-                for c in &touch.contacts {
-                    self.exec(
-                        "INSERT OR IGNORE INTO touch_contacts (owner, contact_id, touch_id) VALUES (?1, ?2, ?3)",
-                        params![self.owner, c.0, touch.id.0],
-                    )?;
-                    if let Some(j) = touch.job {
-                        self.link(j, *c)?;
-                    }
-                }
-            }
-            Event::Snoozed { key, until, after } => {
-                let s = Snooze {
-                    key: *key,
-                    until: *until,
-                    after: *after,
-                };
-                self.exec(
-                    "INSERT INTO snoozes (owner, seq, subject, key, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![self.owner, seq, subject_text(key.subject), key.to_string(), to_json(&s)],
-                )?;
-            }
-            Event::HolidaysKept { source, days } => {
-                self.exec(
-                    "DELETE FROM holidays WHERE owner = ?1 AND source = ?2",
-                    params![self.owner, source],
-                )?;
-                for d in days {
-                    self.exec(
-                        "INSERT OR IGNORE INTO holidays (owner, source, day) VALUES (?1, ?2, ?3)",
-                        params![self.owner, source, d.to_string()],
-                    )?;
-                }
-            }
-        }
-        Ok(())
-    }
-
+impl ReadTx for SqliteTx<'_> {
     fn holidays(&self) -> Result<Vec<Date>> {
         let mut stmt = self
             .tx
@@ -466,11 +533,6 @@ impl Tx for SqliteTx<'_> {
             })?);
         }
         Ok(out)
-    }
-
-    fn commit(self: Box<Self>) -> Result<()> {
-        self.tx.commit()?;
-        Ok(())
     }
 
     fn is_empty(&self) -> Result<bool> {
@@ -655,20 +717,6 @@ impl Tx for SqliteTx<'_> {
         )
     }
 
-    fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
-        self.exec(
-            // INDEXED BY: the bundled SQLite otherwise scans the clustered key.
-            "DELETE FROM plan INDEXED BY plan_subject WHERE owner = ?1 AND subject = ?2",
-            params![self.owner, subject_text(subject)],
-        )?;
-        for item in items {
-            debug_assert_eq!(item.key.subject, subject);
-            let id = self.key_id(&item.key)?;
-            self.insert_plan_row(id, item)?;
-        }
-        Ok(())
-    }
-
     fn all_touches(&self) -> Result<Vec<Touch>> {
         // A million touches: copy the rows out, then decode on every core.
         let mut raw: Vec<(i64, Vec<u8>)> = Vec::new();
@@ -723,94 +771,16 @@ impl Tx for SqliteTx<'_> {
         )
     }
 
-    fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()> {
-        // One read of the keys and of the current rows, then only what changed is written:
-        // a replan that changes nothing writes nothing.
-        let mut keys: BTreeMap<String, i64> = BTreeMap::new();
-        {
-            let mut stmt = self
-                .tx
-                .prepare_cached("SELECT key, id FROM plan_keys WHERE owner = ?1")?;
-            let mut rows = stmt.query(params![self.owner])?;
-            while let Some(r) = rows.next()? {
-                keys.insert(r.get(0)?, r.get(1)?);
-            }
-        }
-        let mut current: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
-        {
-            let mut stmt = self
-                .tx
-                .prepare_cached("SELECT id, data FROM plan WHERE owner = ?1")?;
-            let mut rows = stmt.query(params![self.owner])?;
-            while let Some(r) = rows.next()? {
-                let id: i64 = r.get(0)?;
-                let data = r.get_ref(1)?.as_bytes().unwrap_or_default().to_vec();
-                current.insert(id, data);
-            }
-        }
-        let mut next = self.max_id("plan_keys")? + 1;
-        for item in items {
-            let key = item.key.to_string();
-            let id = match keys.get(&key) {
-                Some(id) => *id,
-                None => {
-                    self.exec(
-                        "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
-                        params![self.owner, next, key],
-                    )?;
-                    keys.insert(key, next);
-                    next += 1;
-                    next - 1
-                }
-            };
-            match current.remove(&id) {
-                Some(old) if old == to_json(item).as_bytes() => {}
-                Some(_) => {
-                    self.exec(
-                        "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
-                        params![self.owner, id],
-                    )?;
-                    self.insert_plan_row(id, item)?;
-                }
-                None => self.insert_plan_row(id, item)?,
-            }
-        }
-        for id in current.keys() {
-            self.exec(
-                "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
-                params![self.owner, id],
-            )?;
-        }
-        Ok(())
-    }
-
-    fn clear_plan(&mut self) -> Result<()> {
-        self.tx
-            .execute("DELETE FROM plan WHERE owner = ?1", params![self.owner])?;
-        Ok(())
-    }
-
     fn plan_window(&self, from: Date, until: Date) -> Result<Vec<Planned>> {
         let mut out = self.planned(
             "SELECT id, data FROM plan WHERE owner = ?1 AND kind = 'follow-up' AND due <= ?2",
             params![self.owner, until.to_string()],
         )?;
-        // Occasions by day of the year; a window over New Year is two ranges, and a window of a
-        // year or more takes them all.
-        let md = |d: Date| i64::from(d.month()) * 100 + i64::from(d.day());
-        let ranges: Vec<(i64, i64)> = if (until - from).get_days() >= 365 || until < from {
-            vec![(0, 9999)]
-        } else if md(from) <= md(until) && from.year() == until.year() {
-            vec![(md(from), md(until))]
-        } else {
-            vec![(md(from), 1231), (101, md(until))]
-        };
-        for (lo, hi) in ranges {
-            // 29 February shows on 28 February in other years: widen by that one day.
-            let hi_ext = if hi == 228 { 229 } else { hi };
+        // Occasions by day of the year.
+        for (lo, hi) in occasion_ranges(from, until) {
             out.extend(self.planned(
                 "SELECT id, data FROM plan WHERE owner = ?1 AND kind = 'occasion' AND md BETWEEN ?2 AND ?3",
-                params![self.owner, lo, hi_ext],
+                params![self.owner, lo, hi],
             )?);
         }
         // Follow-ups and occasions are different rows, and the day-of-year ranges never overlap:
@@ -845,29 +815,12 @@ impl Tx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        self.exec(
-            "INSERT INTO settings (owner, key, value) VALUES (?1, ?2, ?3)
-             ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value",
-            params![self.owner, key, value],
-        )?;
-        Ok(())
-    }
-
     fn plan_keys(&self) -> Result<Vec<(String, i64)>> {
         let mut stmt = self
             .tx
             .prepare_cached("SELECT key, id FROM plan_keys WHERE owner = ?1 ORDER BY id")?;
         let rows = stmt.query_map(params![self.owner], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
-    fn set_plan_key(&mut self, key: &str, id: i64) -> Result<()> {
-        self.exec(
-            "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
-            params![self.owner, id, key],
-        )?;
-        Ok(())
     }
 
     fn plan_id(&self, key: &PlanKey) -> Result<Option<i64>> {
@@ -879,5 +832,231 @@ impl Tx for SqliteTx<'_> {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+}
+
+impl WriteTx for SqliteTx<'_> {
+    fn next_id(&mut self, entity: Entity) -> Result<i64> {
+        self.allocate(entity.as_str())
+    }
+
+    fn append(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
+        self.exec(
+            "INSERT INTO events (owner, recorded_on, kind, payload) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                self.owner,
+                recorded_on.to_string(),
+                Event::kind(event),
+                to_json(event)
+            ],
+        )?;
+        let seq = self.tx.last_insert_rowid();
+        match event {
+            Event::OrganizationAdded { id, name } => {
+                self.taken(Entity::Organization.as_str(), id.0)?;
+                self.exec(
+                    "INSERT INTO organizations (owner, id, name) VALUES (?1, ?2, ?3)",
+                    params![self.owner, id.0, name],
+                )?;
+            }
+            Event::ContactAdded { contact } => {
+                self.taken(Entity::Contact.as_str(), contact.id.0)?;
+                self.put_contact(contact)?
+            }
+            Event::ContactEdited { id, patch } => {
+                let c = self.contact(*id)?.ok_or(StoreError::Missing {
+                    what: "contact",
+                    id: id.to_string(),
+                })?;
+                self.put_contact(&patch.apply(&c))?;
+            }
+            Event::JobAdded { job } => {
+                self.taken(Entity::Job.as_str(), job.id.0)?;
+                self.put_job(job)?
+            }
+            Event::JobStageChanged { id, stage } => {
+                let mut j = self.need_job(*id)?;
+                j.stage = *stage;
+                self.put_job(&j)?;
+            }
+            Event::JobContactLinked { id, contact } => self.link(*id, *contact)?,
+            Event::TouchLogged { touch } => {
+                self.taken(Entity::Touch.as_str(), touch.id.0)?;
+                self.exec(
+                    "INSERT INTO touches (owner, id, date, job_id, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        self.owner,
+                        touch.id.0,
+                        touch.date.to_string(),
+                        touch.job.map(|j| j.0),
+                        to_json(touch)
+                    ],
+                )?;
+                for c in &touch.contacts {
+                    self.exec(
+                        "INSERT OR IGNORE INTO touch_contacts (owner, contact_id, touch_id) VALUES (?1, ?2, ?3)",
+                        params![self.owner, c.0, touch.id.0],
+                    )?;
+                    if let Some(j) = touch.job {
+                        self.link(j, *c)?;
+                    }
+                }
+            }
+            Event::Snoozed { key, until, after } => {
+                let s = Snooze {
+                    key: *key,
+                    until: *until,
+                    after: *after,
+                };
+                self.exec(
+                    "INSERT INTO snoozes (owner, seq, subject, key, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![self.owner, seq, subject_text(key.subject), key.to_string(), to_json(&s)],
+                )?;
+            }
+            Event::HolidaysKept { source, days } => {
+                self.exec(
+                    "DELETE FROM holidays WHERE owner = ?1 AND source = ?2",
+                    params![self.owner, source],
+                )?;
+                for d in days {
+                    self.exec(
+                        "INSERT OR IGNORE INTO holidays (owner, source, day) VALUES (?1, ?2, ?3)",
+                        params![self.owner, source, d.to_string()],
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<()> {
+        self.exec(
+            "UPDATE owners SET version = version + 1 WHERE id = ?1",
+            params![self.owner],
+        )?;
+        self.tx.execute_batch("COMMIT").map_err(|e| {
+            if is_busy(&e) {
+                StoreError::Busy {
+                    path: self.path.to_string(),
+                }
+            } else {
+                e.into()
+            }
+        })?;
+        self.open = false;
+        Ok(())
+    }
+
+    fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
+        self.exec(
+            // INDEXED BY: the bundled SQLite otherwise scans the clustered key.
+            "DELETE FROM plan INDEXED BY plan_subject WHERE owner = ?1 AND subject = ?2",
+            params![self.owner, subject_text(subject)],
+        )?;
+        for item in items {
+            debug_assert_eq!(item.key.subject, subject);
+            let id = self.key_id(&item.key)?;
+            self.insert_plan_row(id, item)?;
+        }
+        Ok(())
+    }
+
+    fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()> {
+        // One read of the keys and of the current rows, then only what changed is written:
+        // a replan that changes nothing writes nothing.
+        let mut keys: BTreeMap<String, i64> = BTreeMap::new();
+        {
+            let mut stmt = self
+                .tx
+                .prepare_cached("SELECT key, id FROM plan_keys WHERE owner = ?1")?;
+            let mut rows = stmt.query(params![self.owner])?;
+            while let Some(r) = rows.next()? {
+                keys.insert(r.get(0)?, r.get(1)?);
+            }
+        }
+        let mut current: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
+        {
+            let mut stmt = self
+                .tx
+                .prepare_cached("SELECT id, data FROM plan WHERE owner = ?1")?;
+            let mut rows = stmt.query(params![self.owner])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let data = r.get_ref(1)?.as_bytes().unwrap_or_default().to_vec();
+                current.insert(id, data);
+            }
+        }
+        // New keys are numbered from the allocator, which is moved once, past them all.
+        let mut next: Option<i64> = None;
+        for item in items {
+            let key = item.key.to_string();
+            let id = match keys.get(&key) {
+                Some(id) => *id,
+                None => {
+                    let id = match next {
+                        Some(n) => n,
+                        None => self.allocate(PLAN_KEY)?,
+                    };
+                    self.exec(
+                        "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
+                        params![self.owner, id, key],
+                    )?;
+                    keys.insert(key, id);
+                    next = Some(id + 1);
+                    id
+                }
+            };
+            match current.remove(&id) {
+                Some(old) if old == to_json(item).as_bytes() => {}
+                Some(_) => {
+                    self.exec(
+                        "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
+                        params![self.owner, id],
+                    )?;
+                    self.insert_plan_row(id, item)?;
+                }
+                None => self.insert_plan_row(id, item)?,
+            }
+        }
+        for id in current.keys() {
+            self.exec(
+                "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
+                params![self.owner, id],
+            )?;
+        }
+        if let Some(n) = next {
+            self.taken(PLAN_KEY, n - 1)?;
+        }
+        Ok(())
+    }
+
+    fn clear_plan(&mut self) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM plan WHERE owner = ?1", params![self.owner])?;
+        Ok(())
+    }
+
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.exec(
+            "INSERT INTO settings (owner, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value",
+            params![self.owner, key, value],
+        )?;
+        Ok(())
+    }
+
+    fn set_plan_key(&mut self, key: &str, id: i64) -> Result<()> {
+        self.exec(
+            "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
+            params![self.owner, id, key],
+        )
+        .map_err(|e| match e {
+            StoreError::Conflict { detail, .. } => StoreError::Conflict {
+                what: "plan key",
+                detail: format!("{key} as {id}: {detail}"),
+            },
+            e => e,
+        })?;
+        self.taken(PLAN_KEY, id)
     }
 }

@@ -1,0 +1,1 @@
+//! The store contract as one function over any backend (to be written).

@@ -125,14 +125,14 @@ pub fn load(path: Option<&Path>) -> Result<Config, AppError> {
             return Ok(cfg);
         }
         Err(e) => {
-            return Err(AppError::Invalid(format!(
+            return Err(AppError::BadFile(format!(
                 "config {}: cannot read: {e}",
                 path.display()
             )));
         }
     };
     let mut cfg =
-        parse(&text).map_err(|m| AppError::Invalid(format!("config {}: {m}", path.display())))?;
+        parse(&text).map_err(|m| AppError::BadFile(format!("config {}: {m}", path.display())))?;
     cfg.source = Some(path);
     cfg.dir = dir;
     cfg.load_holidays();

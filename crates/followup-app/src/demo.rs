@@ -6,7 +6,11 @@
 use jiff::ToSpan;
 use jiff::civil::Date;
 
-use crate::{App, AppError, NewContact, NewJob, NewTouch};
+use followup_core::model::{Channel, Stage, TouchKind};
+
+use crate::error::{Field, refused};
+use crate::input::{opt_word, word};
+use crate::{App, AppError, Ctx, NewContact, NewJob, NewTouch};
 
 /// What the demo recorded.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
@@ -17,21 +21,22 @@ pub struct Summary {
 }
 
 struct Demo<'a> {
-    app: &'a mut App,
+    app: &'a App,
+    cx: &'a Ctx,
     touches: usize,
 }
 
 impl Demo<'_> {
     /// A working day about `days` ago: people interview and write on weekdays.
-    fn ago(&self, days: i64) -> String {
-        let mut d = shift(self.app.today, -days);
+    fn ago(&self, days: i64) -> Date {
+        let mut d = shift(self.cx.today, -days);
         while matches!(
             d.weekday(),
             jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
         ) {
             d = shift(d, -1);
         }
-        d.to_string()
+        d
     }
 
     fn contact(
@@ -48,12 +53,12 @@ impl Demo<'_> {
                 .to_lowercase()
                 .replace(' ', "")
         );
-        self.app.add_contact(NewContact {
+        self.app.add_contact(self.cx, NewContact {
             name: name.into(),
             emails: vec![email],
             company: Some(company.to_string()).filter(|c| !c.is_empty()),
             title: Some(title.to_string()).filter(|c| !c.is_empty()),
-            tier: Some(tier.to_string()).filter(|c| !c.is_empty()),
+            tier: opt_word(Field::Tier, Some(tier).filter(|c| !c.is_empty()))?,
             ..NewContact::default()
         })?;
         Ok(())
@@ -66,7 +71,7 @@ impl Demo<'_> {
         contact: &str,
         applied_ago: Option<i64>,
     ) -> Result<String, AppError> {
-        let job = self.app.add_job(NewJob {
+        let job = self.app.add_job(self.cx, NewJob {
             organization: org.into(),
             title: title.into(),
             contacts: vec![contact.to_string()]
@@ -95,8 +100,8 @@ impl Demo<'_> {
         ago: i64,
         t: NewTouch,
     ) -> Result<(), AppError> {
-        self.app.log(NewTouch {
-            kind: kind.into(),
+        self.app.log(self.cx, NewTouch {
+            kind: word::<TouchKind>(Field::Kind, kind)?,
             with: vec![with.into()],
             job: job.map(str::to_string),
             on: Some(self.ago(ago)),
@@ -138,9 +143,9 @@ impl Demo<'_> {
 }
 
 /// An occasion recorded in `year` whose day falls `days` after today (a birthday "in 3 days").
-fn occasion_in(today: Date, days: i64, year: i16) -> String {
+fn occasion_in(today: Date, days: i64, year: i16) -> Date {
     let x = shift(today, days);
-    Date::new(year, x.month(), x.day()).unwrap_or(x).to_string()
+    Date::new(year, x.month(), x.day()).unwrap_or(x)
 }
 
 fn shift(d: Date, days: i64) -> Date {
@@ -148,14 +153,14 @@ fn shift(d: Date, days: i64) -> Date {
 }
 
 /// Builds the demo into an empty database.
-pub fn build(app: &mut App) -> Result<Summary, AppError> {
-    if !app.is_empty()? {
-        return Err(AppError::Invalid(
-            "demo: the database already holds data; give --db a new file, or leave --db out for a temporary one".into(),
+pub fn build(app: &App, cx: &Ctx) -> Result<Summary, AppError> {
+    if !app.is_empty(cx)? {
+        return Err(refused(
+            "demo: the database already holds data; give --db a new file, or leave --db out for a temporary one",
         ));
     }
-    let today = app.today;
-    let mut d = Demo { app, touches: 0 };
+    let today = cx.today;
+    let mut d = Demo { app, cx, touches: 0 };
 
     // Twenty-one people: recruiters and hiring managers at the jobs, then the network.
     for (name, company, title, tier) in [
@@ -201,24 +206,27 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
     // Occasions in the coming days (F14).
     let md = |days: i64, year: i16| occasion_in(today, days, year);
     d.app.edit_contact(
+        d.cx,
         "Dana Reyes",
         crate::EditContact {
-            birthday: Some(md(3, 1988)),
+            birthday: Some(Some(md(3, 1988))),
             ..Default::default()
         },
     )?;
     d.app.edit_contact(
+        d.cx,
         "Ben Carter",
         crate::EditContact {
-            work_anniversary: Some(md(5, 2016)),
+            work_anniversary: Some(Some(md(5, 2016))),
             ..Default::default()
         },
     )?;
     d.app.edit_contact(
+        d.cx,
         "Ines Costa",
         crate::EditContact {
-            personal_anniversary: Some(md(40, 2019)),
-            birthday: Some(md(11, 1991)),
+            personal_anniversary: Some(Some(md(40, 2019))),
+            birthday: Some(Some(md(11, 1991))),
             ..Default::default()
         },
     )?;
@@ -259,11 +267,11 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
         0,
         NewTouch {
             note: Some("migrating the warehouse without downtime".into()),
-            they_decide_by: Some(shift(today, 6).to_string()),
+            they_decide_by: Some(shift(today, 6)),
             next_step: Some("they send the final contract".into()),
             all_hear_back: Some(true),
             may_follow_up: Some(true),
-            preferred_channel: Some("phone".into()),
+            preferred_channel: Some(Channel::Phone),
             direct_contact: Some("+1 555 0100".into()),
             on_linkedin: Some(true),
             ..NewTouch::default()
@@ -334,7 +342,7 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
     d.plain("follow-up", "Dana Reyes", Some(&hooli), 80)?;
     d.plain("follow-up", "Dana Reyes", Some(&hooli), 75)?;
     d.plain("value-add", "Dana Reyes", Some(&hooli), 61)?;
-    d.app.close_job(&hooli, "no-response")?;
+    d.app.close_job(d.cx, &hooli, Stage::NoResponse)?;
 
     // Accepted, long ago: the contract before this search.
     let pied = d.job(
@@ -346,7 +354,7 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
     d.plain("interview", "Diego Rossi", Some(&pied), 390)?;
     d.plain("thank-you", "Diego Rossi", Some(&pied), 389)?;
     d.plain("offer", "Diego Rossi", Some(&pied), 380)?;
-    d.app.close_job(&pied, "accepted")?;
+    d.app.close_job(d.cx, &pied, Stage::Accepted)?;
 
     // The network.
     d.log(
@@ -400,8 +408,8 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
     d.plain("reply", "Lee Park", None, 14)?;
 
     let touches = d.touches;
-    let contacts = d.app.contacts()?.len();
-    let jobs = d.app.jobs()?.len();
+    let contacts = d.app.contacts(d.cx)?.len();
+    let jobs = d.app.jobs(d.cx)?.len();
     Ok(Summary {
         contacts,
         jobs,
@@ -414,14 +422,14 @@ pub fn build(app: &mut App) -> Result<Summary, AppError> {
 /// and without your stated date; a coffee where they promised an introduction, one where they
 /// promised a referral by a date; a casual meeting; a referral into a role; a rejection with no
 /// contact, with and without an interview; an old promise that must not be cited; occasions.
-pub fn build_networking(app: &mut App) -> Result<Summary, AppError> {
-    if !app.is_empty()? {
-        return Err(AppError::Invalid(
-            "demo: the database already holds data; give --db a new file, or leave --db out for a temporary one".into(),
+pub fn build_networking(app: &App, cx: &Ctx) -> Result<Summary, AppError> {
+    if !app.is_empty(cx)? {
+        return Err(refused(
+            "demo: the database already holds data; give --db a new file, or leave --db out for a temporary one",
         ));
     }
-    let today = app.today;
-    let mut d = Demo { app, touches: 0 };
+    let today = cx.today;
+    let mut d = Demo { app, cx, touches: 0 };
     for (name, company, title, tier) in [
         ("Omar Haddad", "Proseware", "Head of Analytics", "regular"),
         ("Paula Greene", "Litware", "Data Platform Lead", "regular"),
@@ -444,26 +452,29 @@ pub fn build_networking(app: &mut App) -> Result<Summary, AppError> {
     }
     let md = |days: i64, year: i16| occasion_in(today, days, year);
     d.app.edit_contact(
+        d.cx,
         "Xavier Ruiz",
         crate::EditContact {
-            birthday: Some(md(2, 1979)),
+            birthday: Some(Some(md(2, 1979))),
             ..Default::default()
         },
     )?;
     d.app.edit_contact(
+        d.cx,
         "Yara Nasser",
         crate::EditContact {
-            work_anniversary: Some(md(6, 2021)),
-            personal_anniversary: Some(md(9, 2018)),
+            work_anniversary: Some(Some(md(6, 2021))),
+            personal_anniversary: Some(Some(md(9, 2018))),
             ..Default::default()
         },
     )?;
     // Quentin prefers calls and gave a number: his drafts come with a call script.
     d.app.edit_contact(
+        d.cx,
         "Quentin Moreau",
         crate::EditContact {
             phones: Some(vec!["+1 555 0142".into()]),
-            prefers: Some("phone".into()),
+            prefers: Some(Some(Channel::Phone)),
             ..Default::default()
         },
     )?;
@@ -555,7 +566,7 @@ pub fn build_networking(app: &mut App) -> Result<Summary, AppError> {
         None,
         400,
         NewTouch {
-            i_will_follow_up: Some(shift(old, 7).to_string()),
+            i_will_follow_up: Some(shift(old, 7)),
             ..NewTouch::default()
         },
     )?;
@@ -574,16 +585,16 @@ pub fn build_networking(app: &mut App) -> Result<Summary, AppError> {
     let globex = d.job("Globex", "Analytics Engineer", "", Some(40))?;
     for (job, interviewed) in [(&northwind, false), (&globex, true)] {
         if interviewed {
-            d.app.log(NewTouch {
-                kind: "interview".into(),
+            d.app.log(d.cx, NewTouch {
+                kind: TouchKind::Interview,
                 job: Some(job.clone()),
                 on: Some(d.ago(14)),
                 ..NewTouch::default()
             })?;
             d.touches += 1;
         }
-        d.app.log(NewTouch {
-            kind: "rejection".into(),
+        d.app.log(d.cx, NewTouch {
+            kind: TouchKind::Rejection,
             job: Some(job.clone()),
             on: Some(d.ago(1)),
             ..NewTouch::default()
@@ -592,8 +603,8 @@ pub fn build_networking(app: &mut App) -> Result<Summary, AppError> {
     }
 
     let touches = d.touches;
-    let contacts = d.app.contacts()?.len();
-    let jobs = d.app.jobs()?.len();
+    let contacts = d.app.contacts(d.cx)?.len();
+    let jobs = d.app.jobs(d.cx)?.len();
     Ok(Summary {
         contacts,
         jobs,

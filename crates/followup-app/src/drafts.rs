@@ -72,10 +72,13 @@ pub fn default_text(name: &str) -> Option<&'static str> {
 /// Finds a template: `dir/NAME.txt` when it exists, else the default.
 pub fn load(name: &str, dir: Option<&Path>) -> Result<Template, AppError> {
     let default = default_text(name).ok_or_else(|| {
-        AppError::Invalid(format!(
-            "template: expected one of {}, found {name:?}",
-            names().collect::<Vec<_>>().join(", ")
-        ))
+        crate::error::invalid(
+            crate::Field::Template,
+            format!(
+                "expected one of {}, found {name:?}",
+                names().collect::<Vec<_>>().join(", ")
+            ),
+        )
     })?;
     if let Some(dir) = dir {
         let path = dir.join(format!("{name}.txt"));
@@ -89,7 +92,7 @@ pub fn load(name: &str, dir: Option<&Path>) -> Result<Template, AppError> {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
-                return Err(AppError::Invalid(format!(
+                return Err(AppError::BadFile(format!(
                     "template {}: cannot read: {e}",
                     path.display()
                 )));
@@ -122,7 +125,7 @@ pub fn render(t: &Template, ctx: &DraftContext) -> Result<(String, String), AppE
             .detail()
             .map(str::to_string)
             .unwrap_or_else(|| e.kind().to_string());
-        AppError::Invalid(format!(
+        AppError::BadFile(format!(
             "template {shown}, line {line}: {what}, in `{text}` (placeholders: docs/DRAFTS.md)"
         ))
     };
@@ -211,7 +214,9 @@ use followup_core::plan::{Action, Slot};
 use followup_core::policy::Policy;
 use jiff::civil::Date;
 
-use crate::{App, Mode, resolve_contact};
+use crate::error::{Field, invalid, refused};
+use crate::lookup::resolve_contact;
+use crate::{App, Ctx};
 
 /// "Thursday 5 March", with the year when it is not today's.
 pub fn long_date(d: Date, today: Date) -> String {
@@ -268,9 +273,9 @@ fn person(c: &Contact) -> Person {
 }
 
 impl App {
-    fn me(&mut self) -> Result<Person, AppError> {
+    fn me(&self, cx: &Ctx) -> Result<Person, AppError> {
         // The identity in force: what the person set (`followup me`, Settings) over `[me]`.
-        let me = self.identity()?.as_me();
+        let me = self.identity(cx)?.as_me();
         let name = me
             .name
             .clone()
@@ -297,36 +302,36 @@ impl App {
     /// returns its path.
     pub fn template_to_edit(&self, name: &str) -> Result<PathBuf, AppError> {
         let text = default_text(name).ok_or_else(|| {
-            AppError::Invalid(format!(
-                "NAME: expected one of {}, found {name:?}",
-                names().collect::<Vec<_>>().join(", ")
-            ))
+            invalid(
+                Field::Template,
+                format!(
+                    "expected one of {}, found {name:?}",
+                    names().collect::<Vec<_>>().join(", ")
+                ),
+            )
         })?;
         let dir = self.config.templates_dir().ok_or_else(|| {
-            AppError::Invalid(
-                "no config folder for templates; set `templates` in the config".into(),
-            )
+            refused("no config folder for templates; set `templates` in the config")
         })?;
         let path = dir.join(format!("{name}.txt"));
         if !path.exists() {
             std::fs::create_dir_all(&dir)
                 .and_then(|_| std::fs::write(&path, text))
-                .map_err(|e| AppError::Invalid(format!("{}: cannot write: {e}", path.display())))?;
+                .map_err(|e| refused(format!("{}: cannot write: {e}", path.display())))?;
         }
         Ok(path)
     }
 
     /// The draft for agenda item `id`; `voicemail` gives the M7 script instead.
-    pub fn draft(&mut self, id: i64, voicemail: bool) -> Result<Draft, AppError> {
+    pub fn draft(&self, cx: &Ctx, id: i64, voicemail: bool) -> Result<Draft, AppError> {
         if id == PIPELINE_ID {
-            return Err(AppError::Invalid(
-                "item 0 is the pipeline (F18): there is no message to draft; add jobs instead"
-                    .into(),
+            return Err(refused(
+                "item 0 is the pipeline (F18): there is no message to draft; add jobs instead",
             ));
         }
-        let today = self.today;
-        let me = self.me()?;
-        let tx = self.store.begin(self.owner, Mode::Read)?;
+        let today = cx.today;
+        let me = self.me(cx)?;
+        let tx = self.store.read(cx.owner)?;
         let planned = tx.plan_item(id)?.ok_or_else(|| AppError::NotFound {
             what: "agenda item",
             query: id.to_string(),
@@ -361,7 +366,7 @@ impl App {
         } else {
             item.action.as_str()
         };
-        let policy = &self.config.policy;
+        let policy: &followup_core::Policy = &cx.policy;
         let mut ctx = context(
             &me,
             contact.as_ref(),
@@ -386,7 +391,7 @@ impl App {
         ctx.channel = item.channel.to_string();
         if let Some(step) = &item.then {
             // C3: the date that will be recorded when this note goes out today.
-            let named = followup_core::plan::named_date(step.due, today, &self.config.policy);
+            let named = followup_core::plan::named_date(step.due, today, &cx.policy);
             ctx.follow_up_on = long_date(named, today);
         }
         if item.action == Action::Occasion {
@@ -403,10 +408,10 @@ impl App {
     }
 
     /// A draft to a contact outside the agenda: `outreach` by default, or any template.
-    pub fn draft_to(&mut self, who: &str, template: &str) -> Result<Draft, AppError> {
-        let today = self.today;
-        let me = self.me()?;
-        let tx = self.store.begin(self.owner, Mode::Read)?;
+    pub fn draft_to(&self, cx: &Ctx, who: &str, template: &str) -> Result<Draft, AppError> {
+        let today = cx.today;
+        let me = self.me(cx)?;
+        let tx = self.store.read(cx.owner)?;
         let contact = resolve_contact(tx.as_ref(), who)?;
         let jobs = tx.jobs_of_contact(contact.id)?;
         let jobs: Vec<Job> = jobs.into_iter().filter(|j| j.stage.is_open()).collect();
@@ -426,21 +431,21 @@ impl App {
             &jobs,
             &touches,
             today,
-            &self.config.policy,
+            &cx.policy,
             action,
         );
         ctx.template = template.to_string();
         ctx.action = action.to_string();
         ctx.channel = contact
             .prefers
-            .unwrap_or(self.config.policy.default_channel)
+            .unwrap_or(cx.policy.default_channel)
             .to_string();
         if action == "outreach" {
             let d = self
                 .config
                 .policy
                 .calendar
-                .add(today, self.config.policy.outreach_wait);
+                .add(today, cx.policy.outreach_wait);
             ctx.follow_up_on = long_date(d, today);
         }
         let previous = last_message(&touches, Some(&contact));
@@ -509,14 +514,15 @@ impl App {
 
     /// Lints a message the person wrote (M1, M3, and F8 against the last message to `to`).
     pub fn lint(
-        &mut self,
+        &self,
+        cx: &Ctx,
         text: &str,
         kind: MessageKind,
         to: Option<&str>,
     ) -> Result<Vec<LintWarning>, AppError> {
         let previous = match to {
             Some(who) => {
-                let tx = self.store.begin(self.owner, Mode::Read)?;
+                let tx = self.store.read(cx.owner)?;
                 let c = resolve_contact(tx.as_ref(), who)?;
                 let touches = tx.touches_of_contact(c.id)?;
                 last_message(&touches, Some(&c))

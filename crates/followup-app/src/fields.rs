@@ -10,28 +10,34 @@
 use followup_core::text::{self, BadText};
 use jiff::civil::Date;
 
+use crate::error::{AppError, Field, Result, invalid};
 use crate::import::Incoming;
-use crate::{AppError, Result};
 
+/// A file's value that cannot be kept, named by its place in the file.
 fn bad(e: BadText) -> AppError {
-    AppError::Invalid(e.to_string())
+    AppError::BadFile(e.to_string())
+}
+
+/// A typed value that cannot be kept, named by its field.
+fn refused(field: Field, e: BadText) -> AppError {
+    invalid(field, e.problem())
 }
 
 /// A one-line field (name, title, organization) as typed.
-pub fn line(field: &str, s: &str) -> Result<String> {
-    text::check_line(field, s).map_err(bad)
+pub fn line(field: Field, s: &str) -> Result<String> {
+    text::check_line(field.key(), s).map_err(|e| refused(field, e))
 }
 
 /// An optional one-line field as typed: empty means none.
-pub fn opt_line(field: &str, s: Option<String>) -> Result<Option<String>> {
+pub fn opt_line(field: Field, s: Option<String>) -> Result<Option<String>> {
     s.map(|s| line(field, &s))
         .transpose()
         .map(|s| s.filter(|s| !s.is_empty()))
 }
 
 /// A note or message as typed: empty means none.
-pub fn opt_note(field: &str, s: Option<String>) -> Result<Option<String>> {
-    s.map(|s| text::check_note(field, &s).map_err(bad))
+pub fn opt_note(field: Field, s: Option<String>) -> Result<Option<String>> {
+    s.map(|s| text::check_note(field.key(), &s).map_err(|e| refused(field, e)))
         .transpose()
         .map(|s| s.filter(|s| !s.trim().is_empty()))
 }
@@ -46,11 +52,11 @@ fn email_problem(e: &str) -> Option<&'static str> {
 }
 
 /// An email address as typed.
-pub fn email(field: &str, s: &str) -> Result<String> {
+pub fn email(field: Field, s: &str) -> Result<String> {
     let e = line(field, s)?;
     match email_problem(&e) {
         None => Ok(e),
-        Some(why) => Err(AppError::Invalid(format!("{field}: {why}, found {e:?}"))),
+        Some(why) => Err(invalid(field, format!("{why}, found {e:?}"))),
     }
 }
 
@@ -74,11 +80,11 @@ fn phone_problem(p: &str) -> Option<&'static str> {
 }
 
 /// A phone number as typed.
-pub fn phone(field: &str, s: &str) -> Result<String> {
+pub fn phone(field: Field, s: &str) -> Result<String> {
     let p = line(field, s)?;
     match phone_problem(&p) {
         None => Ok(p),
-        Some(why) => Err(AppError::Invalid(format!("{field}: {why}, found {p:?}"))),
+        Some(why) => Err(invalid(field, format!("{why}, found {p:?}"))),
     }
 }
 
@@ -102,16 +108,16 @@ fn url_problem(u: &str) -> Option<String> {
 }
 
 /// A web address as typed.
-pub fn url(field: &str, s: &str) -> Result<String> {
+pub fn url(field: Field, s: &str) -> Result<String> {
     let u = s.trim();
     match url_problem(u) {
         None => Ok(u.to_string()),
-        Some(why) => Err(AppError::Invalid(format!("{field}: {why}, found {u:?}"))),
+        Some(why) => Err(invalid(field, format!("{why}, found {u:?}"))),
     }
 }
 
 /// An optional web address as typed: empty means none.
-pub fn opt_url(field: &str, s: Option<String>) -> Result<Option<String>> {
+pub fn opt_url(field: Field, s: Option<String>) -> Result<Option<String>> {
     match s.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(u) => url(field, u).map(Some),

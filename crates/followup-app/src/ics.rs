@@ -10,7 +10,7 @@ use followup_core::agenda::{AgendaItem, Window, agenda};
 use followup_core::plan::Action;
 use jiff::civil::Date;
 
-use crate::{App, AppError, Mode};
+use crate::{App, AppError, Ctx};
 
 /// How the export is written.
 #[derive(Debug, Clone)]
@@ -36,9 +36,10 @@ impl Default for IcsOptions {
 /// Parses `HH:MM` for `--alarm`.
 pub fn parse_alarm(s: &str) -> Result<u32, AppError> {
     let bad = || {
-        AppError::Invalid(format!(
-            "--alarm: expected a time of day like 09:00, found {s:?}"
-        ))
+        crate::error::invalid(
+            crate::Field::Alarm,
+            format!("expected a time of day like 09:00, found {s:?}"),
+        )
     };
     let (h, m) = s.trim().split_once(':').ok_or_else(bad)?;
     let h: u32 = h.parse().map_err(|_| bad())?;
@@ -51,15 +52,15 @@ pub fn parse_alarm(s: &str) -> Result<u32, AppError> {
 
 impl App {
     /// The calendar of every follow-up (overdue ones on today) up to `until`.
-    pub fn calendar(&mut self, opts: &IcsOptions) -> Result<String, AppError> {
-        let today = self.today;
+    pub fn calendar(&self, cx: &Ctx, opts: &IcsOptions) -> Result<String, AppError> {
+        let today = cx.today;
         let until = opts.until.unwrap_or_else(|| {
             today
                 .checked_add(jiff::Span::new().days(365))
                 .unwrap_or(today)
         });
         let items = {
-            let tx = self.store.begin(self.owner, Mode::Read)?;
+            let tx = self.store.read(cx.owner)?;
             let planned = tx.plan_window(today, until)?;
             let open_jobs = tx.open_job_count()?;
             agenda(
@@ -69,7 +70,7 @@ impl App {
                     until,
                     open_jobs,
                 },
-                &self.config.policy,
+                &cx.policy,
             )
         };
         let mut cal = Calendar::new();
@@ -78,7 +79,7 @@ impl App {
             if item.action == Action::Pipeline {
                 continue;
             }
-            let draft = self.draft(item.id, false).ok();
+            let draft = self.draft(cx, item.id, false).ok();
             // The same words as the agenda and the web (followup_core::present).
             let words = followup_core::present::item(item, today);
             let mut description = words.why_line();
@@ -244,7 +245,7 @@ pub const MAX_HOLIDAY_DAYS: usize = 100_000;
 /// The days of a public-holiday calendar (`.ics`): each all-day `VEVENT`'s days (`DTEND` is
 /// exclusive), a yearly `RRULE` expanded for twenty years or to its `COUNT`/`UNTIL`.
 pub fn holidays_from_ics(source: &str, text: &str) -> Result<Vec<Date>, AppError> {
-    let bad = |line: usize, m: String| AppError::Invalid(format!("{source}: line {line}: {m}"));
+    let bad = |line: usize, m: String| AppError::BadFile(format!("{source}: line {line}: {m}"));
     let text = text.trim_start_matches('\u{feff}');
     // Unfold, keeping each logical line's first physical line number.
     let mut lines: Vec<(usize, String)> = Vec::new();
@@ -346,7 +347,7 @@ pub fn holidays_from_ics(source: &str, text: &str) -> Result<Vec<Date>, AppError
         ));
     }
     if out.is_empty() {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::BadFile(format!(
             "{source}: no holidays (VEVENTs) in it"
         )));
     }
@@ -396,38 +397,35 @@ impl App {
     /// Keeps a public-holiday calendar's days in the database (they join the policy's
     /// holidays, F16) and replans. Returns the name it is kept under and how many days.
     pub fn import_holidays(
-        &mut self,
+        &self,
+        cx: &Ctx,
         source: &str,
         text: &str,
     ) -> Result<(String, usize), AppError> {
         let days = read_holidays(source, text, &self.config.policy.calendar)?;
-        self.keep_holidays(source, &days)
+        self.keep_holidays(cx, source, &days)
     }
 
     /// Keeps days read by [`read_holidays`] in the database (the `holidays-kept` event) and
     /// replans, in one transaction: a kill leaves both or neither. A calendar imported again
     /// under the same name replaces its days. Returns the name it is kept under.
     pub fn keep_holidays(
-        &mut self,
+        &self,
+        cx: &Ctx,
         source: &str,
         days: &[Date],
     ) -> Result<(String, usize), AppError> {
         let name = crate::holidays::source_name(source);
-        let today = self.today;
-        let mut policy = self.config.policy.clone();
-        let mut tx = self.store.begin(self.owner, Mode::Write)?;
-        tx.append(
-            today,
-            &followup_core::Event::HolidaysKept {
+        self.change(cx, |w| {
+            w.append(&followup_core::Event::HolidaysKept {
                 source: name.clone(),
                 days: days.to_vec(),
-            },
-        )?;
-        policy.calendar.holidays = self.file_holidays.clone();
-        policy.calendar.holidays.extend(tx.holidays()?);
-        crate::full_replan(tx.as_mut(), &policy)?;
-        tx.commit()?;
-        self.config.policy = policy;
+            })?;
+            // The config's holidays and every calendar kept, this one's days as now given.
+            let mut policy = self.config.policy.clone();
+            policy.calendar.holidays.extend(w.tx.holidays()?);
+            crate::replan::full_replan(w.tx.as_mut(), &policy)
+        })?;
         Ok((name, days.len()))
     }
 }
@@ -444,12 +442,12 @@ pub fn read_holidays(
         .filter(|d| followup_core::dates::in_range(*d))
         .collect();
     if days.is_empty() {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::BadFile(format!(
             "{source}: no holidays between 1900 and 2200 in it"
         )));
     }
     crate::holidays::check_enough_business_days(&days, cal)
-        .map_err(|m| AppError::Invalid(format!("{source}: {m}")))?;
+        .map_err(|m| AppError::BadFile(format!("{source}: {m}")))?;
     Ok(days)
 }
 

@@ -5,7 +5,8 @@
 use followup_core::draft::LintWarning;
 use serde::Serialize;
 
-use crate::{App, AppError, Mode, Result, fields};
+use crate::error::{AppError, Field, invalid};
+use crate::{App, Ctx, Result, fields};
 
 /// What a draft says in place of a name nobody gave.
 pub const PLACEHOLDER: &str = "[YOUR NAME]";
@@ -102,8 +103,8 @@ fn stored(v: Option<String>) -> Option<String> {
 
 impl App {
     /// The identity drafts sign with: the stored fields over the config's `[me]`.
-    pub fn identity(&mut self) -> Result<Identity> {
-        let tx = self.store.begin(self.owner, Mode::Read)?;
+    pub fn identity(&self, cx: &Ctx) -> Result<Identity> {
+        let tx = self.store.read(cx.owner)?;
         let name = stored(tx.setting(NAME)?);
         let signature = stored(tx.setting(SIGNATURE)?);
         let phone = stored(tx.setting(PHONE)?);
@@ -133,71 +134,70 @@ impl App {
 
     /// Keeps the person's name, signature or phone (checked like every field); returns the
     /// identity now in force. Nothing is written when a field is refused.
-    pub fn set_identity(&mut self, c: IdentityChange) -> Result<Identity> {
+    pub fn set_identity(&self, cx: &Ctx, c: IdentityChange) -> Result<Identity> {
         if c.is_empty() {
-            return Err(AppError::Invalid(
-                "me: nothing to change; give --name, --signature or --phone".into(),
-            ));
+            return Err(AppError::NothingToChange { what: "me" });
         }
         let name = c
             .name
             .as_deref()
-            .map(|n| fields::line("--name", n))
+            .map(|n| fields::line(Field::Name, n))
             .transpose()?;
         let signature = c
             .signature
-            .map(|s| signature("--signature", s))
+            .map(|s| signature(Field::Signature, s))
             .transpose()?;
         let phone = c
             .phone
             .as_deref()
             .map(|p| match p.trim() {
                 "" => Ok(String::new()),
-                p => fields::phone("--phone", p),
+                p => fields::phone(Field::Phone, p),
             })
             .transpose()?;
-        let mut tx = self.store.begin(self.owner, Mode::Write)?;
-        for (key, value) in [(NAME, name), (SIGNATURE, signature), (PHONE, phone)] {
-            if let Some(v) = value {
-                tx.set_setting(key, v.trim())?;
+        self.change(cx, |w| {
+            for (key, value) in [(NAME, name), (SIGNATURE, signature), (PHONE, phone)] {
+                if let Some(v) = value {
+                    w.tx.set_setting(key, v.trim())?;
+                }
             }
-        }
-        tx.commit()?;
-        self.identity()
+            Ok(())
+        })?;
+        self.identity(cx)
     }
 
     /// True when a draft would be signed with the placeholder and the person was never asked
     /// for their name: the command line asks once, on a terminal.
-    pub fn should_ask_name(&mut self) -> Result<bool> {
-        if self.identity()?.name.is_some() {
+    pub fn should_ask_name(&self, cx: &Ctx) -> Result<bool> {
+        if self.identity(cx)?.name.is_some() {
             return Ok(false);
         }
-        let tx = self.store.begin(self.owner, Mode::Read)?;
+        let tx = self.store.read(cx.owner)?;
         Ok(tx.setting(ASKED)?.is_none())
     }
 
     /// Remembers that the person was asked for their name (answered or not).
-    pub fn mark_name_asked(&mut self) -> Result<()> {
-        let mut tx = self.store.begin(self.owner, Mode::Write)?;
-        tx.set_setting(ASKED, "yes")?;
-        tx.commit()?;
-        Ok(())
+    pub fn mark_name_asked(&self, cx: &Ctx) -> Result<()> {
+        self.change(cx, |w| Ok(w.tx.set_setting(ASKED, "yes")?))
     }
 }
 
 /// A signature as typed: at most [`SIGNATURE_LINES`] lines, each a one-line field; `""`
 /// forgets it.
-fn signature(field: &str, s: String) -> Result<String> {
+fn signature(field: Field, s: String) -> Result<String> {
     let s = s.replace("\r\n", "\n");
     let Some(s) = fields::opt_note(field, Some(s))? else {
         return Ok(String::new());
     };
     let lines: Vec<&str> = s.trim_end().lines().collect();
     if lines.len() > SIGNATURE_LINES {
-        return Err(AppError::Invalid(format!(
-            "{field}: a signature is at most {SIGNATURE_LINES} lines, found {}",
-            lines.len()
-        )));
+        return Err(invalid(
+            field,
+            format!(
+                "a signature is at most {SIGNATURE_LINES} lines, found {}",
+                lines.len()
+            ),
+        ));
     }
     for l in &lines {
         fields::line(field, l)?;

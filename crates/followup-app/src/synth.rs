@@ -4,10 +4,10 @@
 
 use followup_core::model::*;
 use followup_core::{Event, Wait};
-use followup_store::{Entity, Mode};
+use followup_store::Entity;
 use jiff::ToSpan;
 
-use crate::{App, Result};
+use crate::{App, Ctx, Result};
 
 /// A tiny deterministic generator (no dependency for randomness in a benchmark fixture).
 struct Lcg(u64);
@@ -28,28 +28,30 @@ impl Lcg {
 /// Fills an empty database with `contacts` contacts, one job per ten contacts, and `touches`
 /// touches over the two years before today; then rebuilds the plan. Calls `progress` now and then.
 pub fn generate(
-    app: &mut App,
+    app: &App,
+    cx: &Ctx,
     contacts: u64,
     touches: u64,
     progress: &mut dyn FnMut(&str),
 ) -> Result<usize> {
-    generate_seeded(app, contacts, touches, 42, progress)
+    generate_seeded(app, cx, contacts, touches, 42, progress)
 }
 
 /// `generate` from a given seed.
 pub fn generate_seeded(
-    app: &mut App,
+    app: &App,
+    cx: &Ctx,
     contacts: u64,
     touches: u64,
     seed: u64,
     progress: &mut dyn FnMut(&str),
 ) -> Result<usize> {
-    let today = app.today;
+    let today = cx.today;
     let mut rng = Lcg(seed);
-    {
-        let mut tx = app.store.begin(app.owner, Mode::Write)?;
+    app.change(cx, |w| {
+        let tx = &mut w.tx;
         if !tx.is_empty()? {
-            return Err(crate::invalid("synth: the database already holds data"));
+            return Err(crate::error::refused("synth: the database already holds data"));
         }
         let orgs = (contacts / 20).max(1);
         for o in 1..=orgs {
@@ -183,10 +185,10 @@ pub fn generate_seeded(
             }
         }
         debug_assert!(tx.next_id(Entity::Touch)? as u64 == touches + 1);
-        tx.commit()?;
-    }
+        Ok(())
+    })?;
     progress("replanning");
-    app.replan()
+    app.replan(cx)
 }
 
 /// One pending follow-up, as the peer tools get it too.
@@ -198,14 +200,14 @@ pub struct Pending {
 
 /// The "N pending follow-ups" workload: N contacts, each with one follow-up the person promised
 /// (F2) on a day within 60 days either side of today. Returns the items, for the peer tools.
-pub fn generate_pending(app: &mut App, n: u64, seed: u64) -> Result<Vec<Pending>> {
-    let today = app.today;
+pub fn generate_pending(app: &App, cx: &Ctx, n: u64, seed: u64) -> Result<Vec<Pending>> {
+    let today = cx.today;
     let mut rng = Lcg(seed ^ 0x9e37_79b9_7f4a_7c15);
     let mut out = Vec::with_capacity(n as usize);
-    {
-        let mut tx = app.store.begin(app.owner, Mode::Write)?;
+    app.change(cx, |w| {
+        let tx = &mut w.tx;
         if !tx.is_empty()? {
-            return Err(crate::invalid("synth: the database already holds data"));
+            return Err(crate::error::refused("synth: the database already holds data"));
         }
         for c in 1..=n {
             let name = format!("Contact {c}");
@@ -260,9 +262,9 @@ pub fn generate_pending(app: &mut App, n: u64, seed: u64) -> Result<Vec<Pending>
             )?;
             out.push(Pending { name, due });
         }
-        tx.commit()?;
-    }
-    app.replan()?;
+        Ok(())
+    })?;
+    app.replan(cx)?;
     Ok(out)
 }
 

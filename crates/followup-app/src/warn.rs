@@ -9,29 +9,28 @@ use followup_core::plan::{self, Action, Warning};
 
 use crate::drafts::Draft;
 use crate::identity::{has_placeholder, placeholder_warning};
-use crate::{App, Mode, Result, plan_item, resolve_contact};
+use crate::lookup::{plan_item, resolve_contact};
+use crate::{App, Ctx, Result};
+use jiff::civil::Date;
 
 impl App {
     /// The F15 warnings that doing item `id` today would earn: the touch `done` would log
     /// comes less than the gap after the last outbound touch to the contact, with nothing heard
     /// since. Reads only; an item that logs no touch (a move-on-review, the pipeline) or
     /// names no contact has none.
-    pub fn gap_check(&mut self, id: i64) -> Result<Vec<Warning>> {
-        self.gap_check_on(id, None)
+    pub fn gap_check(&self, cx: &Ctx, id: i64) -> Result<Vec<Warning>> {
+        self.gap_check_on(cx, id, None)
     }
 
     /// [`App::gap_check`] for a touch on `on` (`done --on`; default today).
-    pub fn gap_check_on(&mut self, id: i64, on: Option<&str>) -> Result<Vec<Warning>> {
-        let on = match on {
-            Some(d) => self.past_date("--on", d)?,
-            None => self.today,
-        };
+    pub fn gap_check_on(&self, cx: &Ctx, id: i64, on: Option<Date>) -> Result<Vec<Warning>> {
+        let on = on.unwrap_or(cx.today);
         if id == PIPELINE_ID {
             return Ok(Vec::new());
         }
-        let tx = self.store.begin(self.owner, Mode::Read)?;
+        let tx = self.store.read(cx.owner)?;
         let item = plan_item(tx.as_ref(), id)?;
-        let view = agenda::today_view(&item, self.today);
+        let view = agenda::today_view(&item, cx.today);
         let Some(c) = view.contact.as_ref().map(|c| c.id) else {
             return Ok(Vec::new());
         };
@@ -39,19 +38,19 @@ impl App {
             return Ok(Vec::new());
         }
         let touches = tx.touches_of_contact(c)?;
-        Ok(plan::gap_warning(&touches, c, on, &self.config.policy)
+        Ok(plan::gap_warning(&touches, c, on, &cx.policy)
             .into_iter()
             .collect())
     }
 
     /// The F15 warning that an outbound touch to `who` today would earn.
-    pub fn gap_check_contact(&mut self, who: &str) -> Result<Vec<Warning>> {
-        let tx = self.store.begin(self.owner, Mode::Read)?;
+    pub fn gap_check_contact(&self, cx: &Ctx, who: &str) -> Result<Vec<Warning>> {
+        let tx = self.store.read(cx.owner)?;
         let c = resolve_contact(tx.as_ref(), who)?;
         let touches = tx.touches_of_contact(c.id)?;
         drop(tx);
         Ok(
-            plan::gap_warning(&touches, c.id, self.today, &self.config.policy)
+            plan::gap_warning(&touches, c.id, cx.today, &cx.policy)
                 .into_iter()
                 .collect(),
         )
@@ -59,16 +58,16 @@ impl App {
 
     /// The draft for item `id` with every warning that comes before sending it: F15 first
     /// (C12), then the lint's, then a signature without a name.
-    pub fn draft_checked(&mut self, id: i64, voicemail: bool) -> Result<Draft> {
-        let gap = self.gap_check(id)?;
-        let d = self.draft(id, voicemail)?;
+    pub fn draft_checked(&self, cx: &Ctx, id: i64, voicemail: bool) -> Result<Draft> {
+        let gap = self.gap_check(cx, id)?;
+        let d = self.draft(cx, id, voicemail)?;
         Ok(with_warnings(d, &gap))
     }
 
     /// [`App::draft_to`] with the same warnings as [`App::draft_checked`].
-    pub fn draft_to_checked(&mut self, who: &str, template: &str) -> Result<Draft> {
-        let gap = self.gap_check_contact(who)?;
-        let d = self.draft_to(who, template)?;
+    pub fn draft_to_checked(&self, cx: &Ctx, who: &str, template: &str) -> Result<Draft> {
+        let gap = self.gap_check_contact(cx, who)?;
+        let d = self.draft_to(cx, who, template)?;
         Ok(with_warnings(d, &gap))
     }
 }

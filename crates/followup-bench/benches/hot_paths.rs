@@ -99,10 +99,11 @@ fn bench_agenda(c: &mut Criterion) {
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("agenda.db");
     let _ = std::fs::remove_file(&db);
-    let mut app = followup_app::App::open(&db, followup_app::Config::default(), TODAY).unwrap();
-    followup_app::synth::generate_pending(&mut app, 10_000, 7).unwrap();
+    let app = followup_app::App::open(&db, followup_app::Config::default()).unwrap();
+    let cx = app.ctx(TODAY).unwrap();
+    followup_app::synth::generate_pending(&app, &cx, 10_000, 7).unwrap();
     c.bench_function("agenda over 10,000 plan rows (default window)", |b| {
-        b.iter(|| app.agenda(None).unwrap())
+        b.iter(|| app.agenda(&cx, None).unwrap())
     });
     let _ = std::fs::remove_dir_all(&dir);
 }

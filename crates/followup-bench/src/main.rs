@@ -45,9 +45,10 @@ fn main() -> anyhow::Result<()> {
         }
         [cmd, db, contacts, touches] if cmd.as_str() == "history" => {
             let today = today.context("history needs --today")?;
-            let mut app = App::open(Path::new(db), Config::default(), today)?;
+            let app = App::open(Path::new(db), Config::default())?;
             let n = followup_app::synth::generate_seeded(
-                &mut app,
+                &app,
+                &app.ctx(today)?,
                 contacts.parse()?,
                 touches.parse()?,
                 seed,
@@ -72,8 +73,8 @@ fn pending(n: u64, dir: &Path, today: Date, seed: u64) -> anyhow::Result<()> {
     for f in ["followup.db", "floor.db"] {
         let _ = std::fs::remove_file(dir.join(f));
     }
-    let mut app = App::open(&db, Config::default(), today)?;
-    let items = followup_app::synth::generate_pending(&mut app, n, seed)?;
+    let app = App::open(&db, Config::default())?;
+    let items = followup_app::synth::generate_pending(&app, &app.ctx(today)?, n, seed)?;
     drop(app);
 
     // taskwarrior: one JSON object a line for `task import`.

@@ -35,6 +35,23 @@ pub enum BadText {
     },
 }
 
+impl BadText {
+    /// What is wrong, without the field's name: each front end names the field its own way.
+    pub fn problem(&self) -> String {
+        match self {
+            BadText::Control { found, .. } => {
+                format!("control characters are not allowed (found {found})")
+            }
+            BadText::TooLong { max, found, .. } => {
+                format!("at most {max} characters, found {found}")
+            }
+            BadText::NoteTooLong { max, found, .. } => {
+                format!("at most {max} bytes (64 KiB), found {found}")
+            }
+        }
+    }
+}
+
 /// True for characters no field keeps: C0 and C1 controls and DEL (tab and newline are
 /// judged by the caller).
 fn is_control(c: char) -> bool {

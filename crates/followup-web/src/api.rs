@@ -7,6 +7,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
+use followup_app::Field;
+use followup_app::input::{clearable_word, day, opt_day, opt_word, past_day, word};
 
 use crate::extract::{ApiBytes, ApiJson, ApiPath, ApiQuery};
 use crate::{WebError, WebState};
@@ -110,8 +112,8 @@ async fn agenda(State(s): State<WebState>, ApiQuery(q): ApiQuery<AgendaQuery>) -
         // The first page of the default window is what every client asks for: cached.
         let mut total = 0;
         let bytes = s
-            .cached(crate::View::AgendaJson, |app| {
-                let (json, n) = page(app.agenda(None)?);
+            .cached(crate::View::AgendaJson, |app, cx| {
+                let (json, n) = page(app.agenda(cx, None)?);
                 Ok(format!("{n}\n{json}"))
             })
             .map_err(WebError::into_json)?;
@@ -122,7 +124,10 @@ async fn agenda(State(s): State<WebState>, ApiQuery(q): ApiQuery<AgendaQuery>) -
         (bytes.slice(split + 1..), total)
     } else {
         let items = s
-            .with(|app| app.agenda(q.until.as_deref()))
+            .with(|app, cx| {
+                let until = opt_day(cx, Field::Until, q.until.as_deref())?;
+                app.agenda(cx, until)
+            })
             .map_err(WebError::into_json)?;
         let (json, total) = page(items);
         (axum::body::Bytes::from(json), total)
@@ -153,7 +158,7 @@ async fn agenda(State(s): State<WebState>, ApiQuery(q): ApiQuery<AgendaQuery>) -
 /// Every contact.
 #[utoipa::path(get, path = "/api/v1/contacts", responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "contacts")))]
 async fn contacts(State(s): State<WebState>) -> ApiResult {
-    ok(s.with(|app| app.contacts()).map_err(WebError::into_json)?)
+    ok(s.with(|app, cx| app.contacts(cx)).map_err(WebError::into_json)?)
 }
 
 /// One contact with its jobs, timeline, promises and next items.
@@ -161,14 +166,14 @@ async fn contacts(State(s): State<WebState>) -> ApiResult {
     params(("id" = String, Path, description = "id or unambiguous name")),
     responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "as `contact show --json`"), (status = 404, description = "no such contact")))]
 async fn contact(State(s): State<WebState>, ApiPath(id): ApiPath<String>) -> ApiResult {
-    ok(s.with(|app| app.contact_view(&id))
+    ok(s.with(|app, cx| app.contact_view(cx, &id))
         .map_err(WebError::into_json)?)
 }
 
 /// Every job.
 #[utoipa::path(get, path = "/api/v1/jobs", responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "jobs")))]
 async fn jobs(State(s): State<WebState>) -> ApiResult {
-    ok(s.with(|app| app.jobs()).map_err(WebError::into_json)?)
+    ok(s.with(|app, cx| app.jobs(cx)).map_err(WebError::into_json)?)
 }
 
 /// One job with its contacts, timeline, promises and next item.
@@ -176,7 +181,7 @@ async fn jobs(State(s): State<WebState>) -> ApiResult {
     params(("id" = String, Path, description = "id or unambiguous name")),
     responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "as `job show --json`"), (status = 404, description = "no such job")))]
 async fn job(State(s): State<WebState>, ApiPath(id): ApiPath<String>) -> ApiResult {
-    ok(s.with(|app| app.job_view(&id))
+    ok(s.with(|app, cx| app.job_view(cx, &id))
         .map_err(WebError::into_json)?)
 }
 
@@ -196,15 +201,12 @@ async fn stage(
     ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<StageBody>,
 ) -> ApiResult {
-    ok(s.with(|app| {
-        let st: followup_core::Stage = b
-            .stage
-            .parse()
-            .map_err(|e| followup_app::AppError::Invalid(format!("stage: {e}")))?;
+    ok(s.with(|app, cx| {
+        let st: followup_core::Stage = word(Field::Stage, &b.stage)?;
         if st.is_open() {
-            app.set_stage(&id, &b.stage)
+            app.set_stage(cx, &id, st)
         } else {
-            app.close_job(&id, &b.stage)
+            app.close_job(cx, &id, st)
         }
     })
     .map_err(WebError::into_json)?)
@@ -234,21 +236,28 @@ pub struct TouchBody {
     request_body(content = TouchBody, description = "{\"kind\": \"interview\", \"with\": [\"Dana Reyes\"], \"job\": \"1\", \"they_decide_by\": \"next monday\"}", content_type = "application/json"),
     responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "as `log --json`"), (status = 422, description = "bad input")))]
 async fn log(State(s): State<WebState>, ApiJson(b): ApiJson<TouchBody>) -> ApiResult {
-    let t = followup_app::NewTouch {
-        kind: b.kind,
-        with: b.with,
-        job: b.job,
-        on: b.on,
-        note: b.note,
-        they_decide_by: b.they_decide_by,
-        i_will_follow_up: b.i_will_follow_up,
-        they_will_act_by: b.they_will_act_by,
-        answer_by: b.answer_by,
-        they_will_act: b.they_will_act,
-        poor_fit: b.poor_fit,
-        ..followup_app::NewTouch::default()
-    };
-    ok(s.with(|app| app.log(t)).map_err(WebError::into_json)?)
+    ok(s.with(|app, cx| {
+        let t = followup_app::NewTouch {
+            kind: word(Field::Kind, &b.kind)?,
+            with: b.with,
+            job: b.job,
+            on: b
+                .on
+                .as_deref()
+                .map(|d| past_day(cx, Field::On, d))
+                .transpose()?,
+            note: b.note,
+            they_decide_by: opt_day(cx, Field::TheyDecideBy, b.they_decide_by.as_deref())?,
+            i_will_follow_up: opt_day(cx, Field::IWillFollowUp, b.i_will_follow_up.as_deref())?,
+            they_will_act_by: opt_day(cx, Field::TheyWillActBy, b.they_will_act_by.as_deref())?,
+            answer_by: opt_day(cx, Field::AnswerBy, b.answer_by.as_deref())?,
+            they_will_act: b.they_will_act,
+            poor_fit: b.poor_fit,
+            ..followup_app::NewTouch::default()
+        };
+        app.log(cx, t)
+    })
+    .map_err(WebError::into_json)?)
 }
 
 /// Marks an agenda item done by logging the touch that does it.
@@ -256,7 +265,7 @@ async fn log(State(s): State<WebState>, ApiJson(b): ApiJson<TouchBody>) -> ApiRe
     params(("id" = i64, Path, description = "agenda item id")),
     responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "as `done --json`"), (status = 404, description = "no such item")))]
 async fn done(State(s): State<WebState>, ApiPath(id): ApiPath<i64>) -> ApiResult {
-    ok(s.with(|app| app.done(id, None, None))
+    ok(s.with(|app, cx| app.done(cx, id, None, None))
         .map_err(WebError::into_json)?)
 }
 
@@ -276,7 +285,7 @@ async fn snooze(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<SnoozeBody>,
 ) -> ApiResult {
-    ok(s.with(|app| app.snooze(id, &b.until))
+    ok(s.with(|app, cx| app.snooze(cx, id, day(cx, Field::Until, &b.until)?))
         .map_err(WebError::into_json)?)
 }
 
@@ -285,7 +294,7 @@ async fn snooze(
     params(("id" = i64, Path, description = "agenda item id")),
     responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "{subject, body, channel, to, warnings, template}; warnings come first with F15 when sending it now would be too soon after the last message (C12), and name rule `me` when it is signed [YOUR NAME]")))]
 async fn draft(State(s): State<WebState>, ApiPath(id): ApiPath<i64>) -> ApiResult {
-    ok(s.with(|app| app.draft_checked(id, false))
+    ok(s.with(|app, cx| app.draft_checked(cx, id, false))
         .map_err(WebError::into_json)?)
 }
 
@@ -295,7 +304,7 @@ async fn draft(State(s): State<WebState>, ApiPath(id): ApiPath<i64>) -> ApiResul
     params(("id" = i64, Path, description = "agenda item id")),
     responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "[{rule, message, earliest?}]; empty when nothing stands in the way"), (status = 404, description = "no such item")))]
 async fn warnings(State(s): State<WebState>, ApiPath(id): ApiPath<i64>) -> ApiResult {
-    ok(s.with(|app| app.gap_check(id))
+    ok(s.with(|app, cx| app.gap_check(cx, id))
         .map_err(WebError::into_json)?)
 }
 
@@ -303,7 +312,7 @@ async fn warnings(State(s): State<WebState>, ApiPath(id): ApiPath<i64>) -> ApiRe
 #[utoipa::path(get, path = "/api/v1/me",
     responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "{name?, signature?, phone?, sources: {name?, signature?, phone?}}; a source is `settings` or `config`")))]
 async fn me(State(s): State<WebState>) -> ApiResult {
-    ok(s.with(|app| app.identity()).map_err(WebError::into_json)?)
+    ok(s.with(|app, cx| app.identity(cx)).map_err(WebError::into_json)?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -319,8 +328,8 @@ pub struct MeBody {
     request_body(content = MeBody, description = "{\"name\": \"Alex Morgan\", \"phone\": \"+1 555 0199\"}", content_type = "application/json"),
     responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "the identity now in force, as GET /api/v1/me"), (status = 422, description = "a bad field, or nothing to change")))]
 async fn set_me(State(s): State<WebState>, ApiJson(b): ApiJson<MeBody>) -> ApiResult {
-    ok(s.with(|app| {
-        app.set_identity(followup_app::identity::IdentityChange {
+    ok(s.with(|app, cx| {
+        app.set_identity(cx, followup_app::identity::IdentityChange {
             name: b.name,
             signature: b.signature,
             phone: b.phone,
@@ -348,12 +357,15 @@ async fn edit_contact(
     ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<ContactBody>,
 ) -> ApiResult {
-    ok(s.with(|app| {
-        app.edit_contact(
+    ok(s.with(|app, cx| {
+        app.edit_contact(cx, 
             &id,
             followup_app::EditContact {
-                tier: b.tier,
-                prefers: b.prefers,
+                tier: clearable_word(Field::Tier, b.tier.as_deref())?,
+                prefers: match b.prefers.as_deref().map(str::trim) {
+                    Some("") => Some(None),
+                    other => opt_word(Field::Prefers, other)?.map(Some),
+                },
                 title: b.title,
                 notes: b.notes,
                 ..followup_app::EditContact::default()

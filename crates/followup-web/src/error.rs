@@ -5,7 +5,7 @@
 use axum::extract::rejection::{BytesRejection, FormRejection, JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use followup_app::AppError;
+use followup_app::{AppError, Field};
 
 use crate::BODY_LIMIT;
 
@@ -15,6 +15,9 @@ pub struct WebError {
     pub status: StatusCode,
     pub message: String,
     pub json: bool,
+    /// The field a refused value came from, and what was wrong: a form shows the message by
+    /// the field with its label; the API names it by its JSON key.
+    pub field: Option<(Field, String)>,
 }
 
 impl WebError {
@@ -23,6 +26,7 @@ impl WebError {
             status,
             message: message.into(),
             json: false,
+            field: None,
         }
     }
 
@@ -48,6 +52,9 @@ impl WebError {
     /// The same error, answered as JSON (the API).
     pub(crate) fn into_json(mut self) -> WebError {
         self.json = true;
+        if let Some((field, problem)) = &self.field {
+            self.message = format!("{}: {problem}", field.key());
+        }
         self
     }
 }
@@ -59,7 +66,11 @@ impl From<AppError> for WebError {
             e if e.is_bad_input() => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        WebError::new(status, e.to_string())
+        let mut w = WebError::new(status, e.render(|f| f.label().to_string()));
+        if let AppError::Invalid { field, problem } = &e {
+            w.field = Some((*field, problem.clone()));
+        }
+        w
     }
 }
 

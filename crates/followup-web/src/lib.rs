@@ -25,19 +25,21 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use followup_app::{App, AppError};
+use followup_app::{App, AppError, Ctx};
+use followup_core::model::OwnerId;
 use jiff::civil::Date;
 use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// What the handlers share: one person's app, and the day it is.
+/// What the handlers share: the app (shared, `&self`: no lock around it), and the day it is.
 #[derive(Clone)]
 pub struct WebState {
-    app: Arc<Mutex<App>>,
+    app: Arc<App>,
     /// `--today` when pinned; else each request reads the clock.
     today: Option<Date>,
-    /// The default agenda as the Today page and as JSON, kept until the data or the day
-    /// changes: at a coach's scale rendering it costs milliseconds, serving it microseconds.
+    /// The default agenda as the Today page and as JSON, kept per owner until their data or
+    /// the day changes: at a coach's scale rendering it costs milliseconds, serving it
+    /// microseconds.
     cache: Arc<Mutex<Vec<Cached>>>,
     /// The port the listener is bound to: requests naming any other host are refused, and
     /// without it every request is.
@@ -46,8 +48,8 @@ pub struct WebState {
     uploads: Arc<Mutex<uploads::Uploads>>,
 }
 
-/// One cached view: which, for what day, at what data version, and its body.
-type Cached = (View, Date, u64, axum::body::Bytes);
+/// One cached view: whose, which, for what day, at what data version, and its body.
+type Cached = (OwnerId, View, Date, u64, axum::body::Bytes);
 
 /// A view the cache keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,10 +58,26 @@ pub(crate) enum View {
     AgendaJson,
 }
 
+/// Runs blocking work (SQLite, the planner, rendering) where it cannot stall the server's
+/// other requests: on a multi-threaded runtime the worker hands its queue to another thread
+/// for the duration; on a current-thread runtime (tests) there is nobody else to stall.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
 impl WebState {
     pub fn new(app: App, today: Option<Date>) -> WebState {
+        WebState::shared(Arc::new(app), today)
+    }
+
+    /// A state over an app shared with others (a mail worker, a second listener).
+    pub fn shared(app: Arc<App>, today: Option<Date>) -> WebState {
         WebState {
-            app: Arc::new(Mutex::new(app)),
+            app,
             today,
             cache: Arc::new(Mutex::new(Vec::new())),
             port: None,
@@ -78,39 +96,50 @@ impl WebState {
         self.uploads.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// This request's context: the one person of this server, today.
+    fn ctx(&self) -> Result<Ctx, WebError> {
+        let today = self.today.unwrap_or_else(followup_app::clock::system_today);
+        self.app.ctx(today).map_err(WebError::from)
+    }
+
     /// A view of today's data: from the cache when neither the day nor the data changed.
     fn cached(
         &self,
         view: View,
-        build: impl FnOnce(&mut App) -> Result<String, WebError>,
+        build: impl FnOnce(&App, &Ctx) -> Result<String, WebError>,
     ) -> Result<axum::body::Bytes, WebError> {
-        let mut app = self.app.lock().unwrap_or_else(|p| p.into_inner());
-        app.today = self.today.unwrap_or_else(followup_app::clock::system_today);
-        let today = app.today;
-        let version = app.data_version().map_err(WebError::from)?;
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, _, _, hit)) = cache
-            .iter()
-            .find(|(v, d, n, _)| *v == view && *d == today && *n == version)
-        {
-            return Ok(hit.clone());
-        }
-        let fresh = axum::body::Bytes::from(build(&mut app)?);
-        cache.retain(|(v, _, _, _)| *v != view);
-        cache.push((view, today, version, fresh.clone()));
-        Ok(fresh)
+        blocking(|| {
+            let cx = self.ctx()?;
+            let version = self.app.data_version(&cx).map_err(WebError::from)?;
+            let key = (cx.owner, view, cx.today, version);
+            let lock = || self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(hit) = lock()
+                .iter()
+                .find(|(o, v, d, n, _)| (*o, *v, *d, *n) == key)
+                .map(|c| c.4.clone())
+            {
+                return Ok(hit);
+            }
+            // Built outside the lock: another owner's (or view's) request need not wait.
+            let fresh = axum::body::Bytes::from(build(&self.app, &cx)?);
+            let mut cache = lock();
+            cache.retain(|(o, v, _, _, _)| (*o, *v) != (cx.owner, view));
+            cache.push((cx.owner, view, cx.today, version, fresh.clone()));
+            Ok(fresh)
+        })
     }
 
     /// Like `with`, for work that fails with a web error (rendering).
-    fn with_web<T>(&self, f: impl FnOnce(&mut App) -> Result<T, WebError>) -> Result<T, WebError> {
-        let mut app = self.app.lock().unwrap_or_else(|p| p.into_inner());
-        app.today = self.today.unwrap_or_else(followup_app::clock::system_today);
-        f(&mut app)
+    fn with_web<T>(&self, f: impl FnOnce(&App, &Ctx) -> Result<T, WebError>) -> Result<T, WebError> {
+        blocking(|| {
+            let cx = self.ctx()?;
+            f(&self.app, &cx)
+        })
     }
 
-    /// Runs a use case with today set for this request.
-    fn with<T>(&self, f: impl FnOnce(&mut App) -> Result<T, AppError>) -> Result<T, WebError> {
-        self.with_web(|app| f(app).map_err(WebError::from))
+    /// Runs a use case with this request's context.
+    fn with<T>(&self, f: impl FnOnce(&App, &Ctx) -> Result<T, AppError>) -> Result<T, WebError> {
+        self.with_web(|app, cx| f(app, cx).map_err(WebError::from))
     }
 }
 

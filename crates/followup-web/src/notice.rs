@@ -2,7 +2,7 @@
 //! link from anywhere else could otherwise make the page say whatever it liked. The sentence
 //! is the server's, written from the records the ids name; an unknown key shows nothing.
 
-use followup_app::App;
+use followup_app::{App, Ctx};
 use followup_core::agenda::AgendaItem;
 use followup_core::model::{Job, TouchKind};
 use jiff::civil::Date;
@@ -78,18 +78,18 @@ impl Notice {
     }
 
     /// The sentence, from the records as they are now; reads only.
-    pub fn sentence(&self, app: &mut App) -> String {
+    pub fn sentence(&self, app: &App, cx: &Ctx) -> String {
         match self {
             Notice::Done { kind, next } => {
-                let next = next.and_then(|id| find_item(app, id));
-                done(*kind, next.as_ref(), app.today)
+                let next = next.and_then(|id| find_item(app, cx, id));
+                done(*kind, next.as_ref(), cx.today)
             }
-            Notice::Closed { job } => match app.job_view(&job.to_string()) {
+            Notice::Closed { job } => match app.job_view(cx, &job.to_string()) {
                 Ok(v) => closed(&v.job),
                 Err(_) => "Closed the job.".to_string(),
             },
-            Notice::Snoozed { item } => match find_item(app, *item) {
-                Some(a) => snoozed(&a, app.today),
+            Notice::Snoozed { item } => match find_item(app, cx, *item) {
+                Some(a) => snoozed(&a, cx.today),
                 None => "Snoozed.".to_string(),
             },
             Notice::Saved => "Saved.".to_string(),
@@ -131,9 +131,9 @@ pub fn item_line(a: &AgendaItem, today: Date) -> String {
 }
 
 /// A planned item by id, up to a year ahead (a snooze can reach far).
-pub(crate) fn find_item(app: &mut App, id: i64) -> Option<AgendaItem> {
-    let horizon = app.today.checked_add(jiff::Span::new().years(1)).ok()?;
-    app.agenda(Some(&horizon.to_string()))
+pub(crate) fn find_item(app: &App, cx: &Ctx, id: i64) -> Option<AgendaItem> {
+    let horizon = cx.today.checked_add(jiff::Span::new().years(1)).ok()?;
+    app.agenda(cx, Some(horizon))
         .ok()?
         .into_iter()
         .find(|a| a.id == id)

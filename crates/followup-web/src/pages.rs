@@ -8,7 +8,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use followup_app::drafts::mailto;
 use followup_app::import::{ImportOptions, ImportReport};
-use followup_app::{ContactView, EditContact, Logged, NewTouch, PromiseView};
+use followup_app::input::{clearable_word, day as parse_day, opt_day, opt_word, past_day, word};
+use followup_app::{AppError, ContactView, Ctx, EditContact, Field, Logged, NewTouch, PromiseView};
 use followup_core::agenda::AgendaItem;
 use followup_core::model::{Channel, Job, Stage, Tier, Touch, TouchKind};
 use jiff::civil::Date;
@@ -135,13 +136,13 @@ pub(crate) struct ErrorPage {
 }
 
 fn today_page(
-    app: &mut followup_app::App,
+    app: &followup_app::App, cx: &followup_app::Ctx,
     notice: Option<&Notice>,
     page: usize,
 ) -> Result<String, WebError> {
-    let notice = notice.map(|n| n.sentence(app));
-    let today = app.today;
-    let items = app.agenda(None)?;
+    let notice = notice.map(|n| n.sentence(app, cx));
+    let today = cx.today;
+    let items = app.agenda(cx, None)?;
     let total = items.len();
     let start = (page - 1) * PER_PAGE;
     Ok(render(&TodayPage {
@@ -168,10 +169,10 @@ pub async fn today(
     let page = q.page.unwrap_or(1).max(1);
     let html = match Notice::from_query(&q) {
         Some(notice) => s
-            .with_web(|app| today_page(app, Some(&notice), page))?
+            .with_web(|app, cx| today_page(app, cx, Some(&notice), page))?
             .into(),
-        None if page > 1 => s.with_web(|app| today_page(app, None, page))?.into(),
-        None => s.cached(crate::View::TodayPage, |app| today_page(app, None, 1))?,
+        None if page > 1 => s.with_web(|app, cx| today_page(app, cx, None, page))?.into(),
+        None => s.cached(crate::View::TodayPage, |app, cx| today_page(app, cx, None, 1))?,
     };
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }
@@ -216,13 +217,13 @@ pub async fn done(
     body: axum::body::Bytes,
 ) -> Result<Response, WebError> {
     if !confirmed(&body) {
-        let ask = s.with(|app| {
-            let warnings = app.gap_check(id)?;
+        let ask = s.with(|app, cx| {
+            let warnings = app.gap_check(cx, id)?;
             if warnings.is_empty() {
                 return Ok(None);
             }
-            let today = app.today;
-            let item = notice::find_item(app, id).map(|a| ItemView::new(&a, today));
+            let today = cx.today;
+            let item = notice::find_item(app, cx, id).map(|a| ItemView::new(&a, today));
             Ok(Some((warnings, item)))
         })?;
         if let Some((warnings, item)) = ask {
@@ -239,9 +240,9 @@ pub async fn done(
             .into_response());
         }
     }
-    let (msg, key, item) = s.with(|app| {
-        let today = app.today;
-        let (msg, key) = match app.done(id, None, None)? {
+    let (msg, key, item) = s.with(|app, cx| {
+        let today = cx.today;
+        let (msg, key) = match app.done(cx, id, None, None)? {
             followup_app::Done::Logged(l) => {
                 let next = l.next.first();
                 (
@@ -255,7 +256,7 @@ pub async fn done(
             followup_app::Done::Closed(j) => (notice::closed(&j), Notice::Closed { job: j.id.0 }),
         };
         let item = app
-            .agenda(None)?
+            .agenda(cx, None)?
             .into_iter()
             .find(|a| a.id == id)
             .map(|a| ItemView::new(&a, today));
@@ -282,7 +283,7 @@ pub async fn snooze(
     headers: HeaderMap,
     Form(f): Form<SnoozeForm>,
 ) -> Result<Response, WebError> {
-    let (a, today) = s.with(|app| Ok((app.snooze(id, &f.until)?, app.today)))?;
+    let (a, today) = s.with(|app, cx| Ok((app.snooze(cx, id, parse_day(cx, Field::Until, &f.until)?)?, cx.today)))?;
     if is_htmx(&headers) {
         return Ok(render(&ItemFragment {
             item: None,
@@ -312,7 +313,7 @@ pub async fn draft(
     State(s): State<WebState>,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, WebError> {
-    let d = s.with(|app| app.draft_checked(id, false))?;
+    let d = s.with(|app, cx| app.draft_checked(cx, id, false))?;
     render(&DraftPage {
         no_name: d.warnings.iter().any(|w| w.rule == "me"),
         nav: "today",
@@ -367,7 +368,7 @@ fn card(j: &Job) -> JobCard {
 }
 
 pub async fn pipeline(State(s): State<WebState>) -> Result<Html<String>, WebError> {
-    let (jobs, minimum) = s.with(|app| Ok((app.jobs()?, app.policy().pipeline_minimum)))?;
+    let (jobs, minimum) = s.with(|app, cx| Ok((app.jobs(cx)?, cx.policy.pipeline_minimum)))?;
     let open_stages: Vec<Stage> = Stage::ALL.iter().copied().filter(|s| s.is_open()).collect();
     let columns = open_stages
         .iter()
@@ -400,15 +401,12 @@ pub async fn move_job(
     Path(id): Path<i64>,
     Form(f): Form<StageForm>,
 ) -> Result<Response, WebError> {
-    s.with(|app| {
-        let stage: Stage = f
-            .stage
-            .parse()
-            .map_err(|e| followup_app::AppError::Invalid(format!("stage: {e}")))?;
+    s.with(|app, cx| {
+        let stage: Stage = word(Field::Stage, &f.stage)?;
         if stage.is_open() {
-            app.set_stage(&id.to_string(), &f.stage)
+            app.set_stage(cx, &id.to_string(), stage)
         } else {
-            app.close_job(&id.to_string(), &f.stage)
+            app.close_job(cx, &id.to_string(), stage)
         }
     })?;
     Ok(Redirect::to("/pipeline").into_response())
@@ -441,7 +439,7 @@ pub async fn contacts(
 ) -> Result<Html<String>, WebError> {
     let q = search.q.unwrap_or_default();
     let needle = q.trim().to_lowercase();
-    let all = s.with(|app| app.contacts())?;
+    let all = s.with(|app, cx| app.contacts(cx))?;
     let contacts = all
         .into_iter()
         .filter(|c| {
@@ -609,10 +607,10 @@ pub async fn contact(
     Path(id): Path<i64>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
-    let (v, today, notice) = s.with(|app| {
-        let v = app.contact_view(&id.to_string())?;
-        let notice = Notice::from_query(&q).map(|n| n.sentence(app));
-        Ok((v, app.today, notice))
+    let (v, today, notice) = s.with(|app, cx| {
+        let v = app.contact_view(cx, &id.to_string())?;
+        let notice = Notice::from_query(&q).map(|n| n.sentence(app, cx));
+        Ok((v, cx.today, notice))
     })?;
     render(&contact_page(v, today, notice))
 }
@@ -628,23 +626,22 @@ pub async fn edit_contact(
     Path(id): Path<i64>,
     Form(f): Form<ContactForm>,
 ) -> Result<Response, WebError> {
-    let tier = f.tier.map(|t| if t == "none" { String::new() } else { t });
-    let result = s.with(|app| {
-        app.edit_contact(
-            &id.to_string(),
-            EditContact {
-                tier,
-                prefers: f.prefers,
-                ..EditContact::default()
+    let n = s.with(|app, cx| {
+        let edit = EditContact {
+            tier: clearable_word(Field::Tier, f.tier.as_deref())?,
+            prefers: match f.prefers.as_deref().map(str::trim) {
+                Some("") => Some(None),
+                other => opt_word(Field::Prefers, other)?.map(Some),
             },
-        )
-    });
-    let n = match result {
-        Ok(_) => Notice::Saved,
-        // Saving what is already there is not an error for a form.
-        Err(e) if e.message.contains("nothing to change") => Notice::Unchanged,
-        Err(e) => return Err(e),
-    };
+            ..EditContact::default()
+        };
+        match app.edit_contact(cx, &id.to_string(), edit) {
+            Ok(_) => Ok(Notice::Saved),
+            // Saving what is already there is not an error for a form.
+            Err(AppError::NothingToChange { .. }) => Ok(Notice::Unchanged),
+            Err(e) => Err(e),
+        }
+    })?;
     Ok(Redirect::to(&format!("/contacts/{id}?{}", n.query())).into_response())
 }
 
@@ -661,7 +658,7 @@ struct JobPage {
 }
 
 pub async fn job(State(s): State<WebState>, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
-    let (v, today) = s.with(|app| Ok((app.job_view(&id.to_string())?, app.today)))?;
+    let (v, today) = s.with(|app, cx| Ok((app.job_view(cx, &id.to_string())?, cx.today)))?;
     let j = &v.job;
     let mut fields = vec![
         ("Stage".to_string(), j.stage.to_string()),
@@ -718,7 +715,7 @@ struct LogPage {
 }
 
 fn log_page(s: &WebState, result: Option<LogResult>) -> Result<Html<String>, WebError> {
-    let (contacts, jobs) = s.with(|app| Ok((app.contacts()?, app.jobs()?)))?;
+    let (contacts, jobs) = s.with(|app, cx| Ok((app.contacts(cx)?, app.jobs(cx)?)))?;
     render(&LogPage {
         nav: "log",
         kinds: TouchKind::ALL.iter().map(|k| k.to_string()).collect(),
@@ -767,11 +764,12 @@ fn yes_no(s: Option<String>) -> Option<bool> {
     }
 }
 
-pub(crate) fn new_touch(f: LogForm) -> NewTouch {
+pub(crate) fn new_touch(cx: &Ctx, f: LogForm) -> Result<NewTouch, AppError> {
     let interview = f.kind == "interview";
     let offer = f.kind == "offer";
-    NewTouch {
-        kind: f.kind,
+    let date = |field: Field, v: Option<String>| opt_day(cx, field, some(v).as_deref());
+    Ok(NewTouch {
+        kind: word(Field::Kind, &f.kind)?,
         with: f
             .with
             .split(',')
@@ -779,28 +777,31 @@ pub(crate) fn new_touch(f: LogForm) -> NewTouch {
             .filter(|w| !w.is_empty())
             .collect(),
         job: some(f.job),
-        on: some(f.on),
+        on: some(f.on)
+            .map(|d| past_day(cx, Field::On, &d))
+            .transpose()?,
         note: some(f.note),
-        they_decide_by: some(f.they_decide_by),
-        i_will_follow_up: some(f.i_will_follow_up),
-        answer_by: some(f.answer_by).filter(|_| offer),
+        they_decide_by: date(Field::TheyDecideBy, f.they_decide_by)?,
+        i_will_follow_up: date(Field::IWillFollowUp, f.i_will_follow_up)?,
+        answer_by: date(Field::AnswerBy, f.answer_by)?.filter(|_| offer),
         // The interview questions only go with an interview; elsewhere they are blank.
         next_step: some(f.next_step).filter(|_| interview),
         all_hear_back: yes_no(f.all_hear_back).filter(|_| interview),
         may_follow_up: yes_no(f.may_follow_up).filter(|_| interview),
-        preferred_channel: some(f.they_prefer).filter(|_| interview),
+        preferred_channel: opt_word(Field::TheyPrefer, some(f.they_prefer).as_deref())?
+            .filter(|_| interview),
         direct_contact: some(f.direct_contact).filter(|_| interview),
         on_linkedin: yes_no(f.on_linkedin).filter(|_| interview),
         poor_fit: interview && f.poor_fit.as_deref() == Some("yes"),
         ..NewTouch::default()
-    }
+    })
 }
 
 pub async fn log_touch(
     State(s): State<WebState>,
     Form(f): Form<LogForm>,
 ) -> Result<Html<String>, WebError> {
-    let (logged, today) = s.with(|app| Ok((app.log(new_touch(f))?, app.today)))?;
+    let (logged, today) = s.with(|app, cx| Ok((app.log(cx, new_touch(cx, f)?)?, cx.today)))?;
     let result = LogResult {
         kind: logged.touch.kind.to_string(),
         date: day(logged.touch.date, today),
@@ -862,9 +863,9 @@ fn run_import(
                 .map_err(|e| WebError::bad(format!("tier: {e}")))?,
         ),
     };
-    s.with(|app| {
+    s.with(|app, cx| {
         let (people, skipped) = parsed?;
-        app.import_people(
+        app.import_people(cx, 
             name,
             people,
             skipped,
@@ -971,8 +972,8 @@ pub async fn set_me(
     State(s): State<WebState>,
     Form(f): Form<MePost>,
 ) -> Result<Response, WebError> {
-    s.with(|app| {
-        app.set_identity(followup_app::identity::IdentityChange {
+    s.with(|app, cx| {
+        app.set_identity(cx, followup_app::identity::IdentityChange {
             name: f.name,
             signature: f.signature,
             phone: f.phone,
@@ -991,16 +992,16 @@ pub async fn settings(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1:7878")
         .to_string();
-    let (token, config, policy, templates, me_form, me_default, notice) = s.with(|app| {
+    let (token, config, policy, templates, me_form, me_default, notice) = s.with(|app, cx| {
         // Reading only: the address is made by the form's POST, never by looking.
-        let token = app.existing_calendar_token()?;
+        let token = app.existing_calendar_token(cx)?;
         let config = app
             .config
             .source
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "the config file (none yet: docs/CONFIG.md)".into());
-        let policy = serde_json::to_string_pretty(app.policy()).unwrap_or_default();
+        let policy = serde_json::to_string_pretty(&*cx.policy).unwrap_or_default();
         let templates = app
             .templates()?
             .into_iter()
@@ -1013,7 +1014,7 @@ pub async fn settings(
                 )
             })
             .collect();
-        let me = app.identity()?;
+        let me = app.identity(cx)?;
         let here = |v: &Option<String>, from: Option<followup_app::identity::Source>| {
             v.clone()
                 .filter(|_| from == Some(followup_app::identity::Source::Settings))
@@ -1030,7 +1031,7 @@ pub async fn settings(
             signature: cfg.signature.clone().unwrap_or_default(),
             phone: cfg.phone.clone().unwrap_or_default(),
         };
-        let notice = Notice::from_query(&q).map(|n| n.sentence(app));
+        let notice = Notice::from_query(&q).map(|n| n.sentence(app, cx));
         Ok((
             token, config, policy, templates, me_form, me_default, notice,
         ))
@@ -1048,7 +1049,7 @@ pub async fn settings(
 }
 
 pub async fn rotate_token(State(s): State<WebState>) -> Result<Response, WebError> {
-    s.with(|app| app.rotate_calendar_token())?;
+    s.with(|app, cx| app.rotate_calendar_token(cx))?;
     Ok(Redirect::to("/settings").into_response())
 }
 
@@ -1057,11 +1058,11 @@ pub async fn calendar_feed(
     Path(file): Path<String>,
 ) -> Result<Response, WebError> {
     let token = file.strip_suffix(".ics").unwrap_or("");
-    let ics = s.with(|app| {
-        if !app.calendar_token_matches(token)? {
+    let ics = s.with(|app, cx| {
+        if !app.calendar_token_matches(cx, token)? {
             return Ok(None);
         }
-        app.calendar(&followup_app::ics::IcsOptions::default())
+        app.calendar(cx, &followup_app::ics::IcsOptions::default())
             .map(Some)
     })?;
     match ics {

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use followup_app::{EditContact, NewContact, NewJob, NewTouch, clock};
+use followup_app::input::{clearable_day, clearable_word, opt_day, opt_word, past_day, word};
+use followup_app::{Ctx, EditContact, Field, NewContact, NewJob, NewTouch, clock};
 use jiff::civil::Date;
 
 /// Bad input found while reading the command line itself.
@@ -34,6 +35,10 @@ pub struct Cli {
     /// The database file [default: $XDG_DATA_HOME/followup/followup.db]
     #[arg(long, global = true, env = "FOLLOWUP_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// The database as a URL: sqlite:PATH (PostgreSQL, postgres://..., comes with the team
+    /// server). --db PATH is the same as --database sqlite:PATH
+    #[arg(long, global = true, env = "FOLLOWUP_DATABASE", value_name = "URL", conflicts_with = "db")]
+    pub database: Option<String>,
     /// Pin "today" for this command (any date phrase; relative ones count from the real today)
     #[arg(long, global = true, env = "FOLLOWUP_TODAY", value_name = "DATE")]
     pub today: Option<String>,
@@ -68,6 +73,9 @@ impl Cli {
 
     /// The database path: `--db`, `FOLLOWUP_DB`, or the XDG default.
     pub fn db_path(&self) -> Result<PathBuf, BadArg> {
+        if let Some(url) = &self.database {
+            return database_url(url);
+        }
         if let Some(p) = &self.db {
             if p.as_os_str().is_empty() {
                 return Err(BadArg("--db: expected a file path, found nothing".into()));
@@ -77,6 +85,32 @@ impl Cli {
         followup_app::default_db_path()
             .ok_or_else(|| BadArg("no home folder to keep the database in; give --db PATH".into()))
     }
+}
+
+/// The backend a `--database` URL names. Only the embedded SQLite backend exists in this
+/// binary; the URL form is here so scripts written now keep working when others arrive.
+fn database_url(url: &str) -> Result<PathBuf, BadArg> {
+    let url = url.trim();
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        if path.is_empty() {
+            return Err(BadArg(
+                "--database: expected sqlite:PATH, found no path".into(),
+            ));
+        }
+        return Ok(PathBuf::from(path));
+    }
+    let scheme = url.split_once(':').map_or(url, |(s, _)| s);
+    if matches!(scheme, "postgres" | "postgresql") {
+        return Err(BadArg(
+            "--database: PostgreSQL comes with the team server; this followup keeps its data in SQLite (sqlite:PATH)".into(),
+        ));
+    }
+    Err(BadArg(format!(
+        "--database: expected a URL like sqlite:PATH, found {url:?}"
+    )))
 }
 
 /// A command-line usage error (unknown option, missing argument...) as the one line every
@@ -441,22 +475,26 @@ pub struct ContactAdd {
 }
 
 impl ContactAdd {
-    pub fn into_new(self) -> NewContact {
+    pub fn into_new(self, cx: &Ctx) -> followup_app::Result<NewContact> {
         let f = self.fields;
-        NewContact {
+        Ok(NewContact {
             name: self.name,
             emails: f.emails,
             phones: f.phones,
             company: f.company,
             title: f.title,
-            tier: f.tier,
-            prefers: f.prefers,
+            tier: opt_word(Field::Tier, f.tier.as_deref())?,
+            prefers: opt_word(Field::Prefers, f.prefers.as_deref())?,
             linkedin: f.linkedin,
-            birthday: f.birthday,
-            work_anniversary: f.work_anniversary,
-            personal_anniversary: f.personal_anniversary,
+            birthday: opt_day(cx, Field::Birthday, f.birthday.as_deref())?,
+            work_anniversary: opt_day(cx, Field::WorkAnniversary, f.work_anniversary.as_deref())?,
+            personal_anniversary: opt_day(
+                cx,
+                Field::PersonalAnniversary,
+                f.personal_anniversary.as_deref(),
+            )?,
             notes: f.notes,
-        }
+        })
     }
 }
 
@@ -473,23 +511,34 @@ pub struct ContactEdit {
 }
 
 impl ContactEdit {
-    pub fn into_edit(self) -> EditContact {
+    pub fn into_edit(self, cx: &Ctx) -> followup_app::Result<EditContact> {
         let f = self.fields;
         let list = |v: Vec<String>| if v.is_empty() { None } else { Some(v) };
-        EditContact {
+        Ok(EditContact {
             name: self.name,
             emails: list(f.emails),
             phones: list(f.phones),
             company: f.company,
             title: f.title,
-            tier: f.tier,
-            prefers: f.prefers,
+            tier: clearable_word(Field::Tier, f.tier.as_deref())?,
+            prefers: match f.prefers.as_deref().map(str::trim) {
+                Some("") => Some(None),
+                other => opt_word(Field::Prefers, other)?.map(Some),
+            },
             linkedin: f.linkedin,
-            birthday: f.birthday,
-            work_anniversary: f.work_anniversary,
-            personal_anniversary: f.personal_anniversary,
+            birthday: clearable_day(cx, Field::Birthday, f.birthday.as_deref())?,
+            work_anniversary: clearable_day(
+                cx,
+                Field::WorkAnniversary,
+                f.work_anniversary.as_deref(),
+            )?,
+            personal_anniversary: clearable_day(
+                cx,
+                Field::PersonalAnniversary,
+                f.personal_anniversary.as_deref(),
+            )?,
             notes: f.notes,
-        }
+        })
     }
 }
 
@@ -540,17 +589,28 @@ pub struct JobAdd {
 }
 
 impl JobAdd {
-    pub fn into_new(self) -> NewJob {
-        NewJob {
+    pub fn into_new(self, cx: &Ctx) -> followup_app::Result<NewJob> {
+        Ok(NewJob {
             organization: self.organization,
             title: self.title,
             contacts: self.contacts,
-            applied: self.applied,
-            response_time: self.response_time,
+            applied: self
+                .applied
+                .as_deref()
+                .map(|d| past_day(cx, Field::Applied, d))
+                .transpose()?,
+            response_time: self
+                .response_time
+                .as_deref()
+                .map(|t| {
+                    t.parse::<followup_core::Wait>()
+                        .map_err(|e| followup_app::error::invalid(Field::ResponseTime, e.to_string()))
+                })
+                .transpose()?,
             url: self.url,
-            stage: self.stage,
+            stage: opt_word(Field::Stage, self.stage.as_deref())?,
             notes: self.notes,
-        }
+        })
     }
 }
 
@@ -648,32 +708,73 @@ pub fn read_text(arg: &str, path: &str) -> Result<String, BadArg> {
 }
 
 impl LogArgs {
-    pub fn into_new(self) -> Result<NewTouch, BadArg> {
+    pub fn into_new(self, cx: &Ctx) -> anyhow::Result<NewTouch> {
         let message = self
             .message
             .as_deref()
             .map(|p| read_text("--message", p))
             .transpose()?;
         Ok(NewTouch {
-            kind: self.kind,
+            kind: word(Field::Kind, &self.kind)?,
             with: self.with,
             job: self.job,
-            on: self.on,
-            direction: self.direction,
-            they_decide_by: self.they_decide_by,
-            i_will_follow_up: self.i_will_follow_up,
-            they_will_act_by: self.they_will_act_by,
-            answer_by: self.answer_by,
+            on: self
+                .on
+                .as_deref()
+                .map(|d| past_day(cx, Field::On, d))
+                .transpose()?,
+            direction: opt_word(Field::Direction, self.direction.as_deref())?,
+            they_decide_by: opt_day(cx, Field::TheyDecideBy, self.they_decide_by.as_deref())?,
+            i_will_follow_up: opt_day(cx, Field::IWillFollowUp, self.i_will_follow_up.as_deref())?,
+            they_will_act_by: opt_day(cx, Field::TheyWillActBy, self.they_will_act_by.as_deref())?,
+            answer_by: opt_day(cx, Field::AnswerBy, self.answer_by.as_deref())?,
             they_will_act: self.they_will_act,
             poor_fit: self.poor_fit,
             note: self.note,
             next_step: self.next_step,
             all_hear_back: self.all_hear_back,
             may_follow_up: self.may_follow_up,
-            preferred_channel: self.they_prefer,
+            preferred_channel: opt_word(Field::TheyPrefer, self.they_prefer.as_deref())?,
             direct_contact: self.direct_contact,
             on_linkedin: self.on_linkedin,
             message,
         })
+    }
+}
+
+/// How this command line names each field of followup-app in its messages: a flag (`--on`),
+/// or a positional argument's name (`KIND`) where the command takes it that way.
+pub fn flag(positional: &[(Field, &'static str)], field: Field) -> String {
+    if let Some((_, name)) = positional.iter().find(|(f, _)| *f == field) {
+        return (*name).to_string();
+    }
+    match field {
+        Field::JobTitle => "TITLE".into(),
+        Field::Organization => "ORGANIZATION".into(),
+        Field::Kind => "KIND".into(),
+        Field::Outcome => "OUTCOME".into(),
+        Field::Contacts => "--contact".into(),
+        Field::TheyPrefer => "--they-prefer".into(),
+        Field::Interview => "the interview questions (--next-step, --all-hear-back, ...)".into(),
+        Field::Item => "ID".into(),
+        Field::Table => "--csv".into(),
+        Field::Database => "--db".into(),
+        Field::File => "FILE".into(),
+        other => format!("--{}", other.key().replace('_', "-")),
+    }
+}
+
+impl Command {
+    /// The fields this command takes as positional arguments, by their names in `--help`.
+    pub fn positional(&self) -> &'static [(Field, &'static str)] {
+        match self {
+            Command::Contact(ContactCmd::Add(_)) => &[(Field::Name, "NAME")],
+            Command::Contact(ContactCmd::Tier { .. }) => {
+                &[(Field::Tier, "TIER"), (Field::Contacts, "WHO")]
+            }
+            Command::Job(JobCmd::Stage { .. }) => &[(Field::Stage, "STAGE")],
+            Command::Templates(TemplatesCmd::Edit { .. }) => &[(Field::Template, "NAME")],
+            _ => &[],
+        }
     }
 }

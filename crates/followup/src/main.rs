@@ -10,7 +10,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use followup_app::{App, AppError, config};
+use followup_app::input::{day, opt_day, past_day, word};
+use followup_app::{App, AppError, Ctx, Field, config};
 
 use cli::{CalendarCmd, Cli, Command, ContactCmd, ImportCmd, JobCmd, TemplatesCmd};
 
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return cli::usage_error(e),
     };
+    let positional = cli.command.positional();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if broken_pipe(&e) => {
@@ -30,7 +32,11 @@ fn main() -> ExitCode {
                 .downcast_ref::<AppError>()
                 .is_some_and(AppError::is_bad_input)
                 || e.downcast_ref::<cli::BadArg>().is_some();
-            let _ = writeln!(std::io::stderr(), "followup: error: {}", one_line(&e));
+            let _ = writeln!(
+                std::io::stderr(),
+                "followup: error: {}",
+                one_line(&e, positional)
+            );
             if bad_input {
                 ExitCode::from(2)
             } else {
@@ -42,8 +48,12 @@ fn main() -> ExitCode {
 
 /// An error as one line a terminal cannot be tricked by: the causes joined, line breaks
 /// folded, control characters shown escaped.
-fn one_line(e: &anyhow::Error) -> String {
-    let text = format!("{e:#}");
+fn one_line(e: &anyhow::Error, positional: &[(Field, &'static str)]) -> String {
+    // A refused field is named as this command line names it (`--on`, `KIND`).
+    let text = match e.downcast_ref::<AppError>() {
+        Some(app) => app.render(|f| cli::flag(positional, f)),
+        None => format!("{e:#}"),
+    };
     let folded = text
         .lines()
         .map(str::trim)
@@ -90,12 +100,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let needs_no_data = cli.command.needs_no_data();
     let may_create = cli.command.may_create();
-    let db_given = cli.db.is_some();
+    let db_given = cli.db.is_some() || cli.database.is_some();
     let open = move |config: followup_app::Config| -> anyhow::Result<App> {
         Ok(if needs_no_data {
-            App::without_data(config, today)?
+            App::without_data(config)?
         } else if may_create {
-            App::open(&db, config, today)?
+            App::open(&db, config)?
         } else if !db_given && !db.exists() {
             return Err(cli::BadArg(format!(
                 "no database at {} yet; start with `followup contact add NAME`, `followup import linkedin FILE` or `followup demo`",
@@ -103,7 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             ))
             .into());
         } else {
-            App::open_existing(&db, config, today)?
+            App::open_existing(&db, config)?
         })
     };
     let command = match cli.command {
@@ -112,17 +122,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(cmd) => return import(cmd, config, today, open, json),
         other => other,
     };
-    let mut app = open(config)?;
+    let app = open(config)?;
+    let cx = app.ctx(today)?;
+    let cx = &cx;
     match command {
         Command::Contact(c) => match c {
             ContactCmd::Add(a) => {
-                let contact = app.add_contact(a.into_new())?;
+                let contact = app.add_contact(cx, a.into_new(cx)?)?;
                 output::created_contact(&contact, json)
             }
-            ContactCmd::List => output::contacts(&app.contacts()?, json),
-            ContactCmd::Show { who } => output::contact_view(&app.contact_view(&who)?, today, json),
+            ContactCmd::List => output::contacts(&app.contacts(cx)?, json),
+            ContactCmd::Show { who } => output::contact_view(&app.contact_view(cx, &who)?, today, json),
             ContactCmd::Tier { tier, who } => {
-                let changed = app.set_tiers(&tier, &who)?;
+                let tier = match tier.trim() {
+                    "none" | "" => None,
+                    t => Some(word(Field::Tier, t)?),
+                };
+                let changed = app.set_tiers(cx, tier, &who)?;
                 if json {
                     output::print_json(&changed)
                 } else {
@@ -141,45 +157,49 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             ContactCmd::Edit(e) => {
                 let who = e.who.clone();
-                let c = app.edit_contact(&who, e.into_edit())?;
+                let c = app.edit_contact(cx, &who, e.into_edit(cx)?)?;
                 output::edited_contact(&c, json)
             }
         },
         Command::Job(j) => match j {
             JobCmd::Add(a) => {
-                let job = app.add_job(a.into_new())?;
+                let job = app.add_job(cx, a.into_new(cx)?)?;
                 output::created_job(&job, json)
             }
             JobCmd::List { open } => {
-                let mut jobs = app.jobs()?;
+                let mut jobs = app.jobs(cx)?;
                 if open {
                     jobs.retain(|j| j.stage.is_open());
                 }
                 output::jobs(&jobs, json)
             }
-            JobCmd::Show { job } => output::job_view(&app.job_view(&job)?, today, json),
+            JobCmd::Show { job } => output::job_view(&app.job_view(cx, &job)?, today, json),
             JobCmd::Stage { job, stage } => {
-                output::job_changed(&app.set_stage(&job, &stage)?, json)
+                output::job_changed(&app.set_stage(cx, &job, word(Field::Stage, &stage)?)?, json)
             }
             JobCmd::Close { job, outcome } => {
-                output::job_changed(&app.close_job(&job, &outcome)?, json)
+                output::job_changed(&app.close_job(cx, &job, word(Field::Outcome, &outcome)?)?, json)
             }
         },
         Command::Log(l) => {
-            let logged = app.log(l.into_new()?)?;
+            let logged = app.log(cx, l.into_new(cx)?)?;
             output::logged(&logged, today, json)
         }
         Command::Agenda { until } => {
-            let items = app.agenda(until.as_deref())?;
+            let items = app.agenda(cx, opt_day(cx, Field::Until, until.as_deref())?)?;
             output::agenda(&items, today, json)
         }
         Command::Snooze { id, until } => {
-            let item = app.snooze(id, &until)?;
+            let item = app.snooze(cx, id, day(cx, Field::Until, &until)?)?;
             output::snoozed(&item, today, json)
         }
         Command::Done { id, on, note, yes } => {
             // C12: the gap warning comes before the act; on a terminal, the person decides.
-            let gap = app.gap_check_on(id, on.as_deref())?;
+            let on = on
+                .as_deref()
+                .map(|d| past_day(cx, Field::On, d))
+                .transpose()?;
+            let gap = app.gap_check_on(cx, id, on)?;
             if !gap.is_empty() {
                 output::warnings(&gap);
                 if !yes && interactive() && !ask("record anyway? [y/N] ")?.starts_with(['y', 'Y']) {
@@ -188,7 +208,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     ));
                 }
             }
-            let mut done = app.done(id, on, note)?;
+            let mut done = app.done(cx, id, on, note)?;
             if !json && let followup_app::Done::Logged(l) = &mut done {
                 // Shown already, before recording.
                 l.warnings.retain(|w| !gap.contains(w));
@@ -197,9 +217,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Me(m) => {
             let me = if m.is_show() {
-                app.identity()?
+                app.identity(cx)?
             } else {
-                app.set_identity(m.into_change())?
+                app.set_identity(cx, m.into_change())?
             };
             output::identity(&me, json)
         }
@@ -210,12 +230,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 )
                 .into());
             }
-            ask_name_once(&mut app)?;
+            ask_name_once(&app, cx)?;
             let draft = match (&d.to, d.id) {
                 (Some(who), _) => {
-                    app.draft_to_checked(who, d.template.as_deref().unwrap_or("outreach"))?
+                    app.draft_to_checked(cx, who, d.template.as_deref().unwrap_or("outreach"))?
                 }
-                (None, Some(id)) => app.draft_checked(id, d.voicemail)?,
+                (None, Some(id)) => app.draft_checked(cx, id, d.voicemail)?,
                 (None, None) => unreachable!("clap requires one"),
             };
             output::draft(&draft, d.open, json)
@@ -250,7 +270,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .into());
                 }
             };
-            let warnings = app.lint(&text, kind, to.as_deref())?;
+            let warnings = app.lint(cx, &text, kind, to.as_deref())?;
             output::lint(&warnings, json)
         }
         Command::Calendar(CalendarCmd::Export {
@@ -264,10 +284,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 alarm_minutes: followup_app::ics::parse_alarm(&alarm)?,
                 until: until
                     .as_deref()
-                    .map(|u| app.parse_day("--until", u))
+                    .map(|u| day(cx, Field::Until, u))
                     .transpose()?,
             };
-            let text = app.calendar(&opts)?;
+            let text = app.calendar(cx, &opts)?;
             let n = text.matches("BEGIN:VALARM").count();
             if file == "-" {
                 write!(std::io::stdout(), "{text}")?;
@@ -286,8 +306,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export { file, csv } => {
             let text = match csv {
-                Some(t) => app.export_csv(t.parse()?)?,
-                None => app.export_json()?,
+                Some(t) => app.export_csv(cx, t.parse()?)?,
+                None => app.export_json(cx)?,
             };
             if file == "-" {
                 write!(std::io::stdout(), "{text}")?;
@@ -299,7 +319,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Replan => {
-            let n = app.replan()?;
+            let n = app.replan(cx)?;
             if json {
                 output::print_json(&serde_json::json!({ "items": n }))
             } else {
@@ -307,7 +327,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
         }
-        Command::Events => output::events(&app.events()?, json),
+        Command::Events => output::events(&app.events(cx)?, json),
         Command::Demo { .. } | Command::Serve { .. } | Command::Where | Command::Import(_) => {
             unreachable!("handled above")
         }
@@ -331,21 +351,24 @@ fn ask(question: &str) -> anyhow::Result<String> {
 }
 
 /// The first draft on a terminal with no name set asks for it once, and keeps the answer.
-fn ask_name_once(app: &mut App) -> anyhow::Result<()> {
-    if !interactive() || !app.should_ask_name()? {
+fn ask_name_once(app: &App, cx: &Ctx) -> anyhow::Result<()> {
+    if !interactive() || !app.should_ask_name(cx)? {
         return Ok(());
     }
     let name = ask(
         "Your name, to sign drafts with (asked once; Enter skips, `followup me --name` sets it later): ",
     )?;
-    app.mark_name_asked()?;
+    app.mark_name_asked(cx)?;
     if name.is_empty() {
         return Ok(());
     }
-    match app.set_identity(followup_app::identity::IdentityChange {
-        name: Some(name),
-        ..Default::default()
-    }) {
+    match app.set_identity(
+        cx,
+        followup_app::identity::IdentityChange {
+            name: Some(name),
+            ..Default::default()
+        },
+    ) {
         Ok(me) => eprintln!(
             "Kept: drafts are signed {}.",
             followup_core::text::escape_controls(me.name.as_deref().unwrap_or(""))
@@ -373,7 +396,8 @@ fn import(
         ImportCmd::Json { file } => {
             let text = cli::read_text("FILE", &file)?;
             let export = followup_app::transfer::read_export(&file, &text, today)?;
-            let done = open(config)?.import_export(&file, export)?;
+            let app = open(config)?;
+            let done = app.import_export(&app.ctx(today)?, &file, export)?;
             if json {
                 output::print_json(&done)
             } else {
@@ -390,7 +414,8 @@ fn import(
         ImportCmd::Holidays { file } => {
             let text = cli::read_text("FILE", &file)?;
             let days = followup_app::ics::read_holidays(&file, &text, &config.policy.calendar)?;
-            let (kept, days) = open(config)?.keep_holidays(&file, &days)?;
+            let app = open(config)?;
+            let (kept, days) = app.keep_holidays(&app.ctx(today)?, &file, &days)?;
             if json {
                 output::print_json(&serde_json::json!({ "source": kept, "days": days }))
             } else {
@@ -400,8 +425,8 @@ fn import(
                 Ok(())
             }
         }
-        ImportCmd::Linkedin(a) => import_people(a, false, config, open, json),
-        ImportCmd::Vcard(a) => import_people(a, true, config, open, json),
+        ImportCmd::Linkedin(a) => import_people(a, false, config, today, open, json),
+        ImportCmd::Vcard(a) => import_people(a, true, config, today, open, json),
     }
 }
 
@@ -410,16 +435,11 @@ fn import_people(
     a: cli::ImportPeople,
     vcard: bool,
     config: followup_app::Config,
+    today: jiff::civil::Date,
     open: impl FnOnce(followup_app::Config) -> anyhow::Result<App>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let tier = match a.tier.as_deref() {
-        Some(t) => Some(
-            t.parse::<followup_core::Tier>()
-                .map_err(|e| cli::BadArg(format!("--tier: {e}")))?,
-        ),
-        None => None,
-    };
+    let tier = followup_app::input::opt_word(Field::Tier, a.tier.as_deref())?;
     let bytes = cli::read_bytes("FILE", &a.file)?;
     let (people, skipped) = if vcard {
         followup_app::import::vcard::parse(&a.file, &bytes)?
@@ -430,8 +450,9 @@ fn import_people(
         tier,
         dry_run: a.dry_run,
     };
-    let report =
-        open(config)?.import_people(&a.file, people, skipped, &opts, &mut output::progress())?;
+    let app = open(config)?;
+    let cx = app.ctx(today)?;
+    let report = app.import_people(&cx, &a.file, people, skipped, &opts, &mut output::progress())?;
     output::import_report(&report, json)
 }
 
@@ -484,7 +505,11 @@ fn serve(
     })?;
     let addr = std::net::SocketAddr::new(ip, port);
     followup_web::check_bind(&addr).map_err(cli::BadArg)?;
-    let path = match (&cli.db, demo) {
+    let given = match (&cli.db, &cli.database) {
+        (None, None) => None,
+        _ => Some(cli.db_path()?),
+    };
+    let path = match (&given, demo) {
         (Some(p), _) => p.clone(),
         (None, true) => {
             let dir = std::env::temp_dir().join(format!("followup-demo-{}", std::process::id()));
@@ -494,9 +519,9 @@ fn serve(
         }
         (None, false) => cli.db_path()?,
     };
-    let mut app = App::open(&path, config, today)?;
+    let app = App::open(&path, config)?;
     if demo {
-        followup_app::demo::build(&mut app)?;
+        followup_app::demo::build(&app, &app.ctx(today)?)?;
     }
     // A pinned --today holds for every request; otherwise each request reads the clock.
     let pinned = cli.today.as_ref().map(|_| today);
@@ -532,7 +557,11 @@ fn demo(
 ) -> anyhow::Result<()> {
     // Into --db when given (refusing one that holds data), else a fresh temporary database
     // that is kept so the person can explore it.
-    let path = match cli.db.clone() {
+    let given = match (&cli.db, &cli.database) {
+        (None, None) => None,
+        _ => Some(cli.db_path()?),
+    };
+    let path = match given {
         Some(p) => p,
         None => {
             let dir = std::env::temp_dir().join(format!("followup-demo-{}", std::process::id()));
@@ -541,13 +570,14 @@ fn demo(
             dir.join("demo.db")
         }
     };
-    let mut app = App::open(&path, config, today)?;
+    let app = App::open(&path, config)?;
+    let cx = app.ctx(today)?;
     let summary = if networking {
-        followup_app::demo::build_networking(&mut app)?
+        followup_app::demo::build_networking(&app, &cx)?
     } else {
-        followup_app::demo::build(&mut app)?
+        followup_app::demo::build(&app, &cx)?
     };
-    let items = app.agenda(None)?;
+    let items = app.agenda(&cx, None)?;
     if json {
         return output::agenda(&items, today, true);
     }

@@ -15,7 +15,7 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Vec<Incoming>, Vec<String>),
     // The csv crate counts a CRLF file's lines one short; LinkedIn writes CRLF, and errors
     // must name the line a person sees in an editor.
     let text = utf8(source, bytes)?.replace("\r\n", "\n");
-    let bad = |line: u64, msg: String| AppError::Invalid(format!("{source}: line {line}: {msg}"));
+    let bad = |line: u64, msg: String| AppError::BadFile(format!("{source}: line {line}: {msg}"));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -83,7 +83,7 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Vec<Incoming>, Vec<String>),
         });
     }
     if header.is_none() {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::BadFile(format!(
             "{source}: no header row with {}: is this LinkedIn's Connections.csv?",
             NEEDED.join(", ")
         )));

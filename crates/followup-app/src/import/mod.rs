@@ -14,12 +14,13 @@ use std::collections::BTreeMap;
 
 use followup_core::model::{Contact, ContactId, OrgRef, Tier};
 use followup_core::{ContactPatch, Event};
-use followup_store::{Entity, Mode, Tx};
+use followup_store::{Entity, ReadTx, WriteTx};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::{App, AppError};
+use crate::error::{Field, invalid};
+use crate::{App, AppError, Ctx};
 
 /// One person as another program exported them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -68,15 +69,16 @@ impl App {
     /// Merges people into the contacts in one transaction; `progress(done, total)` is called
     /// as it goes.
     pub fn import_people(
-        &mut self,
+        &self,
+        cx: &Ctx,
         source: &str,
         people: Vec<Incoming>,
         skipped: Vec<String>,
         opts: &ImportOptions,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ImportReport, AppError> {
-        let today = self.today;
-        let policy = self.config.policy.clone();
+        let today = cx.today;
+        let policy = cx.policy.clone();
         let mut report = ImportReport {
             source: source.to_string(),
             skipped: skipped.len(),
@@ -97,7 +99,11 @@ impl App {
             .map(|w| followup_core::calendar::add_calendar(today, w) - today)
             .map(|s| s.get_days().max(1) as i64)
             .unwrap_or(90);
-        let mut tx = self.store.begin(self.owner, Mode::Write)?;
+        self.change(cx, |w| {
+        if opts.dry_run {
+            w.discard();
+        }
+        let tx = &mut w.tx;
         let mut index = Index::load(tx.as_ref())?;
         let total = people.len();
         let mut subjects = Vec::new();
@@ -126,7 +132,7 @@ impl App {
                 None => {
                     report.created += 1;
                     let organization = match &p.organization {
-                        Some(o) if !opts.dry_run => Some(crate::ensure_org(tx.as_mut(), today, o)?),
+                        Some(o) if !opts.dry_run => Some(crate::lookup::ensure_org(tx.as_mut(), today, o)?),
                         Some(o) => Some(OrgRef {
                             id: followup_core::OrgId(0),
                             name: o.clone(),
@@ -179,37 +185,26 @@ impl App {
             }
         }
         progress(total, total);
-        if !opts.dry_run {
-            crate::replan_subjects(
-                tx.as_mut(),
-                &policy,
-                subjects.into_iter().map(followup_core::Subject::Contact),
-            )?;
-            tx.commit()?;
-        }
+        w.touch(subjects.into_iter().map(followup_core::Subject::Contact));
         Ok(report)
+        })
     }
 
     /// Sets the tier of several contacts at once (F13: "go through your entire network").
-    pub fn set_tiers(&mut self, tier: &str, who: &[String]) -> Result<Vec<Contact>, AppError> {
-        let tier = match tier.trim() {
-            "none" | "" => None,
-            t => Some(
-                t.parse::<Tier>()
-                    .map_err(|e| AppError::Invalid(format!("TIER: {e}")))?,
-            ),
-        };
+    /// `tier` None takes the tier away.
+    pub fn set_tiers(
+        &self,
+        cx: &Ctx,
+        tier: Option<Tier>,
+        who: &[String],
+    ) -> Result<Vec<Contact>, AppError> {
         if who.is_empty() {
-            return Err(AppError::Invalid(
-                "contact tier: name at least one contact".into(),
-            ));
+            return Err(invalid(Field::Contacts, "name at least one contact"));
         }
-        let today = self.today;
-        let policy = self.config.policy.clone();
-        let mut tx = self.store.begin(self.owner, Mode::Write)?;
+        self.change(cx, |w| {
         let mut out = Vec::new();
-        for w in who {
-            let c = crate::resolve_contact(tx.as_ref(), w)?;
+        for name in who {
+            let c = crate::lookup::resolve_contact(w.tx.as_ref(), name)?;
             if c.tier == tier {
                 out.push(c);
                 continue;
@@ -219,16 +214,12 @@ impl App {
                 ..ContactPatch::default()
             };
             let edited = patch.apply(&c);
-            tx.append(today, &Event::ContactEdited { id: c.id, patch })?;
-            crate::replan_subjects(
-                tx.as_mut(),
-                &policy,
-                [followup_core::Subject::Contact(c.id)],
-            )?;
+            w.append(&Event::ContactEdited { id: c.id, patch })?;
+            w.touch([followup_core::Subject::Contact(c.id)]);
             out.push(edited);
         }
-        tx.commit()?;
         Ok(out)
+        })
     }
 }
 
@@ -246,7 +237,7 @@ fn lower(s: &str) -> String {
 }
 
 impl Index {
-    fn load(tx: &dyn Tx) -> Result<Index, AppError> {
+    fn load(tx: &dyn ReadTx) -> Result<Index, AppError> {
         let mut ix = Index {
             contacts: Vec::new(),
             by_email: BTreeMap::new(),
@@ -305,7 +296,7 @@ fn normalize_url(u: &str) -> String {
 
 /// What an incoming person adds to an existing contact.
 fn merge_patch(
-    tx: &mut dyn Tx,
+    tx: &mut dyn WriteTx,
     today: Date,
     old: &Contact,
     p: &Incoming,
@@ -336,7 +327,7 @@ fn merge_patch(
                     name: o.clone(),
                 }
             } else {
-                crate::ensure_org(tx, today, o)?
+                crate::lookup::ensure_org(tx, today, o)?
             }));
         }
     }
@@ -366,7 +357,7 @@ pub fn utf8(source: &str, bytes: &[u8]) -> Result<String, AppError> {
     String::from_utf8(bytes.to_vec()).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
-        AppError::Invalid(format!(
+        AppError::BadFile(format!(
             "{source}: line {line}: not UTF-8 text; export it again as UTF-8"
         ))
     })

@@ -31,7 +31,7 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Vec<Incoming>, Vec<String>),
         .map(|(i, _)| i + 1)
         .collect();
     if starts.is_empty() {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::BadFile(format!(
             "{source}: line 1: no BEGIN:VCARD: is this a vCard (.vcf) file?"
         )));
     }
@@ -42,7 +42,7 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Vec<Incoming>, Vec<String>),
         let l = l.trim();
         if l.eq_ignore_ascii_case("BEGIN:VCARD") {
             if let Some((card, line)) = open {
-                return Err(AppError::Invalid(format!(
+                return Err(AppError::BadFile(format!(
                     "{source}: card {card} (line {line}): BEGIN:VCARD without END:VCARD before line {}",
                     i + 1
                 )));
@@ -54,7 +54,7 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Vec<Incoming>, Vec<String>),
         }
     }
     if let Some((card, line)) = open {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::BadFile(format!(
             "{source}: card {card} (line {line}): BEGIN:VCARD without END:VCARD (the file ends early)"
         )));
     }
@@ -82,28 +82,28 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Vec<Incoming>, Vec<String>),
                 match person(&v, &place, &raw) {
                     Ok(Some(p)) => people.push(p),
                     Ok(None) => skipped.push(format!("{place}: no name, email or phone")),
-                    Err(msg) => return Err(AppError::Invalid(format!("{source}: {place}: {msg}"))),
+                    Err(msg) => return Err(AppError::BadFile(format!("{source}: {place}: {msg}"))),
                 }
             }
             Entry::Eof => break,
             Entry::InvalidLine(l) => {
                 let line = line_of(&l, start.max(1));
                 let shown: String = l.chars().take(60).collect();
-                return Err(AppError::Invalid(format!(
+                return Err(AppError::BadFile(format!(
                     "{source}: card {} (line {}): line {line} is not a vCard property: {shown:?}",
                     card + 1,
                     start.max(1)
                 )));
             }
             Entry::UnterminatedComponent(_) => {
-                return Err(AppError::Invalid(format!(
+                return Err(AppError::BadFile(format!(
                     "{source}: card {} (line {}): BEGIN:VCARD without END:VCARD (the file ends early)",
                     card + 1,
                     start.max(1)
                 )));
             }
             Entry::ICalendar(_) | Entry::UnexpectedComponentEnd { .. } => {
-                return Err(AppError::Invalid(format!(
+                return Err(AppError::BadFile(format!(
                     "{source}: card {} (line {}): expected a vCard, found calendar data",
                     card + 1,
                     start.max(1)
@@ -111,7 +111,7 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Vec<Incoming>, Vec<String>),
             }
             // TooManyComponents, and whatever a later calcard adds.
             _ => {
-                return Err(AppError::Invalid(format!(
+                return Err(AppError::BadFile(format!(
                     "{source}: card {} (line {}): not a vCard this importer can read",
                     card + 1,
                     start.max(1)

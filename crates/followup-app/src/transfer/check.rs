@@ -84,7 +84,7 @@ fn opt_note(field: &str, s: &Option<String>) -> Result<(), String> {
     }
 }
 
-fn opt_url(field: &str, s: &Option<String>) -> Result<(), String> {
+fn opt_url(field: crate::Field, s: &Option<String>) -> Result<(), String> {
     match s {
         Some(u) => fields::url(field, u).map(drop).map_err(|e| e.to_string()),
         None => Ok(()),
@@ -93,14 +93,14 @@ fn opt_url(field: &str, s: &Option<String>) -> Result<(), String> {
 
 fn emails(list: &[String]) -> Result<(), String> {
     for e in list {
-        fields::email("email", e).map_err(|e| e.to_string())?;
+        fields::email(crate::Field::Email, e).map_err(|e| e.to_string())?;
     }
     Ok(())
 }
 
 fn phones(list: &[String]) -> Result<(), String> {
     for p in list {
-        fields::phone("phone", p).map_err(|e| e.to_string())?;
+        fields::phone(crate::Field::Phone, p).map_err(|e| e.to_string())?;
     }
     Ok(())
 }
@@ -198,7 +198,7 @@ impl Seen {
             self.org(o)?;
         }
         opt_line("title", &c.title)?;
-        opt_url("linkedin", &c.linkedin)?;
+        opt_url(crate::Field::Linkedin, &c.linkedin)?;
         occasion("birthday", c.birthday)?;
         occasion("work_anniversary", c.work_anniversary)?;
         occasion("personal_anniversary", c.personal_anniversary)?;
@@ -227,7 +227,7 @@ impl Seen {
             opt_line("title", t)?;
         }
         if let Some(u) = &p.linkedin {
-            opt_url("linkedin", u)?;
+            opt_url(crate::Field::Linkedin, u)?;
         }
         for (field, d) in [
             ("birthday", p.birthday),
@@ -247,7 +247,7 @@ impl Seen {
     fn job(&self, j: &Job, day: Date) -> Result<(), String> {
         self.org(&j.organization)?;
         line("title", &j.title)?;
-        opt_url("url", &j.url)?;
+        opt_url(crate::Field::Url, &j.url)?;
         for c in &j.contacts {
             self.has(&self.contacts, "contact", c.0)?;
         }

@@ -9,11 +9,10 @@ mod check;
 
 use followup_core::Event;
 use followup_core::model::{Contact, Job, Touch};
-use followup_store::Mode;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::{App, AppError};
+use crate::{App, AppError, Ctx};
 
 /// What the export format says about itself.
 pub const FORMAT: &str = "followup-export";
@@ -80,17 +79,18 @@ impl std::str::FromStr for CsvTable {
             "contacts" => Ok(CsvTable::Contacts),
             "jobs" => Ok(CsvTable::Jobs),
             "touches" => Ok(CsvTable::Touches),
-            other => Err(AppError::Invalid(format!(
-                "--csv: expected contacts, jobs or touches, found {other:?}"
-            ))),
+            other => Err(crate::error::invalid(
+                crate::Field::Table,
+                format!("expected contacts, jobs or touches, found {other:?}"),
+            )),
         }
     }
 }
 
 impl App {
     /// Everything, as the JSON export (pretty, ends in a newline).
-    pub fn export_json(&mut self) -> Result<String, AppError> {
-        let tx = self.store.begin(self.owner, Mode::Read)?;
+    pub fn export_json(&self, cx: &Ctx) -> Result<String, AppError> {
+        let tx = self.store.read(cx.owner)?;
         let events = tx
             .events()?
             .into_iter()
@@ -120,24 +120,29 @@ impl App {
     }
 
     /// Replays a JSON export into this (empty) database, all or nothing.
-    pub fn import_json(&mut self, source: &str, text: &str) -> Result<Imported, AppError> {
-        let export = read_export(source, text, self.today)?;
-        self.import_export(source, export)
+    pub fn import_json(&self, cx: &Ctx, source: &str, text: &str) -> Result<Imported, AppError> {
+        let export = read_export(source, text, cx.today)?;
+        self.import_export(cx, source, export)
     }
 
     /// Replays an export read (and checked) by [`read_export`] into this (empty) database, all
     /// or nothing.
-    pub fn import_export(&mut self, source: &str, export: Export) -> Result<Imported, AppError> {
-        let plan_items = {
-            let mut tx = self.store.begin(self.owner, Mode::Write)?;
+    pub fn import_export(
+        &self,
+        cx: &Ctx,
+        source: &str,
+        export: Export,
+    ) -> Result<Imported, AppError> {
+        let plan_items = self.change(cx, |w| {
+            let tx = &mut w.tx;
             if !tx.is_empty()? {
-                return Err(AppError::Invalid(format!(
+                return Err(AppError::BadFile(format!(
                     "{source}: import json replays a whole log and needs an empty database; give --db a new file"
                 )));
             }
             for (i, e) in export.events.iter().enumerate() {
                 tx.append(e.recorded_on, &e.event).map_err(|err| {
-                    AppError::Invalid(format!(
+                    AppError::BadFile(format!(
                         "{source}: event {} ({}) cannot be replayed: {err}",
                         i + 1,
                         e.event.kind()
@@ -146,34 +151,32 @@ impl App {
             }
             for n in &export.item_numbers {
                 if n.key.parse::<followup_core::PlanKey>().is_err() || n.id < 1 {
-                    return Err(AppError::Invalid(format!(
+                    return Err(AppError::BadFile(format!(
                         "{source}: item number {} has a key followup does not know: {:?}",
                         n.id, n.key
                     )));
                 }
                 tx.set_plan_key(&n.key, n.id).map_err(|e| {
-                    AppError::Invalid(format!("{source}: item number {} ({}): {e}", n.id, n.key))
+                    AppError::BadFile(format!("{source}: item number {} ({}): {e}", n.id, n.key))
                 })?;
             }
             // The holidays the log kept join the policy before the plan is built.
-            let mut policy = self.config.policy.clone();
+            let mut policy = (*cx.policy).clone();
             policy.calendar.holidays.extend(tx.holidays()?);
-            let plan_items = crate::full_replan(tx.as_mut(), &policy)?;
-            tx.commit()?;
-            self.config.policy = policy;
-            plan_items
-        };
+            crate::replan::full_replan(tx.as_mut(), &policy)
+        })?;
+        let tx = self.store.read(cx.owner)?;
         Ok(Imported {
             events: export.events.len(),
-            contacts: self.contacts()?.len(),
-            jobs: self.jobs()?.len(),
+            contacts: tx.contacts()?.len(),
+            jobs: tx.jobs()?.len(),
             plan_items,
         })
     }
 
     /// One table as CSV (RFC 4180, CRLF), with a header row.
-    pub fn export_csv(&mut self, table: CsvTable) -> Result<String, AppError> {
-        let tx = self.store.begin(self.owner, Mode::Read)?;
+    pub fn export_csv(&self, cx: &Ctx, table: CsvTable) -> Result<String, AppError> {
+        let tx = self.store.read(cx.owner)?;
         let mut out = String::new();
         let mut row = |cells: &[String]| {
             let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
@@ -305,7 +308,7 @@ impl App {
 /// database: a refused file leaves nothing behind, not even a new empty database.
 pub fn read_export(source: &str, text: &str, today: Date) -> Result<Export, AppError> {
     let export: Export = serde_json::from_str(text).map_err(|e| {
-        AppError::Invalid(format!(
+        AppError::BadFile(format!(
             "{source}: line {}, column {}: {}",
             e.line(),
             e.column(),
@@ -313,18 +316,18 @@ pub fn read_export(source: &str, text: &str, today: Date) -> Result<Export, AppE
         ))
     })?;
     if export.format != FORMAT {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::BadFile(format!(
             "{source}: expected a followup export (\"format\": \"{FORMAT}\"), found {:?}",
             export.format
         )));
     }
     if export.version != VERSION {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::BadFile(format!(
             "{source}: export version {} is not one this followup reads ({VERSION})",
             export.version
         )));
     }
-    check::check(&export.events, today).map_err(|m| AppError::Invalid(format!("{source}: {m}")))?;
+    check::check(&export.events, today).map_err(|m| AppError::BadFile(format!("{source}: {m}")))?;
     Ok(export)
 }
 

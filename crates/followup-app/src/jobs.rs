@@ -1,0 +1,235 @@
+//! Jobs (opportunities): add one, list them, show one, move it through its stages, close it.
+
+use std::collections::BTreeSet;
+
+use followup_core::agenda::AgendaItem;
+use followup_core::model::*;
+use followup_core::plan::{PlanKey, Slot, Subject};
+use followup_core::{Event, Wait};
+use followup_store::Entity;
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::error::{Field, Result, invalid, refused};
+use crate::lookup::{ensure_org, resolve_contact, resolve_job};
+use crate::replan::job_subjects;
+use crate::views::{PromiseView, next_view, promises_of};
+use crate::{App, Ctx, fields};
+
+/// A new opportunity. Text as typed; the stage, wait and date already read by the front end.
+#[derive(Debug, Clone, Default)]
+pub struct NewJob {
+    pub organization: String,
+    pub title: String,
+    /// Contacts by id or name.
+    pub contacts: Vec<String>,
+    /// The day you applied: also logs the application (F5).
+    pub applied: Option<Date>,
+    pub response_time: Option<Wait>,
+    pub url: Option<String>,
+    pub stage: Option<Stage>,
+    pub notes: Option<String>,
+}
+
+/// A job with everything recorded about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobView {
+    pub job: Job,
+    pub contacts: Vec<Contact>,
+    pub timeline: Vec<Touch>,
+    pub promises: Vec<PromiseView>,
+    pub next: Vec<AgendaItem>,
+}
+
+impl App {
+    /// Records a new opportunity; an application day also logs the application (F5).
+    pub fn add_job(&self, cx: &Ctx, n: NewJob) -> Result<Job> {
+        let org_name = fields::line(Field::Organization, &n.organization)?;
+        if org_name.is_empty() {
+            return Err(invalid(
+                Field::Organization,
+                "expected an organization's name, found nothing",
+            ));
+        }
+        let title = fields::line(Field::JobTitle, &n.title)?;
+        if title.is_empty() {
+            return Err(invalid(
+                Field::JobTitle,
+                "expected the role's title, found nothing",
+            ));
+        }
+        if let Some(d) = n.applied
+            && d > cx.today
+        {
+            return Err(invalid(
+                Field::Applied,
+                format!(
+                    "{d} is after today ({}); log what has happened, promise what will",
+                    cx.today
+                ),
+            ));
+        }
+        let stage = match n.stage {
+            Some(st) if !st.is_open() => {
+                return Err(invalid(
+                    Field::Stage,
+                    format!(
+                        "a new job starts open (lead, applied, interviewing, offer), found {st}; close it with `job close`"
+                    ),
+                ));
+            }
+            Some(st) => st,
+            None if n.applied.is_some() => Stage::Applied,
+            None => Stage::Lead,
+        };
+        let url = fields::opt_url(Field::Url, n.url)?;
+        let notes = fields::opt_note(Field::Notes, n.notes)?;
+        self.change(cx, |w| {
+            let mut contacts = Vec::new();
+            for c in &n.contacts {
+                let id = resolve_contact(w.tx.as_ref(), c)?.id;
+                if !contacts.contains(&id) {
+                    contacts.push(id);
+                }
+            }
+            let organization = ensure_org(w.tx.as_mut(), cx.today, &org_name)?;
+            let id = JobId(w.tx.next_id(Entity::Job)?);
+            let job = Job {
+                id,
+                organization,
+                title,
+                url,
+                response_time: n.response_time,
+                applied: n.applied,
+                stage,
+                contacts: contacts.clone(),
+                added_on: cx.today,
+                notes,
+            };
+            w.append(&Event::JobAdded { job: job.clone() })?;
+            if let Some(on) = n.applied {
+                let tid = TouchId(w.tx.next_id(Entity::Touch)?);
+                let touch = Touch {
+                    id: tid,
+                    kind: TouchKind::Application,
+                    direction: Direction::Outbound,
+                    date: on,
+                    contacts,
+                    job: Some(id),
+                    note: None,
+                    answers: None,
+                    poor_fit: false,
+                    promises: Vec::new(),
+                    message: None,
+                };
+                w.append(&Event::TouchLogged { touch })?;
+            }
+            w.touch(job_subjects(&job));
+            Ok(job)
+        })
+    }
+
+    /// Every opportunity, by id.
+    pub fn jobs(&self, cx: &Ctx) -> Result<Vec<Job>> {
+        Ok(self.store.read(cx.owner)?.jobs()?)
+    }
+
+    /// A job with its contacts, timeline, promises and next item.
+    pub fn job_view(&self, cx: &Ctx, which: &str) -> Result<JobView> {
+        let today = cx.today;
+        let tx = self.store.read(cx.owner)?;
+        let job = resolve_job(tx.as_ref(), which)?;
+        let mut contacts = Vec::new();
+        for c in &job.contacts {
+            if let Some(c) = tx.contact(*c)? {
+                contacts.push(c);
+            }
+        }
+        let timeline = tx.touches_of_job(job.id)?;
+        let mut people: BTreeSet<ContactId> = job.contacts.iter().copied().collect();
+        people.extend(timeline.iter().flat_map(|t| t.contacts.iter().copied()));
+        let mut context = Vec::new();
+        for c in people {
+            context.extend(tx.touches_of_contact(c)?);
+        }
+        let promises = promises_of(&timeline, &context, today);
+        let mut next = Vec::new();
+        let mut keys: Vec<PlanKey> = job
+            .contacts
+            .iter()
+            .map(|c| PlanKey {
+                subject: Subject::Contact(*c),
+                slot: Slot::FollowUp,
+            })
+            .collect();
+        keys.push(PlanKey {
+            subject: Subject::Job(job.id),
+            slot: Slot::FollowUp,
+        });
+        for key in keys {
+            if let Some(id) = tx.plan_id(&key)?
+                && let Some(p) = tx.plan_item(id)?
+                && p.item.jobs.iter().any(|j| j.id == job.id)
+            {
+                next.push(next_view(&p, today));
+            }
+        }
+        Ok(JobView {
+            job,
+            contacts,
+            timeline,
+            promises,
+            next,
+        })
+    }
+
+    /// Moves an open job to another open stage.
+    pub fn set_stage(&self, cx: &Ctx, which: &str, stage: Stage) -> Result<Job> {
+        if !stage.is_open() {
+            return Err(invalid(
+                Field::Stage,
+                format!("{stage} closes the job; use `followup job close ID {stage}`"),
+            ));
+        }
+        self.change_stage(cx, which, stage)
+    }
+
+    /// Closes a job as accepted, rejected, withdrawn or no-response.
+    pub fn close_job(&self, cx: &Ctx, which: &str, outcome: Stage) -> Result<Job> {
+        if outcome.is_open() {
+            return Err(invalid(
+                Field::Outcome,
+                format!("expected accepted, rejected, withdrawn or no-response, found {outcome}"),
+            ));
+        }
+        self.change_stage(cx, which, outcome)
+    }
+
+    fn change_stage(&self, cx: &Ctx, which: &str, stage: Stage) -> Result<Job> {
+        self.change(cx, |w| {
+            let mut job = resolve_job(w.tx.as_ref(), which)?;
+            move_stage(w, &mut job, stage)?;
+            Ok(job)
+        })
+    }
+}
+
+/// Moves `job` to `stage` inside a unit of work: refused when it is closed or already there.
+pub(crate) fn move_stage(w: &mut crate::uow::Work<'_>, job: &mut Job, stage: Stage) -> Result<()> {
+    if !job.stage.is_open() {
+        return Err(refused(format!(
+            "job {} ({}: {}) is already closed as {}",
+            job.id, job.organization.name, job.title, job.stage
+        )));
+    }
+    if job.stage == stage {
+        return Err(refused(format!(
+            "job {} is already at stage {stage}",
+            job.id
+        )));
+    }
+    w.append(&Event::JobStageChanged { id: job.id, stage })?;
+    job.stage = stage;
+    w.touch(job_subjects(job));
+    Ok(())
+}

@@ -156,7 +156,7 @@ fn shift(d: Date, days: i64) -> Date {
 pub fn build(app: &App, cx: &Ctx) -> Result<Summary, AppError> {
     if !app.is_empty(cx)? {
         return Err(refused(
-            "demo: the database already holds data; give --db a new file, or leave --db out for a temporary one",
+            "demo: the database already holds data; build the demo in a new database (the command line makes a temporary one unless told where)",
         ));
     }
     let today = cx.today;
@@ -425,7 +425,7 @@ pub fn build(app: &App, cx: &Ctx) -> Result<Summary, AppError> {
 pub fn build_networking(app: &App, cx: &Ctx) -> Result<Summary, AppError> {
     if !app.is_empty(cx)? {
         return Err(refused(
-            "demo: the database already holds data; give --db a new file, or leave --db out for a temporary one",
+            "demo: the database already holds data; build the demo in a new database (the command line makes a temporary one unless told where)",
         ));
     }
     let today = cx.today;

@@ -137,7 +137,7 @@ impl App {
             let tx = &mut w.tx;
             if !tx.is_empty()? {
                 return Err(AppError::BadFile(format!(
-                    "{source}: import json replays a whole log and needs an empty database; give --db a new file"
+                    "{source}: import json replays a whole log and needs an empty database; import into a new database file"
                 )));
             }
             for (i, e) in export.events.iter().enumerate() {

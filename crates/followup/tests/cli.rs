@@ -2461,3 +2461,44 @@ fn the_first_draft_on_a_terminal_asks_for_the_name_once() {
     );
     assert!(all.contains("followup me --name"), "still warned: {all}");
 }
+
+/// `--database sqlite:PATH` is `--db PATH`; other schemes and both at once are refused.
+#[test]
+fn the_database_is_named_by_a_url_too() {
+    let d = db();
+    let url = format!("sqlite:{}", d.path.display());
+    let cmd = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_followup"))
+            .args(args)
+            .env_remove("FOLLOWUP_DB")
+            .env("FOLLOWUP_TODAY", "2026-03-06")
+            .env_remove("FOLLOWUP_CONFIG")
+            .env("XDG_CONFIG_HOME", d.path.parent().unwrap())
+            .output()
+            .expect("runs")
+    };
+    let out = cmd(&["--database", &url, "contact", "add", "Dana Reyes"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The same file as --db sees.
+    let listed = ok(&d.path, "2026-03-06", &["contact", "list"]);
+    assert!(listed.contains("Dana Reyes"), "{listed}");
+    let before = std::fs::read(&d.path).unwrap();
+    for (args, expect) in [
+        (
+            vec!["--database", "postgres://localhost/f", "contact", "list"],
+            "PostgreSQL comes with the team server",
+        ),
+        (vec!["--database", "mysql://x", "contact", "list"], "sqlite:PATH"),
+        (vec!["--database", "sqlite:", "contact", "list"], "no path"),
+    ] {
+        let out = cmd(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("--database") && err.contains(expect), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    let both = cmd(&["--db", "x.db", "--database", &url, "contact", "list"]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be used with"));
+    assert_eq!(before, std::fs::read(&d.path).unwrap(), "refused URLs changed nothing");
+}

@@ -9,10 +9,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: synth PATH CONTACTS TOUCHES TODAY".into());
     };
     let today: jiff::civil::Date = today.parse()?;
-    let mut app = App::open(std::path::Path::new(path), Config::default(), today)?;
+    let app = App::open(std::path::Path::new(path), Config::default())?;
+    let cx = app.ctx(today)?;
     let start = std::time::Instant::now();
     let items =
-        followup_app::synth::generate(&mut app, contacts.parse()?, touches.parse()?, &mut |m| {
+        followup_app::synth::generate(&app, &cx, contacts.parse()?, touches.parse()?, &mut |m| {
             eprintln!("{:>7.1} s  {m}", start.elapsed().as_secs_f64());
         })?;
     eprintln!(

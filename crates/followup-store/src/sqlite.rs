@@ -248,6 +248,11 @@ impl SqliteStore {
                 tune(&c)?;
                 // A reader cannot write, whatever a bug in a caller tries.
                 c.pragma_update(None, "query_only", true)?;
+                // Readers share the file's pages through the OS (memory-mapped) rather than
+                // each growing a private cache: sixteen idle readers must not hold sixteen
+                // copies of a coach's database.
+                c.pragma_update(None, "cache_size", -8192)?;
+                c.pragma_update(None, "mmap_size", 1i64 << 30)?;
                 c
             }
         };

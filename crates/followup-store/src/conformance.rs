@@ -1,1 +1,1258 @@
-//! The store contract as one function over any backend (to be written).
+//! The store contract (the crate docs) as one function over any backend: every backend's
+//! tests call [`run`], so SQLite, the in-memory reference and a future PostgreSQL store are
+//! held to the same rules, and a rule is written once.
+//!
+//! It panics on the first broken rule, naming the backend and the rule. Each rule gets a
+//! fresh store from `make`. Waits that a broken backend could turn into hangs (a read behind
+//! a writer, a writer behind a writer) run on other threads with a deadline, so a violation
+//! fails the test instead of stalling it.
+
+use std::collections::BTreeSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use followup_core::agenda::Planned;
+use followup_core::model::{
+    Channel, Contact, ContactId, Direction, Job, JobId, OrgId, OrgRef, OwnerId, Stage, Tier, Touch,
+    TouchId, TouchKind,
+};
+use followup_core::plan::{Action, FollowUp, PlanKey, Rule, Slot, Snooze, Subject};
+use followup_core::{ContactPatch, Event};
+use jiff::civil::{Date, date};
+
+use crate::{Entity, ReadTx, Result, Store, StoreError, WriteTx};
+
+const ME: OwnerId = OwnerId(1);
+const OTHER: OwnerId = OwnerId(2);
+
+/// Long enough for any honest backend on a loaded machine; a violation waits this once.
+const DEADLINE: Duration = Duration::from_secs(20);
+/// Longer than any backend's busy wait (SQLite's is 5 s).
+const BUSY_DEADLINE: Duration = Duration::from_secs(60);
+
+type Check = fn(&Arc<dyn Store>, bool);
+
+/// Checks the backend `make` builds against every rule of the contract, panicking with the
+/// backend's `name` and the rule on the first violation.
+///
+/// `reads_wait_for_writes` is for a backend that shares one connection between reads and
+/// writes (SQLite in memory): it skips the two rules that need a read open beside a write
+/// (a read never waits for a writer; a read keeps its snapshot while another thread commits).
+pub fn run(name: &str, reads_wait_for_writes: bool, make: &dyn Fn() -> Box<dyn Store>) {
+    let rules: &[(&str, Check)] = &[
+        ("owners are sealed", owners_are_sealed),
+        ("an append applies to the rows", appends_apply_to_rows),
+        ("all or nothing", all_or_nothing),
+        ("a read sees one snapshot", reads_are_snapshots),
+        ("a read never waits for a writer", reads_never_wait),
+        ("one writer at a time, then busy", one_writer_at_a_time),
+        ("ids are allocated", ids_are_allocated),
+        ("plan numbers are stable", plan_numbers_are_stable),
+        ("plan windows find occasions", plan_window_finds_occasions),
+        (
+            "names match exactly, then by part",
+            names_match_exactly_then_by_part,
+        ),
+        ("versions move with commits", versions_move_with_commits),
+        (
+            "a taken plan key or number conflicts",
+            set_plan_key_conflicts,
+        ),
+    ];
+    for (rule, check) in rules {
+        let store: Arc<dyn Store> = Arc::from(make());
+        if let Err(p) = catch_unwind(AssertUnwindSafe(|| check(&store, reads_wait_for_writes))) {
+            let why = p
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| p.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)");
+            panic!("store {name} breaks the contract: {rule}: {why}");
+        }
+    }
+}
+
+// ---- builders and helpers, local to the rules ----
+
+fn ok<T>(r: Result<T>, doing: &str) -> T {
+    r.unwrap_or_else(|e| panic!("{doing}: {e}"))
+}
+
+fn write(s: &dyn Store, owner: OwnerId) -> Box<dyn WriteTx + '_> {
+    ok(s.write(owner), "open a write")
+}
+
+fn read(s: &dyn Store, owner: OwnerId) -> Box<dyn ReadTx + '_> {
+    ok(s.read(owner), "open a read")
+}
+
+fn contact(id: i64, name: &str) -> Contact {
+    Contact {
+        id: ContactId(id),
+        name: name.into(),
+        emails: vec![format!(
+            "{}@example.com",
+            name.to_lowercase().replace(' ', ".")
+        )],
+        phones: vec![],
+        organization: None,
+        title: None,
+        tier: Some(Tier::Regular),
+        prefers: None,
+        linkedin: None,
+        birthday: None,
+        work_anniversary: None,
+        personal_anniversary: None,
+        notes: None,
+        added_on: date(2026, 3, 1),
+        cadence_start: None,
+    }
+}
+
+fn job(id: i64, org: &OrgRef, title: &str, contacts: &[ContactId]) -> Job {
+    Job {
+        id: JobId(id),
+        organization: org.clone(),
+        title: title.into(),
+        url: None,
+        response_time: None,
+        applied: None,
+        stage: Stage::Applied,
+        contacts: contacts.to_vec(),
+        added_on: date(2026, 3, 1),
+        notes: None,
+    }
+}
+
+fn touch(id: i64, on: Date, contacts: &[ContactId], job: Option<JobId>) -> Touch {
+    Touch {
+        id: TouchId(id),
+        kind: TouchKind::FollowUp,
+        direction: Direction::Outbound,
+        date: on,
+        contacts: contacts.to_vec(),
+        job,
+        note: None,
+        answers: None,
+        poor_fit: false,
+        promises: vec![],
+        message: None,
+    }
+}
+
+fn item(subject: Subject, slot: Slot, due: Date) -> FollowUp {
+    FollowUp {
+        key: PlanKey { subject, slot },
+        due,
+        action: if slot == Slot::FollowUp {
+            Action::FollowUp
+        } else {
+            Action::Occasion
+        },
+        rule: Rule(3),
+        why: "F3: test".into(),
+        reason: None,
+        channel: Channel::Email,
+        contact: None,
+        jobs: vec![],
+        move_on_from: None,
+        call_when_late: false,
+        unasked: vec![],
+        then: None,
+        after_touch: None,
+        greeted_on: None,
+    }
+}
+
+const DAY: Date = date(2026, 3, 1);
+
+fn add_contact(s: &dyn Store, owner: OwnerId, name: &str) -> ContactId {
+    let mut tx = write(s, owner);
+    let id = ok(tx.next_id(Entity::Contact), "next contact id");
+    let c = contact(id, name);
+    ok(
+        tx.append(DAY, &Event::ContactAdded { contact: c }),
+        "add a contact",
+    );
+    ok(tx.commit(), "commit");
+    ContactId(id)
+}
+
+fn names(cs: Vec<Contact>) -> Vec<String> {
+    cs.into_iter().map(|c| c.name).collect()
+}
+
+fn contact_names(tx: &dyn ReadTx) -> Vec<String> {
+    names(ok(tx.contacts(), "contacts"))
+}
+
+fn numbers(items: &[Planned]) -> Vec<i64> {
+    items.iter().map(|p| p.id).collect()
+}
+
+fn window(tx: &dyn ReadTx, from: Date, until: Date) -> BTreeSet<i64> {
+    numbers(&ok(tx.plan_window(from, until), "plan window"))
+        .into_iter()
+        .collect()
+}
+
+fn is_conflict<T>(r: Result<T>) -> bool {
+    matches!(r, Err(StoreError::Conflict { .. }))
+}
+
+fn is_missing<T>(r: Result<T>) -> bool {
+    matches!(r, Err(StoreError::Missing { .. }))
+}
+
+/// Runs `f` on another thread and waits at most `deadline` for it: a backend that blocks
+/// fails the rule instead of hanging the test (the stuck thread is left behind).
+fn within<T: Send + 'static>(
+    store: &Arc<dyn Store>,
+    deadline: Duration,
+    what: &str,
+    f: impl FnOnce(&dyn Store) -> T + Send + 'static,
+) -> std::result::Result<T, String> {
+    let (tx, rx) = mpsc::channel();
+    let s = Arc::clone(store);
+    thread::spawn(move || {
+        let _ = tx.send(f(&*s));
+    });
+    rx.recv_timeout(deadline)
+        .map_err(|_| format!("{what} did not finish within {deadline:?}"))
+}
+
+/// A write of `owner` held open on another thread (with one contact appended) until told
+/// to commit (`true`) or roll back (`false`).
+struct HeldWrite {
+    release: mpsc::Sender<bool>,
+    done: thread::JoinHandle<()>,
+}
+
+fn hold_write(store: &Arc<dyn Store>, owner: OwnerId, name: &'static str) -> HeldWrite {
+    let (opened_tx, opened_rx) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel::<bool>();
+    let s = Arc::clone(store);
+    let done = thread::spawn(move || {
+        let mut tx = write(&*s, owner);
+        let id = ok(tx.next_id(Entity::Contact), "next id");
+        ok(
+            tx.append(
+                DAY,
+                &Event::ContactAdded {
+                    contact: contact(id, name),
+                },
+            ),
+            "append",
+        );
+        opened_tx.send(()).expect("the rule waits for this");
+        if release_rx.recv().unwrap_or(false) {
+            ok(tx.commit(), "commit the held write");
+        }
+    });
+    opened_rx
+        .recv_timeout(DEADLINE)
+        .expect("the held write opened");
+    HeldWrite { release, done }
+}
+
+impl HeldWrite {
+    fn end(self, commit: bool) {
+        let _ = self.release.send(commit);
+        self.done.join().expect("the held write ended cleanly");
+    }
+}
+
+// ---- the rules ----
+
+fn owners_are_sealed(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let dana = add_contact(s, ME, "Dana Reyes");
+    let sam = add_contact(s, OTHER, "Sam Ito");
+    assert_eq!(dana, ContactId(1), "a new owner's first contact id is 1");
+    assert_eq!(sam, ContactId(1), "ids are per owner");
+    let key = PlanKey {
+        subject: Subject::Contact(dana),
+        slot: Slot::FollowUp,
+    };
+    let mut tx = write(s, ME);
+    let org = ok(tx.next_id(Entity::Organization), "org id");
+    let add_acme = Event::OrganizationAdded {
+        id: OrgId(org),
+        name: "Acme".into(),
+    };
+    ok(tx.append(DAY, &add_acme), "add Acme");
+    ok(tx.set_setting("token", "mine"), "setting");
+    let days = vec![date(2026, 12, 25)];
+    let kept = Event::HolidaysKept {
+        source: "us".into(),
+        days,
+    };
+    ok(tx.append(DAY, &kept), "holidays");
+    let fu = item(key.subject, key.slot, date(2026, 3, 11));
+    ok(
+        tx.replace_plan(key.subject, std::slice::from_ref(&fu)),
+        "plan",
+    );
+    ok(tx.commit(), "commit");
+
+    let before = ok(s.version(ME), "version");
+    let mut tx = write(s, OTHER);
+    assert_eq!(
+        ok(tx.next_id(Entity::Organization), "org id"),
+        1,
+        "org ids are per owner"
+    );
+    ok(
+        tx.append(DAY, &add_acme),
+        "another owner may name an organization the same",
+    );
+    ok(tx.set_setting("token", "theirs"), "setting");
+    ok(tx.commit(), "commit");
+    assert_eq!(
+        ok(s.version(ME), "version"),
+        before,
+        "another owner's commit moved my version"
+    );
+
+    let r = read(s, OTHER);
+    assert_eq!(contact_names(&*r), ["Sam Ito"]);
+    assert!(ok(r.contacts_named("Dana"), "named").is_empty());
+    assert_eq!(
+        ok(r.contact(dana), "contact").map(|c| c.name).as_deref(),
+        Some("Sam Ito")
+    );
+    assert_eq!(ok(r.events(), "events").len(), 2, "events are per owner");
+    assert_eq!(ok(r.setting("token"), "setting").as_deref(), Some("theirs"));
+    assert!(ok(r.plan_all(), "plan").is_empty(), "plans are per owner");
+    assert!(
+        ok(r.plan_keys(), "keys").is_empty(),
+        "plan keys are per owner"
+    );
+    assert_eq!(
+        ok(r.plan_id(&key), "plan id"),
+        None,
+        "the same key text is per owner"
+    );
+    assert!(
+        ok(r.holidays(), "holidays").is_empty(),
+        "holidays are per owner"
+    );
+    drop(r);
+    let mut tx = write(s, OTHER);
+    ok(tx.replace_plan(key.subject, &[fu]), "plan");
+    assert_eq!(
+        ok(tx.plan_id(&key), "plan id"),
+        Some(1),
+        "plan numbers are per owner"
+    );
+    ok(tx.commit(), "commit");
+
+    let r = read(s, ME);
+    assert_eq!(contact_names(&*r), ["Dana Reyes"]);
+    assert_eq!(ok(r.setting("token"), "setting").as_deref(), Some("mine"));
+    assert_eq!(ok(r.plan_id(&key), "plan id"), Some(1));
+    assert_eq!(ok(r.events(), "events").len(), 3);
+    drop(r);
+    let mut tx = write(s, OTHER);
+    assert_eq!(
+        ok(tx.next_id(Entity::Contact), "id"),
+        2,
+        "my ids did not move theirs"
+    );
+}
+
+fn appends_apply_to_rows(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let mut tx = write(s, ME);
+    assert!(ok(tx.is_empty(), "is_empty"));
+    let add = |tx: &mut dyn WriteTx, e: Event| ok(tx.append(DAY, &e), e.kind());
+    let acme = OrgRef {
+        id: OrgId(ok(tx.next_id(Entity::Organization), "id")),
+        name: "Acme".into(),
+    };
+    add(
+        &mut *tx,
+        Event::OrganizationAdded {
+            id: acme.id,
+            name: acme.name.clone(),
+        },
+    );
+    let dana = contact(ok(tx.next_id(Entity::Contact), "id"), "Dana Reyes");
+    let lee = contact(ok(tx.next_id(Entity::Contact), "id"), "Lee Park");
+    add(
+        &mut *tx,
+        Event::ContactAdded {
+            contact: dana.clone(),
+        },
+    );
+    add(
+        &mut *tx,
+        Event::ContactAdded {
+            contact: lee.clone(),
+        },
+    );
+    let eng = job(
+        ok(tx.next_id(Entity::Job), "id"),
+        &acme,
+        "Engineer",
+        &[dana.id],
+    );
+    let des = job(ok(tx.next_id(Entity::Job), "id"), &acme, "Designer", &[]);
+    add(&mut *tx, Event::JobAdded { job: eng.clone() });
+    add(&mut *tx, Event::JobAdded { job: des.clone() });
+    let patch = ContactPatch {
+        name: Some("Dana Reyes-Ito".into()),
+        ..ContactPatch::default()
+    };
+    add(&mut *tx, Event::ContactEdited { id: dana.id, patch });
+    add(
+        &mut *tx,
+        Event::JobStageChanged {
+            id: eng.id,
+            stage: Stage::Interviewing,
+        },
+    );
+    add(
+        &mut *tx,
+        Event::JobStageChanged {
+            id: des.id,
+            stage: Stage::Rejected,
+        },
+    );
+    // Already linked by JobAdded: not twice.
+    add(
+        &mut *tx,
+        Event::JobContactLinked {
+            id: eng.id,
+            contact: dana.id,
+        },
+    );
+    let t = |on: Date, cs: &[ContactId], j: Option<JobId>, tx: &mut dyn WriteTx| {
+        let t = touch(ok(tx.next_id(Entity::Touch), "id"), on, cs, j);
+        ok(
+            tx.append(DAY, &Event::TouchLogged { touch: t.clone() }),
+            "touch",
+        );
+        t.id
+    };
+    let t1 = t(date(2026, 3, 5), &[lee.id], Some(eng.id), &mut *tx);
+    let t2 = t(date(2026, 3, 2), &[dana.id, lee.id], Some(eng.id), &mut *tx);
+    let t3 = t(date(2026, 3, 2), &[dana.id], None, &mut *tx);
+    let snooze = |subject, slot, d| Snooze {
+        key: PlanKey { subject, slot },
+        until: date(2026, 4, d),
+        after: Some(t3),
+    };
+    let s1 = snooze(Subject::Contact(dana.id), Slot::FollowUp, 1);
+    let s2 = snooze(Subject::Job(eng.id), Slot::FollowUp, 2);
+    let s3 = snooze(Subject::Contact(dana.id), Slot::Birthday, 3);
+    for sn in [&s1, &s2, &s3] {
+        add(
+            &mut *tx,
+            Event::Snoozed {
+                key: sn.key,
+                until: sn.until,
+                after: sn.after,
+            },
+        );
+    }
+    let kept = |source: &str, days: &[(i16, i8, i8)]| Event::HolidaysKept {
+        source: source.into(),
+        days: days.iter().map(|&(y, m, d)| date(y, m, d)).collect(),
+    };
+    add(&mut *tx, kept("us", &[(2026, 12, 25), (2026, 1, 1)]));
+    add(&mut *tx, kept("us", &[(2026, 7, 4), (2026, 12, 25)]));
+    add(&mut *tx, kept("uk", &[(2026, 12, 26), (2026, 12, 25)]));
+
+    let check = |r: &dyn ReadTx, when: &str| {
+        let what = |m: &str| format!("{m} ({when})");
+        assert!(!ok(r.is_empty(), "is_empty"), "{}", what("not empty"));
+        let events = ok(r.events(), "events");
+        assert_eq!(events.len(), 18, "{}", what("every event logged"));
+        assert_eq!(events[0].event.kind(), "organization-added");
+        assert_eq!(
+            events[17].event,
+            kept("uk", &[(2026, 12, 26), (2026, 12, 25)])
+        );
+        assert!(
+            events.windows(2).all(|w| w[0].seq < w[1].seq),
+            "{}",
+            what("log in order")
+        );
+        assert!(events.iter().all(|e| e.recorded_on == DAY));
+        assert_eq!(
+            ok(r.organization_named("  aCME "), "org"),
+            Some(acme.clone())
+        );
+        assert_eq!(ok(r.organization_named("Acm"), "org"), None);
+        let edited = ok(r.contact(dana.id), "contact").expect("dana");
+        assert_eq!(edited.name, "Dana Reyes-Ito", "{}", what("edit applied"));
+        assert_eq!(
+            edited.emails,
+            dana.emails,
+            "{}",
+            what("an edit keeps the rest")
+        );
+        assert_eq!(contact_names(r), ["Dana Reyes-Ito", "Lee Park"]);
+        let e = ok(r.job(eng.id), "job").expect("job");
+        assert_eq!(e.stage, Stage::Interviewing);
+        assert_eq!(
+            e.contacts,
+            [dana.id, lee.id],
+            "{}",
+            what("a touch links its contacts")
+        );
+        let ids = |js: Vec<Job>| js.into_iter().map(|j| j.id).collect::<Vec<_>>();
+        assert_eq!(ids(ok(r.jobs(), "jobs")), [eng.id, des.id]);
+        assert_eq!(ids(ok(r.jobs_of_contact(lee.id), "jobs of")), [eng.id]);
+        assert!(ok(r.jobs_of_contact(ContactId(99)), "jobs of").is_empty());
+        assert_eq!(ok(r.open_job_count(), "open"), 1);
+        let tids = |ts: Vec<Touch>| ts.into_iter().map(|t| t.id).collect::<Vec<_>>();
+        let by_date = "by date, then id";
+        assert_eq!(ids(ok(r.jobs_of_contact(dana.id), "jobs of")), [eng.id]);
+        assert_eq!(
+            tids(ok(r.touches_of_contact(dana.id), "t")),
+            [t2, t3],
+            "{by_date}"
+        );
+        assert_eq!(
+            tids(ok(r.touches_of_contact(lee.id), "t")),
+            [t2, t1],
+            "{by_date}"
+        );
+        assert_eq!(
+            tids(ok(r.touches_of_job(eng.id), "t")),
+            [t2, t1],
+            "{by_date}"
+        );
+        assert_eq!(
+            tids(ok(r.all_touches(), "t")),
+            [t1, t2, t3],
+            "all touches by id"
+        );
+        assert_eq!(ok(r.newest_touch(), "newest"), Some(t3));
+        let sub = Subject::Contact(dana.id);
+        assert_eq!(ok(r.snoozes(sub), "snoozes"), [s1.clone(), s3.clone()]);
+        assert_eq!(
+            ok(r.snoozes(Subject::Job(eng.id)), "snoozes"),
+            std::slice::from_ref(&s2)
+        );
+        assert_eq!(
+            ok(r.all_snoozes(), "snoozes"),
+            [s1.clone(), s2.clone(), s3.clone()]
+        );
+        let days = [date(2026, 7, 4), date(2026, 12, 25), date(2026, 12, 26)];
+        assert_eq!(
+            ok(r.holidays(), "holidays"),
+            days,
+            "{}",
+            what("a calendar replaces its days")
+        );
+    };
+    check(&*tx, "inside the write");
+    ok(tx.commit(), "commit");
+    check(&*read(s, ME), "after commit");
+}
+
+fn all_or_nothing(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let v = ok(s.version(ME), "version");
+    {
+        let mut tx = write(s, ME);
+        let c = contact(ok(tx.next_id(Entity::Contact), "id"), "Dana Reyes");
+        ok(
+            tx.append(DAY, &Event::ContactAdded { contact: c }),
+            "append",
+        );
+        ok(tx.set_setting("k", "v"), "setting");
+        assert_eq!(
+            contact_names(&*tx),
+            ["Dana Reyes"],
+            "a write sees its own changes"
+        );
+    }
+    let r = read(s, ME);
+    assert!(ok(r.is_empty(), "is_empty"), "a dropped write left events");
+    assert!(
+        ok(r.contacts(), "contacts").is_empty(),
+        "a dropped write left rows"
+    );
+    assert_eq!(
+        ok(r.setting("k"), "setting"),
+        None,
+        "a dropped write left a setting"
+    );
+    drop(r);
+    assert_eq!(
+        ok(s.version(ME), "version"),
+        v,
+        "a rollback moved the version"
+    );
+
+    // A failed change leaves the transaction as it was: commit keeps only what succeeded.
+    let dana = add_contact(s, ME, "Dana Reyes");
+    let mut tx = write(s, ME);
+    let acme = Event::OrganizationAdded {
+        id: OrgId(1),
+        name: "Acme".into(),
+    };
+    ok(tx.append(DAY, &acme), "add Acme");
+    let failing = [
+        (
+            Event::ContactEdited {
+                id: ContactId(99),
+                patch: ContactPatch::default(),
+            },
+            "editing a missing contact",
+        ),
+        (
+            Event::JobStageChanged {
+                id: JobId(99),
+                stage: Stage::Offer,
+            },
+            "a missing job's stage",
+        ),
+        (
+            Event::JobContactLinked {
+                id: JobId(99),
+                contact: dana,
+            },
+            "linking to a missing job",
+        ),
+        (
+            Event::TouchLogged {
+                touch: touch(1, DAY, &[dana], Some(JobId(99))),
+            },
+            "a touch about a missing job",
+        ),
+    ];
+    for (e, what) in &failing {
+        assert!(
+            is_missing(tx.append(DAY, e)),
+            "{what} is not StoreError::Missing"
+        );
+    }
+    let conflicting = [
+        (
+            Event::ContactAdded {
+                contact: contact(dana.0, "Twin"),
+            },
+            "a taken contact id",
+        ),
+        (
+            Event::OrganizationAdded {
+                id: OrgId(1),
+                name: "Globex".into(),
+            },
+            "a taken organization id",
+        ),
+        (
+            Event::OrganizationAdded {
+                id: OrgId(2),
+                name: "ACME".into(),
+            },
+            "a taken organization name (ignoring case)",
+        ),
+    ];
+    for (e, what) in &conflicting {
+        assert!(
+            is_conflict(tx.append(DAY, e)),
+            "{what} is not StoreError::Conflict"
+        );
+    }
+    let fu = item(Subject::Contact(dana), Slot::FollowUp, DAY);
+    assert!(
+        is_conflict(tx.replace_plan(Subject::Contact(dana), &[fu.clone(), fu.clone()])),
+        "one key twice in a plan is not StoreError::Conflict"
+    );
+    assert!(
+        is_conflict(tx.replace_all_plan(&[fu.clone(), fu])),
+        "one key twice (full replan)"
+    );
+    ok(tx.commit(), "commit after failed changes");
+    let r = read(s, ME);
+    let kinds: Vec<&str> = ok(r.events(), "events")
+        .iter()
+        .map(|e| e.event.kind())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["contact-added", "organization-added"],
+        "a failed append left its event"
+    );
+    assert_eq!(
+        contact_names(&*r),
+        ["Dana Reyes"],
+        "a failed append changed a row"
+    );
+    assert!(
+        ok(r.all_touches(), "touches").is_empty(),
+        "a failed append left a touch"
+    );
+    assert!(
+        ok(r.plan_all(), "plan").is_empty(),
+        "a failed replan left items"
+    );
+    assert!(
+        ok(r.plan_keys(), "keys").is_empty(),
+        "a failed replan left keys"
+    );
+}
+
+fn reads_are_snapshots(store: &Arc<dyn Store>, shared: bool) {
+    let s = &**store;
+    add_contact(s, ME, "Dana Reyes");
+    if !shared {
+        // Opened and not yet used: the snapshot is the one at open, not at the first query.
+        let untouched = read(s, ME);
+        let used = read(s, ME);
+        assert_eq!(contact_names(&*used), ["Dana Reyes"]);
+        within(store, DEADLINE, "a commit while reads are open", |s| {
+            add_contact(s, ME, "Lee Park");
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        for (r, which) in [(&untouched, "untouched"), (&used, "used")] {
+            assert_eq!(
+                contact_names(&**r),
+                ["Dana Reyes"],
+                "an open ({which}) read saw a later commit"
+            );
+            assert_eq!(
+                ok(r.events(), "events").len(),
+                1,
+                "{which} read's log moved"
+            );
+            assert!(ok(r.contacts_named("Lee"), "named").is_empty());
+        }
+    } else {
+        add_contact(s, ME, "Lee Park");
+    }
+    assert_eq!(
+        contact_names(&*read(s, ME)),
+        ["Dana Reyes", "Lee Park"],
+        "a new read sees the commit"
+    );
+}
+
+fn reads_never_wait(store: &Arc<dyn Store>, shared: bool) {
+    if shared {
+        return;
+    }
+    add_contact(&**store, ME, "Dana Reyes");
+    let v = ok(store.version(ME), "version");
+    let held = hold_write(store, ME, "Lee Park");
+    let seen = within(store, DEADLINE, "a read beside an open write", |s| {
+        let r = s.read(ME)?;
+        let names = names(r.contacts()?);
+        drop(r);
+        Ok::<_, StoreError>((names, s.version(ME)?))
+    });
+    held.end(false);
+    let (names, during) = ok(
+        seen.unwrap_or_else(|e| panic!("{e}")),
+        "read beside a write",
+    );
+    assert_eq!(names, ["Dana Reyes"], "a read saw an uncommitted write");
+    assert_eq!(during, v, "an open write moved the version");
+    assert_eq!(
+        contact_names(&*read(&**store, ME)),
+        ["Dana Reyes"],
+        "the held write was rolled back"
+    );
+}
+
+fn one_writer_at_a_time(store: &Arc<dyn Store>, _: bool) {
+    // A second writer waits for the first and then sees its commit.
+    let held = hold_write(store, ME, "Dana Reyes");
+    let (got_tx, got) = mpsc::channel();
+    let s = Arc::clone(store);
+    let second = thread::spawn(move || {
+        let r = s.write(ME).and_then(|tx| tx.contacts());
+        let _ = got_tx.send(r.map(names));
+    });
+    let early = got.recv_timeout(Duration::from_millis(300));
+    held.end(true);
+    assert!(
+        early.is_err(),
+        "a second write opened beside an open one: {early:?}"
+    );
+    let after = got
+        .recv_timeout(DEADLINE)
+        .expect("the waiting write went on after the first");
+    second.join().expect("second writer");
+    assert_eq!(ok(after, "the waiting write"), ["Dana Reyes"]);
+
+    // A writer held past the wait makes the next fail with Busy instead of waiting forever.
+    let held = hold_write(store, ME, "Lee Park");
+    let r = within(store, BUSY_DEADLINE, "a write behind a held write", |s| {
+        s.write(ME).map(|_| ())
+    });
+    held.end(false);
+    match r {
+        Ok(Err(StoreError::Busy { .. })) => {}
+        Ok(Err(e)) => panic!("a write behind a held one failed with {e}, not Busy"),
+        Ok(Ok(())) => panic!("a write opened while another was held"),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn ids_are_allocated(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    {
+        let mut tx = write(s, ME);
+        assert_eq!(ok(tx.next_id(Entity::Contact), "id"), 1);
+        assert_eq!(ok(tx.next_id(Entity::Contact), "id"), 2);
+        assert_eq!(
+            ok(tx.next_id(Entity::Job), "id"),
+            1,
+            "each kind has its own sequence"
+        );
+    }
+    // Writers on many threads: every id committed is different.
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let s = Arc::clone(store);
+            thread::spawn(move || {
+                let mut got = Vec::new();
+                for _ in 0..10 {
+                    // Busy is the contract's answer to a long wait; a caller tries again.
+                    let mut tx = loop {
+                        match s.write(ME) {
+                            Ok(tx) => break tx,
+                            Err(StoreError::Busy { .. }) => continue,
+                            Err(e) => panic!("open a write: {e}"),
+                        }
+                    };
+                    let ids: Vec<i64> = (0..3)
+                        .map(|_| ok(tx.next_id(Entity::Contact), "id"))
+                        .collect();
+                    ok(tx.commit(), "commit");
+                    got.extend(ids);
+                }
+                got
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.join().expect("a writer thread panicked"));
+    }
+    let distinct: BTreeSet<i64> = all.iter().copied().collect();
+    assert_eq!(
+        distinct.len(),
+        all.len(),
+        "an id was given twice under contention"
+    );
+    assert!(all.iter().all(|&id| id >= 1), "ids start at 1");
+
+    // An event that carries an id moves the allocator past it, at once and after commit.
+    let mut tx = write(s, ME);
+    let big = OrgRef {
+        id: OrgId(500),
+        name: "Big".into(),
+    };
+    let events = [
+        Event::OrganizationAdded {
+            id: big.id,
+            name: big.name.clone(),
+        },
+        Event::ContactAdded {
+            contact: contact(1000, "Imported"),
+        },
+        Event::JobAdded {
+            job: job(2000, &big, "Imported", &[]),
+        },
+        Event::TouchLogged {
+            touch: touch(3000, DAY, &[], None),
+        },
+    ];
+    for e in &events {
+        ok(tx.append(DAY, e), "append an imported event");
+    }
+    let past = [
+        (Entity::Organization, 500),
+        (Entity::Contact, 1000),
+        (Entity::Job, 2000),
+        (Entity::Touch, 3000),
+    ];
+    for (entity, id) in past {
+        assert!(
+            ok(tx.next_id(entity), "id") > id,
+            "{entity:?} allocator not moved past {id}"
+        );
+    }
+    ok(tx.commit(), "commit");
+    let mut tx = write(s, ME);
+    for (entity, id) in past {
+        assert!(
+            ok(tx.next_id(entity), "id") > id,
+            "{entity:?} allocator fell back after commit"
+        );
+    }
+}
+
+fn plan_numbers_are_stable(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let dana = Subject::Contact(add_contact(s, ME, "Dana Reyes"));
+    let lee = Subject::Contact(add_contact(s, ME, "Lee Park"));
+    let mut tx = write(s, ME);
+    let fu = item(dana, Slot::FollowUp, date(2026, 3, 11));
+    let bd = item(dana, Slot::Birthday, date(1988, 2, 29));
+    let lfu = item(lee, Slot::FollowUp, date(2026, 3, 20));
+    let jfu = item(Subject::Job(JobId(1)), Slot::FollowUp, date(2026, 3, 25));
+    let num = |tx: &dyn ReadTx, i: &FollowUp| ok(tx.plan_id(&i.key), "plan id").expect("a number");
+    ok(
+        tx.replace_plan(dana, &[fu.clone(), bd.clone()]),
+        "plan dana",
+    );
+    let (n_fu, n_bd) = (num(&*tx, &fu), num(&*tx, &bd));
+    assert!(
+        n_fu >= 1 && n_bd >= 1 && n_fu != n_bd,
+        "numbers start at 1 (0 is the pipeline): {n_fu} {n_bd}"
+    );
+    let item_of = |tx: &dyn ReadTx, n| ok(tx.plan_item(n), "plan item").map(|p| p.item);
+    assert_eq!(item_of(&*tx, n_fu), Some(fu.clone()));
+    ok(tx.replace_plan(lee, std::slice::from_ref(&lfu)), "plan lee");
+    let n_lee = num(&*tx, &lfu);
+    let all = numbers(&ok(tx.plan_all(), "plan"));
+    assert_eq!(all.len(), 3, "replacing one subject's plan kept the others");
+    assert!(
+        all.windows(2).all(|w| w[0] < w[1]),
+        "plan_all by number: {all:?}"
+    );
+
+    ok(tx.clear_plan(), "clear");
+    assert!(ok(tx.plan_all(), "plan").is_empty());
+    assert_eq!(
+        ok(tx.plan_id(&fu.key), "plan id"),
+        Some(n_fu),
+        "clear_plan dropped a key"
+    );
+    let fu2 = item(dana, Slot::FollowUp, date(2026, 3, 12));
+    ok(
+        tx.replace_plan(dana, &[fu2.clone(), bd.clone()]),
+        "replan dana",
+    );
+    assert_eq!(
+        (num(&*tx, &fu2), num(&*tx, &bd)),
+        (n_fu, n_bd),
+        "a replan renumbered"
+    );
+    assert_eq!(
+        item_of(&*tx, n_fu),
+        Some(fu2.clone()),
+        "the replanned item replaced the old"
+    );
+
+    ok(
+        tx.replace_all_plan(&[bd.clone(), lfu.clone(), jfu.clone()]),
+        "full replan",
+    );
+    let n_job = num(&*tx, &jfu);
+    assert!(
+        n_job > n_fu.max(n_bd).max(n_lee),
+        "a new key took a used number"
+    );
+    assert_eq!(
+        (num(&*tx, &bd), num(&*tx, &lfu)),
+        (n_bd, n_lee),
+        "a full replan renumbered"
+    );
+    assert_eq!(
+        item_of(&*tx, n_fu),
+        None,
+        "a full replan kept an item it did not have"
+    );
+    assert_eq!(
+        ok(tx.plan_id(&fu.key), "plan id"),
+        Some(n_fu),
+        "a dropped item lost its key"
+    );
+    ok(
+        tx.replace_all_plan(&[fu.clone(), bd.clone(), lfu.clone(), jfu.clone()]),
+        "full replan",
+    );
+    assert_eq!(
+        num(&*tx, &fu),
+        n_fu,
+        "a key that came back got a new number"
+    );
+    ok(tx.replace_plan(dana, &[]), "empty plan for dana");
+    assert_eq!(numbers(&ok(tx.plan_all(), "plan")), {
+        let mut v = vec![n_lee, n_job];
+        v.sort();
+        v
+    });
+    ok(tx.commit(), "commit");
+    let r = read(s, ME);
+    let keys = ok(r.plan_keys(), "keys");
+    let mut expect = vec![
+        (fu.key.to_string(), n_fu),
+        (bd.key.to_string(), n_bd),
+        (lfu.key.to_string(), n_lee),
+        (jfu.key.to_string(), n_job),
+    ];
+    expect.sort_by_key(|k| k.1);
+    assert_eq!(keys, expect, "plan_keys, by number, after commit");
+    assert_eq!(item_of(&*r, n_job), Some(jfu));
+}
+
+fn plan_window_finds_occasions(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let dana = Subject::Contact(add_contact(s, ME, "Dana Reyes"));
+    let lee = Subject::Contact(add_contact(s, ME, "Lee Park"));
+    let mut tx = write(s, ME);
+    let leap = item(dana, Slot::Birthday, date(1988, 2, 29));
+    let jan1 = item(dana, Slot::WorkAnniversary, date(2015, 1, 1));
+    let dec31 = item(lee, Slot::PersonalAnniversary, date(2010, 12, 31));
+    let mar = item(dana, Slot::FollowUp, date(2026, 3, 11));
+    let jan = item(lee, Slot::FollowUp, date(2026, 1, 2));
+    ok(
+        tx.replace_all_plan(&[
+            leap.clone(),
+            jan1.clone(),
+            dec31.clone(),
+            mar.clone(),
+            jan.clone(),
+        ]),
+        "plan",
+    );
+    ok(tx.commit(), "commit");
+    let r = read(s, ME);
+    let n = |i: &FollowUp| ok(r.plan_id(&i.key), "plan id").expect("numbered");
+    let set = |items: &[&FollowUp]| items.iter().map(|i| n(i)).collect::<BTreeSet<i64>>();
+    let cases: &[(Date, Date, BTreeSet<i64>, &str)] = &[
+        (
+            date(2026, 2, 20),
+            date(2026, 2, 28),
+            set(&[&leap, &jan]),
+            "29 Feb in a window ending 28 Feb of a common year",
+        ),
+        (
+            date(2026, 2, 28),
+            date(2026, 2, 28),
+            set(&[&leap, &jan]),
+            "a one-day window on 28 Feb of a common year",
+        ),
+        (
+            date(2024, 2, 29),
+            date(2024, 3, 1),
+            set(&[&leap]),
+            "29 Feb of a leap year",
+        ),
+        (
+            date(2024, 2, 1),
+            date(2024, 2, 28),
+            set(&[&leap]),
+            "28 Feb of a leap year takes 29 Feb too",
+        ),
+        (
+            date(2025, 12, 20),
+            date(2026, 1, 5),
+            set(&[&dec31, &jan1, &jan]),
+            "a window over New Year",
+        ),
+        (
+            date(2025, 12, 31),
+            date(2026, 1, 1),
+            set(&[&dec31, &jan1]),
+            "New Year's Eve to New Year's Day",
+        ),
+        (
+            date(2026, 3, 1),
+            date(2026, 3, 31),
+            set(&[&jan, &mar]),
+            "follow-ups due by the end, however early",
+        ),
+        (
+            date(2026, 6, 1),
+            date(2027, 6, 1),
+            set(&[&leap, &jan1, &dec31, &jan, &mar]),
+            "a window of a year or more",
+        ),
+        (
+            date(2026, 3, 1),
+            date(2027, 3, 1),
+            set(&[&leap, &jan1, &dec31, &jan, &mar]),
+            "a window of exactly 365 days",
+        ),
+        (
+            date(2025, 1, 3),
+            date(2025, 12, 30),
+            set(&[&leap]),
+            "most of a year, 29 Feb inside",
+        ),
+        (date(2025, 4, 1), date(2025, 4, 30), set(&[]), "nothing"),
+    ];
+    for (from, until, want, what) in cases {
+        assert_eq!(
+            &window(&*r, *from, *until),
+            want,
+            "{what}: {from}..={until}"
+        );
+    }
+}
+
+fn names_match_exactly_then_by_part(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    for name in ["Dana Reyes", "Dana Scully", "100%_real", "Ann", "Annabel"] {
+        add_contact(s, ME, name);
+    }
+    let mut tx = write(s, ME);
+    let orgs = [(1, "Acme"), (2, "Globex")];
+    for (id, name) in orgs {
+        ok(
+            tx.append(
+                DAY,
+                &Event::OrganizationAdded {
+                    id: OrgId(id),
+                    name: name.into(),
+                },
+            ),
+            "org",
+        );
+    }
+    let org = |id: i64| OrgRef {
+        id: OrgId(id),
+        name: orgs[id as usize - 1].1.into(),
+    };
+    let jobs = [
+        (1, 1, "Engineer"),
+        (2, 1, "Senior Engineer"),
+        (3, 2, "Engineer"),
+        (4, 2, "50% Off_Sales"),
+    ];
+    for (id, o, title) in jobs {
+        ok(
+            tx.append(
+                DAY,
+                &Event::JobAdded {
+                    job: job(id, &org(o), title, &[]),
+                },
+            ),
+            "job",
+        );
+    }
+    ok(tx.commit(), "commit");
+    let r = read(s, ME);
+    let named = |n: &str| names(ok(r.contacts_named(n), "contacts_named"));
+    assert_eq!(
+        named("dana reyes"),
+        ["Dana Reyes"],
+        "an exact name ignoring case"
+    );
+    assert_eq!(named("  Dana Reyes "), ["Dana Reyes"], "surrounding spaces");
+    assert_eq!(
+        named("DANA"),
+        ["Dana Reyes", "Dana Scully"],
+        "a part, by id"
+    );
+    assert_eq!(
+        named("ann"),
+        ["Ann"],
+        "an exact match hides the partial ones"
+    );
+    assert_eq!(named("nab"), ["Annabel"]);
+    assert_eq!(named("%"), ["100%_real"], "% is not a wildcard");
+    assert_eq!(named("_"), ["100%_real"], "_ is not a wildcard");
+    assert_eq!(named("0%_r"), ["100%_real"]);
+    assert!(named("Zed").is_empty());
+    let matching = |t: &str| {
+        ok(r.jobs_matching(t), "jobs_matching")
+            .into_iter()
+            .map(|j| j.id.0)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(matching("engineer"), [1, 3], "a title");
+    assert_eq!(matching(" ACME "), [1, 2], "an organization");
+    assert_eq!(matching("acme: engineer"), [1], "Organization: Title");
+    assert_eq!(matching("senior"), [2], "a part");
+    assert_eq!(matching("cme: sen"), [2], "a part of Organization: Title");
+    assert_eq!(matching("%"), [4], "% is not a wildcard");
+    assert_eq!(matching("f_s"), [4], "_ is not a wildcard");
+    assert!(matching("Initech").is_empty());
+}
+
+fn versions_move_with_commits(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let v0 = ok(s.version(ME), "version");
+    let other0 = ok(s.version(OTHER), "version");
+    drop(read(s, ME));
+    assert_eq!(ok(s.version(ME), "version"), v0, "a read moved the version");
+    {
+        let mut tx = write(s, ME);
+        ok(tx.set_setting("k", "v"), "setting");
+    }
+    assert_eq!(
+        ok(s.version(ME), "version"),
+        v0,
+        "a rollback moved the version"
+    );
+    add_contact(s, ME, "Dana Reyes");
+    let v1 = ok(s.version(ME), "version");
+    assert_ne!(v1, v0, "a commit did not move the version");
+    ok(write(s, ME).commit(), "an empty commit");
+    let v2 = ok(s.version(ME), "version");
+    assert!(
+        v2 != v1 && v2 != v0,
+        "an empty commit did not move the version to a new value"
+    );
+    assert_eq!(
+        ok(s.version(OTHER), "version"),
+        other0,
+        "my commits moved another owner's version"
+    );
+    add_contact(s, OTHER, "Sam Ito");
+    assert_eq!(
+        ok(s.version(ME), "version"),
+        v2,
+        "another owner's commit moved mine"
+    );
+}
+
+fn set_plan_key_conflicts(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let dana = Subject::Contact(add_contact(s, ME, "Dana Reyes"));
+    let fu = item(dana, Slot::FollowUp, date(2026, 3, 11));
+    let bd = item(dana, Slot::Birthday, date(1988, 2, 29));
+    let mut tx = write(s, ME);
+    ok(tx.set_plan_key(&fu.key.to_string(), 7), "restore a number");
+    assert_eq!(ok(tx.plan_id(&fu.key), "plan id"), Some(7));
+    assert!(
+        is_conflict(tx.set_plan_key(&fu.key.to_string(), 8)),
+        "a taken key is not a Conflict"
+    );
+    assert!(
+        is_conflict(tx.set_plan_key(&bd.key.to_string(), 7)),
+        "a taken number is not a Conflict"
+    );
+    assert_eq!(
+        ok(tx.plan_id(&bd.key), "plan id"),
+        None,
+        "a conflicting key was kept"
+    );
+    ok(tx.replace_plan(dana, &[fu.clone(), bd.clone()]), "plan");
+    assert_eq!(
+        ok(tx.plan_id(&fu.key), "plan id"),
+        Some(7),
+        "a restored number was not used"
+    );
+    let n_bd = ok(tx.plan_id(&bd.key), "plan id").expect("numbered");
+    assert!(
+        n_bd > 7,
+        "the allocator did not move past a restored number"
+    );
+    assert_eq!(
+        ok(tx.plan_keys(), "keys"),
+        [(fu.key.to_string(), 7), (bd.key.to_string(), n_bd)]
+    );
+    ok(tx.commit(), "commit");
+    let mut tx = write(s, ME);
+    assert!(
+        is_conflict(tx.set_plan_key("anything", 7)),
+        "a committed number is not a Conflict"
+    );
+}

@@ -22,10 +22,12 @@
 //!   most one is open per owner at a time (others wait, then fail with [`StoreError::Busy`]).
 //! - **All or nothing.** [`WriteTx::append`] records an event and applies it to the rows in the
 //!   same transaction; nothing is visible to anyone until [`WriteTx::commit`], and a dropped
-//!   transaction rolls back.
+//!   transaction rolls back. A change that fails (an append, a replan) leaves the transaction
+//!   as it was before the call, so a caller that goes on and commits keeps no half of it.
 //! - **Ids are allocated, not guessed.** [`WriteTx::next_id`] hands out per-owner ids that are
 //!   never given twice, even to concurrent writers on a server; an appended event that carries
-//!   an id (an import replaying a log) moves the allocator past it.
+//!   an id (an import replaying a log) moves the allocator past it; one whose id is already
+//!   taken is a [`StoreError::Conflict`], never an overwrite.
 //! - **Plan numbers are stable**: a key ([`PlanKey`]) keeps its number across replans.
 //! - **Versions move with commits.** [`Store::version`] changes whenever a write transaction of
 //!   that owner commits, here or in another process; caches of derived views key on it.
@@ -47,7 +49,7 @@ use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
 use followup_core::{Event, Stage};
 use jiff::civil::Date;
 
-// pub use memory::MemoryStore;
+pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 
 /// What can go wrong in the store. No variant carries a driver's type: the app and the front
@@ -191,9 +193,10 @@ pub trait ReadTx {
 pub trait WriteTx: ReadTx {
     /// The next free id of a kind, for this owner; never given twice.
     fn next_id(&mut self, entity: Entity) -> Result<i64>;
-    /// Records the event in the log and applies it to the rows.
+    /// Records the event in the log and applies it to the rows; on an error, neither.
     fn append(&mut self, recorded_on: Date, event: &Event) -> Result<()>;
-    /// Replaces the subject's plan items with `items` (which must all belong to it).
+    /// Replaces the subject's plan items with `items` (which must all belong to it; one key
+    /// twice is a [`StoreError::Conflict`]).
     fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()>;
     /// Replaces the whole plan with `items` (a full replan), keeping every key's number.
     fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()>;
@@ -205,6 +208,32 @@ pub trait WriteTx: ReadTx {
     fn set_plan_key(&mut self, key: &str, id: i64) -> Result<()>;
     /// Makes everything appended visible and durable, and moves the owner's version.
     fn commit(self: Box<Self>) -> Result<()>;
+}
+
+/// Takes `m`, waiting at most `wait` for whoever holds it: the contract's "others wait, then
+/// fail with [`StoreError::Busy`]" for writers in this process (a mutex alone would wait
+/// forever behind a stuck transaction). Polls, since `std` has no timed lock; a transaction
+/// is short and the backoff caps at a few milliseconds. A poisoned lock is taken anyway: the
+/// thread that panicked held a transaction that was never committed.
+pub(crate) fn lock_within<T>(
+    m: &std::sync::Mutex<T>,
+    wait: std::time::Duration,
+) -> Option<std::sync::MutexGuard<'_, T>> {
+    use std::sync::TryLockError;
+    let deadline = std::time::Instant::now() + wait;
+    let mut pause = std::time::Duration::from_micros(50);
+    loop {
+        match m.try_lock() {
+            Ok(g) => return Some(g),
+            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => {}
+        }
+        if std::time::Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(std::time::Duration::from_millis(5));
+    }
 }
 
 /// Stage words the store filters on.

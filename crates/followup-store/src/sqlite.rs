@@ -15,8 +15,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    Entity, ReadTx, Recorded, Result, Store, StoreError, WriteTx, month_day, occasion_ranges,
-    open_stages, plan_kind, subject_text,
+    Entity, ReadTx, Recorded, Result, Store, StoreError, WriteTx, lock_within, month_day,
+    occasion_ranges, open_stages, plan_kind, subject_text,
 };
 
 /// How long a writer waits for another process's write to end before saying so: long enough
@@ -225,10 +225,20 @@ impl SqliteStore {
         }
     }
 
+    /// The writer connection, waiting at most [`BUSY_WAIT`] for this process's other writer
+    /// (SQLite's own busy timeout only covers other processes).
+    fn held_writer(&self) -> Result<Held<'_>> {
+        lock_within(&self.writer, BUSY_WAIT)
+            .map(Held::Writer)
+            .ok_or_else(|| StoreError::Busy {
+                path: self.path.clone(),
+            })
+    }
+
     /// A reader connection: an idle one, or a new one on the same file.
     fn reader(&self) -> Result<Held<'_>> {
         let Some(pool) = &self.readers else {
-            return Ok(Held::Writer(lock(&self.writer)));
+            return self.held_writer();
         };
         let idle = lock(pool).pop();
         let conn = match idle {
@@ -281,7 +291,10 @@ fn tune(conn: &Connection) -> rusqlite::Result<()> {
 impl Store for SqliteStore {
     fn read(&self, owner: OwnerId) -> Result<Box<dyn ReadTx + '_>> {
         let conn = self.reader()?;
-        conn.execute_batch("BEGIN DEFERRED").map_err(|e| self.busy(e))?;
+        // BEGIN alone takes no snapshot: SQLite starts the read at the first statement, so a
+        // commit between here and then would show. Reading now fixes the snapshot at open.
+        conn.execute_batch("BEGIN DEFERRED; SELECT 1 FROM owners LIMIT 1")
+            .map_err(|e| self.busy(e))?;
         Ok(Box::new(SqliteTx {
             tx: conn,
             owner: owner.0,
@@ -291,7 +304,7 @@ impl Store for SqliteStore {
     }
 
     fn write(&self, owner: OwnerId) -> Result<Box<dyn WriteTx + '_>> {
-        let conn = Held::Writer(lock(&self.writer));
+        let conn = self.held_writer()?;
         conn.execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| self.busy(e))?;
         let tx = SqliteTx {
@@ -449,6 +462,42 @@ impl SqliteTx<'_> {
             });
         }
         Ok(out)
+    }
+
+    /// Runs a change of several statements so that if one fails none is left: a failed
+    /// `append` must not leave its event logged but unapplied for a later commit to keep.
+    fn atomically<T>(&mut self, change: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.exec("SAVEPOINT change", [])?;
+        match change(self) {
+            Ok(v) => {
+                self.exec("RELEASE change", [])?;
+                Ok(v)
+            }
+            Err(e) => {
+                // If even this fails the transaction is beyond use; the caller drops it.
+                let _ = self.tx.execute_batch("ROLLBACK TO change; RELEASE change");
+                Err(e)
+            }
+        }
+    }
+
+    /// An added row's id must be free: a log replayed onto rows it already made is a
+    /// conflict, never a silent overwrite.
+    fn free(&self, table: &'static str, what: &'static str, id: i64) -> Result<()> {
+        let sql = format!("SELECT 1 FROM {table} WHERE owner = ?1 AND id = ?2");
+        let taken = self
+            .tx
+            .prepare_cached(&sql)?
+            .query_row(params![self.owner, id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if taken {
+            return Err(StoreError::Conflict {
+                what,
+                detail: format!("id {id} is taken"),
+            });
+        }
+        Ok(())
     }
 
     /// Runs a statement through the connection's cache: each is prepared once per process.
@@ -846,6 +895,69 @@ impl WriteTx for SqliteTx<'_> {
     }
 
     fn append(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
+        self.atomically(|tx| tx.append_now(recorded_on, event))
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<()> {
+        self.exec(
+            "UPDATE owners SET version = version + 1 WHERE id = ?1",
+            params![self.owner],
+        )?;
+        self.tx.execute_batch("COMMIT").map_err(|e| {
+            if is_busy(&e) {
+                StoreError::Busy {
+                    path: self.path.to_string(),
+                }
+            } else {
+                e.into()
+            }
+        })?;
+        self.open = false;
+        Ok(())
+    }
+
+    fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
+        self.atomically(|tx| tx.replace_plan_now(subject, items))
+    }
+
+    fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()> {
+        self.atomically(|tx| tx.replace_all_plan_now(items))
+    }
+
+    fn clear_plan(&mut self) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM plan WHERE owner = ?1", params![self.owner])?;
+        Ok(())
+    }
+
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.exec(
+            "INSERT INTO settings (owner, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value",
+            params![self.owner, key, value],
+        )?;
+        Ok(())
+    }
+
+    fn set_plan_key(&mut self, key: &str, id: i64) -> Result<()> {
+        self.exec(
+            "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
+            params![self.owner, id, key],
+        )
+        .map_err(|e| match e {
+            StoreError::Conflict { detail, .. } => StoreError::Conflict {
+                what: "plan key",
+                detail: format!("{key} as {id}: {detail}"),
+            },
+            e => e,
+        })?;
+        self.taken(PLAN_KEY, id)
+    }
+}
+
+/// The changes themselves; [`WriteTx`] runs each inside a savepoint.
+impl SqliteTx<'_> {
+    fn append_now(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
         self.exec(
             "INSERT INTO events (owner, recorded_on, kind, payload) VALUES (?1, ?2, ?3, ?4)",
             params![
@@ -865,6 +977,7 @@ impl WriteTx for SqliteTx<'_> {
                 )?;
             }
             Event::ContactAdded { contact } => {
+                self.free("contacts", "contact", contact.id.0)?;
                 self.taken(Entity::Contact.as_str(), contact.id.0)?;
                 self.put_contact(contact)?
             }
@@ -876,6 +989,7 @@ impl WriteTx for SqliteTx<'_> {
                 self.put_contact(&patch.apply(&c))?;
             }
             Event::JobAdded { job } => {
+                self.free("jobs", "job", job.id.0)?;
                 self.taken(Entity::Job.as_str(), job.id.0)?;
                 self.put_job(job)?
             }
@@ -934,25 +1048,7 @@ impl WriteTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn commit(mut self: Box<Self>) -> Result<()> {
-        self.exec(
-            "UPDATE owners SET version = version + 1 WHERE id = ?1",
-            params![self.owner],
-        )?;
-        self.tx.execute_batch("COMMIT").map_err(|e| {
-            if is_busy(&e) {
-                StoreError::Busy {
-                    path: self.path.to_string(),
-                }
-            } else {
-                e.into()
-            }
-        })?;
-        self.open = false;
-        Ok(())
-    }
-
-    fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
+    fn replace_plan_now(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
         self.exec(
             // INDEXED BY: the bundled SQLite otherwise scans the clustered key.
             "DELETE FROM plan INDEXED BY plan_subject WHERE owner = ?1 AND subject = ?2",
@@ -966,7 +1062,7 @@ impl WriteTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()> {
+    fn replace_all_plan_now(&mut self, items: &[FollowUp]) -> Result<()> {
         // One read of the keys and of the current rows, then only what changed is written:
         // a replan that changes nothing writes nothing.
         let mut keys: BTreeMap<String, i64> = BTreeMap::new();
@@ -1034,34 +1130,32 @@ impl WriteTx for SqliteTx<'_> {
         }
         Ok(())
     }
+}
 
-    fn clear_plan(&mut self) -> Result<()> {
-        self.tx
-            .execute("DELETE FROM plan WHERE owner = ?1", params![self.owner])?;
-        Ok(())
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        self.exec(
-            "INSERT INTO settings (owner, key, value) VALUES (?1, ?2, ?3)
-             ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value",
-            params![self.owner, key, value],
-        )?;
-        Ok(())
-    }
-
-    fn set_plan_key(&mut self, key: &str, id: i64) -> Result<()> {
-        self.exec(
-            "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
-            params![self.owner, id, key],
-        )
-        .map_err(|e| match e {
-            StoreError::Conflict { detail, .. } => StoreError::Conflict {
-                what: "plan key",
-                detail: format!("{key} as {id}: {detail}"),
-            },
-            e => e,
-        })?;
-        self.taken(PLAN_KEY, id)
+    /// Not reachable through `ReadTx` (it has no method that writes); this is the guard
+    /// behind it, for a bug that hands a reader's connection to a write.
+    #[test]
+    fn a_reader_connection_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("f.db")).unwrap();
+        let reader = store.reader().unwrap();
+        assert!(
+            matches!(reader, Held::Reader { .. }),
+            "a file store reads on a pool"
+        );
+        let e = reader
+            .execute(
+                "INSERT INTO settings (owner, key, value) VALUES (1, 'k', 'v')",
+                [],
+            )
+            .expect_err("a reader wrote");
+        assert!(e.to_string().contains("readonly"), "{e}");
+        drop(reader);
+        let r = store.read(OwnerId(1)).unwrap();
+        assert_eq!(r.setting("k").unwrap(), None);
     }
 }

@@ -1,10 +1,14 @@
-//! The store's own tests: the contract of `Store`/`Tx` on the SQLite backend.
+//! The store's own tests: every backend against the contract (`conformance::run`), and what
+//! only SQLite has (migrations, files a newer binary wrote).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use followup_core::Event;
 use followup_core::model::*;
-use followup_core::plan::{Action, FollowUp, PlanKey, Rule, Slot, Subject};
-use followup_store::{Entity, Mode, SqliteStore, Store, StoreError};
+use followup_core::plan::{PlanKey, Slot, Subject};
+use followup_store::{Entity, MemoryStore, SqliteStore, Store, StoreError, conformance};
 use jiff::civil::date;
+use rusqlite::params;
 
 const ME: OwnerId = OwnerId(1);
 const OTHER: OwnerId = OwnerId(2);
@@ -13,17 +17,14 @@ fn contact(id: i64, name: &str) -> Contact {
     Contact {
         id: ContactId(id),
         name: name.into(),
-        emails: vec![format!(
-            "{}@example.com",
-            name.to_lowercase().replace(' ', ".")
-        )],
+        emails: vec![],
         phones: vec![],
         organization: None,
         title: None,
         tier: Some(Tier::Regular),
         prefers: None,
         linkedin: None,
-        birthday: Some(date(1988, 2, 29)),
+        birthday: None,
         work_anniversary: None,
         personal_anniversary: None,
         notes: None,
@@ -32,8 +33,8 @@ fn contact(id: i64, name: &str) -> Contact {
     }
 }
 
-fn add_contact(s: &mut dyn Store, owner: OwnerId, name: &str) -> ContactId {
-    let mut tx = s.begin(owner, Mode::Write).unwrap();
+fn add_contact(s: &dyn Store, owner: OwnerId, name: &str) -> ContactId {
+    let mut tx = s.write(owner).unwrap();
     let id = tx.next_id(Entity::Contact).unwrap();
     tx.append(
         date(2026, 3, 1),
@@ -46,31 +47,29 @@ fn add_contact(s: &mut dyn Store, owner: OwnerId, name: &str) -> ContactId {
     ContactId(id)
 }
 
-fn item(c: ContactId, due: jiff::civil::Date, slot: Slot) -> FollowUp {
-    FollowUp {
-        key: PlanKey {
-            subject: Subject::Contact(c),
-            slot,
-        },
-        due,
-        action: if slot == Slot::FollowUp {
-            Action::FollowUp
-        } else {
-            Action::Occasion
-        },
-        rule: Rule(3),
-        why: "F3: test".into(),
-        channel: Channel::Email,
-        contact: None,
-        jobs: vec![],
-        move_on_from: None,
-        call_when_late: false,
-        unasked: vec![],
-        then: None,
-        after_touch: None,
-        reason: None,
-        greeted_on: None,
-    }
+#[test]
+fn memory_store_keeps_the_contract() {
+    conformance::run("MemoryStore", false, &|| Box::new(MemoryStore::new()));
+}
+
+#[test]
+fn sqlite_file_keeps_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = AtomicUsize::new(0);
+    conformance::run("SqliteStore (file)", false, &|| {
+        let path = dir
+            .path()
+            .join(format!("{}.db", n.fetch_add(1, Ordering::Relaxed)));
+        Box::new(SqliteStore::open(&path).unwrap())
+    });
+}
+
+#[test]
+fn sqlite_in_memory_keeps_the_contract() {
+    // One connection for reads and writes: a read waits for an open write there.
+    conformance::run("SqliteStore::in_memory", true, &|| {
+        Box::new(SqliteStore::in_memory().unwrap())
+    });
 }
 
 #[test]
@@ -78,17 +77,18 @@ fn migrations_run_and_a_newer_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("f.db");
     {
-        let mut s = SqliteStore::open(&path).unwrap();
-        add_contact(&mut s, ME, "Dana Reyes");
+        let s = SqliteStore::open(&path).unwrap();
+        add_contact(&s, ME, "Dana Reyes");
     }
     // Reopening keeps the data and does not migrate twice.
-    let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(
-        s.begin(ME, Mode::Read).unwrap().contacts().unwrap().len(),
-        1
-    );
+    let s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.read(ME).unwrap().contacts().unwrap().len(), 1);
     drop(s);
     let conn = rusqlite::Connection::open(&path).unwrap();
+    let v: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 4);
     conn.pragma_update(None, "user_version", 99).unwrap();
     drop(conn);
     let before = std::fs::read(&path).unwrap();
@@ -105,94 +105,139 @@ fn migrations_run_and_a_newer_database_is_refused() {
 }
 
 #[test]
-fn owners_never_see_each_other() {
-    let mut s = SqliteStore::in_memory().unwrap();
-    let dana = add_contact(&mut s, ME, "Dana Reyes");
-    add_contact(&mut s, OTHER, "Sam Ito");
-    let tx = s.begin(OTHER, Mode::Read).unwrap();
-    let names: Vec<String> = tx.contacts().unwrap().into_iter().map(|c| c.name).collect();
-    assert_eq!(names, vec!["Sam Ito"]);
-    assert!(tx.contacts_named("Dana").unwrap().is_empty());
-    // Ids are per owner: both owners' first contact is 1.
-    assert_eq!(tx.contacts().unwrap()[0].id, dana);
-    assert!(tx.events().unwrap().len() == 1);
+fn a_missing_database_is_not_created_for_a_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub").join("f.db");
+    assert!(matches!(
+        SqliteStore::open_existing(&path),
+        Err(StoreError::NoDatabase { .. })
+    ));
+    assert!(!dir.path().join("sub").exists(), "nothing left behind");
 }
 
-#[test]
-fn a_dropped_transaction_leaves_nothing() {
-    let mut s = SqliteStore::in_memory().unwrap();
-    {
-        let mut tx = s.begin(ME, Mode::Write).unwrap();
-        tx.append(
-            date(2026, 3, 1),
-            &Event::ContactAdded {
-                contact: contact(1, "Dana"),
-            },
+/// A database as version 3 of the schema left it, built by running its migrations by hand.
+fn version_3_database(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    for sql in [
+        include_str!("../migrations/sqlite/0001_init.sql"),
+        include_str!("../migrations/sqlite/0002_settings.sql"),
+        include_str!("../migrations/sqlite/0003_holidays.sql"),
+    ] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 3).unwrap();
+    conn.execute("INSERT INTO owners (id, name) VALUES (2, 'them')", [])
+        .unwrap();
+    let acme = OrgRef {
+        id: OrgId(5),
+        name: "Acme".into(),
+    };
+    conn.execute(
+        "INSERT INTO organizations (owner, id, name) VALUES (1, 5, 'Acme')",
+        [],
+    )
+    .unwrap();
+    for (owner, c) in [(1, contact(7, "Dana Reyes")), (2, contact(2, "Sam Ito"))] {
+        conn.execute(
+            "INSERT INTO contacts (owner, id, name, data) VALUES (?1, ?2, ?3, ?4)",
+            params![owner, c.id.0, c.name, serde_json::to_string(&c).unwrap()],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO events (owner, recorded_on, kind, payload) VALUES (?1, '2026-03-01', 'contact-added', ?2)",
+            params![owner, serde_json::to_string(&Event::ContactAdded { contact: c }).unwrap()],
         )
         .unwrap();
     }
-    let tx = s.begin(ME, Mode::Read).unwrap();
-    assert!(tx.is_empty().unwrap());
-    assert!(tx.contacts().unwrap().is_empty());
+    let job = Job {
+        id: JobId(3),
+        organization: acme,
+        title: "Engineer".into(),
+        url: None,
+        response_time: None,
+        applied: None,
+        stage: Stage::Applied,
+        contacts: vec![ContactId(7)],
+        added_on: date(2026, 3, 1),
+        notes: None,
+    };
+    conn.execute(
+        "INSERT INTO jobs (owner, id, org_id, title, stage, data) VALUES (1, 3, 5, 'Engineer', 'applied', ?1)",
+        params![serde_json::to_string(&job).unwrap()],
+    )
+    .unwrap();
+    let touch = Touch {
+        id: TouchId(9),
+        kind: TouchKind::Application,
+        direction: Direction::Outbound,
+        date: date(2026, 3, 2),
+        contacts: vec![ContactId(7)],
+        job: Some(JobId(3)),
+        note: None,
+        answers: None,
+        poor_fit: false,
+        promises: vec![],
+        message: None,
+    };
+    conn.execute(
+        "INSERT INTO touches (owner, id, date, job_id, data) VALUES (1, 9, '2026-03-02', 3, ?1)",
+        params![serde_json::to_string(&touch).unwrap()],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO plan_keys (owner, id, key) VALUES (1, 4, 'contact/7/follow-up')",
+        [],
+    )
+    .unwrap();
 }
 
 #[test]
-fn names_match_exactly_then_by_part() {
-    let mut s = SqliteStore::in_memory().unwrap();
-    add_contact(&mut s, ME, "Dana Reyes");
-    add_contact(&mut s, ME, "Dana Scully");
-    add_contact(&mut s, ME, "100%_real");
-    let tx = s.begin(ME, Mode::Read).unwrap();
-    assert_eq!(tx.contacts_named("dana reyes").unwrap().len(), 1);
-    assert_eq!(tx.contacts_named("Dana").unwrap().len(), 2);
-    assert_eq!(
-        tx.contacts_named("%").unwrap().len(),
-        1,
-        "LIKE wildcards are escaped"
-    );
-    assert!(tx.contacts_named("Zed").unwrap().is_empty());
-}
-
-#[test]
-fn plan_numbers_survive_replans_and_occasions_match_the_window() {
-    let mut s = SqliteStore::in_memory().unwrap();
-    let dana = add_contact(&mut s, ME, "Dana Reyes");
-    let mut tx = s.begin(ME, Mode::Write).unwrap();
-    let subject = Subject::Contact(dana);
-    tx.replace_plan(
-        subject,
-        &[
-            item(dana, date(2026, 3, 11), Slot::FollowUp),
-            item(dana, date(1988, 2, 29), Slot::Birthday),
-        ],
-    )
-    .unwrap();
-    let first = tx.plan_all().unwrap();
-    tx.clear_plan().unwrap();
-    assert!(tx.plan_all().unwrap().is_empty());
-    tx.replace_plan(
-        subject,
-        &[
-            item(dana, date(2026, 3, 12), Slot::FollowUp),
-            item(dana, date(1988, 2, 29), Slot::Birthday),
-        ],
-    )
-    .unwrap();
-    let second = tx.plan_all().unwrap();
-    let ids = |v: &[followup_core::Planned]| v.iter().map(|p| p.id).collect::<Vec<_>>();
-    assert_eq!(ids(&first), ids(&second));
-    // 29 Feb shows in a window ending 28 Feb of a common year.
-    let w = tx
-        .plan_window(date(2026, 2, 20), date(2026, 2, 28))
-        .unwrap();
-    assert_eq!(w.len(), 1);
-    assert_eq!(w[0].item.action, Action::Occasion);
-    // A window over New Year, before the follow-up is due.
-    let w = tx
-        .plan_window(date(2025, 12, 20), date(2026, 1, 5))
-        .unwrap();
-    assert!(w.is_empty());
-    let w = tx.plan_window(date(2026, 3, 1), date(2026, 3, 31)).unwrap();
-    assert_eq!(w.len(), 1, "{w:?}");
+fn a_version_3_database_migrates_with_ids_past_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.db");
+    version_3_database(&path);
+    let s = SqliteStore::open(&path).unwrap();
+    let r = s.read(ME).unwrap();
+    assert_eq!(r.contacts().unwrap()[0].name, "Dana Reyes", "rows kept");
+    assert_eq!(r.events().unwrap().len(), 1, "log kept");
+    assert_eq!(r.touches_of_job(JobId(3)).unwrap()[0].id, TouchId(9));
+    drop(r);
+    let key = PlanKey {
+        subject: Subject::Contact(ContactId(7)),
+        slot: Slot::FollowUp,
+    };
+    let mut tx = s.write(ME).unwrap();
+    assert_eq!(tx.plan_id(&key).unwrap(), Some(4), "plan numbers kept");
+    assert_eq!(tx.next_id(Entity::Organization).unwrap(), 6);
+    assert_eq!(tx.next_id(Entity::Contact).unwrap(), 8);
+    assert_eq!(tx.next_id(Entity::Job).unwrap(), 4);
+    assert_eq!(tx.next_id(Entity::Touch).unwrap(), 10);
+    tx.set_plan_key("contact/7/birthday", 5)
+        .expect("5 is the allocator's next plan number, free");
     tx.commit().unwrap();
+    let mut tx = s.write(OTHER).unwrap();
+    assert_eq!(tx.next_id(Entity::Contact).unwrap(), 3, "seeded per owner");
+    assert_eq!(
+        tx.next_id(Entity::Job).unwrap(),
+        1,
+        "an owner without rows starts at 1"
+    );
+    drop(tx);
+    drop(s);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let v: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 4);
+    let plan_next: i64 = conn
+        .query_row(
+            "SELECT next FROM ids WHERE owner = 1 AND entity = 'plan-key'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        plan_next, 6,
+        "seeded past key 4, then moved past the restored 5"
+    );
 }

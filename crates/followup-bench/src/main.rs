@@ -6,6 +6,12 @@
 //!   and a bare SQLite table (the floor).
 //! - `history DB CONTACTS TOUCHES --today D [--seed S]`: a coach's history (see synth.rs).
 //! - `linkedin ROWS FILE [--seed S]`: a LinkedIn Connections.csv of ROWS people.
+//! - `webdb DB --today D [--contacts N] [--seed S]`: the web load benchmark's database (webdb.rs).
+//! - `load --addr 127.0.0.1:PORT [--readers R] [--writers W] [--seconds S] [--import FILE] ...`:
+//!   mixed load on a running `followup serve` (load.rs; `load --help` for every option).
+
+mod load;
+mod webdb;
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +21,9 @@ use jiff::civil::Date;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "load") {
+        return load::main(&args[1..]);
+    }
     let flag = |name: &str| -> Option<String> {
         args.iter()
             .position(|a| a == name)
@@ -61,8 +70,13 @@ fn main() -> anyhow::Result<()> {
             std::fs::write(file, followup_app::synth::linkedin_csv(rows.parse()?, seed))?;
             Ok(())
         }
+        [cmd, db] if cmd.as_str() == "webdb" => {
+            let today = today.context("webdb needs --today")?;
+            let contacts = flag("--contacts").map(|s| s.parse()).transpose()?;
+            webdb::make(Path::new(db), today, contacts.unwrap_or(5000), seed)
+        }
         _ => bail!(
-            "usage: followup-bench pending N DIR --today D [--seed S] | history DB CONTACTS TOUCHES --today D [--seed S] | linkedin ROWS FILE [--seed S]"
+            "usage: followup-bench pending N DIR --today D [--seed S] | history DB CONTACTS TOUCHES --today D [--seed S] | linkedin ROWS FILE [--seed S] | webdb DB --today D [--contacts N] [--seed S] | load --addr 127.0.0.1:PORT [options]"
         ),
     }
 }

@@ -10,6 +10,7 @@
 use std::path::Path;
 
 use followup_app::{App, Config, NewJob, NewTouch};
+use followup_core::{Stage, TouchKind, Wait};
 use jiff::ToSpan;
 use jiff::civil::Date;
 
@@ -19,31 +20,32 @@ pub fn make(db: &Path, today: Date, contacts: u64, seed: u64) -> anyhow::Result<
         p.push(suffix);
         let _ = std::fs::remove_file(p);
     }
-    let mut app = App::open(db, Config::default(), today)?;
-    followup_app::synth::generate_pending(&mut app, contacts, seed)?;
-    let ago = |days: i64| today.checked_sub(days.days()).unwrap_or(today).to_string();
+    let app = App::open(db, Config::default())?;
+    let cx = app.ctx(today)?;
+    followup_app::synth::generate_pending(&app, &cx, contacts, seed)?;
+    let ago = |days: i64| today.checked_sub(days.days()).unwrap_or(today);
     let jobs = (contacts / 100).max(1);
-    let stages = ["applied", "applied", "interviewing", "lead"];
+    let stages = [Stage::Applied, Stage::Applied, Stage::Interviewing, Stage::Lead];
     for j in 1..=jobs {
         let contact = (100 * (j - 1) + 1).to_string();
         let stage = stages[(j % 4) as usize];
-        let job = app.add_job(NewJob {
+        let job = app.add_job(&cx, NewJob {
             organization: format!("Organization {j}"),
             title: format!("Role {j}"),
             contacts: vec![contact.clone()],
-            applied: (stage != "lead").then(|| ago(10 + (j as i64 * 7) % 30)),
-            response_time: (j % 3 == 0).then(|| "3 weeks".to_string()),
+            applied: (stage != Stage::Lead).then(|| ago(10 + (j as i64 * 7) % 30)),
+            response_time: (j % 3 == 0).then(|| Wait::Weeks(3)),
             url: Some(format!("https://organization{j}.example/careers/{j}")),
-            stage: Some(stage.to_string()),
+            stage: Some(stage),
             notes: None,
         })?;
         let kind = match (stage, j % 2) {
-            ("interviewing", _) => "interview",
-            (_, 0) => "reply",
+            (Stage::Interviewing, _) => TouchKind::Interview,
+            (_, 0) => TouchKind::Reply,
             _ => continue,
         };
-        app.log(NewTouch {
-            kind: kind.into(),
+        app.log(&cx, NewTouch {
+            kind,
             with: vec![contact],
             job: Some(job.id.to_string()),
             on: Some(ago(2 + j as i64 % 5)),
@@ -51,7 +53,7 @@ pub fn make(db: &Path, today: Date, contacts: u64, seed: u64) -> anyhow::Result<
             ..NewTouch::default()
         })?;
     }
-    let items = app.agenda(None)?.len();
+    let items = app.agenda(&cx, None)?.len();
     eprintln!(
         "{contacts} contacts, {jobs} jobs, {items} items in the default agenda window: {}",
         db.display()

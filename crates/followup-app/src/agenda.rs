@@ -80,13 +80,7 @@ impl App {
 
     /// Marks an item done by logging the touch that does it (or closing the job, for a
     /// move-on review), reading the item and writing in one transaction.
-    pub fn done(
-        &self,
-        cx: &Ctx,
-        id: i64,
-        on: Option<Date>,
-        note: Option<String>,
-    ) -> Result<Done> {
+    pub fn done(&self, cx: &Ctx, id: i64, on: Option<Date>, note: Option<String>) -> Result<Done> {
         if id == agenda::PIPELINE_ID {
             return Err(refused(
                 "item 0 is the pipeline (F18): it is done by adding jobs (`followup job add`)",

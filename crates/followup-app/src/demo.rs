@@ -53,14 +53,17 @@ impl Demo<'_> {
                 .to_lowercase()
                 .replace(' ', "")
         );
-        self.app.add_contact(self.cx, NewContact {
-            name: name.into(),
-            emails: vec![email],
-            company: Some(company.to_string()).filter(|c| !c.is_empty()),
-            title: Some(title.to_string()).filter(|c| !c.is_empty()),
-            tier: opt_word(Field::Tier, Some(tier).filter(|c| !c.is_empty()))?,
-            ..NewContact::default()
-        })?;
+        self.app.add_contact(
+            self.cx,
+            NewContact {
+                name: name.into(),
+                emails: vec![email],
+                company: Some(company.to_string()).filter(|c| !c.is_empty()),
+                title: Some(title.to_string()).filter(|c| !c.is_empty()),
+                tier: opt_word(Field::Tier, Some(tier).filter(|c| !c.is_empty()))?,
+                ..NewContact::default()
+            },
+        )?;
         Ok(())
     }
 
@@ -71,21 +74,24 @@ impl Demo<'_> {
         contact: &str,
         applied_ago: Option<i64>,
     ) -> Result<String, AppError> {
-        let job = self.app.add_job(self.cx, NewJob {
-            organization: org.into(),
-            title: title.into(),
-            contacts: vec![contact.to_string()]
-                .into_iter()
-                .filter(|c| !c.is_empty())
-                .collect(),
-            applied: applied_ago.map(|d| self.ago(d)),
-            url: Some(format!(
-                "https://{}.example/careers/{}",
-                org.to_lowercase().replace(' ', ""),
-                title.to_lowercase().replace(' ', "-")
-            )),
-            ..NewJob::default()
-        })?;
+        let job = self.app.add_job(
+            self.cx,
+            NewJob {
+                organization: org.into(),
+                title: title.into(),
+                contacts: vec![contact.to_string()]
+                    .into_iter()
+                    .filter(|c| !c.is_empty())
+                    .collect(),
+                applied: applied_ago.map(|d| self.ago(d)),
+                url: Some(format!(
+                    "https://{}.example/careers/{}",
+                    org.to_lowercase().replace(' ', ""),
+                    title.to_lowercase().replace(' ', "-")
+                )),
+                ..NewJob::default()
+            },
+        )?;
         if applied_ago.is_some() {
             self.touches += 1;
         }
@@ -100,13 +106,16 @@ impl Demo<'_> {
         ago: i64,
         t: NewTouch,
     ) -> Result<(), AppError> {
-        self.app.log(self.cx, NewTouch {
-            kind: word::<TouchKind>(Field::Kind, kind)?,
-            with: vec![with.into()],
-            job: job.map(str::to_string),
-            on: Some(self.ago(ago)),
-            ..t
-        })?;
+        self.app.log(
+            self.cx,
+            NewTouch {
+                kind: word::<TouchKind>(Field::Kind, kind)?,
+                with: vec![with.into()],
+                job: job.map(str::to_string),
+                on: Some(self.ago(ago)),
+                ..t
+            },
+        )?;
         self.touches += 1;
         Ok(())
     }
@@ -160,7 +169,11 @@ pub fn build(app: &App, cx: &Ctx) -> Result<Summary, AppError> {
         ));
     }
     let today = cx.today;
-    let mut d = Demo { app, cx, touches: 0 };
+    let mut d = Demo {
+        app,
+        cx,
+        touches: 0,
+    };
 
     // Twenty-one people: recruiters and hiring managers at the jobs, then the network.
     for (name, company, title, tier) in [
@@ -429,7 +442,11 @@ pub fn build_networking(app: &App, cx: &Ctx) -> Result<Summary, AppError> {
         ));
     }
     let today = cx.today;
-    let mut d = Demo { app, cx, touches: 0 };
+    let mut d = Demo {
+        app,
+        cx,
+        touches: 0,
+    };
     for (name, company, title, tier) in [
         ("Omar Haddad", "Proseware", "Head of Analytics", "regular"),
         ("Paula Greene", "Litware", "Data Platform Lead", "regular"),
@@ -585,20 +602,26 @@ pub fn build_networking(app: &App, cx: &Ctx) -> Result<Summary, AppError> {
     let globex = d.job("Globex", "Analytics Engineer", "", Some(40))?;
     for (job, interviewed) in [(&northwind, false), (&globex, true)] {
         if interviewed {
-            d.app.log(d.cx, NewTouch {
-                kind: TouchKind::Interview,
-                job: Some(job.clone()),
-                on: Some(d.ago(14)),
-                ..NewTouch::default()
-            })?;
+            d.app.log(
+                d.cx,
+                NewTouch {
+                    kind: TouchKind::Interview,
+                    job: Some(job.clone()),
+                    on: Some(d.ago(14)),
+                    ..NewTouch::default()
+                },
+            )?;
             d.touches += 1;
         }
-        d.app.log(d.cx, NewTouch {
-            kind: TouchKind::Rejection,
-            job: Some(job.clone()),
-            on: Some(d.ago(1)),
-            ..NewTouch::default()
-        })?;
+        d.app.log(
+            d.cx,
+            NewTouch {
+                kind: TouchKind::Rejection,
+                job: Some(job.clone()),
+                on: Some(d.ago(1)),
+                ..NewTouch::default()
+            },
+        )?;
         d.touches += 1;
     }
 

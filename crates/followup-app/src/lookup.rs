@@ -1,9 +1,9 @@
 //! Finding a record by what a person typed: an id (`3`, `#3`) or a name that matches one,
 //! with the candidates listed when it matches several.
 
+use followup_core::Event;
 use followup_core::agenda::Planned;
 use followup_core::model::{Contact, ContactId, Job, JobId, OrgId, OrgRef};
-use followup_core::Event;
 use followup_store::{Entity, ReadTx, WriteTx};
 use jiff::civil::Date;
 
@@ -16,7 +16,6 @@ pub(crate) fn plan_item(tx: &dyn ReadTx, id: i64) -> Result<Planned> {
         hint: "; `followup agenda` lists the items and their ids".into(),
     })
 }
-
 
 pub(crate) fn ensure_org(tx: &mut dyn WriteTx, today: Date, name: &str) -> Result<OrgRef> {
     if let Some(o) = tx.organization_named(name)? {
@@ -130,4 +129,3 @@ fn shown(query: &str) -> String {
     let head: String = query.chars().take(MAX).collect();
     format!("{head}…")
 }
-

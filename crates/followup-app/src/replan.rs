@@ -169,7 +169,6 @@ impl<'a> LogIndex<'a> {
     }
 }
 
-
 pub(crate) fn job_subjects(j: &Job) -> Vec<Subject> {
     let mut v = vec![Subject::Job(j.id)];
     v.extend(j.contacts.iter().map(|c| Subject::Contact(*c)));

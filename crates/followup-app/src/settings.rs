@@ -54,8 +54,6 @@ fn random_token() -> Result<String> {
     let mut bytes = [0u8; 16];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| {
-            AppError::Refused(format!("no random source for the calendar token: {e}"))
-        })?;
+        .map_err(|e| AppError::Refused(format!("no random source for the calendar token: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -51,7 +51,9 @@ pub fn generate_seeded(
     app.change(cx, |w| {
         let tx = &mut w.tx;
         if !tx.is_empty()? {
-            return Err(crate::error::refused("synth: the database already holds data"));
+            return Err(crate::error::refused(
+                "synth: the database already holds data",
+            ));
         }
         let orgs = (contacts / 20).max(1);
         for o in 1..=orgs {
@@ -207,7 +209,9 @@ pub fn generate_pending(app: &App, cx: &Ctx, n: u64, seed: u64) -> Result<Vec<Pe
     app.change(cx, |w| {
         let tx = &mut w.tx;
         if !tx.is_empty()? {
-            return Err(crate::error::refused("synth: the database already holds data"));
+            return Err(crate::error::refused(
+                "synth: the database already holds data",
+            ));
         }
         for c in 1..=n {
             let name = format!("Contact {c}");

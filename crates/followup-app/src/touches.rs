@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use followup_core::Event;
 use followup_core::agenda::AgendaItem;
 use followup_core::model::*;
 use followup_core::plan::{self, Action, PlanKey, Slot, Subject, Warning};
-use followup_core::Event;
 use followup_store::Entity;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -275,8 +275,7 @@ pub(crate) fn log_in(w: &mut Work<'_>, n: NewTouch) -> Result<Logged> {
             && let Some(p) = w.tx.plan_item(id)?
         {
             let then = p.item.then.as_ref().filter(|_| {
-                p.item.action == Action::ThankYou
-                    && p.item.jobs.first().map(|r| r.id) == Some(j.id)
+                p.item.action == Action::ThankYou && p.item.jobs.first().map(|r| r.id) == Some(j.id)
             });
             if let Some(step) = then {
                 // C3: the date the note named (the gap from the note already applied);

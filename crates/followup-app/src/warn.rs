@@ -49,11 +49,9 @@ impl App {
         let c = resolve_contact(tx.as_ref(), who)?;
         let touches = tx.touches_of_contact(c.id)?;
         drop(tx);
-        Ok(
-            plan::gap_warning(&touches, c.id, cx.today, &cx.policy)
-                .into_iter()
-                .collect(),
-        )
+        Ok(plan::gap_warning(&touches, c.id, cx.today, &cx.policy)
+            .into_iter()
+            .collect())
     }
 
     /// The draft for item `id` with every warning that comes before sending it: F15 first

@@ -100,93 +100,96 @@ impl App {
             .map(|s| s.get_days().max(1) as i64)
             .unwrap_or(90);
         self.change(cx, |w| {
-        if opts.dry_run {
-            w.discard();
-        }
-        let tx = &mut w.tx;
-        let mut index = Index::load(tx.as_ref())?;
-        let total = people.len();
-        let mut subjects = Vec::new();
-        let mut new_count = 0i64;
-        let new_total = people.len().max(1) as i64;
-        for (i, p) in people.into_iter().enumerate() {
-            if i % 256 == 0 {
-                progress(i, total);
+            if opts.dry_run {
+                w.discard();
             }
-            match index.find(&p) {
-                Some(pos) => {
-                    let old = index.contacts[pos].clone();
-                    let patch = merge_patch(tx.as_mut(), today, &old, &p, opts.tier, opts.dry_run)?;
-                    if patch.is_empty() {
-                        report.unchanged += 1;
-                    } else {
-                        report.updated += 1;
-                        let new = patch.apply(&old);
-                        if !opts.dry_run {
-                            tx.append(today, &Event::ContactEdited { id: old.id, patch })?;
-                            subjects.push(old.id);
+            let tx = &mut w.tx;
+            let mut index = Index::load(tx.as_ref())?;
+            let total = people.len();
+            let mut subjects = Vec::new();
+            let mut new_count = 0i64;
+            let new_total = people.len().max(1) as i64;
+            for (i, p) in people.into_iter().enumerate() {
+                if i % 256 == 0 {
+                    progress(i, total);
+                }
+                match index.find(&p) {
+                    Some(pos) => {
+                        let old = index.contacts[pos].clone();
+                        let patch =
+                            merge_patch(tx.as_mut(), today, &old, &p, opts.tier, opts.dry_run)?;
+                        if patch.is_empty() {
+                            report.unchanged += 1;
+                        } else {
+                            report.updated += 1;
+                            let new = patch.apply(&old);
+                            if !opts.dry_run {
+                                tx.append(today, &Event::ContactEdited { id: old.id, patch })?;
+                                subjects.push(old.id);
+                            }
+                            index.replace(pos, new);
                         }
-                        index.replace(pos, new);
                     }
-                }
-                None => {
-                    report.created += 1;
-                    let organization = match &p.organization {
-                        Some(o) if !opts.dry_run => Some(crate::lookup::ensure_org(tx.as_mut(), today, o)?),
-                        Some(o) => Some(OrgRef {
-                            id: followup_core::OrgId(0),
-                            name: o.clone(),
-                        }),
-                        None => None,
-                    };
-                    let id = if opts.dry_run {
-                        ContactId(-(i as i64) - 1)
-                    } else {
-                        ContactId(tx.next_id(Entity::Contact)?)
-                    };
-                    let offset = new_count * period / new_total;
-                    new_count += 1;
-                    let contact = Contact {
-                        id,
-                        name: p.name.clone(),
-                        emails: p.emails.clone(),
-                        phones: p.phones.clone(),
-                        organization,
-                        title: p.title.clone(),
-                        tier: opts.tier,
-                        prefers: None,
-                        linkedin: p.linkedin.clone(),
-                        birthday: p.birthday,
-                        work_anniversary: p.work_anniversary,
-                        personal_anniversary: p.personal_anniversary,
-                        notes: p.notes.clone(),
-                        added_on: today,
-                        cadence_start: Some(today.checked_sub(offset.days()).unwrap_or(today)),
-                    };
-                    if !opts.dry_run {
-                        tx.append(
-                            today,
-                            &Event::ContactAdded {
-                                contact: contact.clone(),
-                            },
-                        )?;
-                        // A contact just created has no jobs, touches or snoozes: its plan
-                        // needs no reading back (thirty thousand look-ups saved).
-                        let subject = followup_core::Subject::Contact(id);
-                        let h = followup_core::History {
-                            contact: Some(contact.clone()),
-                            ..followup_core::History::default()
+                    None => {
+                        report.created += 1;
+                        let organization = match &p.organization {
+                            Some(o) if !opts.dry_run => {
+                                Some(crate::lookup::ensure_org(tx.as_mut(), today, o)?)
+                            }
+                            Some(o) => Some(OrgRef {
+                                id: followup_core::OrgId(0),
+                                name: o.clone(),
+                            }),
+                            None => None,
                         };
-                        let items = followup_core::plan(subject, &h, &policy);
-                        tx.replace_plan(subject, &items)?;
+                        let id = if opts.dry_run {
+                            ContactId(-(i as i64) - 1)
+                        } else {
+                            ContactId(tx.next_id(Entity::Contact)?)
+                        };
+                        let offset = new_count * period / new_total;
+                        new_count += 1;
+                        let contact = Contact {
+                            id,
+                            name: p.name.clone(),
+                            emails: p.emails.clone(),
+                            phones: p.phones.clone(),
+                            organization,
+                            title: p.title.clone(),
+                            tier: opts.tier,
+                            prefers: None,
+                            linkedin: p.linkedin.clone(),
+                            birthday: p.birthday,
+                            work_anniversary: p.work_anniversary,
+                            personal_anniversary: p.personal_anniversary,
+                            notes: p.notes.clone(),
+                            added_on: today,
+                            cadence_start: Some(today.checked_sub(offset.days()).unwrap_or(today)),
+                        };
+                        if !opts.dry_run {
+                            tx.append(
+                                today,
+                                &Event::ContactAdded {
+                                    contact: contact.clone(),
+                                },
+                            )?;
+                            // A contact just created has no jobs, touches or snoozes: its plan
+                            // needs no reading back (thirty thousand look-ups saved).
+                            let subject = followup_core::Subject::Contact(id);
+                            let h = followup_core::History {
+                                contact: Some(contact.clone()),
+                                ..followup_core::History::default()
+                            };
+                            let items = followup_core::plan(subject, &h, &policy);
+                            tx.replace_plan(subject, &items)?;
+                        }
+                        index.push(contact);
                     }
-                    index.push(contact);
                 }
             }
-        }
-        progress(total, total);
-        w.touch(subjects.into_iter().map(followup_core::Subject::Contact));
-        Ok(report)
+            progress(total, total);
+            w.touch(subjects.into_iter().map(followup_core::Subject::Contact));
+            Ok(report)
         })
     }
 
@@ -202,23 +205,23 @@ impl App {
             return Err(invalid(Field::Contacts, "name at least one contact"));
         }
         self.change(cx, |w| {
-        let mut out = Vec::new();
-        for name in who {
-            let c = crate::lookup::resolve_contact(w.tx.as_ref(), name)?;
-            if c.tier == tier {
-                out.push(c);
-                continue;
+            let mut out = Vec::new();
+            for name in who {
+                let c = crate::lookup::resolve_contact(w.tx.as_ref(), name)?;
+                if c.tier == tier {
+                    out.push(c);
+                    continue;
+                }
+                let patch = ContactPatch {
+                    tier: Some(tier),
+                    ..ContactPatch::default()
+                };
+                let edited = patch.apply(&c);
+                w.append(&Event::ContactEdited { id: c.id, patch })?;
+                w.touch([followup_core::Subject::Contact(c.id)]);
+                out.push(edited);
             }
-            let patch = ContactPatch {
-                tier: Some(tier),
-                ..ContactPatch::default()
-            };
-            let edited = patch.apply(&c);
-            w.append(&Event::ContactEdited { id: c.id, patch })?;
-            w.touch([followup_core::Subject::Contact(c.id)]);
-            out.push(edited);
-        }
-        Ok(out)
+            Ok(out)
         })
     }
 }

@@ -25,33 +25,44 @@ pub fn make(db: &Path, today: Date, contacts: u64, seed: u64) -> anyhow::Result<
     followup_app::synth::generate_pending(&app, &cx, contacts, seed)?;
     let ago = |days: i64| today.checked_sub(days.days()).unwrap_or(today);
     let jobs = (contacts / 100).max(1);
-    let stages = [Stage::Applied, Stage::Applied, Stage::Interviewing, Stage::Lead];
+    let stages = [
+        Stage::Applied,
+        Stage::Applied,
+        Stage::Interviewing,
+        Stage::Lead,
+    ];
     for j in 1..=jobs {
         let contact = (100 * (j - 1) + 1).to_string();
         let stage = stages[(j % 4) as usize];
-        let job = app.add_job(&cx, NewJob {
-            organization: format!("Organization {j}"),
-            title: format!("Role {j}"),
-            contacts: vec![contact.clone()],
-            applied: (stage != Stage::Lead).then(|| ago(10 + (j as i64 * 7) % 30)),
-            response_time: (j % 3 == 0).then(|| Wait::Weeks(3)),
-            url: Some(format!("https://organization{j}.example/careers/{j}")),
-            stage: Some(stage),
-            notes: None,
-        })?;
+        let job = app.add_job(
+            &cx,
+            NewJob {
+                organization: format!("Organization {j}"),
+                title: format!("Role {j}"),
+                contacts: vec![contact.clone()],
+                applied: (stage != Stage::Lead).then(|| ago(10 + (j as i64 * 7) % 30)),
+                response_time: (j % 3 == 0).then(|| Wait::Weeks(3)),
+                url: Some(format!("https://organization{j}.example/careers/{j}")),
+                stage: Some(stage),
+                notes: None,
+            },
+        )?;
         let kind = match (stage, j % 2) {
             (Stage::Interviewing, _) => TouchKind::Interview,
             (_, 0) => TouchKind::Reply,
             _ => continue,
         };
-        app.log(&cx, NewTouch {
-            kind,
-            with: vec![contact],
-            job: Some(job.id.to_string()),
-            on: Some(ago(2 + j as i64 % 5)),
-            note: Some(format!("{kind} about role {j}")),
-            ..NewTouch::default()
-        })?;
+        app.log(
+            &cx,
+            NewTouch {
+                kind,
+                with: vec![contact],
+                job: Some(job.id.to_string()),
+                on: Some(ago(2 + j as i64 % 5)),
+                note: Some(format!("{kind} about role {j}")),
+                ..NewTouch::default()
+            },
+        )?;
     }
     let items = app.agenda(&cx, None)?.len();
     eprintln!(

@@ -5,10 +5,10 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
-use utoipa::{OpenApi, ToSchema};
 use followup_app::Field;
 use followup_app::input::{clearable_word, day, opt_day, opt_word, past_day, word};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
 
 use crate::extract::{ApiBytes, ApiJson, ApiPath, ApiQuery};
 use crate::{WebError, WebState};
@@ -158,7 +158,8 @@ async fn agenda(State(s): State<WebState>, ApiQuery(q): ApiQuery<AgendaQuery>) -
 /// Every contact.
 #[utoipa::path(get, path = "/api/v1/contacts", responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "contacts")))]
 async fn contacts(State(s): State<WebState>) -> ApiResult {
-    ok(s.with(|app, cx| app.contacts(cx)).map_err(WebError::into_json)?)
+    ok(s.with(|app, cx| app.contacts(cx))
+        .map_err(WebError::into_json)?)
 }
 
 /// One contact with its jobs, timeline, promises and next items.
@@ -173,7 +174,8 @@ async fn contact(State(s): State<WebState>, ApiPath(id): ApiPath<String>) -> Api
 /// Every job.
 #[utoipa::path(get, path = "/api/v1/jobs", responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "jobs")))]
 async fn jobs(State(s): State<WebState>) -> ApiResult {
-    ok(s.with(|app, cx| app.jobs(cx)).map_err(WebError::into_json)?)
+    ok(s.with(|app, cx| app.jobs(cx))
+        .map_err(WebError::into_json)?)
 }
 
 /// One job with its contacts, timeline, promises and next item.
@@ -285,8 +287,10 @@ async fn snooze(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<SnoozeBody>,
 ) -> ApiResult {
-    ok(s.with(|app, cx| app.snooze(cx, id, day(cx, Field::Until, &b.until)?))
-        .map_err(WebError::into_json)?)
+    ok(
+        s.with(|app, cx| app.snooze(cx, id, day(cx, Field::Until, &b.until)?))
+            .map_err(WebError::into_json)?,
+    )
 }
 
 /// The draft message for an agenda item.
@@ -312,7 +316,8 @@ async fn warnings(State(s): State<WebState>, ApiPath(id): ApiPath<i64>) -> ApiRe
 #[utoipa::path(get, path = "/api/v1/me",
     responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "{name?, signature?, phone?, sources: {name?, signature?, phone?}}; a source is `settings` or `config`")))]
 async fn me(State(s): State<WebState>) -> ApiResult {
-    ok(s.with(|app, cx| app.identity(cx)).map_err(WebError::into_json)?)
+    ok(s.with(|app, cx| app.identity(cx))
+        .map_err(WebError::into_json)?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -329,11 +334,14 @@ pub struct MeBody {
     responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "the identity now in force, as GET /api/v1/me"), (status = 422, description = "a bad field, or nothing to change")))]
 async fn set_me(State(s): State<WebState>, ApiJson(b): ApiJson<MeBody>) -> ApiResult {
     ok(s.with(|app, cx| {
-        app.set_identity(cx, followup_app::identity::IdentityChange {
-            name: b.name,
-            signature: b.signature,
-            phone: b.phone,
-        })
+        app.set_identity(
+            cx,
+            followup_app::identity::IdentityChange {
+                name: b.name,
+                signature: b.signature,
+                phone: b.phone,
+            },
+        )
     })
     .map_err(WebError::into_json)?)
 }
@@ -358,7 +366,8 @@ async fn edit_contact(
     ApiJson(b): ApiJson<ContactBody>,
 ) -> ApiResult {
     ok(s.with(|app, cx| {
-        app.edit_contact(cx, 
+        app.edit_contact(
+            cx,
             &id,
             followup_app::EditContact {
                 tier: clearable_word(Field::Tier, b.tier.as_deref())?,

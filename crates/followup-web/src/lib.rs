@@ -130,7 +130,10 @@ impl WebState {
     }
 
     /// Like `with`, for work that fails with a web error (rendering).
-    fn with_web<T>(&self, f: impl FnOnce(&App, &Ctx) -> Result<T, WebError>) -> Result<T, WebError> {
+    fn with_web<T>(
+        &self,
+        f: impl FnOnce(&App, &Ctx) -> Result<T, WebError>,
+    ) -> Result<T, WebError> {
         blocking(|| {
             let cx = self.ctx()?;
             f(&self.app, &cx)

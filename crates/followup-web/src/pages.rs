@@ -136,7 +136,8 @@ pub(crate) struct ErrorPage {
 }
 
 fn today_page(
-    app: &followup_app::App, cx: &followup_app::Ctx,
+    app: &followup_app::App,
+    cx: &followup_app::Ctx,
     notice: Option<&Notice>,
     page: usize,
 ) -> Result<String, WebError> {
@@ -171,8 +172,12 @@ pub async fn today(
         Some(notice) => s
             .with_web(|app, cx| today_page(app, cx, Some(&notice), page))?
             .into(),
-        None if page > 1 => s.with_web(|app, cx| today_page(app, cx, None, page))?.into(),
-        None => s.cached(crate::View::TodayPage, |app, cx| today_page(app, cx, None, 1))?,
+        None if page > 1 => s
+            .with_web(|app, cx| today_page(app, cx, None, page))?
+            .into(),
+        None => s.cached(crate::View::TodayPage, |app, cx| {
+            today_page(app, cx, None, 1)
+        })?,
     };
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }
@@ -283,7 +288,12 @@ pub async fn snooze(
     headers: HeaderMap,
     Form(f): Form<SnoozeForm>,
 ) -> Result<Response, WebError> {
-    let (a, today) = s.with(|app, cx| Ok((app.snooze(cx, id, parse_day(cx, Field::Until, &f.until)?)?, cx.today)))?;
+    let (a, today) = s.with(|app, cx| {
+        Ok((
+            app.snooze(cx, id, parse_day(cx, Field::Until, &f.until)?)?,
+            cx.today,
+        ))
+    })?;
     if is_htmx(&headers) {
         return Ok(render(&ItemFragment {
             item: None,
@@ -865,7 +875,8 @@ fn run_import(
     };
     s.with(|app, cx| {
         let (people, skipped) = parsed?;
-        app.import_people(cx, 
+        app.import_people(
+            cx,
             name,
             people,
             skipped,
@@ -973,11 +984,14 @@ pub async fn set_me(
     Form(f): Form<MePost>,
 ) -> Result<Response, WebError> {
     s.with(|app, cx| {
-        app.set_identity(cx, followup_app::identity::IdentityChange {
-            name: f.name,
-            signature: f.signature,
-            phone: f.phone,
-        })
+        app.set_identity(
+            cx,
+            followup_app::identity::IdentityChange {
+                name: f.name,
+                signature: f.signature,
+                phone: f.phone,
+            },
+        )
     })?;
     Ok(Redirect::to(&format!("/settings?{}#me", Notice::Saved.query())).into_response())
 }

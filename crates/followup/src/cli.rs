@@ -37,7 +37,13 @@ pub struct Cli {
     pub db: Option<PathBuf>,
     /// The database as a URL: sqlite:PATH (PostgreSQL, postgres://..., comes with the team
     /// server). --db PATH is the same as --database sqlite:PATH
-    #[arg(long, global = true, env = "FOLLOWUP_DATABASE", value_name = "URL", conflicts_with = "db")]
+    #[arg(
+        long,
+        global = true,
+        env = "FOLLOWUP_DATABASE",
+        value_name = "URL",
+        conflicts_with = "db"
+    )]
     pub database: Option<String>,
     /// Pin "today" for this command (any date phrase; relative ones count from the real today)
     #[arg(long, global = true, env = "FOLLOWUP_TODAY", value_name = "DATE")]
@@ -603,8 +609,9 @@ impl JobAdd {
                 .response_time
                 .as_deref()
                 .map(|t| {
-                    t.parse::<followup_core::Wait>()
-                        .map_err(|e| followup_app::error::invalid(Field::ResponseTime, e.to_string()))
+                    t.parse::<followup_core::Wait>().map_err(|e| {
+                        followup_app::error::invalid(Field::ResponseTime, e.to_string())
+                    })
                 })
                 .transpose()?,
             url: self.url,

@@ -132,7 +132,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 output::created_contact(&contact, json)
             }
             ContactCmd::List => output::contacts(&app.contacts(cx)?, json),
-            ContactCmd::Show { who } => output::contact_view(&app.contact_view(cx, &who)?, today, json),
+            ContactCmd::Show { who } => {
+                output::contact_view(&app.contact_view(cx, &who)?, today, json)
+            }
             ContactCmd::Tier { tier, who } => {
                 let tier = match tier.trim() {
                     "none" | "" => None,
@@ -177,9 +179,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             JobCmd::Stage { job, stage } => {
                 output::job_changed(&app.set_stage(cx, &job, word(Field::Stage, &stage)?)?, json)
             }
-            JobCmd::Close { job, outcome } => {
-                output::job_changed(&app.close_job(cx, &job, word(Field::Outcome, &outcome)?)?, json)
-            }
+            JobCmd::Close { job, outcome } => output::job_changed(
+                &app.close_job(cx, &job, word(Field::Outcome, &outcome)?)?,
+                json,
+            ),
         },
         Command::Log(l) => {
             let logged = app.log(cx, l.into_new(cx)?)?;
@@ -452,7 +455,14 @@ fn import_people(
     };
     let app = open(config)?;
     let cx = app.ctx(today)?;
-    let report = app.import_people(&cx, &a.file, people, skipped, &opts, &mut output::progress())?;
+    let report = app.import_people(
+        &cx,
+        &a.file,
+        people,
+        skipped,
+        &opts,
+        &mut output::progress(),
+    )?;
     output::import_report(&report, json)
 }
 

@@ -2478,7 +2478,11 @@ fn the_database_is_named_by_a_url_too() {
             .expect("runs")
     };
     let out = cmd(&["--database", &url, "contact", "add", "Dana Reyes"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The same file as --db sees.
     let listed = ok(&d.path, "2026-03-06", &["contact", "list"]);
     assert!(listed.contains("Dana Reyes"), "{listed}");
@@ -2488,17 +2492,27 @@ fn the_database_is_named_by_a_url_too() {
             vec!["--database", "postgres://localhost/f", "contact", "list"],
             "PostgreSQL comes with the team server",
         ),
-        (vec!["--database", "mysql://x", "contact", "list"], "sqlite:PATH"),
+        (
+            vec!["--database", "mysql://x", "contact", "list"],
+            "sqlite:PATH",
+        ),
         (vec!["--database", "sqlite:", "contact", "list"], "no path"),
     ] {
         let out = cmd(&args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains("--database") && err.contains(expect), "{args:?}: {err}");
+        assert!(
+            err.contains("--database") && err.contains(expect),
+            "{args:?}: {err}"
+        );
         assert_eq!(err.lines().count(), 1, "{err}");
     }
     let both = cmd(&["--db", "x.db", "--database", &url, "contact", "list"]);
     assert_eq!(both.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be used with"));
-    assert_eq!(before, std::fs::read(&d.path).unwrap(), "refused URLs changed nothing");
+    assert_eq!(
+        before,
+        std::fs::read(&d.path).unwrap(),
+        "refused URLs changed nothing"
+    );
 }

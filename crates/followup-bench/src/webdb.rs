@@ -41,7 +41,7 @@ pub fn make(db: &Path, today: Date, contacts: u64, seed: u64) -> anyhow::Result<
                 title: format!("Role {j}"),
                 contacts: vec![contact.clone()],
                 applied: (stage != Stage::Lead).then(|| ago(10 + (j as i64 * 7) % 30)),
-                response_time: (j % 3 == 0).then(|| Wait::Weeks(3)),
+                response_time: (j % 3 == 0).then_some(Wait::Weeks(3)),
                 url: Some(format!("https://organization{j}.example/careers/{j}")),
                 stage: Some(stage),
                 notes: None,

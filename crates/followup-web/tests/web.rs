@@ -245,7 +245,20 @@ async fn the_api_does_what_the_pages_do() {
     )
     .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("KIND"), "{body}");
+    // The API names the refused field by its JSON key (issue 12), never a CLI argument.
+    assert!(body.contains("\"message\":\"kind: "), "{body}");
+    assert!(!body.contains("KIND") && !body.contains("--"), "{body}");
+    let (st, body, _) = send(
+        &s,
+        json_req(
+            "/api/v1/touches",
+            serde_json::json!({"kind": "reply", "with": ["Dana Reyes"], "on": "someday"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("\"message\":\"on: "), "{body}");
+    assert!(!body.contains("--on"), "{body}");
     // Contacts are edited, and networks imported, as the pages do.
     let req = Request::patch("/api/v1/contacts/Dana%20Reyes")
         .header(header::CONTENT_TYPE, "application/json")
@@ -430,8 +443,8 @@ fn only_loopback_until_accounts() {
 async fn the_cached_agenda_follows_writes_from_another_process() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shared.db");
-    let mut app = App::open(&path, Config::default(), TODAY).unwrap();
-    followup_app::demo::build(&mut app).unwrap();
+    let app = App::open(&path, Config::default()).unwrap();
+    followup_app::demo::build(&app, &app.ctx(TODAY).unwrap()).unwrap();
     let s = Server {
         dir: tempfile::tempdir().unwrap(),
         state: WebState::new(app, Some(TODAY)).serving(PORT),
@@ -440,13 +453,16 @@ async fn the_cached_agenda_follows_writes_from_another_process() {
     let (_, again) = get(&s, "/api/v1/agenda").await;
     assert_eq!(before, again);
     // The CLI, say, writes through its own connection.
-    let mut other = App::open(&path, Config::default(), TODAY).unwrap();
+    let other = App::open(&path, Config::default()).unwrap();
     other
-        .log(followup_app::NewTouch {
-            kind: "reply".into(),
-            with: vec!["Emma Novak".into()],
-            ..Default::default()
-        })
+        .log(
+            &other.ctx(TODAY).unwrap(),
+            followup_app::NewTouch {
+                kind: followup_core::TouchKind::Reply,
+                with: vec!["Emma Novak".into()],
+                ..Default::default()
+            },
+        )
         .unwrap();
     let (_, after) = get(&s, "/api/v1/agenda").await;
     assert_ne!(before, after, "a stale agenda was served");
@@ -711,6 +727,11 @@ async fn text_is_checked_at_the_webs_doors_too() {
     .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.contains("control characters"), "{body}");
+    // A form names the refused field by its label, never by a CLI flag (issue 12).
+    let (st, body, _) = send(&s, form("/log", "kind=reply&with=Dana+Reyes&on=someday")).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("Date: "), "{body}");
+    assert!(!body.contains("--on"), "{body}");
     assert_eq!(
         get(&s, "/api/v1/contacts/1").await.1,
         before,

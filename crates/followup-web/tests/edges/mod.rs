@@ -112,7 +112,7 @@ async fn a_host_with_another_port_is_misdirected() {
 #[tokio::test]
 async fn a_server_not_told_its_port_answers_no_one() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(&dir.path().join("web.db"), Config::default(), TODAY).unwrap();
+    let app = App::open(&dir.path().join("web.db"), Config::default()).unwrap();
     let s = Server {
         dir,
         state: WebState::new(app, Some(TODAY)),
@@ -303,19 +303,22 @@ async fn a_notice_shows_only_the_servers_own_sentences() {
 }
 
 /// What the database holds, as another connection and as bytes on disk would see it.
-fn snapshot(s: &Server, probe: &mut App) -> (u64, Vec<Vec<u8>>) {
+fn snapshot(s: &Server, probe: &App) -> (u64, Vec<Vec<u8>>) {
     let files = ["web.db", "web.db-wal"]
         .iter()
         .map(|f| std::fs::read(s.dir.path().join(f)).unwrap_or_default())
         .collect();
-    (probe.data_version().unwrap(), files)
+    (
+        probe.data_version(&probe.ctx(TODAY).unwrap()).unwrap(),
+        files,
+    )
 }
 
 #[tokio::test]
 async fn a_get_changes_nothing() {
     let s = demo();
-    let mut probe = App::open(&s.dir.path().join("web.db"), Config::default(), TODAY).unwrap();
-    let before = snapshot(&s, &mut probe);
+    let probe = App::open(&s.dir.path().join("web.db"), Config::default()).unwrap();
+    let before = snapshot(&s, &probe);
     for uri in PAGES.iter().chain(&[
         "/calendar/00000000000000000000000000000000.ics",
         "/assets/style.css",
@@ -325,14 +328,14 @@ async fn a_get_changes_nothing() {
             st.is_success() || st == StatusCode::NOT_FOUND,
             "{uri}: {st}"
         );
-        assert!(snapshot(&s, &mut probe) == before, "GET {uri} wrote");
+        assert!(snapshot(&s, &probe) == before, "GET {uri} wrote");
     }
     // Settings offers to make the calendar address; only the POST makes it.
     let (_, settings) = get(&s, "/settings").await;
     assert!(settings.contains("Create a calendar address"));
     let (st, _, _) = send(&s, form("/settings/calendar-token", "")).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
-    assert!(snapshot(&s, &mut probe) != before, "the probe sees writes");
+    assert!(snapshot(&s, &probe) != before, "the probe sees writes");
 }
 
 /// An API error: JSON with the status as a number and a one-line message.

@@ -26,8 +26,8 @@ pub fn demo() -> Server {
         dir: Some(dir.path().to_path_buf()),
         ..Config::default()
     };
-    let mut app = App::open(&dir.path().join("web.db"), config, TODAY).unwrap();
-    followup_app::demo::build(&mut app).unwrap();
+    let app = App::open(&dir.path().join("web.db"), config).unwrap();
+    followup_app::demo::build(&app, &app.ctx(TODAY).unwrap()).unwrap();
     Server {
         dir,
         state: WebState::new(app, Some(TODAY)).serving(PORT),

@@ -51,6 +51,19 @@ fn requested_host(headers: &HeaderMap, uri: &Uri) -> Result<String, String> {
     Ok(host.to_string())
 }
 
+/// Queues the request in its lane (`Lanes`): reads beside reads up to the cores, changes one
+/// at a time. The assets are constant and skip the queue.
+pub async fn lane(State(s): State<WebState>, req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/assets/") {
+        return next.run(req).await;
+    }
+    let read = matches!(*req.method(), Method::GET | Method::HEAD);
+    let lane = if read { &s.lanes.reads } else { &s.lanes.writes };
+    // The semaphores are never closed: acquiring fails only if they were.
+    let _turn = lane.acquire().await;
+    next.run(req).await
+}
+
 /// A web page on another site can make the browser resolve its own name to 127.0.0.1 (DNS
 /// rebinding) and then read this server as "same origin"; such requests still carry that
 /// site's name in Host, so only this server's own names are answered.

@@ -46,10 +46,48 @@ pub struct WebState {
     port: Option<u16>,
     /// Imports previewed and not yet confirmed.
     uploads: Arc<Mutex<uploads::Uploads>>,
+    /// How many requests do store and planner work at once, by kind (`edge::lane`).
+    lanes: Arc<Lanes>,
 }
 
-/// One cached view: whose, which, for what day, at what data version, and its body.
-type Cached = (OwnerId, View, Date, u64, axum::body::Bytes);
+/// The server's two queues. Reads (GET, HEAD) run as many at once as there are cores; changes
+/// run one at a time (the store has one writer anyway). A change, however long (a 70,000-row
+/// import), never takes a read's place, and a burst of readers is served first come, first
+/// served on the cores there are, instead of as dozens of threads sharing two cores.
+pub(crate) struct Lanes {
+    pub reads: tokio::sync::Semaphore,
+    pub writes: tokio::sync::Semaphore,
+}
+
+impl Lanes {
+    fn new() -> Lanes {
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        Lanes {
+            reads: tokio::sync::Semaphore::new(cores.max(2)),
+            writes: tokio::sync::Semaphore::new(1),
+        }
+    }
+}
+
+/// One cached view: whose, which, for what day, at what data version, its body, and whether a
+/// request is building the next one.
+struct Cached {
+    owner: OwnerId,
+    view: View,
+    day: Date,
+    version: u64,
+    body: axum::body::Bytes,
+    building: bool,
+    /// When this body was built: under load a body this young is served as it is.
+    built: std::time::Instant,
+}
+
+/// How stale a default view may be served while the server is busy with other reads: under a
+/// stream of writes it is rebuilt at most this often, not after every write. A request that
+/// comes alone never gets a stale view.
+const STALE_WHEN_BUSY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// A view the cache keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +120,7 @@ impl WebState {
             cache: Arc::new(Mutex::new(Vec::new())),
             port: None,
             uploads: Arc::new(Mutex::new(uploads::Uploads::default())),
+            lanes: Arc::new(Lanes::new()),
         }
     }
 
@@ -103,6 +142,13 @@ impl WebState {
     }
 
     /// A view of today's data: from the cache when neither the day nor the data changed.
+    ///
+    /// When the data changed, one request rebuilds the view while the others that come
+    /// meanwhile get the one before; and while other reads are running, a view built less than
+    /// [`STALE_WHEN_BUSY`] ago is served as it is: under a stream of writes the view is rebuilt
+    /// a few times a second, not once per write. A request that comes alone, such as the
+    /// reload after a person's own change, always rebuilds and sees that change (and the page
+    /// after a person's own action carries a notice, which is never cached).
     fn cached(
         &self,
         view: View,
@@ -111,20 +157,57 @@ impl WebState {
         blocking(|| {
             let cx = self.ctx()?;
             let version = self.app.data_version(&cx).map_err(WebError::from)?;
-            let key = (cx.owner, view, cx.today, version);
+            // This request holds one read turn; none left means others are reading too.
+            let busy = self.lanes.reads.available_permits() == 0;
             let lock = || self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(hit) = lock()
-                .iter()
-                .find(|(o, v, d, n, _)| (*o, *v, *d, *n) == key)
-                .map(|c| c.4.clone())
             {
-                return Ok(hit);
+                let mut cache = lock();
+                let slot = cache
+                    .iter_mut()
+                    .find(|c| (c.owner, c.view, c.day) == (cx.owner, view, cx.today));
+                match slot {
+                    Some(c) if c.version == version => return Ok(c.body.clone()),
+                    Some(c) if c.building => return Ok(c.body.clone()),
+                    Some(c) if busy && c.built.elapsed() < STALE_WHEN_BUSY => {
+                        return Ok(c.body.clone());
+                    }
+                    Some(c) => c.building = true,
+                    None => {}
+                }
             }
-            // Built outside the lock: another owner's (or view's) request need not wait.
-            let fresh = axum::body::Bytes::from(build(&self.app, &cx)?);
+            // Built outside the lock: other owners, views and stale readers need not wait.
+            let built = build(&self.app, &cx);
             let mut cache = lock();
-            cache.retain(|(o, v, _, _, _)| (*o, *v) != (cx.owner, view));
-            cache.push((cx.owner, view, cx.today, version, fresh.clone()));
+            cache.retain(|c| !(c.owner == cx.owner && c.view == view && c.day != cx.today));
+            let slot = cache
+                .iter_mut()
+                .find(|c| (c.owner, c.view) == (cx.owner, view));
+            let fresh = match built {
+                Ok(html) => axum::body::Bytes::from(html),
+                Err(e) => {
+                    if let Some(c) = slot {
+                        c.building = false;
+                    }
+                    return Err(e);
+                }
+            };
+            match slot {
+                Some(c) => {
+                    c.version = version;
+                    c.body = fresh.clone();
+                    c.building = false;
+                    c.built = std::time::Instant::now();
+                }
+                None => cache.push(Cached {
+                    owner: cx.owner,
+                    view,
+                    day: cx.today,
+                    version,
+                    body: fresh.clone(),
+                    building: false,
+                    built: std::time::Instant::now(),
+                }),
+            }
             Ok(fresh)
         })
     }
@@ -208,6 +291,10 @@ pub fn router(state: WebState) -> Router {
         .fallback(edge::not_found)
         .with_state(state.clone())
         // Layers run outside in: the last added sees the request first.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::lane,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CsrfLayer::new())
         .layer(axum::middleware::from_fn(edge::shape_errors))

@@ -58,7 +58,11 @@ pub async fn lane(State(s): State<WebState>, req: Request, next: Next) -> Respon
         return next.run(req).await;
     }
     let read = matches!(*req.method(), Method::GET | Method::HEAD);
-    let lane = if read { &s.lanes.reads } else { &s.lanes.writes };
+    let lane = if read {
+        &s.lanes.reads
+    } else {
+        &s.lanes.writes
+    };
     // The semaphores are never closed: acquiring fails only if they were.
     let _turn = lane.acquire().await;
     next.run(req).await

@@ -95,8 +95,19 @@ pub struct App {
 }
 
 impl App {
-    /// Opens the SQLite database at `path` (creating its folder and file when needed).
+    /// Opens the SQLite database at `path` (creating its folder and file when needed) for a
+    /// command: one connection, reads and writes in turn.
     pub fn open(path: &Path, config: Config) -> Result<App> {
+        App::open_store(path, config, false)
+    }
+
+    /// Opens the SQLite database at `path` for a server: one writer and a pool of readers,
+    /// so reads go on beside a write.
+    pub fn open_shared(path: &Path, config: Config) -> Result<App> {
+        App::open_store(path, config, true)
+    }
+
+    fn open_store(path: &Path, config: Config, pooled: bool) -> Result<App> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
                 invalid(
@@ -110,13 +121,18 @@ impl App {
             })?;
         }
         let store = SqliteStore::open(path)?;
+        let store = if pooled {
+            store
+        } else {
+            store.single_connection()
+        };
         Ok(App::with_store(Arc::new(store), config))
     }
 
     /// Opens the SQLite database at `path` only when it is there (commands that read, dry
     /// runs): creates nothing, and says where the default is when the path is mistyped.
     pub fn open_existing(path: &Path, config: Config) -> Result<App> {
-        let store = SqliteStore::open_existing(path)?;
+        let store = SqliteStore::open_existing(path)?.single_connection();
         Ok(App::with_store(Arc::new(store), config))
     }
 

@@ -187,6 +187,13 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// This store without a pool of readers: reads use the one connection (a command that
+    /// does one thing at a time, where a second connection would only cost its opening).
+    pub fn single_connection(mut self) -> SqliteStore {
+        self.readers = None;
+        self
+    }
+
     /// An in-memory database (tests, commands that need no data): one connection, which the
     /// reads share with the writer.
     pub fn in_memory() -> Result<SqliteStore> {

@@ -529,7 +529,7 @@ fn serve(
         }
         (None, false) => cli.db_path()?,
     };
-    let app = App::open(&path, config)?;
+    let app = App::open_shared(&path, config)?;
     if demo {
         followup_app::demo::build(&app, &app.ctx(today)?)?;
     }

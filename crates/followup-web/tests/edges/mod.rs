@@ -112,7 +112,7 @@ async fn a_host_with_another_port_is_misdirected() {
 #[tokio::test]
 async fn a_server_not_told_its_port_answers_no_one() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(&dir.path().join("web.db"), Config::default()).unwrap();
+    let app = App::open_shared(&dir.path().join("web.db"), Config::default()).unwrap();
     let s = Server {
         dir,
         state: WebState::new(app, Some(TODAY)),

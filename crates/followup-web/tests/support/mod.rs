@@ -26,7 +26,7 @@ pub fn demo() -> Server {
         dir: Some(dir.path().to_path_buf()),
         ..Config::default()
     };
-    let app = App::open(&dir.path().join("web.db"), config).unwrap();
+    let app = App::open_shared(&dir.path().join("web.db"), config).unwrap();
     followup_app::demo::build(&app, &app.ctx(TODAY).unwrap()).unwrap();
     Server {
         dir,

@@ -220,6 +220,12 @@ impl AppError {
         }
     }
 
+    /// True when another writer held the database past the wait: nothing was wrong with the
+    /// request, and the same request shortly after will do.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, AppError::Store(StoreError::Busy { .. }))
+    }
+
     /// The message with the field named by `name` (a flag, a label, a JSON key).
     pub fn render(&self, name: impl Fn(Field) -> String) -> String {
         match self {

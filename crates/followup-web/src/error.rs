@@ -63,6 +63,8 @@ impl From<AppError> for WebError {
     fn from(e: AppError) -> WebError {
         let status = match &e {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            // Another process (a long CLI import) holds the write lock: try again shortly.
+            e if e.is_busy() => StatusCode::SERVICE_UNAVAILABLE,
             e if e.is_bad_input() => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };

@@ -746,3 +746,37 @@ async fn text_is_checked_at_the_webs_doors_too() {
     let (_, list) = get(&s, "/api/v1/contacts").await;
     assert!(list.contains("\"Ada]0;x Lovelace\""), "{list}");
 }
+
+/// Issue 12: the server reads beside another process's long write, and a change it cannot
+/// make meanwhile says so (503, "another followup is writing") instead of hanging or a raw
+/// lock error; afterwards the same change goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_go_on_while_another_process_writes() {
+    use followup_store::Store;
+    let s = support::demo();
+    let other = followup_store::SqliteStore::open(&s.dir.path().join("web.db")).unwrap();
+    let held = other.write(followup_app::DEFAULT_OWNER).unwrap();
+    let started = std::time::Instant::now();
+    for path in ["/", "/pipeline", "/contacts/1", "/jobs/1", "/api/v1/agenda"] {
+        let (st, body) = get(&s, path).await;
+        assert_eq!(st, StatusCode::OK, "{path}: {body}");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "reads waited for the writer: {:?}",
+        started.elapsed()
+    );
+    let snooze = || {
+        json_req(
+            "/api/v1/items/2/snooze",
+            serde_json::json!({"until": "friday"}),
+        )
+    };
+    let (st, body, _) = send(&s, snooze()).await;
+    assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(body.contains("another followup is writing"), "{body}");
+    assert!(!body.contains("locked"), "{body}");
+    drop(held);
+    let (st, body, _) = send(&s, snooze()).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+}

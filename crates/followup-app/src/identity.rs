@@ -81,13 +81,15 @@ impl IdentityChange {
     }
 }
 
+/// The rule a draft's "signed with the placeholder" warning names: each front end adds where
+/// it sets the name (the command line its command, the web its Settings link).
+pub const PLACEHOLDER_RULE: &str = "me";
+
 /// The warning a draft carries when it is signed with the placeholder.
 pub fn placeholder_warning() -> LintWarning {
     LintWarning {
-        rule: "me".into(),
-        message: format!(
-            "the draft says {PLACEHOLDER}: set your name with `followup me --name \"Your Name\"` or in the web's Settings, then draft again"
-        ),
+        rule: PLACEHOLDER_RULE.into(),
+        message: format!("the draft says {PLACEHOLDER}: set your name, then draft again"),
         line: None,
     }
 }

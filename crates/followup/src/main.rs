@@ -241,6 +241,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 (None, Some(id)) => app.draft_checked(cx, id, d.voicemail)?,
                 (None, None) => unreachable!("clap requires one"),
             };
+            let mut draft = draft;
+            for w in &mut draft.warnings {
+                if w.rule == followup_app::identity::PLACEHOLDER_RULE {
+                    w.message = format!(
+                        "the draft says {}: set your name with `followup me --name \"Your Name\"` or in the web's Settings, then draft again",
+                        followup_app::identity::PLACEHOLDER
+                    );
+                }
+            }
             output::draft(&draft, d.open, json)
         }
         Command::Templates(t) => match t {

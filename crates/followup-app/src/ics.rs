@@ -402,7 +402,7 @@ impl App {
         source: &str,
         text: &str,
     ) -> Result<(String, usize), AppError> {
-        let days = read_holidays(source, text, &self.config.policy.calendar)?;
+        let days = read_holidays(source, text, &cx.policy.calendar)?;
         self.keep_holidays(cx, source, &days)
     }
 

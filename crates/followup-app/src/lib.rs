@@ -113,9 +113,9 @@ impl App {
                 invalid(
                     Field::Database,
                     format!(
-                        "{}: cannot create folder {}: {e}",
-                        path.display(),
-                        dir.display()
+                        "cannot create folder {} for {}: {e}",
+                        dir.display(),
+                        path.display()
                     ),
                 )
             })?;
@@ -175,17 +175,18 @@ impl App {
     /// The policy in force for `owner`: the config's, with the holidays they imported (F16).
     fn policy_of(&self, owner: OwnerId) -> Result<Arc<Policy>> {
         let version = self.store.version(owner)?;
-        let mut cache = self.policies.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((v, p)) = cache.get(&owner)
+        let lock = || self.policies.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((v, p)) = lock().get(&owner)
             && *v == version
         {
             return Ok(p.clone());
         }
+        // Read outside the lock: other requests need not wait for this one's read.
         let days = self.store.read(owner)?.holidays()?;
         let mut policy = self.config.policy.clone();
         policy.calendar.holidays.extend(days);
         let policy = Arc::new(policy);
-        cache.insert(owner, (version, policy.clone()));
+        lock().insert(owner, (version, policy.clone()));
         Ok(policy)
     }
 }

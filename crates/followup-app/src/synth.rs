@@ -4,7 +4,6 @@
 
 use followup_core::model::*;
 use followup_core::{Event, Wait};
-use followup_store::Entity;
 use jiff::ToSpan;
 
 use crate::{App, Ctx, Result};
@@ -186,7 +185,7 @@ pub fn generate_seeded(
                 progress(&format!("{t} touches"));
             }
         }
-        debug_assert!(tx.next_id(Entity::Touch)? as u64 == touches + 1);
+        debug_assert!(tx.newest_touch()?.map_or(0, |t| t.0) as u64 == touches);
         Ok(())
     })?;
     progress("replanning");

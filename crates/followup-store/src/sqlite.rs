@@ -106,6 +106,14 @@ impl Drop for Held<'_> {
         if let Held::Reader { conn, pool } = self
             && let Some(c) = conn.take()
         {
+            // Only a connection outside any transaction goes back: one left inside (a
+            // ROLLBACK that failed) would hand its stale snapshot to every later read.
+            if !c.is_autocommit() && c.execute_batch("ROLLBACK").is_err() {
+                return;
+            }
+            if !c.is_autocommit() {
+                return;
+            }
             let mut idle = lock(pool);
             if idle.len() < IDLE_READERS {
                 idle.push(c);
@@ -298,20 +306,29 @@ fn tune(conn: &Connection) -> rusqlite::Result<()> {
 impl Store for SqliteStore {
     fn read(&self, owner: OwnerId) -> Result<Box<dyn ReadTx + '_>> {
         let conn = self.reader()?;
-        // BEGIN alone takes no snapshot: SQLite starts the read at the first statement, so a
-        // commit between here and then would show. Reading now fixes the snapshot at open.
-        conn.execute_batch("BEGIN DEFERRED; SELECT 1 FROM owners LIMIT 1")
+        conn.execute_batch("BEGIN DEFERRED")
             .map_err(|e| self.busy(e))?;
-        Ok(Box::new(SqliteTx {
+        // From here a failure drops the transaction, which rolls back.
+        let tx = SqliteTx {
             tx: conn,
             owner: owner.0,
             open: true,
             path: &self.path,
-        }))
+        };
+        // BEGIN alone takes no snapshot: SQLite starts the read at the first statement, so a
+        // commit between here and then would show. Reading now fixes the snapshot at open.
+        tx.tx
+            .execute_batch("SELECT 1 FROM owners LIMIT 1")
+            .map_err(|e| self.busy(e))?;
+        Ok(Box::new(tx))
     }
 
     fn write(&self, owner: OwnerId) -> Result<Box<dyn WriteTx + '_>> {
         let conn = self.held_writer()?;
+        if !conn.is_autocommit() {
+            // A transaction a failed ROLLBACK left open: end it before starting this one.
+            conn.execute_batch("ROLLBACK").map_err(|e| self.busy(e))?;
+        }
         conn.execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| self.busy(e))?;
         let tx = SqliteTx {
@@ -947,18 +964,20 @@ impl WriteTx for SqliteTx<'_> {
     }
 
     fn set_plan_key(&mut self, key: &str, id: i64) -> Result<()> {
-        self.exec(
-            "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
-            params![self.owner, id, key],
-        )
-        .map_err(|e| match e {
-            StoreError::Conflict { detail, .. } => StoreError::Conflict {
-                what: "plan key",
-                detail: format!("{key} as {id}: {detail}"),
-            },
-            e => e,
-        })?;
-        self.taken(PLAN_KEY, id)
+        self.atomically(|t| {
+            t.exec(
+                "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
+                params![t.owner, id, key],
+            )
+            .map_err(|e| match e {
+                StoreError::Conflict { detail, .. } => StoreError::Conflict {
+                    what: "plan key",
+                    detail: format!("{key} as {id}: {detail}"),
+                },
+                e => e,
+            })?;
+            t.taken(PLAN_KEY, id)
+        })
     }
 }
 

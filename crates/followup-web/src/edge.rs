@@ -63,8 +63,19 @@ pub async fn lane(State(s): State<WebState>, req: Request, next: Next) -> Respon
     } else {
         &s.lanes.writes
     };
-    // The semaphores are never closed: acquiring fails only if they were.
-    let _turn = lane.acquire().await;
+    // A turn that does not come within the wait is answered, not waited for forever (a
+    // request body that stalls is cut off by the body timeout, which frees its turn).
+    let Ok(Ok(_turn)) = tokio::time::timeout(crate::LANE_WAIT, lane.acquire()).await else {
+        let e = WebError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server is busy with other requests; try again in a moment",
+        );
+        return if is_api(req.uri().path()) {
+            e.into_json().into_response()
+        } else {
+            e.into_response()
+        };
+    };
     next.run(req).await
 }
 

@@ -84,6 +84,24 @@ struct Cached {
     built: std::time::Instant,
 }
 
+/// Clears a view's "being built" mark when its builder is done, whatever happened.
+struct Unmark<'a> {
+    cache: &'a Mutex<Vec<Cached>>,
+    key: (OwnerId, View, Date),
+}
+
+impl Drop for Unmark<'_> {
+    fn drop(&mut self) {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache
+            .iter_mut()
+            .find(|c| (c.owner, c.view, c.day) == self.key)
+        {
+            c.building = false;
+        }
+    }
+}
+
 /// How stale a default view may be served while the server is busy with other reads: under a
 /// stream of writes it is rebuilt at most this often, not after every write. A request that
 /// comes alone never gets a stale view.
@@ -94,6 +112,7 @@ const STALE_WHEN_BUSY: std::time::Duration = std::time::Duration::from_millis(20
 pub(crate) enum View {
     TodayPage,
     AgendaJson,
+    CalendarFeed,
 }
 
 /// Runs blocking work (SQLite, the planner, rendering) where it cannot stall the server's
@@ -175,6 +194,11 @@ impl WebState {
                     None => {}
                 }
             }
+            // However the build ends (an error, a panic), the next request may build again.
+            let _unmark = Unmark {
+                cache: &self.cache,
+                key: (cx.owner, view, cx.today),
+            };
             // Built outside the lock: other owners, views and stale readers need not wait.
             let built = build(&self.app, &cx);
             let mut cache = lock();
@@ -192,6 +216,8 @@ impl WebState {
                 }
             };
             match slot {
+                // A build that began before a newer one ended keeps the newer.
+                Some(c) if c.version > version && c.day == cx.today => {}
                 Some(c) => {
                     c.version = version;
                     c.body = fresh.clone();
@@ -228,6 +254,13 @@ impl WebState {
         self.with_web(|app, cx| f(app, cx).map_err(WebError::from))
     }
 }
+
+/// The longest a request waits for its turn in a lane before it is answered 503.
+pub(crate) const LANE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The longest a client may take to send a request's body: a stalled upload must not hold
+/// the one turn for changes.
+pub const BODY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The most a request body may hold: imports carry a file; nothing else needs more.
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
@@ -296,6 +329,7 @@ pub fn router(state: WebState) -> Router {
             edge::lane,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_WAIT))
         .layer(CsrfLayer::new())
         .layer(axum::middleware::from_fn(edge::shape_errors))
         .layer(axum::middleware::from_fn_with_state(

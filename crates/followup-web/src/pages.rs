@@ -793,13 +793,17 @@ pub(crate) fn new_touch(cx: &Ctx, f: LogForm) -> Result<NewTouch, AppError> {
         note: some(f.note),
         they_decide_by: date(Field::TheyDecideBy, f.they_decide_by)?,
         i_will_follow_up: date(Field::IWillFollowUp, f.i_will_follow_up)?,
-        answer_by: date(Field::AnswerBy, f.answer_by)?.filter(|_| offer),
+        // A field that does not go with this kind is ignored, not read: it is on the form
+        // whatever the kind.
+        answer_by: date(Field::AnswerBy, f.answer_by.filter(|_| offer))?,
         // The interview questions only go with an interview; elsewhere they are blank.
         next_step: some(f.next_step).filter(|_| interview),
         all_hear_back: yes_no(f.all_hear_back).filter(|_| interview),
         may_follow_up: yes_no(f.may_follow_up).filter(|_| interview),
-        preferred_channel: opt_word(Field::TheyPrefer, some(f.they_prefer).as_deref())?
-            .filter(|_| interview),
+        preferred_channel: opt_word(
+            Field::TheyPrefer,
+            some(f.they_prefer.filter(|_| interview)).as_deref(),
+        )?,
         direct_contact: some(f.direct_contact).filter(|_| interview),
         on_linkedin: yes_no(f.on_linkedin).filter(|_| interview),
         poor_fit: interview && f.poor_fit.as_deref() == Some("yes"),
@@ -857,9 +861,9 @@ fn run_import(
     data: &[u8],
     dry_run: bool,
 ) -> Result<ImportReport, WebError> {
-    let parsed = match kind {
-        "linkedin" => followup_app::import::linkedin::parse(name, data),
-        "vcard" => followup_app::import::vcard::parse(name, data),
+    let vcard = match kind {
+        "linkedin" => false,
+        "vcard" => true,
         other => {
             return Err(WebError::bad(format!(
                 "kind: expected linkedin or vcard, found {other:?}"
@@ -873,8 +877,13 @@ fn run_import(
                 .map_err(|e| WebError::bad(format!("tier: {e}")))?,
         ),
     };
+    // Parsing a large file is blocking work too: inside `with`, off the async workers.
     s.with(|app, cx| {
-        let (people, skipped) = parsed?;
+        let (people, skipped) = if vcard {
+            followup_app::import::vcard::parse(name, data)?
+        } else {
+            followup_app::import::linkedin::parse(name, data)?
+        };
         app.import_people(
             cx,
             name,
@@ -1072,13 +1081,14 @@ pub async fn calendar_feed(
     Path(file): Path<String>,
 ) -> Result<Response, WebError> {
     let token = file.strip_suffix(".ics").unwrap_or("");
-    let ics = s.with(|app, cx| {
-        if !app.calendar_token_matches(cx, token)? {
-            return Ok(None);
-        }
-        app.calendar(cx, &followup_app::ics::IcsOptions::default())
-            .map(Some)
-    })?;
+    let ics = if s.with(|app, cx| app.calendar_token_matches(cx, token))? {
+        // A year of items with a draft each: built once per data version, like Today.
+        Some(s.cached(crate::View::CalendarFeed, |app, cx| {
+            Ok(app.calendar(cx, &followup_app::ics::IcsOptions::default())?)
+        })?)
+    } else {
+        None
+    };
     match ics {
         Some(text) => Ok((
             [

@@ -37,14 +37,12 @@ pub struct Cli {
     pub db: Option<PathBuf>,
     /// The database as a URL: sqlite:PATH (PostgreSQL, postgres://..., comes with the team
     /// server). --db PATH is the same as --database sqlite:PATH
-    #[arg(
-        long,
-        global = true,
-        env = "FOLLOWUP_DATABASE",
-        value_name = "URL",
-        conflicts_with = "db"
-    )]
+    #[arg(long, global = true, env = "FOLLOWUP_DATABASE", value_name = "URL")]
     pub database: Option<String>,
+    /// Which of `--db` and `--database` were typed (not taken from the environment): a flag
+    /// beats a variable, and two flags naming the database are refused.
+    #[arg(skip)]
+    pub typed: (bool, bool),
     /// Pin "today" for this command (any date phrase; relative ones count from the real today)
     #[arg(long, global = true, env = "FOLLOWUP_TODAY", value_name = "DATE")]
     pub today: Option<String>,
@@ -59,6 +57,17 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// Parses the command line, noting which database flags were typed.
+    pub fn parse_args() -> Result<Cli, clap::Error> {
+        use clap::parser::ValueSource;
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().try_get_matches()?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        let typed = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+        cli.typed = (typed("db"), typed("database"));
+        Ok(cli)
+    }
+
     /// Today: `--today` when given, else the clock.
     pub fn today(&self) -> Result<Date, BadArg> {
         match &self.today {
@@ -79,9 +88,26 @@ impl Cli {
 
     /// The database path: `--db`, `FOLLOWUP_DB`, or the XDG default.
     pub fn db_path(&self) -> Result<PathBuf, BadArg> {
+        let (db_typed, database_typed) = self.typed;
+        if self.db.is_some() && self.database.is_some() {
+            match (db_typed, database_typed) {
+                (true, false) => return self.db_flag(),
+                (false, true) => {}
+                _ => {
+                    return Err(BadArg(
+                        "--db and --database both name the database (as flags or as FOLLOWUP_DB and FOLLOWUP_DATABASE); give one".into(),
+                    ));
+                }
+            }
+        }
         if let Some(url) = &self.database {
             return database_url(url);
         }
+        self.db_flag()
+    }
+
+    /// `--db`, or the default.
+    fn db_flag(&self) -> Result<PathBuf, BadArg> {
         if let Some(p) = &self.db {
             if p.as_os_str().is_empty() {
                 return Err(BadArg("--db: expected a file path, found nothing".into()));
@@ -780,7 +806,9 @@ impl Command {
                 &[(Field::Tier, "TIER"), (Field::Contacts, "WHO")]
             }
             Command::Job(JobCmd::Stage { .. }) => &[(Field::Stage, "STAGE")],
-            Command::Templates(TemplatesCmd::Edit { .. }) => &[(Field::Template, "NAME")],
+            Command::Templates(TemplatesCmd::Edit { .. } | TemplatesCmd::Show { .. }) => {
+                &[(Field::Template, "NAME")]
+            }
             _ => &[],
         }
     }

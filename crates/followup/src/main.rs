@@ -9,14 +9,13 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
 use followup_app::input::{day, opt_day, past_day, word};
 use followup_app::{App, AppError, Ctx, Field, config};
 
 use cli::{CalendarCmd, Cli, Command, ContactCmd, ImportCmd, JobCmd, TemplatesCmd};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         Err(e) => return cli::usage_error(e),
     };

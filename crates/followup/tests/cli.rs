@@ -2509,7 +2509,22 @@ fn the_database_is_named_by_a_url_too() {
     }
     let both = cmd(&["--db", "x.db", "--database", &url, "contact", "list"]);
     assert_eq!(both.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be used with"));
+    assert!(String::from_utf8_lossy(&both.stderr).contains("both name the database"));
+    // A flag beats a variable: FOLLOWUP_DB set elsewhere does not stop --database.
+    let out = Command::new(env!("CARGO_BIN_EXE_followup"))
+        .args(["--database", &url, "contact", "list"])
+        .env("FOLLOWUP_DB", d.path.with_file_name("other.db"))
+        .env("FOLLOWUP_TODAY", "2026-03-06")
+        .env_remove("FOLLOWUP_CONFIG")
+        .env("XDG_CONFIG_HOME", d.path.parent().unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Dana Reyes"));
     assert_eq!(
         before,
         std::fs::read(&d.path).unwrap(),

@@ -261,11 +261,8 @@ impl App {
             .unwrap_or(cx.policy.default_channel)
             .to_string();
         if action == "outreach" {
-            let d = self
-                .config
-                .policy
-                .calendar
-                .add(today, cx.policy.outreach_wait);
+            // The owner's calendar: the config's holidays and the ones they imported.
+            let d = cx.policy.calendar.add(today, cx.policy.outreach_wait);
             ctx.follow_up_on = long_date(d, today);
         }
         let previous = last_message(&touches, Some(&contact));

@@ -1184,4 +1184,48 @@ mod tests {
         let r = store.read(OwnerId(1)).unwrap();
         assert_eq!(r.setting("k").unwrap(), None);
     }
+
+    /// A reader handed back inside a transaction (its ROLLBACK never ran) would give every
+    /// later read its old snapshot: it is ended before it is pooled, and the writer heals one
+    /// left open the same way.
+    #[test]
+    fn no_connection_goes_back_inside_a_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("f.db")).unwrap();
+        let reader = store.reader().unwrap();
+        reader.execute_batch("BEGIN; SELECT 1 FROM owners").unwrap();
+        drop(reader);
+        let pooled = lock(store.readers.as_ref().unwrap());
+        assert!(
+            pooled.iter().all(|c| c.is_autocommit()),
+            "a reader went back mid-transaction"
+        );
+        drop(pooled);
+        // A write, then a read on a reused reader, sees it.
+        let mut w = store.write(OwnerId(1)).unwrap();
+        w.set_setting("k", "v").unwrap();
+        w.commit().unwrap();
+        assert_eq!(
+            store
+                .read(OwnerId(1))
+                .unwrap()
+                .setting("k")
+                .unwrap()
+                .as_deref(),
+            Some("v")
+        );
+        store.held_writer().unwrap().execute_batch("BEGIN").unwrap();
+        let mut w = store.write(OwnerId(1)).unwrap();
+        w.set_setting("k", "w").unwrap();
+        w.commit().unwrap();
+        assert_eq!(
+            store
+                .read(OwnerId(1))
+                .unwrap()
+                .setting("k")
+                .unwrap()
+                .as_deref(),
+            Some("w")
+        );
+    }
 }

@@ -5,7 +5,11 @@
 //! It is not SQL and not rules: every handler calls `followup-app` and renders what it returns.
 //! It is not the server process either (the binary's `serve` binds the socket and tells the
 //! state its port, `WebState::serving`). At the edge (`edge.rs`) every request passes the Host
-//! check and every response gets the CSP, the referrer policy and the one error shape.
+//! check and every response gets the CSP, the referrer policy and the one error shape; then it
+//! waits its turn in a lane (reads as many at once as there are cores, changes one at a time).
+//! Handlers run use cases through `WebState::with`, which builds the request's `Ctx` and keeps
+//! the blocking work (SQLite, the planner, rendering) off the async workers. Each `Field` a use
+//! case refuses is named by its label on a page and by its JSON key in the API.
 
 mod api;
 mod edge;

@@ -10,6 +10,8 @@
 //! - `in 2 weeks`, `2 weeks`, `in 3 days`, `1 month`: calendar arithmetic, never moved
 //! - `3 business days`, `3 bd`: business days by the policy's calendar (F16)
 //! - `3 days ago`, `2 weeks ago`
+//! - `next week`: the Monday after today; `end of week`: this Friday (today on a Friday);
+//!   `next month`: the same day next month; `end of month`: the month's last day
 
 use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
@@ -102,6 +104,12 @@ fn parse_any_date(input: &str, today: Date, cal: &BusinessCalendar) -> Result<Da
         "today" | "now" => return Ok(today),
         "tomorrow" => return today.tomorrow().map_err(|_| bad(input)),
         "yesterday" => return today.yesterday().map_err(|_| bad(input)),
+        "next week" => return Ok(relative_weekday(today, Weekday::Monday, Rel::Next)),
+        "end of week" | "end of the week" => {
+            return Ok(relative_weekday(today, Weekday::Friday, Rel::This));
+        }
+        "next month" => return Ok(add_calendar(today, Wait::Months(1))),
+        "end of month" | "end of the month" => return Ok(today.last_of_month()),
         _ => {}
     }
     let words: Vec<&str> = s.split(' ').collect();
@@ -214,6 +222,21 @@ mod tests {
         assert_eq!(p("2026-03-09").unwrap(), date(2026, 3, 9));
         let e = p("2026-02-30").unwrap_err();
         assert!(e.to_string().contains("no such day"), "{e}");
+    }
+
+    #[test]
+    fn weeks_and_months_by_name() {
+        // Thu 5 Mar 2026.
+        assert_eq!(p("next week").unwrap(), date(2026, 3, 9));
+        assert_eq!(p("Next  Week").unwrap(), date(2026, 3, 9));
+        assert_eq!(p("end of week").unwrap(), date(2026, 3, 6));
+        assert_eq!(p("next month").unwrap(), date(2026, 4, 5));
+        assert_eq!(p("end of month").unwrap(), date(2026, 3, 31));
+        let on = |s: &str, today| parse_date(s, today, &BusinessCalendar::default()).unwrap();
+        assert_eq!(on("end of week", date(2026, 3, 6)), date(2026, 3, 6), "a Friday");
+        assert_eq!(on("next week", date(2026, 3, 8)), date(2026, 3, 9), "a Sunday");
+        assert_eq!(on("end of month", date(2028, 2, 10)), date(2028, 2, 29));
+        assert_eq!(on("next month", date(2026, 1, 31)), date(2026, 2, 28));
     }
 
     #[test]

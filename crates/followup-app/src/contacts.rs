@@ -191,6 +191,33 @@ impl App {
         })
     }
 
+    /// The contacts a new one with this name and these emails may be a duplicate of: the same
+    /// name (ignoring case and spaces) or a shared email address. A front end offers them
+    /// before adding another.
+    pub fn similar_contacts(
+        &self,
+        cx: &Ctx,
+        name: &str,
+        emails: &[String],
+    ) -> Result<Vec<Contact>> {
+        let fold = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        let name = fold(name);
+        let emails: Vec<String> = emails.iter().map(|e| e.trim().to_lowercase()).collect();
+        Ok(self
+            .contacts(cx)?
+            .into_iter()
+            .filter(|c| {
+                (!name.is_empty() && fold(&c.name) == name)
+                    || c.emails.iter().any(|e| emails.contains(&e.to_lowercase()))
+            })
+            .collect())
+    }
+
     /// Every contact, by id.
     pub fn contacts(&self, cx: &Ctx) -> Result<Vec<Contact>> {
         Ok(self.store.read(cx.owner)?.contacts()?)

@@ -129,6 +129,59 @@ impl App {
         })
     }
 
+    /// Every organization named so far (at a job or a contact), by name.
+    pub fn organizations(&self, cx: &Ctx) -> Result<Vec<String>> {
+        let tx = self.store.read(cx.owner)?;
+        let mut names: Vec<String> = tx
+            .jobs()?
+            .into_iter()
+            .map(|j| j.organization.name)
+            .chain(
+                tx.contacts()?
+                    .into_iter()
+                    .filter_map(|c| c.organization.map(|o| o.name)),
+            )
+            .collect();
+        names.sort_by_key(|n| n.to_lowercase());
+        names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        Ok(names)
+    }
+
+    /// The organizations already here that `name` may be meant as, when it is none of them
+    /// itself: "Acme" beside "Acme Analytics", "Northwnd" beside "Northwind". Empty when the
+    /// name is one already here (it is reused) or close to none.
+    pub fn close_organizations(&self, cx: &Ctx, name: &str) -> Result<Vec<String>> {
+        let key = |s: &str| -> String {
+            s.to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let typed = key(name);
+        if typed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let all = self.organizations(cx)?;
+        if all.iter().any(|o| key(o) == typed) {
+            return Ok(Vec::new());
+        }
+        Ok(all
+            .into_iter()
+            .filter(|o| {
+                let k = key(o);
+                let word_start = |long: &str, short: &str| {
+                    long.starts_with(&format!("{short} ")) || long.contains(&format!(" {short}"))
+                };
+                word_start(&k, &typed)
+                    || word_start(&typed, &k)
+                    || (typed.chars().count() >= 4 && edit_distance(&k, &typed) <= 2)
+            })
+            .collect())
+    }
+
     /// Every opportunity, by id.
     pub fn jobs(&self, cx: &Ctx) -> Result<Vec<Job>> {
         Ok(self.store.read(cx.owner)?.jobs()?)
@@ -232,4 +285,24 @@ pub(crate) fn move_stage(w: &mut crate::uow::Work<'_>, job: &mut Job, stage: Sta
     job.stage = stage;
     w.touch(job_subjects(job));
     Ok(())
+}
+
+/// Levenshtein distance by characters: how many single edits turn `a` into `b`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(row[j + 1])
+            };
+            prev = here;
+        }
+    }
+    row[b.len()]
 }

@@ -233,8 +233,16 @@ mod tests {
         assert_eq!(p("next month").unwrap(), date(2026, 4, 5));
         assert_eq!(p("end of month").unwrap(), date(2026, 3, 31));
         let on = |s: &str, today| parse_date(s, today, &BusinessCalendar::default()).unwrap();
-        assert_eq!(on("end of week", date(2026, 3, 6)), date(2026, 3, 6), "a Friday");
-        assert_eq!(on("next week", date(2026, 3, 8)), date(2026, 3, 9), "a Sunday");
+        assert_eq!(
+            on("end of week", date(2026, 3, 6)),
+            date(2026, 3, 6),
+            "a Friday"
+        );
+        assert_eq!(
+            on("next week", date(2026, 3, 8)),
+            date(2026, 3, 9),
+            "a Sunday"
+        );
         assert_eq!(on("end of month", date(2028, 2, 10)), date(2028, 2, 29));
         assert_eq!(on("next month", date(2026, 1, 31)), date(2026, 2, 28));
     }

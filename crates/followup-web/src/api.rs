@@ -23,10 +23,10 @@ fn ok<T: serde::Serialize>(v: T) -> ApiResult {
 pub fn router() -> Router<WebState> {
     Router::new()
         .route("/agenda", get(agenda))
-        .route("/contacts", get(contacts))
+        .route("/contacts", get(contacts).post(add_contact))
         .route("/contacts/{id}", get(contact).patch(edit_contact))
         .route("/import/{kind}", post(import))
-        .route("/jobs", get(jobs))
+        .route("/jobs", get(jobs).post(add_job))
         .route("/jobs/{id}", get(job))
         .route("/jobs/{id}/stage", post(stage))
         .route("/touches", post(log))
@@ -50,8 +50,10 @@ pub fn router() -> Router<WebState> {
         agenda,
         contacts,
         contact,
+        add_contact,
         edit_contact,
         jobs,
+        add_job,
         job,
         stage,
         log,
@@ -420,4 +422,160 @@ async fn import(
     )
     .map_err(WebError::into_json)?;
     ok(report)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContactBody {
+    /// The only field required.
+    name: String,
+    email: Option<String>,
+    #[serde(default)]
+    emails: Vec<String>,
+    phone: Option<String>,
+    #[serde(default)]
+    phones: Vec<String>,
+    company: Option<String>,
+    title: Option<String>,
+    /// critical, regular or casual.
+    tier: Option<String>,
+    /// email, phone or linkedin.
+    prefers: Option<String>,
+    linkedin: Option<String>,
+    /// A date or a phrase, as the CLI takes it.
+    birthday: Option<String>,
+    work_anniversary: Option<String>,
+    personal_anniversary: Option<String>,
+    notes: Option<String>,
+    /// Add even when a contact with the same name or email is here (otherwise 409).
+    #[serde(default)]
+    allow_duplicate: bool,
+}
+
+/// Adds a contact. A contact with the same name (ignoring case) or a shared email is answered
+/// 409 naming it, unless `allow_duplicate` is true.
+#[utoipa::path(post, path = "/api/v1/contacts",
+    request_body(content = NewContactBody, description = "{\"name\": \"Priya Shah\", \"email\": \"priya@acme.example\", \"tier\": \"regular\"}", content_type = "application/json"),
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 201, description = "the contact, as GET /api/v1/contacts/{id} lists it"), (status = 409, description = "a contact with that name or email is here"), (status = 422, description = "a bad field")))]
+async fn add_contact(State(s): State<WebState>, ApiJson(b): ApiJson<NewContactBody>) -> ApiResult {
+    let made = s
+        .with(|app, cx| {
+            let mut emails: Vec<String> = b.email.into_iter().collect();
+            emails.extend(b.emails);
+            let mut phones: Vec<String> = b.phone.into_iter().collect();
+            phones.extend(b.phones);
+            let n = followup_app::NewContact {
+                name: b.name,
+                emails,
+                phones,
+                company: b.company,
+                title: b.title,
+                tier: opt_word(Field::Tier, b.tier.as_deref())?,
+                prefers: opt_word(Field::Prefers, b.prefers.as_deref())?,
+                linkedin: b.linkedin,
+                birthday: opt_day(cx, Field::Birthday, b.birthday.as_deref())?,
+                work_anniversary: opt_day(
+                    cx,
+                    Field::WorkAnniversary,
+                    b.work_anniversary.as_deref(),
+                )?,
+                personal_anniversary: opt_day(
+                    cx,
+                    Field::PersonalAnniversary,
+                    b.personal_anniversary.as_deref(),
+                )?,
+                notes: b.notes,
+            };
+            if !b.allow_duplicate {
+                let similar = app.similar_contacts(cx, &n.name, &n.emails)?;
+                if !similar.is_empty() {
+                    let named: Vec<String> = similar
+                        .iter()
+                        .map(|c| format!("{} (#{})", c.name, c.id))
+                        .collect();
+                    return Ok(Err(named.join(", ")));
+                }
+            }
+            Ok(Ok(app.add_contact(cx, n)?))
+        })
+        .map_err(WebError::into_json)?;
+    match made {
+        Ok(c) => Ok((axum::http::StatusCode::CREATED, Json(c)).into_response()),
+        Err(named) => Err(WebError::new(
+            axum::http::StatusCode::CONFLICT,
+            format!("already here: {named}; send \"allow_duplicate\": true to add another"),
+        )
+        .into_json()),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewJobBody {
+    organization: String,
+    /// The role's title.
+    title: String,
+    /// Contacts at it, by id or name.
+    #[serde(default)]
+    contacts: Vec<String>,
+    /// When you applied (also logs the application, F5): a date or a phrase.
+    applied: Option<String>,
+    /// The response time the posting states: "3 weeks".
+    response_time: Option<String>,
+    url: Option<String>,
+    /// lead, applied, interviewing or offer.
+    stage: Option<String>,
+    notes: Option<String>,
+    /// Add the organization as new even when its name is close to one here (otherwise 409).
+    #[serde(default)]
+    new_organization: bool,
+}
+
+/// Adds a job. An organization not here whose name is close to one that is ("Acme" beside
+/// "Acme Analytics") is answered 409 naming it, unless `new_organization` is true.
+#[utoipa::path(post, path = "/api/v1/jobs",
+    request_body(content = NewJobBody, description = "{\"organization\": \"Acme Analytics\", \"title\": \"Data Engineer\", \"applied\": \"yesterday\"}", content_type = "application/json"),
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 201, description = "the job, as GET /api/v1/jobs lists it"), (status = 409, description = "an organization with a close name is here"), (status = 422, description = "a bad field")))]
+async fn add_job(State(s): State<WebState>, ApiJson(b): ApiJson<NewJobBody>) -> ApiResult {
+    let made = s
+        .with(|app, cx| {
+            let n = followup_app::NewJob {
+                organization: b.organization,
+                title: b.title,
+                contacts: b.contacts,
+                applied: b
+                    .applied
+                    .as_deref()
+                    .map(|d| past_day(cx, Field::Applied, d))
+                    .transpose()?,
+                response_time: b
+                    .response_time
+                    .as_deref()
+                    .map(|t| {
+                        t.parse::<followup_core::Wait>().map_err(|e| {
+                            followup_app::error::invalid(Field::ResponseTime, e.to_string())
+                        })
+                    })
+                    .transpose()?,
+                url: b.url,
+                stage: opt_word(Field::Stage, b.stage.as_deref())?,
+                notes: b.notes,
+            };
+            if !b.new_organization {
+                let close = app.close_organizations(cx, &n.organization)?;
+                if !close.is_empty() {
+                    return Ok(Err(close.join(", ")));
+                }
+            }
+            Ok(Ok(app.add_job(cx, n)?))
+        })
+        .map_err(WebError::into_json)?;
+    match made {
+        Ok(j) => Ok((axum::http::StatusCode::CREATED, Json(j)).into_response()),
+        Err(close) => Err(WebError::new(
+            axum::http::StatusCode::CONFLICT,
+            format!("organization: not here, but close to {close}; use that name, or send \"new_organization\": true"),
+        )
+        .into_json()),
+    }
 }

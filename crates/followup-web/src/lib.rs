@@ -15,6 +15,7 @@ mod api;
 mod edge;
 mod error;
 mod extract;
+mod forms;
 mod notice;
 mod pages;
 mod uploads;
@@ -290,7 +291,10 @@ pub fn router(state: WebState) -> Router {
     Router::new()
         .route("/", get(pages::today))
         .route("/pipeline", get(pages::pipeline))
-        .route("/contacts", get(pages::contacts))
+        .route("/contacts", get(pages::contacts).post(forms::add_contact))
+        .route("/contacts/new", get(forms::contact_form))
+        .route("/jobs", post(forms::add_job))
+        .route("/jobs/new", get(forms::job_form))
         .route(
             "/contacts/{id}",
             get(pages::contact).post(pages::edit_contact),

@@ -29,6 +29,8 @@ pub enum Notice {
     /// A contact's form was saved, or held nothing new.
     Saved,
     Unchanged,
+    /// A contact was added from the form.
+    Added,
 }
 
 /// The query string of a page that shows notices.
@@ -59,6 +61,7 @@ impl Notice {
             Notice::Snoozed { item } => format!("notice=snoozed&item={item}"),
             Notice::Saved => "notice=saved".into(),
             Notice::Unchanged => "notice=unchanged".into(),
+            Notice::Added => "notice=added".into(),
         }
     }
 
@@ -73,6 +76,7 @@ impl Notice {
             "snoozed" => Notice::Snoozed { item: q.item? },
             "saved" => Notice::Saved,
             "unchanged" => Notice::Unchanged,
+            "added" => Notice::Added,
             _ => return None,
         })
     }
@@ -94,6 +98,7 @@ impl Notice {
             },
             Notice::Saved => "Saved.".to_string(),
             Notice::Unchanged => "Nothing changed.".to_string(),
+            Notice::Added => "Added.".to_string(),
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::notice::{self, Notice, NoticeQuery};
 use crate::uploads::Upload;
 use crate::{WebError, WebState};
 
-fn render(t: &impl Template) -> Result<Html<String>, WebError> {
+pub(crate) fn render(t: &impl Template) -> Result<Html<String>, WebError> {
     t.render()
         .map(Html)
         .map_err(|e| WebError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}")))
@@ -762,7 +762,7 @@ pub struct LogForm {
     poor_fit: Option<String>,
 }
 
-fn some(s: Option<String>) -> Option<String> {
+pub(crate) fn some(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 

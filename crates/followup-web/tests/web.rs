@@ -780,3 +780,230 @@ async fn reads_go_on_while_another_process_writes() {
     let (st, body, _) = send(&s, snooze()).await;
     assert_eq!(st, StatusCode::OK, "{body}");
 }
+
+/// Issue 13: a person adds a contact and a job from the web. A refused form comes back as
+/// typed with the message beside the field (the form's words, never a flag); a name already
+/// here, or an organization close to one, is offered before anything is added.
+#[tokio::test]
+async fn contacts_and_jobs_are_added_from_forms() {
+    let s = support::demo();
+    let (st, body) = get(&s, "/contacts/new").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.contains("action=\"/contacts\"") && body.contains("name=\"name\""),
+        "{body}"
+    );
+    assert!(
+        get(&s, "/contacts")
+            .await
+            .1
+            .contains("href=\"/contacts/new\"")
+    );
+    assert!(get(&s, "/pipeline").await.1.contains("href=\"/jobs/new\""));
+    let before = get(&s, "/api/v1/contacts").await.1;
+
+    // Refused: every field comes back, the message beside the field.
+    let (st, body, _) = send(
+        &s,
+        form(
+            "/contacts",
+            "name=Priya+Shah&email=priya%40acme.example&birthday=someday&title=Data+Lead",
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("id=\"birthday-error\"") && body.contains("Birthday: "),
+        "{body}"
+    );
+    for kept in [
+        "value=\"Priya Shah\"",
+        "value=\"priya@acme.example\"",
+        "value=\"someday\"",
+        "value=\"Data Lead\"",
+    ] {
+        assert!(body.contains(kept), "{kept} lost: {body}");
+    }
+    assert!(!body.contains("--birthday"), "{body}");
+    let (st, body, _) = send(&s, form("/contacts", "name=&email=x%40y.example")).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("id=\"name-error\"") && body.contains("value=\"x@y.example\""),
+        "{body}"
+    );
+    assert_eq!(
+        get(&s, "/api/v1/contacts").await.1,
+        before,
+        "refused forms added nothing"
+    );
+
+    // Added, then seen.
+    let (st, _, headers) = send(
+        &s,
+        form(
+            "/contacts",
+            "name=Priya+Shah&email=priya%40acme.example&tier=regular",
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let to = headers[header::LOCATION].to_str().unwrap().to_string();
+    assert!(to.ends_with("?notice=added"), "{to}");
+    let (st, page) = get(&s, &to).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        page.contains("Priya Shah") && page.contains("Added."),
+        "{page}"
+    );
+
+    // The same name again: the one here is offered, nothing is added until confirmed.
+    let (st, body, _) = send(&s, form("/contacts", "name=priya+shah")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.contains("may be someone already here")
+            && body.contains("name=\"confirm\" value=\"yes\""),
+        "{body}"
+    );
+    let count = |b: &str| {
+        serde_json::from_str::<serde_json::Value>(b)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let n = count(&get(&s, "/api/v1/contacts").await.1);
+    let (st, _, _) = send(&s, form("/contacts", "name=priya+shah&confirm=yes")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(count(&get(&s, "/api/v1/contacts").await.1), n + 1);
+
+    // A job at an organization close to one here: offered, then used.
+    let (st, body) = get(&s, "/jobs/new").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("<option value=\"Northwind\">"), "{body}");
+    let (st, body, _) = send(
+        &s,
+        form(
+            "/jobs",
+            "organization=Northwnd&role=Data+Engineer&applied=yesterday",
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.contains("name=\"use_organization\" value=\"Northwind\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("value=\"Data Engineer\"") && body.contains("value=\"yesterday\""),
+        "{body}"
+    );
+    let (st, _, headers) = send(
+        &s,
+        form(
+            "/jobs",
+            "organization=Northwnd&role=Data+Engineer&applied=yesterday&use_organization=Northwind",
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let to = headers[header::LOCATION].to_str().unwrap().to_string();
+    let (_, page) = get(&s, &to).await;
+    assert!(
+        page.contains("Northwind") && page.contains("Data Engineer"),
+        "{page}"
+    );
+    let (st, body, _) = send(
+        &s,
+        form("/jobs", "organization=Initrode&role=&applied=someday"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("Role: ") || body.contains("Applied on: "),
+        "{body}"
+    );
+    assert!(body.contains("value=\"Initrode\""), "{body}");
+}
+
+/// The API adds contacts and jobs with the forms' fields, answers 201 with the record, and
+/// 409 for a likely duplicate unless told otherwise.
+#[tokio::test]
+async fn the_api_adds_contacts_and_jobs() {
+    let s = support::demo();
+    let post = |uri: &'static str, v: serde_json::Value| json_req(uri, v);
+    let (st, body, _) = send(&s, post("/api/v1/contacts", serde_json::json!({"name": "Priya Shah", "email": "priya@acme.example", "birthday": "12 April 1990"}))).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let c: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(c["name"], "Priya Shah");
+    assert_eq!(c["birthday"], "1990-04-12");
+    let (st, body, _) = send(
+        &s,
+        post(
+            "/api/v1/contacts",
+            serde_json::json!({"name": "Someone", "email": "PRIYA@acme.example"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body.contains("Priya Shah") && body.contains("allow_duplicate"),
+        "{body}"
+    );
+    let (st, _, _) = send(
+        &s,
+        post(
+            "/api/v1/contacts",
+            serde_json::json!({"name": "Priya Shah", "allow_duplicate": true}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (st, body, _) = send(
+        &s,
+        post(
+            "/api/v1/contacts",
+            serde_json::json!({"name": "X", "email": "nope"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("\"message\":\"email: "), "{body}");
+    let (st, body, _) = send(
+        &s,
+        post(
+            "/api/v1/contacts",
+            serde_json::json!({"email": "a@b.example"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    let (st, body, _) = send(
+        &s,
+        post(
+            "/api/v1/jobs",
+            serde_json::json!({"organization": "Northwnd", "title": "Analyst"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body.contains("Northwind") && body.contains("new_organization"),
+        "{body}"
+    );
+    let (st, body, _) = send(&s, post("/api/v1/jobs", serde_json::json!({"organization": "Northwind", "title": "Analyst", "contacts": ["Priya Shah (#"]}))).await;
+    assert!(
+        st == StatusCode::NOT_FOUND || st == StatusCode::UNPROCESSABLE_ENTITY,
+        "{st} {body}"
+    );
+    let (st, body, _) = send(&s, post("/api/v1/jobs", serde_json::json!({"organization": "Northwind", "title": "Analyst", "applied": "yesterday"}))).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let j: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(j["stage"], "applied");
+    let (st, _, _) = send(&s, post("/api/v1/jobs", serde_json::json!({"organization": "Northwnd", "title": "Analyst", "new_organization": true}))).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (_, doc) = get(&s, "/openapi.json").await;
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert!(doc["paths"]["/api/v1/contacts"]["post"]["requestBody"].is_object());
+    assert!(doc["paths"]["/api/v1/jobs"]["post"]["requestBody"].is_object());
+}

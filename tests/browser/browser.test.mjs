@@ -1,6 +1,7 @@
 // Browser tests: the real followup binary (FOLLOWUP_BIN) serving the demo on port 0, driven
 // through headless Chromium (Debian's /usr/bin/chromium) with playwright-core. Each step saves
-// a screenshot to SCREENSHOTS (target/screenshots by default), on a desktop and a phone viewport.
+// a screenshot to SCREENSHOTS (target/screenshots by default), on a desktop and a phone viewport;
+// the layout test keeps one of every page per width in SCREENSHOTS/pages/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,30 +14,38 @@ const BIN = process.env.FOLLOWUP_BIN;
 const SHOTS = process.env.SCREENSHOTS || 'target/screenshots';
 const FIXTURE = process.env.LINKEDIN_FIXTURE;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-let server, base, browser, page, phone;
+const servers = [];
+let base, browser, page, phone;
 
 async function shot(p, name) {
   await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-before(async () => {
-  assert.ok(BIN, 'FOLLOWUP_BIN names the followup binary');
-  mkdirSync(SHOTS, { recursive: true });
+// Serves a fresh demo, pinned to the same day, from a database of its own: each caller gets a
+// server whose data no other test has changed.
+async function serveDemo() {
   const dir = mkdtempSync(join(tmpdir(), 'followup-browser-'));
-  server = spawn(BIN, ['--db', join(dir, 'web.db'), '--today', '2026-11-23', 'serve', '--demo', '--port', '0'], {
+  const proc = spawn(BIN, ['--db', join(dir, 'web.db'), '--today', '2026-11-23', 'serve', '--demo', '--port', '0'], {
     env: { ...process.env, XDG_CONFIG_HOME: dir },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  base = await new Promise((resolve, reject) => {
+  servers.push(proc);
+  return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`no address from followup serve: ${out}`)), 20000);
-    server.stdout.on('data', (d) => {
+    proc.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/at (http:\/\/127\.0\.0\.1:\d+)/);
       if (m) { clearTimeout(timer); resolve(m[1]); }
     });
-    server.on('exit', (code) => reject(new Error(`followup serve exited ${code}: ${out}`)));
+    proc.on('exit', (code) => reject(new Error(`followup serve exited ${code}: ${out}`)));
   });
+}
+
+before(async () => {
+  assert.ok(BIN, 'FOLLOWUP_BIN names the followup binary');
+  mkdirSync(SHOTS, { recursive: true });
+  base = await serveDemo();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
@@ -48,7 +57,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (server) server.kill('SIGINT');
+  for (const s of servers) s.kill('SIGINT');
 });
 
 test('Today shows the demo agenda with its why', async () => {
@@ -158,4 +167,86 @@ test('contact, job and settings pages render', async () => {
   await page.locator('#feed').waitFor();
   await shot(page, 'settings');
   assert.match(await page.textContent('#feed'), /\/calendar\/[0-9a-f]{32}\.ics$/);
+});
+
+// Every page of the demo, on a phone (390 px) and a desktop (1280 px), light and dark: nothing
+// scrolls sideways, every tap target on the phone is at least 44 px tall, nothing is fetched
+// from another origin. The screenshots stay in SHOTS/pages/PAGE-WIDTH[-dark].png.
+const PAGES = [
+  ['today', '/'],
+  ['pipeline', '/pipeline'],
+  ['contacts', '/contacts'],
+  ['contact', '/contacts/9'],
+  ['job', '/jobs/1'],
+  ['log', '/log'],
+  ['import', '/import'],
+  ['settings', '/settings'],
+  ['rules', '/rules'],
+  ['draft', '/items/7/draft'],
+  ['not-found', '/contacts/999'],
+];
+
+// The tap targets of a page: every visible link, button and field in `main` and the main nav,
+// each with its height. A checkbox is measured by the label around it (the label is what one
+// taps). Exempt, as WCAG 2.5.8 exempts them: links inside a sentence (`p a` that is not a
+// `.button`), which includes the rule tags after a why (`a.rule`, F6).
+function tapTargets() {
+  const out = [];
+  for (const el of document.querySelectorAll(
+    'main a, main button, main input, main select, main textarea, main summary, nav a, nav button')) {
+    if (el.matches('input[type="hidden"]')) continue;
+    if (el.matches('a:not(.button)') && el.closest('p')) continue;
+    const target = el.matches('input[type="checkbox"], input[type="radio"]') && el.closest('label')
+      ? el.closest('label') : el;
+    const box = target.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    const label = (el.textContent || el.getAttribute('name') || el.id || '').trim().replace(/\s+/g, ' ').slice(0, 40);
+    out.push({ what: `<${el.tagName.toLowerCase()}> "${label}"`, height: Math.round(box.height * 10) / 10 });
+  }
+  return out;
+}
+
+test('every page fits a phone and a desktop, with tap targets of 44 px on the phone', async () => {
+  const site = await serveDemo();
+  const shots = join(SHOTS, 'pages');
+  mkdirSync(shots, { recursive: true });
+  const setup = await browser.newPage();
+  // Settings at its widest: with the calendar address (a long unbroken URL) made.
+  await setup.goto(site + '/settings');
+  await setup.getByRole('button', { name: 'Create a calendar address' }).click();
+  await setup.locator('#feed').waitFor();
+  await setup.close();
+  const problems = [];
+  for (const [width, scheme] of [[390, 'light'], [1280, 'light'], [390, 'dark']]) {
+    const phoneSized = width < 600;
+    const context = await browser.newContext({
+      viewport: { width, height: 844 }, isMobile: phoneSized, hasTouch: phoneSized, colorScheme: scheme,
+    });
+    const tab = await context.newPage();
+    const foreign = [];
+    tab.on('request', (r) => {
+      if (!r.url().startsWith(site + '/') && !r.url().startsWith('data:')) foreign.push(r.url());
+    });
+    for (const [name, path] of PAGES) {
+      await tab.goto(site + path);
+      await tab.locator('main h1').waitFor();
+      const { scrollWidth, innerWidth } = await tab.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+      }));
+      const where = `${name} (${path}) at ${width} px${scheme === 'dark' ? ', dark' : ''}`;
+      // A phone (isMobile) widens its layout viewport to fit a page too wide for it, so
+      // innerWidth alone would follow the page: the page must fit the width asked for too.
+      if (scrollWidth > Math.min(innerWidth, width)) {
+        problems.push(`${where}: scrollWidth ${scrollWidth} px > innerWidth ${innerWidth} px / the ${width} px screen`);
+      }
+      if (phoneSized) {
+        const small = (await tab.evaluate(tapTargets)).filter((t) => t.height < 44);
+        if (small.length) problems.push(`${where}: tap targets under 44 px: ${small.map((t) => `${t.what} ${t.height} px`).join(', ')}`);
+      }
+      await tab.screenshot({ path: join(shots, `${name}-${width}${scheme === 'dark' ? '-dark' : ''}.png`), fullPage: true });
+    }
+    if (foreign.length) problems.push(`at ${width} px the pages fetched from another origin: ${foreign.join(', ')}`);
+    await context.close();
+  }
+  assert.deepEqual(problems, [], problems.join('\n'));
 });

@@ -2103,9 +2103,10 @@ fn the_cli_the_web_and_the_calendar_say_the_same_for_every_demo_item() {
 // ---- the browser --------------------------------------------------------------------------
 
 /// The web app in headless Chromium (tests/browser): Today on demo data, logging an interview
-/// through the form, done, snooze, a draft, the pipeline, the LinkedIn import. `run.sh`
-/// installs Debian's chromium and playwright-core when missing; screenshots land in
-/// target/screenshots/.
+/// through the form, done, snooze, a draft, the pipeline, the LinkedIn import, and every page
+/// at 390 and 1280 px (no sideways scrolling, 44 px tap targets, nothing from another origin).
+/// `run.sh` installs Debian's chromium and playwright-core when missing; screenshots land in
+/// target/screenshots/ (every page's in target/screenshots/pages/).
 #[test]
 fn browser_tests_in_headless_chromium() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -2121,7 +2122,7 @@ fn browser_tests_in_headless_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("# fail 0") && stdout.contains("# pass 8"),
+        stdout.contains("# fail 0") && stdout.contains("# pass 9"),
         "{stdout}"
     );
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use followup_app::input::{clearable_day, clearable_word, opt_day, opt_word, past_day, word};
 use followup_app::{Ctx, EditContact, Field, NewContact, NewJob, NewTouch, clock};
 use jiff::civil::Date;
@@ -33,35 +33,105 @@ unambiguous name.\nDocs: docs/CLI.md, docs/RULES.md, docs/CONFIG.md."
 )]
 pub struct Cli {
     /// The database file [default: $XDG_DATA_HOME/followup/followup.db]
-    #[arg(long, global = true, env = "FOLLOWUP_DB", value_name = "PATH")]
+    #[arg(long, global = true, env = "FOLLOWUP_DB", value_name = "PATH", help_heading = GLOBAL)]
     pub db: Option<PathBuf>,
     /// The database as a URL: sqlite:PATH (PostgreSQL, postgres://..., comes with the team
     /// server). --db PATH is the same as --database sqlite:PATH
-    #[arg(long, global = true, env = "FOLLOWUP_DATABASE", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "FOLLOWUP_DATABASE",
+        value_name = "URL",
+        help_heading = GLOBAL
+    )]
     pub database: Option<String>,
     /// Which of `--db` and `--database` were typed (not taken from the environment): a flag
     /// beats a variable, and two flags naming the database are refused.
     #[arg(skip)]
     pub typed: (bool, bool),
     /// Pin "today" for this command (any date phrase; relative ones count from the real today)
-    #[arg(long, global = true, env = "FOLLOWUP_TODAY", value_name = "DATE")]
+    #[arg(
+        long,
+        global = true,
+        env = "FOLLOWUP_TODAY",
+        value_name = "DATE",
+        help_heading = GLOBAL
+    )]
     pub today: Option<String>,
     /// Print JSON instead of text
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
     /// The config file [default: $XDG_CONFIG_HOME/followup/config.toml when it exists]
-    #[arg(long, global = true, env = "FOLLOWUP_CONFIG", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "FOLLOWUP_CONFIG",
+        value_name = "PATH",
+        help_heading = GLOBAL
+    )]
     pub config: Option<PathBuf>,
+    /// Colour overdue items and warnings: auto (on a terminal, unless NO_COLOR is set),
+    /// always (a pipe is then laid out for COLUMNS, or 80, like a terminal), never
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = ColorWhen::Auto,
+        value_name = "WHEN",
+        help_heading = GLOBAL
+    )]
+    pub color: ColorWhen,
+    /// On a terminal, print every column in full instead of cutting it to the width (a pipe
+    /// always gets full text)
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pub wide: bool,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The heading the options that go with every command are listed under, once.
+const GLOBAL: &str = "Global options";
+
+/// When to colour the output (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    // (No doc comments here: clap would print a paragraph for each value in every --help.)
+    Auto,
+    Always,
+    Never,
+}
+
 impl Cli {
+    /// The whole command line as clap knows it: for help, completions and the man page.
+    pub fn command_line() -> clap::Command {
+        use clap::CommandFactory;
+        Cli::command()
+    }
+
     /// Parses the command line, noting which database flags were typed.
     pub fn parse_args() -> Result<Cli, clap::Error> {
         use clap::parser::ValueSource;
         use clap::{CommandFactory, FromArgMatches};
-        let matches = Cli::command().try_get_matches()?;
+        // clap's own help and errors follow `--color` too (it reads NO_COLOR itself).
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let choice = args
+            .iter()
+            .zip(args.iter().skip(1).map(Some).chain([None]))
+            .filter_map(|(a, next)| {
+                let a = a.to_str()?;
+                match a.strip_prefix("--color") {
+                    Some("") => next.and_then(|n| n.to_str()),
+                    Some(v) => v.strip_prefix('='),
+                    None => None,
+                }
+            })
+            .last();
+        let color = match choice {
+            Some("always") => clap::ColorChoice::Always,
+            Some("never") => clap::ColorChoice::Never,
+            _ => clap::ColorChoice::Auto,
+        };
+        let matches = Cli::command().color(color).try_get_matches_from(args)?;
         let mut cli = Cli::from_arg_matches(&matches)?;
         let typed = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
         cli.typed = (typed("db"), typed("database"));
@@ -294,6 +364,22 @@ pub enum Command {
     Events,
     /// Where the database and config are, and what today is
     Where,
+    /// Print a shell completion script (bash, zsh, fish)
+    #[command(after_help = "Install: followup completions bash > \
+~/.local/share/bash-completion/completions/followup; zsh: into a file named _followup in a \
+folder of $fpath; fish: > ~/.config/fish/completions/followup.fish.")]
+    Completions {
+        /// bash, zsh, fish (also elvish, powershell)
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `followup man | man -l -`
+    Man {
+        /// Write a page for every command into this folder instead (followup.1,
+        /// followup-contact-add.1...)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 impl Command {
@@ -312,6 +398,7 @@ impl Command {
 
     /// True for the commands that read no records at all (templates; a lint without --to).
     pub fn needs_no_data(&self) -> bool {
+        // (`completions` and `man` need not even a config; main answers them first.)
         matches!(self, Command::Templates(_) | Command::Lint { to: None, .. })
     }
 }
@@ -377,6 +464,7 @@ impl MeArgs {
 pub enum ImportCmd {
     /// A `followup export` file, into an empty database (all or nothing)
     Json {
+        /// The export file, or - for standard input
         #[arg(value_name = "FILE|-")]
         file: String,
     },
@@ -386,6 +474,7 @@ pub enum ImportCmd {
     Vcard(ImportPeople),
     /// A public-holiday calendar (.ics): its days are not business days (F16)
     Holidays {
+        /// The .ics calendar of public holidays
         #[arg(value_name = "FILE")]
         file: String,
     },
@@ -398,6 +487,7 @@ a match gains what it lacked. Run it again: nothing changes. New contacts' keep-
 are spread over the first cadence period."
 )]
 pub struct ImportPeople {
+    /// The file to read (Connections.csv, or a .vcf), or - for standard input
     #[arg(value_name = "FILE|-")]
     pub file: String,
     /// The tier new contacts get (critical, regular, casual); set more later with `contact tier`
@@ -432,9 +522,15 @@ pub enum TemplatesCmd {
     /// Every template and where it comes from
     List,
     /// Copy the default into your templates folder (if not there yet) and print its path
-    Edit { name: String },
+    Edit {
+        /// The template's name, as `templates list` shows it
+        name: String,
+    },
     /// Print a template's text as in force
-    Show { name: String },
+    Show {
+        /// The template's name, as `templates list` shows it
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -590,9 +686,19 @@ pub enum JobCmd {
         job: String,
     },
     /// Move a job to another open stage: lead, applied, interviewing, offer
-    Stage { job: String, stage: String },
+    Stage {
+        /// Id, or an unambiguous organization or title
+        job: String,
+        /// lead, applied, interviewing or offer
+        stage: String,
+    },
     /// Close a job: accepted, rejected, withdrawn or no-response
-    Close { job: String, outcome: String },
+    Close {
+        /// Id, or an unambiguous organization or title
+        job: String,
+        /// accepted, rejected, withdrawn or no-response
+        outcome: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -616,6 +722,7 @@ pub struct JobAdd {
     /// lead, applied, interviewing or offer [default: applied with --applied, else lead]
     #[arg(long)]
     pub stage: Option<String>,
+    /// Free notes
     #[arg(long)]
     pub notes: Option<String>,
 }

@@ -2,6 +2,7 @@
 //! calling followup-app, and printing text or JSON.
 
 mod cli;
+mod fit;
 #[macro_use]
 mod output;
 
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return cli::usage_error(e),
     };
+    output::set_term(output::decide(cli.color, cli.wide));
     let positional = cli.command.positional();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -33,7 +35,8 @@ fn main() -> ExitCode {
                 || e.downcast_ref::<cli::BadArg>().is_some();
             let _ = writeln!(
                 std::io::stderr(),
-                "followup: error: {}",
+                "followup: {} {}",
+                output::err_label("error:", output::Paint::Red),
                 one_line(&e, positional)
             );
             if bad_input {
@@ -76,6 +79,38 @@ fn broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    // Answered from the command line alone: no config, no database, no today.
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command_line();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            clap_complete::generate(*shell, &mut cmd, "followup", &mut out);
+            out.flush()?;
+            return Ok(());
+        }
+        Command::Man { dir } => {
+            let cmd = Cli::command_line();
+            return match dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        cli::BadArg(format!("--dir: cannot create {}: {e}", dir.display()))
+                    })?;
+                    clap_mangen::generate_to(cmd, dir).map_err(|e| {
+                        cli::BadArg(format!("--dir: cannot write in {}: {e}", dir.display()))
+                    })?;
+                    eprintln!("Wrote the manual pages to {}.", dir.display());
+                    Ok(())
+                }
+                None => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                    clap_mangen::Man::new(cmd).render(&mut out)?;
+                    out.flush()?;
+                    Ok(())
+                }
+            };
+        }
+        _ => {}
+    }
     let today = cli.today()?;
     let config = config::load(cli.config.as_deref())?;
     let json = cli.json;
@@ -89,7 +124,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
     for w in &config.warnings {
         eprintln!(
-            "followup: warning: {}",
+            "followup: {} {}",
+            output::err_label("warning:", output::Paint::Yellow),
             followup_core::text::escape_controls(w)
         );
     }
@@ -339,7 +375,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Events => output::events(&app.events(cx)?, json),
-        Command::Demo { .. } | Command::Serve { .. } | Command::Where | Command::Import(_) => {
+        Command::Demo { .. }
+        | Command::Serve { .. }
+        | Command::Where
+        | Command::Import(_)
+        | Command::Completions { .. }
+        | Command::Man { .. } => {
             unreachable!("handled above")
         }
     }

@@ -1,5 +1,7 @@
-//! Text and JSON output. Plain text, no colour (so NO_COLOR and pipes need nothing special);
-//! JSON is the use cases' own structures, documented in docs/CLI.md.
+//! Text and JSON output. In a pipe: plain text, full width, no colour, as it always was. On a
+//! terminal (or with `--color always`): fitted to the width (tables cut with "…", prose
+//! wrapped at spaces), and coloured unless NO_COLOR or `--color never`. JSON never changes.
+//! [`Term`] says which, decided once in main.
 
 use std::io::Write;
 
@@ -7,10 +9,127 @@ use followup_app::{ContactView, Done, JobView, Logged, PromiseView};
 use followup_core::agenda::AgendaItem;
 use followup_core::model::{Contact, Job, Touch};
 use followup_store::Recorded;
+
+use crate::fit;
 use jiff::civil::Date;
 use serde::Serialize;
 
 type Out = anyhow::Result<()>;
+
+/// How text output looks, decided once from the flags and where stdout goes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Term {
+    /// ANSI colour on stdout.
+    pub color: bool,
+    /// ANSI colour on stderr (warnings and errors).
+    pub err_color: bool,
+    /// The terminal layout and its width: `None` is the pipe layout, unchanged.
+    pub width: Option<usize>,
+    /// Cut table cells to fit the width (`--wide` says no).
+    pub truncate: bool,
+}
+
+/// Where the `--color` flag and stdout's nature lead.
+pub fn decide(color: crate::cli::ColorWhen, wide: bool) -> Term {
+    use crate::cli::ColorWhen;
+    use std::io::IsTerminal;
+    let out_tty = std::io::stdout().is_terminal();
+    let err_tty = std::io::stderr().is_terminal();
+    // https://no-color.org: present and not empty; a dumb terminal has no colours either.
+    let env_allows = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb");
+    let (color_out, color_err) = match color {
+        ColorWhen::Always => (true, true),
+        ColorWhen::Never => (false, false),
+        ColorWhen::Auto => (out_tty && env_allows, err_tty && env_allows),
+    };
+    let width = if out_tty {
+        Some(
+            terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(w, _)| usize::from(w.0))
+                .filter(|w| *w > 0)
+                .unwrap_or_else(columns),
+        )
+    } else if color == ColorWhen::Always {
+        Some(columns())
+    } else {
+        None
+    };
+    Term {
+        color: color_out,
+        err_color: color_err,
+        width,
+        truncate: width.is_some() && !wide,
+    }
+}
+
+/// `COLUMNS` when it is a number, else 80.
+fn columns() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|w| *w > 0)
+        .unwrap_or(80)
+}
+
+static TERM: std::sync::OnceLock<Term> = std::sync::OnceLock::new();
+
+/// Set once, by main, before anything is printed.
+pub fn set_term(t: Term) {
+    let _ = TERM.set(t);
+}
+
+/// The output's look; the pipe layout until main sets it.
+pub fn term() -> Term {
+    TERM.get().copied().unwrap_or_default()
+}
+
+/// ANSI styles, written around text and never counted in its width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    Plain,
+    Bold,
+    /// Overdue, errors.
+    Red,
+    /// Due today, warnings, a promise missed.
+    Yellow,
+    Dim,
+}
+
+impl Paint {
+    fn code(self) -> &'static [u8] {
+        match self {
+            Paint::Plain => b"",
+            Paint::Bold => b"\x1b[1m",
+            Paint::Red => b"\x1b[1;31m",
+            Paint::Yellow => b"\x1b[33m",
+            Paint::Dim => b"\x1b[2m",
+        }
+    }
+}
+
+const RESET: &[u8] = b"\x1b[0m";
+
+/// Writes `text` (through [`Safe`]) in `paint` when `on`; the escape codes go around it.
+fn painted<W: Write>(out: &mut Safe<W>, text: &str, paint: Paint, on: bool) -> std::io::Result<()> {
+    if on && paint != Paint::Plain {
+        out.0.write_all(paint.code())?;
+        out.write_all(text.as_bytes())?;
+        out.0.write_all(RESET)
+    } else {
+        out.write_all(text.as_bytes())
+    }
+}
+
+/// `label` ("warning:", "error:") for stderr, coloured when stderr is.
+pub fn err_label(label: &str, paint: Paint) -> String {
+    if term().err_color {
+        let code = std::str::from_utf8(paint.code()).unwrap_or("");
+        format!("{code}{label}\x1b[0m")
+    } else {
+        label.to_string()
+    }
+}
 
 /// `println!` that returns the error instead of panicking, so `followup agenda | head` ends
 /// quietly (main treats a closed pipe as success).
@@ -69,8 +188,107 @@ pub fn day(d: Date, today: Date) -> String {
     followup_core::plan::day_label(d, today)
 }
 
-/// Left-aligned columns, two spaces apart; the last column is not padded.
-fn table(header: &[&str], rows: &[Vec<String>]) -> Out {
+/// Left-aligned columns, two spaces apart; the last column is not padded. On a terminal the
+/// columns in `shrink` (in that order, down to their least width) are cut to fit.
+fn table(header: &[&str], rows: &[Vec<String>], shrink: &[Shrink]) -> Out {
+    table_painted(header, rows, &|_, _| Paint::Plain, shrink)
+}
+
+/// A column that may be cut to fit the terminal: its index and the least width it keeps.
+type Shrink = (usize, usize);
+
+/// [`table`], with a paint for each cell (row index, column index) on a colour terminal.
+fn table_painted(
+    header: &[&str],
+    rows: &[Vec<String>],
+    paint: &dyn Fn(usize, usize) -> Paint,
+    shrink: &[Shrink],
+) -> Out {
+    let t = term();
+    let Some(max) = t.width else {
+        return plain_table(header, rows);
+    };
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| cell(c)).collect())
+        .collect();
+    let widths = fit_widths(&header, &rows, shrink, max, t.truncate);
+    let mut out = stdout();
+    write_row(&mut out, &header, &widths, &|_| Paint::Bold, t)?;
+    for (n, r) in rows.iter().enumerate() {
+        write_row(&mut out, r, &widths, &|i| paint(n, i), t)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// A cell's text for a terminal row: control characters shown escaped, on one line.
+fn cell(s: &str) -> String {
+    followup_core::text::escape_controls(s).replace(['\n', '\t'], " ")
+}
+
+/// Each column's width: the widest cell, then the `shrink` columns cut (when `truncate`)
+/// until the row fits in `max`: first down to their least widths, then to 4 columns each.
+fn fit_widths(
+    header: &[String],
+    rows: &[Vec<String>],
+    shrink: &[Shrink],
+    max: usize,
+    truncate: bool,
+) -> Vec<usize> {
+    let mut widths: Vec<usize> = header.iter().map(|h| fit::width(h)).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(fit::width(c));
+        }
+    }
+    if !truncate {
+        return widths;
+    }
+    let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
+    for floor in [None, Some(4)] {
+        for &(col, least) in shrink {
+            let over = total(&widths).saturating_sub(max);
+            if over == 0 {
+                return widths;
+            }
+            let least = floor.map_or(least, |f| f.min(least));
+            let give = over.min(widths[col].saturating_sub(least));
+            widths[col] -= give;
+        }
+    }
+    widths
+}
+
+/// One row of a fitted table: cells cut to their width (when `truncate`), padded, painted.
+fn write_row<W: Write>(
+    out: &mut Safe<W>,
+    cells: &[String],
+    widths: &[usize],
+    paint: &dyn Fn(usize) -> Paint,
+    t: Term,
+) -> Out {
+    let last = cells.len().saturating_sub(1);
+    for (i, c) in cells.iter().enumerate() {
+        let text = if t.truncate {
+            fit::truncate(c, widths[i])
+        } else {
+            c.clone()
+        };
+        let text = if i == last { text.trim_end() } else { &text };
+        painted(out, text, paint(i), t.color)?;
+        if i != last {
+            let pad = widths[i].saturating_sub(fit::width(text)) + 2;
+            out.write_all(" ".repeat(pad).as_bytes())?;
+        }
+    }
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// The pipe layout: every cell in full, columns as wide as their widest cell.
+fn plain_table(header: &[&str], rows: &[Vec<String>]) -> Out {
     let mut out = stdout();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
@@ -109,6 +327,60 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> Out {
     Ok(())
 }
 
+/// Prose on a terminal: `text` wrapped at spaces to the width, later lines indented by
+/// `indent`; in a pipe, one line as it always was. `marks` are parts to paint where they
+/// appear (a date overdue, a promise missed).
+fn prose(text: &str, indent: usize, marks: &[(&str, Paint)]) -> Out {
+    let t = term();
+    let mut out = stdout();
+    let Some(max) = t.width else {
+        writeln!(out, "{text}")?;
+        out.flush()?;
+        return Ok(());
+    };
+    let text = followup_core::text::escape_controls(text);
+    let indent = if indent * 2 > max { 4 } else { indent };
+    for line in fit::wrap(&text, max, indent) {
+        let mut rest = line.as_str();
+        if t.color {
+            for (mark, paint) in marks {
+                if mark.is_empty() {
+                    continue;
+                }
+                if let Some(at) = rest.find(mark) {
+                    out.write_all(&rest.as_bytes()[..at])?;
+                    painted(&mut out, mark, *paint, true)?;
+                    rest = &rest[at + mark.len()..];
+                }
+            }
+        }
+        out.write_all(rest.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// A section heading ("Timeline:"), bold on a colour terminal.
+fn heading(text: &str) -> Out {
+    let mut out = stdout();
+    painted(&mut out, text, Paint::Bold, term().color)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The paint of an item's due date: red overdue, yellow today.
+fn due_paint(a: &AgendaItem, today: Date) -> Paint {
+    if a.overdue_days > 0 {
+        Paint::Red
+    } else if a.due == today {
+        Paint::Yellow
+    } else {
+        Paint::Plain
+    }
+}
+
 fn when(a: &AgendaItem, today: Date) -> String {
     if a.overdue_days > 0 {
         format!("{} ({} d overdue)", day(a.due, today), a.overdue_days)
@@ -144,39 +416,133 @@ pub fn agenda(items: &[AgendaItem], today: Date, json: bool) -> Out {
         return Ok(());
     }
     let rows: Vec<Vec<String>> = items.iter().map(|a| item_line(a, today)).collect();
-    table(&["ID", "DUE", "ACTION", "WHO", "CHANNEL", "WHY"], &rows)?;
+    let header = ["ID", "DUE", "ACTION", "WHO", "CHANNEL", "WHY"];
+    let t = term();
+    let paint = |n: usize, i: usize| {
+        if i <= 1 {
+            due_paint(&items[n], today)
+        } else {
+            Paint::Plain
+        }
+    };
+    match t.width {
+        Some(max) if t.truncate && !fits_one_line(&header, &rows, max) => {
+            agenda_stacked(items, &rows, today, max, t)?
+        }
+        _ => table_painted(&header, &rows, &paint, &[(5, WHY_LEAST), (3, WHO_LEAST)])?,
+    }
     let annotated: Vec<(i64, Vec<String>)> = items
         .iter()
         .map(|a| (a.id, notes(a, today)))
         .filter(|(_, n)| !n.is_empty())
         .collect();
     if !annotated.is_empty() {
-        let mut out = stdout();
-        writeln!(out)?;
+        outln!();
         for (id, ns) in annotated {
             for n in ns {
-                writeln!(out, "  {id}: {n}")?;
+                let lead = format!("  {id}: ");
+                prose(&format!("{lead}{n}"), lead.len(), &[])?;
             }
         }
-        out.flush()?;
     }
+    Ok(())
+}
+
+/// The least room for the why and for whom, on one agenda line; with less, the why goes on a
+/// line of its own under each item.
+const WHY_LEAST: usize = 50;
+const WHO_LEAST: usize = 24;
+
+/// True when the agenda fits on one line an item, the why and who cut to no less than
+/// [`WHY_LEAST`] and [`WHO_LEAST`].
+fn fits_one_line(header: &[&str], rows: &[Vec<String>], max: usize) -> bool {
+    let mut widths: Vec<usize> = header.iter().map(|h| fit::width(h)).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(fit::width(&cell(c)));
+        }
+    }
+    widths[3] = widths[3].min(WHO_LEAST);
+    widths[5] = widths[5].min(WHY_LEAST);
+    widths.iter().sum::<usize>() + 2 * (widths.len() - 1) <= max
+}
+
+/// The agenda on a narrow terminal: ID, due, action and whom on one line, then the channel
+/// and the why under it, each cut with "…" to the width.
+fn agenda_stacked(
+    items: &[AgendaItem],
+    rows: &[Vec<String>],
+    today: Date,
+    max: usize,
+    t: Term,
+) -> Out {
+    let header: Vec<String> = ["ID", "DUE", "ACTION", "WHO"]
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+    let firsts: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r[..4].iter().map(|c| cell(c)).collect())
+        .collect();
+    let widths = fit_widths(&header, &firsts, &[(3, 12), (2, 10)], max, true);
+    let indent = widths[0] + 2;
+    let room = max.saturating_sub(indent);
+    let mut out = stdout();
+    write_row(&mut out, &header, &widths, &|_| Paint::Bold, t)?;
+    for ((a, first), row) in items.iter().zip(&firsts).zip(rows) {
+        let paint = due_paint(a, today);
+        write_row(
+            &mut out,
+            first,
+            &widths,
+            &|i| if i <= 1 { paint } else { Paint::Plain },
+            t,
+        )?;
+        let why = if a.action == followup_core::Action::Pipeline {
+            cell(&row[5])
+        } else {
+            format!("by {}: {}", cell(&row[4]), cell(&row[5]))
+        };
+        out.write_all(" ".repeat(indent).as_bytes())?;
+        out.write_all(fit::truncate(&why, room).as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
     Ok(())
 }
 
 fn next_lines(next: &[AgendaItem], today: Date) -> Out {
     for a in next {
         let p = followup_core::present::item(a, today);
-        outln!(
-            "Next: {}  {}  {}  {}  {}  [item {}]",
-            when(a, today),
-            p.label,
-            p.who_and_jobs(),
-            a.channel,
-            p.why_line(),
-            a.id
-        );
+        let when = when(a, today);
+        let marks = [(when.as_str(), due_paint(a, today))];
+        if term().width.is_some() {
+            // On a terminal: the what on one line, the why wrapped under it.
+            prose(
+                &format!(
+                    "Next: {when}  {}  {}  {}  [item\u{a0}{}]",
+                    p.label,
+                    p.who_and_jobs(),
+                    a.channel,
+                    a.id
+                ),
+                6,
+                &marks,
+            )?;
+            prose(&format!("      {}", p.why_line()), 6, &[])?;
+        } else {
+            outln!(
+                "Next: {}  {}  {}  {}  {}  [item {}]",
+                when,
+                p.label,
+                p.who_and_jobs(),
+                a.channel,
+                p.why_line(),
+                a.id
+            );
+        }
         for n in p.notes {
-            outln!("      {n}");
+            prose(&format!("      {n}"), 6, &[])?;
         }
     }
     Ok(())
@@ -243,7 +609,49 @@ pub fn contacts(list: &[Contact], json: bool) -> Out {
     table(
         &["ID", "NAME", "ORGANIZATION", "TITLE", "TIER", "EMAIL"],
         &rows,
+        &[(3, 12), (2, 12), (5, 20), (1, 14)],
     )
+}
+
+/// The timeline: in a pipe one line a touch as it always was; on a terminal in aligned
+/// columns, the names and the note wrapped under their own column.
+fn timeline(touches: &[Touch], today: Date, names: &dyn Fn(&Touch) -> String) -> Out {
+    if term().width.is_none() {
+        for t in touches {
+            outln!("{}", touch_line(t, today, names));
+        }
+        return Ok(());
+    }
+    let days: Vec<String> = touches.iter().map(|t| day(t.date, today)).collect();
+    let dw = days.iter().map(|d| fit::width(d)).max().unwrap_or(0);
+    let kw = touches
+        .iter()
+        .map(|t| t.kind.as_str().len())
+        .max()
+        .unwrap_or(0);
+    let rw = touches
+        .iter()
+        .map(|t| t.direction.as_str().len())
+        .max()
+        .unwrap_or(0);
+    for (t, d) in touches.iter().zip(&days) {
+        let lead = format!(
+            "  {d:<dw$}  {:<kw$}  {:<rw$}  ",
+            t.kind.as_str(),
+            t.direction.as_str()
+        );
+        let mut rest = names(t);
+        if t.poor_fit {
+            rest.push_str("  [poor fit]");
+        }
+        if let Some(n) = &t.note {
+            rest.push_str(&format!("  \"{n}\""));
+        }
+        let rest = rest.trim_start();
+        let line = format!("{lead}{rest}");
+        prose(line.trim_end(), fit::width(&lead), &[])?;
+    }
+    Ok(())
 }
 
 fn touch_line(t: &Touch, today: Date, names: &dyn Fn(&Touch) -> String) -> String {
@@ -266,6 +674,24 @@ fn touch_line(t: &Touch, today: Date, names: &dyn Fn(&Touch) -> String) -> Strin
 /// Where a promise stands (C9), in the words every page uses.
 fn promise_state(p: &PromiseView, today: Date) -> String {
     followup_core::present::promise_state(&p.promise, p.state, p.kept_by, p.replaced_by, today)
+}
+
+/// The promises, each with where it stands; a missed one yellow on a colour terminal.
+fn promises(list: &[PromiseView], today: Date) -> Out {
+    if list.is_empty() {
+        return Ok(());
+    }
+    heading("Promises:")?;
+    for p in list {
+        let state = format!("[{}]", promise_state(p, today));
+        let paint = if p.state == followup_core::promises::PromiseState::Missed {
+            Paint::Yellow
+        } else {
+            Paint::Plain
+        };
+        prose(&promise_line(p, today), 4, &[(&state, paint)])?;
+    }
+    Ok(())
 }
 
 fn promise_line(p: &PromiseView, today: Date) -> String {
@@ -314,10 +740,14 @@ pub fn contact_view(v: &ContactView, today: Date, json: bool) -> Out {
         return print_json(v);
     }
     let c = &v.contact;
-    outln!("#{} {}{}", c.id, c.name, contact_suffix(c));
+    prose(
+        &format!("#{} {}{}", c.id, c.name, contact_suffix(c)),
+        4,
+        &[],
+    )?;
     let field = |k: &str, val: String| -> Out {
         if !val.is_empty() {
-            outln!("  {k:<21}{val}");
+            prose(&format!("  {k:<21}{val}"), 23, &[])?;
         }
         Ok(())
     };
@@ -347,18 +777,19 @@ pub fn contact_view(v: &ContactView, today: Date, json: bool) -> Out {
     field("notes", c.notes.clone().unwrap_or_default())?;
     field("added", c.added_on.to_string())?;
     if !v.jobs.is_empty() {
-        outln!("Jobs:");
+        heading("Jobs:")?;
         for j in &v.jobs {
-            outln!(
-                "  #{} {}: {} ({})",
-                j.id,
-                j.organization.name,
-                j.title,
-                j.stage
-            );
+            prose(
+                &format!(
+                    "  #{} {}: {} ({})",
+                    j.id, j.organization.name, j.title, j.stage
+                ),
+                4,
+                &[],
+            )?;
         }
     }
-    outln!("Timeline:");
+    heading("Timeline:")?;
     if v.timeline.is_empty() {
         outln!("  nothing logged yet");
     }
@@ -369,15 +800,8 @@ pub fn contact_view(v: &ContactView, today: Date, json: bool) -> Out {
             .map(|j| format!("{}: {}", j.organization.name, j.title))
             .unwrap_or_default()
     };
-    for t in &v.timeline {
-        outln!("{}", touch_line(t, today, &label));
-    }
-    if !v.promises.is_empty() {
-        outln!("Promises:");
-        for p in &v.promises {
-            outln!("{}", promise_line(p, today));
-        }
-    }
+    timeline(&v.timeline, today, &label)?;
+    promises(&v.promises, today)?;
     if v.next.is_empty() {
         outln!("Next: nothing planned (a casual contact gets occasions only, F13)");
     }
@@ -433,7 +857,20 @@ pub fn jobs(list: &[Job], json: bool) -> Out {
             ]
         })
         .collect();
-    table(&["ID", "ORGANIZATION", "TITLE", "STAGE", "APPLIED"], &rows)
+    // Closed jobs dimmed on a colour terminal: the open ones are the search.
+    let paint = |n: usize, _: usize| {
+        if list[n].stage.is_open() {
+            Paint::Plain
+        } else {
+            Paint::Dim
+        }
+    };
+    table_painted(
+        &["ID", "ORGANIZATION", "TITLE", "STAGE", "APPLIED"],
+        &rows,
+        &paint,
+        &[(2, 16), (1, 12)],
+    )
 }
 
 pub fn job_view(v: &JobView, today: Date, json: bool) -> Out {
@@ -441,15 +878,16 @@ pub fn job_view(v: &JobView, today: Date, json: bool) -> Out {
         return print_json(v);
     }
     let j = &v.job;
-    outln!(
-        "#{} {}: {} ({})",
-        j.id,
-        j.organization.name,
-        j.title,
-        j.stage
-    );
+    prose(
+        &format!(
+            "#{} {}: {} ({})",
+            j.id, j.organization.name, j.title, j.stage
+        ),
+        4,
+        &[],
+    )?;
     if let Some(u) = &j.url {
-        outln!("  posting        {u}");
+        prose(&format!("  posting        {u}"), 17, &[])?;
     }
     if let Some(d) = j.applied {
         outln!("  applied        {d}");
@@ -458,15 +896,19 @@ pub fn job_view(v: &JobView, today: Date, json: bool) -> Out {
         outln!("  response time  {t}");
     }
     if let Some(n) = &j.notes {
-        outln!("  notes          {n}");
+        prose(&format!("  notes          {n}"), 17, &[])?;
     }
     if !v.contacts.is_empty() {
-        outln!("Contacts:");
+        heading("Contacts:")?;
         for c in &v.contacts {
-            outln!("  #{} {}{}", c.id, c.name, contact_suffix(c));
+            prose(
+                &format!("  #{} {}{}", c.id, c.name, contact_suffix(c)),
+                4,
+                &[],
+            )?;
         }
     }
-    outln!("Timeline:");
+    heading("Timeline:")?;
     if v.timeline.is_empty() {
         outln!("  nothing logged yet");
     }
@@ -479,15 +921,8 @@ pub fn job_view(v: &JobView, today: Date, json: bool) -> Out {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for t in &v.timeline {
-        outln!("{}", touch_line(t, today, &label));
-    }
-    if !v.promises.is_empty() {
-        outln!("Promises:");
-        for p in &v.promises {
-            outln!("{}", promise_line(p, today));
-        }
-    }
+    timeline(&v.timeline, today, &label)?;
+    promises(&v.promises, today)?;
     next_lines(&v.next, today)?;
     Ok(())
 }
@@ -522,8 +957,14 @@ pub fn logged(l: &Logged, today: Date, json: bool) -> Out {
 pub fn warnings(ws: &[followup_core::plan::Warning]) {
     let mut err = Safe(std::io::stderr().lock());
     for w in ws {
-        let _ = writeln!(err, "warning: {}", w.message);
+        let _ = warning_label(&mut err);
+        let _ = writeln!(err, " {}", w.message);
     }
+}
+
+/// "warning:" on stderr, yellow when stderr has colour.
+fn warning_label<W: Write>(err: &mut Safe<W>) -> std::io::Result<()> {
+    painted(err, "warning:", Paint::Yellow, term().err_color)
 }
 
 pub fn snoozed(a: &AgendaItem, today: Date, json: bool) -> Out {
@@ -603,7 +1044,8 @@ pub fn draft(d: &followup_app::drafts::Draft, open: bool, json: bool) -> Out {
         let mut err = Safe(std::io::stderr().lock());
         for w in &d.warnings {
             let at = w.line.map(|l| format!(" (line {l})")).unwrap_or_default();
-            writeln!(err, "warning: {}{at}", w.message)?;
+            warning_label(&mut err)?;
+            writeln!(err, " {}{at}", w.message)?;
         }
     }
     if open {
@@ -649,7 +1091,7 @@ pub fn templates(list: &[followup_app::drafts::Template], json: bool) -> Out {
             ]
         })
         .collect();
-    table(&["TEMPLATE", "SOURCE"], &rows)
+    table(&["TEMPLATE", "SOURCE"], &rows, &[])
 }
 
 pub fn lint(ws: &[followup_core::draft::LintWarning], json: bool) -> Out {

@@ -2532,3 +2532,406 @@ fn the_database_is_named_by_a_url_too() {
         "refused URLs changed nothing"
     );
 }
+
+// ---- the terminal: width, colour, completions, man page, help ---------------------------
+
+/// The demo of the screenshots, as of Mon 23 Nov 2026.
+fn demo_db() -> Db {
+    let d = db();
+    ok(
+        &d.path,
+        "2026-11-23",
+        &["--db", d.path.to_str().unwrap(), "demo"],
+    );
+    d
+}
+
+/// `followup ARGS` with extra environment variables, stdout piped.
+fn run_env(db: &Path, today: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_followup"));
+    cmd.args(args)
+        .env("FOLLOWUP_DB", db)
+        .env("FOLLOWUP_TODAY", today)
+        .env_remove("FOLLOWUP_CONFIG")
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
+        .env("XDG_CONFIG_HOME", db.parent().unwrap());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("runs")
+}
+
+/// Text without its ANSI colour codes.
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Every cell cut with "…" in `fitted` is the start of a cell of `full` (the pipe's full
+/// text) that ends there at a word's end: no word is cut, but a first word longer than the
+/// column (an email address), which is cut at a character.
+fn assert_cut_at_words(fitted: &str, full: &str) -> usize {
+    let mut cuts = 0;
+    for line in fitted.lines() {
+        let Some((before, _)) = line.split_once('…') else {
+            continue;
+        };
+        cuts += 1;
+        let frag = before.rsplit("  ").next().unwrap().trim_start();
+        // The why line of the stacked layout starts with its channel: "by email: ...".
+        let frag = match frag.strip_prefix("by ").and_then(|f| f.split_once(": ")) {
+            Some((_, why)) => why,
+            None => frag,
+        };
+        assert!(!frag.is_empty(), "an empty cut in {line:?}");
+        let at_a_word_end = full.match_indices(frag).any(|(i, _)| {
+            full[i + frag.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+        });
+        let one_long_word = !frag.contains(' ') && full.contains(frag);
+        assert!(
+            at_a_word_end || one_long_word,
+            "{frag:?} is cut mid-word (line {line:?})"
+        );
+    }
+    cuts
+}
+
+#[test]
+fn on_80_columns_the_agenda_fits_in_colour_and_cuts_only_at_words() {
+    let d = demo_db();
+    let t = "2026-11-23";
+    let full = ok(&d.path, t, &["agenda"]);
+    // A pipe: the full text, no escapes, no ellipsis, lines as long as they are.
+    assert!(!full.contains('\x1b') && !full.contains('…'), "{full}");
+    assert!(full.lines().any(|l| l.chars().count() > 80));
+    let never = run_env(&d.path, t, &["agenda", "--color", "never"], &[]);
+    assert_eq!(String::from_utf8(never.stdout).unwrap(), full);
+
+    let out = run_env(
+        &d.path,
+        t,
+        &["agenda", "--color", "always"],
+        &[("COLUMNS", "80")],
+    );
+    assert!(out.status.success());
+    let coloured = String::from_utf8(out.stdout).unwrap();
+    let overdue_red = coloured
+        .lines()
+        .filter(|l| l.contains("overdue"))
+        .all(|l| l.contains("\x1b[1;31m") && l.contains("\x1b[0m"));
+    assert!(
+        overdue_red && coloured.contains("overdue"),
+        "overdue in red:\n{coloured}"
+    );
+    let plain = strip_ansi(&coloured);
+    for line in plain.lines() {
+        let w = unicode_width::UnicodeWidthStr::width(line);
+        assert!(w <= 80, "{w} columns: {line:?}");
+    }
+    assert!(assert_cut_at_words(&plain, &full) > 0, "{plain}");
+    // Every item is still there, with its id, due day and action.
+    let items = json(&d.path, t, &["agenda"]);
+    for i in items.as_array().unwrap() {
+        let id = i["id"].to_string();
+        assert!(
+            plain
+                .lines()
+                .any(|l| l.split_whitespace().next() == Some(id.as_str())),
+            "item {id} in\n{plain}"
+        );
+    }
+    // --wide: full text again, in colour.
+    let wide = run_env(
+        &d.path,
+        t,
+        &["agenda", "--color", "always", "--wide"],
+        &[("COLUMNS", "80")],
+    );
+    let wide = String::from_utf8(wide.stdout).unwrap();
+    assert!(wide.contains('\x1b') && !wide.contains('…'));
+    assert_eq!(
+        strip_ansi(&wide).lines().count(),
+        full.lines().count(),
+        "{wide}"
+    );
+    // The JSON never changes.
+    let j = run_env(
+        &d.path,
+        t,
+        &["--json", "agenda", "--color", "always"],
+        &[("COLUMNS", "80")],
+    );
+    assert_eq!(
+        String::from_utf8(j.stdout).unwrap(),
+        ok(&d.path, t, &["--json", "agenda"])
+    );
+}
+
+#[test]
+fn on_80_columns_lists_and_pages_fit_and_a_pipe_is_unchanged() {
+    let d = demo_db();
+    let t = "2026-11-23";
+    for args in [
+        &["contact", "list"][..],
+        &["job", "list"],
+        &["contact", "show", "1"],
+        &["job", "show", "1"],
+        &["contact", "show", "Maya Patel"],
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--color", "always"]);
+        let out = run_env(&d.path, t, &all, &[("COLUMNS", "80")]);
+        assert!(out.status.success(), "{args:?}");
+        let plain = strip_ansi(&String::from_utf8(out.stdout).unwrap());
+        for line in plain.lines() {
+            let w = unicode_width::UnicodeWidthStr::width(line);
+            assert!(w <= 80, "{args:?}: {w} columns: {line:?}\n{plain}");
+        }
+        let full = ok(&d.path, t, args);
+        assert!(!full.contains('\x1b') && !full.contains('…'), "{full}");
+        // The same words, only broken into lines (pages) or cut with "…" (lists).
+        if args[1] == "show" {
+            let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+            let mut fitted = words(&plain);
+            let mut piped = words(&full);
+            fitted.sort();
+            piped.sort();
+            assert_eq!(fitted, piped, "{args:?}:\n{plain}\n---\n{full}");
+        } else {
+            let cuts = assert_cut_at_words(&plain, &full);
+            // The demo's contacts are wider than 80 columns; its jobs are not.
+            assert_eq!(cuts > 0, args[0] == "contact", "{args:?}:\n{plain}");
+        }
+    }
+    // contact show's timeline in columns: each touch's kind starts at the same column.
+    let out = run_env(
+        &d.path,
+        t,
+        &["contact", "show", "1", "--color", "always"],
+        &[("COLUMNS", "80")],
+    );
+    let plain = strip_ansi(&String::from_utf8(out.stdout).unwrap());
+    let starts: std::collections::BTreeSet<usize> = plain
+        .lines()
+        .skip_while(|l| !l.starts_with("Timeline:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| {
+            ["application", "follow-up", "value-add"]
+                .iter()
+                .find_map(|k| l.find(&format!(" {k} ")))
+        })
+        .collect();
+    assert_eq!(starts.len(), 1, "the kinds line up:\n{plain}");
+}
+
+/// Runs `followup ARGS` on a terminal (util-linux `script`) with extra variables; its
+/// output with the terminal's CRLF line ends made LF.
+fn on_a_terminal_with(db: &Path, today: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_followup"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &quoted.join(" "), "/dev/null"])
+        .env("FOLLOWUP_DB", db)
+        .env("FOLLOWUP_TODAY", today)
+        .env_remove("FOLLOWUP_CONFIG")
+        .env_remove("NO_COLOR")
+        .env("COLUMNS", "80")
+        .env("XDG_CONFIG_HOME", db.parent().unwrap())
+        .stdin(std::process::Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .output()
+        .expect("util-linux `script` gives followup a terminal (apt-get install bsdutils)");
+    assert!(out.status.success(), "{args:?} on a terminal");
+    String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n")
+}
+
+#[test]
+fn on_a_real_terminal_colour_follows_no_color_and_the_flag() {
+    let d = demo_db();
+    let t = "2026-11-23";
+    // script's terminal has no size of its own: COLUMNS (80) says it.
+    let auto = on_a_terminal_with(&d.path, t, &["agenda"], &[]);
+    assert!(auto.contains("\x1b[1;31m"), "colour by default:\n{auto}");
+    let fits = |s: &str| {
+        strip_ansi(s)
+            .lines()
+            .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 80)
+    };
+    assert!(fits(&auto), "{auto}");
+    let no_color = on_a_terminal_with(&d.path, t, &["agenda"], &[("NO_COLOR", "1")]);
+    assert!(!no_color.contains('\x1b'), "NO_COLOR:\n{no_color}");
+    assert!(fits(&no_color) && no_color.contains('…'), "{no_color}");
+    let never = on_a_terminal_with(&d.path, t, &["agenda", "--color", "never"], &[]);
+    assert!(!never.contains('\x1b'), "--color never:\n{never}");
+    assert_eq!(never, no_color);
+    // --wide: every column in full on the terminal too.
+    let wide = on_a_terminal_with(&d.path, t, &["agenda", "--wide", "--color", "never"], &[]);
+    assert!(!wide.contains('…'));
+    assert_eq!(wide, ok(&d.path, t, &["agenda"]));
+}
+
+#[test]
+fn warnings_are_yellow_only_when_asked_or_on_a_terminal() {
+    let d = db();
+    dana_journey(&d.path);
+    ok(
+        &d.path,
+        "2026-03-09",
+        &["log", "follow-up", "--with", "Dana Reyes", "--job", "1"],
+    );
+    let args = ["log", "follow-up", "--with", "Dana Reyes", "--job", "1"];
+    let out = run_env(&d.path, "2026-03-10", &args, &[]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("warning: ") && !err.contains('\x1b'),
+        "{err}"
+    );
+    let mut all = args.to_vec();
+    all.extend(["--color", "always"]);
+    let out = run_env(&d.path, "2026-03-11", &all, &[]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("\x1b[33mwarning:\x1b[0m "), "{err:?}");
+    // An error's label too.
+    let out = run_env(
+        &d.path,
+        "2026-03-11",
+        &["contact", "show", "nobody at all", "--color", "always"],
+        &[],
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("followup: \x1b[1;31merror:\x1b[0m "),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn completions_and_the_man_page() {
+    let d = db();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run_env(&d.path, "2026-03-06", &["completions", shell], &[]);
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        for word in ["agenda", "contact", "snooze", "until", "linkedin"] {
+            assert!(text.contains(word), "{shell}: no {word}");
+        }
+    }
+    let out = run_env(&d.path, "2026-03-06", &["completions", "tcsh"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let man = ok(&d.path, "2026-03-06", &["man"]);
+    assert!(man.contains(".TH followup 1"), "{}", &man[..200]);
+    assert!(man.contains(".SH SYNOPSIS") && man.contains("agenda"));
+    let dir = d.path.parent().unwrap().join("man");
+    let out = run_env(
+        &d.path,
+        "2026-03-06",
+        &["man", "--dir", dir.to_str().unwrap()],
+        &[],
+    );
+    assert!(out.status.success());
+    let page = std::fs::read_to_string(dir.join("followup-job-close.1")).unwrap();
+    assert!(page.contains(".TH followup-job-close 1") && page.contains("no\\-response"));
+    // Neither needs a database or a config that parses.
+    assert!(!d.path.exists());
+}
+
+/// The command line's own definition, compiled here as the binary compiles it.
+#[allow(dead_code, unused_imports)]
+#[path = "../src/cli.rs"]
+mod cli_definition;
+
+#[test]
+fn every_argument_has_help_and_global_options_have_their_own_heading() {
+    fn walk(cmd: &clap::Command, path: &str, empty: &mut Vec<String>) {
+        let path = format!("{path} {}", cmd.get_name());
+        if cmd
+            .get_about()
+            .is_none_or(|a| a.to_string().trim().is_empty())
+        {
+            empty.push(path.clone());
+        }
+        for arg in cmd.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            if arg
+                .get_help()
+                .is_none_or(|h| h.to_string().trim().is_empty())
+            {
+                empty.push(format!("{path} {id}"));
+            }
+            if arg.is_global_set() {
+                assert_eq!(
+                    arg.get_help_heading(),
+                    Some("Global options"),
+                    "{path} --{id}"
+                );
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, &path, empty);
+        }
+    }
+    let mut cmd = cli_definition::Cli::command_line();
+    cmd.build();
+    let mut empty = Vec::new();
+    walk(&cmd, "", &mut empty);
+    assert!(empty.is_empty(), "no help text: {empty:?}");
+
+    // In a subcommand's help, the global options come once, under their heading.
+    let d = db();
+    for args in [&["agenda", "--help"][..], &["job", "close", "--help"]] {
+        let help = ok(&d.path, "2026-03-06", args);
+        let (own, global) = help.split_once("Global options:").expect("the heading");
+        let listed = |section: &str, flag: &str| {
+            section
+                .lines()
+                .filter(|l| {
+                    l.trim_start()
+                        .strip_prefix(flag)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+                })
+                .count()
+        };
+        for flag in [
+            "--db",
+            "--database",
+            "--today",
+            "--json",
+            "--color",
+            "--wide",
+        ] {
+            assert_eq!(
+                listed(own, flag),
+                0,
+                "{args:?}: {flag} among its own:\n{help}"
+            );
+            assert_eq!(listed(global, flag), 1, "{args:?}: {flag}\n{help}");
+        }
+    }
+    let help = ok(&d.path, "2026-03-06", &["job", "close", "--help"]);
+    assert!(help.contains("accepted, rejected, withdrawn or no-response"));
+}

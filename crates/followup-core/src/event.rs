@@ -49,6 +49,48 @@ pub enum Event {
         source: String,
         days: Vec<Date>,
     },
+    /// The person deleted a contact. Its touches that concern nobody else and no opportunity
+    /// go with it; touches shared with others stay and still name it. Nothing is erased: the
+    /// log keeps it and [`Event::ContactRestored`] brings it back with those touches.
+    ContactRemoved {
+        id: ContactId,
+    },
+    /// Undoes [`Event::ContactRemoved`].
+    ContactRestored {
+        id: ContactId,
+    },
+    /// The person deleted an opportunity; the touches logged against it go with it.
+    JobRemoved {
+        id: JobId,
+    },
+    /// Undoes [`Event::JobRemoved`], with the touches that went with it.
+    JobRestored {
+        id: JobId,
+    },
+    /// A logged touch was a mistake: it no longer counts for anything (a correction, not an
+    /// erasure: the log keeps it, and [`Event::TouchRestored`] brings it back).
+    TouchRetracted {
+        id: TouchId,
+    },
+    /// Undoes [`Event::TouchRetracted`].
+    TouchRestored {
+        id: TouchId,
+    },
+    /// A logged touch corrected: the record as it should have been (same id).
+    TouchEdited {
+        touch: Touch,
+    },
+    /// Two records of one person become one: `from`'s touches and opportunities now name
+    /// `into`, and `from` is removed (for good: its history lives on in `into`). Filling
+    /// `into`'s empty fields from `from` is a [`Event::ContactEdited`] before this.
+    ContactsMerged {
+        from: ContactId,
+        into: ContactId,
+    },
+    /// Undoes the newest [`Event::Snoozed`] of this item.
+    SnoozeWithdrawn {
+        key: PlanKey,
+    },
 }
 
 impl Event {
@@ -64,6 +106,15 @@ impl Event {
             Event::TouchLogged { .. } => "touch-logged",
             Event::Snoozed { .. } => "snoozed",
             Event::HolidaysKept { .. } => "holidays-kept",
+            Event::ContactRemoved { .. } => "contact-removed",
+            Event::ContactRestored { .. } => "contact-restored",
+            Event::JobRemoved { .. } => "job-removed",
+            Event::JobRestored { .. } => "job-restored",
+            Event::TouchRetracted { .. } => "touch-retracted",
+            Event::TouchRestored { .. } => "touch-restored",
+            Event::TouchEdited { .. } => "touch-edited",
+            Event::ContactsMerged { .. } => "contacts-merged",
+            Event::SnoozeWithdrawn { .. } => "snooze-withdrawn",
         }
     }
 }

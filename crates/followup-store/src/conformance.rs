@@ -23,7 +23,7 @@ use followup_core::plan::{Action, FollowUp, PlanKey, Rule, Slot, Snooze, Subject
 use followup_core::{ContactPatch, Event};
 use jiff::civil::{Date, date};
 
-use crate::{Entity, ReadTx, Result, Store, StoreError, WriteTx};
+use crate::{Entity, ReadTx, Removal, Result, Store, StoreError, WriteTx};
 
 const ME: OwnerId = OwnerId(1);
 const OTHER: OwnerId = OwnerId(2);
@@ -61,6 +61,9 @@ pub fn run(name: &str, reads_wait_for_writes: bool, make: &dyn Fn() -> Box<dyn S
             "a taken plan key or number conflicts",
             set_plan_key_conflicts,
         ),
+        ("removing hides, restoring is whole", removal_and_restore),
+        ("a merge moves the history", merges_move_history),
+        ("an edited touch replaces the record", edits_replace_touches),
     ];
     for (rule, check) in rules {
         let store: Arc<dyn Store> = Arc::from(make());
@@ -1255,4 +1258,236 @@ fn set_plan_key_conflicts(store: &Arc<dyn Store>, _: bool) {
         is_conflict(tx.set_plan_key("anything", 7)),
         "a committed number is not a Conflict"
     );
+}
+
+// ---- removal, merge, correction ----
+
+/// Acme with Dana and Lee; job 1 (Engineer) with Dana; touches: 1 Dana alone, 2 Dana and Lee,
+/// 3 Dana about the job, 4 Lee alone. Returns (dana, lee, job).
+fn small_book(s: &dyn Store) -> (ContactId, ContactId, JobId) {
+    let mut tx = write(s, ME);
+    let acme = OrgRef {
+        id: OrgId(ok(tx.next_id(Entity::Organization), "id")),
+        name: "Acme".into(),
+    };
+    let add = |tx: &mut dyn WriteTx, e: Event| ok(tx.append(DAY, &e), e.kind());
+    add(
+        &mut *tx,
+        Event::OrganizationAdded {
+            id: acme.id,
+            name: acme.name.clone(),
+        },
+    );
+    let dana = contact(ok(tx.next_id(Entity::Contact), "id"), "Dana Reyes");
+    let lee = contact(ok(tx.next_id(Entity::Contact), "id"), "Lee Park");
+    let (d, l) = (dana.id, lee.id);
+    add(&mut *tx, Event::ContactAdded { contact: dana });
+    add(&mut *tx, Event::ContactAdded { contact: lee });
+    let eng = job(ok(tx.next_id(Entity::Job), "id"), &acme, "Engineer", &[d]);
+    let j = eng.id;
+    add(&mut *tx, Event::JobAdded { job: eng });
+    for (who, on_job) in [(vec![d], None), (vec![d, l], None), (vec![d], Some(j)), (vec![l], None)] {
+        let id = ok(tx.next_id(Entity::Touch), "id");
+        add(
+            &mut *tx,
+            Event::TouchLogged {
+                touch: touch(id, DAY, &who, on_job),
+            },
+        );
+    }
+    ok(tx.commit(), "commit");
+    (d, l, j)
+}
+
+fn touch_ids(ts: Vec<Touch>) -> Vec<i64> {
+    ts.into_iter().map(|t| t.id.0).collect()
+}
+
+fn removal_and_restore(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let (dana, lee, eng) = small_book(s);
+    let apply = |e: Event| {
+        let mut tx = write(s, ME);
+        ok(tx.append(DAY, &e), e.kind());
+        ok(tx.commit(), "commit");
+    };
+
+    // A deleted contact leaves every read; touches about them alone go too, shared ones stay.
+    apply(Event::ContactRemoved { id: dana });
+    let tx = read(s, ME);
+    assert_eq!(contact_names(&*tx), ["Lee Park"]);
+    assert!(ok(tx.contact(dana), "contact").is_none());
+    assert!(ok(tx.contacts_named("Dana"), "named").is_empty());
+    assert_eq!(touch_ids(ok(tx.all_touches(), "touches")), [2, 3, 4]);
+    assert_eq!(touch_ids(ok(tx.touches_of_contact(lee), "of lee")), [2, 4]);
+    let trash = ok(tx.trash(), "trash");
+    assert_eq!(trash.contacts.len(), 1);
+    assert_eq!(trash.contacts[0].1, Removal::Deleted);
+    assert_eq!(
+        trash
+            .touches
+            .iter()
+            .map(|(t, w)| (t.id.0, *w))
+            .collect::<Vec<_>>(),
+        [(1, Removal::WithContact(dana))]
+    );
+    drop(tx);
+    // Removing twice, or restoring what is there, is missing; the id stays taken.
+    let mut tx = write(s, ME);
+    assert!(is_missing(tx.append(DAY, &Event::ContactRemoved { id: dana })));
+    assert!(is_missing(tx.append(DAY, &Event::ContactRestored { id: lee })));
+    assert!(is_conflict(tx.append(
+        DAY,
+        &Event::ContactAdded {
+            contact: contact(dana.0, "Someone Else"),
+        }
+    )));
+    drop(tx);
+
+    // Restored whole: the contact and the touch that went with them.
+    apply(Event::ContactRestored { id: dana });
+    let tx = read(s, ME);
+    assert_eq!(contact_names(&*tx), ["Dana Reyes", "Lee Park"]);
+    assert_eq!(touch_ids(ok(tx.touches_of_contact(dana), "of dana")), [1, 2, 3]);
+    assert_eq!(ok(tx.trash(), "trash"), crate::Trash::default());
+    drop(tx);
+
+    // A deleted job takes its touches; restored, they come back.
+    apply(Event::JobRemoved { id: eng });
+    let tx = read(s, ME);
+    assert!(ok(tx.job(eng), "job").is_none());
+    assert!(ok(tx.jobs_of_contact(dana), "jobs of dana").is_empty());
+    assert_eq!(touch_ids(ok(tx.touches_of_contact(dana), "of dana")), [1, 2]);
+    assert_eq!(ok(tx.open_job_count(), "open"), 0);
+    drop(tx);
+    apply(Event::JobRestored { id: eng });
+    let tx = read(s, ME);
+    assert_eq!(touch_ids(ok(tx.touches_of_job(eng), "of job")), [3]);
+    assert_eq!(ok(tx.open_job_count(), "open"), 1);
+    drop(tx);
+
+    // A retracted touch counts for nothing until restored; restoring it twice is missing.
+    apply(Event::TouchRetracted { id: TouchId(2) });
+    let tx = read(s, ME);
+    assert_eq!(touch_ids(ok(tx.touches_of_contact(lee), "of lee")), [4]);
+    drop(tx);
+    let mut tx = write(s, ME);
+    assert!(is_missing(tx.append(DAY, &Event::TouchRetracted { id: TouchId(2) })));
+    assert!(is_missing(tx.append(DAY, &Event::JobRestored { id: eng })));
+    drop(tx);
+    apply(Event::TouchRestored { id: TouchId(2) });
+    let tx = read(s, ME);
+    assert_eq!(touch_ids(ok(tx.touches_of_contact(lee), "of lee")), [2, 4]);
+    drop(tx);
+    let mut tx = write(s, ME);
+    assert!(is_missing(tx.append(DAY, &Event::TouchRestored { id: TouchId(2) })));
+    drop(tx);
+
+    // Snoozes: withdrawing takes back the newest of that item only.
+    let key = PlanKey {
+        subject: Subject::Contact(dana),
+        slot: Slot::FollowUp,
+    };
+    let mut tx = write(s, ME);
+    assert!(is_missing(tx.append(DAY, &Event::SnoozeWithdrawn { key })));
+    for until in [date(2026, 3, 5), date(2026, 3, 9)] {
+        ok(
+            tx.append(
+                DAY,
+                &Event::Snoozed {
+                    key,
+                    until,
+                    after: None,
+                },
+            ),
+            "snooze",
+        );
+    }
+    ok(tx.append(DAY, &Event::SnoozeWithdrawn { key }), "withdraw");
+    let left: Vec<Date> = ok(tx.snoozes(key.subject), "snoozes")
+        .into_iter()
+        .map(|s| s.until)
+        .collect();
+    assert_eq!(left, [date(2026, 3, 5)]);
+}
+
+fn merges_move_history(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let (dana, lee, eng) = small_book(s);
+    let mut tx = write(s, ME);
+    assert!(is_conflict(tx.append(
+        DAY,
+        &Event::ContactsMerged {
+            from: dana,
+            into: dana
+        }
+    )));
+    assert!(is_missing(tx.append(
+        DAY,
+        &Event::ContactsMerged {
+            from: ContactId(99),
+            into: dana
+        }
+    )));
+    // Touch 4 (Lee alone) is retracted first: it must come back naming Dana.
+    ok(tx.append(DAY, &Event::TouchRetracted { id: TouchId(4) }), "retract");
+    ok(
+        tx.append(
+            DAY,
+            &Event::ContactsMerged {
+                from: lee,
+                into: dana,
+            },
+        ),
+        "merge",
+    );
+    ok(tx.commit(), "commit");
+    let tx = read(s, ME);
+    assert_eq!(contact_names(&*tx), ["Dana Reyes"]);
+    assert_eq!(touch_ids(ok(tx.touches_of_contact(dana), "of dana")), [1, 2, 3]);
+    let shared = ok(tx.touches_of_contact(dana), "of dana");
+    assert_eq!(shared[1].contacts, [dana], "the shared touch names Dana once");
+    assert!(ok(tx.touches_of_contact(lee), "of lee").is_empty());
+    assert_eq!(
+        ok(tx.trash(), "trash").contacts[0].1,
+        Removal::MergedInto(dana)
+    );
+    drop(tx);
+    let mut tx = write(s, ME);
+    assert!(is_missing(tx.append(DAY, &Event::ContactRestored { id: lee })));
+    ok(tx.append(DAY, &Event::TouchRestored { id: TouchId(4) }), "restore");
+    assert_eq!(
+        touch_ids(ok(tx.touches_of_contact(dana), "of dana")),
+        [1, 2, 3, 4]
+    );
+    assert_eq!(
+        ok(tx.jobs_of_contact(dana), "jobs").len(),
+        1,
+        "job {eng} still Dana's"
+    );
+}
+
+fn edits_replace_touches(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let (dana, lee, eng) = small_book(s);
+    let mut tx = write(s, ME);
+    // Touch 1 was with Lee about the job, on another day, with a note.
+    let mut t = touch(1, date(2026, 2, 20), &[lee], Some(eng));
+    t.note = Some("corrected".into());
+    ok(tx.append(DAY, &Event::TouchEdited { touch: t.clone() }), "edit");
+    assert_eq!(touch_ids(ok(tx.touches_of_contact(dana), "of dana")), [2, 3]);
+    assert_eq!(touch_ids(ok(tx.touches_of_contact(lee), "of lee")), [1, 2, 4]);
+    assert_eq!(touch_ids(ok(tx.touches_of_job(eng), "of job")), [1, 3]);
+    assert_eq!(ok(tx.jobs_of_contact(lee), "jobs of lee").len(), 1);
+    let mut missing = t.clone();
+    missing.id = TouchId(99);
+    assert!(is_missing(tx.append(DAY, &Event::TouchEdited { touch: missing })));
+    let mut no_job = t;
+    no_job.job = Some(JobId(99));
+    assert!(is_missing(tx.append(DAY, &Event::TouchEdited { touch: no_job })));
+    ok(tx.commit(), "commit");
+    let tx = read(s, ME);
+    let edited = &ok(tx.touches_of_job(eng), "of job")[0];
+    assert_eq!(edited.note.as_deref(), Some("corrected"));
+    assert_eq!(edited.date, date(2026, 2, 20));
 }

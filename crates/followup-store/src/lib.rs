@@ -28,6 +28,10 @@
 //!   never given twice, even to concurrent writers on a server; an appended event that carries
 //!   an id (an import replaying a log) moves the allocator past it; one whose id is already
 //!   taken is a [`StoreError::Conflict`], never an overwrite.
+//! - **Removing hides, never erases.** A removed contact, opportunity or touch (and the
+//!   touches that went with it) leaves every read but [`ReadTx::trash`]; its id is never given
+//!   again; the restore event brings back exactly what went. Links that name a removed
+//!   contact (an opportunity's contacts, a shared touch's) stay, so a restore is whole.
 //! - **Plan numbers are stable**: a key ([`PlanKey`]) keeps its number across replans.
 //! - **Versions move with commits.** [`Store::version`] changes whenever a write transaction of
 //!   that owner commits, here or in another process; caches of derived views key on it.
@@ -50,7 +54,7 @@ use followup_core::{Event, Stage};
 use jiff::civil::Date;
 
 pub use memory::MemoryStore;
-pub use sqlite::SqliteStore;
+pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 
 /// What can go wrong in the store. No variant carries a driver's type: the app and the front
 /// ends match on what happened, never on which database said it.
@@ -112,6 +116,56 @@ impl Entity {
             Entity::Touch => "touch",
         }
     }
+}
+
+/// Why a record is out of sight: removed rows are kept apart, never erased, so that the
+/// matching restore event can bring them back exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Removal {
+    /// Deleted by the person (a contact or an opportunity).
+    Deleted,
+    /// A touch taken back as a mistake.
+    Retracted,
+    /// A contact merged into this one; it cannot come back apart.
+    MergedInto(ContactId),
+    /// A touch that went with this deleted contact.
+    WithContact(ContactId),
+    /// A touch that went with this deleted opportunity.
+    WithJob(JobId),
+}
+
+impl Removal {
+    /// How backends store it.
+    pub fn to_text(self) -> String {
+        match self {
+            Removal::Deleted => "deleted".into(),
+            Removal::Retracted => "retracted".into(),
+            Removal::MergedInto(c) => format!("merged:{c}"),
+            Removal::WithContact(c) => format!("contact:{c}"),
+            Removal::WithJob(j) => format!("job:{j}"),
+        }
+    }
+
+    /// The inverse of [`Removal::to_text`].
+    pub fn from_text(text: &str) -> Option<Removal> {
+        let num = |s: &str| s.parse::<i64>().ok();
+        Some(match text.split_once(':') {
+            None if text == "deleted" => Removal::Deleted,
+            None if text == "retracted" => Removal::Retracted,
+            Some(("merged", n)) => Removal::MergedInto(ContactId(num(n)?)),
+            Some(("contact", n)) => Removal::WithContact(ContactId(num(n)?)),
+            Some(("job", n)) => Removal::WithJob(JobId(num(n)?)),
+            _ => return None,
+        })
+    }
+}
+
+/// What is out of sight, and why: the "recently deleted" list, and what a restore checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trash {
+    pub contacts: Vec<(Contact, Removal)>,
+    pub jobs: Vec<(Job, Removal)>,
+    pub touches: Vec<(Touch, Removal)>,
 }
 
 /// One event as the log keeps it.
@@ -186,6 +240,8 @@ pub trait ReadTx {
     fn plan_keys(&self) -> Result<Vec<(String, i64)>>;
     /// A setting of this owner (not an event: settings may hold secrets).
     fn setting(&self, key: &str) -> Result<Option<String>>;
+    /// Everything removed (deleted, retracted, merged away), by id within each kind.
+    fn trash(&self) -> Result<Trash>;
 }
 
 /// A write transaction: everything a read sees (its own uncommitted changes included), plus

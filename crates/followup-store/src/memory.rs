@@ -19,7 +19,7 @@ use followup_core::{Action, Event, OrgId};
 use jiff::civil::Date;
 
 use crate::{
-    Entity, ReadTx, Recorded, Result, Store, StoreError, WriteTx, lock_within, month_day,
+    Entity, ReadTx, Recorded, Removal, Result, Store, StoreError, Trash, WriteTx, lock_within, month_day,
     occasion_ranges,
 };
 
@@ -40,6 +40,10 @@ struct OwnerData {
     contacts: BTreeMap<ContactId, Contact>,
     jobs: BTreeMap<JobId, Job>,
     touches: BTreeMap<TouchId, Touch>,
+    /// Out of sight, with why: a restore moves them back.
+    removed_contacts: BTreeMap<ContactId, (Contact, Removal)>,
+    removed_jobs: BTreeMap<JobId, (Job, Removal)>,
+    removed_touches: BTreeMap<TouchId, (Touch, Removal)>,
     /// In the order recorded (the log's sequence number first).
     snoozes: Vec<(i64, Snooze)>,
     /// Each calendar's days, by the calendar's name.
@@ -167,13 +171,65 @@ impl OwnerData {
                     return Err(conflict("organization", format!("{name} exists")));
                 }
             }
-            Event::ContactAdded { contact } if self.contacts.contains_key(&contact.id) => {
+            Event::ContactAdded { contact }
+                if self.contacts.contains_key(&contact.id)
+                    || self.removed_contacts.contains_key(&contact.id) =>
+            {
                 return Err(conflict("contact", format!("id {} is taken", contact.id)));
+            }
+            Event::ContactRemoved { id } if !self.contacts.contains_key(id) => {
+                return Err(missing("contact", id));
+            }
+            Event::ContactRestored { id }
+                if !matches!(self.removed_contacts.get(id), Some((_, Removal::Deleted))) =>
+            {
+                return Err(missing("contact", format!("{id} (deleted and restorable)")));
+            }
+            Event::JobRemoved { id } if !self.jobs.contains_key(id) => {
+                return Err(missing("job", id));
+            }
+            Event::JobRestored { id }
+                if !matches!(self.removed_jobs.get(id), Some((_, Removal::Deleted))) =>
+            {
+                return Err(missing("job", format!("{id} (deleted and restorable)")));
+            }
+            Event::TouchRetracted { id } if !self.touches.contains_key(id) => {
+                return Err(missing("touch", id));
+            }
+            Event::TouchRestored { id }
+                if !matches!(self.removed_touches.get(id), Some((_, Removal::Retracted))) =>
+            {
+                return Err(missing("touch", format!("{id} (retracted and restorable)")));
+            }
+            Event::TouchEdited { touch } => {
+                if !self.touches.contains_key(&touch.id) {
+                    return Err(missing("touch", touch.id));
+                }
+                if let Some(j) = touch.job
+                    && !self.jobs.contains_key(&j)
+                {
+                    return Err(missing("job", j));
+                }
+            }
+            Event::ContactsMerged { from, into } => {
+                if from == into {
+                    return Err(conflict("merge", format!("contact {from} into itself")));
+                }
+                for id in [from, into] {
+                    if !self.contacts.contains_key(id) {
+                        return Err(missing("contact", id));
+                    }
+                }
+            }
+            Event::SnoozeWithdrawn { key } if !self.snoozes.iter().any(|(_, s)| s.key == *key) => {
+                return Err(missing("snooze", key));
             }
             Event::ContactEdited { id, .. } if !self.contacts.contains_key(id) => {
                 return Err(missing("contact", id));
             }
-            Event::JobAdded { job } if self.jobs.contains_key(&job.id) => {
+            Event::JobAdded { job }
+                if self.jobs.contains_key(&job.id) || self.removed_jobs.contains_key(&job.id) =>
+            {
                 return Err(conflict("job", format!("id {} is taken", job.id)));
             }
             Event::JobStageChanged { id, .. } | Event::JobContactLinked { id, .. }
@@ -182,7 +238,9 @@ impl OwnerData {
                 return Err(missing("job", id));
             }
             Event::TouchLogged { touch } => {
-                if self.touches.contains_key(&touch.id) {
+                if self.touches.contains_key(&touch.id)
+                    || self.removed_touches.contains_key(&touch.id)
+                {
                     return Err(conflict("touch", format!("id {} is taken", touch.id)));
                 }
                 // Only a touch with contacts links them to its job, so only then must it exist.
@@ -245,10 +303,112 @@ impl OwnerData {
                     after: *after,
                 },
             )),
+            Event::ContactRemoved { id } => {
+                let c = self.contacts.remove(id).expect("checked");
+                self.removed_contacts.insert(*id, (c, Removal::Deleted));
+                let alone: Vec<TouchId> = self
+                    .touches
+                    .values()
+                    .filter(|t| t.job.is_none() && t.contacts.iter().all(|c| c == id))
+                    .filter(|t| t.contacts.contains(id))
+                    .map(|t| t.id)
+                    .collect();
+                for t in alone {
+                    let t = self.touches.remove(&t).expect("just found");
+                    self.removed_touches
+                        .insert(t.id, (t, Removal::WithContact(*id)));
+                }
+            }
+            Event::ContactRestored { id } => {
+                let (c, _) = self.removed_contacts.remove(id).expect("checked");
+                self.contacts.insert(*id, c);
+                self.restore_touches(Removal::WithContact(*id));
+            }
+            Event::JobRemoved { id } => {
+                let j = self.jobs.remove(id).expect("checked");
+                self.removed_jobs.insert(*id, (j, Removal::Deleted));
+                let of_job: Vec<TouchId> = self
+                    .touches
+                    .values()
+                    .filter(|t| t.job == Some(*id))
+                    .map(|t| t.id)
+                    .collect();
+                for t in of_job {
+                    let t = self.touches.remove(&t).expect("just found");
+                    self.removed_touches.insert(t.id, (t, Removal::WithJob(*id)));
+                }
+            }
+            Event::JobRestored { id } => {
+                let (j, _) = self.removed_jobs.remove(id).expect("checked");
+                self.jobs.insert(*id, j);
+                self.restore_touches(Removal::WithJob(*id));
+            }
+            Event::TouchRetracted { id } => {
+                let t = self.touches.remove(id).expect("checked");
+                self.removed_touches.insert(*id, (t, Removal::Retracted));
+            }
+            Event::TouchRestored { id } => {
+                let (t, _) = self.removed_touches.remove(id).expect("checked");
+                self.touches.insert(*id, t);
+            }
+            Event::TouchEdited { touch } => {
+                self.touches.insert(touch.id, touch.clone());
+                if let Some(j) = touch.job {
+                    for c in &touch.contacts {
+                        self.link(j, *c);
+                    }
+                }
+            }
+            Event::ContactsMerged { from, into } => {
+                let rename = |cs: &mut Vec<ContactId>| {
+                    if cs.contains(from) {
+                        for c in cs.iter_mut() {
+                            if c == from {
+                                *c = *into;
+                            }
+                        }
+                        let mut seen = BTreeSet::new();
+                        cs.retain(|c| seen.insert(*c));
+                    }
+                };
+                self.touches.values_mut().for_each(|t| rename(&mut t.contacts));
+                self.jobs.values_mut().for_each(|j| rename(&mut j.contacts));
+                self.removed_touches
+                    .values_mut()
+                    .for_each(|(t, _)| rename(&mut t.contacts));
+                self.removed_jobs
+                    .values_mut()
+                    .for_each(|(j, _)| rename(&mut j.contacts));
+                let c = self.contacts.remove(from).expect("checked");
+                self.removed_contacts
+                    .insert(*from, (c, Removal::MergedInto(*into)));
+            }
+            Event::SnoozeWithdrawn { key } => {
+                let newest = self
+                    .snoozes
+                    .iter()
+                    .rposition(|(_, s)| s.key == *key)
+                    .expect("checked");
+                self.snoozes.remove(newest);
+            }
             Event::HolidaysKept { source, days } => {
                 self.holidays
                     .insert(source.clone(), days.iter().copied().collect());
             }
+        }
+    }
+
+    /// Brings back every touch that went for `why`.
+    fn restore_touches(&mut self, why: Removal) {
+        let ids: Vec<TouchId> = self
+            .removed_touches
+            .iter()
+            .filter(|(_, (_, w))| *w == why)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            let (t, _) = self.removed_touches.remove(&id).expect("just found");
+            self.touches.insert(id, t);
         }
     }
 
@@ -489,6 +649,14 @@ impl ReadTx for MemoryTx<'_> {
 
     fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self.data.settings.get(key).cloned())
+    }
+
+    fn trash(&self) -> Result<Trash> {
+        Ok(Trash {
+            contacts: self.data.removed_contacts.values().cloned().collect(),
+            jobs: self.data.removed_jobs.values().cloned().collect(),
+            touches: self.data.removed_touches.values().cloned().collect(),
+        })
     }
 }
 

@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    Entity, ReadTx, Recorded, Result, Store, StoreError, WriteTx, lock_within, month_day,
+    Entity, ReadTx, Recorded, Removal, Result, Store, StoreError, Trash, WriteTx, lock_within, month_day,
     occasion_ranges, open_stages, plan_kind, subject_text,
 };
 
@@ -63,6 +63,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0002_settings.sql"),
     include_str!("../migrations/sqlite/0003_holidays.sql"),
     include_str!("../migrations/sqlite/0004_ids_versions.sql"),
+    include_str!("../migrations/sqlite/0005_removed.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -377,6 +378,20 @@ impl Drop for SqliteTx<'_> {
     }
 }
 
+/// The columns a removal moves, as in the live table (0005_removed.sql mirrors them).
+fn removable_columns(table: &str) -> &'static str {
+    match table {
+        "contacts" => "owner, id, name, data",
+        "jobs" => "owner, id, org_id, title, stage, data",
+        _ => "owner, id, date, job_id, data",
+    }
+}
+
+/// "deleted" or "retracted", as a person would say of this kind of record.
+fn removed_word(what: &str) -> &'static str {
+    if what == "touch" { "retracted" } else { "deleted" }
+}
+
 fn to_json<T: Serialize>(v: &T) -> String {
     // Our own types always serialize; a failure here is a bug, not bad input.
     serde_json::to_string(v).expect("serializable")
@@ -429,6 +444,117 @@ impl SqliteTx<'_> {
             )?;
         }
         Ok(())
+    }
+
+    /// A touch's contacts as rows, and each linked to the touch's opportunity.
+    fn link_touch(&self, touch: &Touch) -> Result<()> {
+        for c in &touch.contacts {
+            self.exec(
+                "INSERT OR IGNORE INTO touch_contacts (owner, contact_id, touch_id) VALUES (?1, ?2, ?3)",
+                params![self.owner, c.0, touch.id.0],
+            )?;
+            if let Some(j) = touch.job {
+                self.link(j, *c)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn need_contact(&self, id: ContactId) -> Result<Contact> {
+        self.contact(id)?.ok_or(StoreError::Missing {
+            what: "contact",
+            id: id.to_string(),
+        })
+    }
+
+    fn need_touch(&self, id: TouchId) -> Result<()> {
+        let there = self
+            .tx
+            .prepare_cached("SELECT 1 FROM touches WHERE owner = ?1 AND id = ?2")?
+            .query_row(params![self.owner, id.0], |_| Ok(()))
+            .optional()?;
+        there.ok_or(StoreError::Missing {
+            what: "touch",
+            id: id.to_string(),
+        })
+    }
+
+    /// Moves a live row to its `removed_` table, saying why.
+    fn move_out(&self, table: &'static str, id: i64, why: Removal) -> Result<()> {
+        let cols = removable_columns(table);
+        self.exec(
+            &format!(
+                "INSERT INTO removed_{table} ({cols}, why) SELECT {cols}, ?3 FROM {table} WHERE owner = ?1 AND id = ?2"
+            ),
+            params![self.owner, id, why.to_text()],
+        )?;
+        self.exec(
+            &format!("DELETE FROM {table} WHERE owner = ?1 AND id = ?2"),
+            params![self.owner, id],
+        )?;
+        Ok(())
+    }
+
+    /// Moves a row removed for `why` back to the live table; missing unless it went so.
+    fn move_back(&self, table: &'static str, what: &'static str, id: i64, why: Removal) -> Result<()> {
+        let cols = removable_columns(table);
+        let n = self.exec(
+            &format!(
+                "INSERT INTO {table} ({cols}) SELECT {cols} FROM removed_{table} WHERE owner = ?1 AND id = ?2 AND why = ?3"
+            ),
+            params![self.owner, id, why.to_text()],
+        )?;
+        if n == 0 {
+            return Err(StoreError::Missing {
+                what,
+                id: format!("{id} ({} and restorable)", removed_word(what)),
+            });
+        }
+        self.exec(
+            &format!("DELETE FROM removed_{table} WHERE owner = ?1 AND id = ?2"),
+            params![self.owner, id],
+        )?;
+        Ok(())
+    }
+
+    /// Moves back every row removed for `why` (the touches that went with a record).
+    fn move_back_all(&self, table: &'static str, why: Removal) -> Result<()> {
+        let cols = removable_columns(table);
+        self.exec(
+            &format!(
+                "INSERT INTO {table} ({cols}) SELECT {cols} FROM removed_{table} WHERE owner = ?1 AND why = ?2"
+            ),
+            params![self.owner, why.to_text()],
+        )?;
+        self.exec(
+            &format!("DELETE FROM removed_{table} WHERE owner = ?1 AND why = ?2"),
+            params![self.owner, why.to_text()],
+        )?;
+        Ok(())
+    }
+
+    /// A `removed_` table's records with why each went, by id.
+    fn removed_rows<T: DeserializeOwned>(
+        &self,
+        table: &'static str,
+    ) -> Result<Vec<(T, Removal)>> {
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT id, data, why FROM {table} WHERE owner = ?1 ORDER BY id"
+        ))?;
+        let mut rows = stmt.query(params![self.owner])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let data: String = r.get(1)?;
+            let why: String = r.get(2)?;
+            let why = Removal::from_text(&why).ok_or_else(|| StoreError::Corrupt {
+                table,
+                id: id.to_string(),
+                detail: format!("unknown reason {why:?}"),
+            })?;
+            out.push((from_json(table, id, &data)?, why));
+        }
+        Ok(out)
     }
 
     fn need_job(&self, id: JobId) -> Result<Job> {
@@ -508,7 +634,11 @@ impl SqliteTx<'_> {
     /// An added row's id must be free: a log replayed onto rows it already made is a
     /// conflict, never a silent overwrite.
     fn free(&self, table: &'static str, what: &'static str, id: i64) -> Result<()> {
-        let sql = format!("SELECT 1 FROM {table} WHERE owner = ?1 AND id = ?2");
+        // A removed record keeps its id: a restore must find it free.
+        let sql = format!(
+            "SELECT 1 FROM {table} WHERE owner = ?1 AND id = ?2
+             UNION ALL SELECT 1 FROM removed_{table} WHERE owner = ?1 AND id = ?2"
+        );
         let taken = self
             .tx
             .prepare_cached(&sql)?
@@ -882,6 +1012,14 @@ impl ReadTx for SqliteTx<'_> {
             .pop())
     }
 
+    fn trash(&self) -> Result<Trash> {
+        Ok(Trash {
+            contacts: self.removed_rows("removed_contacts")?,
+            jobs: self.removed_rows("removed_jobs")?,
+            touches: self.removed_rows("removed_touches")?,
+        })
+    }
+
     fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .tx
@@ -1026,6 +1164,7 @@ impl SqliteTx<'_> {
             }
             Event::JobContactLinked { id, contact } => self.link(*id, *contact)?,
             Event::TouchLogged { touch } => {
+                self.free("touches", "touch", touch.id.0)?;
                 self.taken(Entity::Touch.as_str(), touch.id.0)?;
                 self.exec(
                     "INSERT INTO touches (owner, id, date, job_id, data) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -1037,15 +1176,7 @@ impl SqliteTx<'_> {
                         to_json(touch)
                     ],
                 )?;
-                for c in &touch.contacts {
-                    self.exec(
-                        "INSERT OR IGNORE INTO touch_contacts (owner, contact_id, touch_id) VALUES (?1, ?2, ?3)",
-                        params![self.owner, c.0, touch.id.0],
-                    )?;
-                    if let Some(j) = touch.job {
-                        self.link(j, *c)?;
-                    }
-                }
+                self.link_touch(touch)?;
             }
             Event::Snoozed { key, until, after } => {
                 let s = Snooze {
@@ -1057,6 +1188,136 @@ impl SqliteTx<'_> {
                     "INSERT INTO snoozes (owner, seq, subject, key, data) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![self.owner, seq, subject_text(key.subject), key.to_string(), to_json(&s)],
                 )?;
+            }
+            Event::ContactRemoved { id } => {
+                self.need_contact(*id)?;
+                self.move_out("contacts", id.0, Removal::Deleted)?;
+                // Touches about this person alone go with them; shared ones stay.
+                for t in self.touches_of_contact(*id)? {
+                    if t.job.is_none() && t.contacts.iter().all(|c| c == id) {
+                        self.move_out("touches", t.id.0, Removal::WithContact(*id))?;
+                    }
+                }
+            }
+            Event::ContactRestored { id } => {
+                self.move_back("contacts", "contact", id.0, Removal::Deleted)?;
+                self.move_back_all("touches", Removal::WithContact(*id))?;
+            }
+            Event::JobRemoved { id } => {
+                self.need_job(*id)?;
+                self.move_out("jobs", id.0, Removal::Deleted)?;
+                for t in self.touches_of_job(*id)? {
+                    self.move_out("touches", t.id.0, Removal::WithJob(*id))?;
+                }
+            }
+            Event::JobRestored { id } => {
+                self.move_back("jobs", "job", id.0, Removal::Deleted)?;
+                self.move_back_all("touches", Removal::WithJob(*id))?;
+            }
+            Event::TouchRetracted { id } => {
+                self.need_touch(*id)?;
+                self.move_out("touches", id.0, Removal::Retracted)?;
+            }
+            Event::TouchRestored { id } => {
+                self.move_back("touches", "touch", id.0, Removal::Retracted)?;
+            }
+            Event::TouchEdited { touch } => {
+                self.need_touch(touch.id)?;
+                if let Some(j) = touch.job {
+                    self.need_job(j)?;
+                }
+                self.exec(
+                    "UPDATE touches SET date = ?3, job_id = ?4, data = ?5 WHERE owner = ?1 AND id = ?2",
+                    params![
+                        self.owner,
+                        touch.id.0,
+                        touch.date.to_string(),
+                        touch.job.map(|j| j.0),
+                        to_json(touch)
+                    ],
+                )?;
+                self.exec(
+                    "DELETE FROM touch_contacts WHERE owner = ?1 AND touch_id = ?2",
+                    params![self.owner, touch.id.0],
+                )?;
+                self.link_touch(touch)?;
+            }
+            Event::ContactsMerged { from, into } => {
+                if from == into {
+                    return Err(StoreError::Conflict {
+                        what: "merge",
+                        detail: format!("contact {from} into itself"),
+                    });
+                }
+                self.need_contact(*from)?;
+                self.need_contact(*into)?;
+                let rename = |cs: &mut Vec<ContactId>| {
+                    for c in cs.iter_mut() {
+                        if c == from {
+                            *c = *into;
+                        }
+                    }
+                    let mut seen = std::collections::BTreeSet::new();
+                    cs.retain(|c| seen.insert(*c));
+                };
+                for mut t in self.touches_of_contact(*from)? {
+                    rename(&mut t.contacts);
+                    self.exec(
+                        "UPDATE touches SET data = ?3 WHERE owner = ?1 AND id = ?2",
+                        params![self.owner, t.id.0, to_json(&t)],
+                    )?;
+                }
+                for mut j in self.jobs_of_contact(*from)? {
+                    rename(&mut j.contacts);
+                    self.put_job(&j)?;
+                }
+                // Removed records that name `from` come back naming `into`.
+                let trash = self.trash()?;
+                for (mut t, _) in trash.touches {
+                    if t.contacts.contains(from) {
+                        rename(&mut t.contacts);
+                        self.exec(
+                            "UPDATE removed_touches SET data = ?3 WHERE owner = ?1 AND id = ?2",
+                            params![self.owner, t.id.0, to_json(&t)],
+                        )?;
+                    }
+                }
+                for (mut j, _) in trash.jobs {
+                    if j.contacts.contains(from) {
+                        rename(&mut j.contacts);
+                        self.exec(
+                            "UPDATE removed_jobs SET data = ?3 WHERE owner = ?1 AND id = ?2",
+                            params![self.owner, j.id.0, to_json(&j)],
+                        )?;
+                    }
+                }
+                for table in ["touch_contacts", "job_contacts"] {
+                    self.exec(
+                        &format!(
+                            "UPDATE OR IGNORE {table} SET contact_id = ?3 WHERE owner = ?1 AND contact_id = ?2"
+                        ),
+                        params![self.owner, from.0, into.0],
+                    )?;
+                    // Rows that would have been twins of `into`'s are left; they name `from`.
+                    self.exec(
+                        &format!("DELETE FROM {table} WHERE owner = ?1 AND contact_id = ?2"),
+                        params![self.owner, from.0],
+                    )?;
+                }
+                self.move_out("contacts", from.0, Removal::MergedInto(*into))?;
+            }
+            Event::SnoozeWithdrawn { key } => {
+                let n = self.exec(
+                    "DELETE FROM snoozes WHERE owner = ?1 AND subject = ?2 AND seq =
+                         (SELECT MAX(seq) FROM snoozes WHERE owner = ?1 AND subject = ?2 AND key = ?3)",
+                    params![self.owner, subject_text(key.subject), key.to_string()],
+                )?;
+                if n == 0 {
+                    return Err(StoreError::Missing {
+                        what: "snooze",
+                        id: key.to_string(),
+                    });
+                }
             }
             Event::HolidaysKept { source, days } => {
                 self.exec(

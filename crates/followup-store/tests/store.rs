@@ -88,7 +88,7 @@ fn migrations_run_and_a_newer_database_is_refused() {
     let v: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 4);
+    assert_eq!(v, followup_store::SCHEMA_VERSION);
     conn.pragma_update(None, "user_version", 99).unwrap();
     drop(conn);
     let before = std::fs::read(&path).unwrap();
@@ -228,7 +228,7 @@ fn a_version_3_database_migrates_with_ids_past_its_rows() {
     let v: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 4);
+    assert_eq!(v, followup_store::SCHEMA_VERSION);
     let plan_next: i64 = conn
         .query_row(
             "SELECT next FROM ids WHERE owner = 1 AND entity = 'plan-key'",

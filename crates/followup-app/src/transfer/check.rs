@@ -150,6 +150,29 @@ impl Seen {
                 self.touch(touch, day)?;
                 new_id(&mut self.touches, "touch", touch.id.0)
             }
+            // Whether the record is live or removed at that point is the store's to say as
+            // the log replays (a restore of something never removed is refused there).
+            Event::ContactRemoved { id } | Event::ContactRestored { id } => {
+                self.has(&self.contacts, "contact", id.0)
+            }
+            Event::JobRemoved { id } | Event::JobRestored { id } => {
+                self.has(&self.jobs, "job", id.0)
+            }
+            Event::TouchRetracted { id } | Event::TouchRestored { id } => {
+                self.has(&self.touches, "touch", id.0)
+            }
+            Event::TouchEdited { touch } => {
+                self.has(&self.touches, "touch", touch.id.0)?;
+                self.touch(touch, day)
+            }
+            Event::ContactsMerged { from, into } => {
+                self.has(&self.contacts, "contact", from.0)?;
+                self.has(&self.contacts, "contact", into.0)
+            }
+            Event::SnoozeWithdrawn { key } => match key.subject {
+                Subject::Contact(c) => self.has(&self.contacts, "contact", c.0),
+                Subject::Job(j) => self.has(&self.jobs, "job", j.0),
+            },
             Event::HolidaysKept { source, days } => {
                 line("source", source)?;
                 for d in days {

@@ -19,7 +19,11 @@ use crate::{App, Ctx};
 #[serde(untagged)]
 pub enum Done {
     Logged(Box<Logged>),
-    Closed(Job),
+    /// A move-on review closes the job as no-response; `from` is the stage it was at.
+    Closed {
+        job: Job,
+        from: Stage,
+    },
 }
 
 impl App {
@@ -94,8 +98,9 @@ impl App {
                 Action::MoveOnReview => {
                     let job = job.ok_or_else(|| refused(format!("item {id} names no job to close")))?;
                     let mut job = resolve_job(w.tx.as_ref(), &job.to_string())?;
+                    let from = job.stage;
                     move_stage(w, &mut job, Stage::NoResponse)?;
-                    return Ok(Done::Closed(job));
+                    return Ok(Done::Closed { job, from });
                 }
                 Action::Decide => {
                     let job = job.map(|j| j.0).unwrap_or_default();

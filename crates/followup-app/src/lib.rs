@@ -5,7 +5,8 @@
 //! touched and commits, so bad input changes nothing.
 //!
 //! One module per area: [`contacts`], [`jobs`], [`touches`], [`agenda`], [`import`],
-//! [`drafts`], [`ics`] (the calendar), [`settings`], [`replan`]. The [`App`] they hang off is
+//! [`drafts`], [`ics`] (the calendar), [`settings`], [`replan`], [`removal`] (delete, restore,
+//! retract, correct, merge) and [`undo`]. The [`App`] they hang off is
 //! shared (`&self`, `Send + Sync`): the web server runs use cases for many requests at once.
 //!
 //! It also reads the config file and, in one function ([`clock::system_today`]), the clock.
@@ -27,11 +28,13 @@ pub mod import;
 pub mod input;
 pub mod jobs;
 mod lookup;
+pub mod removal;
 pub mod replan;
 pub mod settings;
 pub mod synth;
 pub mod touches;
 pub mod transfer;
+pub mod undo;
 pub mod uow;
 mod views;
 pub mod warn;
@@ -50,8 +53,10 @@ pub use config::Config;
 pub use contacts::{ContactView, EditContact, NewContact};
 pub use error::{AppError, Field, Result};
 pub use jobs::{JobView, NewJob};
+pub use removal::{EditTouch, Merged};
 pub use replan::history;
 pub use touches::{Logged, NewTouch, StageChange};
+pub use undo::Undo;
 pub use views::PromiseView;
 
 use error::invalid;

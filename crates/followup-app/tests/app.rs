@@ -283,7 +283,7 @@ proptest! {
                         l.warnings.into_iter().filter(|w| w.rule.0 == 15).collect();
                     prop_assert_eq!(before, after, "item {}", id);
                 }
-                Ok(followup_app::Done::Closed(_)) => prop_assert!(before.is_empty()),
+                Ok(followup_app::Done::Closed { .. }) => prop_assert!(before.is_empty()),
                 Err(_) => {}
             }
         }

@@ -1286,7 +1286,12 @@ fn small_book(s: &dyn Store) -> (ContactId, ContactId, JobId) {
     let eng = job(ok(tx.next_id(Entity::Job), "id"), &acme, "Engineer", &[d]);
     let j = eng.id;
     add(&mut *tx, Event::JobAdded { job: eng });
-    for (who, on_job) in [(vec![d], None), (vec![d, l], None), (vec![d], Some(j)), (vec![l], None)] {
+    for (who, on_job) in [
+        (vec![d], None),
+        (vec![d, l], None),
+        (vec![d], Some(j)),
+        (vec![l], None),
+    ] {
         let id = ok(tx.next_id(Entity::Touch), "id");
         add(
             &mut *tx,
@@ -1334,8 +1339,12 @@ fn removal_and_restore(store: &Arc<dyn Store>, _: bool) {
     drop(tx);
     // Removing twice, or restoring what is there, is missing; the id stays taken.
     let mut tx = write(s, ME);
-    assert!(is_missing(tx.append(DAY, &Event::ContactRemoved { id: dana })));
-    assert!(is_missing(tx.append(DAY, &Event::ContactRestored { id: lee })));
+    assert!(is_missing(
+        tx.append(DAY, &Event::ContactRemoved { id: dana })
+    ));
+    assert!(is_missing(
+        tx.append(DAY, &Event::ContactRestored { id: lee })
+    ));
     assert!(is_conflict(tx.append(
         DAY,
         &Event::ContactAdded {
@@ -1348,7 +1357,10 @@ fn removal_and_restore(store: &Arc<dyn Store>, _: bool) {
     apply(Event::ContactRestored { id: dana });
     let tx = read(s, ME);
     assert_eq!(contact_names(&*tx), ["Dana Reyes", "Lee Park"]);
-    assert_eq!(touch_ids(ok(tx.touches_of_contact(dana), "of dana")), [1, 2, 3]);
+    assert_eq!(
+        touch_ids(ok(tx.touches_of_contact(dana), "of dana")),
+        [1, 2, 3]
+    );
     assert_eq!(ok(tx.trash(), "trash"), crate::Trash::default());
     drop(tx);
 
@@ -1357,7 +1369,10 @@ fn removal_and_restore(store: &Arc<dyn Store>, _: bool) {
     let tx = read(s, ME);
     assert!(ok(tx.job(eng), "job").is_none());
     assert!(ok(tx.jobs_of_contact(dana), "jobs of dana").is_empty());
-    assert_eq!(touch_ids(ok(tx.touches_of_contact(dana), "of dana")), [1, 2]);
+    assert_eq!(
+        touch_ids(ok(tx.touches_of_contact(dana), "of dana")),
+        [1, 2]
+    );
     assert_eq!(ok(tx.open_job_count(), "open"), 0);
     drop(tx);
     apply(Event::JobRestored { id: eng });
@@ -1369,10 +1384,14 @@ fn removal_and_restore(store: &Arc<dyn Store>, _: bool) {
     // A retracted touch counts for nothing until restored; restoring it twice is missing.
     apply(Event::TouchRetracted { id: TouchId(2) });
     let tx = read(s, ME);
+    assert!(ok(tx.touch(TouchId(2)), "touch").is_none());
+    assert!(ok(tx.touch(TouchId(4)), "touch").is_some());
     assert_eq!(touch_ids(ok(tx.touches_of_contact(lee), "of lee")), [4]);
     drop(tx);
     let mut tx = write(s, ME);
-    assert!(is_missing(tx.append(DAY, &Event::TouchRetracted { id: TouchId(2) })));
+    assert!(is_missing(
+        tx.append(DAY, &Event::TouchRetracted { id: TouchId(2) })
+    ));
     assert!(is_missing(tx.append(DAY, &Event::JobRestored { id: eng })));
     drop(tx);
     apply(Event::TouchRestored { id: TouchId(2) });
@@ -1380,7 +1399,9 @@ fn removal_and_restore(store: &Arc<dyn Store>, _: bool) {
     assert_eq!(touch_ids(ok(tx.touches_of_contact(lee), "of lee")), [2, 4]);
     drop(tx);
     let mut tx = write(s, ME);
-    assert!(is_missing(tx.append(DAY, &Event::TouchRestored { id: TouchId(2) })));
+    assert!(is_missing(
+        tx.append(DAY, &Event::TouchRestored { id: TouchId(2) })
+    ));
     drop(tx);
 
     // Snoozes: withdrawing takes back the newest of that item only.
@@ -1430,7 +1451,10 @@ fn merges_move_history(store: &Arc<dyn Store>, _: bool) {
         }
     )));
     // Touch 4 (Lee alone) is retracted first: it must come back naming Dana.
-    ok(tx.append(DAY, &Event::TouchRetracted { id: TouchId(4) }), "retract");
+    ok(
+        tx.append(DAY, &Event::TouchRetracted { id: TouchId(4) }),
+        "retract",
+    );
     ok(
         tx.append(
             DAY,
@@ -1444,9 +1468,16 @@ fn merges_move_history(store: &Arc<dyn Store>, _: bool) {
     ok(tx.commit(), "commit");
     let tx = read(s, ME);
     assert_eq!(contact_names(&*tx), ["Dana Reyes"]);
-    assert_eq!(touch_ids(ok(tx.touches_of_contact(dana), "of dana")), [1, 2, 3]);
+    assert_eq!(
+        touch_ids(ok(tx.touches_of_contact(dana), "of dana")),
+        [1, 2, 3]
+    );
     let shared = ok(tx.touches_of_contact(dana), "of dana");
-    assert_eq!(shared[1].contacts, [dana], "the shared touch names Dana once");
+    assert_eq!(
+        shared[1].contacts,
+        [dana],
+        "the shared touch names Dana once"
+    );
     assert!(ok(tx.touches_of_contact(lee), "of lee").is_empty());
     assert_eq!(
         ok(tx.trash(), "trash").contacts[0].1,
@@ -1454,8 +1485,13 @@ fn merges_move_history(store: &Arc<dyn Store>, _: bool) {
     );
     drop(tx);
     let mut tx = write(s, ME);
-    assert!(is_missing(tx.append(DAY, &Event::ContactRestored { id: lee })));
-    ok(tx.append(DAY, &Event::TouchRestored { id: TouchId(4) }), "restore");
+    assert!(is_missing(
+        tx.append(DAY, &Event::ContactRestored { id: lee })
+    ));
+    ok(
+        tx.append(DAY, &Event::TouchRestored { id: TouchId(4) }),
+        "restore",
+    );
     assert_eq!(
         touch_ids(ok(tx.touches_of_contact(dana), "of dana")),
         [1, 2, 3, 4]
@@ -1474,17 +1510,30 @@ fn edits_replace_touches(store: &Arc<dyn Store>, _: bool) {
     // Touch 1 was with Lee about the job, on another day, with a note.
     let mut t = touch(1, date(2026, 2, 20), &[lee], Some(eng));
     t.note = Some("corrected".into());
-    ok(tx.append(DAY, &Event::TouchEdited { touch: t.clone() }), "edit");
-    assert_eq!(touch_ids(ok(tx.touches_of_contact(dana), "of dana")), [2, 3]);
-    assert_eq!(touch_ids(ok(tx.touches_of_contact(lee), "of lee")), [1, 2, 4]);
+    ok(
+        tx.append(DAY, &Event::TouchEdited { touch: t.clone() }),
+        "edit",
+    );
+    assert_eq!(
+        touch_ids(ok(tx.touches_of_contact(dana), "of dana")),
+        [2, 3]
+    );
+    assert_eq!(
+        touch_ids(ok(tx.touches_of_contact(lee), "of lee")),
+        [1, 2, 4]
+    );
     assert_eq!(touch_ids(ok(tx.touches_of_job(eng), "of job")), [1, 3]);
     assert_eq!(ok(tx.jobs_of_contact(lee), "jobs of lee").len(), 1);
     let mut missing = t.clone();
     missing.id = TouchId(99);
-    assert!(is_missing(tx.append(DAY, &Event::TouchEdited { touch: missing })));
+    assert!(is_missing(
+        tx.append(DAY, &Event::TouchEdited { touch: missing })
+    ));
     let mut no_job = t;
     no_job.job = Some(JobId(99));
-    assert!(is_missing(tx.append(DAY, &Event::TouchEdited { touch: no_job })));
+    assert!(is_missing(
+        tx.append(DAY, &Event::TouchEdited { touch: no_job })
+    ));
     ok(tx.commit(), "commit");
     let tx = read(s, ME);
     let edited = &ok(tx.touches_of_job(eng), "of job")[0];

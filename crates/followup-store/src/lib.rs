@@ -220,6 +220,8 @@ pub trait ReadTx {
     fn touches_of_job(&self, id: JobId) -> Result<Vec<Touch>>;
     /// The newest (largest) touch id of this owner.
     fn newest_touch(&self) -> Result<Option<TouchId>>;
+    /// One live touch by id.
+    fn touch(&self, id: TouchId) -> Result<Option<Touch>>;
     /// Snoozes recorded for the subject's keys, in the order recorded.
     fn snoozes(&self, subject: Subject) -> Result<Vec<Snooze>>;
     /// Every touch of this owner, by id (for a full replan; the planner orders them itself).

@@ -19,8 +19,8 @@ use followup_core::{Action, Event, OrgId};
 use jiff::civil::Date;
 
 use crate::{
-    Entity, ReadTx, Recorded, Removal, Result, Store, StoreError, Trash, WriteTx, lock_within, month_day,
-    occasion_ranges,
+    Entity, ReadTx, Recorded, Removal, Result, Store, StoreError, Trash, WriteTx, lock_within,
+    month_day, occasion_ranges,
 };
 
 /// The plan numbers' sequence, beside the entities' (as SQLite names it).
@@ -335,7 +335,8 @@ impl OwnerData {
                     .collect();
                 for t in of_job {
                     let t = self.touches.remove(&t).expect("just found");
-                    self.removed_touches.insert(t.id, (t, Removal::WithJob(*id)));
+                    self.removed_touches
+                        .insert(t.id, (t, Removal::WithJob(*id)));
                 }
             }
             Event::JobRestored { id } => {
@@ -371,7 +372,9 @@ impl OwnerData {
                         cs.retain(|c| seen.insert(*c));
                     }
                 };
-                self.touches.values_mut().for_each(|t| rename(&mut t.contacts));
+                self.touches
+                    .values_mut()
+                    .for_each(|t| rename(&mut t.contacts));
                 self.jobs.values_mut().for_each(|j| rename(&mut j.contacts));
                 self.removed_touches
                     .values_mut()
@@ -649,6 +652,10 @@ impl ReadTx for MemoryTx<'_> {
 
     fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self.data.settings.get(key).cloned())
+    }
+
+    fn touch(&self, id: TouchId) -> Result<Option<Touch>> {
+        Ok(self.data.touches.get(&id).cloned())
     }
 
     fn trash(&self) -> Result<Trash> {

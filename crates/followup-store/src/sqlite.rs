@@ -15,8 +15,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    Entity, ReadTx, Recorded, Removal, Result, Store, StoreError, Trash, WriteTx, lock_within, month_day,
-    occasion_ranges, open_stages, plan_kind, subject_text,
+    Entity, ReadTx, Recorded, Removal, Result, Store, StoreError, Trash, WriteTx, lock_within,
+    month_day, occasion_ranges, open_stages, plan_kind, subject_text,
 };
 
 /// How long a writer waits for another process's write to end before saying so: long enough
@@ -389,7 +389,11 @@ fn removable_columns(table: &str) -> &'static str {
 
 /// "deleted" or "retracted", as a person would say of this kind of record.
 fn removed_word(what: &str) -> &'static str {
-    if what == "touch" { "retracted" } else { "deleted" }
+    if what == "touch" {
+        "retracted"
+    } else {
+        "deleted"
+    }
 }
 
 fn to_json<T: Serialize>(v: &T) -> String {
@@ -496,7 +500,13 @@ impl SqliteTx<'_> {
     }
 
     /// Moves a row removed for `why` back to the live table; missing unless it went so.
-    fn move_back(&self, table: &'static str, what: &'static str, id: i64, why: Removal) -> Result<()> {
+    fn move_back(
+        &self,
+        table: &'static str,
+        what: &'static str,
+        id: i64,
+        why: Removal,
+    ) -> Result<()> {
         let cols = removable_columns(table);
         let n = self.exec(
             &format!(
@@ -534,10 +544,7 @@ impl SqliteTx<'_> {
     }
 
     /// A `removed_` table's records with why each went, by id.
-    fn removed_rows<T: DeserializeOwned>(
-        &self,
-        table: &'static str,
-    ) -> Result<Vec<(T, Removal)>> {
+    fn removed_rows<T: DeserializeOwned>(&self, table: &'static str) -> Result<Vec<(T, Removal)>> {
         let mut stmt = self.tx.prepare_cached(&format!(
             "SELECT id, data, why FROM {table} WHERE owner = ?1 ORDER BY id"
         ))?;
@@ -1008,6 +1015,16 @@ impl ReadTx for SqliteTx<'_> {
             .planned(
                 "SELECT id, data FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
                 params![self.owner, id],
+            )?
+            .pop())
+    }
+
+    fn touch(&self, id: TouchId) -> Result<Option<Touch>> {
+        Ok(self
+            .query_json(
+                "touches",
+                "SELECT id, data FROM touches WHERE owner = ?1 AND id = ?2",
+                params![self.owner, id.0],
             )?
             .pop())
     }

@@ -258,7 +258,9 @@ pub async fn done(
                     },
                 )
             }
-            followup_app::Done::Closed(j) => (notice::closed(&j), Notice::Closed { job: j.id.0 }),
+            followup_app::Done::Closed { job: j, .. } => {
+                (notice::closed(&j), Notice::Closed { job: j.id.0 })
+            }
         };
         let item = app
             .agenda(cx, None)?

@@ -270,12 +270,17 @@ fn usage_line(rendered: &str) -> String {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Add, list, show and edit contacts
+    /// Add, list, show, edit, merge and delete contacts
     #[command(subcommand)]
     Contact(ContactCmd),
-    /// Add, list, show, move and close jobs (opportunities)
+    /// Add, list, show, move, close and delete jobs (opportunities)
     #[command(subcommand)]
     Job(JobCmd),
+    /// Correct or retract a logged touch (the ids are in `contact show` and `job show`)
+    #[command(subcommand)]
+    Touch(TouchCmd),
+    /// What was deleted, retracted or merged away, and how to bring it back
+    Trash,
     /// Record a touch that happened: an interview, a thank-you, a follow-up, a reply...
     Log(LogArgs),
     /// What to do: overdue first, then today, then the next 14 days
@@ -554,6 +559,85 @@ pub enum ContactCmd {
         #[arg(required = true)]
         who: Vec<String>,
     },
+    /// Make two records of one person one: FROM's touches and jobs move to INTO, INTO's
+    /// empty fields take FROM's values, FROM is removed
+    Merge {
+        /// The duplicate to merge away, by id or name
+        from: String,
+        /// The contact to keep, by id or name
+        into: String,
+    },
+    /// Delete a contact (asks first; `contact restore` brings it back)
+    Delete {
+        /// Id or name
+        who: String,
+        /// Delete without asking (needed when not on a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Bring back a deleted contact with the touches that went with it
+    Restore {
+        /// The contact's id, as `followup trash` shows it
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TouchCmd {
+    /// Correct a logged touch: only the options given change
+    #[command(after_help = "An empty value clears: --note \"\" --job \"\"")]
+    Edit(TouchEdit),
+    /// Take back a touch logged by mistake: it counts for nothing (`touch restore` undoes it)
+    Retract {
+        /// The touch's id (`#12` in `contact show`)
+        id: i64,
+    },
+    /// Bring back a retracted touch
+    Restore {
+        /// The touch's id, as `followup trash` shows it
+        id: i64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TouchEdit {
+    /// The touch's id (`#12` in `contact show`)
+    pub id: i64,
+    /// What it was (the kinds of `followup log`)
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// When it happened
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    /// Who it was with, by id or name (replaces the list)
+    #[arg(long, num_args = 1.., value_name = "WHO")]
+    pub with: Vec<String>,
+    /// The job it was about, by id or name ("" for none)
+    #[arg(long, value_name = "JOB")]
+    pub job: Option<String>,
+    /// A note
+    #[arg(long)]
+    pub note: Option<String>,
+    /// The message you sent, as sent
+    #[arg(long)]
+    pub message: Option<String>,
+}
+
+impl TouchEdit {
+    pub fn into_edit(self, cx: &Ctx) -> followup_app::Result<followup_app::EditTouch> {
+        Ok(followup_app::EditTouch {
+            kind: opt_word(Field::Kind, self.kind.as_deref())?,
+            on: self
+                .on
+                .as_deref()
+                .map(|d| past_day(cx, Field::On, d))
+                .transpose()?,
+            with: (!self.with.is_empty()).then_some(self.with),
+            job: self.job.map(|j| Some(j).filter(|j| !j.trim().is_empty())),
+            note: self.note,
+            message: self.message,
+        })
+    }
 }
 
 /// The fields `contact add` and `contact edit` share.
@@ -598,6 +682,10 @@ pub struct ContactFields {
 pub struct ContactAdd {
     /// Full name
     pub name: String,
+    /// Add it even when a contact with this name or email is there (else you are asked, or
+    /// refused when not on a terminal)
+    #[arg(long)]
+    pub anyway: bool,
     #[command(flatten)]
     pub fields: ContactFields,
 }
@@ -698,6 +786,20 @@ pub enum JobCmd {
         job: String,
         /// accepted, rejected, withdrawn or no-response
         outcome: String,
+    },
+    /// Delete a job added by mistake, with its touches (asks first; `job restore` undoes it).
+    /// A real one that ended is closed instead
+    Delete {
+        /// Id, or an unambiguous organization or title
+        job: String,
+        /// Delete without asking (needed when not on a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Bring back a deleted job with its touches
+    Restore {
+        /// The job's id, as `followup trash` shows it
+        id: i64,
     },
 }
 

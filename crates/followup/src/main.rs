@@ -13,7 +13,7 @@ use anyhow::Context;
 use followup_app::input::{day, opt_day, past_day, word};
 use followup_app::{App, AppError, Ctx, Field, config};
 
-use cli::{CalendarCmd, Cli, Command, ContactCmd, ImportCmd, JobCmd, TemplatesCmd};
+use cli::{CalendarCmd, Cli, Command, ContactCmd, ImportCmd, JobCmd, TemplatesCmd, TouchCmd};
 
 fn main() -> ExitCode {
     let cli = match Cli::parse_args() {
@@ -163,8 +163,59 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match command {
         Command::Contact(c) => match c {
             ContactCmd::Add(a) => {
-                let contact = app.add_contact(cx, a.into_new(cx)?)?;
+                let anyway = a.anyway;
+                let new = a.into_new(cx)?;
+                let similar = app.similar_contacts(cx, &new.name, &new.emails)?;
+                if !anyway && !similar.is_empty() {
+                    let list = output::similar(&similar);
+                    let merge = format!(
+                        "add it with --anyway, then `followup contact merge NEW {}` to make them one",
+                        similar[0].id
+                    );
+                    if !interactive() {
+                        return Err(cli::BadArg(format!(
+                            "{list} is already there; `followup contact edit {}` changes it, or {merge}",
+                            similar[0].id
+                        ))
+                        .into());
+                    }
+                    eprintln!("{list} is already there ({merge}).");
+                    if !ask("add another anyway? [y/N] ")?.starts_with(['y', 'Y']) {
+                        return Err(anyhow::anyhow!(
+                            "not added; `followup contact edit {}` changes the one that is there",
+                            similar[0].id
+                        ));
+                    }
+                }
+                let contact = app.add_contact(cx, new)?;
                 output::created_contact(&contact, json)
+            }
+            ContactCmd::Merge { from, into } => {
+                output::merged(&app.merge_contacts(cx, &from, &into)?, json)
+            }
+            ContactCmd::Delete { who, yes } => {
+                let c = app.contact_view(cx, &who)?;
+                confirm(
+                    yes,
+                    &format!(
+                        "delete contact #{} {} ({} touches)? [y/N] ",
+                        c.contact.id,
+                        c.contact.name,
+                        c.timeline.len()
+                    ),
+                    "contact delete",
+                )?;
+                let gone = app.delete_contact(cx, &c.contact.id.to_string())?;
+                output::removed(
+                    &format!("Deleted contact #{} {}", gone.id, gone.name),
+                    &format!("followup contact restore {}", gone.id),
+                    &gone,
+                    json,
+                )
+            }
+            ContactCmd::Restore { id } => {
+                let c = app.restore_contact(cx, followup_core::ContactId(id))?;
+                output::edited_contact(&c, json)
             }
             ContactCmd::List => output::contacts(&app.contacts(cx)?, json),
             ContactCmd::Show { who } => {
@@ -218,7 +269,61 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 &app.close_job(cx, &job, word(Field::Outcome, &outcome)?)?,
                 json,
             ),
+            JobCmd::Delete { job, yes } => {
+                let v = app.job_view(cx, &job)?;
+                let j = &v.job;
+                confirm(
+                    yes,
+                    &format!(
+                        "delete job #{} {}: {} and its {} touches? [y/N] ",
+                        j.id,
+                        j.organization.name,
+                        j.title,
+                        v.timeline.len()
+                    ),
+                    "job delete",
+                )?;
+                let gone = app.delete_job(cx, &j.id.to_string())?;
+                output::removed(
+                    &format!(
+                        "Deleted job #{} {}: {}",
+                        gone.id, gone.organization.name, gone.title
+                    ),
+                    &format!("followup job restore {}", gone.id),
+                    &gone,
+                    json,
+                )
+            }
+            JobCmd::Restore { id } => {
+                output::job_changed(&app.restore_job(cx, followup_core::JobId(id))?, json)
+            }
         },
+        Command::Touch(t) => match t {
+            TouchCmd::Edit(e) => {
+                let id = followup_core::TouchId(e.id);
+                let t = app.edit_touch(cx, id, e.into_edit(cx)?)?;
+                output::touch_changed("Corrected", &t, today, json)
+            }
+            TouchCmd::Retract { id } => {
+                let t = app.retract_touch(cx, followup_core::TouchId(id))?;
+                output::removed(
+                    &format!(
+                        "Retracted touch #{} (the {} of {})",
+                        t.id,
+                        t.kind,
+                        t.date.strftime("%a %-d %b %Y")
+                    ),
+                    &format!("followup touch restore {}", t.id),
+                    &t,
+                    json,
+                )
+            }
+            TouchCmd::Restore { id } => {
+                let t = app.restore_touch(cx, followup_core::TouchId(id))?;
+                output::touch_changed("Restored", &t, today, json)
+            }
+        },
+        Command::Trash => output::trash(&app.trash(cx)?, json),
         Command::Log(l) => {
             let logged = app.log(cx, l.into_new(cx)?)?;
             output::logged(&logged, today, json)
@@ -387,6 +492,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// True when a person is at the keyboard: standard input and standard error are terminals.
+/// A delete asks first on a terminal; elsewhere it needs `--yes`, so a script never deletes
+/// by accident.
+fn confirm(yes: bool, question: &str, command: &str) -> anyhow::Result<()> {
+    if yes {
+        return Ok(());
+    }
+    if !interactive() {
+        return Err(cli::BadArg(format!(
+            "{command}: asks before deleting; add --yes to delete without asking"
+        ))
+        .into());
+    }
+    if ask(question)?.starts_with(['y', 'Y']) {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!("nothing deleted"))
+    }
+}
+
 fn interactive() -> bool {
     use std::io::IsTerminal;
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()

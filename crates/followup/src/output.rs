@@ -634,9 +634,16 @@ fn timeline(touches: &[Touch], today: Date, names: &dyn Fn(&Touch) -> String) ->
         .map(|t| t.direction.as_str().len())
         .max()
         .unwrap_or(0);
+    // The id first: `touch edit` and `touch retract` take it.
+    let iw = touches
+        .iter()
+        .map(|t| t.id.to_string().len() + 1)
+        .max()
+        .unwrap_or(0);
     for (t, d) in touches.iter().zip(&days) {
         let lead = format!(
-            "  {d:<dw$}  {:<kw$}  {:<rw$}  ",
+            "  {:>iw$}  {d:<dw$}  {:<kw$}  {:<rw$}  ",
+            format!("#{}", t.id),
             t.kind.as_str(),
             t.direction.as_str()
         );
@@ -656,7 +663,8 @@ fn timeline(touches: &[Touch], today: Date, names: &dyn Fn(&Touch) -> String) ->
 
 fn touch_line(t: &Touch, today: Date, names: &dyn Fn(&Touch) -> String) -> String {
     let mut s = format!(
-        "  {}  {:<11} {:<8}  {}",
+        "  #{:<3} {}  {:<11} {:<8}  {}",
+        t.id,
         day(t.date, today),
         t.kind.as_str(),
         t.direction.as_str(),
@@ -984,7 +992,7 @@ pub fn snoozed(a: &AgendaItem, today: Date, json: bool) -> Out {
 pub fn done(d: &Done, today: Date, json: bool) -> Out {
     match d {
         Done::Logged(l) => logged(l, today, json),
-        Done::Closed(j) => job_changed(j, json),
+        Done::Closed { job: j, .. } => job_changed(j, json),
     }
 }
 
@@ -1158,6 +1166,112 @@ pub fn import_report(r: &followup_app::import::ImportReport, json: bool) -> Out 
         outln!("Nothing was written (--dry-run).");
     } else if r.created > 0 {
         outln!("Set tiers in bulk with `followup contact tier critical NAME...` (F13).");
+    }
+    Ok(())
+}
+
+/// The records a new contact may duplicate, in one line: "Priya Shah (#3, priya@acme.example)".
+pub fn similar(list: &[Contact]) -> String {
+    list.iter()
+        .map(|c| match c.emails.first() {
+            Some(e) => format!("{} (#{}, {e})", c.name, c.id),
+            None => format!("{} (#{})", c.name, c.id),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn merged(m: &followup_app::Merged, json: bool) -> Out {
+    if json {
+        return print_json(m);
+    }
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    outln!(
+        "Merged #{} {} into #{} {}: {} and {} now name #{}",
+        m.from.id,
+        m.from.name,
+        m.contact.id,
+        m.contact.name,
+        count(m.touches, "touch", "touches"),
+        count(m.jobs, "job", "jobs"),
+        m.contact.id
+    );
+    Ok(())
+}
+
+/// A delete or a retract: what went, and the command that brings it back.
+pub fn removed<T: Serialize>(what: &str, undo: &str, record: &T, json: bool) -> Out {
+    if json {
+        return print_json(record);
+    }
+    outln!("{what}. Undo: `{undo}`");
+    Ok(())
+}
+
+pub fn touch_changed(verb: &str, t: &Touch, today: Date, json: bool) -> Out {
+    if json {
+        return print_json(t);
+    }
+    outln!(
+        "{verb} touch #{}: {} ({}) {}",
+        t.id,
+        t.kind,
+        t.direction,
+        day(t.date, today)
+    );
+    Ok(())
+}
+
+pub fn trash(t: &followup_store::Trash, json: bool) -> Out {
+    use followup_store::Removal;
+    if json {
+        #[derive(Serialize)]
+        struct Item<'a, T: Serialize> {
+            record: &'a T,
+            why: String,
+        }
+        let value = serde_json::json!({
+            "contacts": t.contacts.iter().map(|(c, w)| Item { record: c, why: w.to_text() }).collect::<Vec<_>>(),
+            "jobs": t.jobs.iter().map(|(j, w)| Item { record: j, why: w.to_text() }).collect::<Vec<_>>(),
+            "touches": t.touches.iter().map(|(x, w)| Item { record: x, why: w.to_text() }).collect::<Vec<_>>(),
+        });
+        return print_json(&value);
+    }
+    if t.contacts.is_empty() && t.jobs.is_empty() && t.touches.is_empty() {
+        outln!("Nothing deleted, retracted or merged away.");
+        return Ok(());
+    }
+    for (c, why) in &t.contacts {
+        match why {
+            Removal::MergedInto(into) => {
+                outln!("contact #{} {}: merged into #{into}", c.id, c.name)
+            }
+            _ => outln!(
+                "contact #{} {}: deleted; `followup contact restore {}`",
+                c.id,
+                c.name,
+                c.id
+            ),
+        }
+    }
+    for (j, _) in &t.jobs {
+        outln!(
+            "job #{} {}: {}: deleted; `followup job restore {}`",
+            j.id,
+            j.organization.name,
+            j.title,
+            j.id
+        );
+    }
+    for (x, why) in &t.touches {
+        let how = match why {
+            Removal::Retracted => format!("retracted; `followup touch restore {}`", x.id),
+            Removal::WithContact(c) => format!("went with contact #{c}"),
+            Removal::WithJob(j) => format!("went with job #{j}"),
+            _ => why.to_text(),
+        };
+        outln!("touch #{} {} of {}: {how}", x.id, x.kind, x.date);
     }
     Ok(())
 }

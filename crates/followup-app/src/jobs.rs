@@ -31,6 +31,20 @@ pub struct NewJob {
     pub notes: Option<String>,
 }
 
+/// A change to an opportunity: `None` leaves a field alone; `Some("")` clears a text field.
+#[derive(Debug, Clone, Default)]
+pub struct EditJob {
+    pub organization: Option<String>,
+    pub title: Option<String>,
+    /// Contacts to add to it, by id or name (none are taken off: a touch names them).
+    pub add_contacts: Vec<String>,
+    pub response_time: Option<Option<Wait>>,
+    pub url: Option<String>,
+    /// Any stage, open or closed.
+    pub stage: Option<Stage>,
+    pub notes: Option<String>,
+}
+
 /// A job with everything recorded about it.
 #[derive(Debug, Clone, Serialize)]
 pub struct JobView {
@@ -123,6 +137,87 @@ impl App {
                     message: None,
                 };
                 w.append(&Event::TouchLogged { touch })?;
+            }
+            w.touch(job_subjects(&job));
+            Ok(job)
+        })
+    }
+
+    /// Changes an opportunity's details, links more contacts, moves its stage; one unit of
+    /// work, so a refused field changes nothing.
+    pub fn edit_job(&self, cx: &Ctx, which: &str, e: EditJob) -> Result<Job> {
+        let org = e
+            .organization
+            .as_deref()
+            .map(|o| fields::line(Field::Organization, o))
+            .transpose()?;
+        if org.as_deref() == Some("") {
+            return Err(invalid(
+                Field::Organization,
+                "expected an organization's name, found nothing",
+            ));
+        }
+        let title = e
+            .title
+            .as_deref()
+            .map(|t| fields::line(Field::JobTitle, t))
+            .transpose()?;
+        if title.as_deref() == Some("") {
+            return Err(invalid(
+                Field::JobTitle,
+                "expected the role's title, found nothing",
+            ));
+        }
+        let url = e
+            .url
+            .map(|u| fields::opt_url(Field::Url, Some(u)))
+            .transpose()?;
+        let notes = e
+            .notes
+            .map(|n| fields::opt_note(Field::Notes, Some(n)))
+            .transpose()?;
+        self.change(cx, |w| {
+            let mut job = resolve_job(w.tx.as_ref(), which)?;
+            let mut changed = false;
+            let organization = match org.as_deref() {
+                Some(o) if !o.eq_ignore_ascii_case(&job.organization.name) => {
+                    Some(ensure_org(w.tx.as_mut(), cx.today, o)?)
+                }
+                _ => None,
+            };
+            let patch = followup_core::JobPatch {
+                organization,
+                title: title.filter(|t| *t != job.title),
+                url: url.filter(|u| *u != job.url),
+                response_time: e.response_time.filter(|r| *r != job.response_time),
+                notes: notes.filter(|n| *n != job.notes),
+            };
+            if !patch.is_empty() {
+                w.append(&Event::JobEdited {
+                    id: job.id,
+                    patch: patch.clone(),
+                })?;
+                job = patch.apply(&job);
+                changed = true;
+            }
+            for c in &e.add_contacts {
+                let c = resolve_contact(w.tx.as_ref(), c)?.id;
+                if !job.contacts.contains(&c) {
+                    w.append(&Event::JobContactLinked {
+                        id: job.id,
+                        contact: c,
+                    })?;
+                    job.contacts.push(c);
+                    changed = true;
+                }
+            }
+            if let Some(stage) = e.stage.filter(|s| *s != job.stage) {
+                w.append(&Event::JobStageChanged { id: job.id, stage })?;
+                job.stage = stage;
+                changed = true;
+            }
+            if !changed {
+                return Err(crate::AppError::NothingToChange { what: "job edit" });
             }
             w.touch(job_subjects(&job));
             Ok(job)

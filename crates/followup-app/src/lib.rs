@@ -52,7 +52,7 @@ pub use agenda::Done;
 pub use config::Config;
 pub use contacts::{ContactView, EditContact, NewContact};
 pub use error::{AppError, Field, Result};
-pub use jobs::{JobView, NewJob};
+pub use jobs::{EditJob, JobView, NewJob};
 pub use removal::{EditTouch, Merged};
 pub use replan::history;
 pub use touches::{Logged, NewTouch, StageChange};

@@ -29,6 +29,11 @@ pub enum Event {
         id: JobId,
         stage: Stage,
     },
+    /// An opportunity's details corrected (its stage moves by [`Event::JobStageChanged`]).
+    JobEdited {
+        id: JobId,
+        patch: JobPatch,
+    },
     JobContactLinked {
         id: JobId,
         contact: ContactId,
@@ -102,6 +107,7 @@ impl Event {
             Event::ContactEdited { .. } => "contact-edited",
             Event::JobAdded { .. } => "job-added",
             Event::JobStageChanged { .. } => "job-stage-changed",
+            Event::JobEdited { .. } => "job-edited",
             Event::JobContactLinked { .. } => "job-contact-linked",
             Event::TouchLogged { .. } => "touch-logged",
             Event::Snoozed { .. } => "snoozed",
@@ -232,6 +238,61 @@ impl ContactPatch {
             c.notes = v.clone();
         }
         c
+    }
+}
+
+/// The fields of an opportunity an edit can change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<crate::model::OrgRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "double_option"
+    )]
+    pub url: Option<Option<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "double_option"
+    )]
+    pub response_time: Option<Option<crate::calendar::Wait>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "double_option"
+    )]
+    pub notes: Option<Option<String>>,
+}
+
+impl JobPatch {
+    /// True when the patch changes nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == JobPatch::default()
+    }
+
+    /// The opportunity with this patch applied.
+    pub fn apply(&self, j: &Job) -> Job {
+        let mut j = j.clone();
+        if let Some(v) = &self.organization {
+            j.organization = v.clone();
+        }
+        if let Some(v) = &self.title {
+            j.title = v.clone();
+        }
+        if let Some(v) = &self.url {
+            j.url = v.clone();
+        }
+        if let Some(v) = self.response_time {
+            j.response_time = v;
+        }
+        if let Some(v) = &self.notes {
+            j.notes = v.clone();
+        }
+        j
     }
 }
 

@@ -1524,6 +1524,27 @@ fn edits_replace_touches(store: &Arc<dyn Store>, _: bool) {
     );
     assert_eq!(touch_ids(ok(tx.touches_of_job(eng), "of job")), [1, 3]);
     assert_eq!(ok(tx.jobs_of_contact(lee), "jobs of lee").len(), 1);
+    // A job edit changes only what it names.
+    let patch = followup_core::JobPatch {
+        title: Some("Staff Engineer".into()),
+        url: Some(Some("https://acme.example/jobs/1".into())),
+        ..Default::default()
+    };
+    ok(
+        tx.append(DAY, &Event::JobEdited { id: eng, patch }),
+        "job edit",
+    );
+    let edited = ok(tx.job(eng), "job").expect("there");
+    assert_eq!(edited.title, "Staff Engineer");
+    assert_eq!(edited.url.as_deref(), Some("https://acme.example/jobs/1"));
+    assert_eq!(edited.contacts.len(), 2, "links stay");
+    assert!(is_missing(tx.append(
+        DAY,
+        &Event::JobEdited {
+            id: JobId(99),
+            patch: followup_core::JobPatch::default()
+        }
+    )));
     let mut missing = t.clone();
     missing.id = TouchId(99);
     assert!(is_missing(

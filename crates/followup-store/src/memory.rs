@@ -232,7 +232,9 @@ impl OwnerData {
             {
                 return Err(conflict("job", format!("id {} is taken", job.id)));
             }
-            Event::JobStageChanged { id, .. } | Event::JobContactLinked { id, .. }
+            Event::JobStageChanged { id, .. }
+            | Event::JobContactLinked { id, .. }
+            | Event::JobEdited { id, .. }
                 if !self.jobs.contains_key(id) =>
             {
                 return Err(missing("job", id));
@@ -284,6 +286,10 @@ impl OwnerData {
             }
             Event::JobStageChanged { id, stage } => {
                 self.jobs.get_mut(id).expect("checked").stage = *stage;
+            }
+            Event::JobEdited { id, patch } => {
+                let edited = patch.apply(&self.jobs[id]);
+                self.jobs.insert(*id, edited);
             }
             Event::JobContactLinked { id, contact } => self.link(*id, *contact),
             Event::TouchLogged { touch } => {

@@ -1179,6 +1179,10 @@ impl SqliteTx<'_> {
                 j.stage = *stage;
                 self.put_job(&j)?;
             }
+            Event::JobEdited { id, patch } => {
+                let j = self.need_job(*id)?;
+                self.put_job(&patch.apply(&j))?;
+            }
             Event::JobContactLinked { id, contact } => self.link(*id, *contact)?,
             Event::TouchLogged { touch } => {
                 self.free("touches", "touch", touch.id.0)?;

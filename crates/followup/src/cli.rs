@@ -787,6 +787,8 @@ pub enum JobCmd {
         /// accepted, rejected, withdrawn or no-response
         outcome: String,
     },
+    /// Change a job's details, add contacts to it, or move it to any stage
+    Edit(JobEdit),
     /// Delete a job added by mistake, with its touches (asks first; `job restore` undoes it).
     /// A real one that ended is closed instead
     Delete {
@@ -801,6 +803,55 @@ pub enum JobCmd {
         /// The job's id, as `followup trash` shows it
         id: i64,
     },
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "An empty value clears: --url \"\" --notes \"\" --response-time \"\"")]
+pub struct JobEdit {
+    /// Id, or an unambiguous organization or title
+    pub job: String,
+    /// Organization (created when first named)
+    #[arg(long, value_name = "NAME")]
+    pub organization: Option<String>,
+    /// The role's title
+    #[arg(long)]
+    pub title: Option<String>,
+    /// A contact to add to it, by id or name (repeat for several)
+    #[arg(long = "contact", value_name = "WHO")]
+    pub contacts: Vec<String>,
+    /// The response time the posting states, e.g. "3 weeks" (F5)
+    #[arg(long, value_name = "DURATION")]
+    pub response_time: Option<String>,
+    /// The posting's address
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Any stage: lead, applied, interviewing, offer, accepted, rejected, withdrawn, no-response
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Free notes
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+impl JobEdit {
+    pub fn into_edit(self) -> followup_app::Result<followup_app::EditJob> {
+        let response_time = match self.response_time.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(t) => Some(Some(t.parse::<followup_core::Wait>().map_err(|e| {
+                followup_app::error::invalid(Field::ResponseTime, e.to_string())
+            })?)),
+        };
+        Ok(followup_app::EditJob {
+            organization: self.organization,
+            title: self.title,
+            add_contacts: self.contacts,
+            response_time,
+            url: self.url,
+            stage: opt_word(Field::Stage, self.stage.as_deref())?,
+            notes: self.notes,
+        })
+    }
 }
 
 #[derive(Debug, Args)]

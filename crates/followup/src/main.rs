@@ -269,6 +269,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 &app.close_job(cx, &job, word(Field::Outcome, &outcome)?)?,
                 json,
             ),
+            JobCmd::Edit(e) => {
+                let which = e.job.clone();
+                output::job_edited(&app.edit_job(cx, &which, e.into_edit()?)?, json)
+            }
             JobCmd::Delete { job, yes } => {
                 let v = app.job_view(cx, &job)?;
                 let j = &v.job;
@@ -295,7 +299,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 )
             }
             JobCmd::Restore { id } => {
-                output::job_changed(&app.restore_job(cx, followup_core::JobId(id))?, json)
+                output::job_edited(&app.restore_job(cx, followup_core::JobId(id))?, json)
             }
         },
         Command::Touch(t) => match t {

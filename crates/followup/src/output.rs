@@ -831,6 +831,20 @@ pub fn created_job(j: &Job, json: bool) -> Out {
     Ok(())
 }
 
+pub fn job_edited(j: &Job, json: bool) -> Out {
+    if json {
+        return print_json(j);
+    }
+    outln!(
+        "Updated job #{} {}: {} ({})",
+        j.id,
+        j.organization.name,
+        j.title,
+        j.stage
+    );
+    Ok(())
+}
+
 pub fn job_changed(j: &Job, json: bool) -> Out {
     if json {
         return print_json(j);

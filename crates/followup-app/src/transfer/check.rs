@@ -142,6 +142,16 @@ impl Seen {
                 new_id(&mut self.jobs, "job", job.id.0)
             }
             Event::JobStageChanged { id, .. } => self.has(&self.jobs, "job", id.0),
+            Event::JobEdited { id, patch } => {
+                self.has(&self.jobs, "job", id.0)?;
+                if let Some(o) = &patch.organization {
+                    self.org(o)?;
+                }
+                if let Some(t) = &patch.title {
+                    line("title", t)?;
+                }
+                opt_note("notes", &patch.notes.clone().flatten())
+            }
             Event::JobContactLinked { id, contact } => {
                 self.has(&self.jobs, "job", id.0)?;
                 self.has(&self.contacts, "contact", contact.0)

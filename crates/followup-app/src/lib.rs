@@ -52,6 +52,7 @@ pub use agenda::Done;
 pub use config::Config;
 pub use contacts::{ContactView, EditContact, NewContact};
 pub use error::{AppError, Field, Result};
+pub use followup_store::{Removal, Trash};
 pub use jobs::{EditJob, JobView, NewJob};
 pub use removal::{EditTouch, Merged};
 pub use replan::history;

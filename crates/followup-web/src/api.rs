@@ -6,12 +6,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use followup_app::Field;
-use followup_app::input::{clearable_word, day, opt_day, opt_word, past_day, word};
+use followup_app::input::{day, opt_day, opt_word, past_day, word};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::extract::{ApiBytes, ApiJson, ApiPath, ApiQuery};
 use crate::{WebError, WebState};
+
+mod corrections;
 
 type ApiResult = Result<Response, WebError>;
 
@@ -24,12 +26,29 @@ pub fn router() -> Router<WebState> {
     Router::new()
         .route("/agenda", get(agenda))
         .route("/contacts", get(contacts).post(add_contact))
-        .route("/contacts/{id}", get(contact).patch(edit_contact))
+        .route(
+            "/contacts/{id}",
+            get(contact)
+                .patch(corrections::edit_contact)
+                .delete(corrections::delete_contact),
+        )
+        .route("/contacts/{id}/merge", post(corrections::merge_contact))
         .route("/import/{kind}", post(import))
         .route("/jobs", get(jobs).post(add_job))
-        .route("/jobs/{id}", get(job))
+        .route(
+            "/jobs/{id}",
+            get(job)
+                .patch(corrections::edit_job)
+                .delete(corrections::delete_job),
+        )
         .route("/jobs/{id}/stage", post(stage))
         .route("/touches", post(log))
+        .route(
+            "/touches/{id}",
+            axum::routing::patch(corrections::edit_touch).delete(corrections::retract_touch),
+        )
+        .route("/undo", post(corrections::undo))
+        .route("/trash", get(corrections::trash))
         .route("/items/{id}/done", post(done))
         .route("/items/{id}/snooze", post(snooze))
         .route("/items/{id}/draft", get(draft))
@@ -51,12 +70,20 @@ pub fn router() -> Router<WebState> {
         contacts,
         contact,
         add_contact,
-        edit_contact,
+        corrections::edit_contact,
+        corrections::delete_contact,
+        corrections::merge_contact,
         jobs,
         add_job,
         job,
+        corrections::edit_job,
+        corrections::delete_job,
         stage,
         log,
+        corrections::edit_touch,
+        corrections::retract_touch,
+        corrections::undo,
+        corrections::trash,
         done,
         snooze,
         draft,
@@ -342,44 +369,6 @@ async fn set_me(State(s): State<WebState>, ApiJson(b): ApiJson<MeBody>) -> ApiRe
                 name: b.name,
                 signature: b.signature,
                 phone: b.phone,
-            },
-        )
-    })
-    .map_err(WebError::into_json)?)
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ContactBody {
-    tier: Option<String>,
-    prefers: Option<String>,
-    title: Option<String>,
-    notes: Option<String>,
-}
-
-/// Changes a contact's tier, preferred channel, title or notes ("" clears).
-#[utoipa::path(patch, path = "/api/v1/contacts/{id}",
-    params(("id" = String, Path, description = "id or unambiguous name")),
-    request_body(content = ContactBody, description = "{\"tier\": \"critical\", \"prefers\": \"phone\"}", content_type = "application/json"),
-    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "the contact"), (status = 422, description = "bad value or nothing to change")))]
-async fn edit_contact(
-    State(s): State<WebState>,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(b): ApiJson<ContactBody>,
-) -> ApiResult {
-    ok(s.with(|app, cx| {
-        app.edit_contact(
-            cx,
-            &id,
-            followup_app::EditContact {
-                tier: clearable_word(Field::Tier, b.tier.as_deref())?,
-                prefers: match b.prefers.as_deref().map(str::trim) {
-                    Some("") => Some(None),
-                    other => opt_word(Field::Prefers, other)?.map(Some),
-                },
-                title: b.title,
-                notes: b.notes,
-                ..followup_app::EditContact::default()
             },
         )
     })

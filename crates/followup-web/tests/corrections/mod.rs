@@ -1,0 +1,269 @@
+//! Corrections through the API: edit, delete, merge, retract, undo; each refused input
+//! changes nothing, each delete can be undone, and the export keeps it all.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+
+use crate::support::{demo, get, json_req, send};
+
+fn with_method(method: &str, uri: &str, body: serde_json::Value) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn delete(uri: &str) -> Request<Body> {
+    Request::delete(uri).body(Body::empty()).unwrap()
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+#[tokio::test]
+async fn contacts_are_edited_deleted_and_restored_through_the_api() {
+    let s = demo();
+    // Every field of the form, "" clearing.
+    let (st, body, _) = send(
+        &s,
+        with_method(
+            "PATCH",
+            "/api/v1/contacts/Dana%20Reyes",
+            serde_json::json!({"email": ["dana@northwind.example", "dana@home.example"], "birthday": "1990-04-02", "company": "Northwind", "notes": ""}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let dana = json(&body);
+    assert_eq!(dana["emails"].as_array().unwrap().len(), 2, "{body}");
+    assert_eq!(dana["birthday"], "1990-04-02");
+    let id = dana["id"].as_i64().unwrap();
+
+    // A bad field names itself in the API's words and changes nothing.
+    let before = get(&s, &format!("/api/v1/contacts/{id}")).await.1;
+    let (st, body, _) = send(
+        &s,
+        with_method(
+            "PATCH",
+            &format!("/api/v1/contacts/{id}"),
+            serde_json::json!({"name": "Dana", "birthday": "someday"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("\"message\":\"birthday: "), "{body}");
+    assert_eq!(get(&s, &format!("/api/v1/contacts/{id}")).await.1, before);
+
+    // Deleted: gone from lists, the agenda and lookups; the answer says how to undo.
+    let (_, agenda_before) = get(&s, "/api/v1/agenda?until=2027-12-31").await;
+    assert!(
+        agenda_before.contains(&format!("\"contact\":{{\"id\":{id},")),
+        "{agenda_before}"
+    );
+    let (st, body, _) = send(&s, delete(&format!("/api/v1/contacts/{id}"))).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let gone = json(&body);
+    assert_eq!(gone["undo"], format!("restore-contact:{id}"));
+    let (st, _) = get(&s, &format!("/api/v1/contacts/{id}")).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (_, agenda_without) = get(&s, "/api/v1/agenda?until=2027-12-31").await;
+    assert!(!agenda_without.contains(&format!("\"contact\":{{\"id\":{id},")));
+    let (_, contacts) = get(&s, "/api/v1/contacts").await;
+    assert!(!contacts.contains("Dana Reyes"));
+    let (_, trash) = get(&s, "/api/v1/trash").await;
+    assert!(
+        trash.contains("Dana Reyes") && trash.contains("\"why\":\"deleted\""),
+        "{trash}"
+    );
+    // Deleting again is a 404, not a 500.
+    let (st, body, _) = send(&s, delete(&format!("/api/v1/contacts/{id}"))).await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{body}");
+
+    // Undo brings back the contact and the agenda as it was.
+    let (st, body, _) = send(
+        &s,
+        json_req("/api/v1/undo", serde_json::json!({"undo": gone["undo"]})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body.contains("is back"), "{body}");
+    let (_, agenda_after) = get(&s, "/api/v1/agenda?until=2027-12-31").await;
+    assert_eq!(agenda_after, agenda_before);
+    // An undo twice, or one this program never wrote, is refused.
+    let (st, _, _) = send(
+        &s,
+        json_req("/api/v1/undo", serde_json::json!({"undo": gone["undo"]})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, body, _) = send(
+        &s,
+        json_req("/api/v1/undo", serde_json::json!({"undo": "drop-table:1"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("undo: "), "{body}");
+}
+
+#[tokio::test]
+async fn jobs_and_touches_are_corrected_and_retracted_through_the_api() {
+    let s = demo();
+    let (_, jobs) = get(&s, "/api/v1/jobs").await;
+    let job = json(&jobs)[0].clone();
+    let jid = job["id"].as_i64().unwrap();
+    let (st, body, _) = send(
+        &s,
+        with_method(
+            "PATCH",
+            &format!("/api/v1/jobs/{jid}"),
+            serde_json::json!({"title": "Staff Data Engineer", "url": "https://jobs.example/1", "response_time": "2 weeks"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body.contains("Staff Data Engineer"), "{body}");
+    let (st, body, _) = send(
+        &s,
+        with_method(
+            "PATCH",
+            &format!("/api/v1/jobs/{jid}"),
+            serde_json::json!({"stage": "sideways"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("stage: "), "{body}");
+
+    // A touch corrected, then retracted, then restored.
+    let (_, view) = get(&s, &format!("/api/v1/jobs/{jid}")).await;
+    let view = json(&view);
+    let touch = view["timeline"][0].clone();
+    let tid = touch["id"].as_i64().unwrap();
+    let (st, body, _) = send(
+        &s,
+        with_method(
+            "PATCH",
+            &format!("/api/v1/touches/{tid}"),
+            serde_json::json!({"note": "sent through the referral portal"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body.contains("referral portal"), "{body}");
+    let (st, body, _) = send(
+        &s,
+        with_method(
+            "PATCH",
+            &format!("/api/v1/touches/{tid}"),
+            serde_json::json!({"on": "tomorrow"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("on: "), "{body}");
+    let (st, body, _) = send(&s, delete(&format!("/api/v1/touches/{tid}"))).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(json(&body)["undo"], format!("restore-touch:{tid}"));
+    let (_, after) = get(&s, &format!("/api/v1/jobs/{jid}")).await;
+    assert!(!after.contains("referral portal"));
+    send(
+        &s,
+        json_req(
+            "/api/v1/undo",
+            serde_json::json!({"undo": format!("restore-touch:{tid}")}),
+        ),
+    )
+    .await;
+    let (_, back) = get(&s, &format!("/api/v1/jobs/{jid}")).await;
+    assert!(back.contains("referral portal"));
+
+    // A deleted job takes its touches; undo restores both.
+    let (st, body, _) = send(&s, delete(&format!("/api/v1/jobs/{jid}"))).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let undo = json(&body)["undo"].clone();
+    let (st, _) = get(&s, &format!("/api/v1/jobs/{jid}")).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    send(
+        &s,
+        json_req("/api/v1/undo", serde_json::json!({"undo": undo})),
+    )
+    .await;
+    let (_, restored) = get(&s, &format!("/api/v1/jobs/{jid}")).await;
+    assert_eq!(json(&restored)["timeline"], json(&back)["timeline"]);
+}
+
+#[tokio::test]
+async fn a_duplicate_is_merged_into_the_one_that_was_there() {
+    let s = demo();
+    let dana = json(&get(&s, "/api/v1/contacts/Dana%20Reyes").await.1)["contact"]["id"].clone();
+    let (st, body, _) = send(
+        &s,
+        json_req(
+            "/api/v1/contacts",
+            serde_json::json!({"name": "dana reyes", "phone": "+1 555 0142", "allow_duplicate": true}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let dup = json(&body)["id"].as_i64().unwrap();
+    let (st, body, _) = send(
+        &s,
+        json_req(
+            &format!("/api/v1/contacts/{dup}/merge"),
+            serde_json::json!({"into": dana.to_string()}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let merged = json(&body);
+    assert_eq!(merged["contact"]["name"], "Dana Reyes");
+    assert!(
+        merged["contact"]["phones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "+1 555 0142"),
+        "{body}"
+    );
+    let (st, _) = get(&s, &format!("/api/v1/contacts/{dup}")).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // Merging a contact into itself is refused, in words.
+    let (st, body, _) = send(
+        &s,
+        json_req(
+            "/api/v1/contacts/Dana%20Reyes/merge",
+            serde_json::json!({"into": "Dana Reyes"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("same contact"), "{body}");
+}
+
+#[tokio::test]
+async fn every_new_route_is_in_the_openapi_document() {
+    let s = demo();
+    let (_, doc) = get(&s, "/openapi.json").await;
+    let doc = json(&doc);
+    for (path, method) in [
+        ("/api/v1/contacts/{id}", "patch"),
+        ("/api/v1/contacts/{id}", "delete"),
+        ("/api/v1/contacts/{id}/merge", "post"),
+        ("/api/v1/jobs/{id}", "patch"),
+        ("/api/v1/jobs/{id}", "delete"),
+        ("/api/v1/touches/{id}", "patch"),
+        ("/api/v1/touches/{id}", "delete"),
+        ("/api/v1/undo", "post"),
+        ("/api/v1/trash", "get"),
+    ] {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing"
+        );
+    }
+    assert!(doc["components"]["schemas"]["ContactPatchBody"].is_object());
+    assert!(doc["components"]["schemas"]["JobPatchBody"].is_object());
+}

@@ -62,6 +62,24 @@ pub struct ContactView {
 impl App {
     /// Records a new contact.
     pub fn add_contact(&self, cx: &Ctx, n: NewContact) -> Result<Contact> {
+        self.change(cx, |w| add_contact_in(w, n))
+    }
+
+    /// What a person typed for a new contact, given instead to one already here: its empty
+    /// fields filled, emails and phones joined; nothing is added (one unit of work).
+    pub fn add_to_contact(&self, cx: &Ctx, n: NewContact, into: &str) -> Result<Contact> {
+        self.change(cx, |w| {
+            let into = resolve_contact(w.tx.as_ref(), into)?.id;
+            let new = add_contact_in(w, n)?;
+            Ok(crate::removal::merge_in(w, new.id, into)?.contact)
+        })
+    }
+}
+
+/// Adds a contact inside a unit of work.
+pub(crate) fn add_contact_in(w: &mut crate::uow::Work<'_>, n: NewContact) -> Result<Contact> {
+    let cx = w.cx;
+    {
         let name = fields::line(Field::Name, &n.name)?;
         if name.is_empty() {
             return Err(invalid(
@@ -83,7 +101,7 @@ impl App {
         let title = fields::opt_line(Field::Title, n.title)?;
         let linkedin = fields::opt_url(Field::Linkedin, n.linkedin)?;
         let notes = fields::opt_note(Field::Notes, n.notes)?;
-        self.change(cx, |w| {
+        {
             let organization = match company.as_deref() {
                 Some(c) => Some(ensure_org(w.tx.as_mut(), cx.today, c)?),
                 None => None,
@@ -111,9 +129,11 @@ impl App {
             })?;
             w.touch([Subject::Contact(id)]);
             Ok(contact)
-        })
+        }
     }
+}
 
+impl App {
     /// Changes a contact's fields.
     pub fn edit_contact(&self, cx: &Ctx, who: &str, e: EditContact) -> Result<Contact> {
         let emails = e

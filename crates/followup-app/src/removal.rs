@@ -239,31 +239,7 @@ impl App {
                     a.name, a.id
                 )));
             }
-            let touches = w.tx.touches_of_contact(a.id)?.len();
-            let a_jobs = w.tx.jobs_of_contact(a.id)?;
-            let mut subjects = vec![Subject::Contact(a.id), Subject::Contact(b.id)];
-            for j in a_jobs.iter().chain(&w.tx.jobs_of_contact(b.id)?) {
-                subjects.extend(job_subjects(j));
-            }
-            let patch = fill_from(&b, &a);
-            if !patch.is_empty() {
-                w.append(&Event::ContactEdited { id: b.id, patch })?;
-            }
-            w.append(&Event::ContactsMerged {
-                from: a.id,
-                into: b.id,
-            })?;
-            subjects.retain(|s| *s != Subject::Contact(a.id));
-            // The merged-away contact's plan goes: it has no record left to plan from.
-            subjects.push(Subject::Contact(a.id));
-            w.touch(subjects);
-            let contact = w.tx.contact(b.id)?.unwrap_or(b);
-            Ok(Merged {
-                contact,
-                from: a,
-                touches,
-                jobs: a_jobs.len(),
-            })
+            merge_in(w, a.id, b.id)
         })
     }
 
@@ -275,6 +251,43 @@ impl App {
     /// One live touch by id.
     pub fn touch_by_id(&self, cx: &Ctx, id: TouchId) -> Result<Touch> {
         need_touch(self.store.read(cx.owner)?.as_ref(), id)
+    }
+}
+
+/// Merges `from` into `into` inside a unit of work (also what adding to a contact does).
+pub(crate) fn merge_in(w: &mut Work<'_>, from: ContactId, into: ContactId) -> Result<Merged> {
+    let a = w.tx.contact(from)?.ok_or_else(|| not_found_contact(from))?;
+    let b = w.tx.contact(into)?.ok_or_else(|| not_found_contact(into))?;
+    let touches = w.tx.touches_of_contact(a.id)?.len();
+    let a_jobs = w.tx.jobs_of_contact(a.id)?;
+    let mut subjects = vec![Subject::Contact(a.id), Subject::Contact(b.id)];
+    for j in a_jobs.iter().chain(&w.tx.jobs_of_contact(b.id)?) {
+        subjects.extend(job_subjects(j));
+    }
+    let patch = fill_from(&b, &a);
+    if !patch.is_empty() {
+        w.append(&Event::ContactEdited { id: b.id, patch })?;
+    }
+    w.append(&Event::ContactsMerged {
+        from: a.id,
+        into: b.id,
+    })?;
+    // The merged-away contact's plan goes with it: there is no record left to plan from.
+    w.touch(subjects);
+    let contact = w.tx.contact(b.id)?.unwrap_or(b);
+    Ok(Merged {
+        contact,
+        from: a,
+        touches,
+        jobs: a_jobs.len(),
+    })
+}
+
+fn not_found_contact(id: ContactId) -> AppError {
+    AppError::NotFound {
+        what: "contact",
+        query: id.to_string(),
+        hint: String::new(),
     }
 }
 

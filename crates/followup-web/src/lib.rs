@@ -12,6 +12,7 @@
 //! case refuses is named by its label on a page and by its JSON key in the API.
 
 mod api;
+mod corrections;
 mod edge;
 mod error;
 mod extract;
@@ -300,6 +301,30 @@ pub fn router(state: WebState) -> Router {
             get(pages::contact).post(pages::edit_contact),
         )
         .route("/jobs/{id}", get(pages::job))
+        .route(
+            "/contacts/{id}/edit",
+            get(corrections::edit_contact_form).post(corrections::save_contact),
+        )
+        .route(
+            "/contacts/{id}/delete",
+            get(corrections::delete_contact_confirm).post(corrections::delete_contact),
+        )
+        .route("/contacts/{id}/merge", post(corrections::merge_contact))
+        .route(
+            "/jobs/{id}/edit",
+            get(corrections::edit_job_form).post(corrections::save_job),
+        )
+        .route(
+            "/jobs/{id}/delete",
+            get(corrections::delete_job_confirm).post(corrections::delete_job),
+        )
+        .route(
+            "/touches/{id}/edit",
+            get(corrections::edit_touch_form).post(corrections::save_touch),
+        )
+        .route("/touches/{id}/retract", post(corrections::retract_touch))
+        .route("/undo", post(corrections::undo))
+        .route("/trash", get(corrections::trash))
         .route("/jobs/{id}/stage", post(pages::move_job))
         .route("/items/{id}/done", post(pages::done))
         .route("/items/{id}/snooze", post(pages::snooze))

@@ -2,7 +2,7 @@
 //! link from anywhere else could otherwise make the page say whatever it liked. The sentence
 //! is the server's, written from the records the ids name; an unknown key shows nothing.
 
-use followup_app::{App, Ctx};
+use followup_app::{App, Ctx, Undo};
 use followup_core::agenda::AgendaItem;
 use followup_core::model::{Job, TouchKind};
 use jiff::civil::Date;
@@ -31,6 +31,57 @@ pub enum Notice {
     Unchanged,
     /// A contact was added from the form.
     Added,
+    /// A contact or a job was deleted, a touch retracted, corrected, two contacts merged.
+    Deleted,
+    Retracted,
+    Corrected,
+    Merged,
+    /// An undo was carried out.
+    Undone,
+}
+
+/// A notice with its Undo, as a page shows it.
+pub struct Banner {
+    pub text: String,
+    /// The undo token, for the Undo button's form.
+    pub undo: Option<String>,
+    /// Where the Undo button's form returns to.
+    pub back: String,
+}
+
+impl Banner {
+    /// The banner a page's query asks for, with the Undo it carries (checked: only a token
+    /// this program writes shows a button).
+    pub fn of(q: &NoticeQuery, app: &App, cx: &Ctx, back: &str) -> Option<Banner> {
+        let n = Notice::from_query(q)?;
+        Some(Banner {
+            text: n.sentence(app, cx),
+            undo: q
+                .undo
+                .as_deref()
+                .and_then(|u| u.parse::<Undo>().ok())
+                .map(|u| u.to_string()),
+            back: back.to_string(),
+        })
+    }
+}
+
+/// The query string for a notice with an Undo.
+pub fn with_undo(n: &Notice, undo: &Undo) -> String {
+    format!("{}&undo={}", n.query(), encode(&undo.to_string()))
+}
+
+/// Percent-encodes everything but letters, digits and `-`: an undo token in a URL.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// The query string of a page that shows notices.
@@ -40,6 +91,8 @@ pub struct NoticeQuery {
     kind: Option<String>,
     item: Option<i64>,
     job: Option<i64>,
+    /// An undo token (`restore-contact:5`) for the notice's Undo button.
+    undo: Option<String>,
     pub page: Option<usize>,
 }
 
@@ -62,6 +115,11 @@ impl Notice {
             Notice::Saved => "notice=saved".into(),
             Notice::Unchanged => "notice=unchanged".into(),
             Notice::Added => "notice=added".into(),
+            Notice::Deleted => "notice=deleted".into(),
+            Notice::Retracted => "notice=retracted".into(),
+            Notice::Corrected => "notice=corrected".into(),
+            Notice::Merged => "notice=merged".into(),
+            Notice::Undone => "notice=undone".into(),
         }
     }
 
@@ -77,6 +135,11 @@ impl Notice {
             "saved" => Notice::Saved,
             "unchanged" => Notice::Unchanged,
             "added" => Notice::Added,
+            "deleted" => Notice::Deleted,
+            "retracted" => Notice::Retracted,
+            "corrected" => Notice::Corrected,
+            "merged" => Notice::Merged,
+            "undone" => Notice::Undone,
             _ => return None,
         })
     }
@@ -99,6 +162,16 @@ impl Notice {
             Notice::Saved => "Saved.".to_string(),
             Notice::Unchanged => "Nothing changed.".to_string(),
             Notice::Added => "Added.".to_string(),
+            Notice::Deleted => "Deleted. Undo brings it back, with its touches.".to_string(),
+            Notice::Retracted => {
+                "Retracted: that touch no longer counts; the dates are planned without it."
+                    .to_string()
+            }
+            Notice::Corrected => "Corrected; the dates follow.".to_string(),
+            Notice::Merged => {
+                "Merged: one record now, with both histories and every detail.".to_string()
+            }
+            Notice::Undone => "Undone.".to_string(),
         }
     }
 }
@@ -184,9 +257,24 @@ mod tests {
             Notice::Snoozed { item: 11 },
             Notice::Saved,
             Notice::Unchanged,
+            Notice::Deleted,
+            Notice::Retracted,
+            Notice::Corrected,
+            Notice::Merged,
+            Notice::Undone,
         ] {
             assert_eq!(parse(&n.query()), Some(n.clone()), "{}", n.query());
         }
+    }
+
+    #[test]
+    fn an_undo_token_travels_encoded() {
+        let u = Undo::RetractTouch {
+            touch: followup_core::TouchId(12),
+            stages: vec![(followup_core::JobId(3), followup_core::Stage::Applied)],
+        };
+        let q = with_undo(&Notice::Deleted, &u);
+        assert_eq!(q, "notice=deleted&undo=retract-touch%3A12%3A3%3Dapplied");
     }
 
     #[test]

@@ -21,6 +21,8 @@ struct ContactPage {
     nav: &'static str,
     id: i64,
     name: String,
+    /// Their title and organization, under the name.
+    subtitle: String,
     fields: Vec<(String, String)>,
     tier: String,
     prefers: String,
@@ -68,6 +70,12 @@ fn contact_page(v: ContactView, today: Date, notice: Option<String>) -> ContactP
         nav: "contacts",
         id: c.id.0,
         name: c.name.clone(),
+        subtitle: match (&c.title, &c.organization) {
+            (Some(t), Some(o)) => format!("{t} at {}", o.name),
+            (Some(t), None) => t.clone(),
+            (None, Some(o)) => o.name.clone(),
+            (None, None) => String::new(),
+        },
         fields,
         tier: c
             .tier

@@ -8,8 +8,10 @@ use super::day;
 /// An agenda item as a page shows it.
 pub struct ItemView {
     pub id: i64,
+    /// The due day in words ("Thu 26 Nov"); "today" and lateness are badges beside it.
     pub when: String,
     pub overdue_days: i64,
+    pub is_today: bool,
     pub action: String,
     pub who: String,
     pub contact_id: i64,
@@ -19,22 +21,23 @@ pub struct ItemView {
     /// The rules behind the why, each a link to its explanation.
     pub rules: Vec<String>,
     pub notes: Vec<String>,
+    /// What an action on this item just did, shown in the item (htmx's answer).
+    pub feedback: Option<String>,
+    /// Why Done was refused, shown in the item.
+    pub problem: Option<String>,
+    /// The snooze field as typed, kept when its date was refused, and why.
+    pub snooze: String,
+    pub snooze_error: Option<String>,
 }
 
 impl ItemView {
     pub fn new(a: &AgendaItem, today: Date) -> ItemView {
-        let when = if a.overdue_days > 0 {
-            format!("{} ({} d overdue)", day(a.due, today), a.overdue_days)
-        } else if a.due == today {
-            format!("{} (today)", day(a.due, today))
-        } else {
-            day(a.due, today)
-        };
         let p = followup_core::present::item(a, today);
         ItemView {
             id: a.id,
-            when,
+            when: day(a.due, today),
             overdue_days: a.overdue_days,
+            is_today: a.due == today && a.overdue_days == 0,
             action: p.label.to_string(),
             who: p.who.clone(),
             contact_id: a.contact.as_ref().map(|c| c.id.0).unwrap_or(0),
@@ -52,6 +55,23 @@ impl ItemView {
                 .map(|r| r.rules().iter().map(|r| r.to_string()).collect())
                 .unwrap_or_default(),
             notes: p.notes,
+            feedback: None,
+            problem: None,
+            snooze: String::new(),
+            snooze_error: None,
+        }
+    }
+
+    /// True when the day it was due has passed (F4's "call now" keeps its natural day).
+    pub fn is_overdue(&self) -> bool {
+        self.overdue_days > 0
+    }
+
+    /// "1 day overdue", "5 days overdue".
+    pub fn overdue_label(&self) -> String {
+        match self.overdue_days {
+            1 => "1 day overdue".to_string(),
+            n => format!("{n} days overdue"),
         }
     }
 }

@@ -5,11 +5,13 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use followup_app::Field;
 use followup_app::input::day as parse_day;
+use followup_app::{App, AppError, Ctx, Field};
 use serde::Deserialize;
 
+use super::today::{RefusedSnooze, today_page};
 use super::{ItemView, is_htmx, render};
 use crate::notice::{self, Notice};
 use crate::{WebError, WebState};
@@ -17,8 +19,61 @@ use crate::{WebError, WebState};
 #[derive(Template)]
 #[template(path = "item_fragment.html")]
 struct ItemFragment {
+    id: i64,
+    /// The item as it is now, with the notice inside it; `None` when it left the agenda.
     item: Option<ItemView>,
     notice: Option<String>,
+}
+
+/// htmx's answer to an action on an item: the item with what happened in it, or, when the
+/// item left the two weeks, the sentence in its place.
+fn fragment(id: i64, item: Option<ItemView>, msg: String) -> Result<Response, WebError> {
+    let item = item.map(|mut v| {
+        v.feedback = Some(msg.clone());
+        v
+    });
+    Ok(render(&ItemFragment {
+        id,
+        item,
+        notice: Some(msg),
+    })?
+    .into_response())
+}
+
+/// An item of today's agenda, as a page shows it.
+fn agenda_item(app: &App, cx: &Ctx, id: i64) -> Result<Option<ItemView>, AppError> {
+    Ok(app
+        .agenda(cx, None)?
+        .into_iter()
+        .find(|a| a.id == id)
+        .map(|a| ItemView::new(&a, cx.today)))
+}
+
+/// A refusal htmx can show in the item: the item as it is, `with` the message, at the
+/// refusal's status (htmx swaps 422s, see base.html). Anything else stays an error page.
+fn refused_in_item(
+    s: &WebState,
+    id: i64,
+    e: WebError,
+    with: impl FnOnce(&mut ItemView, &WebError),
+) -> Result<Response, WebError> {
+    if e.status != StatusCode::UNPROCESSABLE_ENTITY {
+        return Err(e);
+    }
+    let Some(mut v) = s.with(|app, cx| agenda_item(app, cx, id))? else {
+        return Err(e);
+    };
+    with(&mut v, &e);
+    let status = e.status;
+    Ok((
+        status,
+        render(&ItemFragment {
+            id,
+            item: Some(v),
+            notice: None,
+        })?,
+    )
+        .into_response())
 }
 
 fn back_to_today(n: &Notice) -> Response {
@@ -80,7 +135,7 @@ pub async fn done(
             .into_response());
         }
     }
-    let (msg, key, item) = s.with(|app, cx| {
+    let done = s.with(|app, cx| {
         let today = cx.today;
         let (msg, key) = match app.done(cx, id, None, None)? {
             followup_app::Done::Logged(l) => {
@@ -95,19 +150,19 @@ pub async fn done(
             }
             followup_app::Done::Closed(j) => (notice::closed(&j), Notice::Closed { job: j.id.0 }),
         };
-        let item = app
-            .agenda(cx, None)?
-            .into_iter()
-            .find(|a| a.id == id)
-            .map(|a| ItemView::new(&a, today));
-        Ok((msg, key, item))
-    })?;
-    if is_htmx(&headers) {
-        return Ok(render(&ItemFragment {
-            item,
-            notice: Some(msg),
-        })?
-        .into_response());
+        Ok((msg, key, agenda_item(app, cx, id)?))
+    });
+    let htmx = is_htmx(&headers);
+    let (msg, key, item) = match done {
+        Ok(d) => d,
+        // A refusal (an offer to decide on, C6) shows in the item with htmx.
+        Err(e) if htmx => {
+            return refused_in_item(&s, id, e, |v, e| v.problem = Some(e.message.clone()));
+        }
+        Err(e) => return Err(e),
+    };
+    if htmx {
+        return fragment(id, item, msg);
     }
     Ok(back_to_today(&key))
 }
@@ -123,18 +178,54 @@ pub async fn snooze(
     headers: HeaderMap,
     Form(f): Form<SnoozeForm>,
 ) -> Result<Response, WebError> {
-    let (a, today) = s.with(|app, cx| {
-        Ok((
-            app.snooze(cx, id, parse_day(cx, Field::Until, &f.until)?)?,
-            cx.today,
-        ))
-    })?;
+    let snoozed = s.with(|app, cx| {
+        let a = app.snooze(cx, id, parse_day(cx, Field::Until, &f.until)?)?;
+        Ok((notice::snoozed(&a, cx.today), agenda_item(app, cx, id)?))
+    });
+    let (msg, item) = match snoozed {
+        Ok(done) => done,
+        Err(e) => return refused_snooze(&s, id, &f.until, e, is_htmx(&headers)),
+    };
     if is_htmx(&headers) {
-        return Ok(render(&ItemFragment {
-            item: None,
-            notice: Some(notice::snoozed(&a, today)),
-        })?
-        .into_response());
+        return fragment(id, item, msg);
     }
-    Ok(back_to_today(&Notice::Snoozed { item: a.id }))
+    Ok(back_to_today(&Notice::Snoozed { item: id }))
+}
+
+/// A snooze refused (a date that is not one, or not after today): the message beside the
+/// field with what was typed still in it, in the item (htmx) or on Today (a plain form).
+/// Nothing was recorded.
+fn refused_snooze(
+    s: &WebState,
+    id: i64,
+    typed: &str,
+    e: WebError,
+    htmx: bool,
+) -> Result<Response, WebError> {
+    // Beside the field its label would only repeat itself.
+    let problem = |e: &WebError| match &e.field {
+        Some((_, problem)) => problem.clone(),
+        None => e.message.clone(),
+    };
+    if htmx {
+        return refused_in_item(s, id, e, |v, e| {
+            v.snooze = typed.to_string();
+            v.snooze_error = Some(problem(e));
+        });
+    }
+    if e.status != StatusCode::UNPROCESSABLE_ENTITY {
+        return Err(e);
+    }
+    let refused = RefusedSnooze {
+        item: id,
+        typed: typed.to_string(),
+        problem: problem(&e),
+    };
+    let on_today = s.with(|app, cx| agenda_item(app, cx, id))?.is_some();
+    if !on_today {
+        // Snoozed from a contact's page, an item beyond the two weeks: the error page says it.
+        return Err(e);
+    }
+    let html = s.with_web(|app, cx| today_page(app, cx, None, 1, Some(&refused)))?;
+    Ok((e.status, axum::response::Html(html)).into_response())
 }

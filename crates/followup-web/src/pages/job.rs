@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::Html;
 use followup_core::model::Touch;
 
+use super::pipeline::{in_stage_days, since_words};
 use super::timeline::{PromiseLine, TouchRow, promise_lines, touch_rows};
 use super::{ItemView, render};
 use crate::{WebError, WebState};
@@ -14,6 +15,9 @@ use crate::{WebError, WebState};
 struct JobPage {
     nav: &'static str,
     name: String,
+    stage: String,
+    /// When it came into its stage, as far as its touches tell (followup_app::lists).
+    since: Option<String>,
     fields: Vec<(String, String)>,
     contacts: Vec<(i64, String)>,
     timeline: Vec<TouchRow>,
@@ -49,6 +53,9 @@ pub async fn job(State(s): State<WebState>, Path(id): Path<i64>) -> Result<Html<
     render(&JobPage {
         nav: "pipeline",
         name: format!("{}: {}", j.organization.name, j.title),
+        stage: j.stage.to_string(),
+        since: followup_app::lists::stage_since(j, &v.timeline)
+            .map(|s| format!("{}, {}", in_stage_days(s, today), since_words(s, today))),
         fields,
         contacts: v
             .contacts

@@ -3,7 +3,7 @@
 //! follow-up. Read with indexed lookups per record shown, never the whole log: a coach's book
 //! holds 100,000 contacts.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use followup_core::agenda::AgendaItem;
 use followup_core::model::*;
@@ -135,7 +135,7 @@ impl App {
             }
             return Ok(lines);
         }
-        let mut last: HashMap<ContactId, (Date, TouchId, TouchKind)> = HashMap::new();
+        let mut last: BTreeMap<ContactId, (Date, TouchId, TouchKind)> = BTreeMap::new();
         for t in tx.all_touches()? {
             for c in &t.contacts {
                 let e = last.entry(*c).or_insert((t.date, t.id, t.kind));
@@ -144,7 +144,7 @@ impl App {
                 }
             }
         }
-        let mut next: HashMap<ContactId, AgendaItem> = HashMap::new();
+        let mut next: BTreeMap<ContactId, AgendaItem> = BTreeMap::new();
         for p in tx.plan_all()? {
             if let Subject::Contact(c) = p.item.key.subject {
                 let a = next_view(&p, today);

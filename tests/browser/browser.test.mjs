@@ -134,7 +134,8 @@ test('a job moves across the pipeline', async () => {
   await shot(page, 'pipeline');
   await page.getByLabel('Move to').first().selectOption('interviewing');
   await page.getByRole('button', { name: 'Move' }).first().click();
-  await page.waitForURL(base + '/pipeline');
+  // With htmx the board is swapped in place, with a sentence saying what moved.
+  await page.getByText('Moved Initech: Machine Learning Engineer to interviewing.').waitFor();
   const column = await page.locator('section[aria-labelledby="stage-interviewing"]').textContent();
   assert.match(column, /Initech: Machine Learning Engineer/);
   await shot(page, 'pipeline-moved');
@@ -167,6 +168,108 @@ test('contact, job and settings pages render', async () => {
   await page.locator('#feed').waitFor();
   await shot(page, 'settings');
   assert.match(await page.textContent('#feed'), /\/calendar\/[0-9a-f]{32}\.ics$/);
+});
+
+// Presses Tab until `done(activeElement)` holds, at most `max` times; fails naming where
+// the focus got stuck. Each stop must show a focus ring (:focus-visible with an outline).
+async function tabUntil(p, what, done, max = 60) {
+  for (let i = 0; i < max; i++) {
+    await p.keyboard.press('Tab');
+    const here = await p.evaluate(() => {
+      const el = document.activeElement;
+      const style = getComputedStyle(el);
+      return {
+        tag: el.tagName, id: el.id, text: (el.textContent || '').trim().slice(0, 40),
+        item: el.closest('article') ? el.closest('article').id : '',
+        ring: el.matches(':focus-visible') && style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0,
+      };
+    });
+    assert.ok(here.ring, `the focus on <${here.tag}> "${here.text}" is visible`);
+    if (done(here)) return here;
+  }
+  throw new Error(`Tab never reached ${what}`);
+}
+
+test('views: a pipeline card dragged to another column moves the job', async () => {
+  const site = await serveDemo();
+  const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await tab.goto(site + '/pipeline');
+  await tab.locator('#job-3').dragTo(tab.locator('section[data-stage="offer"]'));
+  await tab.getByText('Moved Fabrikam: Analytics Engineer to offer.').waitFor();
+  assert.match(await tab.locator('section[data-stage="offer"]').textContent(), /Fabrikam/);
+  assert.doesNotMatch(await tab.locator('section[data-stage="applied"]').textContent(), /Fabrikam/);
+  await shot(tab, 'pipeline-dragged');
+  // The move was recorded, not just drawn: a reload shows it too.
+  await tab.reload();
+  assert.match(await tab.locator('section[data-stage="offer"]').textContent(), /Fabrikam/);
+  await tab.close();
+});
+
+test('views: snooze with htmx answers in the item; a refused date shows beside the field', async () => {
+  const site = await serveDemo();
+  const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await tab.goto(site + '/');
+  // Emma Novak's overdue follow-up to next week: still in the two weeks, so the item
+  // stays, with its new day and the sentence in it, and the focus on the sentence.
+  const item = tab.locator('#item-11');
+  await item.getByLabel('Snooze until').fill('next week');
+  await item.getByRole('button', { name: 'Snooze' }).click();
+  const said = item.getByRole('status');
+  await said.waitFor();
+  assert.match(await said.textContent(), /^Snoozed .* until Mon 30 Nov\.$/);
+  assert.match(await item.locator('.due').textContent(), /Mon 30 Nov/);
+  assert.equal(await tab.evaluate(() => document.activeElement.getAttribute('role')), 'status');
+  await shot(tab, 'snoozed-inline');
+  // A date that is not one: the message beside the field, what was typed still there.
+  const other = tab.locator('#item-8');
+  await other.getByLabel('Snooze until').fill('someday soon');
+  await other.getByRole('button', { name: 'Snooze' }).click();
+  const error = tab.locator('#until-error-8');
+  await error.waitFor();
+  assert.match(await error.textContent(), /expected a date like/);
+  assert.equal(await tab.locator('#until-8').inputValue(), 'someday soon');
+  assert.equal(await tab.locator('#until-8').getAttribute('aria-invalid'), 'true');
+  await shot(tab, 'snooze-refused-inline');
+  await tab.close();
+});
+
+test('views: keyboard only, Done on Today and the add-job form', async () => {
+  const site = await serveDemo();
+  const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await tab.goto(site + '/');
+  // Tab from the top of the page to the first item's Done, Enter: the result is said where
+  // the item was, and the focus is on it.
+  const done = await tabUntil(tab, "the first item's Done", (h) => h.tag === 'BUTTON' && h.text === 'Done');
+  await tab.keyboard.press('Enter');
+  const said = tab.locator(`#${done.item} [role="status"], p#${done.item}[role="status"], #${done.item} [role="alert"]`).first();
+  await said.waitFor();
+  assert.match(await said.textContent(), /Logged|too soon|F15/);
+  await shot(tab, 'keyboard-done');
+  // Then Tab on to the next item's Snooze field, type a day, Enter.
+  const field = await tabUntil(tab, 'a Snooze until field', (h) => h.tag === 'INPUT' && h.id.startsWith('until-'));
+  await tab.keyboard.type('in 3 days');
+  await tab.keyboard.press('Enter');
+  await tab.locator(`#item-${field.id.slice('until-'.length)} [role="status"], p#item-${field.id.slice('until-'.length)}`).first().waitFor();
+  // The add-job form, field by field with Tab, sent with Enter on its button.
+  await tab.goto(site + '/jobs/new');
+  await tabUntil(tab, 'the Organization field', (h) => h.id === 'organization');
+  await tab.keyboard.type('Tailspin');
+  await tab.keyboard.press('Tab');
+  await tab.keyboard.type('Platform Engineer');
+  await tabUntil(tab, 'the Applied field', (h) => h.id === 'applied');
+  await tab.keyboard.type('today');
+  await tabUntil(tab, 'the Add job button', (h) => h.tag === 'BUTTON' && h.text === 'Add job');
+  await tab.keyboard.press('Enter');
+  await tab.getByRole('heading', { name: 'Tailspin: Platform Engineer' }).waitFor();
+  await shot(tab, 'keyboard-job-added');
+  // The pipeline's keyboard way: the stage select and Move.
+  await tab.goto(site + '/pipeline');
+  await tabUntil(tab, 'a stage select', (h) => h.tag === 'SELECT' && h.id.startsWith('stage-'));
+  await tab.keyboard.press('ArrowDown');
+  await tab.keyboard.press('Tab');
+  await tab.keyboard.press('Enter');
+  await tab.getByText(/^Moved /).waitFor();
+  await tab.close();
 });
 
 // Every page of the demo, on a phone (390 px) and a desktop (1280 px), light and dark: nothing

@@ -1075,3 +1075,33 @@ fn the_use_cases_run_the_same_on_every_backend() {
     .collect();
     assert_eq!(plans[0], plans[1]);
 }
+
+/// The contact list reads its extras one contact at a time for a page, and in one scan for a
+/// whole book: both must say the same.
+#[test]
+fn contact_lines_are_the_same_read_either_way() {
+    let app = App::without_data(Config::default()).unwrap();
+    let cx = app.ctx(date(2026, 3, 2)).unwrap();
+    followup_app::synth::generate_seeded(&app, &cx, 450, 1800, 7, &mut |_| {}).unwrap();
+    let contacts = app.contacts(&cx).unwrap();
+    assert!(contacts.len() > 400, "enough for one scan");
+    let scanned = app.contact_lines(&cx, contacts.clone()).unwrap();
+    let mut looked_up = Vec::new();
+    for chunk in contacts.chunks(100) {
+        looked_up.extend(app.contact_lines(&cx, chunk.to_vec()).unwrap());
+    }
+    let summary = |ls: &[followup_app::ContactLine]| -> Vec<_> {
+        ls.iter()
+            .map(|l| {
+                (
+                    l.contact.id,
+                    l.last_touch,
+                    l.next.as_ref().map(|n| (n.id, n.due)),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(summary(&scanned), summary(&looked_up));
+    assert!(scanned.iter().filter(|l| l.last_touch.is_some()).count() > 100);
+    assert!(scanned.iter().filter(|l| l.next.is_some()).count() > 100);
+}

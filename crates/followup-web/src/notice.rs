@@ -22,6 +22,10 @@ pub enum Notice {
     Closed {
         job: i64,
     },
+    /// A job moved to another stage on the pipeline (or closed there).
+    Moved {
+        job: i64,
+    },
     /// An item moved to a later day.
     Snoozed {
         item: i64,
@@ -111,6 +115,7 @@ impl Notice {
                 q
             }
             Notice::Closed { job } => format!("notice=closed&job={job}"),
+            Notice::Moved { job } => format!("notice=moved&job={job}"),
             Notice::Snoozed { item } => format!("notice=snoozed&item={item}"),
             Notice::Saved => "notice=saved".into(),
             Notice::Unchanged => "notice=unchanged".into(),
@@ -131,6 +136,7 @@ impl Notice {
                 next: q.item,
             },
             "closed" => Notice::Closed { job: q.job? },
+            "moved" => Notice::Moved { job: q.job? },
             "snoozed" => Notice::Snoozed { item: q.item? },
             "saved" => Notice::Saved,
             "unchanged" => Notice::Unchanged,
@@ -154,6 +160,10 @@ impl Notice {
             Notice::Closed { job } => match app.job_view(cx, &job.to_string()) {
                 Ok(v) => closed(&v.job),
                 Err(_) => "Closed the job.".to_string(),
+            },
+            Notice::Moved { job } => match app.job_view(cx, &job.to_string()) {
+                Ok(v) => moved(&v.job),
+                Err(_) => "Moved the job.".to_string(),
             },
             Notice::Snoozed { item } => match find_item(app, cx, *item) {
                 Some(a) => snoozed(&a, cx.today),
@@ -194,6 +204,15 @@ pub fn closed(j: &Job) -> String {
         "Closed {}: {} as {}.",
         j.organization.name, j.title, j.stage
     )
+}
+
+/// After a job moved on the pipeline: where it is now.
+pub fn moved(j: &Job) -> String {
+    if j.stage.is_open() {
+        format!("Moved {}: {} to {}.", j.organization.name, j.title, j.stage)
+    } else {
+        closed(j)
+    }
 }
 
 /// After a snooze, in the words the agenda uses (followup_core::present).
@@ -254,6 +273,7 @@ mod tests {
                 next: None,
             },
             Notice::Closed { job: 3 },
+            Notice::Moved { job: 4 },
             Notice::Snoozed { item: 11 },
             Notice::Saved,
             Notice::Unchanged,

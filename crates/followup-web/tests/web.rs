@@ -1008,3 +1008,267 @@ async fn the_api_adds_contacts_and_jobs() {
     assert!(doc["paths"]["/api/v1/contacts"]["post"]["requestBody"].is_object());
     assert!(doc["paths"]["/api/v1/jobs"]["post"]["requestBody"].is_object());
 }
+
+fn htmx(mut req: Request<Body>) -> Request<Body> {
+    req.headers_mut()
+        .insert("hx-request", "true".parse().unwrap());
+    req
+}
+
+/// Where `needle` first is in `page`, or a failure naming it.
+fn at(page: &str, needle: &str) -> usize {
+    page.find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} is not on the page:\n{page}"))
+}
+
+#[tokio::test]
+async fn today_groups_items_overdue_today_this_week_later_with_counts() {
+    let s = demo();
+    let (_, page) = get(&s, "/").await;
+    // The counts count every item of the two weeks, each linking to its group.
+    for count in [
+        "<a href=\"#group-overdue\"><strong>3</strong> overdue</a>",
+        "<a href=\"#group-today\"><strong>1</strong> today</a>",
+        "<a href=\"#group-week\"><strong>6</strong> this week</a>",
+        "<a href=\"#group-later\"><strong>4</strong> later</a>",
+    ] {
+        assert!(page.contains(count), "{count}");
+    }
+    let overdue = at(&page, "id=\"group-overdue\">Overdue");
+    let today = at(&page, "id=\"group-today\">Today");
+    let week = at(&page, "id=\"group-week\">This week");
+    let later = at(&page, "id=\"group-later\">Later");
+    assert!(overdue < today && today < week && week < later);
+    // Aisha Khan's keep-in-touch was due Wed 18 Nov: overdue, with a badge saying how late.
+    let aisha = at(&page, "Aisha Khan");
+    assert!(overdue < aisha && aisha < today);
+    assert!(page[aisha..today].contains("<span class=\"badge late\">5 days overdue</span>"));
+    // Diego Rossi's follow-up on Thu 26 Nov is this week; Marcus Bell's on Tue 1 Dec later.
+    let diego = at(&page, "Diego Rossi");
+    assert!(week < diego && diego < later);
+    assert!(at(&page, "Marcus Bell</a>") > later);
+}
+
+#[tokio::test]
+async fn an_empty_book_shows_three_first_steps() {
+    let s = empty();
+    let (st, page) = get(&s, "/").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Three first steps"), "{page}");
+    let job = at(&page, "href=\"/jobs/new\">Add a job</a>");
+    let import = at(&page, "href=\"/import\">Import LinkedIn</a>");
+    let name = at(&page, "href=\"/settings#me\">Set your name</a>");
+    assert!(job < import && import < name);
+    // The F18 pipeline item says less than the first steps; it is not shown beside them.
+    assert!(!page.contains("class=\"item"), "no agenda items: {page}");
+    // Once something is recorded, the agenda takes their place.
+    let (st, _, _) = send(
+        &s,
+        json_req(
+            "/api/v1/contacts",
+            serde_json::json!({"name": "Dana Reyes", "tier": "critical"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (_, page) = get(&s, "/").await;
+    assert!(!page.contains("Three first steps"));
+}
+
+#[tokio::test]
+async fn pipeline_cards_carry_contact_next_follow_up_and_days_in_stage() {
+    let s = demo();
+    let (_, page) = get(&s, "/pipeline").await;
+    let card = &page[at(&page, "id=\"job-2\"")..];
+    let card = &card[..at(card, "</article>")];
+    assert!(card.contains("data-job=\"2\" draggable=\"true\""));
+    assert!(card.contains("Contoso") && card.contains("Data Platform Engineer"));
+    assert!(
+        card.contains("<a href=\"/contacts/4\">Marcus Bell</a>"),
+        "{card}"
+    );
+    assert!(
+        card.contains("bring something of value") && card.contains("Tue 1 Dec"),
+        "{card}"
+    );
+    // Days in stage come from the first interview on the job (a touch that moves it there).
+    assert!(
+        card.contains("<strong>26 days</strong>")
+            && card.contains("since the interview on Wed 28 Oct"),
+        "{card}"
+    );
+    // The no-JS and keyboard way stays: the stage select and Move, posting the same form.
+    assert!(card.contains("action=\"/jobs/2/stage\"") && card.contains(">Move</button>"));
+    let column = &page[at(&page, "data-stage=\"interviewing\"")..];
+    assert!(column.find("id=\"job-2\"") < column.find("data-stage=\"offer\""));
+    // A late next follow-up shows as late on its card.
+    let late = &page[at(&page, "id=\"job-3\"")..];
+    assert!(late[..at(late, "</article>")].contains("5 days overdue"));
+}
+
+#[tokio::test]
+async fn the_pipeline_moves_with_htmx_and_says_what_moved() {
+    let s = demo();
+    // A plain form: back to the pipeline, with a notice written from the record.
+    let (st, _, h) = send(&s, form("/jobs/4/stage", "stage=applied")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let to = h[header::LOCATION].to_str().unwrap().to_string();
+    assert_eq!(to, "/pipeline?notice=moved&job=4");
+    let (_, page) = get(&s, &to).await;
+    assert!(page.contains("Moved Initech: Machine Learning Engineer to applied."));
+    // htmx: the board comes back with the sentence in it, the card in its new column.
+    let (st, board, _) = send(&s, htmx(form("/jobs/4/stage", "stage=interviewing"))).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(board.contains("id=\"board\""));
+    assert!(board.contains("Moved Initech: Machine Learning Engineer to interviewing."));
+    let column = &board[at(&board, "data-stage=\"interviewing\"")..];
+    assert!(column.find("id=\"job-4\"") < column.find("data-stage=\"offer\""));
+    // A refused move says why where the sentence would be, and changes nothing.
+    let (st, board, _) = send(&s, htmx(form("/jobs/4/stage", "stage=interviewing"))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(board.contains("role=\"alert\"") && board.contains("already at stage interviewing"));
+}
+
+#[tokio::test]
+async fn contacts_filter_by_tier_and_sort_by_last_touch_and_next_follow_up() {
+    let s = demo();
+    let names = |page: &str| -> Vec<String> {
+        page.split("<td data-label=\"Name\"><a href=\"/contacts/")
+            .skip(1)
+            .map(|r| r[r.find('>').unwrap() + 1..r.find("</a>").unwrap()].to_string())
+            .collect()
+    };
+    let (_, all) = get(&s, "/contacts").await;
+    assert_eq!(names(&all).len(), 21);
+    assert_eq!(names(&all)[0], "Aisha Khan", "by name");
+    // Each row has the tier, the last touch and the next follow-up.
+    let row = &all[at(&all, "Aisha Khan</a>")..];
+    let row = &row[..at(row, "</tr>")];
+    assert!(
+        row.contains("tier-critical") && row.contains("Mon 19 Oct, reply"),
+        "{row}"
+    );
+    assert!(
+        row.contains("Wed 18 Nov") && row.contains("5 days overdue"),
+        "{row}"
+    );
+    let (_, critical) = get(&s, "/contacts?tier=critical").await;
+    let critical = names(&critical);
+    assert_eq!(critical.len(), 6, "{critical:?}");
+    assert!(critical.iter().all(|n| all.contains(n.as_str())));
+    assert!(!critical.contains(&"Dana Reyes".to_string()));
+    let (_, page) = get(&s, "/contacts?q=northwind&tier=regular").await;
+    assert_eq!(names(&page), ["Dana Reyes"]);
+    // Sorted by the last touch, the longest ago first.
+    let (_, page) = get(&s, "/contacts?sort=last").await;
+    assert_eq!(names(&page)[0], "Liam Walsh");
+    // Sorted by the next follow-up, the soonest first; nothing planned last.
+    let (_, page) = get(&s, "/contacts?sort=next").await;
+    let by_next = names(&page);
+    assert_eq!(by_next[..2], ["Aisha Khan", "Sofia Alvarez"]);
+    assert!(page.contains("<th aria-sort=\"ascending\"><a href=\"/contacts?sort=next\">"));
+    let tail: Vec<&str> = by_next[by_next.len() - 4..]
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    assert_eq!(
+        tail,
+        ["Chloe Martin", "Grace Liu", "Liam Walsh", "Wei Chen"]
+    );
+    // The links keep the filter.
+    let (_, page) = get(&s, "/contacts?tier=casual&q=a").await;
+    assert!(
+        page.contains("href=\"/contacts?q=a&#38;tier=casual&#38;sort=last\""),
+        "{page}"
+    );
+    // A sort or tier it does not know is a 400 naming the parameter.
+    let (st, body) = get(&s, "/contacts?sort=age").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        body.contains("sort: expected name, tier, last or next"),
+        "{body}"
+    );
+    let (st, _) = get(&s, "/contacts?tier=vip").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn contact_and_job_pages_lead_with_next_then_promises_then_timeline() {
+    let s = demo();
+    for uri in ["/contacts/9", "/jobs/1"] {
+        let (_, page) = get(&s, uri).await;
+        let next = at(&page, "<h2 id=\"next\">Next</h2>");
+        let why = at(&page, "class=\"why\"");
+        let promises = at(&page, "<h2>Promises</h2>");
+        let timeline = at(&page, "<h2>Timeline</h2>");
+        let details = at(&page, "<h2>Details</h2>");
+        assert!(
+            next < why && why < promises && promises < timeline && timeline < details,
+            "{uri}"
+        );
+    }
+    let (_, page) = get(&s, "/contacts/9").await;
+    assert!(page.contains("Talent Acquisition Lead at Stark Industries"));
+    let (_, page) = get(&s, "/jobs/1").await;
+    assert!(page.contains("since the offer on Tue 17 Nov"), "{page}");
+}
+
+#[tokio::test]
+async fn htmx_snooze_and_done_answer_in_the_item() {
+    let s = demo();
+    // Still in the two weeks: the item comes back with its new day and the sentence in it,
+    // marked for focus.
+    let (st, body, _) = send(&s, htmx(form("/items/11/snooze", "until=friday"))).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.starts_with("<article class=\"item"), "{body}");
+    assert!(body.contains("id=\"item-11\""));
+    assert!(
+        body.contains("<p class=\"notice\" role=\"status\" tabindex=\"-1\" data-focus>Snoozed")
+    );
+    assert!(
+        body.contains("<span class=\"due\">Fri 27 Nov</span>"),
+        "{body}"
+    );
+    // Beyond the two weeks: the sentence takes the item's place.
+    let (st, body, _) = send(&s, htmx(form("/items/4/snooze", "until=in+3+weeks"))).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.starts_with("<p class=\"notice\" role=\"status\" id=\"item-4\""),
+        "{body}"
+    );
+    assert!(body.contains("until Mon 14 Dec."), "{body}");
+    // Done: what was logged and what comes next, in place of the item.
+    let (st, body, _) = send(&s, htmx(form("/items/8/done", ""))).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("Logged the thank-you."), "{body}");
+}
+
+#[tokio::test]
+async fn a_refused_snooze_date_shows_beside_the_field_with_the_input_kept() {
+    let s = demo();
+    let (_, before) = get(&s, "/api/v1/agenda").await;
+    // htmx: a 422 htmx swaps (base.html's responseHandling), the item with the message.
+    let (st, body, _) = send(&s, htmx(form("/items/4/snooze", "until=someday"))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.starts_with("<article class=\"item"), "{body}");
+    assert!(
+        body.contains("value=\"someday\" aria-invalid=\"true\""),
+        "{body}"
+    );
+    assert!(body.contains(
+        "<p class=\"field-error\" id=\"until-error-4\" role=\"alert\">expected a date like"
+    ));
+    // Not after today: the same, in the use case's words.
+    let (st, body, _) = send(&s, htmx(form("/items/4/snooze", "until=yesterday"))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("value=\"yesterday\"") && body.contains("is not after today"));
+    // Without JavaScript: Today again, the item with the message and the input.
+    let (st, page, _) = send(&s, form("/items/4/snooze", "until=someday")).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.starts_with("<!doctype html>"));
+    let item = &page[at(&page, "id=\"item-4\"")..];
+    assert!(item.contains("value=\"someday\"") && item.contains("until-error-4"));
+    // Nothing changed.
+    let (_, after) = get(&s, "/api/v1/agenda").await;
+    assert_eq!(before, after);
+}

@@ -34,6 +34,20 @@ pub fn demo() -> Server {
     }
 }
 
+/// A server over a book with nothing in it.
+pub fn empty() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        dir: Some(dir.path().to_path_buf()),
+        ..Config::default()
+    };
+    let app = App::open_shared(&dir.path().join("web.db"), config).unwrap();
+    Server {
+        dir,
+        state: WebState::new(app, Some(TODAY)).serving(PORT),
+    }
+}
+
 /// Sends `req` as a browser at this server's address would: with its Host.
 pub async fn send(
     s: &Server,

@@ -1,0 +1,66 @@
+//! The pages and their form actions, one module per page. Every form works without
+//! JavaScript (POST, then a redirect or a page); with htmx, done and snooze swap the one item
+//! in place.
+
+mod calendar;
+mod contact;
+mod contacts;
+mod draft;
+mod import;
+mod item;
+mod items;
+mod job;
+mod log;
+mod pipeline;
+mod rules;
+mod settings_page;
+mod timeline;
+mod today;
+
+pub use calendar::calendar_feed;
+pub use contact::{contact, edit_contact};
+pub use contacts::contacts;
+pub use draft::draft;
+pub(crate) use import::import_bytes;
+pub use import::{import_confirm, import_form, import_preview};
+pub use item::ItemView;
+pub use items::{done, snooze};
+pub use job::job;
+pub use log::{log_form, log_touch};
+pub use pipeline::{move_job, pipeline};
+pub use rules::rules;
+pub use settings_page::{rotate_token, set_me, settings};
+pub use today::today;
+
+use askama::Template;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Html;
+use jiff::civil::Date;
+
+use crate::WebError;
+
+pub(crate) fn render(t: &impl Template) -> Result<Html<String>, WebError> {
+    t.render()
+        .map(Html)
+        .map_err(|e| WebError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}")))
+}
+
+pub(crate) fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request")
+}
+
+pub(crate) fn day(d: Date, today: Date) -> String {
+    followup_core::plan::day_label(d, today)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    pub nav: &'static str,
+    pub status: String,
+    pub message: String,
+}
+
+pub(crate) fn some(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}

@@ -47,6 +47,8 @@ pub struct Me {
     pub signature: Option<String>,
     /// The call-back number a voicemail script gives (M7).
     pub phone: Option<String>,
+    /// The time zone "today" is counted in (`Europe/Berlin`); default this computer's.
+    pub time_zone: Option<String>,
 }
 
 /// The config as loaded: the policy in force and where it came from.

@@ -314,9 +314,9 @@ async fn warnings(State(s): State<WebState>, ApiPath(id): ApiPath<i64>) -> ApiRe
         .map_err(WebError::into_json)?)
 }
 
-/// Who drafts sign as: the name, signature and phone in force, and where each comes from.
+/// Who drafts sign as: the name, signature, phone and time zone in force, and where each comes from.
 #[utoipa::path(get, path = "/api/v1/me",
-    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "{name?, signature?, phone?, sources: {name?, signature?, phone?}}; a source is `settings` or `config`")))]
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "{name?, signature?, phone?, time_zone?, sources: {name?, signature?, phone?, time_zone?}}; a source is `settings` or `config`")))]
 async fn me(State(s): State<WebState>) -> ApiResult {
     ok(s.with(|app, cx| app.identity(cx))
         .map_err(WebError::into_json)?)
@@ -328,9 +328,11 @@ pub struct MeBody {
     name: Option<String>,
     signature: Option<String>,
     phone: Option<String>,
+    /// An IANA time zone name, `Europe/Berlin`: the day "today" is.
+    time_zone: Option<String>,
 }
 
-/// Sets the name, signature or phone drafts sign with ("" forgets it: the config's applies).
+/// Sets the name, signature, phone or time zone ("" forgets it: the config's applies).
 #[utoipa::path(patch, path = "/api/v1/me",
     request_body(content = MeBody, description = "{\"name\": \"Alex Morgan\", \"phone\": \"+1 555 0199\"}", content_type = "application/json"),
     responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "the identity now in force, as GET /api/v1/me"), (status = 422, description = "a bad field, or nothing to change")))]
@@ -342,6 +344,7 @@ async fn set_me(State(s): State<WebState>, ApiJson(b): ApiJson<MeBody>) -> ApiRe
                 name: b.name,
                 signature: b.signature,
                 phone: b.phone,
+                time_zone: b.time_zone,
             },
         )
     })

@@ -442,12 +442,18 @@ pub struct MeArgs {
     /// The call-back number a voicemail script gives (M7)
     #[arg(long, value_name = "NUMBER")]
     pub phone: Option<String>,
+    /// Your time zone, an IANA name (Europe/Berlin): the day "today" is (default: this computer's)
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
 }
 
 impl MeArgs {
     /// True when no option was given: show the identity.
     pub fn is_show(&self) -> bool {
-        self.name.is_none() && self.signature.is_none() && self.phone.is_none()
+        self.name.is_none()
+            && self.signature.is_none()
+            && self.phone.is_none()
+            && self.time_zone.is_none()
     }
 
     pub fn into_change(self) -> followup_app::identity::IdentityChange {
@@ -456,6 +462,7 @@ impl MeArgs {
             // `\n` typed on the command line is a line break, as in the config file.
             signature: self.signature.map(|s| s.replace("\\n", "\n")),
             phone: self.phone,
+            time_zone: self.time_zone,
         }
     }
 }

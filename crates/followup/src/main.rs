@@ -137,8 +137,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let may_create = cli.command.may_create();
     let db_given = cli.db.is_some() || cli.database.is_some();
     let open = move |config: followup_app::Config| -> anyhow::Result<App> {
-        Ok(if needs_no_data {
+        Ok(if needs_no_data && !db.exists() {
             App::without_data(config)?
+        } else if needs_no_data {
+            // The owner's own templates (Settings) live in the database.
+            App::open_existing(&db, config)?
         } else if may_create {
             App::open(&db, config)?
         } else if !db_given && !db.exists() {
@@ -158,6 +161,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         other => other,
     };
     let app = open(config)?;
+    // Unpinned, today is the day in the owner's time zone (Settings, `followup me`).
+    let today = match cli.today {
+        None => app.today_for(followup_app::DEFAULT_OWNER)?,
+        Some(_) => today,
+    };
     let cx = app.ctx(today)?;
     let cx = &cx;
     match command {
@@ -288,7 +296,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             output::draft(&draft, d.open, json)
         }
         Command::Templates(t) => match t {
-            TemplatesCmd::List => output::templates(&app.templates()?, json),
+            TemplatesCmd::List => output::templates(&app.templates(cx)?, json),
             TemplatesCmd::Edit { name } => {
                 let path = app.template_to_edit(&name)?;
                 if json {
@@ -299,7 +307,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             TemplatesCmd::Show { name } => {
-                let t = followup_app::drafts::load(&name, app.config.templates_dir().as_deref())?;
+                let t = app.template(cx, &name)?;
                 outln!("{}", t.text.trim_end());
                 Ok(())
             }

@@ -732,6 +732,13 @@ pub fn identity(me: &followup_app::identity::Identity, json: bool) -> Out {
         me.phone.clone().unwrap_or_else(|| "(none)".into()),
         from(me.sources.phone)
     );
+    outln!(
+        "time zone  {}{}",
+        me.time_zone
+            .clone()
+            .unwrap_or_else(|| "(this computer's)".into()),
+        from(me.sources.time_zone)
+    );
     Ok(())
 }
 
@@ -1084,10 +1091,11 @@ pub fn templates(list: &[followup_app::drafts::Template], json: bool) -> Out {
         .map(|t| {
             vec![
                 t.name.clone(),
-                t.path
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "built in".into()),
+                match (&t.path, t.stored) {
+                    (_, true) => "yours (the web's Settings)".into(),
+                    (Some(p), false) => p.display().to_string(),
+                    (None, false) => "built in".into(),
+                },
             ]
         })
         .collect();

@@ -1248,3 +1248,57 @@ async fn settings_time_zone_and_the_calendar_text_are_honest() {
     let (_, me) = get(&s, "/api/v1/me").await;
     assert!(me.contains("\"time_zone\":\"Europe/Berlin\""), "{me}");
 }
+
+#[tokio::test]
+async fn the_api_reads_and_sets_the_settings() {
+    let s = demo();
+    let (st, body) = get(&s, "/api/v1/settings").await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let grace = v["policy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "grace")
+        .unwrap();
+    assert_eq!(grace["value"], "2bd");
+    assert_eq!(grace["rule"], "F3");
+    let put = |body: serde_json::Value| {
+        axum::http::Request::put("/api/v1/settings")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    // A bad value is named by its key, and nothing is kept (not even the good identity).
+    let (st, body, _) = send(
+        &s,
+        put(serde_json::json!({"policy": {"gap": "soon"}, "identity": {"name": "Sam Lee"}})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("\"message\":\"gap: expected a duration"),
+        "{body}"
+    );
+    let (_, me) = get(&s, "/api/v1/me").await;
+    assert!(!me.contains("Sam Lee"));
+    let (st, body, _) = send(
+        &s,
+        put(serde_json::json!({"policy": {"gap": "4bd"}, "identity": {"time_zone": "America/New_York"}})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("\"time_zone\":\"America/New_York\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("\"key\":\"gap\",\"label\":\"Least gap between messages\",\"rule\":\"F15\""),
+        "{body}"
+    );
+    let (st, body, _) = send(&s, put(serde_json::json!({"reset": ["*"]}))).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(!body.contains("\"overridden\":true"), "{body}");
+    let (st, _, _) = send(&s, put(serde_json::json!({}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -529,6 +529,8 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/items/{id}/warnings", "get"),
         ("/api/v1/me", "get"),
         ("/api/v1/me", "patch"),
+        ("/api/v1/settings", "get"),
+        ("/api/v1/settings", "put"),
         ("/api/v1/import/{kind}", "post"),
     ] {
         let op = &doc["paths"][path][method];

@@ -261,6 +261,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             output::done(&done, today, json)
         }
+        Command::Policy(p) => {
+            use followup_app::policy_settings::PolicyChange;
+            let params = match p {
+                cli::PolicyCmd::Show => app.policy_params(cx)?,
+                cli::PolicyCmd::Set { key, value } => app.set_policy(
+                    cx,
+                    PolicyChange {
+                        values: [(key, value)].into(),
+                        reset: Vec::new(),
+                    },
+                )?,
+                cli::PolicyCmd::Reset { keys, all } => app.set_policy(
+                    cx,
+                    PolicyChange {
+                        values: Default::default(),
+                        reset: if all { vec!["*".into()] } else { keys },
+                    },
+                )?,
+            };
+            output::policy(&params, json)
+        }
         Command::Me(m) => {
             let me = if m.is_show() {
                 app.identity(cx)?
@@ -303,6 +324,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     output::print_json(&serde_json::json!({ "name": name, "path": path }))
                 } else {
                     outln!("{}", path.display());
+                    Ok(())
+                }
+            }
+            TemplatesCmd::Set { name, file } => {
+                let text = cli::read_text("FILE", &file)?;
+                let t = app.set_template(cx, &name, &text)?;
+                if json {
+                    output::print_json(&t)
+                } else {
+                    outln!(
+                        "Kept: drafts use your {name} template (`followup templates reset {name}` goes back)."
+                    );
+                    Ok(())
+                }
+            }
+            TemplatesCmd::Reset { name } => {
+                let t = app.reset_template(cx, &name)?;
+                if json {
+                    output::print_json(&t)
+                } else {
+                    outln!(
+                        "Reset: drafts use {}.",
+                        t.path
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_else(|| format!("the built-in {name} template"))
+                    );
                     Ok(())
                 }
             }

@@ -1092,7 +1092,7 @@ pub fn templates(list: &[followup_app::drafts::Template], json: bool) -> Out {
             vec![
                 t.name.clone(),
                 match (&t.path, t.stored) {
-                    (_, true) => "yours (the web's Settings)".into(),
+                    (_, true) => "yours, kept in the database (Settings, `templates set`)".into(),
                     (Some(p), false) => p.display().to_string(),
                     (None, false) => "built in".into(),
                 },
@@ -1100,6 +1100,33 @@ pub fn templates(list: &[followup_app::drafts::Template], json: bool) -> Out {
         })
         .collect();
     table(&["TEMPLATE", "SOURCE"], &rows, &[])
+}
+
+pub fn policy(params: &[followup_app::policy_settings::ParamView], json: bool) -> Out {
+    if json {
+        return print_json(params);
+    }
+    let rows: Vec<Vec<String>> = params
+        .iter()
+        .map(|p| {
+            vec![
+                p.key.to_string(),
+                p.rule.to_string(),
+                if p.overridden {
+                    format!("{} (yours)", p.value)
+                } else {
+                    p.value.clone()
+                },
+                p.default.clone(),
+                p.label.to_string(),
+            ]
+        })
+        .collect();
+    table(
+        &["KEY", "RULE", "VALUE", "DEFAULT", "WHAT"],
+        &rows,
+        &[(4, 8)],
+    )
 }
 
 pub fn lint(ws: &[followup_core::draft::LintWarning], json: bool) -> Out {

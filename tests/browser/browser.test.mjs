@@ -284,6 +284,7 @@ const PAGES = [
   ['log', '/log'],
   ['import', '/import'],
   ['settings', '/settings'],
+  ['template', '/settings/templates/follow-up'],
   ['rules', '/rules'],
   ['draft', '/items/7/draft'],
   ['not-found', '/contacts/999'],

@@ -8,3 +8,10 @@ use jiff::civil::Date;
 pub fn system_today() -> Date {
     jiff::Zoned::now().date()
 }
+
+/// Today in `tz`: the owner's time zone, when they set one (F16: dates are civil dates in the
+/// person's time zone, whatever zone the server runs in).
+#[allow(clippy::disallowed_methods)] // the same clock read, in another zone
+pub fn today_in(tz: &jiff::tz::TimeZone) -> Date {
+    jiff::Timestamp::now().to_zoned(tz.clone()).date()
+}

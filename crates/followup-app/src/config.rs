@@ -47,6 +47,8 @@ pub struct Me {
     pub signature: Option<String>,
     /// The call-back number a voicemail script gives (M7).
     pub phone: Option<String>,
+    /// The time zone "today" is counted in (`Europe/Berlin`); default this computer's.
+    pub time_zone: Option<String>,
 }
 
 /// The config as loaded: the policy in force and where it came from.
@@ -148,9 +150,18 @@ pub fn parse(text: &str) -> Result<Config, String> {
         Some(overrides) => merged_policy(&base, &overrides)
             .map_err(|m| format!("{}: {m}", policy_place(text, &base, &overrides)))?,
     };
+    let me = file.me.unwrap_or_default();
+    if let Some(tz) = &me.time_zone {
+        crate::identity::time_zone(crate::Field::TimeZone, tz).map_err(|e| {
+            let line = line_of(text, &["me".to_string(), "time_zone".to_string()])
+                .map(|l| format!("line {l}: "))
+                .unwrap_or_default();
+            format!("{line}[me] {e}")
+        })?;
+    }
     Ok(Config {
         policy,
-        me: file.me.unwrap_or_default(),
+        me,
         templates: file.templates,
         source: None,
         dir: None,
@@ -330,6 +341,13 @@ mod tests {
             assert!(e.starts_with(want), "{text:?}: {e}");
             assert!(!e.contains('\n'), "{e}");
         }
+    }
+
+    #[test]
+    fn a_time_zone_that_is_none_is_refused_with_its_line() {
+        let e = parse("[me]\nname = \"A\"\ntime_zone = \"Mars/Base\"\n").unwrap_err();
+        assert!(e.starts_with("line 3: [me] time_zone: no time zone"), "{e}");
+        assert!(parse("[me]\ntime_zone = \"Europe/Berlin\"\n").is_ok());
     }
 
     #[test]

@@ -51,6 +51,11 @@ pub enum Field {
     Item,
     Until,
     Signature,
+    /// The owner's time zone (an IANA name): the day "today" is for them.
+    TimeZone,
+    /// A policy parameter set in Settings, by its key in the config's `[policy]`
+    /// (`grace`, `cadence.critical`); see `policy_settings::PARAMS`.
+    Policy(&'static str),
     Template,
     Alarm,
     Table,
@@ -103,6 +108,8 @@ impl Field {
             Item => "item",
             Until => "until",
             Signature => "signature",
+            TimeZone => "time_zone",
+            Policy(key) => key,
             Template => "template",
             Alarm => "alarm",
             Table => "table",
@@ -155,6 +162,8 @@ impl Field {
             Item => "Item",
             Until => "Until",
             Signature => "Signature",
+            TimeZone => "Time zone",
+            Policy(key) => crate::policy_settings::label(key),
             Template => "Template",
             Alarm => "Alarm",
             Table => "Table",

@@ -421,12 +421,53 @@ impl App {
                 source: name.clone(),
                 days: days.to_vec(),
             })?;
-            // The config's holidays and every calendar kept, this one's days as now given.
-            let mut policy = self.config.policy.clone();
-            policy.calendar.holidays.extend(w.tx.holidays()?);
+            // The config's policy, the owner's overrides, and every calendar kept, this one's
+            // days as now given.
+            let policy = self.policy_in(&*w.tx)?;
             crate::replan::full_replan(w.tx.as_mut(), &policy)
         })?;
         Ok((name, days.len()))
+    }
+}
+
+/// A holiday calendar kept in the database: the name it is kept under and how many days.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HolidayCalendar {
+    pub name: String,
+    pub days: usize,
+}
+
+impl App {
+    /// The holiday calendars the owner imported, by name, with their days: the last
+    /// `holidays-kept` of each name (an import again replaces its days; none removes it).
+    pub fn holiday_calendars(&self, cx: &Ctx) -> Result<Vec<HolidayCalendar>, AppError> {
+        let mut kept: std::collections::BTreeMap<String, usize> = Default::default();
+        for r in self.store.read(cx.owner)?.events()? {
+            if let followup_core::Event::HolidaysKept { source, days } = r.event {
+                if days.is_empty() {
+                    kept.remove(&source);
+                } else {
+                    kept.insert(source, days.len());
+                }
+            }
+        }
+        Ok(kept
+            .into_iter()
+            .map(|(name, days)| HolidayCalendar { name, days })
+            .collect())
+    }
+
+    /// Removes an imported holiday calendar (a `holidays-kept` with no days) and replans.
+    pub fn remove_holidays(&self, cx: &Ctx, name: &str) -> Result<(), AppError> {
+        if !self.holiday_calendars(cx)?.iter().any(|c| c.name == name) {
+            return Err(AppError::NotFound {
+                what: "holiday calendar",
+                query: name.to_string(),
+                hint: "; Settings lists the calendars imported".into(),
+            });
+        }
+        self.keep_holidays(cx, name, &[])?;
+        Ok(())
     }
 }
 

@@ -15,6 +15,7 @@ pub const PLACEHOLDER: &str = "[YOUR NAME]";
 const NAME: &str = "me.name";
 const SIGNATURE: &str = "me.signature";
 const PHONE: &str = "me.phone";
+const TIME_ZONE: &str = "me.time_zone";
 /// Set once the command line asked for the name (answered or not): it asks only once.
 const ASKED: &str = "me.asked";
 
@@ -40,7 +41,11 @@ pub struct Identity {
     pub signature: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// Where `name`, `signature` and `phone` come from; absent when unset.
+    /// The time zone "today" is counted in (an IANA name, `Europe/Berlin`); absent: this
+    /// computer's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Where `name`, `signature`, `phone` and `time_zone` come from; absent when unset.
     pub sources: Sources,
 }
 
@@ -53,6 +58,8 @@ pub struct Sources {
     pub signature: Option<Source>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<Source>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<Source>,
 }
 
 impl Identity {
@@ -62,6 +69,7 @@ impl Identity {
             name: self.name.clone(),
             signature: self.signature.clone(),
             phone: self.phone.clone(),
+            time_zone: self.time_zone.clone(),
         }
     }
 }
@@ -73,11 +81,15 @@ pub struct IdentityChange {
     pub name: Option<String>,
     pub signature: Option<String>,
     pub phone: Option<String>,
+    pub time_zone: Option<String>,
 }
 
 impl IdentityChange {
     pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.signature.is_none() && self.phone.is_none()
+        self.name.is_none()
+            && self.signature.is_none()
+            && self.phone.is_none()
+            && self.time_zone.is_none()
     }
 }
 
@@ -110,6 +122,7 @@ impl App {
         let name = stored(tx.setting(NAME)?);
         let signature = stored(tx.setting(SIGNATURE)?);
         let phone = stored(tx.setting(PHONE)?);
+        let time_zone = stored(tx.setting(TIME_ZONE)?);
         drop(tx);
         let me = &self.config.me;
         let pick = |db: Option<String>, cfg: &Option<String>| match db {
@@ -122,14 +135,17 @@ impl App {
         let (name, name_from) = pick(name, &me.name);
         let (signature, signature_from) = pick(signature, &me.signature);
         let (phone, phone_from) = pick(phone, &me.phone);
+        let (time_zone, time_zone_from) = pick(time_zone, &me.time_zone);
         Ok(Identity {
             name,
             signature,
             phone,
+            time_zone,
             sources: Sources {
                 name: name_from,
                 signature: signature_from,
                 phone: phone_from,
+                time_zone: time_zone_from,
             },
         })
     }
@@ -157,8 +173,21 @@ impl App {
                 p => fields::phone(Field::Phone, p),
             })
             .transpose()?;
+        let time_zone = c
+            .time_zone
+            .as_deref()
+            .map(|t| match t.trim() {
+                "" => Ok(String::new()),
+                t => time_zone(Field::TimeZone, t).map(|_| t.to_string()),
+            })
+            .transpose()?;
         self.change(cx, |w| {
-            for (key, value) in [(NAME, name), (SIGNATURE, signature), (PHONE, phone)] {
+            for (key, value) in [
+                (NAME, name),
+                (SIGNATURE, signature),
+                (PHONE, phone),
+                (TIME_ZONE, time_zone),
+            ] {
                 if let Some(v) = value {
                     w.tx.set_setting(key, v.trim())?;
                 }
@@ -182,6 +211,35 @@ impl App {
     pub fn mark_name_asked(&self, cx: &Ctx) -> Result<()> {
         self.change(cx, |w| Ok(w.tx.set_setting(ASKED, "yes")?))
     }
+}
+
+/// A time zone as typed: an IANA name this computer's time zone database knows.
+pub fn time_zone(field: Field, name: &str) -> Result<jiff::tz::TimeZone> {
+    let name = name.trim();
+    // Only names: "+02:00" or "CET" would follow no daylight saving rules of a region.
+    if !name.contains('/') && name != "UTC" {
+        return Err(invalid(
+            field,
+            format!(
+                "expected a time zone name like Europe/Berlin or America/New_York, found {name:?}"
+            ),
+        ));
+    }
+    jiff::tz::TimeZone::get(name).map_err(|_| {
+        invalid(
+            field,
+            format!("no time zone is named {name:?}; expected a name like Europe/Berlin or America/New_York"),
+        )
+    })
+}
+
+/// The time zone the owner set (or the config's), if it still reads.
+pub(crate) fn stored_time_zone(
+    tx: &dyn followup_store::ReadTx,
+    config: &crate::config::Me,
+) -> Result<Option<jiff::tz::TimeZone>> {
+    let name = stored(tx.setting(TIME_ZONE)?).or_else(|| stored(config.time_zone.clone()));
+    Ok(name.and_then(|n| time_zone(Field::TimeZone, &n).ok()))
 }
 
 /// A signature as typed: at most [`SIGNATURE_LINES`] lines, each a one-line field; `""`

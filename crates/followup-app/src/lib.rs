@@ -29,6 +29,7 @@ pub mod input;
 pub mod jobs;
 pub mod lists;
 mod lookup;
+pub mod policy_settings;
 pub mod removal;
 pub mod replan;
 pub mod settings;
@@ -84,7 +85,7 @@ pub enum Actor {
 }
 
 /// What every use case is told: who acts, for whom, the day it is, and the policy in force
-/// (the config's, with the owner's imported holidays). Nothing in a use case reads the clock.
+/// (the config's, with the owner's overrides from Settings and imported holidays). Nothing in a use case reads the clock.
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub owner: OwnerId,
@@ -93,13 +94,21 @@ pub struct Ctx {
     pub policy: Arc<Policy>,
 }
 
+/// What is kept per owner between requests: read at `version`.
+struct OwnerCache {
+    version: u64,
+    policy: Arc<Policy>,
+    time_zone: Option<jiff::tz::TimeZone>,
+}
+
 /// The use cases over one store, shared by every request and command.
 pub struct App {
     store: Arc<dyn Store>,
     pub config: Config,
-    /// Each owner's policy (the config's plus their imported holidays), with the version of
-    /// the data it was read at: a context costs one version read, not a holidays query.
-    policies: Mutex<BTreeMap<OwnerId, (u64, Arc<Policy>)>>,
+    /// Each owner's policy (the config's, their overrides, their imported holidays) and time
+    /// zone, with the version of the data they were read at: a context costs one version
+    /// read, not a holidays query.
+    policies: Mutex<BTreeMap<OwnerId, OwnerCache>>,
 }
 
 impl App {
@@ -180,21 +189,51 @@ impl App {
         })
     }
 
-    /// The policy in force for `owner`: the config's, with the holidays they imported (F16).
+    /// The policy in force for `owner`: the config's, their overrides (Settings), and the
+    /// holidays they imported (F16).
     fn policy_of(&self, owner: OwnerId) -> Result<Arc<Policy>> {
+        Ok(self.owner_cache(owner)?.0)
+    }
+
+    /// The day it is for `owner`: in the time zone they set (Settings, `followup me
+    /// --time-zone`), else in this computer's.
+    pub fn today_for(&self, owner: OwnerId) -> Result<Date> {
+        Ok(match self.owner_cache(owner)?.1 {
+            Some(tz) => clock::today_in(&tz),
+            None => clock::system_today(),
+        })
+    }
+
+    fn owner_cache(&self, owner: OwnerId) -> Result<(Arc<Policy>, Option<jiff::tz::TimeZone>)> {
         let version = self.store.version(owner)?;
         let lock = || self.policies.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((v, p)) = lock().get(&owner)
-            && *v == version
+        if let Some(c) = lock().get(&owner)
+            && c.version == version
         {
-            return Ok(p.clone());
+            return Ok((c.policy.clone(), c.time_zone.clone()));
         }
         // Read outside the lock: other requests need not wait for this one's read.
-        let days = self.store.read(owner)?.holidays()?;
-        let mut policy = self.config.policy.clone();
-        policy.calendar.holidays.extend(days);
-        let policy = Arc::new(policy);
-        lock().insert(owner, (version, policy.clone()));
+        let tx = self.store.read(owner)?;
+        let policy = Arc::new(self.policy_in(&*tx)?);
+        let time_zone = identity::stored_time_zone(&*tx, &self.config.me)?;
+        drop(tx);
+        lock().insert(
+            owner,
+            OwnerCache {
+                version,
+                policy: policy.clone(),
+                time_zone: time_zone.clone(),
+            },
+        );
+        Ok((policy, time_zone))
+    }
+
+    /// The policy as a transaction sees it: the config's, the owner's overrides, their
+    /// holidays. A change that moves any of them replans with this.
+    pub(crate) fn policy_in(&self, tx: &dyn followup_store::ReadTx) -> Result<Policy> {
+        let stored = tx.setting(policy_settings::KEY)?;
+        let mut policy = policy_settings::overlay(&self.config.policy, stored.as_deref());
+        policy.calendar.holidays.extend(tx.holidays()?);
         Ok(policy)
     }
 }

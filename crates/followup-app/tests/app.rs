@@ -1105,3 +1105,61 @@ fn contact_lines_are_the_same_read_either_way() {
     assert!(scanned.iter().filter(|l| l.last_touch.is_some()).count() > 100);
     assert!(scanned.iter().filter(|l| l.next.is_some()).count() > 100);
 }
+
+/// Settings that shape the agenda and the drafts travel with the lossless export (not the
+/// calendar token); an export without any has no `settings` key, as before.
+#[test]
+fn the_export_carries_the_owners_settings_but_not_the_calendar_token() {
+    let today = date(2026, 11, 23);
+    let app = memory_app(Config::default());
+    let cx = app.ctx(today).unwrap();
+    followup_app::demo::build(&app, &cx).unwrap();
+    let bare = app.export_json(&cx).unwrap();
+    assert!(!bare.contains("\"settings\""), "no settings, no key");
+    app.set_policy(
+        &cx,
+        followup_app::policy_settings::PolicyChange {
+            values: [("application_wait".to_string(), "10d".to_string())].into(),
+            reset: Vec::new(),
+        },
+    )
+    .unwrap();
+    app.set_template(
+        &cx,
+        "retry",
+        "Subject: Again\n\nDear {{ dear }},\nstill here.\n",
+    )
+    .unwrap();
+    app.set_identity(
+        &cx,
+        followup_app::identity::IdentityChange {
+            time_zone: Some("Europe/Berlin".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.rotate_calendar_token(&app.ctx(today).unwrap()).unwrap();
+    let cx = app.ctx(today).unwrap();
+    let text = app.export_json(&cx).unwrap();
+    assert!(
+        text.contains("\"template.retry\"")
+            && text.contains("10d")
+            && text.contains("Europe/Berlin")
+    );
+    assert!(!text.contains("calendar_token"));
+
+    let other = memory_app(Config::default());
+    let ocx = other.ctx(today).unwrap();
+    other.import_json(&ocx, "backup.json", &text).unwrap();
+    let ocx = other.ctx(today).unwrap();
+    assert_eq!(other.export_json(&ocx).unwrap(), text, "byte-identical");
+    assert_eq!(
+        other.agenda(&ocx, None).unwrap(),
+        app.agenda(&cx, None).unwrap(),
+        "the same policy plans the same agenda"
+    );
+    // A broken template in an export is refused before anything is written.
+    let broken = text.replace("still here.", "{{ stil }}");
+    let e = followup_app::transfer::read_export("b.json", &broken, today).unwrap_err();
+    assert!(e.to_string().contains("settings: template.retry"), "{e}");
+}

@@ -54,6 +54,7 @@ pub fn router() -> Router<WebState> {
         .route("/items/{id}/draft", get(draft))
         .route("/items/{id}/warnings", get(warnings))
         .route("/me", get(me).patch(set_me))
+        .route("/settings", get(settings).put(set_settings))
         // After the routes: it applies to those already added.
         .method_not_allowed_fallback(crate::edge::api_method_not_allowed)
 }
@@ -90,6 +91,8 @@ pub fn router() -> Router<WebState> {
         warnings,
         me,
         set_me,
+        settings,
+        set_settings,
         import
     )
 )]
@@ -341,12 +344,88 @@ async fn warnings(State(s): State<WebState>, ApiPath(id): ApiPath<i64>) -> ApiRe
         .map_err(WebError::into_json)?)
 }
 
-/// Who drafts sign as: the name, signature and phone in force, and where each comes from.
+/// Who drafts sign as: the name, signature, phone and time zone in force, and where each comes from.
 #[utoipa::path(get, path = "/api/v1/me",
-    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "{name?, signature?, phone?, sources: {name?, signature?, phone?}}; a source is `settings` or `config`")))]
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "{name?, signature?, phone?, time_zone?, sources: {name?, signature?, phone?, time_zone?}}; a source is `settings` or `config`")))]
 async fn me(State(s): State<WebState>) -> ApiResult {
     ok(s.with(|app, cx| app.identity(cx))
         .map_err(WebError::into_json)?)
+}
+
+/// Settings as the API shows them: who you are, and each policy parameter.
+#[derive(Serialize)]
+struct SettingsView {
+    identity: followup_app::identity::Identity,
+    policy: Vec<followup_app::policy_settings::ParamView>,
+}
+
+fn settings_view(
+    app: &followup_app::App,
+    cx: &followup_app::Ctx,
+) -> Result<SettingsView, followup_app::AppError> {
+    Ok(SettingsView {
+        identity: app.identity(cx)?,
+        policy: app.policy_params(cx)?,
+    })
+}
+
+/// Settings: who you are, and each policy parameter with its value, default and rule.
+#[utoipa::path(get, path = "/api/v1/settings",
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "{identity: as GET /api/v1/me, policy: [{key, label, rule, hint, value, default, rules_default, overridden}]}; `default` is the config file's value (else RULES.md's)")))]
+async fn settings(State(s): State<WebState>) -> ApiResult {
+    ok(s.with(settings_view).map_err(WebError::into_json)?)
+}
+
+/// A change to the settings: the identity's fields, policy parameters by key, and overrides
+/// to drop.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsBody {
+    /// As PATCH /api/v1/me: "" forgets a field.
+    identity: Option<MeBody>,
+    /// Parameter key (`grace`, `cadence.critical`, `calendar.weekend`) to value as typed
+    /// (`"3bd"`, `"none"`, `"saturday, sunday"`); "" drops the override.
+    policy: Option<std::collections::BTreeMap<String, String>>,
+    /// Parameter keys whose overrides to drop; `"*"` drops them all.
+    reset: Option<Vec<String>>,
+}
+
+/// Changes what the body names; every value is checked before anything is kept, and a
+/// policy change replans every follow-up at once.
+#[utoipa::path(put, path = "/api/v1/settings",
+    request_body(content = SettingsBody, description = "{\"policy\": {\"grace\": \"3bd\"}, \"identity\": {\"time_zone\": \"Europe/Berlin\"}}", content_type = "application/json"),
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "the settings now in force, as GET /api/v1/settings"), (status = 422, description = "a bad value (named by its key), an unknown parameter, or nothing to change")))]
+async fn set_settings(State(s): State<WebState>, ApiJson(b): ApiJson<SettingsBody>) -> ApiResult {
+    ok(s.with(|app, cx| {
+        let change = followup_app::policy_settings::PolicyChange {
+            values: b.policy.unwrap_or_default(),
+            reset: b.reset.unwrap_or_default(),
+        };
+        let policy = !(change.values.is_empty() && change.reset.is_empty());
+        // The policy's values are checked before the identity is kept: a refusal keeps nothing.
+        if let Some(e) = app.policy_problems(&change).into_iter().next() {
+            return Err(e);
+        }
+        let me = b
+            .identity
+            .map(|me| followup_app::identity::IdentityChange {
+                name: me.name,
+                signature: me.signature,
+                phone: me.phone,
+                time_zone: me.time_zone,
+            })
+            .unwrap_or_default();
+        if !me.is_empty() {
+            app.set_identity(cx, me)?;
+        } else if !policy {
+            return Err(followup_app::AppError::NothingToChange { what: "settings" });
+        }
+        if policy {
+            app.set_policy(cx, change)?;
+        }
+        settings_view(app, cx)
+    })
+    .map_err(WebError::into_json)?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -355,9 +434,11 @@ pub struct MeBody {
     name: Option<String>,
     signature: Option<String>,
     phone: Option<String>,
+    /// An IANA time zone name, `Europe/Berlin`: the day "today" is.
+    time_zone: Option<String>,
 }
 
-/// Sets the name, signature or phone drafts sign with ("" forgets it: the config's applies).
+/// Sets the name, signature, phone or time zone ("" forgets it: the config's applies).
 #[utoipa::path(patch, path = "/api/v1/me",
     request_body(content = MeBody, description = "{\"name\": \"Alex Morgan\", \"phone\": \"+1 555 0199\"}", content_type = "application/json"),
     responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 200, description = "the identity now in force, as GET /api/v1/me"), (status = 422, description = "a bad field, or nothing to change")))]
@@ -369,6 +450,7 @@ async fn set_me(State(s): State<WebState>, ApiJson(b): ApiJson<MeBody>) -> ApiRe
                 name: b.name,
                 signature: b.signature,
                 phone: b.phone,
+                time_zone: b.time_zone,
             },
         )
     })

@@ -19,6 +19,7 @@ mod extract;
 mod forms;
 mod notice;
 mod pages;
+mod settings;
 mod uploads;
 
 pub use edge::{CSP, REFERRER_POLICY};
@@ -162,7 +163,14 @@ impl WebState {
 
     /// This request's context: the one person of this server, today.
     fn ctx(&self) -> Result<Ctx, WebError> {
-        let today = self.today.unwrap_or_else(followup_app::clock::system_today);
+        // Unpinned, the day is the owner's, in the time zone they set (Settings).
+        let today = match self.today {
+            Some(d) => d,
+            None => self
+                .app
+                .today_for(followup_app::DEFAULT_OWNER)
+                .map_err(WebError::from)?,
+        };
         self.app.ctx(today).map_err(WebError::from)
     }
 
@@ -335,11 +343,23 @@ pub fn router(state: WebState) -> Router {
             get(pages::import_form).post(pages::import_preview),
         )
         .route("/import/confirm", post(pages::import_confirm))
-        .route("/settings", get(pages::settings))
+        .route("/settings", get(settings::settings))
         .route("/rules", get(pages::rules))
-        .route("/settings/calendar-token", post(pages::rotate_token))
-        .route("/settings/me", post(pages::set_me))
-        .route("/calendar/{file}", get(pages::calendar_feed))
+        .route("/settings/calendar-token", post(settings::rotate_token))
+        .route("/settings/me", post(settings::set_me))
+        .route("/settings/policy", post(settings::set_policy))
+        .route("/settings/policy/reset", post(settings::reset_policy))
+        .route("/settings/holidays", post(settings::add_holidays))
+        .route("/settings/holidays/remove", post(settings::remove_holidays))
+        .route(
+            "/settings/templates/{name}",
+            get(settings::template).post(settings::set_template),
+        )
+        .route(
+            "/settings/templates/{name}/reset",
+            post(settings::reset_template),
+        )
+        .route("/calendar/{file}", get(settings::calendar_feed))
         .route(
             "/assets/htmx.min.js",
             get(|| async { asset("text/javascript; charset=utf-8", HTMX) }),

@@ -1272,3 +1272,298 @@ async fn a_refused_snooze_date_shows_beside_the_field_with_the_input_kept() {
     let (_, after) = get(&s, "/api/v1/agenda").await;
     assert_eq!(before, after);
 }
+
+/// The due day of the agenda item about the job at `organization`, from the API.
+async fn due_of(s: &support::Server, organization: &str) -> Option<String> {
+    let (_, body) = get(s, "/api/v1/agenda?until=2027-06-30").await;
+    let items: serde_json::Value = serde_json::from_str(&body).unwrap();
+    items.as_array().unwrap().iter().find_map(|i| {
+        let about = i["jobs"]
+            .as_array()?
+            .iter()
+            .any(|j| j["organization"] == organization);
+        about.then(|| i["due"].as_str().unwrap().to_string())
+    })
+}
+
+/// The whole policy form as Settings shows it, with `changes` typed over it.
+async fn policy_form(s: &support::Server, changes: &[(&str, &str)]) -> String {
+    let (_, page) = get(s, "/settings").await;
+    let mut fields = Vec::new();
+    for p in followup_app::policy_settings::PARAMS {
+        let pat = format!("name=\"{}\" value=\"", p.key);
+        let at = page
+            .find(&pat)
+            .unwrap_or_else(|| panic!("{} in the form", p.key))
+            + pat.len();
+        let value: String = page[at..].chars().take_while(|c| *c != '"').collect();
+        let value = changes
+            .iter()
+            .find(|(k, _)| *k == p.key)
+            .map(|(_, v)| v.to_string())
+            .unwrap_or(value);
+        fields.push(format!(
+            "{}={}",
+            p.key,
+            value.replace(' ', "+").replace(',', "%2C")
+        ));
+    }
+    fields.join("&")
+}
+
+#[tokio::test]
+async fn settings_a_policy_field_changes_the_agenda_and_reset_brings_the_default_back() {
+    let s = demo();
+    // A cold application on Friday 20 Nov: F5, nothing due before applied + 7 d.
+    let (st, body, _) = send(
+        &s,
+        json_req(
+            "/api/v1/jobs",
+            serde_json::json!({"organization": "Policy Test Co", "title": "Analyst", "applied": "2026-11-20"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        due_of(&s, "Policy Test Co").await.as_deref(),
+        Some("2026-11-27")
+    );
+    let (_, page) = get(&s, "/settings").await;
+    assert!(
+        page.contains("Wait after applying")
+            && page.contains("name=\"application_wait\" value=\"7d\"")
+            && page.contains("href=\"/rules#F5\""),
+        "{page}"
+    );
+    // Ten days: due Monday 30 Nov, at once.
+    let body = policy_form(&s, &[("application_wait", "10 days")]).await;
+    let (st, _, h) = send(&s, form("/settings/policy", &body)).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(h[header::LOCATION], "/settings?notice=saved#policy");
+    assert_eq!(
+        due_of(&s, "Policy Test Co").await.as_deref(),
+        Some("2026-11-30")
+    );
+    let (_, page) = get(&s, "/settings?notice=saved").await;
+    assert!(
+        page.contains("name=\"application_wait\" value=\"10d\"")
+            && page.contains("Default 7d; you set 10d.")
+            && page.contains("Reset Wait after applying to 7d"),
+        "{page}"
+    );
+    // The config's other parameters still apply; only the override is kept.
+    let (_, page) = get(&s, "/settings").await;
+    assert_eq!(page.matches("you set").count(), 1, "{page}");
+    // Reset that field: the default, and the date, come back.
+    let (st, _, _) = send(&s, form("/settings/policy/reset", "key=application_wait")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(
+        due_of(&s, "Policy Test Co").await.as_deref(),
+        Some("2026-11-27")
+    );
+    let (_, page) = get(&s, "/settings").await;
+    assert!(page.contains("name=\"application_wait\" value=\"7d\"") && !page.contains("you set"));
+    // Reset all: every override goes.
+    let body = policy_form(&s, &[("application_wait", "3w"), ("gap", "5bd")]).await;
+    send(&s, form("/settings/policy", &body)).await;
+    assert_eq!(
+        due_of(&s, "Policy Test Co").await.as_deref(),
+        Some("2026-12-11")
+    );
+    let (st, _, _) = send(&s, form("/settings/policy/reset", "key=%2A")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, page) = get(&s, "/settings").await;
+    assert!(!page.contains("you set"), "{page}");
+    assert_eq!(
+        due_of(&s, "Policy Test Co").await.as_deref(),
+        Some("2026-11-27")
+    );
+}
+
+#[tokio::test]
+async fn settings_a_bad_policy_value_comes_back_as_typed_and_changes_nothing() {
+    let s = demo();
+    let (_, agenda_before) = get(&s, "/api/v1/agenda?until=2027-06-30").await;
+    let body = policy_form(
+        &s,
+        &[
+            ("grace", "3bd"),
+            ("retry_wait", "0d"),
+            ("calendar.weekend", "saturday, caturday"),
+        ],
+    )
+    .await;
+    let (st, page, _) = send(&s, form("/settings/policy", &body)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    // Each message beside its field, one line, naming it by its label; the typed values kept.
+    assert!(
+        page.contains("id=\"p-retry_wait-error\">Retry after silence: must be longer than zero, found &#34;0d&#34;</p>")
+            || page.contains("id=\"p-retry_wait-error\">Retry after silence: must be longer than zero, found &quot;0d&quot;</p>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("id=\"p-calendar-weekend-error\">Weekend: expected weekday names"),
+        "{page}"
+    );
+    assert!(
+        page.contains("name=\"retry_wait\" value=\"0d\"")
+            && page.contains("name=\"grace\" value=\"3bd\"")
+            && page.contains("name=\"calendar.weekend\" value=\"saturday, caturday\""),
+        "{page}"
+    );
+    assert!(page.contains("aria-invalid=\"true\""));
+    // Nothing was kept: not even the good field.
+    let (_, settings) = get(&s, "/settings").await;
+    assert!(settings.contains("name=\"grace\" value=\"2bd\"") && !settings.contains("you set"));
+    let (_, agenda_after) = get(&s, "/api/v1/agenda?until=2027-06-30").await;
+    assert_eq!(agenda_before, agenda_after);
+    // An unknown parameter is refused as a whole, above the form.
+    let (st, page, _) = send(&s, form("/settings/policy", "grase=3bd")).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("is not a policy parameter"), "{page}");
+}
+
+#[tokio::test]
+async fn settings_a_template_edit_changes_the_draft_and_a_broken_one_is_refused() {
+    let s = demo();
+    let (_, draft) = get(&s, "/items/8/draft").await;
+    let (_, page) = get(&s, "/settings").await;
+    assert!(
+        page.contains("href=\"/settings/templates/follow-up\""),
+        "{page}"
+    );
+    // Which template item 8 uses: its draft page names none, so edit each it could be.
+    let (_, tpl) = get(&s, "/settings/templates/follow-up").await;
+    assert!(
+        tpl.contains("<textarea") && tpl.contains("built in"),
+        "{tpl}"
+    );
+    let (_, api) = get(&s, "/api/v1/items/8/draft").await;
+    let v: serde_json::Value = serde_json::from_str(&api).unwrap();
+    let name = v["template"].as_str().unwrap().to_string();
+    let mine = "Subject: A word from me\n\nDear {{ dear }},\n\nMy own words about {{ role.title }}.\n\n{{ me.signature }}\n";
+    let body = format!("text={}", followup_app::drafts::percent_encode(mine));
+    let (st, _, h) = send(&s, form(&format!("/settings/templates/{name}"), &body)).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(
+        h[header::LOCATION].to_str().unwrap(),
+        format!("/settings/templates/{name}?notice=saved")
+    );
+    let (_, after) = get(&s, "/items/8/draft").await;
+    assert!(
+        after.contains("My own words about") && after != draft,
+        "{after}"
+    );
+    let (_, page) = get(&s, "/settings").await;
+    assert!(page.contains("yours, kept here"), "{page}");
+    // A misspelt placeholder: refused with the line, the text kept as typed, the draft as it was.
+    let broken = "Subject: Hi\n\nDear {{ contact.first_nmae }},\n";
+    let body = format!("text={}", followup_app::drafts::percent_encode(broken));
+    let (st, page, _) = send(&s, form(&format!("/settings/templates/{name}"), &body)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("id=\"text-error\">Template: unknown placeholder contact.first_nmae; line 3"),
+        "{page}"
+    );
+    assert!(page.contains("Dear {{ contact.first_nmae }},"), "{page}");
+    let (_, still) = get(&s, "/items/8/draft").await;
+    assert!(still.contains("My own words about"));
+    // A broken tag too.
+    let body = format!(
+        "text={}",
+        followup_app::drafts::percent_encode("Subject: Hi\n{% if met %}\nDear\n")
+    );
+    let (st, page, _) = send(&s, form(&format!("/settings/templates/{name}"), &body)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"text-error\">Template: "), "{page}");
+    // Reset: the built-in one again.
+    let (st, _, _) = send(&s, form(&format!("/settings/templates/{name}/reset"), "")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, back) = get(&s, "/items/8/draft").await;
+    assert_eq!(back, draft);
+    let (st, _) = get(&s, "/settings/templates/no-such").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn settings_time_zone_and_the_calendar_text_are_honest() {
+    let s = demo();
+    let (_, page) = get(&s, "/settings").await;
+    assert!(
+        page.contains("This address works on this computer only."),
+        "{page}"
+    );
+    assert!(page.contains("name=\"time_zone\""));
+    let (st, page, _) = send(
+        &s,
+        form(
+            "/settings/me",
+            "name=&signature=&phone=&time_zone=Mars%2FOlympus",
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("id=\"me-time_zone-error\">Time zone: no time zone is named")
+            && page.contains("value=\"Mars/Olympus\""),
+        "{page}"
+    );
+    let (st, _, _) = send(&s, form("/settings/me", "time_zone=Europe%2FBerlin")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, me) = get(&s, "/api/v1/me").await;
+    assert!(me.contains("\"time_zone\":\"Europe/Berlin\""), "{me}");
+}
+
+#[tokio::test]
+async fn the_api_reads_and_sets_the_settings() {
+    let s = demo();
+    let (st, body) = get(&s, "/api/v1/settings").await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let grace = v["policy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "grace")
+        .unwrap();
+    assert_eq!(grace["value"], "2bd");
+    assert_eq!(grace["rule"], "F3");
+    let put = |body: serde_json::Value| {
+        axum::http::Request::put("/api/v1/settings")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    // A bad value is named by its key, and nothing is kept (not even the good identity).
+    let (st, body, _) = send(
+        &s,
+        put(serde_json::json!({"policy": {"gap": "soon"}, "identity": {"name": "Sam Lee"}})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("\"message\":\"gap: expected a duration"),
+        "{body}"
+    );
+    let (_, me) = get(&s, "/api/v1/me").await;
+    assert!(!me.contains("Sam Lee"));
+    let (st, body, _) = send(
+        &s,
+        put(serde_json::json!({"policy": {"gap": "4bd"}, "identity": {"time_zone": "America/New_York"}})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("\"time_zone\":\"America/New_York\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("\"key\":\"gap\",\"label\":\"Least gap between messages\",\"rule\":\"F15\""),
+        "{body}"
+    );
+    let (st, body, _) = send(&s, put(serde_json::json!({"reset": ["*"]}))).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(!body.contains("\"overridden\":true"), "{body}");
+    let (st, _, _) = send(&s, put(serde_json::json!({}))).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -365,6 +365,9 @@ pub enum Command {
     },
     /// Who you are, for drafts to sign with: show it, or set it with the options
     Me(MeArgs),
+    /// The policy's parameters as kept for you over the config file: show, set, reset
+    #[command(subcommand)]
+    Policy(PolicyCmd),
     /// The event log: every change, in order
     Events,
     /// Where the database and config are, and what today is
@@ -395,6 +398,8 @@ impl Command {
             Command::Contact(ContactCmd::Add(_)) | Command::Job(JobCmd::Add(_)) => true,
             Command::Log(_) | Command::Demo { .. } | Command::Serve { .. } => true,
             Command::Me(m) => !m.is_show(),
+            Command::Policy(p) => !matches!(p, PolicyCmd::Show),
+            Command::Templates(TemplatesCmd::Set { .. } | TemplatesCmd::Reset { .. }) => true,
             Command::Import(ImportCmd::Linkedin(a) | ImportCmd::Vcard(a)) => !a.dry_run,
             Command::Import(ImportCmd::Json { .. } | ImportCmd::Holidays { .. }) => true,
             _ => false,
@@ -404,7 +409,12 @@ impl Command {
     /// True for the commands that read no records at all (templates; a lint without --to).
     pub fn needs_no_data(&self) -> bool {
         // (`completions` and `man` need not even a config; main answers them first.)
-        matches!(self, Command::Templates(_) | Command::Lint { to: None, .. })
+        matches!(
+            self,
+            Command::Templates(
+                TemplatesCmd::List | TemplatesCmd::Edit { .. } | TemplatesCmd::Show { .. }
+            ) | Command::Lint { to: None, .. }
+        )
     }
 }
 
@@ -447,12 +457,18 @@ pub struct MeArgs {
     /// The call-back number a voicemail script gives (M7)
     #[arg(long, value_name = "NUMBER")]
     pub phone: Option<String>,
+    /// Your time zone, an IANA name (Europe/Berlin): the day "today" is (default: this computer's)
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
 }
 
 impl MeArgs {
     /// True when no option was given: show the identity.
     pub fn is_show(&self) -> bool {
-        self.name.is_none() && self.signature.is_none() && self.phone.is_none()
+        self.name.is_none()
+            && self.signature.is_none()
+            && self.phone.is_none()
+            && self.time_zone.is_none()
     }
 
     pub fn into_change(self) -> followup_app::identity::IdentityChange {
@@ -461,6 +477,7 @@ impl MeArgs {
             // `\n` typed on the command line is a line break, as in the config file.
             signature: self.signature.map(|s| s.replace("\\n", "\n")),
             phone: self.phone,
+            time_zone: self.time_zone,
         }
     }
 }
@@ -535,6 +552,49 @@ pub enum TemplatesCmd {
     Show {
         /// The template's name, as `templates list` shows it
         name: String,
+    },
+    /// Keep a text as your own template, in the database (over any file), after checking it
+    Set {
+        /// The template's name, as `templates list` shows it
+        name: String,
+        /// The text: a file, or - for standard input
+        #[arg(value_name = "FILE|-")]
+        file: String,
+    },
+    /// Forget your own template kept in the database: the file or the built-in one applies
+    Reset {
+        /// The template's name, as `templates list` shows it
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Kept in the database (per owner) over the config file's [policy]; setting a \
+value equal to the config's, or resetting it, drops the override. A change replans every \
+follow-up at once. Keys: grace, interview_wait, application_wait, thank_you_within, retry_wait, \
+value_add_period, silence_limit, rejection_reply_within, outreach_wait, action_wait, casual_wait, \
+cadence.critical, cadence.regular, cadence.casual, gap, pipeline_minimum, default_channel, \
+calendar.weekend (docs/CONFIG.md)."
+)]
+pub enum PolicyCmd {
+    /// Every parameter: its rule, the value in force and the default
+    Show,
+    /// Set one parameter: `followup policy set grace 3bd`
+    Set {
+        /// The parameter's key, as `policy show` lists it
+        key: String,
+        /// The value: a duration (3bd, 14d, 2w, 1mo), none (a cadence), a number, a channel, weekdays
+        value: String,
+    },
+    /// Drop your overrides of these parameters (or --all): the config's values apply again
+    Reset {
+        /// The parameters' keys
+        #[arg(required_unless_present = "all")]
+        keys: Vec<String>,
+        /// Every parameter
+        #[arg(long, conflicts_with = "keys")]
+        all: bool,
     },
 }
 
@@ -1053,6 +1113,8 @@ pub fn flag(positional: &[(Field, &'static str)], field: Field) -> String {
         Field::Table => "--csv".into(),
         Field::Database => "--db".into(),
         Field::File => "FILE".into(),
+        // `followup policy set KEY VALUE`: the parameter's key names it.
+        Field::Policy(key) => key.into(),
         other => format!("--{}", other.key().replace('_', "-")),
     }
 }
@@ -1066,9 +1128,10 @@ impl Command {
                 &[(Field::Tier, "TIER"), (Field::Contacts, "WHO")]
             }
             Command::Job(JobCmd::Stage { .. }) => &[(Field::Stage, "STAGE")],
-            Command::Templates(TemplatesCmd::Edit { .. } | TemplatesCmd::Show { .. }) => {
-                &[(Field::Template, "NAME")]
-            }
+            Command::Templates(
+                TemplatesCmd::Edit { .. } | TemplatesCmd::Show { .. } | TemplatesCmd::Reset { .. },
+            ) => &[(Field::Template, "NAME")],
+            Command::Templates(TemplatesCmd::Set { .. }) => &[(Field::Template, "FILE")],
             _ => &[],
         }
     }

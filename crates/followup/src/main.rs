@@ -137,8 +137,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let may_create = cli.command.may_create();
     let db_given = cli.db.is_some() || cli.database.is_some();
     let open = move |config: followup_app::Config| -> anyhow::Result<App> {
-        Ok(if needs_no_data {
+        Ok(if needs_no_data && !db.exists() {
             App::without_data(config)?
+        } else if needs_no_data {
+            // The owner's own templates (Settings) live in the database.
+            App::open_existing(&db, config)?
         } else if may_create {
             App::open(&db, config)?
         } else if !db_given && !db.exists() {
@@ -158,6 +161,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         other => other,
     };
     let app = open(config)?;
+    // Unpinned, today is the day in the owner's time zone (Settings, `followup me`).
+    let today = match cli.today {
+        None => app.today_for(followup_app::DEFAULT_OWNER)?,
+        Some(_) => today,
+    };
     let cx = app.ctx(today)?;
     let cx = &cx;
     match command {
@@ -362,6 +370,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             output::done(&done, today, json)
         }
+        Command::Policy(p) => {
+            use followup_app::policy_settings::PolicyChange;
+            let params = match p {
+                cli::PolicyCmd::Show => app.policy_params(cx)?,
+                cli::PolicyCmd::Set { key, value } => app.set_policy(
+                    cx,
+                    PolicyChange {
+                        values: [(key, value)].into(),
+                        reset: Vec::new(),
+                    },
+                )?,
+                cli::PolicyCmd::Reset { keys, all } => app.set_policy(
+                    cx,
+                    PolicyChange {
+                        values: Default::default(),
+                        reset: if all { vec!["*".into()] } else { keys },
+                    },
+                )?,
+            };
+            output::policy(&params, json)
+        }
         Command::Me(m) => {
             let me = if m.is_show() {
                 app.identity(cx)?
@@ -397,7 +426,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             output::draft(&draft, d.open, json)
         }
         Command::Templates(t) => match t {
-            TemplatesCmd::List => output::templates(&app.templates()?, json),
+            TemplatesCmd::List => output::templates(&app.templates(cx)?, json),
             TemplatesCmd::Edit { name } => {
                 let path = app.template_to_edit(&name)?;
                 if json {
@@ -407,8 +436,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     Ok(())
                 }
             }
+            TemplatesCmd::Set { name, file } => {
+                let text = cli::read_text("FILE", &file)?;
+                let t = app.set_template(cx, &name, &text)?;
+                if json {
+                    output::print_json(&t)
+                } else {
+                    outln!(
+                        "Kept: drafts use your {name} template (`followup templates reset {name}` goes back)."
+                    );
+                    Ok(())
+                }
+            }
+            TemplatesCmd::Reset { name } => {
+                let t = app.reset_template(cx, &name)?;
+                if json {
+                    output::print_json(&t)
+                } else {
+                    outln!(
+                        "Reset: drafts use {}.",
+                        t.path
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_else(|| format!("the built-in {name} template"))
+                    );
+                    Ok(())
+                }
+            }
             TemplatesCmd::Show { name } => {
-                let t = followup_app::drafts::load(&name, app.config.templates_dir().as_deref())?;
+                let t = app.template(cx, &name)?;
                 outln!("{}", t.text.trim_end());
                 Ok(())
             }

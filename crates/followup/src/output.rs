@@ -740,6 +740,13 @@ pub fn identity(me: &followup_app::identity::Identity, json: bool) -> Out {
         me.phone.clone().unwrap_or_else(|| "(none)".into()),
         from(me.sources.phone)
     );
+    outln!(
+        "time zone  {}{}",
+        me.time_zone
+            .clone()
+            .unwrap_or_else(|| "(this computer's)".into()),
+        from(me.sources.time_zone)
+    );
     Ok(())
 }
 
@@ -1106,14 +1113,42 @@ pub fn templates(list: &[followup_app::drafts::Template], json: bool) -> Out {
         .map(|t| {
             vec![
                 t.name.clone(),
-                t.path
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "built in".into()),
+                match (&t.path, t.stored) {
+                    (_, true) => "yours, kept in the database (Settings, `templates set`)".into(),
+                    (Some(p), false) => p.display().to_string(),
+                    (None, false) => "built in".into(),
+                },
             ]
         })
         .collect();
     table(&["TEMPLATE", "SOURCE"], &rows, &[])
+}
+
+pub fn policy(params: &[followup_app::policy_settings::ParamView], json: bool) -> Out {
+    if json {
+        return print_json(params);
+    }
+    let rows: Vec<Vec<String>> = params
+        .iter()
+        .map(|p| {
+            vec![
+                p.key.to_string(),
+                p.rule.to_string(),
+                if p.overridden {
+                    format!("{} (yours)", p.value)
+                } else {
+                    p.value.clone()
+                },
+                p.default.clone(),
+                p.label.to_string(),
+            ]
+        })
+        .collect();
+    table(
+        &["KEY", "RULE", "VALUE", "DEFAULT", "WHAT"],
+        &rows,
+        &[(4, 8)],
+    )
 }
 
 pub fn lint(ws: &[followup_core::draft::LintWarning], json: bool) -> Out {

@@ -6,7 +6,8 @@ use context::{context, phone_of};
 mod templates;
 
 pub use templates::{
-    DEFAULTS, Template, default_text, load, mailto, names, percent_encode, render,
+    DEFAULTS, Template, check as check_template, default_text, load, mailto, names, percent_encode,
+    render,
 };
 
 use std::path::PathBuf;
@@ -15,6 +16,14 @@ use followup_core::draft::{DraftContext, LintWarning};
 use serde::Serialize;
 
 use crate::AppError;
+
+/// The most a template kept in Settings may hold: the longest built-in one is under 3 KiB.
+pub const TEMPLATE_MAX: usize = 64 * 1024;
+
+/// The settings key of the owner's own template `name`.
+pub fn template_key(name: &str) -> String {
+    format!("template.{name}")
+}
 
 /// A rendered message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -109,13 +118,70 @@ impl App {
         })
     }
 
-    fn template(&self, name: &str) -> Result<Template, AppError> {
+    /// The template in force for the owner: theirs from Settings, else the file in the
+    /// templates folder, else the built-in one.
+    pub fn template(&self, cx: &Ctx, name: &str) -> Result<Template, AppError> {
+        let file = load(name, self.config.templates_dir().as_deref())?;
+        let stored = self
+            .store
+            .read(cx.owner)?
+            .setting(&template_key(name))?
+            .filter(|t| !t.trim().is_empty());
+        Ok(match stored {
+            Some(text) => Template {
+                path: None,
+                stored: true,
+                text,
+                ..file
+            },
+            None => file,
+        })
+    }
+
+    /// Every template: name, and where it comes from (Settings, a file, built in).
+    pub fn templates(&self, cx: &Ctx) -> Result<Vec<Template>, AppError> {
+        names().map(|n| self.template(cx, n)).collect()
+    }
+
+    /// The template without the owner's Settings: the file in the templates folder, else the
+    /// built-in one (what "Reset" brings back).
+    pub fn template_without_settings(&self, name: &str) -> Result<Template, AppError> {
         load(name, self.config.templates_dir().as_deref())
     }
 
-    /// Every template: name, and the person's file when one replaces the default.
-    pub fn templates(&self) -> Result<Vec<Template>, AppError> {
-        names().map(|n| self.template(n)).collect()
+    /// Keeps `text` as the owner's own template `name` (drafts use it from now on), after
+    /// checking it as a draft would read it; a text equal to the one it replaces drops the
+    /// override. A broken template is refused with its line and nothing is kept.
+    pub fn set_template(&self, cx: &Ctx, name: &str, text: &str) -> Result<Template, AppError> {
+        let under = self.template_without_settings(name)?;
+        let text = text.replace("\r\n", "\n");
+        if text.trim().is_empty() {
+            return Err(invalid(
+                Field::Template,
+                "a template cannot be empty; use Reset to go back to the one it replaces",
+            ));
+        }
+        if text.len() > TEMPLATE_MAX {
+            return Err(invalid(
+                Field::Template,
+                format!("a template is at most {} KiB", TEMPLATE_MAX / 1024),
+            ));
+        }
+        templates::check(name, &text)?;
+        let kept = if text.trim_end() == under.text.trim_end() {
+            String::new()
+        } else {
+            text
+        };
+        self.change(cx, |w| Ok(w.tx.set_setting(&template_key(name), &kept)?))?;
+        self.template(cx, name)
+    }
+
+    /// Forgets the owner's own template `name`: the file or the built-in one applies again.
+    pub fn reset_template(&self, cx: &Ctx, name: &str) -> Result<Template, AppError> {
+        self.template_without_settings(name)?;
+        self.change(cx, |w| Ok(w.tx.set_setting(&template_key(name), "")?))?;
+        self.template(cx, name)
     }
 
     /// Copies a default template into the templates folder (unless a file is there) and
@@ -224,7 +290,14 @@ impl App {
             .to_string();
         }
         let previous = last_message(&touches, contact.as_ref());
-        self.finish(name, &ctx, contact.as_ref(), &touches, previous.as_deref())
+        self.finish(
+            cx,
+            name,
+            &ctx,
+            contact.as_ref(),
+            &touches,
+            previous.as_deref(),
+        )
     }
 
     /// A draft to a contact outside the agenda: `outreach` by default, or any template.
@@ -267,6 +340,7 @@ impl App {
         }
         let previous = last_message(&touches, Some(&contact));
         self.finish(
+            cx,
             template,
             &ctx,
             Some(&contact),
@@ -277,13 +351,14 @@ impl App {
 
     fn finish(
         &self,
+        cx: &Ctx,
         name: &str,
         ctx: &DraftContext,
         contact: Option<&Contact>,
         touches: &[Touch],
         previous: Option<&str>,
     ) -> Result<Draft, AppError> {
-        let t = self.template(name)?;
+        let t = self.template(cx, name)?;
         let (subject, body) = render(&t, ctx)?;
         let warnings = lint_with(
             &body,

@@ -41,6 +41,9 @@ pub struct Template {
     pub name: String,
     /// The person's file, when it replaces the default.
     pub path: Option<PathBuf>,
+    /// True when it is the owner's own, kept in Settings (over any file and the default).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stored: bool,
     #[serde(skip)]
     pub text: String,
 }
@@ -73,6 +76,7 @@ pub fn load(name: &str, dir: Option<&Path>) -> Result<Template, AppError> {
                 return Ok(Template {
                     name: name.to_string(),
                     path: Some(path),
+                    stored: false,
                     text,
                 });
             }
@@ -88,17 +92,18 @@ pub fn load(name: &str, dir: Option<&Path>) -> Result<Template, AppError> {
     Ok(Template {
         name: name.to_string(),
         path: None,
+        stored: false,
         text: default.to_string(),
     })
 }
 
 /// Renders a template with the context into a subject and a body.
 pub fn render(t: &Template, ctx: &DraftContext) -> Result<(String, String), AppError> {
-    let shown = t
-        .path
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| format!("{} (built in)", t.name));
+    let shown = match (&t.path, t.stored) {
+        (Some(p), _) => p.display().to_string(),
+        (None, true) => format!("{} (yours, in Settings)", t.name),
+        (None, false) => format!("{} (built in)", t.name),
+    };
     let fail = |e: minijinja::Error| {
         let line = e.line().unwrap_or(0);
         let text = t
@@ -115,24 +120,133 @@ pub fn render(t: &Template, ctx: &DraftContext) -> Result<(String, String), AppE
             "template {shown}, line {line}: {what}, in `{text}` (placeholders: docs/DRAFTS.md)"
         ))
     };
-    let mut env = Environment::new();
-    env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            // Block tags keep their line's newline and `tidy` folds the blank lines they leave,
-            // so a person editing a template never has to think about whitespace control.
-            .lstrip_blocks(true)
-            .build()
-            .map_err(fail)?,
-    );
-    // A misspelt placeholder must fail loudly, never render as nothing.
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.add_template(&t.name, &t.text).map_err(fail)?;
+    let env = environment(t).map_err(fail)?;
     let out = env
         .get_template(&t.name)
         .map_err(fail)?
         .render(minijinja::Value::from(minijinja::value::Serde(ctx)))
         .map_err(fail)?;
     Ok(split(&tidy(&out)))
+}
+
+/// The environment a template renders in, with the template added (a syntax error fails here).
+fn environment(t: &Template) -> Result<Environment<'_>, minijinja::Error> {
+    let mut env = Environment::new();
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            // Block tags keep their line's newline and `tidy` folds the blank lines they leave,
+            // so a person editing a template never has to think about whitespace control.
+            .lstrip_blocks(true)
+            .build()?,
+    );
+    // A misspelt placeholder must fail loudly, never render as nothing.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.add_template(&t.name, &t.text)?;
+    Ok(env)
+}
+
+/// Names a template may use that are not placeholders: minijinja's own.
+const GLOBALS: &[&str] = &[
+    "loop",
+    "range",
+    "namespace",
+    "dict",
+    "debug",
+    "true",
+    "false",
+    "none",
+];
+
+/// Checks a template as typed before it is kept, the way a draft reads it: the syntax, every
+/// placeholder in every branch (a name `DraftContext` does not have is refused even where no
+/// draft today takes that branch), and a render on an empty and on a filled context. The
+/// error names the line: `Template: line 3: unknown placeholder contact.first_nmae, in ...`.
+pub fn check(name: &str, text: &str) -> Result<(), AppError> {
+    let t = Template {
+        name: name.to_string(),
+        path: None,
+        stored: true,
+        text: text.to_string(),
+    };
+    let at = |line: usize| {
+        let shown = text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .unwrap_or("")
+            .trim();
+        let shown: String = shown.chars().take(80).collect();
+        format!("line {line}, in `{shown}`")
+    };
+    let bad = |e: minijinja::Error| {
+        let what = e
+            .detail()
+            .map(str::to_string)
+            .unwrap_or_else(|| e.kind().to_string());
+        crate::error::invalid(
+            crate::Field::Template,
+            format!(
+                "{what}; {} (placeholders: docs/DRAFTS.md)",
+                at(e.line().unwrap_or(0))
+            ),
+        )
+    };
+    let env = environment(&t).map_err(bad)?;
+    let tmpl = env.get_template(name).map_err(bad)?;
+    let filled = filled(serde_json::to_value(DraftContext::default()).expect("serializable"));
+    let mut used: Vec<String> = tmpl.undeclared_variables(true).into_iter().collect();
+    used.sort();
+    for var in used {
+        let mut parts = var.split('.');
+        let head = parts.next().unwrap_or("");
+        if GLOBALS.contains(&head) {
+            continue;
+        }
+        let mut here = &filled;
+        for part in std::iter::once(head).chain(parts) {
+            match here {
+                serde_json::Value::Object(m) => match m.get(part) {
+                    Some(v) => here = v,
+                    None => {
+                        let line = text
+                            .lines()
+                            .position(|l| l.contains(part))
+                            .map(|i| i + 1)
+                            .unwrap_or(0);
+                        return Err(crate::error::invalid(
+                            crate::Field::Template,
+                            format!(
+                                "unknown placeholder {var}; {} (placeholders: docs/DRAFTS.md)",
+                                at(line)
+                            ),
+                        ));
+                    }
+                },
+                // An item of a list, or a method on a value: the render below tries it.
+                _ => break,
+            }
+        }
+    }
+    for ctx in [
+        serde_json::to_value(DraftContext::default()).expect("serializable"),
+        filled,
+    ] {
+        tmpl.render(minijinja::Value::from(minijinja::value::Serde(&ctx)))
+            .map_err(bad)?;
+    }
+    Ok(())
+}
+
+/// A context with every text, flag and number set, so a check renders the branches an
+/// empty one skips.
+fn filled(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(_) => Value::String("x".into()),
+        Value::Bool(_) => Value::Bool(true),
+        Value::Number(_) => Value::from(1),
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, filled(v))).collect()),
+        other => other,
+    }
 }
 
 /// Collapses runs of blank lines and trailing spaces that conditional blocks leave behind.
@@ -202,6 +316,7 @@ mod tests {
         let t = Template {
             name: "follow-up".into(),
             path: Some("/home/me/follow-up.txt".into()),
+            stored: false,
             text: "Subject: hi\n\nDear {{ contact.first_nmae }},\n".into(),
         };
         let e = render(&t, &DraftContext::default())
@@ -210,6 +325,37 @@ mod tests {
         assert!(e.contains("/home/me/follow-up.txt"), "{e}");
         assert!(e.contains("line 3"), "{e}");
         assert!(e.contains("first_nmae"), "{e}");
+    }
+
+    #[test]
+    fn every_default_passes_the_check() {
+        for (name, text) in DEFAULTS {
+            check(name, text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+
+    #[test]
+    fn a_broken_template_is_refused_with_its_line() {
+        let e = check(
+            "follow-up",
+            "Subject: hi\n\nDear {{ contact.first_nmae }},\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("template: unknown placeholder contact.first_nmae; line 3"),
+            "{e}"
+        );
+        let e = check("follow-up", "Subject: hi\n{% if met %}\nDear {{ dear }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 3"), "{e}");
+        // A misspelling in a branch the empty context does not take.
+        let e = check("follow-up", "{% if met %}{{ met_onn }}{% endif %}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("met_onn"), "{e}");
+        assert!(!e.contains('\n'), "{e}");
     }
 
     #[test]

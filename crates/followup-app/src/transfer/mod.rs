@@ -7,6 +7,8 @@
 
 mod check;
 
+use std::collections::BTreeMap;
+
 use followup_core::Event;
 use followup_core::model::{Contact, Job, Touch};
 use jiff::civil::Date;
@@ -37,6 +39,62 @@ pub struct Export {
     /// The agenda's item numbers, so `followup done 7` means the same item after a move.
     #[serde(default)]
     pub item_numbers: Vec<ItemNumber>,
+    /// The owner's settings that shape the agenda and the drafts: the policy's overrides
+    /// (`policy`), their own templates (`template.NAME`), and who they are (`me.name`,
+    /// `me.signature`, `me.phone`, `me.time_zone`). Never the calendar token: a secret stays
+    /// in its database. Left out when there are none, so an export without settings reads as
+    /// it did before they travelled (an older followup reads it, and its bytes are the same).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings: BTreeMap<String, String>,
+}
+
+/// The settings keys an export carries, besides one `template.NAME` per template.
+pub const EXPORTED_SETTINGS: &[&str] = &[
+    crate::policy_settings::KEY,
+    "me.name",
+    "me.signature",
+    "me.phone",
+    "me.time_zone",
+];
+
+/// The keys of every setting an export may carry.
+fn exported_keys() -> impl Iterator<Item = String> {
+    EXPORTED_SETTINGS
+        .iter()
+        .map(|k| k.to_string())
+        .chain(crate::drafts::names().map(crate::drafts::template_key))
+}
+
+/// Checks the settings of an export as the doors that set them do; the message names the key.
+fn check_settings(settings: &BTreeMap<String, String>) -> Result<(), String> {
+    use crate::error::Field;
+    let known: Vec<String> = exported_keys().collect();
+    for (k, v) in settings {
+        if !known.contains(k) {
+            return Err(format!(
+                "settings: {k:?} is not a setting an export carries; expected one of {}",
+                known.join(", ")
+            ));
+        }
+        let checked = match k.as_str() {
+            crate::policy_settings::KEY => crate::policy_settings::check_stored(v),
+            "me.name" => crate::fields::line(Field::Name, v).map(|_| ()),
+            "me.signature" => {
+                crate::fields::opt_note(Field::Signature, Some(v.clone())).map(|_| ())
+            }
+            "me.phone" if v.is_empty() => Ok(()),
+            "me.phone" => crate::fields::phone(Field::Phone, v).map(|_| ()),
+            "me.time_zone" if v.is_empty() => Ok(()),
+            "me.time_zone" => crate::identity::time_zone(Field::TimeZone, v).map(|_| ()),
+            template => match template.strip_prefix("template.") {
+                Some(_) if v.is_empty() => Ok(()),
+                Some(name) => crate::drafts::check_template(name, v),
+                None => Ok(()),
+            },
+        };
+        checked.map_err(|e| format!("settings: {k}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// An agenda item's stable key and its number.
@@ -101,6 +159,12 @@ impl App {
             .collect();
         let mut touches = tx.all_touches()?;
         touches.sort_by_key(|t| t.id);
+        let mut settings = BTreeMap::new();
+        for k in exported_keys() {
+            if let Some(v) = tx.setting(&k)?.filter(|v| !v.is_empty()) {
+                settings.insert(k, v);
+            }
+        }
         let export = Export {
             format: FORMAT.into(),
             version: VERSION,
@@ -113,6 +177,7 @@ impl App {
                 .into_iter()
                 .map(|(key, id)| ItemNumber { key, id })
                 .collect(),
+            settings,
         };
         let mut text = serde_json::to_string_pretty(&export).expect("serializable");
         text.push('\n');
@@ -160,9 +225,12 @@ impl App {
                     AppError::BadFile(format!("{source}: item number {} ({}): {e}", n.id, n.key))
                 })?;
             }
-            // The holidays the log kept join the policy before the plan is built.
-            let mut policy = (*cx.policy).clone();
-            policy.calendar.holidays.extend(tx.holidays()?);
+            for (k, v) in &export.settings {
+                tx.set_setting(k, v)?;
+            }
+            // The holidays the log kept and the policy settings carried join the config's
+            // policy before the plan is built.
+            let policy = self.policy_in(&**tx)?;
             crate::replan::full_replan(tx.as_mut(), &policy)
         })?;
         let tx = self.store.read(cx.owner)?;
@@ -328,6 +396,7 @@ pub fn read_export(source: &str, text: &str, today: Date) -> Result<Export, AppE
         )));
     }
     check::check(&export.events, today).map_err(|m| AppError::BadFile(format!("{source}: {m}")))?;
+    check_settings(&export.settings).map_err(|m| AppError::BadFile(format!("{source}: {m}")))?;
     Ok(export)
 }
 

@@ -2,7 +2,6 @@
 //! JavaScript (POST, then a redirect or a page); with htmx, done and snooze swap the one item
 //! in place.
 
-mod calendar;
 mod contact;
 mod contacts;
 mod draft;
@@ -13,11 +12,9 @@ mod job;
 mod log;
 mod pipeline;
 mod rules;
-mod settings_page;
 mod timeline;
 mod today;
 
-pub use calendar::calendar_feed;
 pub use contact::{contact, edit_contact};
 pub use contacts::contacts;
 pub use draft::draft;
@@ -29,7 +26,6 @@ pub use job::job;
 pub use log::{log_form, log_touch};
 pub use pipeline::{move_job, pipeline};
 pub use rules::rules;
-pub use settings_page::{rotate_token, set_me, settings};
 pub use today::today;
 
 use askama::Template;

@@ -123,7 +123,7 @@ async fn a_server_not_told_its_port_answers_no_one() {
 }
 
 /// Every GET address a person or a script uses, with the demo's ids.
-const PAGES: [&str; 18] = [
+const PAGES: [&str; 20] = [
     "/",
     "/?page=2",
     "/?notice=done&kind=follow-up&item=4",
@@ -136,11 +136,13 @@ const PAGES: [&str; 18] = [
     "/log",
     "/import",
     "/settings",
+    "/settings/templates/follow-up",
     "/items/8/draft",
     "/api/v1/agenda",
     "/api/v1/contacts/1",
     "/api/v1/jobs",
     "/api/v1/items/8/draft",
+    "/api/v1/settings",
     "/openapi.json",
 ];
 
@@ -529,6 +531,8 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/items/{id}/warnings", "get"),
         ("/api/v1/me", "get"),
         ("/api/v1/me", "patch"),
+        ("/api/v1/settings", "get"),
+        ("/api/v1/settings", "put"),
         ("/api/v1/import/{kind}", "post"),
     ] {
         let op = &doc["paths"][path][method];

@@ -124,6 +124,11 @@ impl App {
         })
     }
 
+    /// The key of an agenda item (what an undo of its snooze names).
+    pub fn item_key(&self, cx: &Ctx, id: i64) -> Result<followup_core::PlanKey> {
+        Ok(plan_item(self.store.read(cx.owner)?.as_ref(), id)?.item.key)
+    }
+
     /// Every plan item, by id (for `plan --all` and the incremental-equals-full property).
     pub fn plan_all(&self, cx: &Ctx) -> Result<Vec<Planned>> {
         Ok(self.store.read(cx.owner)?.plan_all()?)

@@ -100,6 +100,15 @@ pub struct NoticeQuery {
     pub page: Option<usize>,
 }
 
+impl NoticeQuery {
+    /// The undo the query carries, as its page's Undo button posts it back (`back`); only
+    /// a token this program writes is taken.
+    pub fn undo(&self, back: &str) -> Option<(String, String)> {
+        let u = self.undo.as_deref()?.parse::<Undo>().ok()?;
+        Some((u.to_string(), back.to_string()))
+    }
+}
+
 impl Notice {
     /// The query string that asks for this notice.
     pub fn query(&self) -> String {

@@ -20,6 +20,9 @@ use crate::{WebError, WebState};
 struct ContactPage {
     nav: &'static str,
     id: i64,
+    /// This page's path, where the timeline's Correct form returns.
+    here: String,
+    undo: Option<(String, String)>,
     name: String,
     /// Their title and organization, under the name.
     subtitle: String,
@@ -105,6 +108,8 @@ fn contact_page(v: ContactView, today: Date, notice: Option<String>) -> ContactP
         promises: promise_lines(&v.promises, today),
         next: v.next.iter().map(|a| ItemView::new(a, today)).collect(),
         notice,
+        here: String::new(),
+        undo: None,
     }
 }
 
@@ -118,7 +123,11 @@ pub async fn contact(
         let notice = Notice::from_query(&q).map(|n| n.sentence(app, cx));
         Ok((v, cx.today, notice))
     })?;
-    render(&contact_page(v, today, notice))
+    let here = format!("/contacts/{id}");
+    let mut page = contact_page(v, today, notice);
+    page.undo = q.undo(&here);
+    page.here = here;
+    render(&page)
 }
 
 #[derive(Deserialize)]

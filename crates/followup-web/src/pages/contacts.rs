@@ -11,6 +11,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::{ItemView, day, render};
+use crate::notice::{Notice, NoticeQuery};
 use crate::{WebError, WebState};
 
 /// Contacts on one page: a coach's book holds a hundred thousand.
@@ -40,6 +41,8 @@ struct SortLink {
 #[template(path = "contacts.html")]
 struct ContactsPage {
     nav: &'static str,
+    notice: Option<String>,
+    undo: Option<(String, String)>,
     q: String,
     tier: String,
     tiers: Vec<&'static str>,
@@ -133,7 +136,10 @@ fn row(l: ContactLine, today: Date) -> ContactRow {
 pub async fn contacts(
     State(s): State<WebState>,
     Query(search): Query<Search>,
+    Query(nq): Query<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
+    let notice = s.with(|app, cx| Ok(Notice::from_query(&nq).map(|n| n.sentence(app, cx))))?;
+    let undo = nq.undo("/contacts");
     let q = search.q.unwrap_or_default();
     let needle = q.trim().to_lowercase();
     let tier = search
@@ -231,6 +237,8 @@ pub async fn contacts(
     let more = page * PER_PAGE < matching;
     render(&ContactsPage {
         nav: "contacts",
+        notice,
+        undo,
         sorts: SORTS
             .iter()
             .map(|(key, label)| SortLink {

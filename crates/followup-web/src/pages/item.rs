@@ -23,6 +23,8 @@ pub struct ItemView {
     pub notes: Vec<String>,
     /// What an action on this item just did, shown in the item (htmx's answer).
     pub feedback: Option<String>,
+    /// The Undo of what the feedback reports: (token, page to return to).
+    pub undo: Option<(String, String)>,
     /// Why Done was refused, shown in the item.
     pub problem: Option<String>,
     /// The snooze field as typed, kept when its date was refused, and why.
@@ -56,6 +58,7 @@ impl ItemView {
                 .unwrap_or_default(),
             notes: p.notes,
             feedback: None,
+            undo: None,
             problem: None,
             snooze: String::new(),
             snooze_error: None,

@@ -23,19 +23,29 @@ struct ItemFragment {
     /// The item as it is now, with the notice inside it; `None` when it left the agenda.
     item: Option<ItemView>,
     notice: Option<String>,
+    /// The Undo of what was just done: (token, page to return to).
+    undo: Option<(String, String)>,
 }
 
 /// htmx's answer to an action on an item: the item with what happened in it, or, when the
 /// item left the two weeks, the sentence in its place.
-fn fragment(id: i64, item: Option<ItemView>, msg: String) -> Result<Response, WebError> {
+fn fragment(
+    id: i64,
+    item: Option<ItemView>,
+    msg: String,
+    undo: &followup_app::Undo,
+) -> Result<Response, WebError> {
+    let undo = Some((undo.to_string(), "/".to_string()));
     let item = item.map(|mut v| {
         v.feedback = Some(msg.clone());
+        v.undo = undo.clone();
         v
     });
     Ok(render(&ItemFragment {
         id,
         item,
         notice: Some(msg),
+        undo,
     })?
     .into_response())
 }
@@ -71,13 +81,14 @@ fn refused_in_item(
             id,
             item: Some(v),
             notice: None,
+            undo: None,
         })?,
     )
         .into_response())
 }
 
-fn back_to_today(n: &Notice) -> Response {
-    Redirect::to(&format!("/?{}", n.query())).into_response()
+fn back_to_today(n: &Notice, undo: &followup_app::Undo) -> Response {
+    Redirect::to(&format!("/?{}", notice::with_undo(n, undo))).into_response()
 }
 
 #[derive(Template)]
@@ -137,7 +148,9 @@ pub async fn done(
     }
     let done = s.with(|app, cx| {
         let today = cx.today;
-        let (msg, key) = match app.done(cx, id, None, None)? {
+        let done = app.done(cx, id, None, None)?;
+        let undo = followup_app::Undo::of_done(&done);
+        let (msg, key) = match done {
             followup_app::Done::Logged(l) => {
                 let next = l.next.first();
                 (
@@ -150,10 +163,10 @@ pub async fn done(
             }
             followup_app::Done::Closed { job: j, .. } => (notice::closed(&j), Notice::Closed { job: j.id.0 }),
         };
-        Ok((msg, key, agenda_item(app, cx, id)?))
+        Ok((msg, key, agenda_item(app, cx, id)?, undo))
     });
     let htmx = is_htmx(&headers);
-    let (msg, key, item) = match done {
+    let (msg, key, item, undo) = match done {
         Ok(d) => d,
         // A refusal (an offer to decide on, C6) shows in the item with htmx.
         Err(e) if htmx => {
@@ -162,9 +175,9 @@ pub async fn done(
         Err(e) => return Err(e),
     };
     if htmx {
-        return fragment(id, item, msg);
+        return fragment(id, item, msg, &undo);
     }
-    Ok(back_to_today(&key))
+    Ok(back_to_today(&key, &undo))
 }
 
 #[derive(Deserialize)]
@@ -180,16 +193,17 @@ pub async fn snooze(
 ) -> Result<Response, WebError> {
     let snoozed = s.with(|app, cx| {
         let a = app.snooze(cx, id, parse_day(cx, Field::Until, &f.until)?)?;
-        Ok((notice::snoozed(&a, cx.today), agenda_item(app, cx, id)?))
+        let undo = followup_app::Undo::WithdrawSnooze(app.item_key(cx, id)?);
+        Ok((notice::snoozed(&a, cx.today), agenda_item(app, cx, id)?, undo))
     });
-    let (msg, item) = match snoozed {
+    let (msg, item, undo) = match snoozed {
         Ok(done) => done,
         Err(e) => return refused_snooze(&s, id, &f.until, e, is_htmx(&headers)),
     };
     if is_htmx(&headers) {
-        return fragment(id, item, msg);
+        return fragment(id, item, msg, &undo);
     }
-    Ok(back_to_today(&Notice::Snoozed { item: id }))
+    Ok(back_to_today(&Notice::Snoozed { item: id }, &undo))
 }
 
 /// A snooze refused (a date that is not one, or not after today): the message beside the
@@ -226,6 +240,6 @@ fn refused_snooze(
         // Snoozed from a contact's page, an item beyond the two weeks: the error page says it.
         return Err(e);
     }
-    let html = s.with_web(|app, cx| today_page(app, cx, None, 1, Some(&refused)))?;
+    let html = s.with_web(|app, cx| today_page(app, cx, None, 1, Some(&refused), None))?;
     Ok((e.status, axum::response::Html(html)).into_response())
 }

@@ -1,19 +1,25 @@
 //! A job: stage, contacts, timeline, promises, next item.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use followup_core::model::Touch;
 
 use super::pipeline::{in_stage_days, since_words};
 use super::timeline::{PromiseLine, TouchRow, promise_lines, touch_rows};
 use super::{ItemView, render};
+use crate::notice::{Notice, NoticeQuery};
 use crate::{WebError, WebState};
 
 #[derive(Template)]
 #[template(path = "job.html")]
 struct JobPage {
     nav: &'static str,
+    id: i64,
+    /// This page's path, where the timeline's Correct form returns.
+    here: String,
+    notice: Option<String>,
+    undo: Option<(String, String)>,
     name: String,
     stage: String,
     /// When it came into its stage, as far as its touches tell (followup_app::lists).
@@ -25,8 +31,16 @@ struct JobPage {
     next: Vec<ItemView>,
 }
 
-pub async fn job(State(s): State<WebState>, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
-    let (v, today) = s.with(|app, cx| Ok((app.job_view(cx, &id.to_string())?, cx.today)))?;
+pub async fn job(
+    State(s): State<WebState>,
+    Path(id): Path<i64>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Html<String>, WebError> {
+    let (v, today, notice) = s.with(|app, cx| {
+        let notice = Notice::from_query(&q).map(|n| n.sentence(app, cx));
+        Ok((app.job_view(cx, &id.to_string())?, cx.today, notice))
+    })?;
+    let here = format!("/jobs/{id}");
     let j = &v.job;
     let mut fields = vec![
         ("Stage".to_string(), j.stage.to_string()),
@@ -52,6 +66,10 @@ pub async fn job(State(s): State<WebState>, Path(id): Path<i64>) -> Result<Html<
     };
     render(&JobPage {
         nav: "pipeline",
+        id,
+        undo: q.undo(&here),
+        here,
+        notice,
         name: format!("{}: {}", j.organization.name, j.title),
         stage: j.stage.to_string(),
         since: followup_app::lists::stage_since(j, &v.timeline)

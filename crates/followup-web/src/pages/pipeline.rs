@@ -55,6 +55,8 @@ struct PipelinePage {
     open: usize,
     minimum: usize,
     notice: Option<String>,
+    /// The Undo of the move the notice reports.
+    undo: Option<(String, String)>,
     /// A move that was refused, said where the notice goes.
     problem: Option<String>,
 }
@@ -105,6 +107,7 @@ fn pipeline_page(
     cx: &Ctx,
     notice: Option<String>,
     problem: Option<String>,
+    undo: Option<(String, String)>,
 ) -> Result<Html<String>, WebError> {
     let today = cx.today;
     let cards = app.job_cards(cx)?;
@@ -137,6 +140,7 @@ fn pipeline_page(
         open,
         minimum: cx.policy.pipeline_minimum as usize,
         notice,
+        undo,
         problem,
     })
 }
@@ -147,7 +151,7 @@ pub async fn pipeline(
 ) -> Result<Html<String>, WebError> {
     s.with_web(|app, cx| {
         let notice = Notice::from_query(&q).map(|n| n.sentence(app, cx));
-        pipeline_page(app, cx, notice, None)
+        pipeline_page(app, cx, notice, None, q.undo("/pipeline"))
     })
 }
 
@@ -166,28 +170,38 @@ pub async fn move_job(
 ) -> Result<Response, WebError> {
     let moved = s.with(|app, cx| {
         let stage: Stage = word(Field::Stage, &f.stage)?;
-        if stage.is_open() {
+        let from = app.job_view(cx, &id.to_string())?.job.stage;
+        let job = if stage.is_open() {
             app.set_stage(cx, &id.to_string(), stage)
         } else {
             app.close_job(cx, &id.to_string(), stage)
-        }
+        }?;
+        Ok((job, followup_app::Undo::Stage(job_id(id), from)))
     });
     if !is_htmx(&headers) {
-        moved?;
-        return Ok(
-            Redirect::to(&format!("/pipeline?{}", Notice::Moved { job: id }.query()))
-                .into_response(),
-        );
+        let (_, undo) = moved?;
+        return Ok(Redirect::to(&format!(
+            "/pipeline?{}",
+            notice::with_undo(&Notice::Moved { job: id }, &undo)
+        ))
+        .into_response());
     }
     match moved {
-        Ok(job) => Ok(s
-            .with_web(|app, cx| pipeline_page(app, cx, Some(notice::moved(&job)), None))?
+        Ok((job, undo)) => Ok(s
+            .with_web(|app, cx| {
+                let undo = Some((undo.to_string(), "/pipeline".to_string()));
+                pipeline_page(app, cx, Some(notice::moved(&job)), None, undo)
+            })?
             .into_response()),
         Err(e) if e.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY => {
             let status = e.status;
-            let page = s.with_web(|app, cx| pipeline_page(app, cx, None, Some(e.message)))?;
+            let page = s.with_web(|app, cx| pipeline_page(app, cx, None, Some(e.message), None))?;
             Ok((status, page).into_response())
         }
         Err(e) => Err(e),
     }
+}
+
+fn job_id(id: i64) -> followup_core::JobId {
+    followup_core::JobId(id)
 }

@@ -7,6 +7,8 @@ use jiff::civil::Date;
 use super::day;
 
 pub(super) struct TouchRow {
+    /// The touch's id, for its Correct link.
+    pub id: i64,
     pub date: String,
     pub kind: String,
     pub direction: String,
@@ -21,6 +23,7 @@ pub(super) fn touch_rows(
 ) -> Vec<TouchRow> {
     ts.iter()
         .map(|t| TouchRow {
+            id: t.id.0,
             date: day(t.date, today),
             kind: t.kind.to_string(),
             direction: t.direction.to_string(),

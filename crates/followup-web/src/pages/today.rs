@@ -29,6 +29,8 @@ struct TodayPage {
     today: String,
     groups: Vec<Group>,
     notice: Option<String>,
+    /// The Undo of the change the notice reports: (token, page to return to).
+    undo: Option<(String, String)>,
     /// Nothing recorded yet: the page offers first steps instead of an agenda.
     first_steps: bool,
     /// 1-based page, and how many items there are in all.
@@ -77,6 +79,7 @@ pub(super) fn today_page(
     notice: Option<&Notice>,
     page: usize,
     refused: Option<&RefusedSnooze>,
+    undo: Option<(String, String)>,
 ) -> Result<String, WebError> {
     let notice = notice.map(|n| n.sentence(app, cx));
     let today = cx.today;
@@ -117,6 +120,7 @@ pub(super) fn today_page(
         today: day(today, today),
         groups,
         notice,
+        undo,
         first_steps,
         page,
         total,
@@ -132,13 +136,13 @@ pub async fn today(
     let page = q.page.unwrap_or(1).max(1);
     let html = match Notice::from_query(&q) {
         Some(notice) => s
-            .with_web(|app, cx| today_page(app, cx, Some(&notice), page, None))?
+            .with_web(|app, cx| today_page(app, cx, Some(&notice), page, None, q.undo("/")))?
             .into(),
         None if page > 1 => s
-            .with_web(|app, cx| today_page(app, cx, None, page, None))?
+            .with_web(|app, cx| today_page(app, cx, None, page, None, None))?
             .into(),
         None => s.cached(crate::View::TodayPage, |app, cx| {
-            today_page(app, cx, None, 1, None)
+            today_page(app, cx, None, 1, None, None)
         })?,
     };
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())

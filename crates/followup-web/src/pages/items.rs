@@ -161,7 +161,9 @@ pub async fn done(
                     },
                 )
             }
-            followup_app::Done::Closed { job: j, .. } => (notice::closed(&j), Notice::Closed { job: j.id.0 }),
+            followup_app::Done::Closed { job: j, .. } => {
+                (notice::closed(&j), Notice::Closed { job: j.id.0 })
+            }
         };
         Ok((msg, key, agenda_item(app, cx, id)?, undo))
     });
@@ -194,7 +196,11 @@ pub async fn snooze(
     let snoozed = s.with(|app, cx| {
         let a = app.snooze(cx, id, parse_day(cx, Field::Until, &f.until)?)?;
         let undo = followup_app::Undo::WithdrawSnooze(app.item_key(cx, id)?);
-        Ok((notice::snoozed(&a, cx.today), agenda_item(app, cx, id)?, undo))
+        Ok((
+            notice::snoozed(&a, cx.today),
+            agenda_item(app, cx, id)?,
+            undo,
+        ))
     });
     let (msg, item, undo) = match snoozed {
         Ok(done) => done,

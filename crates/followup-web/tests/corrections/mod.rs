@@ -267,3 +267,223 @@ async fn every_new_route_is_in_the_openapi_document() {
     assert!(doc["components"]["schemas"]["ContactPatchBody"].is_object());
     assert!(doc["components"]["schemas"]["JobPatchBody"].is_object());
 }
+
+fn location(h: &axum::http::HeaderMap) -> String {
+    h.get(header::LOCATION)
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// The Undo form's token on a page.
+fn undo_token(page: &str) -> String {
+    let at = page
+        .find("name=\"undo\" value=\"")
+        .unwrap_or_else(|| panic!("no Undo button: {page}"));
+    let rest = &page[at + "name=\"undo\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()]
+        .replace("&#58;", ":")
+        .replace("&#61;", "=")
+}
+
+#[tokio::test]
+async fn the_pages_delete_with_a_confirmation_and_undo_without_javascript() {
+    let s = demo();
+    let id = json(&get(&s, "/api/v1/contacts/Dana%20Reyes").await.1)["contact"]["id"]
+        .as_i64()
+        .unwrap();
+    // The contact page offers Edit and Delete; Delete asks first, and GET changes nothing.
+    let (_, page) = get(&s, &format!("/contacts/{id}")).await;
+    assert!(page.contains(&format!("href=\"/contacts/{id}/delete\"")));
+    let (st, confirm) = get(&s, &format!("/contacts/{id}/delete")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(confirm.contains("Delete Dana Reyes?"), "{confirm}");
+    assert_eq!(get(&s, &format!("/contacts/{id}")).await.0, StatusCode::OK);
+
+    let (st, _, h) = send(
+        &s,
+        crate::support::form(&format!("/contacts/{id}/delete"), ""),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let to = location(&h);
+    assert!(to.starts_with("/contacts?notice=deleted&undo="), "{to}");
+    let (_, list) = get(&s, &to).await;
+    assert!(!list.contains(">Dana Reyes<"), "gone from the list");
+    let token = undo_token(&list);
+    assert_eq!(token, format!("restore-contact:{id}"));
+    let (st, _, h) = send(
+        &s,
+        crate::support::form(
+            "/undo",
+            &format!("undo=restore-contact%3A{id}&back=%2Fcontacts"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(location(&h), format!("/contacts/{id}?notice=undone"));
+    assert_eq!(get(&s, &format!("/contacts/{id}")).await.0, StatusCode::OK);
+    // A token this program never wrote is refused in words, and a back link off-site ignored.
+    let (st, body, _) = send(
+        &s,
+        crate::support::form("/undo", "undo=format%3Ac&back=https%3A%2F%2Fevil.example"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Undo: "), "{body}");
+}
+
+#[tokio::test]
+async fn done_snooze_and_move_offer_undo_that_puts_things_back() {
+    let s = demo();
+    let (_, agenda) = get(&s, "/api/v1/agenda").await;
+    let items = json(&agenda);
+    let item = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["action"] == "follow-up")
+        .expect("a follow-up on the demo agenda")["id"]
+        .as_i64()
+        .unwrap();
+    // Snooze, then Undo: the agenda is as it was.
+    let (st, _, h) = send(
+        &s,
+        crate::support::form(&format!("/items/{item}/snooze"), "until=next+week"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, today) = get(&s, &location(&h)).await;
+    let token = undo_token(&today);
+    assert!(token.starts_with("withdraw-snooze:"), "{token}");
+    send(
+        &s,
+        json_req("/api/v1/undo", serde_json::json!({"undo": token})),
+    )
+    .await;
+    assert_eq!(get(&s, "/api/v1/agenda").await.1, agenda);
+
+    // Done, then Undo: the touch is taken back and the item is due again.
+    let (st, _, h) = send(
+        &s,
+        crate::support::form(&format!("/items/{item}/done"), "confirm=yes"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, today) = get(&s, &location(&h)).await;
+    let token = undo_token(&today);
+    assert!(token.starts_with("retract-touch:"), "{token}");
+    assert_ne!(get(&s, "/api/v1/agenda").await.1, agenda);
+    let (st, body, _) = send(
+        &s,
+        json_req("/api/v1/undo", serde_json::json!({"undo": token})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(get(&s, "/api/v1/agenda").await.1, agenda);
+
+    // Move, then Undo: the job is back at its stage.
+    let jobs = json(&get(&s, "/api/v1/jobs").await.1);
+    let job = jobs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["stage"] == "applied")
+        .unwrap()
+        .clone();
+    let jid = job["id"].as_i64().unwrap();
+    let (_, _, h) = send(
+        &s,
+        crate::support::form(&format!("/jobs/{jid}/stage"), "stage=interviewing"),
+    )
+    .await;
+    let (_, board) = get(&s, &location(&h)).await;
+    let token = undo_token(&board);
+    assert_eq!(token, format!("stage:{jid}=applied"));
+    send(
+        &s,
+        json_req("/api/v1/undo", serde_json::json!({"undo": token})),
+    )
+    .await;
+    assert_eq!(
+        json(&get(&s, &format!("/api/v1/jobs/{jid}")).await.1)["job"]["stage"],
+        "applied"
+    );
+}
+
+#[tokio::test]
+async fn the_edit_forms_keep_what_was_typed_and_say_what_was_wrong() {
+    let s = demo();
+    let id = json(&get(&s, "/api/v1/contacts/Dana%20Reyes").await.1)["contact"]["id"]
+        .as_i64()
+        .unwrap();
+    let (st, form) = get(&s, &format!("/contacts/{id}/edit")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(form.contains("value=\"Dana Reyes\""), "prefilled");
+    let before = get(&s, &format!("/api/v1/contacts/{id}")).await.1;
+    let (st, page, _) = send(
+        &s,
+        crate::support::form(
+            &format!("/contacts/{id}/edit"),
+            "name=Dana+R.&email=not-an-address&birthday=someday",
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("value=\"Dana R.\""), "the name as typed");
+    assert!(page.contains("value=\"not-an-address\""));
+    assert!(page.contains("class=\"field-error\""), "{page}");
+    assert!(!page.contains("--email") && !page.contains("--birthday"));
+    assert_eq!(get(&s, &format!("/api/v1/contacts/{id}")).await.1, before);
+    let (st, _, h) = send(
+        &s,
+        crate::support::form(
+            &format!("/contacts/{id}/edit"),
+            "name=Dana+Reyes&email=dana%40northwind.example%2C+dana%40home.example&title=Staff+Engineer",
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(location(&h), format!("/contacts/{id}?notice=saved"));
+    let c = json(&get(&s, &format!("/api/v1/contacts/{id}")).await.1);
+    assert_eq!(c["contact"]["emails"].as_array().unwrap().len(), 2);
+
+    // A touch corrected from its form; a bad date comes back beside the field.
+    let touch = c["timeline"][0]["id"].as_i64().unwrap();
+    let (st, form) = get(
+        &s,
+        &format!("/touches/{touch}/edit?back=%2Fcontacts%2F{id}"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(form.contains("Retract it"));
+    let (st, page, _) = send(
+        &s,
+        crate::support::form(
+            &format!("/touches/{touch}/edit"),
+            &format!("kind=follow-up&on=tomorrow&with={id}&back=%2Fcontacts%2F{id}"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("value=\"tomorrow\"") && page.contains("id=\"on-error\""),
+        "{page}"
+    );
+    // Retract from the form: back on the contact page with an Undo.
+    let (st, _, h) = send(
+        &s,
+        crate::support::form(
+            &format!("/touches/{touch}/retract"),
+            &format!("back=%2Fcontacts%2F{id}"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, page) = get(&s, &location(&h)).await;
+    assert_eq!(undo_token(&page), format!("restore-touch:{touch}"));
+    let (_, trash) = get(&s, "/trash").await;
+    assert!(
+        trash.contains(&format!("Touch #{touch}")) && trash.contains("Restore"),
+        "{trash}"
+    );
+}

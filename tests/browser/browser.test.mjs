@@ -275,6 +275,36 @@ test('views: keyboard only, Done on Today and the add-job form', async () => {
 // Every page of the demo, on a phone (390 px) and a desktop (1280 px), light and dark: nothing
 // scrolls sideways, every tap target on the phone is at least 44 px tall, nothing is fetched
 // from another origin. The screenshots stay in SHOTS/pages/PAGE-WIDTH[-dark].png.
+test('corrections: a contact deleted and brought back with Undo; a touch corrected', async () => {
+  const site = await serveDemo();
+  const p = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await p.goto(site + '/contacts/9');
+  const name = (await p.locator('h1').textContent()).trim();
+  await p.getByRole('link', { name: 'Delete' }).click();
+  await p.getByRole('heading', { name: `Delete ${name}?` }).waitFor();
+  await shot(p, 'contact-delete-confirm');
+  await p.getByRole('button', { name: 'Delete' }).click();
+  await p.waitForURL(/\/contacts\?notice=deleted/);
+  assert.equal(await p.locator('main table').getByText(name, { exact: true }).count(), 0);
+  await shot(p, 'contact-deleted-undo');
+  await p.getByRole('button', { name: 'Undo' }).click();
+  await p.waitForURL(/\/contacts\/9\?notice=undone/);
+  assert.equal((await p.locator('h1').textContent()).trim(), name);
+  // A touch corrected from its timeline row; the note shows on the page after.
+  await p.locator('table.timeline').getByRole('link', { name: /Correct/ }).first().click();
+  await p.getByLabel('Note').fill('corrected in the browser');
+  await p.getByRole('button', { name: 'Save the correction' }).click();
+  await p.waitForURL(/notice=corrected/);
+  await p.getByText('corrected in the browser').first().waitFor();
+  // Edit the contact's details through the full form.
+  await p.getByRole('link', { name: 'Edit' }).click();
+  await p.getByLabel('Title').fill('Head of Data');
+  await p.getByRole('button', { name: 'Save changes' }).click();
+  await p.waitForURL(/notice=saved/);
+  await p.getByText('Head of Data').first().waitFor();
+  await p.close();
+});
+
 const PAGES = [
   ['today', '/'],
   ['pipeline', '/pipeline'],
@@ -288,6 +318,13 @@ const PAGES = [
   ['rules', '/rules'],
   ['draft', '/items/7/draft'],
   ['not-found', '/contacts/999'],
+  ['contact-new', '/contacts/new'],
+  ['contact-edit', '/contacts/9/edit'],
+  ['contact-delete', '/contacts/9/delete'],
+  ['job-edit', '/jobs/1/edit'],
+  ['job-delete', '/jobs/1/delete'],
+  ['touch-edit', '/touches/1/edit?back=/jobs/1'],
+  ['trash', '/trash'],
 ];
 
 // The tap targets of a page: every visible link, button and field in `main` and the main nav,

@@ -281,7 +281,7 @@ struct TouchEditPage {
     contact_names: Vec<String>,
     errors: Vec<FieldError>,
     message: Option<String>,
-    /// When it was logged, in words ("Tue 2 Jun").
+    /// What and when it was, in words ("application of Tue 2 Jun").
     logged: String,
 }
 
@@ -362,7 +362,7 @@ fn touch_page(
     let (jobs, contact_names, logged) = s.with(|app, cx| {
         let logged = app
             .touch_by_id(cx, TouchId(id))
-            .map(|t| day(t.date, cx.today))
+            .map(|t| format!("{} of {}", t.kind, day(t.date, cx.today)))
             .unwrap_or_default();
         Ok((
             app.jobs(cx)?

@@ -2122,7 +2122,7 @@ fn browser_tests_in_headless_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("# fail 0") && stdout.contains("# pass 12"),
+        stdout.contains("# fail 0") && stdout.contains("# pass 13"),
         "{stdout}"
     );
 }

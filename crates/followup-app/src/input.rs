@@ -67,3 +67,18 @@ pub fn clearable_day(cx: &Ctx, field: Field, s: Option<&str>) -> Result<Option<O
         Some(t) => day(cx, field, t).map(|d| Some(Some(d))),
     }
 }
+
+/// A wait ("3 weeks") that may be cleared: `None` leaves it, `""` clears it.
+pub fn clearable_wait(
+    field: Field,
+    s: Option<&str>,
+) -> Result<Option<Option<followup_core::Wait>>> {
+    match s.map(str::trim) {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(t) => t
+            .parse::<followup_core::Wait>()
+            .map(|w| Some(Some(w)))
+            .map_err(|e| crate::error::invalid(field, e.to_string())),
+    }
+}

@@ -359,13 +359,10 @@ impl NewJobForm {
 
     /// The change the edit form asks for: every field as shown ("" clears).
     pub(crate) fn edit(&self) -> Result<followup_app::EditJob, AppError> {
-        let response_time = match self.response_time.as_deref().map(str::trim) {
-            None => None,
-            Some("") => Some(None),
-            Some(t) => Some(Some(t.parse::<followup_core::Wait>().map_err(|e| {
-                followup_app::error::invalid(Field::ResponseTime, e.to_string())
-            })?)),
-        };
+        let response_time = followup_app::input::clearable_wait(
+            Field::ResponseTime,
+            self.response_time.as_deref(),
+        )?;
         Ok(followup_app::EditJob {
             organization: Some(
                 some(self.use_organization.clone()).unwrap_or_else(|| self.organization.clone()),

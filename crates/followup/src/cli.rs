@@ -895,13 +895,10 @@ pub struct JobEdit {
 
 impl JobEdit {
     pub fn into_edit(self) -> followup_app::Result<followup_app::EditJob> {
-        let response_time = match self.response_time.as_deref().map(str::trim) {
-            None => None,
-            Some("") => Some(None),
-            Some(t) => Some(Some(t.parse::<followup_core::Wait>().map_err(|e| {
-                followup_app::error::invalid(Field::ResponseTime, e.to_string())
-            })?)),
-        };
+        let response_time = followup_app::input::clearable_wait(
+            Field::ResponseTime,
+            self.response_time.as_deref(),
+        )?;
         Ok(followup_app::EditJob {
             organization: self.organization,
             title: self.title,

@@ -166,13 +166,8 @@ pub(super) async fn edit_job(
     ApiJson(b): ApiJson<JobPatchBody>,
 ) -> ApiResult {
     ok(s.with(|app, cx| {
-        let response_time = match b.response_time.as_deref().map(str::trim) {
-            None => None,
-            Some("") => Some(None),
-            Some(t) => Some(Some(t.parse::<followup_core::Wait>().map_err(|e| {
-                followup_app::error::invalid(Field::ResponseTime, e.to_string())
-            })?)),
-        };
+        let response_time =
+            followup_app::input::clearable_wait(Field::ResponseTime, b.response_time.as_deref())?;
         let e = followup_app::EditJob {
             organization: b.organization,
             title: b.title,

@@ -14,6 +14,7 @@ use crate::extract::{ApiBytes, ApiJson, ApiPath, ApiQuery};
 use crate::{WebError, WebState};
 
 mod corrections;
+mod schemas;
 
 type ApiResult = Result<Response, WebError>;
 
@@ -527,7 +528,7 @@ pub struct NewContactBody {
 /// 409 naming it, unless `allow_duplicate` is true.
 #[utoipa::path(post, path = "/api/v1/contacts",
     request_body(content = NewContactBody, description = "{\"name\": \"Priya Shah\", \"email\": \"priya@acme.example\", \"tier\": \"regular\"}", content_type = "application/json"),
-    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 201, description = "the contact, as GET /api/v1/contacts/{id} lists it"), (status = 409, description = "a contact with that name or email is here"), (status = 422, description = "a bad field")))]
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 201, description = "the contact, as GET /api/v1/contacts/{id} lists it", body = schemas::Contact), (status = 409, description = "a contact with that name or email is here"), (status = 422, description = "a bad field")))]
 async fn add_contact(State(s): State<WebState>, ApiJson(b): ApiJson<NewContactBody>) -> ApiResult {
     let made = s
         .with(|app, cx| {
@@ -606,7 +607,7 @@ pub struct NewJobBody {
 /// "Acme Analytics") is answered 409 naming it, unless `new_organization` is true.
 #[utoipa::path(post, path = "/api/v1/jobs",
     request_body(content = NewJobBody, description = "{\"organization\": \"Acme Analytics\", \"title\": \"Data Engineer\", \"applied\": \"yesterday\"}", content_type = "application/json"),
-    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 201, description = "the job, as GET /api/v1/jobs lists it"), (status = 409, description = "an organization with a close name is here"), (status = 422, description = "a bad field")))]
+    responses((status = "4XX", description = "refused: what was wrong and where", body = ApiError), (status = 201, description = "the job, as GET /api/v1/jobs lists it", body = schemas::Job), (status = 409, description = "an organization with a close name is here"), (status = 422, description = "a bad field")))]
 async fn add_job(State(s): State<WebState>, ApiJson(b): ApiJson<NewJobBody>) -> ApiResult {
     let made = s
         .with(|app, cx| {

@@ -1113,7 +1113,7 @@ async fn the_pipeline_moves_with_htmx_and_says_what_moved() {
     let (st, _, h) = send(&s, form("/jobs/4/stage", "stage=applied")).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     let to = h[header::LOCATION].to_str().unwrap().to_string();
-    assert_eq!(to, "/pipeline?notice=moved&job=4");
+    assert_eq!(to, "/pipeline?notice=moved&job=4&undo=stage%3A4%3Dlead");
     let (_, page) = get(&s, &to).await;
     assert!(page.contains("Moved Initech: Machine Learning Engineer to applied."));
     // htmx: the board comes back with the sentence in it, the card in its new column.
@@ -1233,7 +1233,7 @@ async fn htmx_snooze_and_done_answer_in_the_item() {
     let (st, body, _) = send(&s, htmx(form("/items/4/snooze", "until=in+3+weeks"))).await;
     assert_eq!(st, StatusCode::OK);
     assert!(
-        body.starts_with("<p class=\"notice\" role=\"status\" id=\"item-4\""),
+        body.starts_with("<div class=\"notice\" role=\"status\" id=\"item-4\""),
         "{body}"
     );
     assert!(body.contains("until Mon 14 Dec."), "{body}");

@@ -59,7 +59,7 @@ pub struct ContactPatchBody {
 #[utoipa::path(patch, path = "/api/v1/contacts/{id}",
     params(("id" = String, Path, description = "id or unambiguous name")),
     request_body(content = ContactPatchBody, description = "{\"tier\": \"critical\", \"email\": \"priya@acme.example\", \"birthday\": \"\"}", content_type = "application/json"),
-    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "the contact"), (status = 422, description = "bad value or nothing to change")))]
+    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "the contact", body = super::schemas::Contact), (status = 422, description = "bad value or nothing to change")))]
 pub(super) async fn edit_contact(
     State(s): State<WebState>,
     ApiPath(id): ApiPath<String>,
@@ -104,7 +104,7 @@ struct Removed<T: Serialize> {
 /// Deletes a contact; touches with nobody else go with it. The answer's `undo` restores it.
 #[utoipa::path(delete, path = "/api/v1/contacts/{id}",
     params(("id" = String, Path, description = "id or unambiguous name")),
-    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "{removed: the contact, undo}"), (status = 404, description = "no such contact")))]
+    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "{removed: the contact, undo}", body = super::schemas::RemovedContact), (status = 404, description = "no such contact")))]
 pub(super) async fn delete_contact(
     State(s): State<WebState>,
     ApiPath(id): ApiPath<String>,
@@ -128,7 +128,7 @@ pub struct MergeBody {
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/merge",
     params(("id" = String, Path, description = "the duplicate: id or unambiguous name")),
     request_body(content = MergeBody, description = "{\"into\": \"3\"}", content_type = "application/json"),
-    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "{contact, from, touches, jobs}"), (status = 404, description = "no such contact")))]
+    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "{contact, from, touches, jobs}", body = super::schemas::Merged), (status = 404, description = "no such contact")))]
 pub(super) async fn merge_contact(
     State(s): State<WebState>,
     ApiPath(id): ApiPath<String>,
@@ -159,7 +159,7 @@ pub struct JobPatchBody {
 #[utoipa::path(patch, path = "/api/v1/jobs/{id}",
     params(("id" = String, Path, description = "id or unambiguous name")),
     request_body(content = JobPatchBody, description = "{\"title\": \"Senior Data Engineer\", \"stage\": \"interviewing\"}", content_type = "application/json"),
-    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "the job"), (status = 422, description = "bad value or nothing to change")))]
+    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "the job", body = super::schemas::Job), (status = 422, description = "bad value or nothing to change")))]
 pub(super) async fn edit_job(
     State(s): State<WebState>,
     ApiPath(id): ApiPath<String>,
@@ -185,7 +185,7 @@ pub(super) async fn edit_job(
 /// Deletes a job added by mistake, with its touches. The answer's `undo` restores both.
 #[utoipa::path(delete, path = "/api/v1/jobs/{id}",
     params(("id" = String, Path, description = "id or unambiguous name")),
-    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "{removed: the job, undo}"), (status = 404, description = "no such job")))]
+    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "{removed: the job, undo}", body = super::schemas::RemovedJob), (status = 404, description = "no such job")))]
 pub(super) async fn delete_job(
     State(s): State<WebState>,
     ApiPath(id): ApiPath<String>,
@@ -215,7 +215,7 @@ pub struct TouchPatchBody {
 #[utoipa::path(patch, path = "/api/v1/touches/{id}",
     params(("id" = i64, Path, description = "touch id")),
     request_body(content = TouchPatchBody, description = "{\"on\": \"2026-06-04\", \"note\": \"coffee\"}", content_type = "application/json"),
-    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "the touch"), (status = 404, description = "no such touch"), (status = 422, description = "bad value or nothing to change")))]
+    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "the touch", body = super::schemas::Touch), (status = 404, description = "no such touch"), (status = 422, description = "bad value or nothing to change")))]
 pub(super) async fn edit_touch(
     State(s): State<WebState>,
     ApiPath(id): ApiPath<i64>,
@@ -242,7 +242,7 @@ pub(super) async fn edit_touch(
 /// Retracts a touch logged by mistake: it counts for nothing. The answer's `undo` restores it.
 #[utoipa::path(delete, path = "/api/v1/touches/{id}",
     params(("id" = i64, Path, description = "touch id")),
-    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "{removed: the touch, undo}"), (status = 404, description = "no such touch")))]
+    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "{removed: the touch, undo}", body = super::schemas::RemovedTouch), (status = 404, description = "no such touch")))]
 pub(super) async fn retract_touch(
     State(s): State<WebState>,
     ApiPath(id): ApiPath<i64>,
@@ -265,7 +265,7 @@ pub struct UndoBody {
 /// a job back at its stage.
 #[utoipa::path(post, path = "/api/v1/undo",
     request_body(content = UndoBody, description = "{\"undo\": \"restore-contact:5\"}", content_type = "application/json"),
-    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "{undone: what was undone, in words}"), (status = 404, description = "nothing of that to undo")))]
+    responses((status = "4XX", description = "refused: what was wrong and where", body = super::ApiError), (status = 200, description = "{undone: what was undone, in words}", body = super::schemas::Undone), (status = 404, description = "nothing of that to undo")))]
 pub(super) async fn undo(State(s): State<WebState>, ApiJson(b): ApiJson<UndoBody>) -> ApiResult {
     let u: Undo = b.undo.parse().map_err(|e: followup_app::undo::BadUndo| {
         WebError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("undo: {e}")).into_json()

@@ -266,6 +266,32 @@ async fn every_new_route_is_in_the_openapi_document() {
     }
     assert!(doc["components"]["schemas"]["ContactPatchBody"].is_object());
     assert!(doc["components"]["schemas"]["JobPatchBody"].is_object());
+    // The response schemas hold against what the API really answers: every property a schema
+    // requires is in a real record, and every property a record has is one the schema names.
+    let contact = json(&get(&s, "/api/v1/contacts/1").await.1)["contact"].clone();
+    let job = json(&get(&s, "/api/v1/jobs/1").await.1)["job"].clone();
+    let touch = json(&get(&s, "/api/v1/jobs/1").await.1)["timeline"][0].clone();
+    for (name, record) in [("Contact", contact), ("Job", job), ("Touch", touch)] {
+        let schema = &doc["components"]["schemas"][name];
+        let props = schema["properties"].as_object().unwrap();
+        for r in schema["required"].as_array().unwrap() {
+            assert!(
+                record.get(r.as_str().unwrap()).is_some(),
+                "{name} lacks {r}"
+            );
+        }
+        for k in record.as_object().unwrap().keys() {
+            let known = props.contains_key(k)
+                || (name == "Touch" && ["answers", "poor_fit", "promises"].contains(&k.as_str()))
+                || (name == "Contact" && k == "cadence_start");
+            assert!(known, "{name}.{k} is not in the schema");
+        }
+    }
+    assert_eq!(
+        doc["paths"]["/api/v1/contacts/{id}"]["delete"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/RemovedContact"
+    );
 }
 
 fn location(h: &axum::http::HeaderMap) -> String {

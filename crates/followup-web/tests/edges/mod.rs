@@ -289,7 +289,11 @@ async fn a_notice_shows_only_the_servers_own_sentences() {
     let (st, _, h) = send(&s, form("/items/11/snooze", "until=friday")).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     let to = h[header::LOCATION].to_str().unwrap().to_string();
-    assert_eq!(to, "/?notice=snoozed&item=11");
+    // The notice's key and ids, and the Undo the server wrote (a token, never text).
+    assert_eq!(
+        to,
+        "/?notice=snoozed&item=11&undo=withdraw-snooze%3Acontact%2F14%2Ffollow-up"
+    );
     let (_, page) = get(&s, &to).await;
     assert!(page.contains("until Fri 27 Nov."), "{page}");
     // A contact's form: saved, or nothing to save.
@@ -297,7 +301,7 @@ async fn a_notice_shows_only_the_servers_own_sentences() {
     assert_eq!(st, StatusCode::SEE_OTHER);
     assert_eq!(h[header::LOCATION], "/contacts/1?notice=saved");
     let (_, page) = get(&s, "/contacts/1?notice=saved").await;
-    assert!(page.contains("<p class=\"notice\" role=\"status\">Saved.</p>"));
+    assert!(page.contains("<div class=\"notice\" role=\"status\"><p>Saved.</p>"));
     let (_, _, h) = send(&s, form("/contacts/1", "")).await;
     assert_eq!(h[header::LOCATION], "/contacts/1?notice=unchanged");
     let (_, page) = get(&s, "/contacts/1?notice=unchanged").await;

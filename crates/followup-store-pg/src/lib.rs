@@ -1,0 +1,328 @@
+//! `followup-store-pg`: the PostgreSQL backend of followup's store contract, for the team
+//! server. [`PgStore`] implements [`followup_store::Store`] with the same tables and the same
+//! JSON as the SQLite backend (its logic is ported from `followup-store/src/sqlite.rs`) and is
+//! held to the same rules by [`followup_store::conformance::run`]; [`testing::TestServer`]
+//! starts a real PostgreSQL for the tests of this crate and of the crates that use it.
+//!
+//! It is not the contract (followup-store's docs are), not the rules (followup-core), not the
+//! use cases (followup-app), and not accounts: it keeps what an owner id is given, and makes
+//! the owner's row on the first write.
+//!
+//! # Why a synchronous client and a pool
+//!
+//! The [`Store`] trait is synchronous (followup-store's docs say why: the planner is CPU-bound
+//! and the CLI needs no runtime). The web server runs its use cases on blocking threads
+//! (`tokio::task::block_in_place`), so the synchronous `postgres` client fits: it drives
+//! tokio-postgres on a small runtime of its own, and `block_in_place` leaves the server's
+//! runtime context, so that nested runtime is allowed there (a test checks it). Calling a
+//! [`PgStore`] straight from async code, outside `block_in_place` or `spawn_blocking`, panics.
+//!
+//! Each open transaction holds a connection for its whole life, so concurrent transactions
+//! need several: a small pool of our own (`pool.rs`, a mutex, a list and a condition
+//! variable) lends them, opens more up to a maximum, and makes a caller that waits longer than
+//! [`WAIT`] fail with [`StoreError::Busy`]. A general pool crate would add dependencies for
+//! the thirty lines we need.
+//!
+//! # Transactions
+//!
+//! - A read is `BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY`, its snapshot fixed by its
+//!   first statement at open: one snapshot, and it never waits for a writer.
+//! - A write locks the owner's row (`SELECT ... FOR UPDATE`, the row made first if missing)
+//!   under `SET LOCAL lock_timeout`: one writer per owner, the next waits [`WAIT`], then
+//!   [`StoreError::Busy`]. Writers of different owners never wait for each other. Under that
+//!   lock, read committed is enough: nothing else writes this owner's rows.
+//! - Ids come from the per-owner `ids` table, as in SQLite since its migration 4.
+//! - Each change runs inside a savepoint: a failed change leaves the transaction as it was
+//!   (in PostgreSQL a failed statement would otherwise abort the whole transaction).
+//! - Commit moves `owners.version`; [`Store::version`] reads it.
+//!
+//! # Row-level security
+//!
+//! Every table keyed by owner has a policy `owner = current_setting('followup.owner')` for
+//! reads and writes, and every transaction starts by setting `followup.owner` for itself
+//! (`set_config(..., true)`, transaction-local). The queries keep their own `owner = $1` too:
+//! defence in depth, and it is what the indexes are keyed on. The policies are FORCEd because
+//! the application connects as the owner of its tables, whom policies otherwise spare. A
+//! superuser (or a role with BYPASSRLS) skips every policy even so: **connect as an ordinary
+//! role that owns the database** (the tests' [`testing::TestServer`] makes one, `followup`).
+//!
+//! # Schema
+//!
+//! Append-only migrations in `migrations/`, embedded in the binary, run by [`PgStore::connect`]
+//! in one transaction under an advisory lock (two servers starting at once migrate once); the
+//! version is in the `schema_version` table. A database of a newer version than
+//! [`SCHEMA_VERSION`] is refused with [`StoreError::Newer`] and not changed.
+
+mod pool;
+pub mod testing;
+mod tx;
+
+use std::time::Duration;
+
+use followup_core::model::OwnerId;
+use followup_store::{ReadTx, Result, Store, StoreError, WriteTx};
+use postgres::error::SqlState;
+
+use crate::pool::Pool;
+use crate::tx::PgTx;
+
+/// How long a writer waits for the owner's other writer, and a caller for a free connection,
+/// before [`StoreError::Busy`] (SQLite's wait is the same).
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// Connections a store opens at most, unless told otherwise ([`PgStore::connect_pooled`]).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 16;
+
+/// Append-only: a shipped migration is never edited, a new one is added at the end.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Any number, the same in every followup: migrations of one database run one at a time.
+const MIGRATION_LOCK: i64 = 0x666f_6c6c_6f77_7570; // "followup"
+
+/// A driver error in our own words: the message and SQLSTATE, never the driver's type.
+#[derive(Debug, thiserror::Error)]
+enum PgError {
+    #[error("{0}")]
+    Driver(String),
+}
+
+/// The driver's error as text: the server's severity, code, message and detail when it sent
+/// them, otherwise the client's own account (a closed connection, a bad URL).
+pub(crate) fn describe(e: &postgres::Error) -> String {
+    if let Some(d) = e.as_db_error() {
+        let mut s = format!("{} {}: {}", d.severity(), d.code().code(), d.message());
+        if let Some(detail) = d.detail() {
+            s.push_str(&format!(" ({detail})"));
+        }
+        return s;
+    }
+    let mut s = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        s.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    s
+}
+
+/// The one way a driver error becomes a store error: a lock wait that ran out (or a
+/// serialization failure or deadlock, which a retry also cures) is busy, a broken integrity
+/// constraint is a conflict, the rest keeps PostgreSQL's words without its type.
+pub(crate) fn db(e: postgres::Error) -> StoreError {
+    match e.code() {
+        Some(c)
+            if *c == SqlState::LOCK_NOT_AVAILABLE
+                || *c == SqlState::T_R_SERIALIZATION_FAILURE
+                || *c == SqlState::T_R_DEADLOCK_DETECTED =>
+        {
+            StoreError::Busy {
+                path: "the database".into(),
+            }
+        }
+        Some(c) if c.code().starts_with("23") => StoreError::Conflict {
+            what: "a row",
+            detail: describe(&e),
+        },
+        _ => StoreError::Backend(Box::new(PgError::Driver(describe(&e)))),
+    }
+}
+
+/// The URL without its password, as errors show it.
+fn redact(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((auth, host)) = rest.rsplit_once('@')
+    {
+        let user = auth.split_once(':').map_or(auth, |(u, _)| u);
+        return format!("{scheme}://{user}@{host}");
+    }
+    if url.contains("password") {
+        return "the PostgreSQL database".into();
+    }
+    url.to_string()
+}
+
+/// A followup database in PostgreSQL, shared by every owner, each sealed from the others.
+pub struct PgStore {
+    pool: Pool,
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://user@host:port/db`, or key=value
+    /// pairs) and brings its schema up to date; a database newer than this binary is refused
+    /// untouched.
+    pub fn connect(url: &str) -> Result<PgStore> {
+        PgStore::connect_pooled(url, DEFAULT_MAX_CONNECTIONS)
+    }
+
+    /// [`PgStore::connect`] keeping at most `max_connections` connections open.
+    pub fn connect_pooled(url: &str, max_connections: usize) -> Result<PgStore> {
+        let name = redact(url);
+        let mut config: postgres::Config = url.parse().map_err(|e| StoreError::Open {
+            path: name.clone(),
+            detail: describe(&e),
+        })?;
+        config.connect_timeout(Duration::from_secs(10));
+        config.application_name("followup");
+        let store = PgStore {
+            pool: Pool::new(config, max_connections, WAIT, name),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let mut conn = self.pool.get()?;
+        let name = self.pool.name.clone();
+        let open = |e: StoreError| match e {
+            e @ StoreError::Busy { .. } => e,
+            e => StoreError::Open {
+                path: name.clone(),
+                detail: e.to_string(),
+            },
+        };
+        conn.batch(&format!(
+            "BEGIN; SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"
+        ))
+        .map_err(open)?;
+        // From here a failure drops `conn` marked broken: closed, so the server rolls back.
+        conn.broken = true;
+        let exists = conn
+            .simple_values("SELECT to_regclass('schema_version') IS NOT NULL")
+            .map_err(open)?;
+        let exists = exists.first().cloned().flatten().as_deref() == Some("t");
+        let found = if exists {
+            let v = conn
+                .simple_values("SELECT version FROM schema_version")
+                .map_err(open)?;
+            match v.first().cloned().flatten().map(|s| s.parse::<i64>()) {
+                Some(Ok(v)) => v,
+                _ => {
+                    return Err(StoreError::Corrupt {
+                        table: "schema_version",
+                        id: "version".into(),
+                        detail: "not one number".into(),
+                    });
+                }
+            }
+        } else {
+            0
+        };
+        if found > SCHEMA_VERSION {
+            conn.batch("ROLLBACK").map_err(open)?;
+            conn.broken = false;
+            return Err(StoreError::Newer {
+                path: name,
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if !exists {
+            conn.batch(
+                "CREATE TABLE schema_version (version bigint NOT NULL);
+                 INSERT INTO schema_version (version) VALUES (0)",
+            )
+            .map_err(open)?;
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            conn.batch(sql).map_err(open)?;
+            conn.batch(&format!("UPDATE schema_version SET version = {}", i + 1))
+                .map_err(open)?;
+        }
+        conn.batch("COMMIT").map_err(open)?;
+        conn.broken = false;
+        Ok(())
+    }
+}
+
+impl Store for PgStore {
+    fn read(&self, owner: OwnerId) -> Result<Box<dyn ReadTx + '_>> {
+        let mut conn = self.pool.get()?;
+        // The owner is a number: formatting it in is safe, and saves a round trip. The first
+        // statement fixes the snapshot, so a commit after open is never seen.
+        conn.batch(&format!(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;
+             SELECT set_config('followup.owner', '{}', true)",
+            owner.0
+        ))
+        .map_err(|e| {
+            conn.broken = true;
+            e
+        })?;
+        Ok(Box::new(PgTx::new(conn, owner.0, &self.pool.name)))
+    }
+
+    fn write(&self, owner: OwnerId) -> Result<Box<dyn WriteTx + '_>> {
+        let conn = self.pool.get()?;
+        // Dropped on a failure below, which rolls back.
+        let tx = PgTx::new(conn, owner.0, &self.pool.name);
+        let o = owner.0;
+        tx.batch(&format!(
+            "BEGIN ISOLATION LEVEL READ COMMITTED;
+             SET LOCAL lock_timeout = '{}ms';
+             SELECT set_config('followup.owner', '{o}', true);
+             INSERT INTO owners (id, name) VALUES ({o}, 'owner {o}') ON CONFLICT (id) DO NOTHING;
+             SELECT 1 FROM owners WHERE id = {o} FOR UPDATE",
+            WAIT.as_millis()
+        ))
+        .map_err(|e| self.named(e))?;
+        Ok(Box::new(tx))
+    }
+
+    fn version(&self, owner: OwnerId) -> Result<u64> {
+        let mut conn = self.pool.get()?;
+        let o = owner.0;
+        let v = conn
+            .simple_values(&format!(
+                "BEGIN READ ONLY;
+                 SELECT set_config('followup.owner', '{o}', true);
+                 SELECT version FROM owners WHERE id = {o};
+                 COMMIT"
+            ))
+            .map_err(|e| {
+                conn.broken = true;
+                e
+            })?;
+        // The first row is set_config's; the second, if any, the version.
+        match v.get(1).cloned().flatten() {
+            None => Ok(0),
+            Some(s) => s.parse::<u64>().map_err(|e| StoreError::Corrupt {
+                table: "owners",
+                id: o.to_string(),
+                detail: e.to_string(),
+            }),
+        }
+    }
+}
+
+impl PgStore {
+    /// A busy error named with this database.
+    fn named(&self, e: StoreError) -> StoreError {
+        match e {
+            StoreError::Busy { .. } => StoreError::Busy {
+                path: self.pool.name.clone(),
+            },
+            e => e,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_stay_out_of_errors() {
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u@h:5432/db"
+        );
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(
+            redact("host=h password=secret"),
+            "the PostgreSQL database"
+        );
+    }
+}

@@ -1,0 +1,1118 @@
+//! One transaction on a lent connection, for one owner: the SQLite backend's queries and event
+//! application (`followup-store/src/sqlite.rs`), in PostgreSQL's dialect.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+use followup_core::agenda::Planned;
+use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, Touch, TouchId};
+use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
+use followup_core::{Event, OrgId};
+use followup_store::{
+    Entity, ReadTx, Recorded, Removal, Result, StoreError, Trash, WriteTx, month_day,
+    occasion_ranges, open_stages, plan_kind, subject_text,
+};
+use jiff::civil::Date;
+use postgres::Row;
+use postgres::types::ToSql;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::pool::Pooled;
+
+/// The plan keys' sequence in the `ids` table.
+const PLAN_KEY: &str = "plan-key";
+
+type Args<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// A transaction begun by the store; ROLLBACK when dropped still open. The connection is in a
+/// `RefCell` because reads take `&self` and the client `&mut`; a transaction is one thread's.
+pub(crate) struct PgTx<'s> {
+    conn: RefCell<Pooled<'s>>,
+    owner: i64,
+    /// Still inside BEGIN.
+    open: bool,
+    name: &'s str,
+}
+
+impl Drop for PgTx<'_> {
+    fn drop(&mut self) {
+        let conn = self.conn.get_mut();
+        if self.open && conn.batch("ROLLBACK").is_err() {
+            // Its state is unknown: closed, never lent again (the server rolls back).
+            conn.broken = true;
+        }
+    }
+}
+
+/// The columns a removal moves, as in the live table (the `removed_` tables mirror them).
+fn removable_columns(table: &str) -> &'static str {
+    match table {
+        "contacts" => "owner, id, name, data",
+        "jobs" => "owner, id, org_id, title, stage, data",
+        _ => "owner, id, date, job_id, data",
+    }
+}
+
+/// "deleted" or "retracted", as a person would say of this kind of record.
+fn removed_word(what: &str) -> &'static str {
+    if what == "touch" {
+        "retracted"
+    } else {
+        "deleted"
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> String {
+    // Our own types always serialize; a failure here is a bug, not bad input.
+    serde_json::to_string(v).expect("serializable")
+}
+
+fn from_json<T: DeserializeOwned>(table: &'static str, id: impl ToString, s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt {
+        table,
+        id: id.to_string(),
+        detail: e.to_string(),
+    })
+}
+
+/// A column of a row, or the row's table named in a corrupt error.
+fn get<'r, T: postgres::types::FromSql<'r>>(
+    row: &'r Row,
+    i: usize,
+    table: &'static str,
+) -> Result<T> {
+    row.try_get(i).map_err(|e| StoreError::Corrupt {
+        table,
+        id: "?".into(),
+        detail: crate::describe(&e),
+    })
+}
+
+impl<'s> PgTx<'s> {
+    pub(crate) fn new(conn: Pooled<'s>, owner: i64, name: &'s str) -> PgTx<'s> {
+        PgTx {
+            conn: RefCell::new(conn),
+            owner,
+            open: true,
+            name,
+        }
+    }
+
+    pub(crate) fn batch(&self, sql: &str) -> Result<()> {
+        self.conn.borrow_mut().batch(sql)
+    }
+
+    fn query(&self, sql: &str, args: Args<'_>) -> Result<Vec<Row>> {
+        self.conn.borrow_mut().query(sql, args)
+    }
+
+    fn exec(&self, sql: &str, args: Args<'_>) -> Result<u64> {
+        self.conn.borrow_mut().execute(sql, args)
+    }
+
+    /// The first column of the first row, if any.
+    fn one<T: for<'r> postgres::types::FromSql<'r>>(
+        &self,
+        table: &'static str,
+        sql: &str,
+        args: Args<'_>,
+    ) -> Result<Option<T>> {
+        match self.query(sql, args)?.first() {
+            Some(r) => Ok(Some(get(r, 0, table)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Rows of (id, JSON data), decoded.
+    fn query_json<T: DeserializeOwned>(
+        &self,
+        table: &'static str,
+        sql: &str,
+        args: Args<'_>,
+    ) -> Result<Vec<T>> {
+        let rows = self.query(sql, args)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = get(r, 0, table)?;
+            let data: &str = get(r, 1, table)?;
+            out.push(from_json(table, id, data)?);
+        }
+        Ok(out)
+    }
+
+    fn planned(&self, sql: &str, args: Args<'_>) -> Result<Vec<Planned>> {
+        let rows = self.query(sql, args)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = get(r, 0, "plan")?;
+            let data: &str = get(r, 1, "plan")?;
+            out.push(Planned {
+                id,
+                item: from_json("plan", id, data)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Runs a change of several statements so that if one fails none is left: in PostgreSQL
+    /// a failed statement aborts the whole transaction unless rolled back to a savepoint.
+    fn atomically<T>(&mut self, change: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.batch("SAVEPOINT change")?;
+        match change(self) {
+            Ok(v) => {
+                self.batch("RELEASE SAVEPOINT change")?;
+                Ok(v)
+            }
+            Err(e) => {
+                // If even this fails the transaction is beyond use; the caller drops it.
+                let _ = self.batch("ROLLBACK TO SAVEPOINT change; RELEASE SAVEPOINT change");
+                Err(e)
+            }
+        }
+    }
+
+    fn put_contact(&self, c: &Contact) -> Result<()> {
+        self.exec(
+            "INSERT INTO contacts (owner, id, name, data) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (owner, id) DO UPDATE SET name = excluded.name, data = excluded.data",
+            &[&self.owner, &c.id.0, &c.name, &to_json(c)],
+        )?;
+        Ok(())
+    }
+
+    fn put_job(&self, j: &Job) -> Result<()> {
+        self.exec(
+            "INSERT INTO jobs (owner, id, org_id, title, stage, data) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (owner, id) DO UPDATE SET org_id = excluded.org_id, title = excluded.title,
+                 stage = excluded.stage, data = excluded.data",
+            &[
+                &self.owner,
+                &j.id.0,
+                &j.organization.id.0,
+                &j.title,
+                &j.stage.as_str(),
+                &to_json(j),
+            ],
+        )?;
+        for c in &j.contacts {
+            self.exec(
+                "INSERT INTO job_contacts (owner, job_id, contact_id) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+                &[&self.owner, &j.id.0, &c.0],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A touch's contacts as rows, and each linked to the touch's opportunity.
+    fn link_touch(&self, touch: &Touch) -> Result<()> {
+        for c in &touch.contacts {
+            self.exec(
+                "INSERT INTO touch_contacts (owner, contact_id, touch_id) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+                &[&self.owner, &c.0, &touch.id.0],
+            )?;
+            if let Some(j) = touch.job {
+                self.link(j, *c)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn need_contact(&self, id: ContactId) -> Result<Contact> {
+        self.contact(id)?.ok_or(StoreError::Missing {
+            what: "contact",
+            id: id.to_string(),
+        })
+    }
+
+    fn need_touch(&self, id: TouchId) -> Result<()> {
+        let there: Option<i32> = self.one(
+            "touches",
+            "SELECT 1 FROM touches WHERE owner = $1 AND id = $2",
+            &[&self.owner, &id.0],
+        )?;
+        there.map(|_| ()).ok_or(StoreError::Missing {
+            what: "touch",
+            id: id.to_string(),
+        })
+    }
+
+    fn need_job(&self, id: JobId) -> Result<Job> {
+        self.job(id)?.ok_or(StoreError::Missing {
+            what: "job",
+            id: id.to_string(),
+        })
+    }
+
+    fn link(&self, job: JobId, contact: ContactId) -> Result<()> {
+        let mut j = self.need_job(job)?;
+        if !j.contacts.contains(&contact) {
+            j.contacts.push(contact);
+            self.put_job(&j)?;
+        }
+        Ok(())
+    }
+
+    /// Moves a live row to its `removed_` table, saying why.
+    fn move_out(&self, table: &'static str, id: i64, why: Removal) -> Result<()> {
+        let cols = removable_columns(table);
+        self.exec(
+            &format!(
+                "INSERT INTO removed_{table} ({cols}, why)
+                 SELECT {cols}, $3::text FROM {table} WHERE owner = $1 AND id = $2"
+            ),
+            &[&self.owner, &id, &why.to_text()],
+        )?;
+        self.exec(
+            &format!("DELETE FROM {table} WHERE owner = $1 AND id = $2"),
+            &[&self.owner, &id],
+        )?;
+        Ok(())
+    }
+
+    /// Moves a row removed for `why` back to the live table; missing unless it went so.
+    fn move_back(
+        &self,
+        table: &'static str,
+        what: &'static str,
+        id: i64,
+        why: Removal,
+    ) -> Result<()> {
+        let cols = removable_columns(table);
+        let n = self.exec(
+            &format!(
+                "INSERT INTO {table} ({cols})
+                 SELECT {cols} FROM removed_{table} WHERE owner = $1 AND id = $2 AND why = $3"
+            ),
+            &[&self.owner, &id, &why.to_text()],
+        )?;
+        if n == 0 {
+            return Err(StoreError::Missing {
+                what,
+                id: format!("{id} ({} and restorable)", removed_word(what)),
+            });
+        }
+        self.exec(
+            &format!("DELETE FROM removed_{table} WHERE owner = $1 AND id = $2"),
+            &[&self.owner, &id],
+        )?;
+        Ok(())
+    }
+
+    /// Moves back every row removed for `why` (the touches that went with a record).
+    fn move_back_all(&self, table: &'static str, why: Removal) -> Result<()> {
+        let cols = removable_columns(table);
+        let why = why.to_text();
+        self.exec(
+            &format!(
+                "INSERT INTO {table} ({cols})
+                 SELECT {cols} FROM removed_{table} WHERE owner = $1 AND why = $2"
+            ),
+            &[&self.owner, &why],
+        )?;
+        self.exec(
+            &format!("DELETE FROM removed_{table} WHERE owner = $1 AND why = $2"),
+            &[&self.owner, &why],
+        )?;
+        Ok(())
+    }
+
+    /// A `removed_` table's records with why each went, by id.
+    fn removed_rows<T: DeserializeOwned>(&self, table: &'static str) -> Result<Vec<(T, Removal)>> {
+        let rows = self.query(
+            &format!("SELECT id, data, why FROM {table} WHERE owner = $1 ORDER BY id"),
+            &[&self.owner],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = get(r, 0, table)?;
+            let data: &str = get(r, 1, table)?;
+            let why: &str = get(r, 2, table)?;
+            let why = Removal::from_text(why).ok_or_else(|| StoreError::Corrupt {
+                table,
+                id: id.to_string(),
+                detail: format!("unknown reason {why:?}"),
+            })?;
+            out.push((from_json(table, id, data)?, why));
+        }
+        Ok(out)
+    }
+
+    /// An added row's id must be free: a log replayed onto rows it already made is a
+    /// conflict, never a silent overwrite. A removed record keeps its id too.
+    fn free(&self, table: &'static str, what: &'static str, id: i64) -> Result<()> {
+        let taken: Option<i32> = self.one(
+            table,
+            &format!(
+                "SELECT 1 FROM {table} WHERE owner = $1 AND id = $2
+                 UNION ALL SELECT 1 FROM removed_{table} WHERE owner = $1 AND id = $2"
+            ),
+            &[&self.owner, &id],
+        )?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict {
+                what,
+                detail: format!("id {id} is taken"),
+            });
+        }
+        Ok(())
+    }
+
+    /// The next number of a sequence, taken in this transaction: the row stays locked until
+    /// commit, so two writers can never take the same one.
+    fn allocate(&self, entity: &str) -> Result<i64> {
+        let n: Option<i64> = self.one(
+            "ids",
+            "INSERT INTO ids (owner, entity, next) VALUES ($1, $2, 2)
+             ON CONFLICT (owner, entity) DO UPDATE SET next = ids.next + 1
+             RETURNING next - 1",
+            &[&self.owner, &entity],
+        )?;
+        n.ok_or_else(|| StoreError::Corrupt {
+            table: "ids",
+            id: entity.to_string(),
+            detail: "no number returned".into(),
+        })
+    }
+
+    /// Moves a sequence past `id` (an event that carries its own id, or a restored number).
+    fn taken(&self, entity: &str, id: i64) -> Result<()> {
+        self.exec(
+            "INSERT INTO ids (owner, entity, next) VALUES ($1, $2, $3)
+             ON CONFLICT (owner, entity) DO UPDATE SET next = GREATEST(ids.next, excluded.next)",
+            &[&self.owner, &entity, &(id + 1)],
+        )?;
+        Ok(())
+    }
+
+    fn insert_plan_row(&self, id: i64, item: &FollowUp) -> Result<()> {
+        self.exec(
+            "INSERT INTO plan (owner, id, subject, kind, due, md, data)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &self.owner,
+                &id,
+                &subject_text(item.key.subject),
+                &plan_kind(item),
+                &item.due.to_string(),
+                &month_day(item.due),
+                &to_json(item),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn key_id(&mut self, key: &PlanKey) -> Result<i64> {
+        if let Some(id) = self.plan_id(key)? {
+            return Ok(id);
+        }
+        // Numbers start at 1: 0 is the pipeline item, which belongs to no subject.
+        let id = self.allocate(PLAN_KEY)?;
+        self.exec(
+            "INSERT INTO plan_keys (owner, id, key) VALUES ($1, $2, $3)",
+            &[&self.owner, &id, &key.to_string()],
+        )?;
+        Ok(id)
+    }
+}
+
+impl ReadTx for PgTx<'_> {
+    fn is_empty(&self) -> Result<bool> {
+        let any: Option<i32> = self.one(
+            "events",
+            "SELECT 1 FROM events WHERE owner = $1 LIMIT 1",
+            &[&self.owner],
+        )?;
+        Ok(any.is_none())
+    }
+
+    fn events(&self) -> Result<Vec<Recorded>> {
+        let rows = self.query(
+            "SELECT seq, recorded_on, payload FROM events WHERE owner = $1 ORDER BY seq",
+            &[&self.owner],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let seq: i64 = get(r, 0, "events")?;
+            let on: &str = get(r, 1, "events")?;
+            let payload: &str = get(r, 2, "events")?;
+            let recorded_on = on.parse().map_err(|e: jiff::Error| StoreError::Corrupt {
+                table: "events",
+                id: seq.to_string(),
+                detail: e.to_string(),
+            })?;
+            out.push(Recorded {
+                seq,
+                recorded_on,
+                event: from_json("events", seq, payload)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn holidays(&self) -> Result<Vec<Date>> {
+        let rows = self.query(
+            "SELECT DISTINCT day FROM holidays WHERE owner = $1 ORDER BY day",
+            &[&self.owner],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let day: &str = get(r, 0, "holidays")?;
+            out.push(day.parse().map_err(|_| StoreError::Corrupt {
+                table: "holidays",
+                id: day.to_string(),
+                detail: "not a date".into(),
+            })?);
+        }
+        Ok(out)
+    }
+
+    fn organization_named(&self, name: &str) -> Result<Option<OrgRef>> {
+        // lower() of a "C" column folds ASCII, as SQLite's NOCASE; so does the argument.
+        let rows = self.query(
+            "SELECT id, name FROM organizations WHERE owner = $1 AND lower(name) = $2",
+            &[&self.owner, &name.trim().to_ascii_lowercase()],
+        )?;
+        match rows.first() {
+            None => Ok(None),
+            Some(r) => Ok(Some(OrgRef {
+                id: OrgId(get(r, 0, "organizations")?),
+                name: get(r, 1, "organizations")?,
+            })),
+        }
+    }
+
+    fn contact(&self, id: ContactId) -> Result<Option<Contact>> {
+        Ok(self
+            .query_json(
+                "contacts",
+                "SELECT id, data FROM contacts WHERE owner = $1 AND id = $2",
+                &[&self.owner, &id.0],
+            )?
+            .pop())
+    }
+
+    fn contacts(&self) -> Result<Vec<Contact>> {
+        self.query_json(
+            "contacts",
+            "SELECT id, data FROM contacts WHERE owner = $1 ORDER BY id",
+            &[&self.owner],
+        )
+    }
+
+    fn contacts_named(&self, name: &str) -> Result<Vec<Contact>> {
+        let folded = name.trim().to_ascii_lowercase();
+        let exact = self.query_json(
+            "contacts",
+            "SELECT id, data FROM contacts WHERE owner = $1 AND lower(name) = $2 ORDER BY id",
+            &[&self.owner, &folded],
+        )?;
+        if !exact.is_empty() {
+            return Ok(exact);
+        }
+        // strpos, not LIKE: no wildcard characters to escape.
+        self.query_json(
+            "contacts",
+            "SELECT id, data FROM contacts WHERE owner = $1 AND strpos(lower(name), $2) > 0
+             ORDER BY id",
+            &[&self.owner, &folded],
+        )
+    }
+
+    fn job(&self, id: JobId) -> Result<Option<Job>> {
+        Ok(self
+            .query_json(
+                "jobs",
+                "SELECT id, data FROM jobs WHERE owner = $1 AND id = $2",
+                &[&self.owner, &id.0],
+            )?
+            .pop())
+    }
+
+    fn jobs(&self) -> Result<Vec<Job>> {
+        self.query_json(
+            "jobs",
+            "SELECT id, data FROM jobs WHERE owner = $1 ORDER BY id",
+            &[&self.owner],
+        )
+    }
+
+    fn jobs_matching(&self, text: &str) -> Result<Vec<Job>> {
+        let t = text.trim().to_ascii_lowercase();
+        let exact = self.query_json(
+            "jobs",
+            "SELECT j.id, j.data FROM jobs j JOIN organizations o ON o.owner = j.owner AND o.id = j.org_id
+             WHERE j.owner = $1 AND (lower(j.title) = $2 OR lower(o.name) = $2
+                 OR lower(o.name || ': ' || j.title) = $2)
+             ORDER BY j.id",
+            &[&self.owner, &t],
+        )?;
+        if !exact.is_empty() {
+            return Ok(exact);
+        }
+        self.query_json(
+            "jobs",
+            "SELECT j.id, j.data FROM jobs j JOIN organizations o ON o.owner = j.owner AND o.id = j.org_id
+             WHERE j.owner = $1 AND strpos(lower(o.name || ': ' || j.title), $2) > 0
+             ORDER BY j.id",
+            &[&self.owner, &t],
+        )
+    }
+
+    fn jobs_of_contact(&self, id: ContactId) -> Result<Vec<Job>> {
+        self.query_json(
+            "jobs",
+            "SELECT id, data FROM jobs WHERE owner = $1 AND id IN
+                 (SELECT job_id FROM job_contacts WHERE owner = $1 AND contact_id = $2)
+             ORDER BY id",
+            &[&self.owner, &id.0],
+        )
+    }
+
+    fn open_job_count(&self) -> Result<u32> {
+        let stages = open_stages();
+        let n: Option<i64> = self.one(
+            "jobs",
+            "SELECT COUNT(*) FROM jobs WHERE owner = $1 AND stage = ANY($2)",
+            &[&self.owner, &stages],
+        )?;
+        Ok(n.unwrap_or(0) as u32)
+    }
+
+    fn touches_of_contact(&self, id: ContactId) -> Result<Vec<Touch>> {
+        self.query_json(
+            "touches",
+            "SELECT id, data FROM touches WHERE owner = $1 AND id IN
+                 (SELECT touch_id FROM touch_contacts WHERE owner = $1 AND contact_id = $2)
+             ORDER BY date, id",
+            &[&self.owner, &id.0],
+        )
+    }
+
+    fn touches_of_job(&self, id: JobId) -> Result<Vec<Touch>> {
+        self.query_json(
+            "touches",
+            "SELECT id, data FROM touches WHERE owner = $1 AND job_id = $2 ORDER BY date, id",
+            &[&self.owner, &id.0],
+        )
+    }
+
+    fn newest_touch(&self) -> Result<Option<TouchId>> {
+        let n: Option<i64> = self.one(
+            "touches",
+            "SELECT id FROM touches WHERE owner = $1 ORDER BY id DESC LIMIT 1",
+            &[&self.owner],
+        )?;
+        Ok(n.map(TouchId))
+    }
+
+    fn touch(&self, id: TouchId) -> Result<Option<Touch>> {
+        Ok(self
+            .query_json(
+                "touches",
+                "SELECT id, data FROM touches WHERE owner = $1 AND id = $2",
+                &[&self.owner, &id.0],
+            )?
+            .pop())
+    }
+
+    fn snoozes(&self, subject: Subject) -> Result<Vec<Snooze>> {
+        self.query_json(
+            "snoozes",
+            "SELECT seq, data FROM snoozes WHERE owner = $1 AND subject = $2 ORDER BY seq",
+            &[&self.owner, &subject_text(subject)],
+        )
+    }
+
+    fn all_touches(&self) -> Result<Vec<Touch>> {
+        // Many touches: fetch the rows, then decode on every core.
+        let rows = self.query(
+            "SELECT id, data FROM touches WHERE owner = $1 ORDER BY id",
+            &[&self.owner],
+        )?;
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        let chunk = rows.len().div_ceil(threads).max(1);
+        let parts: Vec<Result<Vec<Touch>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = rows
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|r| {
+                                let id: i64 = get(r, 0, "touches")?;
+                                let data: &str = get(r, 1, "touches")?;
+                                from_json("touches", id, data)
+                            })
+                            .collect::<Result<Vec<Touch>>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("decoding does not panic"))
+                .collect()
+        });
+        let mut out = Vec::with_capacity(rows.len());
+        for p in parts {
+            out.extend(p?);
+        }
+        Ok(out)
+    }
+
+    fn all_snoozes(&self) -> Result<Vec<Snooze>> {
+        self.query_json(
+            "snoozes",
+            "SELECT seq, data FROM snoozes WHERE owner = $1 ORDER BY seq",
+            &[&self.owner],
+        )
+    }
+
+    fn plan_window(&self, from: Date, until: Date) -> Result<Vec<Planned>> {
+        let mut out = self.planned(
+            "SELECT id, data FROM plan WHERE owner = $1 AND kind = 'follow-up' AND due <= $2",
+            &[&self.owner, &until.to_string()],
+        )?;
+        // Occasions by day of the year; the ranges never overlap, nothing to deduplicate.
+        for (lo, hi) in occasion_ranges(from, until) {
+            out.extend(self.planned(
+                "SELECT id, data FROM plan
+                 WHERE owner = $1 AND kind = 'occasion' AND md BETWEEN $2 AND $3",
+                &[&self.owner, &lo, &hi],
+            )?);
+        }
+        Ok(out)
+    }
+
+    fn plan_all(&self) -> Result<Vec<Planned>> {
+        self.planned(
+            "SELECT id, data FROM plan WHERE owner = $1 ORDER BY id",
+            &[&self.owner],
+        )
+    }
+
+    fn plan_item(&self, id: i64) -> Result<Option<Planned>> {
+        Ok(self
+            .planned(
+                "SELECT id, data FROM plan WHERE owner = $1 AND id = $2",
+                &[&self.owner, &id],
+            )?
+            .pop())
+    }
+
+    fn plan_id(&self, key: &PlanKey) -> Result<Option<i64>> {
+        self.one(
+            "plan_keys",
+            "SELECT id FROM plan_keys WHERE owner = $1 AND key = $2",
+            &[&self.owner, &key.to_string()],
+        )
+    }
+
+    fn plan_keys(&self) -> Result<Vec<(String, i64)>> {
+        let rows = self.query(
+            "SELECT key, id FROM plan_keys WHERE owner = $1 ORDER BY id",
+            &[&self.owner],
+        )?;
+        rows.iter()
+            .map(|r| Ok((get(r, 0, "plan_keys")?, get(r, 1, "plan_keys")?)))
+            .collect()
+    }
+
+    fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.one(
+            "settings",
+            "SELECT value FROM settings WHERE owner = $1 AND key = $2",
+            &[&self.owner, &key],
+        )
+    }
+
+    fn trash(&self) -> Result<Trash> {
+        Ok(Trash {
+            contacts: self.removed_rows("removed_contacts")?,
+            jobs: self.removed_rows("removed_jobs")?,
+            touches: self.removed_rows("removed_touches")?,
+        })
+    }
+}
+
+impl WriteTx for PgTx<'_> {
+    fn next_id(&mut self, entity: Entity) -> Result<i64> {
+        self.atomically(|t| t.allocate(entity.as_str()))
+    }
+
+    fn append(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
+        self.atomically(|t| t.append_now(recorded_on, event))
+    }
+
+    fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
+        self.atomically(|t| t.replace_plan_now(subject, items))
+    }
+
+    fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()> {
+        self.atomically(|t| t.replace_all_plan_now(items))
+    }
+
+    fn clear_plan(&mut self) -> Result<()> {
+        self.atomically(|t| {
+            t.exec("DELETE FROM plan WHERE owner = $1", &[&t.owner])?;
+            Ok(())
+        })
+    }
+
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.atomically(|t| {
+            t.exec(
+                "INSERT INTO settings (owner, key, value) VALUES ($1, $2, $3)
+                 ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value",
+                &[&t.owner, &key, &value],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn set_plan_key(&mut self, key: &str, id: i64) -> Result<()> {
+        self.atomically(|t| {
+            t.exec(
+                "INSERT INTO plan_keys (owner, id, key) VALUES ($1, $2, $3)",
+                &[&t.owner, &id, &key],
+            )
+            .map_err(|e| match e {
+                StoreError::Conflict { detail, .. } => StoreError::Conflict {
+                    what: "plan key",
+                    detail: format!("{key} as {id}: {detail}"),
+                },
+                e => e,
+            })?;
+            t.taken(PLAN_KEY, id)
+        })
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<()> {
+        // In one round trip. If the transaction had failed, the UPDATE errors and the COMMIT
+        // (which would quietly roll back) never runs.
+        self.batch(&format!(
+            "UPDATE owners SET version = version + 1 WHERE id = {}; COMMIT",
+            self.owner
+        ))
+        .map_err(|e| match e {
+            StoreError::Busy { .. } => StoreError::Busy {
+                path: self.name.to_string(),
+            },
+            e => e,
+        })?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+/// The changes themselves; [`WriteTx`] runs each inside a savepoint.
+impl PgTx<'_> {
+    fn append_now(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
+        let seq: Option<i64> = self.one(
+            "events",
+            "INSERT INTO events (owner, recorded_on, kind, payload) VALUES ($1, $2, $3, $4)
+             RETURNING seq",
+            &[
+                &self.owner,
+                &recorded_on.to_string(),
+                &Event::kind(event),
+                &to_json(event),
+            ],
+        )?;
+        let seq = seq.ok_or_else(|| StoreError::Corrupt {
+            table: "events",
+            id: "?".into(),
+            detail: "no seq returned".into(),
+        })?;
+        match event {
+            Event::OrganizationAdded { id, name } => {
+                self.taken(Entity::Organization.as_str(), id.0)?;
+                self.exec(
+                    "INSERT INTO organizations (owner, id, name) VALUES ($1, $2, $3)",
+                    &[&self.owner, &id.0, name],
+                )?;
+            }
+            Event::ContactAdded { contact } => {
+                self.free("contacts", "contact", contact.id.0)?;
+                self.taken(Entity::Contact.as_str(), contact.id.0)?;
+                self.put_contact(contact)?
+            }
+            Event::ContactEdited { id, patch } => {
+                let c = self.need_contact(*id)?;
+                self.put_contact(&patch.apply(&c))?;
+            }
+            Event::JobAdded { job } => {
+                self.free("jobs", "job", job.id.0)?;
+                self.taken(Entity::Job.as_str(), job.id.0)?;
+                self.put_job(job)?
+            }
+            Event::JobStageChanged { id, stage } => {
+                let mut j = self.need_job(*id)?;
+                j.stage = *stage;
+                self.put_job(&j)?;
+            }
+            Event::JobEdited { id, patch } => {
+                let j = self.need_job(*id)?;
+                self.put_job(&patch.apply(&j))?;
+            }
+            Event::JobContactLinked { id, contact } => self.link(*id, *contact)?,
+            Event::TouchLogged { touch } => {
+                self.free("touches", "touch", touch.id.0)?;
+                self.taken(Entity::Touch.as_str(), touch.id.0)?;
+                self.exec(
+                    "INSERT INTO touches (owner, id, date, job_id, data) VALUES ($1, $2, $3, $4, $5)",
+                    &[
+                        &self.owner,
+                        &touch.id.0,
+                        &touch.date.to_string(),
+                        &touch.job.map(|j| j.0),
+                        &to_json(touch),
+                    ],
+                )?;
+                self.link_touch(touch)?;
+            }
+            Event::Snoozed { key, until, after } => {
+                let s = Snooze {
+                    key: *key,
+                    until: *until,
+                    after: *after,
+                };
+                self.exec(
+                    "INSERT INTO snoozes (owner, seq, subject, key, data) VALUES ($1, $2, $3, $4, $5)",
+                    &[
+                        &self.owner,
+                        &seq,
+                        &subject_text(key.subject),
+                        &key.to_string(),
+                        &to_json(&s),
+                    ],
+                )?;
+            }
+            Event::ContactRemoved { id } => {
+                self.need_contact(*id)?;
+                self.move_out("contacts", id.0, Removal::Deleted)?;
+                // Touches about this person alone go with them; shared ones stay.
+                for t in self.touches_of_contact(*id)? {
+                    if t.job.is_none() && t.contacts.iter().all(|c| c == id) {
+                        self.move_out("touches", t.id.0, Removal::WithContact(*id))?;
+                    }
+                }
+            }
+            Event::ContactRestored { id } => {
+                self.move_back("contacts", "contact", id.0, Removal::Deleted)?;
+                self.move_back_all("touches", Removal::WithContact(*id))?;
+            }
+            Event::JobRemoved { id } => {
+                self.need_job(*id)?;
+                self.move_out("jobs", id.0, Removal::Deleted)?;
+                for t in self.touches_of_job(*id)? {
+                    self.move_out("touches", t.id.0, Removal::WithJob(*id))?;
+                }
+            }
+            Event::JobRestored { id } => {
+                self.move_back("jobs", "job", id.0, Removal::Deleted)?;
+                self.move_back_all("touches", Removal::WithJob(*id))?;
+            }
+            Event::TouchRetracted { id } => {
+                self.need_touch(*id)?;
+                self.move_out("touches", id.0, Removal::Retracted)?;
+            }
+            Event::TouchRestored { id } => {
+                self.move_back("touches", "touch", id.0, Removal::Retracted)?;
+            }
+            Event::TouchEdited { touch } => {
+                self.need_touch(touch.id)?;
+                if let Some(j) = touch.job {
+                    self.need_job(j)?;
+                }
+                self.exec(
+                    "UPDATE touches SET date = $3, job_id = $4, data = $5 WHERE owner = $1 AND id = $2",
+                    &[
+                        &self.owner,
+                        &touch.id.0,
+                        &touch.date.to_string(),
+                        &touch.job.map(|j| j.0),
+                        &to_json(touch),
+                    ],
+                )?;
+                self.exec(
+                    "DELETE FROM touch_contacts WHERE owner = $1 AND touch_id = $2",
+                    &[&self.owner, &touch.id.0],
+                )?;
+                self.link_touch(touch)?;
+            }
+            Event::ContactsMerged { from, into } => self.merge(*from, *into)?,
+            Event::SnoozeWithdrawn { key } => {
+                let n = self.exec(
+                    "DELETE FROM snoozes WHERE owner = $1 AND subject = $2 AND seq =
+                         (SELECT MAX(seq) FROM snoozes WHERE owner = $1 AND subject = $2 AND key = $3)",
+                    &[&self.owner, &subject_text(key.subject), &key.to_string()],
+                )?;
+                if n == 0 {
+                    return Err(StoreError::Missing {
+                        what: "snooze",
+                        id: key.to_string(),
+                    });
+                }
+            }
+            Event::HolidaysKept { source, days } => {
+                self.exec(
+                    "DELETE FROM holidays WHERE owner = $1 AND source = $2",
+                    &[&self.owner, source],
+                )?;
+                for d in days {
+                    self.exec(
+                        "INSERT INTO holidays (owner, source, day) VALUES ($1, $2, $3)
+                         ON CONFLICT DO NOTHING",
+                        &[&self.owner, source, &d.to_string()],
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn merge(&mut self, from: ContactId, into: ContactId) -> Result<()> {
+        if from == into {
+            return Err(StoreError::Conflict {
+                what: "merge",
+                detail: format!("contact {from} into itself"),
+            });
+        }
+        self.need_contact(from)?;
+        self.need_contact(into)?;
+        let rename = |cs: &mut Vec<ContactId>| {
+            for c in cs.iter_mut() {
+                if *c == from {
+                    *c = into;
+                }
+            }
+            let mut seen = BTreeSet::new();
+            cs.retain(|c| seen.insert(*c));
+        };
+        for mut t in self.touches_of_contact(from)? {
+            rename(&mut t.contacts);
+            self.exec(
+                "UPDATE touches SET data = $3 WHERE owner = $1 AND id = $2",
+                &[&self.owner, &t.id.0, &to_json(&t)],
+            )?;
+        }
+        for mut j in self.jobs_of_contact(from)? {
+            rename(&mut j.contacts);
+            self.put_job(&j)?;
+        }
+        // Removed records that name `from` come back naming `into`.
+        let trash = self.trash()?;
+        for (mut t, _) in trash.touches {
+            if t.contacts.contains(&from) {
+                rename(&mut t.contacts);
+                self.exec(
+                    "UPDATE removed_touches SET data = $3 WHERE owner = $1 AND id = $2",
+                    &[&self.owner, &t.id.0, &to_json(&t)],
+                )?;
+            }
+        }
+        for (mut j, _) in trash.jobs {
+            if j.contacts.contains(&from) {
+                rename(&mut j.contacts);
+                self.exec(
+                    "UPDATE removed_jobs SET data = $3 WHERE owner = $1 AND id = $2",
+                    &[&self.owner, &j.id.0, &to_json(&j)],
+                )?;
+            }
+        }
+        // SQLite's UPDATE OR IGNORE: move `from`'s links to `into` except where `into`
+        // already has the twin; the rows left (naming `from`) are then deleted.
+        for (table, other) in [("touch_contacts", "touch_id"), ("job_contacts", "job_id")] {
+            self.exec(
+                &format!(
+                    "UPDATE {table} t SET contact_id = $3 WHERE t.owner = $1 AND t.contact_id = $2
+                     AND NOT EXISTS (SELECT 1 FROM {table} u
+                         WHERE u.owner = $1 AND u.contact_id = $3 AND u.{other} = t.{other})"
+                ),
+                &[&self.owner, &from.0, &into.0],
+            )?;
+            self.exec(
+                &format!("DELETE FROM {table} WHERE owner = $1 AND contact_id = $2"),
+                &[&self.owner, &from.0],
+            )?;
+        }
+        self.move_out("contacts", from.0, Removal::MergedInto(into))?;
+        Ok(())
+    }
+
+    fn replace_plan_now(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
+        self.exec(
+            "DELETE FROM plan WHERE owner = $1 AND subject = $2",
+            &[&self.owner, &subject_text(subject)],
+        )?;
+        for item in items {
+            debug_assert_eq!(item.key.subject, subject);
+            let id = self.key_id(&item.key)?;
+            self.insert_plan_row(id, item)?;
+        }
+        Ok(())
+    }
+
+    fn replace_all_plan_now(&mut self, items: &[FollowUp]) -> Result<()> {
+        // One read of the keys and of the current rows, then only what changed is written:
+        // a replan that changes nothing writes nothing.
+        let mut keys: BTreeMap<String, i64> = BTreeMap::new();
+        for r in &self.query(
+            "SELECT key, id FROM plan_keys WHERE owner = $1",
+            &[&self.owner],
+        )? {
+            keys.insert(get(r, 0, "plan_keys")?, get(r, 1, "plan_keys")?);
+        }
+        let mut current: BTreeMap<i64, String> = BTreeMap::new();
+        for r in &self.query("SELECT id, data FROM plan WHERE owner = $1", &[&self.owner])? {
+            current.insert(get(r, 0, "plan")?, get(r, 1, "plan")?);
+        }
+        // New keys are numbered from the allocator, which is moved once, past them all.
+        let mut next: Option<i64> = None;
+        for item in items {
+            let key = item.key.to_string();
+            let id = match keys.get(&key) {
+                Some(id) => *id,
+                None => {
+                    let id = match next {
+                        Some(n) => n,
+                        None => self.allocate(PLAN_KEY)?,
+                    };
+                    self.exec(
+                        "INSERT INTO plan_keys (owner, id, key) VALUES ($1, $2, $3)",
+                        &[&self.owner, &id, &key],
+                    )?;
+                    keys.insert(key, id);
+                    next = Some(id + 1);
+                    id
+                }
+            };
+            match current.remove(&id) {
+                Some(old) if old == to_json(item) => {}
+                Some(_) => {
+                    self.exec(
+                        "DELETE FROM plan WHERE owner = $1 AND id = $2",
+                        &[&self.owner, &id],
+                    )?;
+                    self.insert_plan_row(id, item)?;
+                }
+                None => self.insert_plan_row(id, item)?,
+            }
+        }
+        for id in current.keys() {
+            self.exec(
+                "DELETE FROM plan WHERE owner = $1 AND id = $2",
+                &[&self.owner, id],
+            )?;
+        }
+        if let Some(n) = next {
+            self.taken(PLAN_KEY, n - 1)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,360 @@
+//! PgStore against a real PostgreSQL (one server for this binary, a fresh database per store):
+//! the store contract (`conformance::run`), and what only PostgreSQL has: row-level security,
+//! the schema table, the pool, the synchronous client inside a tokio runtime.
+
+use std::time::{Duration, Instant};
+
+use followup_core::Event;
+use followup_core::model::{Contact, ContactId, OwnerId, Tier};
+use followup_store::{Entity, Store, StoreError, conformance};
+use followup_store_pg::testing::{ROLE, TestServer};
+use followup_store_pg::{PgStore, SCHEMA_VERSION};
+use jiff::civil::date;
+
+const ME: OwnerId = OwnerId(1);
+const OTHER: OwnerId = OwnerId(2);
+
+fn server() -> &'static TestServer {
+    TestServer::shared()
+}
+
+fn contact(id: i64, name: &str) -> Contact {
+    Contact {
+        id: ContactId(id),
+        name: name.into(),
+        emails: vec![],
+        phones: vec![],
+        organization: None,
+        title: None,
+        tier: Some(Tier::Regular),
+        prefers: None,
+        linkedin: None,
+        birthday: None,
+        work_anniversary: None,
+        personal_anniversary: None,
+        notes: None,
+        added_on: date(2026, 3, 1),
+        cadence_start: None,
+    }
+}
+
+fn add_contact(s: &dyn Store, owner: OwnerId, name: &str) -> ContactId {
+    let mut tx = s.write(owner).unwrap();
+    let id = tx.next_id(Entity::Contact).unwrap();
+    tx.append(
+        date(2026, 3, 1),
+        &Event::ContactAdded {
+            contact: contact(id, name),
+        },
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    ContactId(id)
+}
+
+/// The database's name at the end of its URL.
+fn db_name(url: &str) -> &str {
+    url.rsplit('/').next().unwrap()
+}
+
+#[test]
+fn pg_store_keeps_the_contract() {
+    let s = server();
+    conformance::run("PgStore", false, &|| {
+        Box::new(PgStore::connect(&s.fresh_database()).unwrap())
+    });
+}
+
+#[test]
+fn row_level_security_seals_owners_below_the_queries() {
+    let url = server().fresh_database();
+    let store = PgStore::connect(&url).unwrap();
+    add_contact(&store, ME, "Dana Reyes");
+    add_contact(&store, ME, "Lee Park");
+    add_contact(&store, OTHER, "Sam Ito");
+    drop(store);
+
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let who = c
+        .query_one(
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        (who.get::<_, bool>(0), who.get::<_, bool>(1)),
+        (false, false),
+        "the tests must connect as an ordinary role, or no policy applies"
+    );
+    let count = |c: &mut postgres::Client, owner: &str, table: &str| -> i64 {
+        let mut tx = c.transaction().unwrap();
+        tx.execute("SELECT set_config('followup.owner', $1, true)", &[&owner])
+            .unwrap();
+        let n = tx
+            .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+            .unwrap()
+            .get(0);
+        tx.rollback().unwrap();
+        n
+    };
+    // No WHERE: only the policy stands between owner 2 and owner 1's rows.
+    assert_eq!(count(&mut c, "2", "contacts"), 1, "owner 2 sees only its own");
+    assert_eq!(count(&mut c, "1", "contacts"), 2, "owner 1's rows are there");
+    assert_eq!(count(&mut c, "2", "events"), 1);
+    assert_eq!(count(&mut c, "2", "owners"), 1);
+    assert_eq!(count(&mut c, "3", "contacts"), 0);
+
+    // Owner 2 cannot write a row of owner 1's, nor move one of its own to owner 1.
+    let mut tx = c.transaction().unwrap();
+    tx.execute("SELECT set_config('followup.owner', '2', true)", &[])
+        .unwrap();
+    let e = tx
+        .execute(
+            "INSERT INTO contacts (owner, id, name, data) VALUES (1, 99, 'Mallory', '{}')",
+            &[],
+        )
+        .expect_err("owner 2 wrote a row of owner 1");
+    assert_eq!(
+        e.code(),
+        Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
+        "{e}"
+    );
+    tx.rollback().unwrap();
+    let mut tx = c.transaction().unwrap();
+    tx.execute("SELECT set_config('followup.owner', '2', true)", &[])
+        .unwrap();
+    let e = tx
+        .execute("UPDATE contacts SET owner = 1", &[])
+        .expect_err("owner 2 gave a row to owner 1");
+    assert_eq!(
+        e.code(),
+        Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
+        "{e}"
+    );
+    let n = tx.execute("DELETE FROM contacts WHERE owner = 1", &[]);
+    assert!(n.is_err(), "the aborted transaction stays aborted");
+    tx.rollback().unwrap();
+    let mut tx = c.transaction().unwrap();
+    tx.execute("SELECT set_config('followup.owner', '2', true)", &[])
+        .unwrap();
+    assert_eq!(
+        tx.execute("DELETE FROM contacts", &[]).unwrap(),
+        1,
+        "a DELETE without WHERE reaches only owner 2's row"
+    );
+    tx.rollback().unwrap();
+
+    // Outside the store's transactions nothing is seen: the setting is unset, the policy errs.
+    assert!(
+        c.query("SELECT count(*) FROM contacts", &[]).is_err(),
+        "a query without followup.owner saw rows"
+    );
+    // And the superuser, whom policies spare, sees everything: the rows are really there.
+    let mut admin =
+        postgres::Client::connect(&server().admin_url(db_name(&url)), postgres::NoTls).unwrap();
+    let n: i64 = admin
+        .query_one("SELECT count(*) FROM contacts", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 3);
+}
+
+#[test]
+fn every_owner_table_has_forced_row_level_security() {
+    let url = server().fresh_database();
+    drop(PgStore::connect(&url).unwrap());
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let rows = c
+        .query(
+            "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
+                    (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY c.relname",
+            &[],
+        )
+        .unwrap();
+    let mut tables = Vec::new();
+    for r in &rows {
+        let name: String = r.get(0);
+        if name == "schema_version" {
+            assert!(!r.get::<_, bool>(1), "schema_version belongs to no owner");
+            continue;
+        }
+        assert!(
+            r.get::<_, bool>(1) && r.get::<_, bool>(2),
+            "{name} has no forced row-level security"
+        );
+        assert_eq!(r.get::<_, i64>(3), 1, "{name} has no policy");
+        tables.push(name);
+    }
+    assert_eq!(tables.len(), 17, "tables: {tables:?}");
+}
+
+#[test]
+fn a_newer_database_is_refused_untouched() {
+    let url = server().fresh_database();
+    let store = PgStore::connect(&url).unwrap();
+    add_contact(&store, ME, "Dana Reyes");
+    drop(store);
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    c.batch_execute("UPDATE schema_version SET version = 99")
+        .unwrap();
+    let tables = |c: &mut postgres::Client| -> Vec<String> {
+        c.query(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
+    let before = tables(&mut c);
+    match PgStore::connect(&url) {
+        Err(StoreError::Newer {
+            found: 99,
+            supported,
+            ..
+        }) => assert_eq!(supported, SCHEMA_VERSION),
+        Err(e) => panic!("wrong error {e}"),
+        Ok(_) => panic!("a newer database was opened"),
+    }
+    assert_eq!(tables(&mut c), before, "refused database untouched");
+    let v: i64 = c
+        .query_one("SELECT version FROM schema_version", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(v, 99);
+    let mut tx = c.transaction().unwrap();
+    tx.execute("SELECT set_config('followup.owner', '1', true)", &[])
+        .unwrap();
+    let n: i64 = tx
+        .query_one("SELECT count(*) FROM contacts", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1, "rows kept");
+}
+
+#[test]
+fn migrations_run_once_and_connecting_again_keeps_the_data() {
+    let url = server().fresh_database();
+    // Two servers starting at once on an empty database: one migrates, the other waits.
+    let both: Vec<_> = (0..2)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || PgStore::connect(&url).map(|_| ()))
+        })
+        .collect();
+    for t in both {
+        t.join().unwrap().expect("a concurrent first connect");
+    }
+    let store = PgStore::connect(&url).unwrap();
+    add_contact(&store, ME, "Dana Reyes");
+    drop(store);
+    let store = PgStore::connect(&url).unwrap();
+    assert_eq!(store.read(ME).unwrap().contacts().unwrap().len(), 1);
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let rows = c.query("SELECT version FROM schema_version", &[]).unwrap();
+    assert_eq!(rows.len(), 1, "one version row");
+    assert_eq!(rows[0].get::<_, i64>(0), SCHEMA_VERSION);
+}
+
+#[test]
+fn a_full_pool_makes_the_next_caller_busy_not_stuck() {
+    let store = PgStore::connect_pooled(&server().fresh_database(), 2).unwrap();
+    add_contact(&store, ME, "Dana Reyes");
+    let a = store.read(ME).unwrap();
+    let b = store.read(OTHER).unwrap();
+    let started = Instant::now();
+    match store.read(ME) {
+        Err(StoreError::Busy { .. }) => {}
+        Err(e) => panic!("wrong error {e}"),
+        Ok(_) => panic!("a third connection beyond the maximum of two"),
+    }
+    assert!(started.elapsed() >= Duration::from_secs(4), "it waited first");
+    drop(a);
+    // The connection came back and is lent again.
+    assert_eq!(store.read(ME).unwrap().contacts().unwrap().len(), 1);
+    drop(b);
+}
+
+#[test]
+fn writers_of_different_owners_do_not_wait_for_each_other() {
+    let store = PgStore::connect(&server().fresh_database()).unwrap();
+    let mut held = store.write(ME).unwrap();
+    held.set_setting("k", "v").unwrap();
+    let started = Instant::now();
+    add_contact(&store, OTHER, "Sam Ito");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "owner 2 waited for owner 1's writer"
+    );
+    held.commit().unwrap();
+    assert_eq!(
+        store.read(ME).unwrap().setting("k").unwrap().as_deref(),
+        Some("v")
+    );
+}
+
+#[test]
+fn a_failed_statement_does_not_spoil_the_transaction() {
+    let store = PgStore::connect(&server().fresh_database()).unwrap();
+    let mut tx = store.write(ME).unwrap();
+    let id = tx.next_id(Entity::Contact).unwrap();
+    let added = Event::ContactAdded {
+        contact: contact(id, "Dana Reyes"),
+    };
+    tx.append(date(2026, 3, 1), &added).unwrap();
+    tx.set_plan_key("contact/1/follow-up", 7).unwrap();
+    // A unique key broken inside PostgreSQL (not caught before the statement).
+    assert!(matches!(
+        tx.set_plan_key("contact/1/follow-up", 8),
+        Err(StoreError::Conflict { .. })
+    ));
+    tx.set_setting("after", "yes").unwrap();
+    tx.commit().unwrap();
+    let r = store.read(ME).unwrap();
+    assert_eq!(r.contacts().unwrap().len(), 1);
+    assert_eq!(r.setting("after").unwrap().as_deref(), Some("yes"));
+}
+
+#[test]
+fn the_sync_client_works_inside_block_in_place() {
+    let url = server().fresh_database();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let names = runtime.block_on(async move {
+        let task = tokio::spawn(async move {
+            // As the web server runs a use case: on a worker thread, in block_in_place.
+            tokio::task::block_in_place(|| {
+                let store = PgStore::connect(&url).unwrap();
+                add_contact(&store, ME, "Dana Reyes");
+                let r = store.read(ME).unwrap();
+                r.contacts()
+                    .unwrap()
+                    .into_iter()
+                    .map(|c| c.name)
+                    .collect::<Vec<_>>()
+            })
+        });
+        task.await.unwrap()
+    });
+    assert_eq!(names, ["Dana Reyes"]);
+}
+
+#[test]
+fn the_test_role_owns_its_databases() {
+    let url = server().fresh_database();
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let owner: String = c
+        .query_one(
+            "SELECT pg_get_userbyid(datdba)::text FROM pg_database WHERE datname = current_database()",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(owner, ROLE);
+}

@@ -61,6 +61,11 @@ pub enum Field {
     Table,
     Database,
     File,
+    // Accounts.
+    Password,
+    /// A token's name.
+    Label,
+    Role,
 }
 
 impl Field {
@@ -115,6 +120,9 @@ impl Field {
             Table => "table",
             Database => "database",
             File => "file",
+            Password => "password",
+            Label => "label",
+            Role => "role",
         }
     }
 
@@ -169,6 +177,9 @@ impl Field {
             Table => "Table",
             Database => "Database",
             File => "File",
+            Password => "Password",
+            Label => "Name",
+            Role => "Role",
         }
     }
 }
@@ -210,6 +221,14 @@ pub enum AppError {
         query: String,
         hint: String,
     },
+    /// Not signed in, or signed in with something that does not open an account (a wrong
+    /// password, a revoked token). A 401; exit code 2.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, and not allowed this (another client's workspace, an admin's task). A 403;
+    /// exit code 2.
+    #[error("{0}")]
+    Forbidden(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -223,7 +242,9 @@ impl AppError {
             | AppError::NothingToChange { .. }
             | AppError::BadFile(_)
             | AppError::Ambiguous { .. }
-            | AppError::NotFound { .. } => true,
+            | AppError::NotFound { .. }
+            | AppError::Unauthorized(_)
+            | AppError::Forbidden(_) => true,
             AppError::Store(StoreError::Newer { .. } | StoreError::NoDatabase { .. }) => true,
             AppError::Store(_) => false,
         }

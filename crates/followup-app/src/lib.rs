@@ -13,6 +13,7 @@
 //! It is not SQL (followup-store), not rules (followup-core), not output formatting or field
 //! names (the binary and the web crate name the fields of [`Field`] their own way).
 
+pub mod accounts;
 pub mod agenda;
 pub mod clock;
 pub mod config;
@@ -47,14 +48,14 @@ use std::sync::{Arc, Mutex};
 
 use followup_core::Policy;
 use followup_core::model::OwnerId;
-use followup_store::{SqliteStore, Store};
+use followup_store::{Directory, SqliteStore, Store};
 use jiff::civil::Date;
 
 pub use agenda::Done;
 pub use config::Config;
 pub use contacts::{ContactView, EditContact, NewContact};
 pub use error::{AppError, Field, Result};
-pub use followup_store::{Removal, Trash};
+pub use followup_store::{Account, AccountId, Removal, Role, SecretInfo, SecretKind, Trash};
 pub use jobs::{EditJob, JobView, NewJob};
 pub use lists::{ContactLine, JobCard, SinceBy, StageSince};
 pub use removal::{EditTouch, Merged};
@@ -104,6 +105,11 @@ struct OwnerCache {
 /// The use cases over one store, shared by every request and command.
 pub struct App {
     store: Arc<dyn Store>,
+    /// The team server's accounts; `None` for a one-person book (nobody signs in).
+    directory: Option<Arc<dyn Directory>>,
+    /// Whose search [`App::ctx`] means: the one person of a SQLite book, or the workspace a
+    /// command on the team server was pointed at (`--workspace EMAIL`).
+    default_owner: OwnerId,
     pub config: Config,
     /// Each owner's policy (the config's, their overrides, their imported holidays) and time
     /// zone, with the version of the data they were read at: a context costs one version
@@ -160,13 +166,40 @@ impl App {
         Ok(App::with_store(Arc::new(store), config))
     }
 
+    /// Opens a team server's PostgreSQL database (migrating it when it is older): the store
+    /// and the directory of accounts, over one pool of connections.
+    pub fn open_postgres(url: &str, config: Config) -> Result<App> {
+        let pg = Arc::new(followup_store_pg::PgStore::connect(url)?);
+        Ok(App::with_store(pg.clone(), config).with_directory(pg))
+    }
+
     /// An app over any store (tests, the team server).
     pub fn with_store(store: Arc<dyn Store>, config: Config) -> App {
         App {
             store,
+            directory: None,
+            default_owner: DEFAULT_OWNER,
             config,
             policies: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// The same app with a directory of accounts (the team server).
+    pub fn with_directory(mut self, directory: Arc<dyn Directory>) -> App {
+        self.directory = Some(directory);
+        self
+    }
+
+    /// The same app, with [`App::ctx`] meaning `owner`'s search (a workspace on the team
+    /// server).
+    pub fn for_workspace(mut self, owner: OwnerId) -> App {
+        self.default_owner = owner;
+        self
+    }
+
+    /// Whose search [`App::ctx`] means.
+    pub fn default_owner(&self) -> OwnerId {
+        self.default_owner
     }
 
     /// The store underneath (for a front end that hands it to another app or a worker).
@@ -174,9 +207,10 @@ impl App {
         &self.store
     }
 
-    /// The context of the embedded database's one person, on `today`.
+    /// The context of the embedded database's one person (or the workspace chosen with
+    /// [`App::for_workspace`]), on `today`.
     pub fn ctx(&self, today: Date) -> Result<Ctx> {
-        self.ctx_for(DEFAULT_OWNER, Actor::Owner, today)
+        self.ctx_for(self.default_owner, Actor::Owner, today)
     }
 
     /// The context of `actor` working on `owner`'s search on `today`.

@@ -49,11 +49,11 @@ impl App {
 }
 
 /// 128 random bits as 32 hex digits, from the operating system.
-fn random_token() -> Result<String> {
+pub(crate) fn random_token() -> Result<String> {
     use std::io::Read;
     let mut bytes = [0u8; 16];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| AppError::Refused(format!("no random source for the calendar token: {e}")))?;
+        .map_err(|e| AppError::Refused(format!("no random source (/dev/urandom): {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

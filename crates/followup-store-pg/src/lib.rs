@@ -5,8 +5,9 @@
 //! starts a real PostgreSQL for the tests of this crate and of the crates that use it.
 //!
 //! It is not the contract (followup-store's docs are), not the rules (followup-core), not the
-//! use cases (followup-app), and not accounts: it keeps what an owner id is given, and makes
-//! the owner's row on the first write.
+//! use cases (followup-app), and not who may open what: it keeps what an owner id is given (making the owner's row on
+//! the first write), and the team server's accounts and secrets as followup-store's
+//! `Directory` (`directory.rs`), for followup-app to decide with.
 //!
 //! # Why a synchronous client and a pool
 //!
@@ -53,6 +54,7 @@
 //! version is in the `schema_version` table. A database of a newer version than
 //! [`SCHEMA_VERSION`] is refused with [`StoreError::Newer`] and not changed.
 
+mod directory;
 mod pool;
 pub mod testing;
 mod tx;
@@ -74,7 +76,10 @@ pub const WAIT: Duration = Duration::from_secs(5);
 pub const DEFAULT_MAX_CONNECTIONS: usize = 16;
 
 /// Append-only: a shipped migration is never edited, a new one is added at the end.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_accounts.sql"),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -320,9 +325,6 @@ mod tests {
             "postgres://u@h:5432/db"
         );
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(
-            redact("host=h password=secret"),
-            "the PostgreSQL database"
-        );
+        assert_eq!(redact("host=h password=secret"), "the PostgreSQL database");
     }
 }

@@ -145,13 +145,10 @@ impl Pool {
 
     /// A new connection, outside the pool's lock.
     pub(crate) fn connect(&self) -> Result<Conn> {
-        let client = self
-            .config
-            .connect(NoTls)
-            .map_err(|e| StoreError::Open {
-                path: self.name.clone(),
-                detail: crate::describe(&e),
-            })?;
+        let client = self.config.connect(NoTls).map_err(|e| StoreError::Open {
+            path: self.name.clone(),
+            detail: crate::describe(&e),
+        })?;
         Ok(Conn {
             client,
             statements: HashMap::new(),

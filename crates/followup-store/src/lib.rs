@@ -44,6 +44,7 @@
 //! cases on its blocking pool instead (docs/DESIGN.md).
 
 pub mod conformance;
+pub mod directory;
 mod memory;
 mod sqlite;
 
@@ -53,6 +54,9 @@ use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
 use followup_core::{Event, Stage};
 use jiff::civil::Date;
 
+pub use directory::{
+    Account, AccountId, Directory, MemoryDirectory, NewSecret, Role, SecretInfo, SecretKind,
+};
 pub use memory::MemoryStore;
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 

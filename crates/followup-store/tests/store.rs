@@ -241,3 +241,10 @@ fn a_version_3_database_migrates_with_ids_past_its_rows() {
         "seeded past key 4, then moved past the restored 5"
     );
 }
+
+#[test]
+fn memory_directory_keeps_the_contract() {
+    followup_store::directory::conformance("MemoryDirectory", &|| {
+        Box::new(followup_store::MemoryDirectory::new())
+    });
+}

@@ -89,6 +89,14 @@ pub async fn check_host(State(s): State<WebState>, req: Request, next: Next) -> 
             Some("this server was not told which port it serves, so it answers no one".to_string())
         }
         (Some(port), Ok(host)) if host_is_ours(&host, port) => None,
+        // The name a reverse proxy forwards (`serve --public-url`).
+        (Some(_), Ok(host))
+            if s.public
+                .as_ref()
+                .is_some_and(|p| p.host.eq_ignore_ascii_case(&host)) =>
+        {
+            None
+        }
         (Some(port), Ok(host)) => Some(format!(
             "Host {host:?} is not this server, which answers only {} (a guard against DNS rebinding)",
             ours(port)

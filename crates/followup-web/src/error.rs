@@ -63,6 +63,8 @@ impl From<AppError> for WebError {
     fn from(e: AppError) -> WebError {
         let status = match &e {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             // Another process (a long CLI import) holds the write lock: try again shortly.
             e if e.is_busy() => StatusCode::SERVICE_UNAVAILABLE,
             e if e.is_bad_input() => StatusCode::UNPROCESSABLE_ENTITY,

@@ -11,7 +11,9 @@
 //! the blocking work (SQLite, the planner, rendering) off the async workers. Each `Field` a use
 //! case refuses is named by its label on a page and by its JSON key in the API.
 
+mod accounts;
 mod api;
+mod auth;
 mod corrections;
 mod edge;
 mod error;
@@ -55,6 +57,70 @@ pub struct WebState {
     uploads: Arc<Mutex<uploads::Uploads>>,
     /// How many requests do store and planner work at once, by kind (`edge::lane`).
     lanes: Arc<Lanes>,
+    /// Set once the database is seen to have accounts (they are never all removed): from
+    /// then on everyone signs in (`auth::gate`).
+    team: Arc<std::sync::atomic::AtomicBool>,
+    /// Sign-in failures per email (`auth::Attempts`).
+    attempts: Arc<Mutex<auth::Attempts>>,
+    /// The address people use behind a reverse proxy (`serve --public-url`): its host is
+    /// answered beside loopback, and https there makes the session cookie Secure.
+    public: Option<PublicUrl>,
+}
+
+/// `serve --public-url`, read.
+#[derive(Debug, Clone)]
+pub struct PublicUrl {
+    /// `host` or `host:port`, as browsers send it in Host.
+    pub host: String,
+    pub https: bool,
+    /// The whole URL without a trailing slash, for links printed elsewhere (invitations).
+    pub base: String,
+}
+
+impl PublicUrl {
+    /// A database URL with its password, if any, replaced: safe to print and log.
+    pub fn redacted(url: &str) -> String {
+        match (url.find("://"), url.rfind('@')) {
+            (Some(s), Some(at)) if at > s => {
+                let user = &url[s + 3..at];
+                match user.split_once(':') {
+                    Some((name, _)) => format!("{}{name}:***{}", &url[..s + 3], &url[at..]),
+                    None => url.to_string(),
+                }
+            }
+            _ => url.to_string(),
+        }
+    }
+
+    /// Reads `https://followup.example.com` (a scheme, a host, an optional port, no path).
+    pub fn parse(text: &str) -> Result<PublicUrl, String> {
+        let bad =
+            |why: &str| format!("--public-url {text:?}: {why} (like https://followup.example.com)");
+        let (https, rest) = if let Some(r) = text.strip_prefix("https://") {
+            (true, r)
+        } else if let Some(r) = text.strip_prefix("http://") {
+            (false, r)
+        } else {
+            return Err(bad("give the scheme, https:// or http://"));
+        };
+        let host = rest.trim_end_matches('/');
+        if host.is_empty()
+            || host.contains('/')
+            || host.contains('@')
+            || host.contains(char::is_whitespace)
+        {
+            return Err(bad("give only the scheme and the host, with no path"));
+        }
+        Ok(PublicUrl {
+            host: host.to_ascii_lowercase(),
+            https,
+            base: format!(
+                "{}://{}",
+                if https { "https" } else { "http" },
+                host.to_ascii_lowercase()
+            ),
+        })
+    }
 }
 
 /// The server's two queues. Reads (GET, HEAD) run as many at once as there are cores; changes
@@ -147,7 +213,33 @@ impl WebState {
             port: None,
             uploads: Arc::new(Mutex::new(uploads::Uploads::default())),
             lanes: Arc::new(Lanes::new()),
+            team: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            attempts: Arc::new(Mutex::new(auth::Attempts::default())),
+            public: None,
         }
+    }
+
+    /// Also answers requests for `url`'s host (a reverse proxy's name for this server).
+    pub fn public_url(mut self, url: PublicUrl) -> WebState {
+        self.public = Some(url);
+        self
+    }
+
+    fn public_https(&self) -> bool {
+        self.public.as_ref().is_some_and(|p| p.https)
+    }
+
+    /// True once the database has accounts: everyone must sign in.
+    fn team_mode(&self) -> Result<bool, WebError> {
+        use std::sync::atomic::Ordering;
+        if self.team.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let has = self.app.has_accounts().map_err(WebError::from)?;
+        if has {
+            self.team.store(true, Ordering::Relaxed);
+        }
+        Ok(has)
     }
 
     /// The state for a server bound to `port`: only `127.0.0.1:port`, `localhost:port` and
@@ -157,21 +249,46 @@ impl WebState {
         self
     }
 
+    fn attempts(&self) -> std::sync::MutexGuard<'_, auth::Attempts> {
+        self.attempts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn uploads(&self) -> std::sync::MutexGuard<'_, uploads::Uploads> {
         self.uploads.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// This request's context: the one person of this server, today.
+    /// This request's context: on a team server the workspace and account the gate let in
+    /// (`auth::gate`), else the one person of this server; today.
     fn ctx(&self) -> Result<Ctx, WebError> {
+        let (owner, actor) = match auth::current() {
+            Some(auth::Scope {
+                owner: Some(owner),
+                actor,
+                ..
+            }) => (owner, actor),
+            Some(_) => {
+                return Err(WebError::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "this account owns no job search; open a client's workspace",
+                ));
+            }
+            // Nothing set the scope: only a one-person book gets its one person.
+            None if self.team_mode()? => {
+                return Err(WebError::new(
+                    axum::http::StatusCode::UNAUTHORIZED,
+                    "sign in first",
+                ));
+            }
+            None => (followup_app::DEFAULT_OWNER, followup_app::Actor::Owner),
+        };
         // Unpinned, the day is the owner's, in the time zone they set (Settings).
         let today = match self.today {
             Some(d) => d,
-            None => self
-                .app
-                .today_for(followup_app::DEFAULT_OWNER)
-                .map_err(WebError::from)?,
+            None => self.app.today_for(owner).map_err(WebError::from)?,
         };
-        self.app.ctx(today).map_err(WebError::from)
+        self.app
+            .ctx_for(owner, actor, today)
+            .map_err(WebError::from)
     }
 
     /// A view of today's data: from the cache when neither the day nor the data changed.
@@ -297,7 +414,9 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 
 /// Every page, action, API route and asset, with the safety layers.
 pub fn router(state: WebState) -> Router {
-    Router::new()
+    // The gate rewrites workspace paths (`/w/{id}/...`) to the plain routes, so it runs before
+    // they are matched: the routes sit behind it as the outer router's fallback.
+    let routes = Router::new()
         .route("/", get(pages::today))
         .route("/pipeline", get(pages::pipeline))
         .route("/contacts", get(pages::contacts).post(forms::add_contact))
@@ -374,9 +493,26 @@ pub fn router(state: WebState) -> Router {
         )
         .nest("/api/v1", api::router())
         .route("/openapi.json", get(api::openapi))
+        .route("/login", get(accounts::login_form).post(accounts::login))
+        .route("/logout", post(accounts::logout))
+        .route(
+            "/invite/{code}",
+            get(accounts::invite_form).post(accounts::accept_invite),
+        )
+        .route("/account", get(accounts::account_page))
+        .route("/account/tokens", post(accounts::create_token))
+        .route("/account/tokens/{id}/revoke", post(accounts::revoke_token))
+        .route("/account/users", post(accounts::add_user))
+        .route("/account/users/{id}", post(accounts::change_user))
         .fallback(edge::not_found)
-        .with_state(state.clone())
+        .with_state(state.clone());
+    Router::new()
+        .fallback_service(routes)
         // Layers run outside in: the last added sees the request first.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::gate,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             edge::lane,
@@ -402,13 +538,14 @@ fn header_layer(
     SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
 }
 
-/// Refuses any address but loopback: there are no accounts yet (the team issue brings them).
-pub fn check_bind(addr: &std::net::SocketAddr) -> Result<(), String> {
-    if addr.ip().is_loopback() {
+/// Refuses any address but loopback unless the database has accounts: without them anyone
+/// on the network could read and change the job search.
+pub fn check_bind(addr: &std::net::SocketAddr, has_accounts: bool) -> Result<(), String> {
+    if addr.ip().is_loopback() || has_accounts {
         Ok(())
     } else {
         Err(format!(
-            "--bind {}: followup serve listens on loopback only (127.0.0.1 or ::1) until accounts arrive with the team server; anyone on the network could read and change your job search",
+            "--bind {}: a database without accounts is served on loopback only (127.0.0.1 or ::1), since anyone on the network could read and change the job search; set up accounts on a team server first (`followup team init --database postgres://...`, docs/TEAM.md)",
             addr.ip()
         ))
     }

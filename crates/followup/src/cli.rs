@@ -35,8 +35,8 @@ pub struct Cli {
     /// The database file [default: $XDG_DATA_HOME/followup/followup.db]
     #[arg(long, global = true, env = "FOLLOWUP_DB", value_name = "PATH", help_heading = GLOBAL)]
     pub db: Option<PathBuf>,
-    /// The database as a URL: sqlite:PATH (PostgreSQL, postgres://..., comes with the team
-    /// server). --db PATH is the same as --database sqlite:PATH
+    /// The database as a URL: sqlite:PATH, or a team server's postgres://USER@HOST:PORT/DB
+    /// (docs/TEAM.md). --db PATH is the same as --database sqlite:PATH
     #[arg(
         long,
         global = true,
@@ -49,6 +49,16 @@ pub struct Cli {
     /// beats a variable, and two flags naming the database are refused.
     #[arg(skip)]
     pub typed: (bool, bool),
+    /// On a team server (--database postgres://...): whose job search a command works on,
+    /// by the client's email
+    #[arg(
+        long,
+        global = true,
+        env = "FOLLOWUP_WORKSPACE",
+        value_name = "EMAIL",
+        help_heading = GLOBAL
+    )]
+    pub workspace: Option<String>,
     /// Pin "today" for this command (any date phrase; relative ones count from the real today)
     #[arg(
         long,
@@ -176,6 +186,16 @@ impl Cli {
         self.db_flag()
     }
 
+    /// The team server's PostgreSQL URL, when `--database` (or FOLLOWUP_DATABASE) names one
+    /// and `--db` does not override it.
+    pub fn postgres_url(&self) -> Option<&str> {
+        let url = self.database.as_deref().filter(|u| is_postgres(u))?;
+        match (self.db.is_some(), self.typed) {
+            (true, (true, false)) => None,
+            _ => Some(url),
+        }
+    }
+
     /// `--db`, or the default.
     fn db_flag(&self) -> Result<PathBuf, BadArg> {
         if let Some(p) = &self.db {
@@ -187,6 +207,12 @@ impl Cli {
         followup_app::default_db_path()
             .ok_or_else(|| BadArg("no home folder to keep the database in; give --db PATH".into()))
     }
+}
+
+/// True for a PostgreSQL URL (the team server).
+pub fn is_postgres(url: &str) -> bool {
+    let url = url.trim();
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 /// The backend a `--database` URL names. Only the embedded SQLite backend exists in this
@@ -204,10 +230,9 @@ fn database_url(url: &str) -> Result<PathBuf, BadArg> {
         }
         return Ok(PathBuf::from(path));
     }
-    let scheme = url.split_once(':').map_or(url, |(s, _)| s);
-    if matches!(scheme, "postgres" | "postgresql") {
+    if is_postgres(url) {
         return Err(BadArg(
-            "--database: PostgreSQL comes with the team server; this followup keeps its data in SQLite (sqlite:PATH)".into(),
+            "--database: this command works on one person's SQLite book (sqlite:PATH); on a team server (postgres://) use `serve`, `team`, `user` and `import json --workspace`, or the web and the API".into(),
         ));
     }
     Err(BadArg(format!(
@@ -353,7 +378,7 @@ pub enum Command {
     },
     /// The job search in a browser: Today, Pipeline, Contacts, Log, Import, Settings
     Serve {
-        /// The address to listen on (loopback only until accounts arrive)
+        /// The address to listen on (loopback only unless the database has accounts)
         #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
         bind: String,
         /// The port (0 picks a free one)
@@ -362,7 +387,17 @@ pub enum Command {
         /// Serve the demo job search (into --db when given, else a temporary database)
         #[arg(long)]
         demo: bool,
+        /// The address people use, behind a reverse proxy (https://followup.example.com):
+        /// its host is answered, and https there makes the session cookie Secure
+        #[arg(long, env = "FOLLOWUP_PUBLIC_URL", value_name = "URL")]
+        public_url: Option<String>,
     },
+    /// Set up a team server on PostgreSQL: its first admin (docs/TEAM.md)
+    #[command(subcommand)]
+    Team(TeamCmd),
+    /// Accounts on a team server: add, list, make an API token, reset, disable
+    #[command(subcommand)]
+    User(UserCmd),
     /// Who you are, for drafts to sign with: show it, or set it with the options
     Me(MeArgs),
     /// The policy's parameters as kept for you over the config file: show, set, reset
@@ -397,6 +432,7 @@ impl Command {
         match self {
             Command::Contact(ContactCmd::Add(_)) | Command::Job(JobCmd::Add(_)) => true,
             Command::Log(_) | Command::Demo { .. } | Command::Serve { .. } => true,
+            Command::Team(_) | Command::User(_) => true,
             Command::Me(m) => !m.is_show(),
             Command::Policy(p) => !matches!(p, PolicyCmd::Show),
             Command::Templates(TemplatesCmd::Set { .. } | TemplatesCmd::Reset { .. }) => true,
@@ -596,6 +632,95 @@ pub enum PolicyCmd {
         #[arg(long, conflicts_with = "keys")]
         all: bool,
     },
+}
+
+/// `followup team ...`
+#[derive(Debug, Subcommand)]
+pub enum TeamCmd {
+    /// Make the team server's first account, an admin (the password from FOLLOWUP_PASSWORD,
+    /// else a one-time invitation link is printed)
+    #[command(
+        after_help = "Example: followup team init --database postgres://followup@127.0.0.1:5432/followup --admin you@example.com"
+    )]
+    Init {
+        /// The admin's email
+        #[arg(long, value_name = "EMAIL")]
+        admin: String,
+        /// The server's address, for the invitation link
+        #[arg(
+            long,
+            env = "FOLLOWUP_PUBLIC_URL",
+            value_name = "URL",
+            default_value = "http://127.0.0.1:7878"
+        )]
+        public_url: String,
+    },
+}
+
+/// A role on the command line.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RoleArg {
+    /// Manages accounts; sees no job search without a grant
+    Admin,
+    /// Works in the job searches clients share
+    Coach,
+    /// Owns a job search (a workspace)
+    Client,
+}
+
+impl RoleArg {
+    pub fn role(self) -> followup_app::Role {
+        match self {
+            RoleArg::Admin => followup_app::Role::Admin,
+            RoleArg::Coach => followup_app::Role::Coach,
+            RoleArg::Client => followup_app::Role::Client,
+        }
+    }
+}
+
+/// `followup user ...`
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Add an account (the password from FOLLOWUP_PASSWORD, else an invitation link is printed)
+    Add {
+        email: String,
+        #[arg(long, value_enum, default_value = "client")]
+        role: RoleArg,
+        /// The server's address, for the invitation link
+        #[arg(
+            long,
+            env = "FOLLOWUP_PUBLIC_URL",
+            value_name = "URL",
+            default_value = "http://127.0.0.1:7878"
+        )]
+        public_url: String,
+    },
+    /// Every account: email, role, state, workspace
+    List,
+    /// Make an API bearer token for an account (printed once)
+    Token {
+        email: String,
+        /// What the token is for
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
+    /// Sign an account out everywhere and set a new password (FOLLOWUP_PASSWORD), or print
+    /// a link to choose one
+    Reset {
+        email: String,
+        /// The server's address, for the link
+        #[arg(
+            long,
+            env = "FOLLOWUP_PUBLIC_URL",
+            value_name = "URL",
+            default_value = "http://127.0.0.1:7878"
+        )]
+        public_url: String,
+    },
+    /// Stop an account from signing in; its sessions and tokens stop working
+    Disable { email: String },
+    /// Let a disabled account sign in again
+    Enable { email: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@ mod cli;
 mod fit;
 #[macro_use]
 mod output;
+mod team;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -118,8 +119,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Demo { networking } = cli.command {
         return demo(&cli, config, today, json, networking);
     }
-    if let Command::Serve { bind, port, demo } = &cli.command {
-        return serve(&cli, config, today, bind, *port, *demo);
+    if let Command::Serve {
+        bind,
+        port,
+        demo,
+        public_url,
+    } = &cli.command
+    {
+        return serve(
+            &cli,
+            config,
+            today,
+            bind,
+            *port,
+            *demo,
+            public_url.as_deref(),
+        );
+    }
+    match &cli.command {
+        Command::Team(t) => return team::team(&cli, t, config, json),
+        Command::User(u) => return team::user(&cli, u, config, json),
+        _ => {}
     }
 
     for w in &config.warnings {
@@ -128,6 +148,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             output::err_label("warning:", output::Paint::Yellow),
             followup_core::text::escape_controls(w)
         );
+    }
+    // On a team server every other command works in one client's workspace.
+    if let Some(url) = cli.postgres_url().map(str::to_string) {
+        return on_team_server(cli, url, config, today, json);
     }
     let db = cli.db_path()?;
     if let Command::Where = cli.command {
@@ -154,6 +178,47 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             App::open_existing(&db, config)?
         })
     };
+    work(cli, open, config, today, json)
+}
+
+/// A command on a team server: the same as on a SQLite book, in the workspace of the client
+/// `--workspace EMAIL` names.
+fn on_team_server(
+    cli: Cli,
+    url: String,
+    config: followup_app::Config,
+    today: jiff::civil::Date,
+    json: bool,
+) -> anyhow::Result<()> {
+    let Some(email) = cli.workspace.clone() else {
+        return Err(cli::BadArg(
+            "--workspace EMAIL: a team server holds many job searches; name the client's (`followup user list` shows them)".into(),
+        )
+        .into());
+    };
+    if let Command::Where = cli.command {
+        return Err(cli::BadArg(
+            "where: a team server's database is the --database URL itself".into(),
+        )
+        .into());
+    }
+    let open = move |config: followup_app::Config| -> anyhow::Result<App> {
+        let app = App::open_postgres(&url, config)?;
+        let account = app.account_named(&email)?;
+        let owner = app.own_workspace(&account)?;
+        Ok(app.for_workspace(owner))
+    };
+    work(cli, open, config, today, json)
+}
+
+/// Runs a command on the data `open` gives.
+fn work(
+    cli: Cli,
+    open: impl FnOnce(followup_app::Config) -> anyhow::Result<App>,
+    config: followup_app::Config,
+    today: jiff::civil::Date,
+    json: bool,
+) -> anyhow::Result<()> {
     let command = match cli.command {
         // Imports read and check their file before a database is opened: a refused file
         // leaves nothing behind.
@@ -163,7 +228,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let app = open(config)?;
     // Unpinned, today is the day in the owner's time zone (Settings, `followup me`).
     let today = match cli.today {
-        None => app.today_for(followup_app::DEFAULT_OWNER)?,
+        None => app.today_for(app.default_owner())?,
         Some(_) => today,
     };
     let cx = app.ctx(today)?;
@@ -541,6 +606,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Events => output::events(&app.events(cx)?, json),
         Command::Demo { .. }
         | Command::Serve { .. }
+        | Command::Team(_)
+        | Command::User(_)
         | Command::Where
         | Command::Import(_)
         | Command::Completions { .. }
@@ -739,6 +806,7 @@ fn serve(
     bind: &str,
     port: u16,
     demo: bool,
+    public_url: Option<&str>,
 ) -> anyhow::Result<()> {
     let ip: std::net::IpAddr = bind.parse().map_err(|_| {
         cli::BadArg(format!(
@@ -746,28 +814,51 @@ fn serve(
         ))
     })?;
     let addr = std::net::SocketAddr::new(ip, port);
-    followup_web::check_bind(&addr).map_err(cli::BadArg)?;
-    let given = match (&cli.db, &cli.database) {
-        (None, None) => None,
-        _ => Some(cli.db_path()?),
-    };
-    let path = match (&given, demo) {
-        (Some(p), _) => p.clone(),
-        (None, true) => {
-            let dir = std::env::temp_dir().join(format!("followup-demo-{}", std::process::id()));
-            std::fs::create_dir_all(&dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            dir.join("demo.db")
+    let public = public_url
+        .map(followup_web::PublicUrl::parse)
+        .transpose()
+        .map_err(cli::BadArg)?;
+    let (app, shown) = match cli.postgres_url() {
+        Some(url) => {
+            if demo {
+                return Err(cli::BadArg(
+                    "--demo: the demo is one person's book; serve it without --database postgres://".into(),
+                )
+                .into());
+            }
+            let app = App::open_postgres(url, config)?;
+            (app, followup_web::PublicUrl::redacted(url))
         }
-        (None, false) => cli.db_path()?,
+        None => {
+            let given = match (&cli.db, &cli.database) {
+                (None, None) => None,
+                _ => Some(cli.db_path()?),
+            };
+            let path = match (&given, demo) {
+                (Some(p), _) => p.clone(),
+                (None, true) => {
+                    let dir =
+                        std::env::temp_dir().join(format!("followup-demo-{}", std::process::id()));
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                    dir.join("demo.db")
+                }
+                (None, false) => cli.db_path()?,
+            };
+            let app = App::open_shared(&path, config)?;
+            if demo {
+                followup_app::demo::build(&app, &app.ctx(today)?)?;
+            }
+            (app, path.display().to_string())
+        }
     };
-    let app = App::open_shared(&path, config)?;
-    if demo {
-        followup_app::demo::build(&app, &app.ctx(today)?)?;
-    }
+    followup_web::check_bind(&addr, app.has_accounts()?).map_err(cli::BadArg)?;
     // A pinned --today holds for every request; otherwise each request reads the clock.
     let pinned = cli.today.as_ref().map(|_| today);
-    let state = followup_web::WebState::new(app, pinned);
+    let mut state = followup_web::WebState::new(app, pinned);
+    if let Some(p) = public {
+        state = state.public_url(p);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -777,7 +868,7 @@ fn serve(
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr()?;
-        outln!("followup is serving {} at http://{local}", path.display());
+        outln!("followup is serving {shown} at http://{local}");
         std::io::stdout().flush()?;
         eprintln!("Open that address in a browser; Ctrl-C stops the server.");
         axum::serve(listener, followup_web::router(state.serving(local.port())))

@@ -37,6 +37,7 @@ use crate::WebError;
 
 pub(crate) fn render(t: &impl Template) -> Result<Html<String>, WebError> {
     t.render()
+        .map(crate::auth::prefix_links)
         .map(Html)
         .map_err(|e| WebError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}")))
 }

@@ -1,0 +1,217 @@
+//! [`Directory`] on PostgreSQL: accounts and secrets in two tables outside row-level
+//! security (migration 2), each call one statement in its own transaction.
+
+use followup_core::model::OwnerId;
+use followup_store::{
+    Account, AccountId, Directory, NewSecret, Result, Role, SecretInfo, SecretKind, StoreError,
+};
+use jiff::Timestamp;
+use postgres::Row;
+
+use crate::PgStore;
+
+const ACCOUNT: &str =
+    "SELECT id, email, role, disabled, workspace, password_hash IS NOT NULL FROM accounts";
+
+fn account(row: &Row) -> Result<Account> {
+    let role: String = row.get(2);
+    Ok(Account {
+        id: AccountId(row.get(0)),
+        email: row.get(1),
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt {
+            table: "accounts",
+            id: row.get::<_, i64>(0).to_string(),
+            detail: format!("role {role:?}"),
+        })?,
+        disabled: row.get(3),
+        workspace: row.get::<_, Option<i64>>(4).map(OwnerId),
+        has_password: row.get(5),
+    })
+}
+
+fn time(secs: i64) -> Result<Timestamp> {
+    Timestamp::from_second(secs).map_err(|e| StoreError::Corrupt {
+        table: "secrets",
+        id: secs.to_string(),
+        detail: e.to_string(),
+    })
+}
+
+impl Directory for PgStore {
+    fn has_accounts(&self) -> Result<bool> {
+        let rows = self
+            .pool
+            .get()?
+            .query("SELECT EXISTS (SELECT 1 FROM accounts)", &[])?;
+        Ok(rows[0].get(0))
+    }
+
+    fn add_account(&self, email: &str, role: Role, password_hash: Option<&str>) -> Result<Account> {
+        let sql = format!(
+            "INSERT INTO accounts (email, role, password_hash, workspace)
+             VALUES ($1, $2, $3, CASE WHEN $2 = 'client' THEN nextval('workspace_ids') END)
+             RETURNING id, email, role, disabled, workspace, password_hash IS NOT NULL"
+        );
+        let rows = self
+            .pool
+            .get()?
+            .query(&sql, &[&email, &role.as_str(), &password_hash])
+            .map_err(|e| match e {
+                StoreError::Conflict { .. } => StoreError::Conflict {
+                    what: "account",
+                    detail: format!("{email} already has an account"),
+                },
+                e => e,
+            })?;
+        account(&rows[0])
+    }
+
+    fn account(&self, id: AccountId) -> Result<Option<Account>> {
+        let rows = self
+            .pool
+            .get()?
+            .query(&format!("{ACCOUNT} WHERE id = $1"), &[&id.0])?;
+        rows.first().map(account).transpose()
+    }
+
+    fn account_by_email(&self, email: &str) -> Result<Option<Account>> {
+        let rows = self
+            .pool
+            .get()?
+            .query(&format!("{ACCOUNT} WHERE email = $1"), &[&email])?;
+        rows.first().map(account).transpose()
+    }
+
+    fn accounts(&self) -> Result<Vec<Account>> {
+        let rows = self
+            .pool
+            .get()?
+            .query(&format!("{ACCOUNT} ORDER BY id"), &[])?;
+        rows.iter().map(account).collect()
+    }
+
+    fn password_hash(&self, id: AccountId) -> Result<Option<String>> {
+        let rows = self
+            .pool
+            .get()?
+            .query("SELECT password_hash FROM accounts WHERE id = $1", &[&id.0])?;
+        Ok(rows.first().and_then(|r| r.get(0)))
+    }
+
+    fn set_password(&self, id: AccountId, hash: &str) -> Result<()> {
+        let n = self.pool.get()?.execute(
+            "UPDATE accounts SET password_hash = $2 WHERE id = $1",
+            &[&id.0, &hash],
+        )?;
+        found(n, id)
+    }
+
+    fn set_disabled(&self, id: AccountId, disabled: bool) -> Result<()> {
+        let n = self.pool.get()?.execute(
+            "UPDATE accounts SET disabled = $2 WHERE id = $1",
+            &[&id.0, &disabled],
+        )?;
+        found(n, id)
+    }
+
+    fn workspace_owner(&self, workspace: OwnerId) -> Result<Option<AccountId>> {
+        let rows = self.pool.get()?.query(
+            "SELECT id FROM accounts WHERE workspace = $1",
+            &[&workspace.0],
+        )?;
+        Ok(rows.first().map(|r| AccountId(r.get(0))))
+    }
+
+    fn add_secret(&self, s: &NewSecret<'_>) -> Result<i64> {
+        let rows = self.pool.get()?.query(
+            "INSERT INTO secrets (kind, hash, account, label, created, expires)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            &[
+                &s.kind.as_str(),
+                &s.hash,
+                &s.account.0,
+                &s.label,
+                &s.created.as_second(),
+                &s.expires.map(|e| e.as_second()),
+            ],
+        );
+        match rows {
+            Ok(rows) => Ok(rows[0].get(0)),
+            // The account's foreign key, or the hash's uniqueness.
+            Err(StoreError::Conflict { detail, .. }) if detail.contains("secrets_account_fkey") => {
+                Err(StoreError::Missing {
+                    what: "account",
+                    id: s.account.to_string(),
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn secret_holder(
+        &self,
+        kind: SecretKind,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<AccountId>> {
+        let rows = self.pool.get()?.query(
+            "SELECT account FROM secrets
+             WHERE hash = $1 AND kind = $2 AND NOT revoked AND (expires IS NULL OR $3 < expires)",
+            &[&hash, &kind.as_str(), &now.as_second()],
+        )?;
+        Ok(rows.first().map(|r| AccountId(r.get(0))))
+    }
+
+    fn secrets(&self, account: AccountId, kind: SecretKind) -> Result<Vec<SecretInfo>> {
+        let rows = self.pool.get()?.query(
+            "SELECT id, label, created, expires FROM secrets
+             WHERE account = $1 AND kind = $2 AND NOT revoked ORDER BY id",
+            &[&account.0, &kind.as_str()],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(SecretInfo {
+                    id: r.get(0),
+                    kind,
+                    label: r.get(1),
+                    created: time(r.get(2))?,
+                    expires: r.get::<_, Option<i64>>(3).map(time).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    fn revoke_secret(&self, account: AccountId, id: i64) -> Result<bool> {
+        let n = self.pool.get()?.execute(
+            "UPDATE secrets SET revoked = true WHERE id = $1 AND account = $2 AND NOT revoked",
+            &[&id, &account.0],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn revoke_secret_hash(&self, kind: SecretKind, hash: &str) -> Result<()> {
+        self.pool.get()?.execute(
+            "UPDATE secrets SET revoked = true WHERE hash = $1 AND kind = $2",
+            &[&hash, &kind.as_str()],
+        )?;
+        Ok(())
+    }
+
+    fn revoke_all(&self, account: AccountId, kind: SecretKind) -> Result<()> {
+        self.pool.get()?.execute(
+            "UPDATE secrets SET revoked = true WHERE account = $1 AND kind = $2",
+            &[&account.0, &kind.as_str()],
+        )?;
+        Ok(())
+    }
+}
+
+fn found(n: u64, id: AccountId) -> Result<()> {
+    if n == 0 {
+        return Err(StoreError::Missing {
+            what: "account",
+            id: id.to_string(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,502 @@
+//! The team server's directory: accounts, the workspace each client owns, and the secrets
+//! that let a person in (web sessions, API tokens, one-time invitations). A separate trait
+//! from [`Store`](crate::Store) because it is not owned by anyone: a login looks up an email
+//! before anybody is known, and an admin lists accounts without seeing any job search.
+//!
+//! It keeps only what it is given: passwords and secrets arrive already hashed (argon2id and
+//! SHA-256, by followup-app), times arrive as parameters (nothing here reads the clock), and
+//! who may open which workspace is decided by the app from what this returns.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use followup_core::model::OwnerId;
+use jiff::Timestamp;
+
+use crate::{Result, StoreError};
+
+/// An account's number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AccountId(pub i64);
+
+impl std::fmt::Display for AccountId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What an account is for. A client owns one workspace (their job search); a coach works in
+/// the workspaces clients grant them (the next step); an admin manages accounts and sees no
+/// client's data without a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Admin,
+    Coach,
+    Client,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Coach, Role::Client];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Coach => "coach",
+            Role::Client => "client",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// One person who can sign in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: AccountId,
+    /// Lower case, as typed otherwise; unique.
+    pub email: String,
+    pub role: Role,
+    /// A disabled account cannot sign in, and its sessions and tokens stop working.
+    pub disabled: bool,
+    /// The workspace the account owns: every client has one, admins and coaches none.
+    pub workspace: Option<OwnerId>,
+    /// False until a password is set (an invited account).
+    pub has_password: bool,
+}
+
+/// The kinds of secret a person holds. Each is stored as a hash of a random value the person
+/// was shown once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SecretKind {
+    /// A browser's sign-in (the session cookie).
+    Session,
+    /// An API bearer token, named by its holder.
+    Token,
+    /// A one-time link that lets an invited person choose their password.
+    Invitation,
+}
+
+impl SecretKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretKind::Session => "session",
+            SecretKind::Token => "token",
+            SecretKind::Invitation => "invitation",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SecretKind> {
+        [
+            SecretKind::Session,
+            SecretKind::Token,
+            SecretKind::Invitation,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
+    }
+}
+
+/// A secret as its holder's list shows it (never the value, which is not kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretInfo {
+    pub id: i64,
+    pub kind: SecretKind,
+    pub label: String,
+    pub created: Timestamp,
+    pub expires: Option<Timestamp>,
+}
+
+/// A new secret to keep.
+#[derive(Debug, Clone)]
+pub struct NewSecret<'a> {
+    pub kind: SecretKind,
+    /// The hash of the value (the value itself is never given to the directory).
+    pub hash: &'a str,
+    pub account: AccountId,
+    pub label: &'a str,
+    pub created: Timestamp,
+    pub expires: Option<Timestamp>,
+}
+
+/// Accounts, workspaces and secrets: what a team server keeps outside every job search.
+pub trait Directory: Send + Sync {
+    /// True once any account exists: the server then asks everyone to sign in, and may listen
+    /// beyond loopback.
+    fn has_accounts(&self) -> Result<bool>;
+    /// Adds an account (email already lower case); a client gets a new, empty workspace it
+    /// owns. An email already taken is a [`StoreError::Conflict`].
+    fn add_account(&self, email: &str, role: Role, password_hash: Option<&str>) -> Result<Account>;
+    fn account(&self, id: AccountId) -> Result<Option<Account>>;
+    fn account_by_email(&self, email: &str) -> Result<Option<Account>>;
+    /// Every account, by id.
+    fn accounts(&self) -> Result<Vec<Account>>;
+    /// The stored argon2id hash, if a password was set.
+    fn password_hash(&self, id: AccountId) -> Result<Option<String>>;
+    fn set_password(&self, id: AccountId, hash: &str) -> Result<()>;
+    fn set_disabled(&self, id: AccountId, disabled: bool) -> Result<()>;
+    /// The account owning a workspace.
+    fn workspace_owner(&self, workspace: OwnerId) -> Result<Option<AccountId>>;
+
+    /// Keeps a secret; returns its id.
+    fn add_secret(&self, secret: &NewSecret<'_>) -> Result<i64>;
+    /// The account a live secret of `kind` with this hash belongs to: not revoked, not expired
+    /// at `now`. (Whether the account is disabled is the caller's to check.)
+    fn secret_holder(
+        &self,
+        kind: SecretKind,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<AccountId>>;
+    /// The live secrets of one kind an account holds, by id.
+    fn secrets(&self, account: AccountId, kind: SecretKind) -> Result<Vec<SecretInfo>>;
+    /// Revokes one secret of the account's; false when it had none with that id.
+    fn revoke_secret(&self, account: AccountId, id: i64) -> Result<bool>;
+    /// Revokes a secret by its hash (a sign-out, a used invitation).
+    fn revoke_secret_hash(&self, kind: SecretKind, hash: &str) -> Result<()>;
+    /// Revokes every secret of `kind` the account holds (a password reset ends its sessions).
+    fn revoke_all(&self, account: AccountId, kind: SecretKind) -> Result<()>;
+}
+
+/// The reference directory: plain maps. What the contract means when a backend disagrees.
+/// Workspaces are numbered from 2: owner 1 is the single person of a one-file book.
+#[derive(Debug, Default)]
+pub struct MemoryDirectory {
+    inner: Mutex<MemoryData>,
+}
+
+#[derive(Debug, Default)]
+struct MemoryData {
+    accounts: BTreeMap<AccountId, (Account, Option<String>)>,
+    secrets: BTreeMap<i64, (NewSecretOwned, bool)>,
+}
+
+#[derive(Debug, Clone)]
+struct NewSecretOwned {
+    kind: SecretKind,
+    hash: String,
+    account: AccountId,
+    label: String,
+    created: Timestamp,
+    expires: Option<Timestamp>,
+}
+
+impl MemoryDirectory {
+    pub fn new() -> MemoryDirectory {
+        MemoryDirectory::default()
+    }
+
+    fn data(&self) -> std::sync::MutexGuard<'_, MemoryData> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn missing(id: AccountId) -> StoreError {
+    StoreError::Missing {
+        what: "account",
+        id: id.to_string(),
+    }
+}
+
+impl Directory for MemoryDirectory {
+    fn has_accounts(&self) -> Result<bool> {
+        Ok(!self.data().accounts.is_empty())
+    }
+
+    fn add_account(&self, email: &str, role: Role, password_hash: Option<&str>) -> Result<Account> {
+        let mut d = self.data();
+        if d.accounts.values().any(|(a, _)| a.email == email) {
+            return Err(StoreError::Conflict {
+                what: "account",
+                detail: format!("{email} already has an account"),
+            });
+        }
+        let id = AccountId(d.accounts.keys().last().map_or(1, |k| k.0 + 1));
+        let workspace = (role == Role::Client).then(|| {
+            let taken = d.accounts.values().filter_map(|(a, _)| a.workspace);
+            OwnerId(taken.map(|w| w.0).max().unwrap_or(1) + 1)
+        });
+        let account = Account {
+            id,
+            email: email.to_string(),
+            role,
+            disabled: false,
+            workspace,
+            has_password: password_hash.is_some(),
+        };
+        d.accounts
+            .insert(id, (account.clone(), password_hash.map(str::to_string)));
+        Ok(account)
+    }
+
+    fn account(&self, id: AccountId) -> Result<Option<Account>> {
+        Ok(self.data().accounts.get(&id).map(|(a, _)| a.clone()))
+    }
+
+    fn account_by_email(&self, email: &str) -> Result<Option<Account>> {
+        Ok(self
+            .data()
+            .accounts
+            .values()
+            .find(|(a, _)| a.email == email)
+            .map(|(a, _)| a.clone()))
+    }
+
+    fn accounts(&self) -> Result<Vec<Account>> {
+        Ok(self
+            .data()
+            .accounts
+            .values()
+            .map(|(a, _)| a.clone())
+            .collect())
+    }
+
+    fn password_hash(&self, id: AccountId) -> Result<Option<String>> {
+        Ok(self.data().accounts.get(&id).and_then(|(_, h)| h.clone()))
+    }
+
+    fn set_password(&self, id: AccountId, hash: &str) -> Result<()> {
+        let mut d = self.data();
+        let (a, h) = d.accounts.get_mut(&id).ok_or_else(|| missing(id))?;
+        a.has_password = true;
+        *h = Some(hash.to_string());
+        Ok(())
+    }
+
+    fn set_disabled(&self, id: AccountId, disabled: bool) -> Result<()> {
+        let mut d = self.data();
+        d.accounts
+            .get_mut(&id)
+            .ok_or_else(|| missing(id))?
+            .0
+            .disabled = disabled;
+        Ok(())
+    }
+
+    fn workspace_owner(&self, workspace: OwnerId) -> Result<Option<AccountId>> {
+        Ok(self
+            .data()
+            .accounts
+            .values()
+            .find(|(a, _)| a.workspace == Some(workspace))
+            .map(|(a, _)| a.id))
+    }
+
+    fn add_secret(&self, s: &NewSecret<'_>) -> Result<i64> {
+        let mut d = self.data();
+        if !d.accounts.contains_key(&s.account) {
+            return Err(missing(s.account));
+        }
+        if d.secrets.values().any(|(x, _)| x.hash == s.hash) {
+            return Err(StoreError::Conflict {
+                what: "secret",
+                detail: "the same secret twice".into(),
+            });
+        }
+        let id = d.secrets.keys().last().map_or(1, |k| k + 1);
+        let owned = NewSecretOwned {
+            kind: s.kind,
+            hash: s.hash.to_string(),
+            account: s.account,
+            label: s.label.to_string(),
+            created: s.created,
+            expires: s.expires,
+        };
+        d.secrets.insert(id, (owned, false));
+        Ok(id)
+    }
+
+    fn secret_holder(
+        &self,
+        kind: SecretKind,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<AccountId>> {
+        Ok(self
+            .data()
+            .secrets
+            .values()
+            .find(|(s, revoked)| {
+                !revoked && s.kind == kind && s.hash == hash && s.expires.is_none_or(|e| now < e)
+            })
+            .map(|(s, _)| s.account))
+    }
+
+    fn secrets(&self, account: AccountId, kind: SecretKind) -> Result<Vec<SecretInfo>> {
+        Ok(self
+            .data()
+            .secrets
+            .iter()
+            .filter(|(_, (s, revoked))| !revoked && s.account == account && s.kind == kind)
+            .map(|(id, (s, _))| SecretInfo {
+                id: *id,
+                kind: s.kind,
+                label: s.label.clone(),
+                created: s.created,
+                expires: s.expires,
+            })
+            .collect())
+    }
+
+    fn revoke_secret(&self, account: AccountId, id: i64) -> Result<bool> {
+        let mut d = self.data();
+        Ok(match d.secrets.get_mut(&id) {
+            Some((s, revoked)) if s.account == account && !*revoked => {
+                *revoked = true;
+                true
+            }
+            _ => false,
+        })
+    }
+
+    fn revoke_secret_hash(&self, kind: SecretKind, hash: &str) -> Result<()> {
+        let mut d = self.data();
+        for (s, revoked) in d.secrets.values_mut() {
+            if s.kind == kind && s.hash == hash {
+                *revoked = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn revoke_all(&self, account: AccountId, kind: SecretKind) -> Result<()> {
+        let mut d = self.data();
+        for (s, revoked) in d.secrets.values_mut() {
+            if s.kind == kind && s.account == account {
+                *revoked = true;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The directory contract as one function over any backend (as [`crate::conformance::run`]
+/// is for stores): panics naming the backend and the rule on the first violation. `make`
+/// gives a fresh, empty directory.
+pub fn conformance(name: &str, make: &dyn Fn() -> Box<dyn Directory>) {
+    let t0 = Timestamp::from_second(1_800_000_000).expect("a valid time");
+    let later = Timestamp::from_second(1_800_086_400).expect("a valid time");
+    let fail = |rule: &str, detail: String| panic!("{name}: {rule}: {detail}");
+
+    // Accounts: emails unique, clients get distinct workspaces, others none.
+    let d = make();
+    assert!(
+        !d.has_accounts().unwrap(),
+        "{name}: a fresh directory has no accounts"
+    );
+    let admin = d
+        .add_account("admin@example.com", Role::Admin, Some("h1"))
+        .unwrap();
+    let a = d
+        .add_account("ana@example.com", Role::Client, None)
+        .unwrap();
+    let b = d
+        .add_account("ben@example.com", Role::Client, Some("h2"))
+        .unwrap();
+    let coach = d
+        .add_account("sam@example.com", Role::Coach, Some("h3"))
+        .unwrap();
+    if !d.has_accounts().unwrap() {
+        fail("accounts", "has_accounts is false after adding".into());
+    }
+    if admin.workspace.is_some() || coach.workspace.is_some() {
+        fail(
+            "workspaces",
+            "an admin or coach was given a workspace".into(),
+        );
+    }
+    let (wa, wb) = (a.workspace.unwrap(), b.workspace.unwrap());
+    if wa == wb || wa == OwnerId(1) || wb == OwnerId(1) {
+        fail(
+            "workspaces",
+            format!("clients share or take owner 1: {wa:?} {wb:?}"),
+        );
+    }
+    if d.workspace_owner(wa).unwrap() != Some(a.id)
+        || d.workspace_owner(OwnerId(999)).unwrap().is_some()
+    {
+        fail(
+            "workspaces",
+            "workspace_owner does not name the client".into(),
+        );
+    }
+    match d.add_account("ana@example.com", Role::Coach, None) {
+        Err(StoreError::Conflict { .. }) => {}
+        other => fail("emails are unique", format!("{other:?}")),
+    }
+    if a.has_password || !b.has_password {
+        fail(
+            "passwords",
+            "has_password does not follow the hash given".into(),
+        );
+    }
+    d.set_password(a.id, "new").unwrap();
+    if d.password_hash(a.id).unwrap().as_deref() != Some("new")
+        || !d.account(a.id).unwrap().unwrap().has_password
+    {
+        fail("passwords", "set_password did not keep the hash".into());
+    }
+    d.set_disabled(b.id, true).unwrap();
+    if !d
+        .account_by_email("ben@example.com")
+        .unwrap()
+        .unwrap()
+        .disabled
+    {
+        fail("disable", "the account is not disabled".into());
+    }
+    let all: Vec<_> = d.accounts().unwrap().into_iter().map(|x| x.id).collect();
+    if all != vec![admin.id, a.id, b.id, coach.id] {
+        fail("accounts", format!("not listed by id: {all:?}"));
+    }
+
+    // Secrets: found by kind and hash while live; expiry, revocation and kind all count.
+    let s = |kind, hash, expires| NewSecret {
+        kind,
+        hash,
+        account: a.id,
+        label: "laptop",
+        created: t0,
+        expires,
+    };
+    let sid = d
+        .add_secret(&s(SecretKind::Session, "x1", Some(later)))
+        .unwrap();
+    let tid = d.add_secret(&s(SecretKind::Token, "x2", None)).unwrap();
+    let holder = |k, h, now| d.secret_holder(k, h, now).unwrap();
+    if holder(SecretKind::Session, "x1", t0) != Some(a.id) {
+        fail("secrets", "a live session is not found".into());
+    }
+    if holder(SecretKind::Session, "x1", later).is_some() {
+        fail("secrets", "an expired session still opens".into());
+    }
+    if holder(SecretKind::Token, "x1", t0).is_some() {
+        fail("secrets", "a session's hash opens as a token".into());
+    }
+    let listed = d.secrets(a.id, SecretKind::Token).unwrap();
+    if listed.len() != 1 || listed[0].id != tid || listed[0].label != "laptop" {
+        fail("secrets", format!("the token list is {listed:?}"));
+    }
+    if d.revoke_secret(b.id, tid).unwrap() {
+        fail(
+            "secrets",
+            "another account revoked a token it does not hold".into(),
+        );
+    }
+    if !d.revoke_secret(a.id, tid).unwrap() || holder(SecretKind::Token, "x2", t0).is_some() {
+        fail("secrets", "a revoked token still opens".into());
+    }
+    d.revoke_secret_hash(SecretKind::Session, "x1").unwrap();
+    if holder(SecretKind::Session, "x1", t0).is_some() {
+        fail("secrets", "a signed-out session still opens".into());
+    }
+    d.add_secret(&s(SecretKind::Session, "x3", None)).unwrap();
+    d.revoke_all(a.id, SecretKind::Session).unwrap();
+    if holder(SecretKind::Session, "x3", t0).is_some() || sid == tid {
+        fail("secrets", "revoke_all left a session open".into());
+    }
+    if d.add_secret(&s(SecretKind::Token, "x2", None)).is_ok() {
+        fail("secrets", "the same hash was kept twice".into());
+    }
+}

@@ -1,0 +1,424 @@
+//! Who is asking, and in whose workspace: the gate every request passes on a team server.
+//!
+//! A one-person book has no accounts, and the gate lets every request through as its one
+//! person (loopback only, `check_bind`). Once the database has accounts, every page and API
+//! route but signing in, invitations, the assets and the OpenAPI document needs a session
+//! cookie (`followup_session`: HttpOnly, SameSite=Lax, Secure behind TLS) or an API bearer
+//! token. The gate then decides the workspace once, for every handler:
+//!
+//! - `/api/v1/workspaces/{id}/...` and `/w/{id}/...` are workspace `id`, if the account may
+//!   open it (`App::access`); the path is rewritten to the plain route (`/api/v1/...`, `/...`)
+//!   so the same handlers serve both, and links in `/w/{id}` pages keep the prefix;
+//! - every other path is the account's own workspace.
+//!
+//! The request's [`Scope`] rides in a task-local that `WebState::ctx` reads: no handler can
+//! forget to check, because none builds its own context.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use followup_app::Actor;
+use followup_app::{Account, SecretKind};
+use followup_core::model::OwnerId;
+
+use crate::edge::is_api;
+use crate::{WebError, WebState, blocking};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "followup_session";
+
+/// Sign-in failures allowed per email within [`ATTEMPT_WINDOW`] before it is refused (429).
+pub const MAX_FAILURES: u32 = 5;
+pub const ATTEMPT_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+tokio::task_local! {
+    static SCOPE: Scope;
+}
+
+/// Who a request acts as, and in which workspace.
+#[derive(Debug, Clone)]
+pub(crate) struct Scope {
+    /// The signed-in account (none on a one-person book or a calendar feed).
+    pub account: Option<Account>,
+    /// The workspace the request works in; none for an account page of someone who owns no
+    /// job search (an admin, a coach).
+    pub owner: Option<OwnerId>,
+    pub actor: Actor,
+    /// `/w/{id}` when the page was asked under a workspace path: links keep it.
+    pub prefix: Option<String>,
+}
+
+/// This request's scope, if the gate set one (team servers only).
+pub(crate) fn current() -> Option<Scope> {
+    SCOPE.try_with(|s| s.clone()).ok()
+}
+
+/// The signed-in account of this request, or a 401.
+pub(crate) fn signed_in() -> Result<Account, WebError> {
+    current()
+        .and_then(|s| s.account)
+        .ok_or_else(|| WebError::new(StatusCode::UNAUTHORIZED, "sign in first"))
+}
+
+/// Paths anyone may ask for, signed in or not.
+fn is_public(path: &str) -> bool {
+    path == "/login"
+        || path == "/logout"
+        || path.starts_with("/invite/")
+        || path.starts_with("/assets/")
+        || path == "/openapi.json"
+}
+
+/// Paths about the account itself, which need no workspace.
+fn is_account_path(path: &str) -> bool {
+    path == "/account"
+        || path.starts_with("/account/")
+        || ["/api/v1/me", "/api/v1/tokens", "/api/v1/accounts"]
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
+/// `(workspace, the plain path)` for `/w/{id}/...` and `/api/v1/workspaces/{id}/...`.
+fn split_workspace(path: &str) -> Option<Result<(OwnerId, String), String>> {
+    let (head, rest) = if let Some(r) = path.strip_prefix("/api/v1/workspaces/") {
+        ("/api/v1", r)
+    } else if let Some(r) = path.strip_prefix("/w/") {
+        ("", r)
+    } else {
+        return None;
+    };
+    let (id, tail) = match rest.split_once('/') {
+        Some((id, tail)) => (id, format!("/{tail}")),
+        None => (rest, "/".to_string()),
+    };
+    Some(match id.parse::<i64>() {
+        Ok(n) if n > 0 => {
+            let plain = if head.is_empty() {
+                tail
+            } else if tail == "/" {
+                head.to_string()
+            } else {
+                format!("{head}{tail}")
+            };
+            Ok((OwnerId(n), plain))
+        }
+        _ => Err(format!("{id:?} is not a workspace id (a positive number)")),
+    })
+}
+
+/// The value of cookie `name`, if the request carries it.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<Result<String, ()>> {
+    let v = headers.get(header::AUTHORIZATION)?;
+    let text = v.to_str().ok()?;
+    Some(match text.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim().to_string())
+        }
+        _ => Err(()),
+    })
+}
+
+/// The account a request's bearer token or session cookie opens.
+fn identify(s: &WebState, headers: &HeaderMap) -> Result<Option<Account>, WebError> {
+    let now = jiff::Timestamp::now();
+    match bearer(headers) {
+        Some(Ok(token)) => return Ok(s.app.holder(SecretKind::Token, &token, now)?),
+        Some(Err(())) => return Ok(None),
+        None => {}
+    }
+    match cookie(headers, SESSION_COOKIE) {
+        Some(v) => Ok(s.app.holder(SecretKind::Session, &v, now)?),
+        None => Ok(None),
+    }
+}
+
+fn refuse(api: bool, e: WebError) -> Response {
+    if api {
+        e.into_json().into_response()
+    } else {
+        e.into_response()
+    }
+}
+
+/// The gate (see the module docs).
+pub async fn gate(State(s): State<WebState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let api = is_api(&path);
+    let team = match blocking(|| s.team_mode()) {
+        Ok(t) => t,
+        Err(e) => return refuse(api, e),
+    };
+    if !team || is_public(&path) {
+        return next.run(req).await;
+    }
+    let within = match split_workspace(&path) {
+        None => None,
+        Some(Ok(w)) => Some(w),
+        Some(Err(why)) => return refuse(api, WebError::not_found(&why)),
+    };
+    // A calendar feed is opened by its own secret, by a phone that cannot sign in: it needs
+    // the workspace in its path, and its token is checked against that workspace's.
+    if let Some((ws, plain)) = &within
+        && plain.starts_with("/calendar/")
+    {
+        set_path(&mut req, plain);
+        let scope = Scope {
+            account: None,
+            owner: Some(*ws),
+            actor: Actor::Owner,
+            prefix: None,
+        };
+        return SCOPE.scope(scope, next.run(req)).await;
+    }
+    let account = match blocking(|| identify(&s, req.headers())) {
+        Ok(Some(a)) => a,
+        Ok(None) => return unauthenticated(api, req.uri()),
+        Err(e) => return refuse(api, e),
+    };
+    let (owner, prefix) = match &within {
+        Some((ws, plain)) => {
+            if let Err(e) = s.app.access(&account, *ws) {
+                return refuse(api, WebError::from(e));
+            }
+            let prefix = (!api).then(|| format!("/w/{}", ws.0));
+            set_path(&mut req, plain);
+            (Some(*ws), prefix)
+        }
+        None if is_account_path(&path) => (account.workspace, None),
+        None => match s.app.own_workspace(&account) {
+            Ok(w) => (Some(w), None),
+            // Someone with no job search of their own lands on their account page.
+            Err(_) if !api => return Redirect::to("/account").into_response(),
+            Err(e) => return refuse(api, WebError::from(e)),
+        },
+    };
+    let actor = if account.workspace == owner {
+        Actor::Owner
+    } else {
+        Actor::Account(account.id.0)
+    };
+    let scope = Scope {
+        account: Some(account),
+        owner,
+        actor,
+        prefix: prefix.clone(),
+    };
+    let mut res = SCOPE.scope(scope, next.run(req)).await;
+    if let Some(p) = prefix {
+        prefix_location(&mut res, &p);
+    }
+    res
+}
+
+fn set_path(req: &mut Request, path: &str) {
+    let query = req
+        .uri()
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    if let Ok(uri) = format!("{path}{query}").parse::<Uri>() {
+        *req.uri_mut() = uri;
+    }
+}
+
+/// A page asks the person to sign in (and brings them back); the API answers 401.
+fn unauthenticated(api: bool, uri: &Uri) -> Response {
+    if api {
+        let mut res = WebError::new(
+            StatusCode::UNAUTHORIZED,
+            "sign in first: send `Authorization: Bearer TOKEN` (a token from Settings or `followup user token`)",
+        )
+        .into_json()
+        .into_response();
+        res.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return res;
+    }
+    let back = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let next: String = form_urlencoded_component(back);
+    Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+fn form_urlencoded_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A redirect inside a `/w/{id}` page stays in that workspace.
+fn prefix_location(res: &mut Response, prefix: &str) {
+    let Some(loc) = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return;
+    };
+    if loc.starts_with('/') && !loc.starts_with("//") && !loc.starts_with("/w/") {
+        if let Ok(v) = HeaderValue::from_str(&format!("{prefix}{loc}")) {
+            res.headers_mut().insert(header::LOCATION, v);
+        }
+    }
+}
+
+/// Links and forms in a page rendered under `/w/{id}` keep the prefix (the assets, and the
+/// account's own pages, are the same for every workspace).
+pub(crate) fn prefix_links(html: String) -> String {
+    let Some(prefix) = current().and_then(|s| s.prefix) else {
+        return html;
+    };
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html.as_str();
+    const ATTRS: [&str; 5] = [
+        "href=\"/",
+        "action=\"/",
+        "hx-post=\"/",
+        "hx-get=\"/",
+        "formaction=\"/",
+    ];
+    while let Some((at, attr)) = ATTRS
+        .iter()
+        .filter_map(|a| rest.find(a).map(|i| (i, *a)))
+        .min_by_key(|(i, _)| *i)
+    {
+        let cut = at + attr.len() - 1;
+        out.push_str(&rest[..cut]);
+        let after = &rest[cut..];
+        let shared = ["/assets/", "/account", "/login", "/logout", "/w/"]
+            .iter()
+            .any(|p| after.starts_with(p));
+        if !shared {
+            out.push_str(&prefix);
+        }
+        rest = after;
+        // Step past the slash so the same attribute is not found again.
+        out.push('/');
+        rest = &rest[1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Sign-in failures per email, to slow guessing (kept in memory: a restart forgets them,
+/// which costs an attacker a restart they cannot cause).
+#[derive(Default)]
+pub(crate) struct Attempts {
+    failures: HashMap<String, (u32, Instant)>,
+}
+
+impl Attempts {
+    /// `Err(minutes)` while the email is locked out.
+    pub fn check(&mut self, email: &str) -> Result<(), u64> {
+        let now = Instant::now();
+        self.failures
+            .retain(|_, (_, since)| now.duration_since(*since) < ATTEMPT_WINDOW);
+        match self.failures.get(email) {
+            Some((n, since)) if *n >= MAX_FAILURES => {
+                let left = ATTEMPT_WINDOW.saturating_sub(now.duration_since(*since));
+                Err(left.as_secs().div_ceil(60).max(1))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn failed(&mut self, email: &str) {
+        let e = self
+            .failures
+            .entry(email.to_string())
+            .or_insert((0, Instant::now()));
+        e.0 += 1;
+    }
+
+    pub fn succeeded(&mut self, email: &str) {
+        self.failures.remove(email);
+    }
+}
+
+/// The session cookie for `value` (`Secure` when the server is reached over https).
+pub(crate) fn session_cookie(value: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        followup_app::accounts::SESSION_LIFE.as_secs()
+    ))
+    .expect("a hex value makes a valid header")
+}
+
+/// The cookie that ends the session in the browser.
+pub(crate) fn cleared_cookie() -> HeaderValue {
+    HeaderValue::from_static("followup_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// True when the request came over https (directly or through a proxy that says so).
+pub(crate) fn is_https(s: &WebState, headers: &HeaderMap) -> bool {
+    s.public_https()
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workspace_paths_split_into_the_plain_route() {
+        let ok = |p: &str| split_workspace(p).unwrap().unwrap();
+        assert_eq!(
+            ok("/api/v1/workspaces/7/contacts/3"),
+            (OwnerId(7), "/api/v1/contacts/3".into())
+        );
+        assert_eq!(ok("/api/v1/workspaces/7"), (OwnerId(7), "/api/v1".into()));
+        assert_eq!(ok("/w/7/"), (OwnerId(7), "/".into()));
+        assert_eq!(ok("/w/7"), (OwnerId(7), "/".into()));
+        assert_eq!(ok("/w/7/contacts"), (OwnerId(7), "/contacts".into()));
+        assert!(split_workspace("/w/x/contacts").unwrap().is_err());
+        assert!(split_workspace("/w/0/").unwrap().is_err());
+        assert!(split_workspace("/contacts").is_none());
+    }
+
+    #[test]
+    fn cookies_are_found_by_name() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; followup_session=abc; b=2"),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+
+    #[test]
+    fn attempts_lock_an_email_after_five_failures() {
+        let mut a = Attempts::default();
+        for _ in 0..MAX_FAILURES {
+            assert!(a.check("x@example.com").is_ok());
+            a.failed("x@example.com");
+        }
+        assert_eq!(a.check("x@example.com"), Err(15));
+        assert!(a.check("y@example.com").is_ok());
+    }
+}

@@ -1,0 +1,196 @@
+//! `followup team` and `followup user`: a team server's accounts, from the command line of
+//! whoever holds the database's credentials (the operator). The password comes from
+//! FOLLOWUP_PASSWORD, never from an argument (arguments show in `ps` and shell history);
+//! without it, a one-time invitation link is printed.
+
+use std::io::Write;
+
+use anyhow::Result;
+use followup_app::App;
+use followup_app::accounts::Secret;
+
+use crate::cli::{self, Cli, TeamCmd, UserCmd};
+use crate::output;
+
+/// The password given in the environment, if any.
+fn password() -> Option<String> {
+    std::env::var("FOLLOWUP_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+}
+
+fn link(public_url: &str, code: &Secret) -> Result<String> {
+    let url = followup_web::PublicUrl::parse(public_url).map_err(cli::BadArg)?;
+    Ok(format!("{}/invite/{}", url.base, code.0))
+}
+
+/// Opens the team server named by `--database postgres://...`.
+pub fn open(cli: &Cli, config: followup_app::Config) -> Result<App> {
+    let Some(url) = cli.postgres_url() else {
+        return Err(cli::BadArg(
+            "team and user commands work on a team server: give --database postgres://USER@HOST:PORT/DB (or FOLLOWUP_DATABASE); docs/TEAM.md".into(),
+        )
+        .into());
+    };
+    Ok(App::open_postgres(url, config)?)
+}
+
+pub fn team(cli: &Cli, cmd: &TeamCmd, config: followup_app::Config, json: bool) -> Result<()> {
+    let app = open(cli, config)?;
+    let now = jiff::Timestamp::now();
+    match cmd {
+        TeamCmd::Init { admin, public_url } => {
+            let added = app.team_init(admin, password().as_deref(), now)?;
+            added_out(&added, public_url, json, "The team server is set up.")
+        }
+    }
+}
+
+fn added_out(
+    added: &followup_app::accounts::Added,
+    public_url: &str,
+    json: bool,
+    lead: &str,
+) -> Result<()> {
+    let a = &added.account;
+    let invitation = added
+        .invitation
+        .as_ref()
+        .map(|c| link(public_url, c))
+        .transpose()?;
+    if json {
+        return output::print_json(&serde_json::json!({
+            "id": a.id.0,
+            "email": a.email,
+            "role": a.role.as_str(),
+            "workspace": a.workspace.map(|w| w.0),
+            "invitation": invitation,
+        }));
+    }
+    let ws = a
+        .workspace
+        .map(|w| format!(", owning workspace {}", w.0))
+        .unwrap_or_default();
+    outln!(
+        "{lead} {} is {} {}{ws}.",
+        a.email,
+        article(a.role),
+        a.role.as_str()
+    );
+    match invitation {
+        Some(l) => {
+            outln!("Send them this link to choose a password (it works once, for 7 days):\n  {l}")
+        }
+        None => outln!("They sign in with the password from FOLLOWUP_PASSWORD."),
+    }
+    Ok(())
+}
+
+fn article(role: followup_app::Role) -> &'static str {
+    if role == followup_app::Role::Admin {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+pub fn user(cli: &Cli, cmd: &UserCmd, config: followup_app::Config, json: bool) -> Result<()> {
+    let app = open(cli, config)?;
+    let now = jiff::Timestamp::now();
+    match cmd {
+        UserCmd::Add {
+            email,
+            role,
+            public_url,
+        } => {
+            let added = app.add_user(None, email, role.role(), password().as_deref(), now)?;
+            added_out(&added, public_url, json, "Added:")
+        }
+        UserCmd::List => {
+            let all = app.accounts(None)?;
+            if json {
+                let rows: Vec<_> = all
+                    .iter()
+                    .map(|a| {
+                        serde_json::json!({
+                            "id": a.id.0, "email": a.email, "role": a.role.as_str(),
+                            "disabled": a.disabled, "invited": !a.has_password,
+                            "workspace": a.workspace.map(|w| w.0),
+                        })
+                    })
+                    .collect();
+                return output::print_json(&rows);
+            }
+            if all.is_empty() {
+                outln!("No accounts yet; `followup team init --admin EMAIL` makes the first.");
+            }
+            for a in &all {
+                let state = if a.disabled {
+                    "disabled"
+                } else if !a.has_password {
+                    "invited"
+                } else {
+                    "active"
+                };
+                let ws = a
+                    .workspace
+                    .map(|w| format!("workspace {}", w.0))
+                    .unwrap_or_default();
+                outln!(
+                    "{:<4} {:<32} {:<7} {:<9} {ws}",
+                    a.id.0,
+                    a.email,
+                    a.role.as_str(),
+                    state
+                );
+            }
+            Ok(())
+        }
+        UserCmd::Token { email, name } => {
+            let a = app.account_named(email)?;
+            let t = app.create_token(&a, name, now)?;
+            if json {
+                return output::print_json(
+                    &serde_json::json!({ "email": a.email, "name": name, "token": t.0 }),
+                );
+            }
+            eprintln!(
+                "A token for {} named {name:?} (shown once; revoke it on the account page):",
+                a.email
+            );
+            outln!("{}", t.0);
+            Ok(())
+        }
+        UserCmd::Reset { email, public_url } => {
+            let a = app.account_named(email)?;
+            let pw = password();
+            let code = app.reset_password(None, &a, pw.as_deref(), now)?;
+            match code {
+                Some(c) => outln!(
+                    "{} is signed out everywhere. Send them this link to choose a new password (it works once, for 7 days):\n  {}",
+                    a.email,
+                    link(public_url, &c)?
+                ),
+                None => outln!(
+                    "{} is signed out everywhere; the new password is the one in FOLLOWUP_PASSWORD.",
+                    a.email
+                ),
+            }
+            Ok(())
+        }
+        UserCmd::Disable { email } | UserCmd::Enable { email } => {
+            let off = matches!(cmd, UserCmd::Disable { .. });
+            let a = app.account_named(email)?;
+            app.set_disabled(None, &a, off)?;
+            if off {
+                outln!(
+                    "{} is disabled: their sessions and tokens stop working, and they cannot sign in.",
+                    a.email
+                );
+            } else {
+                outln!("{} can sign in again.", a.email);
+            }
+            Ok(())
+        }
+    }
+}

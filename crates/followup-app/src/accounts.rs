@@ -429,7 +429,7 @@ impl App {
     pub fn own_workspace(&self, account: &Account) -> Result<OwnerId> {
         account.workspace.ok_or_else(|| {
             AppError::Forbidden(format!(
-                "{} is a{} {} account and owns no job search; open a client's workspace under /api/v1/workspaces/ID",
+                "{} is a{} {} account and owns no job search of its own",
                 account.email,
                 if account.role == Role::Admin { "n" } else { "" },
                 account.role.as_str()

@@ -13,6 +13,7 @@ use utoipa::{OpenApi, ToSchema};
 use crate::extract::{ApiBytes, ApiJson, ApiPath, ApiQuery};
 use crate::{WebError, WebState};
 
+mod accounts;
 mod corrections;
 mod schemas;
 
@@ -56,6 +57,23 @@ pub fn router() -> Router<WebState> {
         .route("/items/{id}/warnings", get(warnings))
         .route("/me", get(me).patch(set_me))
         .route("/settings", get(settings).put(set_settings))
+        .route("/account", get(accounts::account))
+        .route(
+            "/account/tokens",
+            get(accounts::tokens).post(accounts::create_token),
+        )
+        .route(
+            "/account/tokens/{id}",
+            axum::routing::delete(accounts::revoke_token),
+        )
+        .route(
+            "/accounts",
+            get(accounts::accounts).post(accounts::add_account),
+        )
+        .route(
+            "/accounts/{id}",
+            axum::routing::patch(accounts::change_account),
+        )
         // After the routes: it applies to those already added.
         .method_not_allowed_fallback(crate::edge::api_method_not_allowed)
 }
@@ -94,10 +112,39 @@ pub fn router() -> Router<WebState> {
         set_me,
         settings,
         set_settings,
-        import
-    )
+        import,
+        accounts::account,
+        accounts::tokens,
+        accounts::create_token,
+        accounts::revoke_token,
+        accounts::accounts,
+        accounts::add_account,
+        accounts::change_account
+    ),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
+
+/// The bearer token of a team server (`Authorization: Bearer TOKEN`).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "On a team server every route needs a token (Account page, or `followup user token EMAIL`); a one-person book served on loopback needs none.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// Every error the API answers with (written by `WebError`; this type documents it).
 #[derive(Serialize, ToSchema)]

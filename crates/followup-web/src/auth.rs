@@ -77,7 +77,7 @@ fn is_public(path: &str) -> bool {
 fn is_account_path(path: &str) -> bool {
     path == "/account"
         || path.starts_with("/account/")
-        || ["/api/v1/me", "/api/v1/tokens", "/api/v1/accounts"]
+        || ["/api/v1/account", "/api/v1/accounts"]
             .iter()
             .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }

@@ -247,10 +247,7 @@ impl Store for PgStore {
              SELECT set_config('followup.owner', '{}', true)",
             owner.0
         ))
-        .map_err(|e| {
-            conn.broken = true;
-            e
-        })?;
+        .inspect_err(|_| conn.broken = true)?;
         Ok(Box::new(PgTx::new(conn, owner.0, &self.pool.name)))
     }
 
@@ -281,10 +278,7 @@ impl Store for PgStore {
                  SELECT version FROM owners WHERE id = {o};
                  COMMIT"
             ))
-            .map_err(|e| {
-                conn.broken = true;
-                e
-            })?;
+            .inspect_err(|_| conn.broken = true)?;
         // The first row is set_config's; the second, if any, the version.
         match v.get(1).cloned().flatten() {
             None => Ok(0),
@@ -320,9 +314,6 @@ mod tests {
             "postgres://u@h:5432/db"
         );
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(
-            redact("host=h password=secret"),
-            "the PostgreSQL database"
-        );
+        assert_eq!(redact("host=h password=secret"), "the PostgreSQL database");
     }
 }

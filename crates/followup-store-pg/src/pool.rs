@@ -5,7 +5,7 @@
 //! connection that is closed, or was left in an unknown state (a ROLLBACK that failed), is
 //! discarded instead of returned.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -18,7 +18,7 @@ use crate::db;
 /// One connection and the statements prepared on it.
 pub(crate) struct Conn {
     client: Client,
-    statements: HashMap<String, Statement>,
+    statements: BTreeMap<String, Statement>,
 }
 
 impl Conn {
@@ -145,16 +145,13 @@ impl Pool {
 
     /// A new connection, outside the pool's lock.
     pub(crate) fn connect(&self) -> Result<Conn> {
-        let client = self
-            .config
-            .connect(NoTls)
-            .map_err(|e| StoreError::Open {
-                path: self.name.clone(),
-                detail: crate::describe(&e),
-            })?;
+        let client = self.config.connect(NoTls).map_err(|e| StoreError::Open {
+            path: self.name.clone(),
+            detail: crate::describe(&e),
+        })?;
         Ok(Conn {
             client,
-            statements: HashMap::new(),
+            statements: BTreeMap::new(),
         })
     }
 

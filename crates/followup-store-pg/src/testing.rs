@@ -31,7 +31,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The role the tests (and the application) connect as: owns its databases, not a superuser.
 pub const ROLE: &str = "followup";
@@ -75,8 +74,7 @@ fn find_bin() -> Option<PathBuf> {
         .filter_map(|e| {
             let version: u32 = e.file_name().to_str()?.parse().ok()?;
             let bin = e.path().join("bin");
-            (bin.join("initdb").is_file() && bin.join("pg_ctl").is_file())
-                .then_some((version, bin))
+            (bin.join("initdb").is_file() && bin.join("pg_ctl").is_file()).then_some((version, bin))
         })
         .collect();
     found.sort();
@@ -117,15 +115,13 @@ impl TestServer {
     pub fn start() -> TestServer {
         let bin = binaries();
         static STARTED: AtomicUsize = AtomicUsize::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
         let dir = std::env::temp_dir().join(format!(
-            "followup-pg-{}-{}-{nanos}",
+            "followup-pg-{}-{}",
             std::process::id(),
             STARTED.fetch_add(1, Ordering::Relaxed)
         ));
+        // Only an earlier process with this same id (long gone) can have left this name.
+        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir(&dir)
             .unwrap_or_else(|e| panic!("test PostgreSQL: cannot make {}: {e}", dir.display()));
         let chown = Command::new("chown")

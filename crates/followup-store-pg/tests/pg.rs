@@ -98,8 +98,16 @@ fn row_level_security_seals_owners_below_the_queries() {
         n
     };
     // No WHERE: only the policy stands between owner 2 and owner 1's rows.
-    assert_eq!(count(&mut c, "2", "contacts"), 1, "owner 2 sees only its own");
-    assert_eq!(count(&mut c, "1", "contacts"), 2, "owner 1's rows are there");
+    assert_eq!(
+        count(&mut c, "2", "contacts"),
+        1,
+        "owner 2 sees only its own"
+    );
+    assert_eq!(
+        count(&mut c, "1", "contacts"),
+        2,
+        "owner 1's rows are there"
+    );
     assert_eq!(count(&mut c, "2", "events"), 1);
     assert_eq!(count(&mut c, "2", "owners"), 1);
     assert_eq!(count(&mut c, "3", "contacts"), 0);
@@ -271,7 +279,10 @@ fn a_full_pool_makes_the_next_caller_busy_not_stuck() {
         Err(e) => panic!("wrong error {e}"),
         Ok(_) => panic!("a third connection beyond the maximum of two"),
     }
-    assert!(started.elapsed() >= Duration::from_secs(4), "it waited first");
+    assert!(
+        started.elapsed() >= Duration::from_secs(4),
+        "it waited first"
+    );
     drop(a);
     // The connection came back and is lent again.
     assert_eq!(store.read(ME).unwrap().contacts().unwrap().len(), 1);
@@ -357,4 +368,44 @@ fn the_test_role_owns_its_databases() {
         .unwrap()
         .get(0);
     assert_eq!(owner, ROLE);
+}
+
+/// SQLite's NOCASE and the reference store fold ASCII only; PostgreSQL's lower() folds by the
+/// database's locale unless told otherwise (the test server's is C.UTF-8, which folds Ä). The
+/// schema's `COLLATE "C"` keeps PgStore with the reference.
+#[test]
+fn names_fold_ascii_only_as_the_reference_does() {
+    let url = server().fresh_database();
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let folded: String = c.query_one("SELECT lower('Ä')", &[]).unwrap().get(0);
+    assert_eq!(
+        folded, "ä",
+        "the premise: this database's own lower() folds beyond ASCII"
+    );
+    let pg = PgStore::connect(&url).unwrap();
+    let memory = followup_store::MemoryStore::new();
+    for s in [&pg as &dyn Store, &memory] {
+        for name in ["Ärger Zed", "ärger Lowe", "ÉLISE Roy", "Dana Reyes"] {
+            add_contact(s, ME, name);
+        }
+    }
+    for query in [
+        "ärger zed",
+        "Ärger",
+        "ÄRGER",
+        "rger",
+        "élise roy",
+        "ÉLISE ROY",
+        "élise",
+    ] {
+        let names = |s: &dyn Store| -> Vec<String> {
+            let r = s.read(ME).unwrap();
+            r.contacts_named(query)
+                .unwrap()
+                .into_iter()
+                .map(|c| c.name)
+                .collect()
+        };
+        assert_eq!(names(&pg), names(&memory), "contacts named {query:?}");
+    }
 }

@@ -409,3 +409,21 @@ fn names_fold_ascii_only_as_the_reference_does() {
         assert_eq!(names(&pg), names(&memory), "contacts named {query:?}");
     }
 }
+
+#[test]
+fn an_unreachable_server_is_an_open_error_without_the_password() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    match PgStore::connect(&format!("postgres://followup:hunter2@127.0.0.1:{port}/db")) {
+        Err(e @ StoreError::Open { .. }) => {
+            let shown = e.to_string();
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(shown.contains(&port.to_string()), "{shown}");
+        }
+        Err(e) => panic!("wrong error {e}"),
+        Ok(_) => panic!("connected to nothing"),
+    }
+}

@@ -21,7 +21,7 @@
 //! need several: a small pool of our own (`pool.rs`, a mutex, a list and a condition
 //! variable) lends them, opens more up to a maximum, and makes a caller that waits longer than
 //! [`WAIT`] fail with [`StoreError::Busy`]. A general pool crate would add dependencies for
-//! the thirty lines we need.
+//! the hundred lines we need (r2d2 or deadpool, and deadpool is async).
 //!
 //! # Transactions
 //!

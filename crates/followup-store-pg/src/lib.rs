@@ -22,7 +22,7 @@
 //! need several: a small pool of our own (`pool.rs`, a mutex, a list and a condition
 //! variable) lends them, opens more up to a maximum, and makes a caller that waits longer than
 //! [`WAIT`] fail with [`StoreError::Busy`]. A general pool crate would add dependencies for
-//! the thirty lines we need.
+//! the hundred lines we need (r2d2 or deadpool, and deadpool is async).
 //!
 //! # Transactions
 //!
@@ -252,10 +252,7 @@ impl Store for PgStore {
              SELECT set_config('followup.owner', '{}', true)",
             owner.0
         ))
-        .map_err(|e| {
-            conn.broken = true;
-            e
-        })?;
+        .inspect_err(|_| conn.broken = true)?;
         Ok(Box::new(PgTx::new(conn, owner.0, &self.pool.name)))
     }
 
@@ -286,10 +283,7 @@ impl Store for PgStore {
                  SELECT version FROM owners WHERE id = {o};
                  COMMIT"
             ))
-            .map_err(|e| {
-                conn.broken = true;
-                e
-            })?;
+            .inspect_err(|_| conn.broken = true)?;
         // The first row is set_config's; the second, if any, the version.
         match v.get(1).cloned().flatten() {
             None => Ok(0),

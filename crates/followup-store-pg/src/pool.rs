@@ -5,7 +5,7 @@
 //! connection that is closed, or was left in an unknown state (a ROLLBACK that failed), is
 //! discarded instead of returned.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -18,7 +18,7 @@ use crate::db;
 /// One connection and the statements prepared on it.
 pub(crate) struct Conn {
     client: Client,
-    statements: HashMap<String, Statement>,
+    statements: BTreeMap<String, Statement>,
 }
 
 impl Conn {
@@ -151,7 +151,7 @@ impl Pool {
         })?;
         Ok(Conn {
             client,
-            statements: HashMap::new(),
+            statements: BTreeMap::new(),
         })
     }
 

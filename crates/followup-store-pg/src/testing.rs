@@ -3,7 +3,8 @@
 //!
 //! [`TestServer::start`] finds `initdb` and `pg_ctl` under `/usr/lib/postgresql/*/bin`
 //! (installing Debian's `postgresql` with apt-get when they are missing), makes a cluster in a
-//! new folder of the OS temp dir as the `postgres` OS user (initdb refuses root), with trust
+//! new folder of the OS temp dir (as the `postgres` OS user when run as root, which initdb
+//! refuses; otherwise as whoever runs the tests), with trust
 //! authentication, listening on a free loopback port and a unix socket inside that folder
 //! only, and creates the ordinary role `followup` (not a superuser, no BYPASSRLS) that the
 //! tests connect as, so row-level security applies to them as to the server in production.
@@ -31,7 +32,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The role the tests (and the application) connect as: owns its databases, not a superuser.
 pub const ROLE: &str = "followup";
@@ -48,15 +48,31 @@ pub struct TestServer {
     watchdog: Option<Child>,
 }
 
-/// Runs `program args` as the `postgres` OS user, panicking with its output if it fails.
+/// True when the tests run as root, as they do on this project's machines and CI.
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// A command that runs `program` as the server's OS user: `postgres` under root (initdb and
+/// the server refuse root), otherwise whoever runs the tests.
+fn server_command(program: &Path) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+/// Runs `program args` as the server's OS user, panicking with its output if it fails.
 fn as_postgres(program: &Path, args: &[&str], doing: &str) {
-    let out = Command::new("runuser")
-        .args(["-u", "postgres", "--"])
-        .arg(program)
+    let out = server_command(program)
         .args(args)
         .stdin(Stdio::null())
         .output()
-        .unwrap_or_else(|e| panic!("test PostgreSQL: {doing}: cannot run runuser: {e}"));
+        .unwrap_or_else(|e| panic!("test PostgreSQL: {doing}: cannot run {program:?}: {e}"));
     if !out.status.success() {
         panic!(
             "test PostgreSQL: {doing} failed ({}):\n{}{}",
@@ -116,22 +132,25 @@ impl TestServer {
     pub fn start() -> TestServer {
         let bin = binaries();
         static STARTED: AtomicUsize = AtomicUsize::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
         let dir = std::env::temp_dir().join(format!(
-            "followup-pg-{}-{}-{nanos}",
+            "followup-pg-{}-{}",
             std::process::id(),
             STARTED.fetch_add(1, Ordering::Relaxed)
         ));
+        // Only an earlier process with this same id (long gone) can have left this name.
+        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir(&dir)
             .unwrap_or_else(|e| panic!("test PostgreSQL: cannot make {}: {e}", dir.display()));
-        let chown = Command::new("chown")
-            .arg("postgres:postgres")
-            .arg(&dir)
-            .status();
-        if !matches!(chown, Ok(s) if s.success()) {
+        let chown = if is_root() {
+            Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(&dir)
+                .status()
+                .map(|s| s.success())
+        } else {
+            Ok(true)
+        };
+        if !matches!(chown, Ok(true)) {
             let _ = std::fs::remove_dir_all(&dir);
             panic!(
                 "test PostgreSQL: cannot give {} to the postgres user ({chown:?}); the tests \
@@ -167,9 +186,7 @@ impl TestServer {
                  -c full_page_writes=off -c max_connections=200"
             );
             let log = dir.join("log");
-            let out = Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(bin.join("pg_ctl"))
+            let out = server_command(&bin.join("pg_ctl"))
                 .args(["-D", data_s, "-w", "-t", "60", "-l"])
                 .arg(&log)
                 .args(["-o", &opts, "start"])
@@ -192,9 +209,14 @@ impl TestServer {
                 "-c",
                 &format!(
                     "while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
-                     runuser -u postgres -- '{pg_ctl}' -D '{data_s}' stop -m immediate; \
+                     {as_user}'{pg_ctl}' -D '{data_s}' stop -m immediate; \
                      rm -rf '{dir_s}'",
                     pid = std::process::id(),
+                    as_user = if is_root() {
+                        "runuser -u postgres -- "
+                    } else {
+                        ""
+                    },
                     pg_ctl = bin.join("pg_ctl").display(),
                 ),
             ])
@@ -270,9 +292,7 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         // An immediate stop does not wait for clients (the admin connection closes after).
         let data = self.dir.join("data");
-        let _ = Command::new("runuser")
-            .args(["-u", "postgres", "--"])
-            .arg(self.bin.join("pg_ctl"))
+        let _ = server_command(&self.bin.join("pg_ctl"))
             .arg("-D")
             .arg(&data)
             .args(["stop", "-m", "immediate"])

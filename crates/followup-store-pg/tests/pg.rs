@@ -372,6 +372,64 @@ fn the_test_role_owns_its_databases() {
     assert_eq!(owner, ROLE);
 }
 
+/// SQLite's NOCASE and the reference store fold ASCII only; PostgreSQL's lower() folds by the
+/// database's locale unless told otherwise (the test server's is C.UTF-8, which folds Ä). The
+/// schema's `COLLATE "C"` keeps PgStore with the reference.
+#[test]
+fn names_fold_ascii_only_as_the_reference_does() {
+    let url = server().fresh_database();
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let folded: String = c.query_one("SELECT lower('Ä')", &[]).unwrap().get(0);
+    assert_eq!(
+        folded, "ä",
+        "the premise: this database's own lower() folds beyond ASCII"
+    );
+    let pg = PgStore::connect(&url).unwrap();
+    let memory = followup_store::MemoryStore::new();
+    for s in [&pg as &dyn Store, &memory] {
+        for name in ["Ärger Zed", "ärger Lowe", "ÉLISE Roy", "Dana Reyes"] {
+            add_contact(s, ME, name);
+        }
+    }
+    for query in [
+        "ärger zed",
+        "Ärger",
+        "ÄRGER",
+        "rger",
+        "élise roy",
+        "ÉLISE ROY",
+        "élise",
+    ] {
+        let names = |s: &dyn Store| -> Vec<String> {
+            let r = s.read(ME).unwrap();
+            r.contacts_named(query)
+                .unwrap()
+                .into_iter()
+                .map(|c| c.name)
+                .collect()
+        };
+        assert_eq!(names(&pg), names(&memory), "contacts named {query:?}");
+    }
+}
+
+#[test]
+fn an_unreachable_server_is_an_open_error_without_the_password() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    match PgStore::connect(&format!("postgres://followup:hunter2@127.0.0.1:{port}/db")) {
+        Err(e @ StoreError::Open { .. }) => {
+            let shown = e.to_string();
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(shown.contains(&port.to_string()), "{shown}");
+        }
+        Err(e) => panic!("wrong error {e}"),
+        Ok(_) => panic!("connected to nothing"),
+    }
+}
+
 #[test]
 fn pg_directory_keeps_the_contract() {
     followup_store::directory::conformance("PgStore directory", &|| {

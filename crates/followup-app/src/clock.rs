@@ -15,3 +15,10 @@ pub fn system_today() -> Date {
 pub fn today_in(tz: &jiff::tz::TimeZone) -> Date {
     jiff::Timestamp::now().to_zoned(tz.clone()).date()
 }
+
+/// The moment it is, for what real time governs and a pinned day must not: when a session
+/// or an invitation runs out, when a token was made.
+#[allow(clippy::disallowed_methods)] // the same clock read, as an instant
+pub fn now() -> jiff::Timestamp {
+    jiff::Timestamp::now()
+}

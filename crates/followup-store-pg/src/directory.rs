@@ -47,15 +47,13 @@ impl Directory for PgStore {
     }
 
     fn add_account(&self, email: &str, role: Role, password_hash: Option<&str>) -> Result<Account> {
-        let sql = format!(
-            "INSERT INTO accounts (email, role, password_hash, workspace)
+        let sql = "INSERT INTO accounts (email, role, password_hash, workspace)
              VALUES ($1, $2, $3, CASE WHEN $2 = 'client' THEN nextval('workspace_ids') END)
-             RETURNING id, email, role, disabled, workspace, password_hash IS NOT NULL"
-        );
+             RETURNING id, email, role, disabled, workspace, password_hash IS NOT NULL";
         let rows = self
             .pool
             .get()?
-            .query(&sql, &[&email, &role.as_str(), &password_hash])
+            .query(sql, &[&email, &role.as_str(), &password_hash])
             .map_err(|e| match e {
                 StoreError::Conflict { .. } => StoreError::Conflict {
                     what: "account",

@@ -90,7 +90,7 @@ pub async fn login(
             ),
         );
     }
-    let now = jiff::Timestamp::now();
+    let now = followup_app::clock::now();
     match blocking(|| s.app.sign_in(&f.email, &f.password, now)) {
         Ok((_, session)) => {
             s.attempts().succeeded(&key);
@@ -127,7 +127,7 @@ struct InvitePage {
 fn invite_page(s: &WebState, code: &str, message: Option<String>) -> Result<InvitePage, WebError> {
     let holder = blocking(|| {
         s.app
-            .holder(SecretKind::Invitation, code, jiff::Timestamp::now())
+            .holder(SecretKind::Invitation, code, followup_app::clock::now())
     })?;
     Ok(InvitePage {
         nav: "",
@@ -164,7 +164,7 @@ pub async fn accept_invite(
     Path(code): Path<String>,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    let now = jiff::Timestamp::now();
+    let now = followup_app::clock::now();
     match blocking(|| s.app.accept_invitation(&code, &f.password, now)) {
         Ok((_, session)) => Ok(signed_in_response(&s, &headers, &session, "/")),
         Err(e @ AppError::Invalid { .. }) => {
@@ -249,7 +249,7 @@ pub async fn create_token(
     let account = auth::signed_in()?;
     let made = blocking(|| {
         s.app
-            .create_token(&account, &f.label, jiff::Timestamp::now())
+            .create_token(&account, &f.label, followup_app::clock::now())
     });
     let extra = match made {
         Ok(secret) => Extra {
@@ -320,8 +320,13 @@ pub async fn add_user(
         )));
     };
     let added = blocking(|| {
-        s.app
-            .add_user(Some(&account), &f.email, role, None, jiff::Timestamp::now())
+        s.app.add_user(
+            Some(&account),
+            &f.email,
+            role,
+            None,
+            followup_app::clock::now(),
+        )
     });
     let extra = match added {
         Ok(a) => Extra {
@@ -358,7 +363,7 @@ pub async fn change_user(
     let admin = auth::signed_in()?;
     let target = blocking(|| s.app.account(followup_app::AccountId(id)))?
         .ok_or_else(|| WebError::not_found("account"))?;
-    let now = jiff::Timestamp::now();
+    let now = followup_app::clock::now();
     let extra = blocking(|| -> Result<Extra, AppError> {
         Ok(match f.change.as_str() {
             "disable" => {

@@ -14,7 +14,7 @@
 //! The request's [`Scope`] rides in a task-local that `WebState::ctx` reads: no handler can
 //! forget to check, because none builds its own context.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
@@ -137,7 +137,7 @@ fn bearer(headers: &HeaderMap) -> Option<Result<String, ()>> {
 
 /// The account a request's bearer token or session cookie opens.
 fn identify(s: &WebState, headers: &HeaderMap) -> Result<Option<Account>, WebError> {
-    let now = jiff::Timestamp::now();
+    let now = followup_app::clock::now();
     match bearer(headers) {
         Some(Ok(token)) => return Ok(s.app.holder(SecretKind::Token, &token, now)?),
         Some(Err(())) => return Ok(None),
@@ -276,10 +276,12 @@ fn prefix_location(res: &mut Response, prefix: &str) {
     else {
         return;
     };
-    if loc.starts_with('/') && !loc.starts_with("//") && !loc.starts_with("/w/") {
-        if let Ok(v) = HeaderValue::from_str(&format!("{prefix}{loc}")) {
-            res.headers_mut().insert(header::LOCATION, v);
-        }
+    if loc.starts_with('/')
+        && !loc.starts_with("//")
+        && !loc.starts_with("/w/")
+        && let Ok(v) = HeaderValue::from_str(&format!("{prefix}{loc}"))
+    {
+        res.headers_mut().insert(header::LOCATION, v);
     }
 }
 
@@ -325,7 +327,7 @@ pub(crate) fn prefix_links(html: String) -> String {
 /// which costs an attacker a restart they cannot cause).
 #[derive(Default)]
 pub(crate) struct Attempts {
-    failures: HashMap<String, (u32, Instant)>,
+    failures: BTreeMap<String, (u32, Instant)>,
 }
 
 impl Attempts {

@@ -5,6 +5,7 @@
 mod corrections;
 mod edges;
 mod support;
+mod team;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -433,11 +434,14 @@ async fn import_shows_a_dry_run_then_imports() {
 
 #[test]
 fn only_loopback_until_accounts() {
-    assert!(check_bind(&"127.0.0.1:7878".parse().unwrap()).is_ok());
-    assert!(check_bind(&"[::1]:7878".parse().unwrap()).is_ok());
-    let e = check_bind(&"0.0.0.0:7878".parse().unwrap()).unwrap_err();
+    assert!(check_bind(&"127.0.0.1:7878".parse().unwrap(), false).is_ok());
+    assert!(check_bind(&"[::1]:7878".parse().unwrap(), false).is_ok());
+    let e = check_bind(&"0.0.0.0:7878".parse().unwrap(), false).unwrap_err();
     assert!(e.contains("loopback") && e.contains("team"), "{e}");
-    assert!(check_bind(&"192.168.1.5:80".parse().unwrap()).is_err());
+    assert!(check_bind(&"192.168.1.5:80".parse().unwrap(), false).is_err());
+    // With accounts everyone signs in, so the network may reach it.
+    assert!(check_bind(&"0.0.0.0:7878".parse().unwrap(), true).is_ok());
+    assert!(check_bind(&"192.168.1.5:80".parse().unwrap(), true).is_ok());
 }
 
 #[tokio::test]

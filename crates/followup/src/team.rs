@@ -37,7 +37,7 @@ pub fn open(cli: &Cli, config: followup_app::Config) -> Result<App> {
 
 pub fn team(cli: &Cli, cmd: &TeamCmd, config: followup_app::Config, json: bool) -> Result<()> {
     let app = open(cli, config)?;
-    let now = jiff::Timestamp::now();
+    let now = followup_app::clock::now();
     match cmd {
         TeamCmd::Init { admin, public_url } => {
             let added = app.team_init(admin, password().as_deref(), now)?;
@@ -96,7 +96,7 @@ fn article(role: followup_app::Role) -> &'static str {
 
 pub fn user(cli: &Cli, cmd: &UserCmd, config: followup_app::Config, json: bool) -> Result<()> {
     let app = open(cli, config)?;
-    let now = jiff::Timestamp::now();
+    let now = followup_app::clock::now();
     match cmd {
         UserCmd::Add {
             email,

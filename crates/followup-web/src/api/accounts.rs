@@ -139,7 +139,8 @@ pub(super) async fn create_token(
     ApiJson(b): ApiJson<TokenRequest>,
 ) -> ApiResult {
     let a = me()?;
-    let t = blocking(|| s.app.create_token(&a, &b.name, jiff::Timestamp::now())).map_err(json)?;
+    let t =
+        blocking(|| s.app.create_token(&a, &b.name, followup_app::clock::now())).map_err(json)?;
     Ok((
         StatusCode::CREATED,
         axum::Json(NewTokenBody {
@@ -198,7 +199,7 @@ pub(super) async fn add_account(
             &b.email,
             role,
             b.password.as_deref(),
-            jiff::Timestamp::now(),
+            followup_app::clock::now(),
         )
     })
     .map_err(json)?;
@@ -223,7 +224,7 @@ pub(super) async fn change_account(
     ApiJson(b): ApiJson<AccountPatch>,
 ) -> ApiResult {
     let admin = me()?;
-    let now = jiff::Timestamp::now();
+    let now = followup_app::clock::now();
     let (account, link) = blocking(|| -> Result<_, AppError> {
         if admin.role != Role::Admin {
             return Err(AppError::Forbidden("only an admin can do that".into()));

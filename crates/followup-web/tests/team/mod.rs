@@ -1,0 +1,491 @@
+//! Signing in on a team server: the gate, sessions, invitations, tokens, an admin's page, and
+//! workspace paths. Over the in-memory store and directory (the PostgreSQL ones are held to
+//! the same contracts; the isolation suite runs on PostgreSQL itself).
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use followup_app::accounts::Secret;
+use followup_app::{Actor, App, Config, Role};
+use followup_store::{MemoryDirectory, MemoryStore};
+use followup_web::{PublicUrl, WebState};
+
+use crate::support::*;
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Team {
+    server: Server,
+    app: Arc<App>,
+    /// (email, workspace) of two clients; Ana's search has a contact in it.
+    ana: (String, i64),
+    ben: (String, i64),
+}
+
+fn team() -> Team {
+    let app = App::with_store(Arc::new(MemoryStore::new()), Config::default())
+        .with_directory(Arc::new(MemoryDirectory::new()));
+    let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    app.team_init("admin@example.com", Some(PASSWORD), now)
+        .unwrap();
+    let ana = app
+        .add_user(None, "ana@example.com", Role::Client, Some(PASSWORD), now)
+        .unwrap()
+        .account;
+    let ben = app
+        .add_user(None, "ben@example.com", Role::Client, Some(PASSWORD), now)
+        .unwrap()
+        .account;
+    let cx = app
+        .ctx_for(ana.workspace.unwrap(), Actor::Owner, TODAY)
+        .unwrap();
+    app.add_contact(
+        &cx,
+        followup_app::NewContact {
+            name: "Zanzibar Quill".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let app = Arc::new(app);
+    Team {
+        server: Server {
+            dir: tempfile::tempdir().unwrap(),
+            state: WebState::shared(app.clone(), Some(TODAY)).serving(PORT),
+        },
+        app,
+        ana: (ana.email, ana.workspace.unwrap().0),
+        ben: (ben.email, ben.workspace.unwrap().0),
+    }
+}
+
+/// Signs in through the form; the session cookie's value.
+async fn sign_in(s: &Server, email: &str) -> String {
+    let (st, body, h) = send(
+        s,
+        form(
+            "/login",
+            &format!("email={email}&password=correct+horse+battery&next=/"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
+    cookie_of(&h)
+}
+
+fn cookie_of(h: &axum::http::HeaderMap) -> String {
+    let set = h
+        .get(header::SET_COOKIE)
+        .expect("a cookie")
+        .to_str()
+        .unwrap();
+    set.split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string()
+}
+
+async fn as_cookie(
+    s: &Server,
+    uri: &str,
+    cookie: &str,
+) -> (StatusCode, String, axum::http::HeaderMap) {
+    let req = Request::get(uri)
+        .header(header::COOKIE, format!("followup_session={cookie}"))
+        .body(Body::empty())
+        .unwrap();
+    send(s, req).await
+}
+
+async fn as_bearer(s: &Server, req: Request<Body>, token: &str) -> (StatusCode, String) {
+    let mut req = req;
+    req.headers_mut().insert(
+        header::AUTHORIZATION,
+        format!("Bearer {token}").parse().unwrap(),
+    );
+    let (st, body, _) = send(s, req).await;
+    (st, body)
+}
+
+fn api_get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn with_accounts_nobody_gets_in_without_signing_in() {
+    let t = team();
+    let s = &t.server;
+    let (st, _, h) = send(s, api_get("/contacts/1")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(h[header::LOCATION], "/login?next=/contacts/1");
+    let (st, body, h) = send(s, api_get("/api/v1/contacts")).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(h[header::WWW_AUTHENTICATE], "Bearer");
+    assert!(
+        body.contains("\"status\":401") && body.contains("Bearer"),
+        "{body}"
+    );
+    // A token that opens nothing, and a header that is not a bearer token.
+    let (st, _) = as_bearer(s, api_get("/api/v1/contacts"), "0123").await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    let mut req = api_get("/api/v1/contacts");
+    req.headers_mut()
+        .insert(header::AUTHORIZATION, "Basic YWJjOmRlZg==".parse().unwrap());
+    assert_eq!(send(s, req).await.0, StatusCode::UNAUTHORIZED);
+    // What anyone may see: the sign-in page, the assets, the API's description.
+    for uri in ["/login", "/assets/style.css", "/openapi.json"] {
+        assert_eq!(get(s, uri).await.0, StatusCode::OK, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_session_cookie_that_opens_your_own_search() {
+    let t = team();
+    let s = &t.server;
+    let (st, _, h) = send(
+        s,
+        form(
+            "/login",
+            "email=Ana%40Example.com&password=correct+horse+battery&next=/contacts",
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(
+        h[header::LOCATION],
+        "/contacts",
+        "back where they were going"
+    );
+    let set = h[header::SET_COOKIE].to_str().unwrap();
+    for part in ["followup_session=", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(set.contains(part), "{set}");
+    }
+    assert!(!set.contains("Secure"), "plain http on loopback: {set}");
+    let cookie = cookie_of(&h);
+    let (st, body, _) = as_cookie(s, "/contacts", &cookie).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("Zanzibar Quill"), "Ana sees her own contact");
+    // Ben signs in and sees an empty search, never Ana's.
+    let ben = sign_in(s, &t.ben.0).await;
+    let (_, body, _) = as_cookie(s, "/contacts", &ben).await;
+    assert!(!body.contains("Zanzibar"), "{body}");
+    // Signing out ends the session on the server, not only in the browser.
+    let req = Request::post("/logout")
+        .header(header::COOKIE, format!("followup_session={cookie}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::empty())
+        .unwrap();
+    let (st, _, h) = send(s, req).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert!(
+        h[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let (st, _, h) = as_cookie(s, "/contacts", &cookie).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert!(h[header::LOCATION].to_str().unwrap().starts_with("/login"));
+}
+
+#[tokio::test]
+async fn behind_https_the_cookie_is_secure_and_the_public_host_is_answered() {
+    let t = team();
+    let public = PublicUrl::parse("https://followup.example.com").unwrap();
+    let s = Server {
+        dir: tempfile::tempdir().unwrap(),
+        state: WebState::shared(t.app.clone(), Some(TODAY))
+            .serving(PORT)
+            .public_url(public),
+    };
+    let req = Request::post("/login")
+        .header(header::HOST, "followup.example.com")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(
+            "email=ana@example.com&password=correct+horse+battery",
+        ))
+        .unwrap();
+    let (st, body, h) = send(&s, req).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
+    assert!(h[header::SET_COOKIE].to_str().unwrap().contains("; Secure"));
+    // Any other name is still refused (DNS rebinding).
+    let req = Request::get("/login")
+        .header(header::HOST, "evil.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&s, req).await.0, StatusCode::MISDIRECTED_REQUEST);
+    assert!(PublicUrl::parse("followup.example.com").is_err());
+    assert!(PublicUrl::parse("https://x.example/path").is_err());
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_refused_alike_then_slowed() {
+    let t = team();
+    let s = &t.server;
+    for body in [
+        "email=ana@example.com&password=wrong+password",
+        "email=nobody@example.com&password=correct+horse+battery",
+        "email=not-an-email&password=x",
+    ] {
+        let (st, page, h) = send(s, form("/login", body)).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
+        assert!(page.contains("Wrong email or password."), "{page}");
+        assert!(!h.contains_key(header::SET_COOKIE));
+    }
+    for _ in 0..4 {
+        send(
+            s,
+            form("/login", "email=ana@example.com&password=guess+guess"),
+        )
+        .await;
+    }
+    // Five failures: even the right password waits.
+    let (st, page, h) = send(
+        s,
+        form(
+            "/login",
+            "email=ana@example.com&password=correct+horse+battery",
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{page}");
+    assert!(page.contains("Too many wrong passwords") && !h.contains_key(header::SET_COOKIE));
+    // Another email is not held up.
+    sign_in(s, &t.ben.0).await;
+}
+
+#[tokio::test]
+async fn sign_in_only_sends_people_to_this_server() {
+    let t = team();
+    for next in ["//evil.example/x", "https://evil.example/", "\\\\evil"] {
+        let body = format!(
+            "email=ana@example.com&password=correct+horse+battery&next={}",
+            next.replace('/', "%2F")
+        );
+        let (st, _, h) = send(&t.server, form("/login", &body)).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert_eq!(h[header::LOCATION], "/", "{next}");
+    }
+}
+
+#[tokio::test]
+async fn workspace_paths_open_your_own_and_refuse_the_rest() {
+    let t = team();
+    let s = &t.server;
+    let ana = sign_in(s, &t.ana.0).await;
+    let (st, body, _) = as_cookie(s, &format!("/w/{}/contacts", t.ana.1), &ana).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("Zanzibar Quill"));
+    let prefix = format!("href=\"/w/{}/contacts/", t.ana.1);
+    assert!(body.contains(&prefix), "links keep the workspace: {body}");
+    assert!(
+        body.contains("href=\"/assets/style.css\""),
+        "assets are shared"
+    );
+    let (st, body, _) = as_cookie(s, &format!("/w/{}/contacts", t.ben.1), &ana).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
+    let (st, _, _) = as_cookie(s, "/w/abc/contacts", &ana).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // A change posted under a workspace redirects within it.
+    let req = Request::post(format!("/w/{}/contacts", t.ana.1))
+        .header(header::COOKIE, format!("followup_session={ana}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("name=Lena+Ortiz"))
+        .unwrap();
+    let (st, body, h) = send(s, req).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
+    let to = h[header::LOCATION].to_str().unwrap();
+    assert!(to.starts_with(&format!("/w/{}/contacts/", t.ana.1)), "{to}");
+    // The API the same way, with a token.
+    let account = t.app.account_named(&t.ana.0).unwrap();
+    let Secret(token) = t
+        .app
+        .create_token(
+            &account,
+            "test",
+            jiff::Timestamp::from_second(1_800_000_000).unwrap(),
+        )
+        .unwrap();
+    let (st, body) = as_bearer(
+        s,
+        api_get(&format!("/api/v1/workspaces/{}/contacts", t.ana.1)),
+        &token,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("Lena Ortiz") && body.contains("Zanzibar Quill"));
+    let (st, body) = as_bearer(
+        s,
+        api_get(&format!("/api/v1/workspaces/{}/contacts", t.ben.1)),
+        &token,
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert!(
+        body.contains("\"status\":403") && !body.contains("Zanzibar"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn tokens_are_shown_once_work_as_bearer_and_stop_when_revoked() {
+    let t = team();
+    let s = &t.server;
+    let ana = sign_in(s, &t.ana.0).await;
+    let req = Request::post("/account/tokens")
+        .header(header::COOKIE, format!("followup_session={ana}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("label=laptop+script"))
+        .unwrap();
+    let (st, page, h) = send(s, req).await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert_eq!(h[header::CACHE_CONTROL], "no-store");
+    let at = page
+        .find("<code class=\"secret\">")
+        .expect("the token, shown")
+        + 21;
+    let token: String = page[at..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    assert_eq!(token.len(), 32);
+    let (st, body) = as_bearer(s, api_get("/api/v1/contacts"), &token).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("Zanzibar Quill"));
+    // The list shows its name, never its value again.
+    let (_, page, _) = as_cookie(s, "/account", &ana).await;
+    assert!(page.contains("laptop script") && !page.contains(&token));
+    let (st, list) = as_bearer(s, api_get("/api/v1/account/tokens"), &token).await;
+    assert_eq!(st, StatusCode::OK);
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let id = list[0]["id"].as_i64().unwrap();
+    assert_eq!(list[0]["name"], "laptop script");
+    let req = Request::delete(format!("/api/v1/account/tokens/{id}"))
+        .body(Body::empty())
+        .unwrap();
+    let (st, _) = as_bearer(s, req, &token).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = as_bearer(s, api_get("/api/v1/contacts"), &token).await;
+    assert_eq!(
+        st,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token opens nothing"
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_sets_a_password_once() {
+    let t = team();
+    let s = &t.server;
+    let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    let added = t
+        .app
+        .add_user(None, "cleo@example.com", Role::Client, None, now)
+        .unwrap();
+    let Secret(code) = added.invitation.unwrap();
+    // Not signed in yet, and no password to sign in with.
+    let (st, page, _) = send(
+        s,
+        form("/login", "email=cleo@example.com&password=anything+at+all"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "{page}");
+    let (st, page) = get(s, &format!("/invite/{code}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("cleo@example.com") && page.contains("at least 10 characters"));
+    let (st, page, _) = send(s, form(&format!("/invite/{code}"), "password=short")).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Password: too short"), "{page}");
+    let (st, _, h) = send(
+        s,
+        form(&format!("/invite/{code}"), "password=a+long+enough+one"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let cookie = cookie_of(&h);
+    assert_eq!(as_cookie(s, "/", &cookie).await.0, StatusCode::OK);
+    // Used up.
+    assert_eq!(
+        get(s, &format!("/invite/{code}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (st, _, _) = send(
+        s,
+        form(&format!("/invite/{code}"), "password=another+long+one"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let (st, _, _) = send(
+        s,
+        form(
+            "/login",
+            "email=cleo@example.com&password=a+long+enough+one",
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_admin_manages_people_and_sees_no_search() {
+    let t = team();
+    let s = &t.server;
+    let admin = sign_in(s, "admin@example.com").await;
+    // No job search of their own: Today sends them to their account page.
+    let (st, _, h) = as_cookie(s, "/", &admin).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(h[header::LOCATION], "/account");
+    let (st, page, _) = as_cookie(s, "/account", &admin).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("ana@example.com") && page.contains("ben@example.com"));
+    assert!(!page.contains("Zanzibar"));
+    let (st, _, _) = as_cookie(s, &format!("/w/{}/", t.ana.1), &admin).await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "an admin needs a grant like anyone"
+    );
+    // Adding someone makes an invitation link on this server.
+    let req = Request::post("/account/users")
+        .header(header::COOKIE, format!("followup_session={admin}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("email=Dan%40Example.com&role=coach"))
+        .unwrap();
+    let (st, page, _) = send(s, req).await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert!(page.contains("Added dan@example.com as coach."), "{page}");
+    assert!(page.contains(&format!("http://{HOST}/invite/")), "{page}");
+    // Disabling Ben ends his session at once.
+    let ben = sign_in(s, &t.ben.0).await;
+    let ben_id = t.app.account_named(&t.ben.0).unwrap().id.0;
+    let req = Request::post(format!("/account/users/{ben_id}"))
+        .header(header::COOKIE, format!("followup_session={admin}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("change=disable"))
+        .unwrap();
+    let (st, page, _) = send(s, req).await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert_eq!(as_cookie(s, "/", &ben).await.0, StatusCode::SEE_OTHER);
+    let (st, _, _) = send(
+        s,
+        form(
+            "/login",
+            "email=ben@example.com&password=correct+horse+battery",
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    // A client cannot do an admin's work.
+    let ana = sign_in(s, &t.ana.0).await;
+    let req = Request::post("/account/users")
+        .header(header::COOKIE, format!("followup_session={ana}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("email=eve%40example.com&role=admin"))
+        .unwrap();
+    assert_eq!(send(s, req).await.0, StatusCode::FORBIDDEN);
+    assert!(t.app.account_named("eve@example.com").is_err());
+}

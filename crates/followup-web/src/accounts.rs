@@ -18,7 +18,6 @@ use crate::{WebError, WebState, blocking};
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
-    nav: &'static str,
     message: Option<String>,
     email: String,
     next: String,
@@ -49,13 +48,20 @@ fn local(next: &str) -> &str {
     }
 }
 
-pub async fn login_form(Query(q): Query<LoginQuery>) -> Result<Html<String>, WebError> {
-    render(&LoginPage {
-        nav: "",
+pub async fn login_form(
+    State(s): State<WebState>,
+    Query(q): Query<LoginQuery>,
+) -> Result<Response, WebError> {
+    // A one-person book has nobody to sign in.
+    if !blocking(|| s.team_mode())? {
+        return Ok(Redirect::to("/").into_response());
+    }
+    Ok(render(&LoginPage {
         message: None,
         email: String::new(),
         next: local(&q.next).to_string(),
-    })
+    })?
+    .into_response())
 }
 
 fn signed_in_response(s: &WebState, headers: &HeaderMap, session: &Secret, to: &str) -> Response {
@@ -75,7 +81,6 @@ pub async fn login(
     let key = f.email.trim().to_lowercase();
     let again = |status: StatusCode, message: String| -> Result<Response, WebError> {
         let page = render(&LoginPage {
-            nav: "",
             message: Some(message),
             email: f.email.clone(),
             next: local(&f.next).to_string(),
@@ -117,7 +122,6 @@ pub async fn logout(State(s): State<WebState>, headers: HeaderMap) -> Result<Res
 #[derive(Template)]
 #[template(path = "invite.html")]
 struct InvitePage {
-    nav: &'static str,
     message: Option<String>,
     email: String,
     code: String,
@@ -130,7 +134,6 @@ fn invite_page(s: &WebState, code: &str, message: Option<String>) -> Result<Invi
             .holder(SecretKind::Invitation, code, followup_app::clock::now())
     })?;
     Ok(InvitePage {
-        nav: "",
         message,
         email: holder.map(|a| a.email).unwrap_or_default(),
         code: code.chars().filter(char::is_ascii_hexdigit).collect(),

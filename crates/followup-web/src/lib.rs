@@ -230,7 +230,7 @@ impl WebState {
     }
 
     /// True once the database has accounts: everyone must sign in.
-    fn team_mode(&self) -> Result<bool, WebError> {
+    pub(crate) fn team_mode(&self) -> Result<bool, WebError> {
         use std::sync::atomic::Ordering;
         if self.team.load(Ordering::Relaxed) {
             return Ok(true);

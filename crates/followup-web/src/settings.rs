@@ -48,6 +48,8 @@ struct SettingsPage {
     /// The host the browser used, and whether it names this computer only.
     host: String,
     loopback: bool,
+    /// On a team server, who is signed in (the account page has their tokens and sign-out).
+    signed_in: Option<String>,
 }
 
 impl SettingsPage {
@@ -194,6 +196,9 @@ fn settings_page(
             .collect();
         let loopback = is_loopback(&host);
         Ok(SettingsPage {
+            signed_in: crate::auth::current()
+                .and_then(|s| s.account)
+                .map(|a| a.email),
             nav: "settings",
             notice: notice.map(|n| n.sentence(app, cx)),
             me: me_form,

@@ -1237,6 +1237,8 @@ pub fn flag(positional: &[(Field, &'static str)], field: Field) -> String {
         Field::File => "FILE".into(),
         // `followup policy set KEY VALUE`: the parameter's key names it.
         Field::Policy(key) => key.into(),
+        // The password is never a flag: it comes from the environment.
+        Field::Password => "FOLLOWUP_PASSWORD".into(),
         other => format!("--{}", other.key().replace('_', "-")),
     }
 }
@@ -1254,6 +1256,8 @@ impl Command {
                 TemplatesCmd::Edit { .. } | TemplatesCmd::Show { .. } | TemplatesCmd::Reset { .. },
             ) => &[(Field::Template, "NAME")],
             Command::Templates(TemplatesCmd::Set { .. }) => &[(Field::Template, "FILE")],
+            Command::User(_) => &[(Field::Email, "EMAIL"), (Field::Label, "--name")],
+            Command::Team(_) => &[(Field::Email, "--admin")],
             _ => &[],
         }
     }

@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod team;
+
 struct Db {
     _dir: tempfile::TempDir,
     path: PathBuf,

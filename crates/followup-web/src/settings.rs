@@ -214,7 +214,7 @@ fn settings_page(
             policy_message: refused.policy_message,
             config,
             templates,
-            feed: token.map(|t| format!("http://{host}/calendar/{t}.ics")),
+            feed: token.map(|t| feed_url(&host, cx, &t)),
             host,
             loopback,
         })
@@ -576,6 +576,17 @@ pub async fn reset_template(
 pub async fn rotate_token(State(s): State<WebState>) -> Result<Response, WebError> {
     s.with(|app, cx| app.rotate_calendar_token(cx))?;
     Ok(Redirect::to("/settings#calendar").into_response())
+}
+
+/// The feed's address: on a team server under the workspace (`/w/{id}/calendar/...`), since
+/// a phone subscribing to it cannot sign in and the path says whose calendar it is.
+fn feed_url(host: &str, cx: &followup_app::Ctx, token: &str) -> String {
+    let signed_in = crate::auth::current().is_some_and(|s| s.account.is_some());
+    if signed_in {
+        format!("http://{host}/w/{}/calendar/{token}.ics", cx.owner.0)
+    } else {
+        format!("http://{host}/calendar/{token}.ics")
+    }
 }
 
 pub async fn calendar_feed(

@@ -489,3 +489,46 @@ async fn an_admin_manages_people_and_sees_no_search() {
     assert_eq!(send(s, req).await.0, StatusCode::FORBIDDEN);
     assert!(t.app.account_named("eve@example.com").is_err());
 }
+
+#[tokio::test]
+async fn a_workspace_calendar_feed_opens_with_its_own_token_only() {
+    let t = team();
+    let s = &t.server;
+    let ana = sign_in(s, &t.ana.0).await;
+    let req = Request::post("/settings/calendar-token")
+        .header(header::COOKIE, format!("followup_session={ana}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(s, req).await.0, StatusCode::SEE_OTHER);
+    let (_, page, _) = as_cookie(s, "/settings", &ana).await;
+    let prefix = format!("http://{HOST}/w/{}/calendar/", t.ana.1);
+    let at = page
+        .find(&prefix)
+        .expect("the feed's address, under the workspace")
+        + prefix.len();
+    let token: String = page[at..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    // A phone, signed in to nothing, gets the calendar by the token in the path.
+    let (st, body) = get(s, &format!("/w/{}/calendar/{token}.ics", t.ana.1)).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body.starts_with("BEGIN:VCALENDAR"));
+    // The same token names nobody else's calendar, and a wrong one opens nothing.
+    assert_eq!(
+        get(s, &format!("/w/{}/calendar/{token}.ics", t.ben.1))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(s, &format!("/w/{}/calendar/0000.ics", t.ana.1)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // Without the workspace in the path, a feed is a page like any other: sign in first.
+    assert_eq!(
+        get(s, &format!("/calendar/{token}.ics")).await.0,
+        StatusCode::SEE_OTHER
+    );
+}

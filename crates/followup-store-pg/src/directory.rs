@@ -3,7 +3,8 @@
 
 use followup_core::model::OwnerId;
 use followup_store::{
-    Account, AccountId, Directory, NewSecret, Result, Role, SecretInfo, SecretKind, StoreError,
+    Account, AccountId, Directory, Grant, GrantScope, NewSecret, Result, Role, SecretInfo,
+    SecretKind, StoreError, Visit,
 };
 use jiff::Timestamp;
 use postgres::Row;
@@ -202,6 +203,85 @@ impl Directory for PgStore {
         )?;
         Ok(())
     }
+
+    fn set_grant(&self, g: &Grant) -> Result<()> {
+        let until = g.until.map(|d| d.to_string());
+        let done = self.pool.get()?.execute(
+            "INSERT INTO grants (workspace, coach, scope, until, granted) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (workspace, coach) DO UPDATE
+             SET scope = EXCLUDED.scope, until = EXCLUDED.until, granted = EXCLUDED.granted",
+            &[&g.workspace.0, &g.coach.0, &g.scope.as_str(), &until, &g.granted.as_second()],
+        );
+        match done {
+            Ok(_) => Ok(()),
+            Err(StoreError::Conflict { .. }) => Err(StoreError::Missing {
+                what: "account",
+                id: g.coach.to_string(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn revoke_grant(&self, workspace: OwnerId, coach: AccountId) -> Result<bool> {
+        let n = self.pool.get()?.execute(
+            "DELETE FROM grants WHERE workspace = $1 AND coach = $2",
+            &[&workspace.0, &coach.0],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn grants_of(&self, workspace: OwnerId) -> Result<Vec<Grant>> {
+        let rows = self.pool.get()?.query(
+            "SELECT workspace, coach, scope, until, granted FROM grants WHERE workspace = $1 ORDER BY coach",
+            &[&workspace.0],
+        )?;
+        rows.iter().map(grant).collect()
+    }
+
+    fn grants_to(&self, coach: AccountId) -> Result<Vec<Grant>> {
+        let rows = self.pool.get()?.query(
+            "SELECT workspace, coach, scope, until, granted FROM grants WHERE coach = $1 ORDER BY workspace",
+            &[&coach.0],
+        )?;
+        rows.iter().map(grant).collect()
+    }
+
+    fn record_visit(
+        &self,
+        workspace: OwnerId,
+        account: AccountId,
+        day: jiff::civil::Date,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.pool.get()?.execute(
+            "INSERT INTO visits (workspace, day, account, first, last, requests) VALUES ($1, $2, $3, $4, $4, 1)
+             ON CONFLICT (workspace, day, account) DO UPDATE
+             SET first = LEAST(visits.first, EXCLUDED.first), last = GREATEST(visits.last, EXCLUDED.last),
+                 requests = visits.requests + 1",
+            &[&workspace.0, &day.to_string(), &account.0, &at.as_second()],
+        )?;
+        Ok(())
+    }
+
+    fn visits(&self, workspace: OwnerId, limit: usize) -> Result<Vec<Visit>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self.pool.get()?.query(
+            "SELECT account, day, first, last, requests FROM visits WHERE workspace = $1
+             ORDER BY day DESC, account LIMIT $2",
+            &[&workspace.0, &limit],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(Visit {
+                    account: AccountId(r.get(0)),
+                    day: civil(r.get(1))?,
+                    first: time(r.get(2))?,
+                    last: time(r.get(3))?,
+                    requests: r.get(4),
+                })
+            })
+            .collect()
+    }
 }
 
 fn found(n: u64, id: AccountId) -> Result<()> {
@@ -212,4 +292,27 @@ fn found(n: u64, id: AccountId) -> Result<()> {
         });
     }
     Ok(())
+}
+
+fn civil(text: String) -> Result<jiff::civil::Date> {
+    text.parse().map_err(|_| StoreError::Corrupt {
+        table: "grants",
+        id: text.clone(),
+        detail: "not a date".into(),
+    })
+}
+
+fn grant(r: &Row) -> Result<Grant> {
+    let scope: String = r.get(2);
+    Ok(Grant {
+        workspace: OwnerId(r.get(0)),
+        coach: AccountId(r.get(1)),
+        scope: GrantScope::parse(&scope).ok_or_else(|| StoreError::Corrupt {
+            table: "grants",
+            id: r.get::<_, i64>(0).to_string(),
+            detail: format!("scope {scope:?}"),
+        })?,
+        until: r.get::<_, Option<String>>(3).map(civil).transpose()?,
+        granted: time(r.get(4))?,
+    })
 }

@@ -79,6 +79,7 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 16;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_accounts.sql"),
+    include_str!("../migrations/0003_grants.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -120,6 +120,51 @@ pub struct NewSecret<'a> {
     pub expires: Option<Timestamp>,
 }
 
+/// How far a grant lets a coach into a client's workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GrantScope {
+    /// Read everything; change nothing.
+    View,
+    /// Work in it as the client would (every change recorded as the coach's).
+    Edit,
+}
+
+impl GrantScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GrantScope::View => "view",
+            GrantScope::Edit => "edit",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<GrantScope> {
+        [GrantScope::View, GrantScope::Edit]
+            .into_iter()
+            .find(|g| g.as_str() == text)
+    }
+}
+
+/// A client's grant to a coach: live until revoked, and (with `until`) through that day only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub workspace: OwnerId,
+    pub coach: AccountId,
+    pub scope: GrantScope,
+    /// The last day it holds (in the client's calendar), if it ends by itself.
+    pub until: Option<jiff::civil::Date>,
+    pub granted: Timestamp,
+}
+
+/// Someone other than the owner in a workspace on one day: the client's "who looked".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visit {
+    pub account: AccountId,
+    pub day: jiff::civil::Date,
+    pub first: Timestamp,
+    pub last: Timestamp,
+    pub requests: i64,
+}
+
 /// Accounts, workspaces and secrets: what a team server keeps outside every job search.
 pub trait Directory: Send + Sync {
     /// True once any account exists: the server then asks everyone to sign in, and may listen
@@ -157,6 +202,26 @@ pub trait Directory: Send + Sync {
     fn revoke_secret_hash(&self, kind: SecretKind, hash: &str) -> Result<()>;
     /// Revokes every secret of `kind` the account holds (a password reset ends its sessions).
     fn revoke_all(&self, account: AccountId, kind: SecretKind) -> Result<()>;
+
+    /// Grants `coach` access to `workspace`, replacing a live grant between them.
+    fn set_grant(&self, grant: &Grant) -> Result<()>;
+    /// Ends the live grant between them; false when there was none.
+    fn revoke_grant(&self, workspace: OwnerId, coach: AccountId) -> Result<bool>;
+    /// The live (not revoked) grants of a workspace, by coach; expired ones included (the
+    /// app compares `until` with the day).
+    fn grants_of(&self, workspace: OwnerId) -> Result<Vec<Grant>>;
+    /// The live grants a coach holds, by workspace.
+    fn grants_to(&self, coach: AccountId) -> Result<Vec<Grant>>;
+    /// Counts a request of `account` in `workspace` at `at` on `day`.
+    fn record_visit(
+        &self,
+        workspace: OwnerId,
+        account: AccountId,
+        day: jiff::civil::Date,
+        at: Timestamp,
+    ) -> Result<()>;
+    /// Who came into a workspace, newest day first, at most `limit` rows.
+    fn visits(&self, workspace: OwnerId, limit: usize) -> Result<Vec<Visit>>;
 }
 
 /// The reference directory: plain maps. What the contract means when a backend disagrees.
@@ -170,6 +235,8 @@ pub struct MemoryDirectory {
 struct MemoryData {
     accounts: BTreeMap<AccountId, (Account, Option<String>)>,
     secrets: BTreeMap<i64, (NewSecretOwned, bool)>,
+    grants: BTreeMap<(OwnerId, AccountId), Grant>,
+    visits: BTreeMap<(OwnerId, jiff::civil::Date, AccountId), Visit>,
 }
 
 #[derive(Debug, Clone)]
@@ -369,6 +436,78 @@ impl Directory for MemoryDirectory {
         }
         Ok(())
     }
+
+    fn set_grant(&self, grant: &Grant) -> Result<()> {
+        let mut d = self.data();
+        for id in [grant.coach] {
+            if !d.accounts.contains_key(&id) {
+                return Err(missing(id));
+            }
+        }
+        d.grants
+            .insert((grant.workspace, grant.coach), grant.clone());
+        Ok(())
+    }
+
+    fn revoke_grant(&self, workspace: OwnerId, coach: AccountId) -> Result<bool> {
+        Ok(self.data().grants.remove(&(workspace, coach)).is_some())
+    }
+
+    fn grants_of(&self, workspace: OwnerId) -> Result<Vec<Grant>> {
+        Ok(self
+            .data()
+            .grants
+            .values()
+            .filter(|g| g.workspace == workspace)
+            .cloned()
+            .collect())
+    }
+
+    fn grants_to(&self, coach: AccountId) -> Result<Vec<Grant>> {
+        let mut v: Vec<Grant> = self
+            .data()
+            .grants
+            .values()
+            .filter(|g| g.coach == coach)
+            .cloned()
+            .collect();
+        v.sort_by_key(|g| g.workspace);
+        Ok(v)
+    }
+
+    fn record_visit(
+        &self,
+        workspace: OwnerId,
+        account: AccountId,
+        day: jiff::civil::Date,
+        at: Timestamp,
+    ) -> Result<()> {
+        let mut d = self.data();
+        let v = d.visits.entry((workspace, day, account)).or_insert(Visit {
+            account,
+            day,
+            first: at,
+            last: at,
+            requests: 0,
+        });
+        v.last = v.last.max(at);
+        v.first = v.first.min(at);
+        v.requests += 1;
+        Ok(())
+    }
+
+    fn visits(&self, workspace: OwnerId, limit: usize) -> Result<Vec<Visit>> {
+        let d = self.data();
+        let mut v: Vec<Visit> = d
+            .visits
+            .iter()
+            .filter(|((w, _, _), _)| *w == workspace)
+            .map(|(_, v)| v.clone())
+            .collect();
+        v.sort_by(|a, b| b.day.cmp(&a.day).then(a.account.cmp(&b.account)));
+        v.truncate(limit);
+        Ok(v)
+    }
 }
 
 /// The directory contract as one function over any backend (as [`crate::conformance::run`]
@@ -498,5 +637,59 @@ pub fn conformance(name: &str, make: &dyn Fn() -> Box<dyn Directory>) {
     }
     if d.add_secret(&s(SecretKind::Token, "x2", None)).is_ok() {
         fail("secrets", "the same hash was kept twice".into());
+    }
+
+    // Grants: one live grant per (workspace, coach), replaced by a new one, gone when revoked.
+    let day = jiff::civil::date(2026, 12, 31);
+    let g = |scope, until| Grant {
+        workspace: wa,
+        coach: coach.id,
+        scope,
+        until,
+        granted: t0,
+    };
+    d.set_grant(&g(GrantScope::View, None)).unwrap();
+    d.set_grant(&g(GrantScope::Edit, Some(day))).unwrap();
+    d.set_grant(&Grant {
+        workspace: wb,
+        ..g(GrantScope::View, None)
+    })
+    .unwrap();
+    let of_a = d.grants_of(wa).unwrap();
+    if of_a != vec![g(GrantScope::Edit, Some(day))] {
+        fail(
+            "grants",
+            format!("a new grant does not replace the old: {of_a:?}"),
+        );
+    }
+    let to = d.grants_to(coach.id).unwrap();
+    if to.iter().map(|g| g.workspace).collect::<Vec<_>>() != vec![wa, wb] {
+        fail("grants", format!("a coach's grants, by workspace: {to:?}"));
+    }
+    if !d.revoke_grant(wa, coach.id).unwrap() || d.revoke_grant(wa, coach.id).unwrap() {
+        fail("grants", "revoking twice".into());
+    }
+    if !d.grants_of(wa).unwrap().is_empty() || d.grants_to(coach.id).unwrap().len() != 1 {
+        fail("grants", "a revoked grant is still there".into());
+    }
+
+    // Visits: one row per account and day, counted.
+    let day1 = jiff::civil::date(2026, 12, 1);
+    let day2 = jiff::civil::date(2026, 12, 2);
+    d.record_visit(wa, coach.id, day1, t0).unwrap();
+    d.record_visit(wa, coach.id, day1, later).unwrap();
+    d.record_visit(wa, coach.id, day2, later).unwrap();
+    d.record_visit(wb, admin.id, day2, later).unwrap();
+    let v = d.visits(wa, 10).unwrap();
+    if v.len() != 2
+        || v[0].day != day2
+        || v[1].requests != 2
+        || v[1].first != t0
+        || v[1].last != later
+    {
+        fail("visits", format!("{v:?}"));
+    }
+    if d.visits(wa, 1).unwrap().len() != 1 {
+        fail("visits", "the limit is not kept".into());
     }
 }

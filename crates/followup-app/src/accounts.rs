@@ -6,9 +6,7 @@
 //! values (128 bits from the operating system) shown to their holder once and kept as SHA-256
 //! hashes: a copy of the database opens nobody's account.
 //!
-//! Who may open a workspace is decided here, once, for every door (the web pages, the API,
-//! the CLI): today a workspace's owner only; grants to coaches come next, as another arm of
-//! [`App::access`].
+//! Who may open which workspace is `grants.rs`.
 
 use std::sync::Arc;
 
@@ -17,8 +15,8 @@ use followup_store::{Account, AccountId, Directory, NewSecret, Role, SecretInfo,
 use jiff::{SignedDuration, Timestamp};
 use sha2::Digest;
 
+use crate::App;
 use crate::error::{AppError, Field, Result, invalid, refused};
-use crate::{Actor, App, Ctx};
 
 /// How long a browser stays signed in.
 pub const SESSION_LIFE: SignedDuration = SignedDuration::from_hours(24 * 30);
@@ -45,13 +43,6 @@ impl std::fmt::Debug for Secret {
 pub struct Added {
     pub account: Account,
     pub invitation: Option<Secret>,
-}
-
-/// What an account may do in a workspace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Their own job search: everything.
-    Owner,
 }
 
 /// A normalized email: trimmed, lower case, one `@` with something either side, no spaces.
@@ -401,28 +392,6 @@ impl App {
         }
         self.directory()?.set_disabled(target.id, disabled)?;
         Ok(())
-    }
-
-    /// What `account` may do in `workspace`: [`AppError::Forbidden`] when nothing.
-    pub fn access(&self, account: &Account, workspace: OwnerId) -> Result<Access> {
-        if account.workspace == Some(workspace) {
-            return Ok(Access::Owner);
-        }
-        Err(AppError::Forbidden(format!(
-            "workspace {} is not yours, and nobody granted you access to it",
-            workspace.0
-        )))
-    }
-
-    /// The context of `account` working in `workspace` on `today`, once [`App::access`] lets it.
-    pub fn ctx_as(
-        &self,
-        account: &Account,
-        workspace: OwnerId,
-        today: jiff::civil::Date,
-    ) -> Result<Ctx> {
-        self.access(account, workspace)?;
-        self.ctx_for(workspace, Actor::Account(account.id.0), today)
     }
 
     /// The workspace an account owns, or why it has none.

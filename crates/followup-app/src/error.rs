@@ -66,6 +66,8 @@ pub enum Field {
     /// A token's name.
     Label,
     Role,
+    /// A grant's reach: view or edit.
+    Scope,
 }
 
 impl Field {
@@ -123,6 +125,7 @@ impl Field {
             Password => "password",
             Label => "label",
             Role => "role",
+            Scope => "scope",
         }
     }
 
@@ -180,6 +183,7 @@ impl Field {
             Password => "Password",
             Label => "Name",
             Role => "Role",
+            Scope => "Access",
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod demo;
 pub mod drafts;
 pub mod error;
 pub mod fields;
+pub mod grants;
 pub mod holidays;
 pub mod ics;
 pub mod identity;
@@ -55,7 +56,9 @@ pub use agenda::Done;
 pub use config::Config;
 pub use contacts::{ContactView, EditContact, NewContact};
 pub use error::{AppError, Field, Result};
-pub use followup_store::{Account, AccountId, Removal, Role, SecretInfo, SecretKind, Trash};
+pub use followup_store::{
+    Account, AccountId, GrantScope, Removal, Role, SecretInfo, SecretKind, Trash,
+};
 pub use jobs::{EditJob, JobView, NewJob};
 pub use lists::{ContactLine, JobCard, SinceBy, StageSince};
 pub use removal::{EditTouch, Merged};

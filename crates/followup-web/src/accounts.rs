@@ -192,6 +192,14 @@ struct AccountPage {
     new_token: Option<String>,
     people: Vec<Account>,
     invitation: Option<String>,
+    /// A client's grants to coaches.
+    grants: Vec<followup_app::grants::GrantView>,
+    /// Who came into a client's search.
+    visits: Vec<followup_app::grants::VisitView>,
+    /// A coach's (or admin's) shared searches: (workspace, owner's email, scope).
+    shared: Vec<(i64, String, &'static str)>,
+    /// A refusal of the grant form.
+    grant_message: Option<String>,
 }
 
 #[derive(Default)]
@@ -200,18 +208,49 @@ struct Extra {
     message: Option<String>,
     new_token: Option<String>,
     invitation: Option<String>,
+    grant_message: Option<String>,
+}
+
+/// The day it is for `account`: the pinned day, else their own search's, else this server's.
+pub(crate) fn today_of(s: &WebState, account: &Account) -> Result<jiff::civil::Date, AppError> {
+    match (s.today, account.workspace) {
+        (Some(d), _) => Ok(d),
+        (None, Some(w)) => s.app.today_for(w),
+        (None, None) => Ok(followup_app::clock::system_today()),
+    }
 }
 
 fn account_page_for(s: &WebState, extra: Extra) -> Result<Html<String>, WebError> {
     let account = auth::signed_in()?;
-    let (tokens, people) = blocking(|| -> Result<_, AppError> {
+    let (tokens, people, grants, visits, shared) = blocking(|| -> Result<_, AppError> {
+        let today = today_of(s, &account)?;
         let tokens = s.app.tokens(&account)?;
         let people = if account.role == Role::Admin {
             s.app.accounts(Some(&account))?
         } else {
             vec![]
         };
-        Ok((tokens, people))
+        let (grants, visits) = if account.workspace.is_some() {
+            (
+                s.app.grants_given(&account, today)?,
+                s.app.visits(&account)?,
+            )
+        } else {
+            (vec![], vec![])
+        };
+        let mut shared = Vec::new();
+        for (w, scope) in s.app.grants_held(&account, today)? {
+            let owner = s
+                .app
+                .directory()?
+                .workspace_owner(w)?
+                .map(|id| s.app.account_by_id(id))
+                .transpose()?
+                .map(|a| a.email)
+                .unwrap_or_default();
+            shared.push((w.0, owner, scope.as_str()));
+        }
+        Ok((tokens, people, grants, visits, shared))
     })?;
     render(&AccountPage {
         nav: "",
@@ -225,7 +264,101 @@ fn account_page_for(s: &WebState, extra: Extra) -> Result<Html<String>, WebError
         new_token: extra.new_token,
         people,
         invitation: extra.invitation,
+        grants,
+        visits,
+        shared,
+        grant_message: extra.grant_message,
     })
+}
+
+#[derive(Deserialize)]
+pub struct GrantForm {
+    #[serde(default)]
+    coach: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    until: String,
+}
+
+/// A client lets a coach in (or changes how far).
+pub async fn grant(
+    State(s): State<WebState>,
+    Form(f): Form<GrantForm>,
+) -> Result<Response, WebError> {
+    let account = auth::signed_in()?;
+    let done = blocking(|| -> Result<_, AppError> {
+        let today = today_of(&s, &account)?;
+        let scope = followup_app::GrantScope::parse(&f.scope).ok_or_else(|| {
+            followup_app::error::invalid(
+                followup_app::Field::Scope,
+                format!("{:?}: choose view or edit", f.scope),
+            )
+        })?;
+        let ws = s.app.own_workspace(&account)?;
+        let cx = s.app.ctx_for(ws, followup_app::Actor::Owner, today)?;
+        let until = match f.until.trim() {
+            "" => None,
+            d => Some(followup_app::input::day(
+                &cx,
+                followup_app::Field::Until,
+                d,
+            )?),
+        };
+        s.app.grant(
+            &account,
+            &f.coach,
+            scope,
+            until,
+            today,
+            followup_app::clock::now(),
+        )
+    });
+    let extra = match done {
+        Ok(g) => Extra {
+            notice: Some(format!(
+                "{} may now {} your job search{}.",
+                g.coach,
+                if g.scope == "edit" {
+                    "see and change"
+                } else {
+                    "see (not change)"
+                },
+                g.until
+                    .map(|d| format!(" through {d}"))
+                    .unwrap_or_else(|| ", until you revoke it".into())
+            )),
+            ..Extra::default()
+        },
+        Err(e) if e.is_bad_input() && !matches!(e, AppError::Forbidden(_)) => Extra {
+            grant_message: Some(e.render(|f| f.label().to_string())),
+            ..Extra::default()
+        },
+        Err(e) => return Err(e.into()),
+    };
+    Ok(account_page_for(&s, extra)?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    coach: String,
+}
+
+/// A client ends a coach's access.
+pub async fn revoke_grant(
+    State(s): State<WebState>,
+    Form(f): Form<RevokeForm>,
+) -> Result<Html<String>, WebError> {
+    let account = auth::signed_in()?;
+    blocking(|| s.app.revoke_grant(&account, &f.coach))?;
+    account_page_for(
+        &s,
+        Extra {
+            notice: Some(format!("{} can no longer open your job search.", f.coach)),
+            ..Extra::default()
+        },
+    )
 }
 
 /// The account page; on a one-person book, why there is none.

@@ -18,10 +18,11 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use followup_app::Actor;
+use followup_app::grants::Access;
 use followup_app::{Account, SecretKind};
 use followup_core::model::OwnerId;
 
@@ -194,7 +195,33 @@ pub async fn gate(State(s): State<WebState>, mut req: Request, next: Next) -> Re
     };
     let (owner, prefix) = match &within {
         Some((ws, plain)) => {
-            if let Err(e) = s.app.access(&account, *ws) {
+            let today = match s.today {
+                Some(d) => d,
+                None => match blocking(|| s.app.today_for(*ws)) {
+                    Ok(d) => d,
+                    Err(e) => return refuse(api, WebError::from(e)),
+                },
+            };
+            let access = match blocking(|| s.app.access(&account, *ws, today)) {
+                Ok(a) => a,
+                Err(e) => return refuse(api, WebError::from(e)),
+            };
+            let reads = matches!(*req.method(), Method::GET | Method::HEAD);
+            if !reads && !access.may_change() {
+                return refuse(
+                    api,
+                    WebError::new(
+                        StatusCode::FORBIDDEN,
+                        "you may look at this job search but not change it (a view grant)",
+                    ),
+                );
+            }
+            if access != Access::Owner
+                && let Err(e) = blocking(|| {
+                    s.app
+                        .record_visit(&account, *ws, today, followup_app::clock::now())
+                })
+            {
                 return refuse(api, WebError::from(e));
             }
             let prefix = (!api).then(|| format!("/w/{}", ws.0));

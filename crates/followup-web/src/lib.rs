@@ -503,6 +503,8 @@ pub fn router(state: WebState) -> Router {
         .route("/account/tokens", post(accounts::create_token))
         .route("/account/tokens/{id}/revoke", post(accounts::revoke_token))
         .route("/account/users", post(accounts::add_user))
+        .route("/account/grants", post(accounts::grant))
+        .route("/account/grants/revoke", post(accounts::revoke_grant))
         .route("/account/users/{id}", post(accounts::change_user))
         .fallback(edge::not_found)
         .with_state(state.clone());

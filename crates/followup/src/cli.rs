@@ -398,6 +398,29 @@ pub enum Command {
     /// Accounts on a team server: add, list, make an API token, reset, disable
     #[command(subcommand)]
     User(UserCmd),
+    /// On a team server, let a coach into a client's job search (view or edit), optionally
+    /// until a day; a second grant replaces the first
+    #[command(
+        after_help = "Example: followup grant sam@example.com ana@example.com --scope edit --until 2027-03-31"
+    )]
+    Grant {
+        /// The coach's email
+        coach: String,
+        /// The client's email (whose job search)
+        client: String,
+        #[arg(long, value_enum, default_value = "view")]
+        scope: ScopeArg,
+        /// The last day it holds (a date or a phrase); without it, until revoked
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+    },
+    /// On a team server, end a coach's access to a client's job search
+    Revoke {
+        /// The coach's email
+        coach: String,
+        /// The client's email
+        client: String,
+    },
     /// Who you are, for drafts to sign with: show it, or set it with the options
     Me(MeArgs),
     /// The policy's parameters as kept for you over the config file: show, set, reset
@@ -433,6 +456,7 @@ impl Command {
             Command::Contact(ContactCmd::Add(_)) | Command::Job(JobCmd::Add(_)) => true,
             Command::Log(_) | Command::Demo { .. } | Command::Serve { .. } => true,
             Command::Team(_) | Command::User(_) => true,
+            Command::Grant { .. } | Command::Revoke { .. } => true,
             Command::Me(m) => !m.is_show(),
             Command::Policy(p) => !matches!(p, PolicyCmd::Show),
             Command::Templates(TemplatesCmd::Set { .. } | TemplatesCmd::Reset { .. }) => true,
@@ -674,6 +698,24 @@ impl RoleArg {
             RoleArg::Admin => followup_app::Role::Admin,
             RoleArg::Coach => followup_app::Role::Coach,
             RoleArg::Client => followup_app::Role::Client,
+        }
+    }
+}
+
+/// How far a grant reaches.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ScopeArg {
+    /// Read everything, change nothing
+    View,
+    /// Work in it as the client would; every change is recorded as the coach's
+    Edit,
+}
+
+impl ScopeArg {
+    pub fn scope(self) -> followup_app::GrantScope {
+        match self {
+            ScopeArg::View => followup_app::GrantScope::View,
+            ScopeArg::Edit => followup_app::GrantScope::Edit,
         }
     }
 }
@@ -1258,6 +1300,9 @@ impl Command {
             Command::Templates(TemplatesCmd::Set { .. }) => &[(Field::Template, "FILE")],
             Command::User(_) => &[(Field::Email, "EMAIL"), (Field::Label, "--name")],
             Command::Team(_) => &[(Field::Email, "--admin")],
+            Command::Grant { .. } | Command::Revoke { .. } => {
+                &[(Field::Email, "COACH"), (Field::Until, "--until")]
+            }
             _ => &[],
         }
     }

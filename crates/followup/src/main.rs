@@ -139,6 +139,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Team(t) => return team::team(&cli, t, config, json),
         Command::User(u) => return team::user(&cli, u, config, json),
+        Command::Grant { .. } | Command::Revoke { .. } => {
+            return team::grant(&cli, &cli.command, config, today, json);
+        }
         _ => {}
     }
 
@@ -608,6 +611,8 @@ fn work(
         | Command::Serve { .. }
         | Command::Team(_)
         | Command::User(_)
+        | Command::Grant { .. }
+        | Command::Revoke { .. }
         | Command::Where
         | Command::Import(_)
         | Command::Completions { .. }

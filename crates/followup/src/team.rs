@@ -9,7 +9,7 @@ use anyhow::Result;
 use followup_app::App;
 use followup_app::accounts::Secret;
 
-use crate::cli::{self, Cli, TeamCmd, UserCmd};
+use crate::cli::{self, Cli, Command, TeamCmd, UserCmd};
 use crate::output;
 
 /// The password given in the environment, if any.
@@ -192,5 +192,68 @@ pub fn user(cli: &Cli, cmd: &UserCmd, config: followup_app::Config, json: bool) 
             }
             Ok(())
         }
+    }
+}
+
+/// `followup grant` and `followup revoke`, for the client named.
+pub fn grant(
+    cli: &Cli,
+    cmd: &Command,
+    config: followup_app::Config,
+    today: jiff::civil::Date,
+    json: bool,
+) -> Result<()> {
+    let app = open(cli, config)?;
+    match cmd {
+        Command::Grant {
+            coach,
+            client,
+            scope,
+            until,
+        } => {
+            let owner = app.account_named(client)?;
+            let cx = app.ctx_for(
+                app.own_workspace(&owner)?,
+                followup_app::Actor::Owner,
+                today,
+            )?;
+            let until = until
+                .as_deref()
+                .map(|d| followup_app::input::day(&cx, followup_app::Field::Until, d))
+                .transpose()?;
+            let g = app.grant(
+                &owner,
+                coach,
+                scope.scope(),
+                until,
+                today,
+                followup_app::clock::now(),
+            )?;
+            if json {
+                return output::print_json(&g);
+            }
+            let until = g
+                .until
+                .map(|d| format!(" through {d}"))
+                .unwrap_or_else(|| " until revoked".into());
+            let what = if g.scope == "edit" {
+                "see and change"
+            } else {
+                "see (not change)"
+            };
+            outln!(
+                "{} may now {what} {}'s job search{until}.",
+                g.coach,
+                owner.email
+            );
+            Ok(())
+        }
+        Command::Revoke { coach, client } => {
+            let owner = app.account_named(client)?;
+            app.revoke_grant(&owner, coach)?;
+            outln!("{coach} can no longer open {}'s job search.", owner.email);
+            Ok(())
+        }
+        _ => unreachable!("only grant and revoke come here"),
     }
 }

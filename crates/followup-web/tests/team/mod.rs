@@ -532,3 +532,141 @@ async fn a_workspace_calendar_feed_opens_with_its_own_token_only() {
         StatusCode::SEE_OTHER
     );
 }
+
+/// Posts a form with a session.
+async fn post_as(
+    s: &Server,
+    uri: &str,
+    cookie: &str,
+    body: &str,
+) -> (StatusCode, String, axum::http::HeaderMap) {
+    let req = Request::post(uri)
+        .header(header::COOKIE, format!("followup_session={cookie}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    send(s, req).await
+}
+
+#[tokio::test]
+async fn a_client_lets_a_coach_in_and_out_and_sees_who_came() {
+    let t = team();
+    let s = &t.server;
+    let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    t.app
+        .add_user(None, "sam@example.com", Role::Coach, Some(PASSWORD), now)
+        .unwrap();
+    let ana = sign_in(s, &t.ana.0).await;
+    let sam = sign_in(s, "sam@example.com").await;
+    let ws = t.ana.1;
+    let contacts = format!("/w/{ws}/contacts");
+    // No grant: nothing.
+    assert_eq!(as_cookie(s, &contacts, &sam).await.0, StatusCode::FORBIDDEN);
+    // A view grant: Sam reads, and cannot change.
+    let (st, page, _) = post_as(
+        s,
+        "/account/grants",
+        &ana,
+        "coach=sam%40example.com&scope=view&until=",
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert!(
+        page.contains(
+            "sam@example.com may now see (not change) your job search, until you revoke it."
+        ),
+        "{page}"
+    );
+    let (st, page, _) = as_cookie(s, &contacts, &sam).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Zanzibar Quill"));
+    let (st, _, _) = post_as(s, &contacts, &sam, "name=Coach+Added").await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "a view grant changes nothing");
+    // Sam's account page lists the search shared with him.
+    let (_, page, _) = as_cookie(s, "/account", &sam).await;
+    assert!(
+        page.contains(&format!("<a href=\"/w/{ws}/\">ana@example.com</a>")),
+        "{page}"
+    );
+    // An edit grant: Sam works in it.
+    post_as(
+        s,
+        "/account/grants",
+        &ana,
+        "coach=sam%40example.com&scope=edit&until=2026-12-31",
+    )
+    .await;
+    let (st, body, _) = post_as(s, &contacts, &sam, "name=Coach+Added").await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
+    let (_, page, _) = as_cookie(s, "/contacts", &ana).await;
+    assert!(page.contains("Coach Added"));
+    // Ana sees who came in, and revokes.
+    let (_, page, _) = as_cookie(s, "/account", &ana).await;
+    assert!(
+        page.contains(
+            "sam@example.com</strong> <span class=\"muted\">can see and change through 2026-12-31"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "{TODAY}: <strong>sam@example.com</strong> (coach), 2 requests"
+        )),
+        "{page}"
+    );
+    let (st, page, _) = post_as(s, "/account/grants/revoke", &ana, "coach=sam%40example.com").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("sam@example.com can no longer open your job search."));
+    assert_eq!(as_cookie(s, &contacts, &sam).await.0, StatusCode::FORBIDDEN);
+    // Refusals name the field: a client cannot be granted, a past day is refused.
+    let (_, page, _) = post_as(
+        s,
+        "/account/grants",
+        &ana,
+        "coach=ben%40example.com&scope=view",
+    )
+    .await;
+    assert!(
+        page.contains("Email: ben@example.com is a client"),
+        "{page}"
+    );
+    let (_, page, _) = post_as(
+        s,
+        "/account/grants",
+        &ana,
+        "coach=sam%40example.com&scope=view&until=2020-01-01",
+    )
+    .await;
+    assert!(page.contains("Until: that day has passed"), "{page}");
+}
+
+#[tokio::test]
+async fn an_expired_grant_opens_nothing() {
+    let t = team();
+    let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    let sam = t
+        .app
+        .add_user(None, "sam@example.com", Role::Coach, Some(PASSWORD), now)
+        .unwrap()
+        .account;
+    let ana = t.app.account_named(&t.ana.0).unwrap();
+    let day = TODAY.checked_add(jiff::Span::new().days(3)).unwrap();
+    t.app
+        .grant(
+            &ana,
+            "sam@example.com",
+            followup_app::GrantScope::Edit,
+            Some(day),
+            TODAY,
+            now,
+        )
+        .unwrap();
+    let ws = ana.workspace.unwrap();
+    assert!(
+        t.app.access(&sam, ws, day).is_ok(),
+        "holds through its last day"
+    );
+    let after = day.checked_add(jiff::Span::new().days(1)).unwrap();
+    let e = t.app.access(&sam, ws, after).unwrap_err().to_string();
+    assert!(e.contains(&format!("ended on {day}")), "{e}");
+}

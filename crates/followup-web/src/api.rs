@@ -67,6 +67,15 @@ pub fn router() -> Router<WebState> {
             axum::routing::delete(accounts::revoke_token),
         )
         .route(
+            "/account/grants",
+            get(accounts::grants).put(accounts::set_grant),
+        )
+        .route(
+            "/account/grants/{coach}",
+            axum::routing::delete(accounts::revoke_grant),
+        )
+        .route("/account/visits", get(accounts::visits))
+        .route(
             "/accounts",
             get(accounts::accounts).post(accounts::add_account),
         )
@@ -119,7 +128,11 @@ pub fn router() -> Router<WebState> {
         accounts::revoke_token,
         accounts::accounts,
         accounts::add_account,
-        accounts::change_account
+        accounts::change_account,
+        accounts::grants,
+        accounts::set_grant,
+        accounts::revoke_grant,
+        accounts::visits
     ),
     modifiers(&BearerAuth)
 )]

@@ -255,3 +255,86 @@ pub(super) async fn change_account(
         invitation: link.map(|c| crate::accounts::invitation_link(&s, &headers, &c)),
     })
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRequest {
+    /// The coach's email.
+    coach: String,
+    /// view or edit.
+    scope: String,
+    /// The last day it holds (a date or a phrase); none: until revoked.
+    until: Option<String>,
+}
+
+/// The grants a client gave (their own workspace's).
+#[utoipa::path(get, path = "/api/v1/account/grants", security(("bearer" = [])),
+    responses((status = "4XX", description = "refused", body = super::ApiError), (status = 200, description = "grants, by coach: [{coach, scope, until, live}]")))]
+pub(super) async fn grants(State(s): State<WebState>) -> ApiResult {
+    let a = me()?;
+    let list = blocking(|| {
+        let today = crate::accounts::today_of(&s, &a)?;
+        s.app.grants_given(&a, today)
+    })
+    .map_err(json)?;
+    ok(list)
+}
+
+/// Lets a coach into the signed-in client's job search, replacing a grant given before.
+#[utoipa::path(put, path = "/api/v1/account/grants", security(("bearer" = [])),
+    request_body(content = GrantRequest, content_type = "application/json"),
+    responses((status = "4XX", description = "refused", body = super::ApiError), (status = 200, description = "the grant: {coach, scope, until, live}")))]
+pub(super) async fn set_grant(
+    State(s): State<WebState>,
+    ApiJson(b): ApiJson<GrantRequest>,
+) -> ApiResult {
+    let a = me()?;
+    let g = blocking(|| -> Result<_, AppError> {
+        let today = crate::accounts::today_of(&s, &a)?;
+        let scope = followup_app::GrantScope::parse(&b.scope).ok_or_else(|| {
+            followup_app::error::invalid(
+                followup_app::Field::Scope,
+                format!("{:?}: give view or edit", b.scope),
+            )
+        })?;
+        let ws = s.app.own_workspace(&a)?;
+        let cx = s.app.ctx_for(ws, followup_app::Actor::Owner, today)?;
+        let until = b
+            .until
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| followup_app::input::day(&cx, followup_app::Field::Until, u))
+            .transpose()?;
+        s.app.grant(
+            &a,
+            &b.coach,
+            scope,
+            until,
+            today,
+            followup_app::clock::now(),
+        )
+    })
+    .map_err(json)?;
+    ok(g)
+}
+
+/// Ends a coach's access to the signed-in client's job search.
+#[utoipa::path(delete, path = "/api/v1/account/grants/{coach}", security(("bearer" = [])),
+    params(("coach" = String, Path, description = "the coach's email")),
+    responses((status = "4XX", description = "refused", body = super::ApiError), (status = 204, description = "revoked")))]
+pub(super) async fn revoke_grant(
+    State(s): State<WebState>,
+    ApiPath(coach): ApiPath<String>,
+) -> ApiResult {
+    let a = me()?;
+    blocking(|| s.app.revoke_grant(&a, &coach)).map_err(json)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Who came into the signed-in client's job search, newest day first.
+#[utoipa::path(get, path = "/api/v1/account/visits", security(("bearer" = [])),
+    responses((status = "4XX", description = "refused", body = super::ApiError), (status = 200, description = "[{who, role, day, requests}]")))]
+pub(super) async fn visits(State(s): State<WebState>) -> ApiResult {
+    let a = me()?;
+    ok(blocking(|| s.app.visits(&a)).map_err(json)?)
+}

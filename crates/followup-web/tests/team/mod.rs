@@ -670,3 +670,48 @@ async fn an_expired_grant_opens_nothing() {
     let e = t.app.access(&sam, ws, after).unwrap_err().to_string();
     assert!(e.contains(&format!("ended on {day}")), "{e}");
 }
+
+#[tokio::test]
+async fn grants_through_the_api() {
+    let t = team();
+    let s = &t.server;
+    let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    t.app
+        .add_user(None, "sam@example.com", Role::Coach, Some(PASSWORD), now)
+        .unwrap();
+    let ana = t.app.account_named(&t.ana.0).unwrap();
+    let Secret(token) = t.app.create_token(&ana, "api", now).unwrap();
+    let mut put = json_req(
+        "/api/v1/account/grants",
+        serde_json::json!({"coach": "sam@example.com", "scope": "view", "until": "2026-12-31"}),
+    );
+    *put.method_mut() = axum::http::Method::PUT;
+    let (st, body) = as_bearer(s, put, &token).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (st, body) = as_bearer(s, api_get("/api/v1/account/grants"), &token).await;
+    assert_eq!(st, StatusCode::OK);
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        list,
+        serde_json::json!([{"coach": "sam@example.com", "scope": "view", "until": "2026-12-31", "live": true}])
+    );
+    let mut bad = json_req(
+        "/api/v1/account/grants",
+        serde_json::json!({"coach": "sam@example.com", "scope": "own"}),
+    );
+    *bad.method_mut() = axum::http::Method::PUT;
+    let (st, body) = as_bearer(s, bad, &token).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("scope: \\\"own\\\": give view or edit"),
+        "{body}"
+    );
+    let del = Request::delete("/api/v1/account/grants/sam@example.com")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(as_bearer(s, del, &token).await.0, StatusCode::NO_CONTENT);
+    let (_, body) = as_bearer(s, api_get("/api/v1/account/grants"), &token).await;
+    assert_eq!(body, "[]");
+    let (st, body) = as_bearer(s, api_get("/api/v1/account/visits"), &token).await;
+    assert_eq!((st, body.as_str()), (StatusCode::OK, "[]"));
+}

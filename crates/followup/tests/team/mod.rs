@@ -245,24 +245,65 @@ fn a_one_person_book_has_no_accounts() {
 #[test]
 fn the_operator_grants_and_revokes_a_coach() {
     let url = TestServer::shared().fresh_database();
-    ok(&team(&url, &["team", "init", "--admin", "admin@example.com"], &[PW]));
+    ok(&team(
+        &url,
+        &["team", "init", "--admin", "admin@example.com"],
+        &[PW],
+    ));
     ok(&team(&url, &["user", "add", "ana@example.com"], &[PW]));
-    ok(&team(&url, &["user", "add", "sam@example.com", "--role", "coach"], &[PW]));
+    ok(&team(
+        &url,
+        &["user", "add", "sam@example.com", "--role", "coach"],
+        &[PW],
+    ));
     let out = ok(&team(
         &url,
-        &["grant", "sam@example.com", "ana@example.com", "--scope", "edit", "--until", "2026-12-31"],
+        &[
+            "grant",
+            "sam@example.com",
+            "ana@example.com",
+            "--scope",
+            "edit",
+            "--until",
+            "2026-12-31",
+        ],
         &[],
     ));
     assert_eq!(
         out.trim(),
         "sam@example.com may now see and change ana@example.com's job search through 2026-12-31."
     );
-    let err = refused(&team(&url, &["grant", "sam@example.com", "ana@example.com", "--until", "2020-01-01"], &[]));
+    let err = refused(&team(
+        &url,
+        &[
+            "grant",
+            "sam@example.com",
+            "ana@example.com",
+            "--until",
+            "2020-01-01",
+        ],
+        &[],
+    ));
     assert!(err.contains("--until: that day has passed"), "{err}");
-    let err = refused(&team(&url, &["grant", "ana@example.com", "sam@example.com"], &[]));
-    assert!(err.contains("owns no job search"), "a coach has no search to share: {err}");
-    let out = ok(&team(&url, &["revoke", "sam@example.com", "ana@example.com"], &[]));
+    let err = refused(&team(
+        &url,
+        &["grant", "ana@example.com", "sam@example.com"],
+        &[],
+    ));
+    assert!(
+        err.contains("owns no job search"),
+        "a coach has no search to share: {err}"
+    );
+    let out = ok(&team(
+        &url,
+        &["revoke", "sam@example.com", "ana@example.com"],
+        &[],
+    ));
     assert!(out.contains("can no longer open"), "{out}");
-    let err = refused(&team(&url, &["revoke", "sam@example.com", "ana@example.com"], &[]));
+    let err = refused(&team(
+        &url,
+        &["revoke", "sam@example.com", "ana@example.com"],
+        &[],
+    ));
     assert!(err.contains("has no access to your job search"), "{err}");
 }

@@ -4,6 +4,7 @@
 
 mod corrections;
 mod edges;
+mod isolation;
 mod support;
 mod team;
 

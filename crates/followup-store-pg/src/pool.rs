@@ -161,12 +161,32 @@ impl Pool {
             state.open -= 1;
             drop(state);
             // Closing talks to the server; not under the lock.
-            drop(conn);
+            close(vec![conn]);
         } else {
             state.idle.push(conn);
         }
         self.returned.notify_one();
     }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        let state = self.state.get_mut().unwrap_or_else(|p| p.into_inner());
+        close(std::mem::take(&mut state.idle));
+    }
+}
+
+/// Closes connections on a thread of their own. The synchronous client closes by running its
+/// own small runtime, which panics on a thread that is driving async tasks: and a server drops
+/// its store there when it stops (axum drops the router inside the runtime). A plain thread
+/// has no runtime, wherever the pool is dropped.
+fn close(conns: Vec<Conn>) {
+    if conns.is_empty() {
+        return;
+    }
+    let closing = std::thread::spawn(move || drop(conns));
+    // A panic while closing loses nothing: the server ends the session either way.
+    let _ = closing.join();
 }
 
 /// A lent connection, returned to the pool when dropped (discarded if `broken`).

@@ -436,3 +436,24 @@ fn pg_directory_keeps_the_contract() {
         Box::new(PgStore::connect(&server().fresh_database()).unwrap())
     });
 }
+
+/// A server drops its store inside the runtime when it stops (axum drops the router there):
+/// the pool closes its connections on a thread of their own instead of panicking.
+#[test]
+fn a_store_dropped_inside_an_async_task_closes_quietly() {
+    let url = server().fresh_database();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let store = tokio::task::block_in_place(|| {
+            let store = PgStore::connect_pooled(&url, 2).unwrap();
+            add_contact(&store, ME, "Dana Reyes");
+            store
+        });
+        // Here, on a runtime thread, as at a server's end.
+        drop(store);
+    });
+}

@@ -177,7 +177,9 @@ pub async fn gate(State(s): State<WebState>, mut req: Request, next: Next) -> Re
     // A calendar feed is opened by its own secret, by a phone that cannot sign in: it needs
     // the workspace in its path, and its token is checked against that workspace's.
     if let Some((ws, plain)) = &within
-        && plain.starts_with("/calendar/")
+        && plain
+            .strip_prefix("/calendar/")
+            .is_some_and(|file| !file.is_empty() && !file.contains('/'))
     {
         set_path(&mut req, plain);
         let scope = Scope {

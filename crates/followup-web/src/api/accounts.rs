@@ -282,7 +282,7 @@ pub(super) async fn grants(State(s): State<WebState>) -> ApiResult {
 
 /// Lets a coach into the signed-in client's job search, replacing a grant given before.
 #[utoipa::path(put, path = "/api/v1/account/grants", security(("bearer" = [])),
-    request_body(content = GrantRequest, content_type = "application/json"),
+    request_body(content = GrantRequest, description = "{\"coach\": \"coach@example.com\", \"scope\": \"view\", \"until\": \"2027-03-31\"}", content_type = "application/json"),
     responses((status = "4XX", description = "refused", body = super::ApiError), (status = 200, description = "the grant: {coach, scope, until, live}")))]
 pub(super) async fn set_grant(
     State(s): State<WebState>,

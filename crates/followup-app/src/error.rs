@@ -123,7 +123,7 @@ impl Field {
             Database => "database",
             File => "file",
             Password => "password",
-            Label => "label",
+            Label => "name",
             Role => "role",
             Scope => "scope",
         }

@@ -36,7 +36,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "FOLLOWUP_DB", value_name = "PATH", help_heading = GLOBAL)]
     pub db: Option<PathBuf>,
     /// The database as a URL: sqlite:PATH, or a team server's postgres://USER@HOST:PORT/DB
-    /// (docs/TEAM.md). --db PATH is the same as --database sqlite:PATH
+    /// (docs/TEAM.md); --db PATH means sqlite:PATH
     #[arg(
         long,
         global = true,
@@ -408,6 +408,7 @@ pub enum Command {
         coach: String,
         /// The client's email (whose job search)
         client: String,
+        /// view (see it) or edit (see and change it)
         #[arg(long, value_enum, default_value = "view")]
         scope: ScopeArg,
         /// The last day it holds (a date or a phrase); without it, until revoked
@@ -725,7 +726,9 @@ impl ScopeArg {
 pub enum UserCmd {
     /// Add an account (the password from FOLLOWUP_PASSWORD, else an invitation link is printed)
     Add {
+        /// Their email, which they sign in with
         email: String,
+        /// What the account is for
         #[arg(long, value_enum, default_value = "client")]
         role: RoleArg,
         /// The server's address, for the invitation link
@@ -741,6 +744,7 @@ pub enum UserCmd {
     List,
     /// Make an API bearer token for an account (printed once)
     Token {
+        /// The account's email
         email: String,
         /// What the token is for
         #[arg(long, default_value = "command line")]
@@ -749,6 +753,7 @@ pub enum UserCmd {
     /// Sign an account out everywhere and set a new password (FOLLOWUP_PASSWORD), or print
     /// a link to choose one
     Reset {
+        /// The account's email
         email: String,
         /// The server's address, for the link
         #[arg(
@@ -760,9 +765,15 @@ pub enum UserCmd {
         public_url: String,
     },
     /// Stop an account from signing in; its sessions and tokens stop working
-    Disable { email: String },
+    Disable {
+        /// The account's email
+        email: String,
+    },
     /// Let a disabled account sign in again
-    Enable { email: String },
+    Enable {
+        /// The account's email
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -2492,20 +2492,21 @@ fn the_database_is_named_by_a_url_too() {
     let before = std::fs::read(&d.path).unwrap();
     for (args, expect) in [
         (
-            vec!["--database", "postgres://localhost/f", "contact", "list"],
-            "PostgreSQL comes with the team server",
-        ),
-        (
             vec!["--database", "mysql://x", "contact", "list"],
             "sqlite:PATH",
         ),
         (vec!["--database", "sqlite:", "contact", "list"], "no path"),
+        // A team server's URL needs to know whose search (nothing is connected to first).
+        (
+            vec!["--database", "postgres://localhost/f", "contact", "list"],
+            "--workspace EMAIL: a team server holds many job searches",
+        ),
     ] {
         let out = cmd(&args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(
-            err.contains("--database") && err.contains(expect),
+            (err.contains("--database") || err.contains("--workspace")) && err.contains(expect),
             "{args:?}: {err}"
         );
         assert_eq!(err.lines().count(), 1, "{err}");

@@ -22,13 +22,20 @@ if [ "$(installed)" != "$want" ]; then
   exit 3
 fi
 echo "schemathesis $want"
+# Every check, the leak check among them, but two: positive_data_acceptance, since many
+# fields are strings the schema cannot narrow (dates as phrases like "in 2 weeks", phone
+# numbers, names that must match one contact), so "schema-valid" input is rightly refused with
+# a 4xx; and ensure_resource_availability, whose inferred links feed a created contact's id to
+# operations whose refusal is about another field. The revoke-token operation is left out: it
+# revokes the run's own token, after which every request is a 401 and nothing is tested.
 # A fixed seed, a bounded number of cases per operation and one worker: the same run each
 # time, in a few minutes on two cores. No example database: nothing carried between runs.
 export SCHEMATHESIS_HOOKS="$here/hooks.py"
 exec python3 -m schemathesis.cli run "$base/openapi.json" \
   --header "Authorization: Bearer $FOLLOWUP_TOKEN" \
-  --checks "${FOLLOWUP_CHECKS:-not_a_server_error,no_leak_between_workspaces}" \
-  --max-examples "${FOLLOWUP_MAX_EXAMPLES:-30}" \
+  --checks "${FOLLOWUP_CHECKS:-all}" \
+  --exclude-checks "${FOLLOWUP_EXCLUDE_CHECKS:-positive_data_acceptance,ensure_resource_availability}" \
+  --max-examples "${FOLLOWUP_MAX_EXAMPLES:-100}" \
   --seed 14 \
   --workers 1 \
   --generation-database none \

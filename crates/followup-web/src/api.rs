@@ -283,6 +283,7 @@ async fn job(State(s): State<WebState>, ApiPath(id): ApiPath<String>) -> ApiResu
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StageBody {
+    #[schema(value_type = schemas::StageWord, inline)]
     stage: String,
 }
 
@@ -310,6 +311,7 @@ async fn stage(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TouchBody {
+    #[schema(value_type = schemas::TouchKindWord, inline)]
     kind: String,
     with: Vec<String>,
     job: Option<String>,
@@ -530,7 +532,7 @@ pub struct ImportQuery {
 /// Imports people from a LinkedIn `Connections.csv` (`kind` = linkedin) or vCards (`vcard`),
 /// sent as the request body; `?dry_run=true` reports without writing.
 #[utoipa::path(post, path = "/api/v1/import/{kind}",
-    params(("kind" = String, Path, description = "linkedin or vcard"),
+    params(("kind" = inline(schemas::ImportKindWord), Path, description = "linkedin or vcard"),
            ("dry_run" = Option<bool>, Query, description = "report, write nothing"),
            ("tier" = Option<String>, Query, description = "tier for new contacts"),
            ("name" = Option<String>, Query, description = "the file's name, for messages")),
@@ -569,9 +571,9 @@ pub struct NewContactBody {
     phones: Vec<String>,
     company: Option<String>,
     title: Option<String>,
-    /// critical, regular or casual.
+    #[schema(value_type = Option<schemas::TierWord>, inline)]
     tier: Option<String>,
-    /// email, phone or linkedin.
+    #[schema(value_type = Option<schemas::ChannelWord>, inline)]
     prefers: Option<String>,
     linkedin: Option<String>,
     /// A date or a phrase, as the CLI takes it.
@@ -655,7 +657,7 @@ pub struct NewJobBody {
     /// The response time the posting states: "3 weeks".
     response_time: Option<String>,
     url: Option<String>,
-    /// lead, applied, interviewing or offer.
+    #[schema(value_type = Option<schemas::OpenStageWord>, inline)]
     stage: Option<String>,
     notes: Option<String>,
     /// Add the organization as new even when its name is close to one here (otherwise 409).

@@ -202,7 +202,7 @@ impl App {
             let tx = &mut w.tx;
             if !tx.is_empty()? {
                 return Err(AppError::BadFile(format!(
-                    "{source}: import json replays a whole log and needs an empty database; import into a new database file"
+                    "{source}: import json replays a whole log and needs an empty database (on a team server, an empty workspace); import into a new database file or a new account's workspace"
                 )));
             }
             for (i, e) in export.events.iter().enumerate() {

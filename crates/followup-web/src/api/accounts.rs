@@ -17,7 +17,7 @@ use crate::{WebError, WebState, auth, blocking};
 pub struct AccountBody {
     id: i64,
     email: String,
-    /// admin, coach or client.
+    #[schema(value_type = super::schemas::RoleWord, inline)]
     role: String,
     disabled: bool,
     /// False until the person chose a password (an invitation not yet used).
@@ -67,7 +67,8 @@ pub struct TokenRequest {
 #[serde(deny_unknown_fields)]
 pub struct NewAccountRequest {
     email: String,
-    /// admin, coach or client (default client).
+    /// Default client.
+    #[schema(value_type = Option<super::schemas::RoleWord>, inline)]
     role: Option<String>,
     /// At least 10 characters; without one, the answer carries an invitation link.
     password: Option<String>,

@@ -151,6 +151,7 @@ pub struct JobPatchBody {
     response_time: Option<String>,
     url: Option<String>,
     /// Any stage, open or closed.
+    #[schema(value_type = Option<super::schemas::StageWord>, inline)]
     stage: Option<String>,
     notes: Option<String>,
 }
@@ -200,6 +201,7 @@ pub(super) async fn delete_job(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TouchPatchBody {
+    #[schema(value_type = Option<super::schemas::TouchKindWord>, inline)]
     kind: Option<String>,
     /// A date or a phrase, not after today.
     on: Option<String>,

@@ -285,8 +285,39 @@ async fn every_new_route_is_in_the_openapi_document() {
                 || (name == "Touch" && ["answers", "poor_fit", "promises"].contains(&k.as_str()))
                 || (name == "Contact" && k == "cadence_start");
             assert!(known, "{name}.{k} is not in the schema");
+            // A vocabulary's word (stage, kind, tier...) is one the schema lists.
+            let prop = &props.get(k).unwrap_or(&serde_json::Value::Null);
+            let listed = prop["enum"].as_array().or_else(|| {
+                prop["oneOf"]
+                    .as_array()?
+                    .iter()
+                    .find_map(|s| s["enum"].as_array())
+            });
+            if let (Some(words), Some(v)) = (listed, record[k].as_str()) {
+                assert!(
+                    words.iter().any(|w| w == v),
+                    "{name}.{k} = {v:?}, not in {words:?}"
+                );
+            }
         }
     }
+    let with_words = |schema: &str, prop: &str| {
+        let p = &doc["components"]["schemas"][schema]["properties"][prop];
+        let list = p["enum"]
+            .as_array()
+            .or_else(|| p["oneOf"][0]["enum"].as_array())
+            .unwrap_or_else(|| panic!("{schema}.{prop} lists no words: {p}"));
+        list.len()
+    };
+    assert_eq!(with_words("StageBody", "stage"), 8);
+    assert_eq!(with_words("NewJobBody", "stage"), 4);
+    assert_eq!(with_words("TouchBody", "kind"), 13);
+    assert_eq!(with_words("Touch", "direction"), 4);
+    assert_eq!(with_words("NewContactBody", "tier"), 3);
+    assert_eq!(
+        doc["paths"]["/api/v1/import/{kind}"]["post"]["parameters"][0]["schema"]["enum"],
+        serde_json::json!(["linkedin", "vcard"])
+    );
     assert_eq!(
         doc["paths"]["/api/v1/contacts/{id}"]["delete"]["responses"]["200"]["content"]["application/json"]
             ["schema"]["$ref"],

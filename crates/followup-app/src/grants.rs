@@ -131,6 +131,28 @@ impl App {
         })
     }
 
+    /// [`App::grant`] from what a form or a request body typed: `scope` a word (view, edit),
+    /// `until` a date or a phrase ("" or none: until revoked).
+    pub fn grant_from_text(
+        &self,
+        client: &Account,
+        coach_email: &str,
+        scope: &str,
+        until: Option<&str>,
+        today: Date,
+        now: Timestamp,
+    ) -> Result<GrantView> {
+        let scope = GrantScope::parse(scope.trim())
+            .ok_or_else(|| invalid(Field::Scope, format!("{scope:?}: give view or edit")))?;
+        let cx = self.ctx_for(self.own_workspace(client)?, Actor::Owner, today)?;
+        let until = until
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(|u| crate::input::day(&cx, Field::Until, u))
+            .transpose()?;
+        self.grant(client, coach_email, scope, until, today, now)
+    }
+
     /// `client` ends the grant they gave `coach_email`.
     pub fn revoke_grant(&self, client: &Account, coach_email: &str) -> Result<()> {
         let workspace = self.own_workspace(client)?;

@@ -287,28 +287,13 @@ pub async fn grant(
     Form(f): Form<GrantForm>,
 ) -> Result<Response, WebError> {
     let account = auth::signed_in()?;
-    let done = blocking(|| -> Result<_, AppError> {
+    let done = blocking(|| {
         let today = today_of(&s, &account)?;
-        let scope = followup_app::GrantScope::parse(&f.scope).ok_or_else(|| {
-            followup_app::error::invalid(
-                followup_app::Field::Scope,
-                format!("{:?}: choose view or edit", f.scope),
-            )
-        })?;
-        let ws = s.app.own_workspace(&account)?;
-        let cx = s.app.ctx_for(ws, followup_app::Actor::Owner, today)?;
-        let until = match f.until.trim() {
-            "" => None,
-            d => Some(followup_app::input::day(
-                &cx,
-                followup_app::Field::Until,
-                d,
-            )?),
-        };
-        s.app.grant(
+        let until = Some(f.until.as_str());
+        s.app.grant_from_text(
             &account,
             &f.coach,
-            scope,
+            &f.scope,
             until,
             today,
             followup_app::clock::now(),
@@ -361,6 +346,17 @@ pub async fn revoke_grant(
     )
 }
 
+/// The account page showing a secret (a new token, an invitation link) this once: never
+/// stored by a cache, and not a redirect, since the secret is nowhere to redirect to.
+fn secret_page(s: &WebState, extra: Extra) -> Result<Response, WebError> {
+    let mut res = account_page_for(s, extra)?.into_response();
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
+}
+
 /// The account page; on a one-person book, why there is none.
 pub async fn account_page(State(s): State<WebState>) -> Result<Html<String>, WebError> {
     if auth::current().is_none() {
@@ -398,13 +394,7 @@ pub async fn create_token(
         },
         Err(e) => return Err(e.into()),
     };
-    // The page, not a redirect: the token is shown this once and is nowhere to redirect to.
-    let mut res = account_page_for(&s, extra)?.into_response();
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    Ok(res)
+    secret_page(&s, extra)
 }
 
 pub async fn revoke_token(
@@ -476,12 +466,7 @@ pub async fn add_user(
         },
         Err(e) => return Err(e.into()),
     };
-    let mut res = account_page_for(&s, extra)?.into_response();
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    Ok(res)
+    secret_page(&s, extra)
 }
 
 #[derive(Deserialize)]
@@ -537,10 +522,5 @@ pub async fn change_user(
             }
         })
     })?;
-    let mut res = account_page_for(&s, extra)?.into_response();
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    Ok(res)
+    secret_page(&s, extra)
 }

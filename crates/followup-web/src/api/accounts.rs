@@ -290,26 +290,13 @@ pub(super) async fn set_grant(
     ApiJson(b): ApiJson<GrantRequest>,
 ) -> ApiResult {
     let a = me()?;
-    let g = blocking(|| -> Result<_, AppError> {
+    let g = blocking(|| {
         let today = crate::accounts::today_of(&s, &a)?;
-        let scope = followup_app::GrantScope::parse(&b.scope).ok_or_else(|| {
-            followup_app::error::invalid(
-                followup_app::Field::Scope,
-                format!("{:?}: give view or edit", b.scope),
-            )
-        })?;
-        let ws = s.app.own_workspace(&a)?;
-        let cx = s.app.ctx_for(ws, followup_app::Actor::Owner, today)?;
-        let until = b
-            .until
-            .as_deref()
-            .filter(|u| !u.trim().is_empty())
-            .map(|u| followup_app::input::day(&cx, followup_app::Field::Until, u))
-            .transpose()?;
-        s.app.grant(
+        let until = b.until.as_deref();
+        s.app.grant_from_text(
             &a,
             &b.coach,
-            scope,
+            &b.scope,
             until,
             today,
             followup_app::clock::now(),

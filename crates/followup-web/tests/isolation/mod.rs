@@ -14,7 +14,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use followup_app::accounts::Secret;
-use followup_app::{Account, Actor, App, Config, NewContact, NewJob, NewTouch, Role};
+use followup_app::{Account, Actor, App, Config, GrantScope, NewContact, NewJob, NewTouch, Role};
 use followup_core::model::OwnerId;
 use followup_store_pg::testing::TestServer;
 use followup_web::WebState;
@@ -764,6 +764,72 @@ async fn isolation_every_api_route_and_page_keeps_a_workspace_to_its_owner() {
             assert_nothing_of_a(&w, who, uri, &Payload::None, &body);
         }
     }
+
+    // 3b. The coach through every grant state A can give (issue 15's grants): none, view,
+    // edit, expired, revoked, on every API operation at A's workspace. Only `edit` may change
+    // anything, and its changes are not sent here (A's own sweep below changes A's data).
+    let coach = tokio::task::block_in_place(|| w.app.account_named("coach@example.com")).unwrap();
+    let grant = |scope, until| followup_store::Grant {
+        workspace: OwnerId(a),
+        coach: coach.id,
+        scope,
+        until,
+        granted: now(),
+    };
+    let dir = || w.app.directory().unwrap().clone();
+    let states: [(&str, Option<followup_store::Grant>); 5] = [
+        ("none", None),
+        ("view", Some(grant(GrantScope::View, None))),
+        ("edit", Some(grant(GrantScope::Edit, Some(TODAY)))),
+        (
+            "expired",
+            Some(grant(GrantScope::Edit, Some(TODAY - 1.days()))),
+        ),
+        ("revoked", None),
+    ];
+    let mut grant_pairs = 0;
+    for (state, g) in &states {
+        tokio::task::block_in_place(|| {
+            let d = dir();
+            d.revoke_grant(OwnerId(a), coach.id).unwrap();
+            if let Some(g) = g {
+                d.set_grant(g).unwrap();
+            }
+        });
+        for op in &ops {
+            let reads = op.method == Method::GET;
+            let may_read = matches!(*state, "view" | "edit");
+            if *state == "edit" && !reads {
+                continue;
+            }
+            let uri = op.in_workspace(a);
+            let (st, body, _) = send_as(
+                &w,
+                &mut api,
+                Who::Coach,
+                true,
+                &op.method,
+                &uri,
+                &op.payload,
+            )
+            .await;
+            grant_pairs += 1;
+            let what = format!("coach with grant {state}: {} at {uri}", op.name());
+            if op.is_account() || op.is_admins() {
+                // About the coach's own account, whatever the path says.
+                assert!(!st.is_server_error(), "{what}: {st}: {body}");
+            } else if may_read && reads {
+                assert_allowed(Who::Coach, &what, st, &body);
+            } else {
+                assert_eq!(st, StatusCode::FORBIDDEN, "{what}: {body}");
+                assert_nothing_of_a(&w, Who::Coach, &uri, &op.payload, &body);
+            }
+        }
+    }
+    tokio::task::block_in_place(|| dir().revoke_grant(OwnerId(a), coach.id)).unwrap();
+    eprintln!(
+        "isolation: grant states none, view, edit (reads), expired, revoked: {grant_pairs} coach requests at A's workspace"
+    );
 
     // Nothing anyone else sent changed anything of A's.
     let after = snapshot(&w);

@@ -281,19 +281,8 @@ fn unauthenticated(api: bool, uri: &Uri) -> Response {
         return res;
     }
     let back = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let next: String = form_urlencoded_component(back);
+    let next = crate::encode_query(back);
     Redirect::to(&format!("/login?next={next}")).into_response()
-}
-
-fn form_urlencoded_component(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A redirect inside a `/w/{id}` page stays in that workspace.

@@ -188,6 +188,19 @@ pub(crate) enum View {
     CalendarFeed,
 }
 
+/// A query string value, percent-encoded: everything but RFC 3986's unreserved characters
+/// (letters, digits, `-._~`). The one encoder for the links and redirects this crate builds.
+pub(crate) fn encode_query(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Runs blocking work (SQLite, the planner, rendering) where it cannot stall the server's
 /// other requests: on a multi-threaded runtime the worker hands its queue to another thread
 /// for the duration; on a current-thread runtime (tests) there is nobody else to stall.

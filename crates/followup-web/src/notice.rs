@@ -72,20 +72,11 @@ impl Banner {
 
 /// The query string for a notice with an Undo.
 pub fn with_undo(n: &Notice, undo: &Undo) -> String {
-    format!("{}&undo={}", n.query(), encode(&undo.to_string()))
-}
-
-/// Percent-encodes everything but letters, digits and `-`: an undo token in a URL.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'-' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    format!(
+        "{}&undo={}",
+        n.query(),
+        crate::encode_query(&undo.to_string())
+    )
 }
 
 /// The query string of a page that shows notices.

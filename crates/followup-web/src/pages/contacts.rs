@@ -75,25 +75,13 @@ const SORTS: [(&str, &str); 4] = [
 const ANY: &str = "any";
 const NONE: &str = "none";
 
-/// A query string value, percent-encoded (everything but the unreserved characters).
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn href(q: &str, tier: &str, sort: &str, page: usize) -> String {
     let mut parts = Vec::new();
     if !q.is_empty() {
-        parts.push(format!("q={}", encode(q)));
+        parts.push(format!("q={}", crate::encode_query(q)));
     }
     if tier != ANY {
-        parts.push(format!("tier={}", encode(tier)));
+        parts.push(format!("tier={}", crate::encode_query(tier)));
     }
     if sort != "name" {
         parts.push(format!("sort={sort}"));

@@ -121,7 +121,7 @@ async fn with_accounts_nobody_gets_in_without_signing_in() {
     let s = &t.server;
     let (st, _, h) = send(s, api_get("/contacts/1")).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
-    assert_eq!(h[header::LOCATION], "/login?next=/contacts/1");
+    assert_eq!(h[header::LOCATION], "/login?next=%2Fcontacts%2F1");
     let (st, body, h) = send(s, api_get("/api/v1/contacts")).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(h[header::WWW_AUTHENTICATE], "Bearer");
@@ -174,12 +174,7 @@ async fn signing_in_sets_a_session_cookie_that_opens_your_own_search() {
     let (_, body, _) = as_cookie(s, "/contacts", &ben).await;
     assert!(!body.contains("Zanzibar"), "{body}");
     // Signing out ends the session on the server, not only in the browser.
-    let req = Request::post("/logout")
-        .header(header::COOKIE, format!("followup_session={cookie}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::empty())
-        .unwrap();
-    let (st, _, h) = send(s, req).await;
+    let (st, _, h) = post_as(s, &"/logout", &cookie, "").await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     assert!(
         h[header::SET_COOKIE]
@@ -291,12 +286,13 @@ async fn workspace_paths_open_your_own_and_refuse_the_rest() {
     let (st, _, _) = as_cookie(s, "/w/abc/contacts", &ana).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     // A change posted under a workspace redirects within it.
-    let req = Request::post(format!("/w/{}/contacts", t.ana.1))
-        .header(header::COOKIE, format!("followup_session={ana}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from("name=Lena+Ortiz"))
-        .unwrap();
-    let (st, body, h) = send(s, req).await;
+    let (st, body, h) = post_as(
+        s,
+        &format!("/w/{}/contacts", t.ana.1),
+        &ana,
+        "name=Lena+Ortiz",
+    )
+    .await;
     assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
     let to = h[header::LOCATION].to_str().unwrap();
     assert!(to.starts_with(&format!("/w/{}/contacts/", t.ana.1)), "{to}");
@@ -336,12 +332,7 @@ async fn tokens_are_shown_once_work_as_bearer_and_stop_when_revoked() {
     let t = team();
     let s = &t.server;
     let ana = sign_in(s, &t.ana.0).await;
-    let req = Request::post("/account/tokens")
-        .header(header::COOKIE, format!("followup_session={ana}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from("label=laptop+script"))
-        .unwrap();
-    let (st, page, h) = send(s, req).await;
+    let (st, page, h) = post_as(s, &"/account/tokens", &ana, "label=laptop+script").await;
     assert_eq!(st, StatusCode::OK, "{page}");
     assert_eq!(h[header::CACHE_CONTROL], "no-store");
     let at = page
@@ -450,24 +441,26 @@ async fn an_admin_manages_people_and_sees_no_search() {
         "an admin needs a grant like anyone"
     );
     // Adding someone makes an invitation link on this server.
-    let req = Request::post("/account/users")
-        .header(header::COOKIE, format!("followup_session={admin}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from("email=Dan%40Example.com&role=coach"))
-        .unwrap();
-    let (st, page, _) = send(s, req).await;
+    let (st, page, _) = post_as(
+        s,
+        &"/account/users",
+        &admin,
+        "email=Dan%40Example.com&role=coach",
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{page}");
     assert!(page.contains("Added dan@example.com as coach."), "{page}");
     assert!(page.contains(&format!("http://{HOST}/invite/")), "{page}");
     // Disabling Ben ends his session at once.
     let ben = sign_in(s, &t.ben.0).await;
     let ben_id = t.app.account_named(&t.ben.0).unwrap().id.0;
-    let req = Request::post(format!("/account/users/{ben_id}"))
-        .header(header::COOKIE, format!("followup_session={admin}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from("change=disable"))
-        .unwrap();
-    let (st, page, _) = send(s, req).await;
+    let (st, page, _) = post_as(
+        s,
+        &format!("/account/users/{ben_id}"),
+        &admin,
+        "change=disable",
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{page}");
     assert_eq!(as_cookie(s, "/", &ben).await.0, StatusCode::SEE_OTHER);
     let (st, _, _) = send(
@@ -481,12 +474,17 @@ async fn an_admin_manages_people_and_sees_no_search() {
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     // A client cannot do an admin's work.
     let ana = sign_in(s, &t.ana.0).await;
-    let req = Request::post("/account/users")
-        .header(header::COOKIE, format!("followup_session={ana}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from("email=eve%40example.com&role=admin"))
-        .unwrap();
-    assert_eq!(send(s, req).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        post_as(
+            s,
+            &"/account/users",
+            &ana,
+            "email=eve%40example.com&role=admin"
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
     assert!(t.app.account_named("eve@example.com").is_err());
 }
 
@@ -495,12 +493,10 @@ async fn a_workspace_calendar_feed_opens_with_its_own_token_only() {
     let t = team();
     let s = &t.server;
     let ana = sign_in(s, &t.ana.0).await;
-    let req = Request::post("/settings/calendar-token")
-        .header(header::COOKIE, format!("followup_session={ana}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::empty())
-        .unwrap();
-    assert_eq!(send(s, req).await.0, StatusCode::SEE_OTHER);
+    assert_eq!(
+        post_as(s, &"/settings/calendar-token", &ana, "").await.0,
+        StatusCode::SEE_OTHER
+    );
     let (_, page, _) = as_cookie(s, "/settings", &ana).await;
     let prefix = format!("http://{HOST}/w/{}/calendar/", t.ana.1);
     let at = page

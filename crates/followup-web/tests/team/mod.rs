@@ -174,7 +174,7 @@ async fn signing_in_sets_a_session_cookie_that_opens_your_own_search() {
     let (_, body, _) = as_cookie(s, "/contacts", &ben).await;
     assert!(!body.contains("Zanzibar"), "{body}");
     // Signing out ends the session on the server, not only in the browser.
-    let (st, _, h) = post_as(s, &"/logout", &cookie, "").await;
+    let (st, _, h) = post_as(s, "/logout", &cookie, "").await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     assert!(
         h[header::SET_COOKIE]
@@ -332,7 +332,7 @@ async fn tokens_are_shown_once_work_as_bearer_and_stop_when_revoked() {
     let t = team();
     let s = &t.server;
     let ana = sign_in(s, &t.ana.0).await;
-    let (st, page, h) = post_as(s, &"/account/tokens", &ana, "label=laptop+script").await;
+    let (st, page, h) = post_as(s, "/account/tokens", &ana, "label=laptop+script").await;
     assert_eq!(st, StatusCode::OK, "{page}");
     assert_eq!(h[header::CACHE_CONTROL], "no-store");
     let at = page
@@ -443,7 +443,7 @@ async fn an_admin_manages_people_and_sees_no_search() {
     // Adding someone makes an invitation link on this server.
     let (st, page, _) = post_as(
         s,
-        &"/account/users",
+        "/account/users",
         &admin,
         "email=Dan%40Example.com&role=coach",
     )
@@ -477,7 +477,7 @@ async fn an_admin_manages_people_and_sees_no_search() {
     assert_eq!(
         post_as(
             s,
-            &"/account/users",
+            "/account/users",
             &ana,
             "email=eve%40example.com&role=admin"
         )
@@ -494,7 +494,7 @@ async fn a_workspace_calendar_feed_opens_with_its_own_token_only() {
     let s = &t.server;
     let ana = sign_in(s, &t.ana.0).await;
     assert_eq!(
-        post_as(s, &"/settings/calendar-token", &ana, "").await.0,
+        post_as(s, "/settings/calendar-token", &ana, "").await.0,
         StatusCode::SEE_OTHER
     );
     let (_, page, _) = as_cookie(s, "/settings", &ana).await;

@@ -125,7 +125,7 @@ pub struct NewSecret<'a> {
 pub enum GrantScope {
     /// Read everything; change nothing.
     View,
-    /// Work in it as the client would (every change recorded as the coach's).
+    /// Work in it as the client would.
     Edit,
 }
 

@@ -708,7 +708,7 @@ impl RoleArg {
 pub enum ScopeArg {
     /// Read everything, change nothing
     View,
-    /// Work in it as the client would; every change is recorded as the coach's
+    /// Work in it as the client would
     Edit,
 }
 

@@ -125,6 +125,22 @@ fn not_admin() -> AppError {
     AppError::Forbidden("only an admin can do that".into())
 }
 
+/// The longest display name, in characters.
+const MAX_NAME: usize = 80;
+
+/// A display name as typed: one line of at most 80 characters; empty means none.
+pub fn display_name(text: &str) -> Result<Option<String>> {
+    let name = crate::fields::line(Field::Label, text)?;
+    let n = name.chars().count();
+    if n > MAX_NAME {
+        return Err(invalid(
+            Field::Label,
+            format!("expected at most {MAX_NAME} characters, found {n}"),
+        ));
+    }
+    Ok(Some(name).filter(|n| !n.is_empty()))
+}
+
 impl App {
     /// The directory of accounts, or why there is none (a one-person book).
     pub fn directory(&self) -> Result<&Arc<dyn Directory>> {
@@ -392,6 +408,25 @@ impl App {
         }
         self.directory()?.set_disabled(target.id, disabled)?;
         Ok(())
+    }
+
+    /// Sets what `target` is called where others read who did something ("logged by Sam
+    /// Lee (coach)"); empty clears it back to the email. A person names themselves; an admin
+    /// (or the operator, `by` = None) anyone.
+    pub fn set_name(&self, by: Option<&Account>, target: &Account, name: &str) -> Result<Account> {
+        if by.is_some_and(|a| a.id != target.id && a.role != Role::Admin) {
+            return Err(AppError::Forbidden(
+                "only an admin can name another account".into(),
+            ));
+        }
+        let name = display_name(name)?;
+        let dir = self.directory()?;
+        dir.set_name(target.id, name.as_deref())?;
+        dir.account(target.id)?.ok_or_else(|| AppError::NotFound {
+            what: "account",
+            query: target.id.to_string(),
+            hint: String::new(),
+        })
     }
 
     /// The workspace an account owns, or why it has none.

@@ -55,6 +55,10 @@ pub struct ContactView {
     pub contact: Contact,
     pub jobs: Vec<Job>,
     pub timeline: Vec<Touch>,
+    /// Touches of the timeline someone other than the owner logged or corrected (a coach),
+    /// by touch id.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub actors: std::collections::BTreeMap<i64, crate::actors::TouchActors>,
     pub promises: Vec<PromiseView>,
     pub next: Vec<AgendaItem>,
 }
@@ -275,6 +279,7 @@ impl App {
         Ok(ContactView {
             contact,
             jobs,
+            actors: self.touch_actors(tx.as_ref())?,
             timeline,
             promises,
             next,

@@ -51,6 +51,10 @@ pub struct JobView {
     pub job: Job,
     pub contacts: Vec<Contact>,
     pub timeline: Vec<Touch>,
+    /// Touches of the timeline someone other than the owner logged or corrected (a coach),
+    /// by touch id.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub actors: std::collections::BTreeMap<i64, crate::actors::TouchActors>,
     pub promises: Vec<PromiseView>,
     pub next: Vec<AgendaItem>,
 }
@@ -325,6 +329,7 @@ impl App {
         Ok(JobView {
             job,
             contacts,
+            actors: self.touch_actors(tx.as_ref())?,
             timeline,
             promises,
             next,

@@ -14,6 +14,7 @@
 //! names (the binary and the web crate name the fields of [`Field`] their own way).
 
 pub mod accounts;
+pub mod actors;
 pub mod agenda;
 pub mod clock;
 pub mod config;
@@ -86,6 +87,16 @@ pub fn default_db_path() -> Option<PathBuf> {
 pub enum Actor {
     Owner,
     Account(i64),
+}
+
+impl Actor {
+    /// The account the log records as acting, when it is not the owner.
+    pub fn account(self) -> Option<followup_store::AccountId> {
+        match self {
+            Actor::Owner => None,
+            Actor::Account(id) => Some(followup_store::AccountId(id)),
+        }
+    }
 }
 
 /// What every use case is told: who acts, for whom, the day it is, and the policy in force

@@ -60,8 +60,10 @@ impl App {
         cx: &Ctx,
         change: impl FnOnce(&mut Work<'_>) -> Result<T>,
     ) -> Result<T> {
+        let mut tx = self.store.write(cx.owner)?;
+        tx.act_as(cx.actor.account());
         let mut work = Work {
-            tx: self.store.write(cx.owner)?,
+            tx,
             cx,
             touched: BTreeSet::new(),
             keep: true,

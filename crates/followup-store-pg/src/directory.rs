@@ -12,7 +12,7 @@ use postgres::Row;
 use crate::PgStore;
 
 const ACCOUNT: &str =
-    "SELECT id, email, role, disabled, workspace, password_hash IS NOT NULL FROM accounts";
+    "SELECT id, email, role, disabled, workspace, password_hash IS NOT NULL, name FROM accounts";
 
 fn account(row: &Row) -> Result<Account> {
     let role: String = row.get(2);
@@ -27,6 +27,7 @@ fn account(row: &Row) -> Result<Account> {
         disabled: row.get(3),
         workspace: row.get::<_, Option<i64>>(4).map(OwnerId),
         has_password: row.get(5),
+        name: row.get(6),
     })
 }
 
@@ -50,7 +51,7 @@ impl Directory for PgStore {
     fn add_account(&self, email: &str, role: Role, password_hash: Option<&str>) -> Result<Account> {
         let sql = "INSERT INTO accounts (email, role, password_hash, workspace)
              VALUES ($1, $2, $3, CASE WHEN $2 = 'client' THEN nextval('workspace_ids') END)
-             RETURNING id, email, role, disabled, workspace, password_hash IS NOT NULL";
+             RETURNING id, email, role, disabled, workspace, password_hash IS NOT NULL, name";
         let rows = self
             .pool
             .get()?
@@ -109,6 +110,14 @@ impl Directory for PgStore {
         let n = self.pool.get()?.execute(
             "UPDATE accounts SET disabled = $2 WHERE id = $1",
             &[&id.0, &disabled],
+        )?;
+        found(n, id)
+    }
+
+    fn set_name(&self, id: AccountId, name: Option<&str>) -> Result<()> {
+        let n = self.pool.get()?.execute(
+            "UPDATE accounts SET name = $2 WHERE id = $1",
+            &[&id.0, &name],
         )?;
         found(n, id)
     }

@@ -80,6 +80,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_accounts.sql"),
     include_str!("../migrations/0003_grants.sql"),
+    include_str!("../migrations/0004_actors.sql"),
 ];
 
 /// The schema version this binary writes.

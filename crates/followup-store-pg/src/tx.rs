@@ -9,7 +9,7 @@ use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, Touch, TouchI
 use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
 use followup_core::{Event, OrgId};
 use followup_store::{
-    Entity, ReadTx, Recorded, Removal, Result, StoreError, Trash, WriteTx, month_day,
+    AccountId, Entity, ReadTx, Recorded, Removal, Result, StoreError, Trash, WriteTx, month_day,
     occasion_ranges, open_stages, plan_kind, subject_text,
 };
 use jiff::civil::Date;
@@ -33,6 +33,8 @@ pub(crate) struct PgTx<'s> {
     /// Still inside BEGIN.
     open: bool,
     name: &'s str,
+    /// Who records what is appended (`WriteTx::act_as`).
+    actor: Option<AccountId>,
 }
 
 impl Drop for PgTx<'_> {
@@ -43,6 +45,13 @@ impl Drop for PgTx<'_> {
             conn.broken = true;
         }
     }
+}
+
+/// PostgreSQL text cannot hold NUL, so no stored name has one and a search for it matches
+/// nothing; sent as a parameter it would be an error instead of "no such name" (a reference
+/// typed into the API, say).
+fn has_nul(text: &str) -> bool {
+    text.contains('\0')
 }
 
 /// The columns a removal moves, as in the live table (the `removed_` tables mirror them).
@@ -96,6 +105,7 @@ impl<'s> PgTx<'s> {
             owner,
             open: true,
             name,
+            actor: None,
         }
     }
 
@@ -429,27 +439,16 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn events(&self) -> Result<Vec<Recorded>> {
-        let rows = self.query(
-            "SELECT seq, recorded_on, payload FROM events WHERE owner = $1 ORDER BY seq",
-            &[&self.owner],
-        )?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let seq: i64 = get(r, 0, "events")?;
-            let on: &str = get(r, 1, "events")?;
-            let payload: &str = get(r, 2, "events")?;
-            let recorded_on = on.parse().map_err(|e: jiff::Error| StoreError::Corrupt {
-                table: "events",
-                id: seq.to_string(),
-                detail: e.to_string(),
-            })?;
-            out.push(Recorded {
-                seq,
-                recorded_on,
-                event: from_json("events", seq, payload)?,
-            });
-        }
-        Ok(out)
+        self.recorded(
+            "SELECT seq, recorded_on, actor, payload FROM events WHERE owner = $1 ORDER BY seq",
+        )
+    }
+
+    fn events_by_accounts(&self) -> Result<Vec<Recorded>> {
+        self.recorded(
+            "SELECT seq, recorded_on, actor, payload FROM events
+             WHERE owner = $1 AND actor IS NOT NULL ORDER BY seq",
+        )
     }
 
     fn holidays(&self) -> Result<Vec<Date>> {
@@ -470,6 +469,9 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn organization_named(&self, name: &str) -> Result<Option<OrgRef>> {
+        if has_nul(name) {
+            return Ok(None);
+        }
         // lower() of a "C" column folds ASCII, as SQLite's NOCASE; so does the argument.
         let rows = self.query(
             "SELECT id, name FROM organizations WHERE owner = $1 AND lower(name) = $2",
@@ -503,6 +505,9 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn contacts_named(&self, name: &str) -> Result<Vec<Contact>> {
+        if has_nul(name) {
+            return Ok(Vec::new());
+        }
         let folded = name.trim().to_ascii_lowercase();
         let exact = self.query_json(
             "contacts",
@@ -540,6 +545,9 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn jobs_matching(&self, text: &str) -> Result<Vec<Job>> {
+        if has_nul(text) {
+            return Ok(Vec::new());
+        }
         let t = text.trim().to_ascii_lowercase();
         let exact = self.query_json(
             "jobs",
@@ -744,6 +752,10 @@ impl WriteTx for PgTx<'_> {
         self.atomically(|t| t.allocate(entity.as_str()))
     }
 
+    fn act_as(&mut self, actor: Option<AccountId>) {
+        self.actor = actor;
+    }
+
     fn append(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
         self.atomically(|t| t.append_now(recorded_on, event))
     }
@@ -809,18 +821,45 @@ impl WriteTx for PgTx<'_> {
     }
 }
 
+impl PgTx<'_> {
+    /// Events as `sql` selects them: seq, recorded_on, actor, payload, for this owner ($1).
+    fn recorded(&self, sql: &str) -> Result<Vec<Recorded>> {
+        let rows = self.query(sql, &[&self.owner])?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let seq: i64 = get(r, 0, "events")?;
+            let on: &str = get(r, 1, "events")?;
+            let actor: Option<i64> = get(r, 2, "events")?;
+            let payload: &str = get(r, 3, "events")?;
+            let recorded_on = on.parse().map_err(|e: jiff::Error| StoreError::Corrupt {
+                table: "events",
+                id: seq.to_string(),
+                detail: e.to_string(),
+            })?;
+            out.push(Recorded {
+                seq,
+                recorded_on,
+                actor: actor.map(AccountId),
+                event: from_json("events", seq, payload)?,
+            });
+        }
+        Ok(out)
+    }
+}
+
 /// The changes themselves; [`WriteTx`] runs each inside a savepoint.
 impl PgTx<'_> {
     fn append_now(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
         let seq: Option<i64> = self.one(
             "events",
-            "INSERT INTO events (owner, recorded_on, kind, payload) VALUES ($1, $2, $3, $4)
-             RETURNING seq",
+            "INSERT INTO events (owner, recorded_on, kind, payload, actor)
+             VALUES ($1, $2, $3, $4, $5) RETURNING seq",
             &[
                 &self.owner,
                 &recorded_on.to_string(),
                 &Event::kind(event),
                 &to_json(event),
+                &self.actor.map(|a| a.0),
             ],
         )?;
         let seq = seq.ok_or_else(|| StoreError::Corrupt {

@@ -23,7 +23,7 @@ use followup_core::plan::{Action, FollowUp, PlanKey, Rule, Slot, Snooze, Subject
 use followup_core::{ContactPatch, Event};
 use jiff::civil::{Date, date};
 
-use crate::{Entity, ReadTx, Removal, Result, Store, StoreError, WriteTx};
+use crate::{AccountId, Entity, ReadTx, Removal, Result, Store, StoreError, WriteTx};
 
 const ME: OwnerId = OwnerId(1);
 const OTHER: OwnerId = OwnerId(2);
@@ -64,6 +64,7 @@ pub fn run(name: &str, reads_wait_for_writes: bool, make: &dyn Fn() -> Box<dyn S
         ("removing hides, restoring is whole", removal_and_restore),
         ("a merge moves the history", merges_move_history),
         ("an edited touch replaces the record", edits_replace_touches),
+        ("events keep who recorded them", events_keep_their_actor),
     ];
     for (rule, check) in rules {
         let store: Arc<dyn Store> = Arc::from(make());
@@ -1177,6 +1178,11 @@ fn names_match_exactly_then_by_part(store: &Arc<dyn Store>, _: bool) {
     assert_eq!(matching("%"), [4], "% is not a wildcard");
     assert_eq!(matching("f_s"), [4], "_ is not a wildcard");
     assert!(matching("Initech").is_empty());
+    // A NUL cannot be in any stored name (PostgreSQL text refuses it): a search with one
+    // finds nothing, and is not an error.
+    assert!(ok(r.contacts_named("Dana\0"), "nul name").is_empty());
+    assert!(ok(r.jobs_matching("\0"), "nul job").is_empty());
+    assert!(ok(r.organization_named("Acme\0"), "nul org").is_none());
 }
 
 fn versions_move_with_commits(store: &Arc<dyn Store>, _: bool) {
@@ -1560,4 +1566,53 @@ fn edits_replace_touches(store: &Arc<dyn Store>, _: bool) {
     let edited = &ok(tx.touches_of_job(eng), "of job")[0];
     assert_eq!(edited.note.as_deref(), Some("corrected"));
     assert_eq!(edited.date, date(2026, 2, 20));
+}
+
+fn events_keep_their_actor(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let (dana, _, _) = small_book(s);
+    let mut tx = write(s, ME);
+    tx.act_as(Some(AccountId(7)));
+    let id = ok(tx.next_id(Entity::Touch), "id");
+    ok(
+        tx.append(
+            DAY,
+            &Event::TouchLogged {
+                touch: touch(id, DAY, &[dana], None),
+            },
+        ),
+        "log as account 7",
+    );
+    tx.act_as(None);
+    ok(
+        tx.append(DAY, &Event::TouchRetracted { id: TouchId(id) }),
+        "retract as the owner",
+    );
+    ok(tx.commit(), "commit");
+    let (all, by) = {
+        let r = read(s, ME);
+        (
+            ok(r.events(), "events"),
+            ok(r.events_by_accounts(), "by accounts"),
+        )
+    };
+    let acted: Vec<_> = all.iter().filter(|e| e.actor.is_some()).collect();
+    assert_eq!(acted.len(), 1, "one event of account 7 in {all:?}");
+    assert_eq!(acted[0].actor, Some(AccountId(7)));
+    assert_eq!(acted[0].event.kind(), "touch-logged");
+    assert_eq!(
+        all.last().map(|e| e.actor),
+        Some(None),
+        "act_as(None) is the owner"
+    );
+    assert_eq!(by, acted.into_iter().cloned().collect::<Vec<_>>());
+    // Another owner's log has nothing of it, and a fresh transaction acts as the owner.
+    assert!(ok(read(s, OTHER).events_by_accounts(), "other").is_empty());
+    let mut tx = write(s, ME);
+    ok(
+        tx.append(DAY, &Event::TouchRestored { id: TouchId(id) }),
+        "restore",
+    );
+    ok(tx.commit(), "commit");
+    assert_eq!(ok(read(s, ME).events_by_accounts(), "again").len(), 1);
 }

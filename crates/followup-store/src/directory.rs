@@ -64,6 +64,16 @@ pub struct Account {
     pub workspace: Option<OwnerId>,
     /// False until a password is set (an invited account).
     pub has_password: bool,
+    /// What people call them ("Sam Lee"), where a person reads who did something; none shows
+    /// the email.
+    pub name: Option<String>,
+}
+
+impl Account {
+    /// The name, or the email when none was given.
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.email)
+    }
 }
 
 /// The kinds of secret a person holds. Each is stored as a hash of a random value the person
@@ -181,6 +191,8 @@ pub trait Directory: Send + Sync {
     fn password_hash(&self, id: AccountId) -> Result<Option<String>>;
     fn set_password(&self, id: AccountId, hash: &str) -> Result<()>;
     fn set_disabled(&self, id: AccountId, disabled: bool) -> Result<()>;
+    /// Sets (or, with `None`, clears) the display name.
+    fn set_name(&self, id: AccountId, name: Option<&str>) -> Result<()>;
     /// The account owning a workspace.
     fn workspace_owner(&self, workspace: OwnerId) -> Result<Option<AccountId>>;
 
@@ -291,6 +303,7 @@ impl Directory for MemoryDirectory {
             disabled: false,
             workspace,
             has_password: password_hash.is_some(),
+            name: None,
         };
         d.accounts
             .insert(id, (account.clone(), password_hash.map(str::to_string)));
@@ -338,6 +351,12 @@ impl Directory for MemoryDirectory {
             .ok_or_else(|| missing(id))?
             .0
             .disabled = disabled;
+        Ok(())
+    }
+
+    fn set_name(&self, id: AccountId, name: Option<&str>) -> Result<()> {
+        let mut d = self.data();
+        d.accounts.get_mut(&id).ok_or_else(|| missing(id))?.0.name = name.map(str::to_string);
         Ok(())
     }
 
@@ -569,6 +588,26 @@ pub fn conformance(name: &str, make: &dyn Fn() -> Box<dyn Directory>) {
             "passwords",
             "has_password does not follow the hash given".into(),
         );
+    }
+    if a.name.is_some() || a.label() != "ana@example.com" {
+        fail(
+            "names",
+            "a new account has a name, or its label is not the email".into(),
+        );
+    }
+    d.set_name(a.id, Some("Ana Silva")).unwrap();
+    if d.account(a.id).unwrap().unwrap().label() != "Ana Silva" {
+        fail("names", "set_name did not keep the name".into());
+    }
+    d.set_name(a.id, None).unwrap();
+    if d.account(a.id).unwrap().unwrap().name.is_some() {
+        fail("names", "set_name(None) did not clear it".into());
+    }
+    if !matches!(
+        d.set_name(AccountId(999), Some("x")),
+        Err(StoreError::Missing { .. })
+    ) {
+        fail("names", "set_name of no account did not say so".into());
     }
     d.set_password(a.id, "new").unwrap();
     if d.password_hash(a.id).unwrap().as_deref() != Some("new")

@@ -178,6 +178,9 @@ pub struct Trash {
 pub struct Recorded {
     pub seq: i64,
     pub recorded_on: Date,
+    /// Who recorded it: `None` is the owner themselves; on the team server, an account (a
+    /// coach under a grant) acting on the owner's behalf.
+    pub actor: Option<AccountId>,
     pub event: Event,
 }
 
@@ -198,6 +201,9 @@ pub trait ReadTx {
     fn is_empty(&self) -> Result<bool>;
     /// The whole log of this owner, in order.
     fn events(&self) -> Result<Vec<Recorded>>;
+    /// The events an account other than the owner recorded (a coach under a grant), in
+    /// order: what a timeline needs to say "logged by Sam", without reading the whole log.
+    fn events_by_accounts(&self) -> Result<Vec<Recorded>>;
     /// The holidays this owner imported (F16), every calendar's days together, in order.
     fn holidays(&self) -> Result<Vec<Date>>;
 
@@ -256,6 +262,9 @@ pub trait ReadTx {
 pub trait WriteTx: ReadTx {
     /// The next free id of a kind, for this owner; never given twice.
     fn next_id(&mut self, entity: Entity) -> Result<i64>;
+    /// Says who records the events appended from now on in this transaction: `None` (the
+    /// default) is the owner; an account is someone acting on the owner's behalf.
+    fn act_as(&mut self, actor: Option<AccountId>);
     /// Records the event in the log and applies it to the rows; on an error, neither.
     fn append(&mut self, recorded_on: Date, event: &Event) -> Result<()>;
     /// Replaces the subject's plan items with `items` (which must all belong to it; one key

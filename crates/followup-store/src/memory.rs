@@ -19,8 +19,8 @@ use followup_core::{Action, Event, OrgId};
 use jiff::civil::Date;
 
 use crate::{
-    Entity, ReadTx, Recorded, Removal, Result, Store, StoreError, Trash, WriteTx, lock_within,
-    month_day, occasion_ranges,
+    AccountId, Entity, ReadTx, Recorded, Removal, Result, Store, StoreError, Trash, WriteTx,
+    lock_within, month_day, occasion_ranges,
 };
 
 /// The plan numbers' sequence, beside the entities' (as SQLite names it).
@@ -89,6 +89,7 @@ impl Store for MemoryStore {
             owner,
             seq,
             data,
+            actor: None,
             _writer: None,
         }))
     }
@@ -104,6 +105,7 @@ impl Store for MemoryStore {
             owner,
             seq,
             data,
+            actor: None,
             _writer: Some(guard),
         }))
     }
@@ -120,6 +122,8 @@ struct MemoryTx<'s> {
     /// The last sequence number handed out, as of this transaction.
     seq: i64,
     data: Arc<OwnerData>,
+    /// Who records what is appended (`WriteTx::act_as`).
+    actor: Option<AccountId>,
     _writer: Option<MutexGuard<'s, ()>>,
 }
 
@@ -469,6 +473,16 @@ impl ReadTx for MemoryTx<'_> {
         Ok(self.data.events.clone())
     }
 
+    fn events_by_accounts(&self) -> Result<Vec<Recorded>> {
+        Ok(self
+            .data
+            .events
+            .iter()
+            .filter(|r| r.actor.is_some())
+            .cloned()
+            .collect())
+    }
+
     fn holidays(&self) -> Result<Vec<Date>> {
         let days: BTreeSet<Date> = self.data.holidays.values().flatten().copied().collect();
         Ok(days.into_iter().collect())
@@ -678,14 +692,20 @@ impl WriteTx for MemoryTx<'_> {
         Ok(self.data_mut().allocate(entity.as_str()))
     }
 
+    fn act_as(&mut self, actor: Option<AccountId>) {
+        self.actor = actor;
+    }
+
     fn append(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
         self.data.check(event)?;
         self.seq += 1;
         let seq = self.seq;
+        let actor = self.actor;
         let data = self.data_mut();
         data.events.push(Recorded {
             seq,
             recorded_on,
+            actor,
             event: event.clone(),
         });
         data.apply(seq, event);

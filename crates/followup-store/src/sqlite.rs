@@ -15,8 +15,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    Entity, ReadTx, Recorded, Removal, Result, Store, StoreError, Trash, WriteTx, lock_within,
-    month_day, occasion_ranges, open_stages, plan_kind, subject_text,
+    AccountId, Entity, ReadTx, Recorded, Removal, Result, Store, StoreError, Trash, WriteTx,
+    lock_within, month_day, occasion_ranges, open_stages, plan_kind, subject_text,
 };
 
 /// How long a writer waits for another process's write to end before saying so: long enough
@@ -64,6 +64,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0003_holidays.sql"),
     include_str!("../migrations/sqlite/0004_ids_versions.sql"),
     include_str!("../migrations/sqlite/0005_removed.sql"),
+    include_str!("../migrations/sqlite/0006_actors.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -314,6 +315,7 @@ impl Store for SqliteStore {
             tx: conn,
             owner: owner.0,
             open: true,
+            actor: None,
             path: &self.path,
         };
         // BEGIN alone takes no snapshot: SQLite starts the read at the first statement, so a
@@ -336,6 +338,7 @@ impl Store for SqliteStore {
             tx: conn,
             owner: owner.0,
             open: true,
+            actor: None,
             path: &self.path,
         };
         // The embedded default has owner 1 from the first migration; the team server's
@@ -365,6 +368,8 @@ struct SqliteTx<'s> {
     owner: i64,
     /// Still inside BEGIN.
     open: bool,
+    /// Who records what is appended (`WriteTx::act_as`).
+    actor: Option<AccountId>,
     path: &'s str,
 }
 
@@ -760,31 +765,16 @@ impl ReadTx for SqliteTx<'_> {
     }
 
     fn events(&self) -> Result<Vec<Recorded>> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT seq, recorded_on, payload FROM events WHERE owner = ?1 ORDER BY seq",
-        )?;
-        let rows = stmt.query_map(params![self.owner], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, on, payload) = row?;
-            let recorded_on = on.parse().map_err(|e: jiff::Error| StoreError::Corrupt {
-                table: "events",
-                id: seq.to_string(),
-                detail: e.to_string(),
-            })?;
-            out.push(Recorded {
-                seq,
-                recorded_on,
-                event: from_json("events", seq, &payload)?,
-            });
-        }
-        Ok(out)
+        self.recorded(
+            "SELECT seq, recorded_on, actor, payload FROM events WHERE owner = ?1 ORDER BY seq",
+        )
+    }
+
+    fn events_by_accounts(&self) -> Result<Vec<Recorded>> {
+        self.recorded(
+            "SELECT seq, recorded_on, actor, payload FROM events INDEXED BY events_by_accounts
+             WHERE owner = ?1 AND actor IS NOT NULL ORDER BY seq",
+        )
     }
 
     fn organization_named(&self, name: &str) -> Result<Option<OrgRef>> {
@@ -1073,6 +1063,10 @@ impl WriteTx for SqliteTx<'_> {
         self.allocate(entity.as_str())
     }
 
+    fn act_as(&mut self, actor: Option<AccountId>) {
+        self.actor = actor;
+    }
+
     fn append(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
         self.atomically(|tx| tx.append_now(recorded_on, event))
     }
@@ -1136,16 +1130,49 @@ impl WriteTx for SqliteTx<'_> {
     }
 }
 
+impl SqliteTx<'_> {
+    /// Events as `sql` selects them: seq, recorded_on, actor, payload, for this owner (?1).
+    fn recorded(&self, sql: &str) -> Result<Vec<Recorded>> {
+        let mut stmt = self.tx.prepare_cached(sql)?;
+        let rows = stmt.query_map(params![self.owner], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, on, actor, payload) = row?;
+            let recorded_on = on.parse().map_err(|e: jiff::Error| StoreError::Corrupt {
+                table: "events",
+                id: seq.to_string(),
+                detail: e.to_string(),
+            })?;
+            out.push(Recorded {
+                seq,
+                recorded_on,
+                actor: actor.map(AccountId),
+                event: from_json("events", seq, &payload)?,
+            });
+        }
+        Ok(out)
+    }
+}
+
 /// The changes themselves; [`WriteTx`] runs each inside a savepoint.
 impl SqliteTx<'_> {
     fn append_now(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
         self.exec(
-            "INSERT INTO events (owner, recorded_on, kind, payload) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO events (owner, recorded_on, kind, payload, actor)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 self.owner,
                 recorded_on.to_string(),
                 Event::kind(event),
-                to_json(event)
+                to_json(event),
+                self.actor.map(|a| a.0)
             ],
         )?;
         let seq = self.tx.last_insert_rowid();

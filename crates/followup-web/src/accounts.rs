@@ -418,6 +418,37 @@ pub struct UserForm {
     email: String,
     #[serde(default)]
     role: String,
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// Names the signed-in account (the Account page's "Your name").
+pub async fn set_name(
+    State(s): State<WebState>,
+    Form(f): Form<NameForm>,
+) -> Result<Html<String>, WebError> {
+    let account = auth::signed_in()?;
+    let extra = match blocking(|| s.app.set_name(Some(&account), &account, &f.name)) {
+        Ok(a) => Extra {
+            notice: Some(match a.name {
+                Some(n) => format!("Saved: others now read “{n}” where you act."),
+                None => format!("Name cleared: others read {} where you act.", a.email),
+            }),
+            ..Extra::default()
+        },
+        Err(e @ AppError::Invalid { .. }) => Extra {
+            message: Some(e.render(|f| f.label().to_string())),
+            ..Extra::default()
+        },
+        Err(e) => return Err(e.into()),
+    };
+    account_page_for(&s, extra)
 }
 
 /// The link an invitation's code opens, on this server's public address when known.
@@ -446,13 +477,19 @@ pub async fn add_user(
         )));
     };
     let added = blocking(|| {
-        s.app.add_user(
+        // The name is checked first, so a bad one adds no account.
+        followup_app::accounts::display_name(&f.name)?;
+        let mut added = s.app.add_user(
             Some(&account),
             &f.email,
             role,
             None,
             followup_app::clock::now(),
-        )
+        )?;
+        if !f.name.trim().is_empty() {
+            added.account = s.app.set_name(Some(&account), &added.account, &f.name)?;
+        }
+        Ok::<_, AppError>(added)
     });
     let extra = match added {
         Ok(a) => Extra {

@@ -57,7 +57,10 @@ pub fn router() -> Router<WebState> {
         .route("/items/{id}/warnings", get(warnings))
         .route("/me", get(me).patch(set_me))
         .route("/settings", get(settings).put(set_settings))
-        .route("/account", get(accounts::account))
+        .route(
+            "/account",
+            get(accounts::account).patch(accounts::rename_account),
+        )
         .route(
             "/account/tokens",
             get(accounts::tokens).post(accounts::create_token),
@@ -123,6 +126,7 @@ pub fn router() -> Router<WebState> {
         set_settings,
         import,
         accounts::account,
+        accounts::rename_account,
         accounts::tokens,
         accounts::create_token,
         accounts::revoke_token,

@@ -516,6 +516,7 @@ pub fn router(state: WebState) -> Router {
         .route("/account/tokens", post(accounts::create_token))
         .route("/account/tokens/{id}/revoke", post(accounts::revoke_token))
         .route("/account/users", post(accounts::add_user))
+        .route("/account/name", post(accounts::set_name))
         .route("/account/grants", post(accounts::grant))
         .route("/account/grants/revoke", post(accounts::revoke_grant))
         .route("/account/users/{id}", post(accounts::change_user))

@@ -731,6 +731,10 @@ pub enum UserCmd {
         /// What the account is for
         #[arg(long, value_enum, default_value = "client")]
         role: RoleArg,
+        /// What people call them, shown where others read who did something
+        /// ("logged by Sam Lee (coach)"); default: the email
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
         /// The server's address, for the invitation link
         #[arg(
             long,
@@ -740,8 +744,15 @@ pub enum UserCmd {
         )]
         public_url: String,
     },
-    /// Every account: email, role, state, workspace
+    /// Every account: email, role, state, workspace, name
     List,
+    /// Set what an account is called (an empty NAME goes back to the email)
+    Rename {
+        /// The account's email
+        email: String,
+        /// Their name, as others will read it
+        name: String,
+    },
     /// Make an API bearer token for an account (printed once)
     Token {
         /// The account's email

@@ -615,7 +615,20 @@ pub fn contacts(list: &[Contact], json: bool) -> Out {
 
 /// The timeline: in a pipe one line a touch as it always was; on a terminal in aligned
 /// columns, the names and the note wrapped under their own column.
-fn timeline(touches: &[Touch], today: Date, names: &dyn Fn(&Touch) -> String) -> Out {
+fn timeline(
+    touches: &[Touch],
+    actors: &std::collections::BTreeMap<i64, followup_app::actors::TouchActors>,
+    today: Date,
+    names: &dyn Fn(&Touch) -> String,
+) -> Out {
+    // Who logged it, when not the owner (a coach on the team server), after the names.
+    let with_actor = |t: &Touch| match actors.get(&t.id.0) {
+        Some(a) => format!("{}  ({})", names(t), a.sentence())
+            .trim_start()
+            .to_string(),
+        None => names(t),
+    };
+    let names: &dyn Fn(&Touch) -> String = &with_actor;
     if term().width.is_none() {
         for t in touches {
             outln!("{}", touch_line(t, today, names));
@@ -815,7 +828,7 @@ pub fn contact_view(v: &ContactView, today: Date, json: bool) -> Out {
             .map(|j| format!("{}: {}", j.organization.name, j.title))
             .unwrap_or_default()
     };
-    timeline(&v.timeline, today, &label)?;
+    timeline(&v.timeline, &v.actors, today, &label)?;
     promises(&v.promises, today)?;
     if v.next.is_empty() {
         outln!("Next: nothing planned (a casual contact gets occasions only, F13)");
@@ -950,7 +963,7 @@ pub fn job_view(v: &JobView, today: Date, json: bool) -> Out {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    timeline(&v.timeline, today, &label)?;
+    timeline(&v.timeline, &v.actors, today, &label)?;
     promises(&v.promises, today)?;
     next_lines(&v.next, today)?;
     Ok(())

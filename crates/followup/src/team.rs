@@ -64,6 +64,7 @@ fn added_out(
             "email": a.email,
             "role": a.role.as_str(),
             "workspace": a.workspace.map(|w| w.0),
+            "name": a.name,
             "invitation": invitation,
         }));
     }
@@ -101,10 +102,32 @@ pub fn user(cli: &Cli, cmd: &UserCmd, config: followup_app::Config, json: bool) 
         UserCmd::Add {
             email,
             role,
+            name,
             public_url,
         } => {
-            let added = app.add_user(None, email, role.role(), password().as_deref(), now)?;
+            // The name is checked before anything is added, so a bad one changes nothing.
+            if let Some(n) = name {
+                followup_app::accounts::display_name(n)?;
+            }
+            let mut added = app.add_user(None, email, role.role(), password().as_deref(), now)?;
+            if let Some(n) = name {
+                added.account = app.set_name(None, &added.account, n)?;
+            }
             added_out(&added, public_url, json, "Added:")
+        }
+        UserCmd::Rename { email, name } => {
+            let a = app.account_named(email)?;
+            let a = app.set_name(None, &a, name)?;
+            if json {
+                return output::print_json(
+                    &serde_json::json!({ "email": a.email, "name": a.name }),
+                );
+            }
+            match &a.name {
+                Some(n) => outln!("{} is now called \"{n}\".", a.email),
+                None => outln!("{} has no name now; others see the email.", a.email),
+            }
+            Ok(())
         }
         UserCmd::List => {
             let all = app.accounts(None)?;
@@ -115,7 +138,7 @@ pub fn user(cli: &Cli, cmd: &UserCmd, config: followup_app::Config, json: bool) 
                         serde_json::json!({
                             "id": a.id.0, "email": a.email, "role": a.role.as_str(),
                             "disabled": a.disabled, "invited": !a.has_password,
-                            "workspace": a.workspace.map(|w| w.0),
+                            "workspace": a.workspace.map(|w| w.0), "name": a.name,
                         })
                     })
                     .collect();
@@ -136,12 +159,17 @@ pub fn user(cli: &Cli, cmd: &UserCmd, config: followup_app::Config, json: bool) 
                     .workspace
                     .map(|w| format!("workspace {}", w.0))
                     .unwrap_or_default();
+                let name = a.name.as_deref().unwrap_or_default();
                 outln!(
-                    "{:<4} {:<32} {:<7} {:<9} {ws}",
-                    a.id.0,
-                    a.email,
-                    a.role.as_str(),
-                    state
+                    "{}",
+                    format!(
+                        "{:<4} {:<32} {:<7} {:<9} {ws:<13} {name}",
+                        a.id.0,
+                        a.email,
+                        a.role.as_str(),
+                        state
+                    )
+                    .trim_end()
                 );
             }
             Ok(())

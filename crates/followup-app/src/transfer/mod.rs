@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use followup_core::Event;
 use followup_core::model::{Contact, Job, Touch};
+use followup_store::AccountId;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -110,6 +111,10 @@ pub struct ItemNumber {
 #[serde(deny_unknown_fields)]
 pub struct ExportedEvent {
     pub recorded_on: Date,
+    /// The email of the account that recorded it, when not the owner (a coach on the team
+    /// server). An email, not an account number, so it means the same on another server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
     pub event: Event,
 }
 
@@ -146,17 +151,45 @@ impl std::str::FromStr for CsvTable {
 }
 
 impl App {
+    /// The email of an account named in the log, if this server still has it.
+    fn account_email(&self, id: AccountId) -> Result<Option<String>, AppError> {
+        Ok(match &self.directory {
+            Some(d) => d.account(id)?.map(|a| a.email),
+            None => None,
+        })
+    }
+
+    /// The account with this email, when this server has accounts and one matches.
+    fn account_id_of(&self, email: &str) -> Result<Option<AccountId>, AppError> {
+        Ok(match &self.directory {
+            Some(d) => d.account_by_email(&email.to_lowercase())?.map(|a| a.id),
+            None => None,
+        })
+    }
+
     /// Everything, as the JSON export (pretty, ends in a newline).
     pub fn export_json(&self, cx: &Ctx) -> Result<String, AppError> {
         let tx = self.store.read(cx.owner)?;
-        let events = tx
-            .events()?
-            .into_iter()
-            .map(|r| ExportedEvent {
+        let mut emails: BTreeMap<AccountId, Option<String>> = BTreeMap::new();
+        let mut events = Vec::new();
+        for r in tx.events()? {
+            let by = match r.actor {
+                None => None,
+                Some(a) => match emails.get(&a) {
+                    Some(e) => e.clone(),
+                    None => {
+                        let e = self.account_email(a)?;
+                        emails.insert(a, e.clone());
+                        e
+                    }
+                },
+            };
+            events.push(ExportedEvent {
                 recorded_on: r.recorded_on,
+                by,
                 event: r.event,
-            })
-            .collect();
+            });
+        }
         let mut touches = tx.all_touches()?;
         touches.sort_by_key(|t| t.id);
         let mut settings = BTreeMap::new();
@@ -205,7 +238,18 @@ impl App {
                     "{source}: import json replays a whole log and needs an empty database (on a team server, an empty workspace); import into a new database file or a new account's workspace"
                 )));
             }
+            let importer = cx.actor.account();
             for (i, e) in export.events.iter().enumerate() {
+                // Who recorded it stays with the event when this server knows them; an
+                // account it does not have (another server, a one-file book) cannot be
+                // named here, and the event counts as the importer's. The owner's own
+                // events are the importer's too: a coach importing for a client is on
+                // record as having done it.
+                let by = match &e.by {
+                    Some(email) => self.account_id_of(email)?.or(importer),
+                    None => importer,
+                };
+                tx.act_as(by);
                 tx.append(e.recorded_on, &e.event).map_err(|err| {
                     AppError::BadFile(format!(
                         "{source}: event {} ({}) cannot be replayed: {err}",

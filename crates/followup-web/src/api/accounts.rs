@@ -24,6 +24,9 @@ pub struct AccountBody {
     has_password: bool,
     /// The workspace a client owns (`/api/v1/workspaces/{workspace}/...`); none for others.
     workspace: Option<i64>,
+    /// What others read where this account did something ("logged by Sam Lee (coach)");
+    /// none: the email.
+    name: Option<String>,
 }
 
 impl From<&Account> for AccountBody {
@@ -35,6 +38,7 @@ impl From<&Account> for AccountBody {
             disabled: a.disabled,
             has_password: a.has_password,
             workspace: a.workspace.map(|w| w.0),
+            name: a.name.clone(),
         }
     }
 }
@@ -72,6 +76,8 @@ pub struct NewAccountRequest {
     role: Option<String>,
     /// At least 10 characters; without one, the answer carries an invitation link.
     password: Option<String>,
+    /// What others will read where they act (at most 80 characters); default: the email.
+    name: Option<String>,
 }
 
 /// A new account, and the invitation link when no password was given.
@@ -88,6 +94,15 @@ pub struct AccountPatch {
     disabled: Option<bool>,
     /// true signs the account out everywhere and answers a link to choose a new password.
     reset_password: Option<bool>,
+    /// A new display name; empty clears it (the email shows).
+    name: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OwnAccountPatch {
+    /// What others read where you act (at most 80 characters); empty: your email.
+    name: String,
 }
 
 /// The account signed in, or why there is none.
@@ -113,6 +128,19 @@ fn json(e: AppError) -> WebError {
     responses((status = "4XX", description = "refused", body = super::ApiError), (status = 200, description = "the account", body = AccountBody)))]
 pub(super) async fn account() -> ApiResult {
     ok(AccountBody::from(&me()?))
+}
+
+/// Names the signed-in account.
+#[utoipa::path(patch, path = "/api/v1/account", security(("bearer" = [])),
+    request_body(content = OwnAccountPatch, content_type = "application/json"),
+    responses((status = "4XX", description = "refused", body = super::ApiError), (status = 200, description = "the account", body = AccountBody)))]
+pub(super) async fn rename_account(
+    State(s): State<WebState>,
+    ApiJson(b): ApiJson<OwnAccountPatch>,
+) -> ApiResult {
+    let a = me()?;
+    let renamed = blocking(|| s.app.set_name(Some(&a), &a, &b.name)).map_err(json)?;
+    ok(AccountBody::from(&renamed))
 }
 
 /// The signed-in account's API tokens.
@@ -195,13 +223,21 @@ pub(super) async fn add_account(
         })?,
     };
     let added = blocking(|| {
-        s.app.add_user(
+        // The name is checked first, so a bad one adds no account.
+        if let Some(n) = &b.name {
+            followup_app::accounts::display_name(n)?;
+        }
+        let mut added = s.app.add_user(
             Some(&a),
             &b.email,
             role,
             b.password.as_deref(),
             followup_app::clock::now(),
-        )
+        )?;
+        if let Some(n) = &b.name {
+            added.account = s.app.set_name(Some(&a), &added.account, n)?;
+        }
+        Ok::<_, AppError>(added)
     })
     .map_err(json)?;
     let body = AddedBody {
@@ -213,7 +249,7 @@ pub(super) async fn add_account(
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
-/// Disables, enables or resets an account (admins only).
+/// Disables, enables, renames or resets an account (admins only).
 #[utoipa::path(patch, path = "/api/v1/accounts/{id}", security(("bearer" = [])),
     params(("id" = i64, Path, description = "the account's id")),
     request_body(content = AccountPatch, content_type = "application/json"),
@@ -238,11 +274,17 @@ pub(super) async fn change_account(
                 query: id.to_string(),
                 hint: String::new(),
             })?;
-        if b.disabled.is_none() && b.reset_password != Some(true) {
+        if b.disabled.is_none() && b.reset_password != Some(true) && b.name.is_none() {
             return Err(AppError::NothingToChange { what: "account" });
+        }
+        if let Some(n) = &b.name {
+            followup_app::accounts::display_name(n)?;
         }
         if let Some(d) = b.disabled {
             s.app.set_disabled(Some(&admin), &target, d)?;
+        }
+        if let Some(n) = &b.name {
+            s.app.set_name(Some(&admin), &target, n)?;
         }
         let code = match b.reset_password {
             Some(true) => s.app.reset_password(Some(&admin), &target, None, now)?,

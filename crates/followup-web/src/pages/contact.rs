@@ -104,7 +104,7 @@ fn contact_page(v: ContactView, today: Date, notice: Option<String>) -> ContactP
                 )
             })
             .collect(),
-        timeline: touch_rows(&v.timeline, about, today),
+        timeline: touch_rows(&v.timeline, &v.actors, about, today),
         promises: promise_lines(&v.promises, today),
         next: v.next.iter().map(|a| ItemView::new(a, today)).collect(),
         notice,

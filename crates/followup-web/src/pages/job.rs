@@ -80,7 +80,7 @@ pub async fn job(
             .iter()
             .map(|c| (c.id.0, c.name.clone()))
             .collect(),
-        timeline: touch_rows(&v.timeline, about, today),
+        timeline: touch_rows(&v.timeline, &v.actors, about, today),
         promises: promise_lines(&v.promises, today),
         next: v.next.iter().map(|a| ItemView::new(a, today)).collect(),
     })

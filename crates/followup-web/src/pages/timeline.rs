@@ -1,6 +1,9 @@
 //! What the contact and job pages share: the timeline of touches and the promises (C9).
 
+use std::collections::BTreeMap;
+
 use followup_app::PromiseView;
+use followup_app::actors::TouchActors;
 use followup_core::model::Touch;
 use jiff::civil::Date;
 
@@ -14,10 +17,13 @@ pub(super) struct TouchRow {
     pub direction: String,
     pub about: String,
     pub note: String,
+    /// "logged by Sam Lee (coach)" when someone other than the owner did; else empty.
+    pub by: String,
 }
 
 pub(super) fn touch_rows(
     ts: &[Touch],
+    actors: &BTreeMap<i64, TouchActors>,
     about: impl Fn(&Touch) -> String,
     today: Date,
 ) -> Vec<TouchRow> {
@@ -29,6 +35,10 @@ pub(super) fn touch_rows(
             direction: t.direction.to_string(),
             about: about(t),
             note: t.note.clone().unwrap_or_default(),
+            by: actors
+                .get(&t.id.0)
+                .map(TouchActors::sentence)
+                .unwrap_or_default(),
         })
         .collect()
 }

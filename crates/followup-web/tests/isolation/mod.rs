@@ -401,6 +401,7 @@ fn payload(ids: &Ids, method: &str, template: &str, op: &Value, n: usize) -> Pay
         // Enabling an enabled account: an admin may, and it changes nothing.
         ("patch", "/api/v1/accounts/{id}") => return Payload::Json(json!({"disabled": false})),
         ("post", "/api/v1/account/tokens") => return Payload::Json(json!({"name": "swept"})),
+        ("patch", "/api/v1/account") => return Payload::Json(json!({"name": "Swept Name"})),
         ("post", "/api/v1/contacts/{id}/merge") => {
             return Payload::Json(json!({"into": ids.other_contact.to_string()}));
         }

@@ -711,3 +711,87 @@ async fn grants_through_the_api() {
     let (st, body) = as_bearer(s, api_get("/api/v1/account/visits"), &token).await;
     assert_eq!((st, body.as_str()), (StatusCode::OK, "[]"));
 }
+
+#[tokio::test]
+async fn what_a_coach_logs_is_on_record_as_theirs() {
+    let t = team();
+    let s = &t.server;
+    let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    t.app
+        .add_user(None, "sam@example.com", Role::Coach, Some(PASSWORD), now)
+        .unwrap();
+    let ana = sign_in(s, &t.ana.0).await;
+    let sam = sign_in(s, "sam@example.com").await;
+    let ws = t.ana.1;
+    // Sam names himself; a name too long is refused and changes nothing.
+    let (st, page, _) = post_as(
+        s,
+        "/account/name",
+        &sam,
+        &format!("name={}", "x".repeat(81)),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        page.contains("Name: expected at most 80 characters, found 81"),
+        "{page}"
+    );
+    let (_, page, _) = post_as(s, "/account/name", &sam, "name=Sam+Lee").await;
+    assert!(
+        page.contains("Saved: others now read “Sam Lee” where you act."),
+        "{page}"
+    );
+    post_as(
+        s,
+        "/account/grants",
+        &ana,
+        "coach=sam%40example.com&scope=edit&until=",
+    )
+    .await;
+    // Sam logs a call in Ana's search; Ana logs one herself.
+    let (st, body, _) = post_as(
+        s,
+        &format!("/w/{ws}/log"),
+        &sam,
+        "kind=meeting&with=Zanzibar+Quill&note=Coached+the+pitch",
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("Logged meeting"), "{body}");
+    let (st, body, _) = post_as(s, "/log", &ana, "kind=follow-up&with=Zanzibar+Quill").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("Logged follow-up"), "{body}");
+    // Ana's timeline says which one Sam logged, and only that one.
+    let (_, page, _) = as_cookie(s, "/contacts/1", &ana).await;
+    assert_eq!(
+        page.matches("<span class=\"by\">logged by Sam Lee (coach)</span>")
+            .count(),
+        1,
+        "{page}"
+    );
+    assert!(page.contains("Coached the pitch<span class=\"by\">logged by Sam Lee (coach)"));
+    // The API says so too, and the export names Sam by email, so it means the same elsewhere.
+    let (_, body, _) = as_cookie(s, "/api/v1/contacts/1", &ana).await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let actors = v["actors"].as_object().expect("actors");
+    assert_eq!(actors.len(), 1, "{body}");
+    let who = actors.values().next().unwrap();
+    assert_eq!(who["logged_by"]["name"], "Sam Lee");
+    assert_eq!(who["logged_by"]["role"], "coach");
+    let cx = t
+        .app
+        .ctx_for(followup_core::model::OwnerId(ws), Actor::Owner, TODAY)
+        .unwrap();
+    let export = t.app.export_json(&cx).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&export).unwrap();
+    let by: Vec<_> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["by"].as_str())
+        .collect();
+    assert_eq!(by, ["sam@example.com"], "only Sam's event carries `by`");
+    // Ana's own account page has no trace of Sam's name being hers; Sam's page shows it.
+    let (_, page, _) = as_cookie(s, "/account", &sam).await;
+    assert!(page.contains("value=\"Sam Lee\""), "{page}");
+}

@@ -664,10 +664,56 @@ fn the_operator_grants_and_revokes_a_coach() {
         &[PW],
     ));
     ok(&team(&url, &["user", "add", "ana@example.com"], &[PW]));
+    // A name is what others read where the coach acts; a bad one adds nobody.
+    let long = "x".repeat(81);
+    let err = refused(&team(
+        &url,
+        &[
+            "user",
+            "add",
+            "sam@example.com",
+            "--role",
+            "coach",
+            "--name",
+            &long,
+        ],
+        &[PW],
+    ));
+    assert!(
+        err.contains("--name: expected at most 80 characters, found 81"),
+        "{err}"
+    );
     ok(&team(
         &url,
-        &["user", "add", "sam@example.com", "--role", "coach"],
+        &[
+            "user",
+            "add",
+            "sam@example.com",
+            "--role",
+            "coach",
+            "--name",
+            "Sam Lee",
+        ],
         &[PW],
+    ));
+    let out = ok(&team(&url, &["user", "list"], &[]));
+    let sam = out.lines().find(|l| l.contains("sam@example.com")).unwrap();
+    assert!(sam.ends_with("Sam Lee"), "{out}");
+    let out = ok(&team(
+        &url,
+        &["user", "rename", "sam@example.com", "Sam L."],
+        &[],
+    ));
+    assert_eq!(out.trim(), "sam@example.com is now called \"Sam L.\".");
+    let out = ok(&team(&url, &["user", "rename", "sam@example.com", ""], &[]));
+    assert_eq!(
+        out.trim(),
+        "sam@example.com has no name now; others see the email."
+    );
+    ok(&team(
+        &url,
+        &["user", "rename", "sam@example.com", "Sam Lee"],
+        &[],
     ));
     let out = ok(&team(
         &url,

@@ -291,6 +291,41 @@ impl Directory for PgStore {
             })
             .collect()
     }
+    fn coach_template(&self, coach: AccountId, name: &str) -> Result<Option<String>> {
+        let rows = self.pool.get()?.query(
+            "SELECT text FROM coach_templates WHERE coach = $1 AND name = $2",
+            &[&coach.0, &name],
+        )?;
+        Ok(rows.first().map(|r| r.get(0)))
+    }
+
+    fn set_coach_template(&self, coach: AccountId, name: &str, text: Option<&str>) -> Result<()> {
+        let mut conn = self.pool.get()?;
+        match text {
+            Some(t) => {
+                conn.execute(
+                    "INSERT INTO coach_templates (coach, name, text) VALUES ($1, $2, $3)
+                     ON CONFLICT (coach, name) DO UPDATE SET text = excluded.text",
+                    &[&coach.0, &name, &t],
+                )
+                .map_err(|e| match e {
+                    // The foreign key: no such account.
+                    StoreError::Conflict { .. } => StoreError::Missing {
+                        what: "account",
+                        id: coach.to_string(),
+                    },
+                    e => e,
+                })?;
+            }
+            None => {
+                conn.execute(
+                    "DELETE FROM coach_templates WHERE coach = $1 AND name = $2",
+                    &[&coach.0, &name],
+                )?;
+            }
+        }
+        Ok(())
+    }
 }
 
 fn found(n: u64, id: AccountId) -> Result<()> {

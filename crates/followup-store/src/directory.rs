@@ -135,7 +135,7 @@ pub struct NewSecret<'a> {
 pub enum GrantScope {
     /// Read everything; change nothing.
     View,
-    /// Work in it as the client would.
+    /// Work in it as the client would; every change is recorded as the coach's.
     Edit,
 }
 
@@ -234,6 +234,12 @@ pub trait Directory: Send + Sync {
     ) -> Result<()>;
     /// Who came into a workspace, newest day first, at most `limit` rows.
     fn visits(&self, workspace: OwnerId, limit: usize) -> Result<Vec<Visit>>;
+
+    /// A coach's own text of a template (`name` is one of the drafts' names), used when they
+    /// draft in any client's search; none when they keep none.
+    fn coach_template(&self, coach: AccountId, name: &str) -> Result<Option<String>>;
+    /// Keeps (or, with `None`, forgets) a coach's own template.
+    fn set_coach_template(&self, coach: AccountId, name: &str, text: Option<&str>) -> Result<()>;
 }
 
 /// The reference directory: plain maps. What the contract means when a backend disagrees.
@@ -249,6 +255,7 @@ struct MemoryData {
     secrets: BTreeMap<i64, (NewSecretOwned, bool)>,
     grants: BTreeMap<(OwnerId, AccountId), Grant>,
     visits: BTreeMap<(OwnerId, jiff::civil::Date, AccountId), Visit>,
+    coach_templates: BTreeMap<(AccountId, String), String>,
 }
 
 #[derive(Debug, Clone)]
@@ -527,6 +534,27 @@ impl Directory for MemoryDirectory {
         v.truncate(limit);
         Ok(v)
     }
+    fn coach_template(&self, coach: AccountId, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .data()
+            .coach_templates
+            .get(&(coach, name.to_string()))
+            .cloned())
+    }
+
+    fn set_coach_template(&self, coach: AccountId, name: &str, text: Option<&str>) -> Result<()> {
+        let mut d = self.data();
+        if !d.accounts.contains_key(&coach) {
+            return Err(missing(coach));
+        }
+        match text {
+            Some(t) => d
+                .coach_templates
+                .insert((coach, name.to_string()), t.to_string()),
+            None => d.coach_templates.remove(&(coach, name.to_string())),
+        };
+        Ok(())
+    }
 }
 
 /// The directory contract as one function over any backend (as [`crate::conformance::run`]
@@ -608,6 +636,36 @@ pub fn conformance(name: &str, make: &dyn Fn() -> Box<dyn Directory>) {
         Err(StoreError::Missing { .. })
     ) {
         fail("names", "set_name of no account did not say so".into());
+    }
+    // A coach's templates are theirs alone, kept and forgotten by name.
+    d.set_coach_template(coach.id, "follow-up", Some("Hi {{ dear }}"))
+        .unwrap();
+    if d.coach_template(coach.id, "follow-up").unwrap().as_deref() != Some("Hi {{ dear }}")
+        || d.coach_template(coach.id, "retry").unwrap().is_some()
+        || d.coach_template(admin.id, "follow-up").unwrap().is_some()
+    {
+        fail("coach templates", "kept under the wrong key".into());
+    }
+    d.set_coach_template(coach.id, "follow-up", Some("Hello"))
+        .unwrap();
+    if d.coach_template(coach.id, "follow-up").unwrap().as_deref() != Some("Hello") {
+        fail(
+            "coach templates",
+            "a second text did not replace the first".into(),
+        );
+    }
+    d.set_coach_template(coach.id, "follow-up", None).unwrap();
+    if d.coach_template(coach.id, "follow-up").unwrap().is_some() {
+        fail("coach templates", "None did not forget it".into());
+    }
+    if !matches!(
+        d.set_coach_template(AccountId(999), "retry", Some("x")),
+        Err(StoreError::Missing { .. })
+    ) {
+        fail(
+            "coach templates",
+            "a template of no account was kept".into(),
+        );
     }
     d.set_password(a.id, "new").unwrap();
     if d.password_hash(a.id).unwrap().as_deref() != Some("new")

@@ -224,6 +224,7 @@ fn settings_page(
 
 fn template_source(t: &followup_app::drafts::Template) -> String {
     match (&t.path, t.stored) {
+        _ if t.coach => "yours as a coach, used in every search you draft in".into(),
         (_, true) => "yours, kept here".into(),
         (Some(p), false) => format!("your file {}", p.display()),
         (None, false) => "built in".into(),
@@ -475,7 +476,10 @@ struct TemplatePage {
     notice: Option<String>,
     name: String,
     source: String,
+    /// The text is the viewer's own (Reset forgets it).
     stored: bool,
+    /// The viewer is a coach in a client's search: what they save is theirs, for every client.
+    coach: bool,
     /// The text in force, or as typed when refused.
     text: String,
     /// The text it replaces when it is the owner's own (the file's or the built-in one).
@@ -492,8 +496,12 @@ fn template_page(
 ) -> Result<Html<String>, WebError> {
     let page = s.with(|app, cx| {
         let t = app.template(cx, name)?;
-        let under = if t.stored {
-            Some(app.template_without_settings(name)?.text)
+        // Whether the text is the viewer's own, which Reset forgets: a coach's templates
+        // are theirs, not the client's.
+        let coach = cx.actor.account().is_some();
+        let own = if coach { t.coach } else { t.stored };
+        let under = if own {
+            Some(app.template_under(cx, name)?.text)
         } else {
             None
         };
@@ -502,7 +510,8 @@ fn template_page(
             notice: notice.map(|n| n.sentence(app, cx)),
             name: t.name.clone(),
             source: template_source(&t),
-            stored: t.stored,
+            stored: own,
+            coach,
             text: typed.unwrap_or(t.text),
             under,
             error,

@@ -118,9 +118,36 @@ impl App {
         })
     }
 
-    /// The template in force for the owner: theirs from Settings, else the file in the
-    /// templates folder, else the built-in one.
+    /// The template in force: a coach's own when a coach drafts (on the team server), else
+    /// the owner's from Settings, else the file in the templates folder, else the built-in
+    /// one.
     pub fn template(&self, cx: &Ctx, name: &str) -> Result<Template, AppError> {
+        let owners = self.owners_template(cx, name)?;
+        if let (Some(coach), Some(dir)) = (cx.actor.account(), &self.directory)
+            && let Some(text) = dir.coach_template(coach, name)?
+        {
+            return Ok(Template {
+                path: None,
+                stored: false,
+                coach: true,
+                text,
+                ..owners
+            });
+        }
+        Ok(owners)
+    }
+
+    /// What a template falls back to when its Reset is pressed: for a coach, the owner's
+    /// template; for the owner, the file or the built-in one.
+    pub fn template_under(&self, cx: &Ctx, name: &str) -> Result<Template, AppError> {
+        match cx.actor.account() {
+            Some(_) => self.owners_template(cx, name),
+            None => self.template_without_settings(name),
+        }
+    }
+
+    /// The owner's template: theirs from Settings, else the file, else the built-in one.
+    fn owners_template(&self, cx: &Ctx, name: &str) -> Result<Template, AppError> {
         let file = load(name, self.config.templates_dir().as_deref())?;
         let stored = self
             .store
@@ -149,11 +176,13 @@ impl App {
         load(name, self.config.templates_dir().as_deref())
     }
 
-    /// Keeps `text` as the owner's own template `name` (drafts use it from now on), after
+    /// Keeps `text` as the actor's own template `name` (drafts use it from now on), after
     /// checking it as a draft would read it; a text equal to the one it replaces drops the
-    /// override. A broken template is refused with its line and nothing is kept.
+    /// override. A broken template is refused with its line and nothing is kept. The owner's
+    /// is kept in their Settings; a coach's (on the team server) is the coach's, used in every
+    /// search they draft in, and leaves the client's alone.
     pub fn set_template(&self, cx: &Ctx, name: &str, text: &str) -> Result<Template, AppError> {
-        let under = self.template_without_settings(name)?;
+        let under = self.template_under(cx, name)?;
         let text = text.replace("\r\n", "\n");
         if text.trim().is_empty() {
             return Err(invalid(
@@ -173,14 +202,23 @@ impl App {
         } else {
             text
         };
-        self.change(cx, |w| Ok(w.tx.set_setting(&template_key(name), &kept)?))?;
+        match (cx.actor.account(), &self.directory) {
+            (Some(coach), Some(dir)) => {
+                dir.set_coach_template(coach, name, Some(kept.as_str()).filter(|k| !k.is_empty()))?
+            }
+            _ => self.change(cx, |w| Ok(w.tx.set_setting(&template_key(name), &kept)?))?,
+        }
         self.template(cx, name)
     }
 
-    /// Forgets the owner's own template `name`: the file or the built-in one applies again.
+    /// Forgets the actor's own template `name` (the owner's, or a coach's): the one under it
+    /// applies again.
     pub fn reset_template(&self, cx: &Ctx, name: &str) -> Result<Template, AppError> {
         self.template_without_settings(name)?;
-        self.change(cx, |w| Ok(w.tx.set_setting(&template_key(name), "")?))?;
+        match (cx.actor.account(), &self.directory) {
+            (Some(coach), Some(dir)) => dir.set_coach_template(coach, name, None)?,
+            _ => self.change(cx, |w| Ok(w.tx.set_setting(&template_key(name), "")?))?,
+        }
         self.template(cx, name)
     }
 

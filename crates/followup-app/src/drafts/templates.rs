@@ -44,6 +44,10 @@ pub struct Template {
     /// True when it is the owner's own, kept in Settings (over any file and the default).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub stored: bool,
+    /// True when it is the coach's own (a coach drafting in a client's search), over the
+    /// client's and everything under it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub coach: bool,
     #[serde(skip)]
     pub text: String,
 }
@@ -77,6 +81,7 @@ pub fn load(name: &str, dir: Option<&Path>) -> Result<Template, AppError> {
                     name: name.to_string(),
                     path: Some(path),
                     stored: false,
+                    coach: false,
                     text,
                 });
             }
@@ -93,6 +98,7 @@ pub fn load(name: &str, dir: Option<&Path>) -> Result<Template, AppError> {
         name: name.to_string(),
         path: None,
         stored: false,
+        coach: false,
         text: default.to_string(),
     })
 }
@@ -100,6 +106,7 @@ pub fn load(name: &str, dir: Option<&Path>) -> Result<Template, AppError> {
 /// Renders a template with the context into a subject and a body.
 pub fn render(t: &Template, ctx: &DraftContext) -> Result<(String, String), AppError> {
     let shown = match (&t.path, t.stored) {
+        _ if t.coach => format!("{} (the coach's own)", t.name),
         (Some(p), _) => p.display().to_string(),
         (None, true) => format!("{} (yours, in Settings)", t.name),
         (None, false) => format!("{} (built in)", t.name),
@@ -166,6 +173,7 @@ pub fn check(name: &str, text: &str) -> Result<(), AppError> {
         name: name.to_string(),
         path: None,
         stored: true,
+        coach: false,
         text: text.to_string(),
     };
     let at = |line: usize| {
@@ -317,6 +325,7 @@ mod tests {
             name: "follow-up".into(),
             path: Some("/home/me/follow-up.txt".into()),
             stored: false,
+            coach: false,
             text: "Subject: hi\n\nDear {{ contact.first_nmae }},\n".into(),
         };
         let e = render(&t, &DraftContext::default())

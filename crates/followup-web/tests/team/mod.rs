@@ -795,3 +795,87 @@ async fn what_a_coach_logs_is_on_record_as_theirs() {
     let (_, page, _) = as_cookie(s, "/account", &sam).await;
     assert!(page.contains("value=\"Sam Lee\""), "{page}");
 }
+
+#[tokio::test]
+async fn a_coach_keeps_templates_of_their_own_for_every_client() {
+    let t = team();
+    let s = &t.server;
+    let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    let sam_account = t
+        .app
+        .add_user(None, "sam@example.com", Role::Coach, Some(PASSWORD), now)
+        .unwrap()
+        .account;
+    let ana = sign_in(s, &t.ana.0).await;
+    let ben = sign_in(s, &t.ben.0).await;
+    let sam = sign_in(s, "sam@example.com").await;
+    for client in [&ana, &ben] {
+        post_as(
+            s,
+            "/account/grants",
+            client,
+            "coach=sam%40example.com&scope=edit&until=",
+        )
+        .await;
+    }
+    let (ana_ws, ben_ws) = (t.ana.1, t.ben.1);
+    let page_uri = format!("/w/{ana_ws}/settings/templates/outreach");
+    let (_, page, _) = as_cookie(s, &page_uri, &sam).await;
+    assert!(page.contains("You are a coach here"), "{page}");
+    // A broken template is refused and nothing is kept.
+    let (st, _, _) = post_as(
+        s,
+        &page_uri,
+        &sam,
+        "text=Subject%3A+x%0A%0A%7B%7B+nope+%7D%7D",
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let (st, body, _) = post_as(
+        s,
+        &page_uri,
+        &sam,
+        "text=Subject%3A+Coffee%3F%0A%0ADear+%7B%7B+dear+%7D%7D%2C+COACH-MARK",
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
+    let (_, page, _) = as_cookie(s, &page_uri, &sam).await;
+    assert!(
+        page.contains("yours as a coach, used in every search you draft in"),
+        "{page}"
+    );
+    // Sam's drafts use it in Ana's search and in Ben's; Ana's own drafts do not.
+    let as_sam = |ws: i64| {
+        t.app
+            .ctx_for(
+                followup_core::model::OwnerId(ws),
+                Actor::Account(sam_account.id.0),
+                TODAY,
+            )
+            .unwrap()
+    };
+    let as_owner = |ws: i64| {
+        t.app
+            .ctx_for(followup_core::model::OwnerId(ws), Actor::Owner, TODAY)
+            .unwrap()
+    };
+    let d = t
+        .app
+        .draft_to(&as_sam(ana_ws), "Zanzibar Quill", "outreach")
+        .unwrap();
+    assert!(d.body.contains("Dear Zanzibar, COACH-MARK"), "{}", d.body);
+    assert_eq!(d.subject, "Coffee?");
+    assert!(t.app.template(&as_sam(ben_ws), "outreach").unwrap().coach);
+    let d = t
+        .app
+        .draft_to(&as_owner(ana_ws), "Zanzibar Quill", "outreach")
+        .unwrap();
+    assert!(!d.body.contains("COACH-MARK"), "{}", d.body);
+    let (_, page, _) = as_cookie(s, "/settings/templates/outreach", &ana).await;
+    assert!(page.contains("In use: built in"), "{page}");
+    assert!(!page.contains("COACH-MARK"));
+    // Reset forgets Sam's; the client's applies to him again.
+    let (st, _, _) = post_as(s, &format!("{page_uri}/reset"), &sam, "").await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert!(!t.app.template(&as_sam(ben_ws), "outreach").unwrap().coach);
+}

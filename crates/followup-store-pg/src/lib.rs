@@ -80,6 +80,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_accounts.sql"),
     include_str!("../migrations/0003_grants.sql"),
+    // 0004_actors.sql comes from the actors branch; on merge it goes above this line, so
+    // that the list keeps the files' order.
+    include_str!("../migrations/0005_coach_notes.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -69,16 +69,16 @@ impl CaseloadSort {
         }
     }
 
-    /// Reads a sort word (any letter case, surrounding space ignored); none or empty is the
-    /// default. Anything else is refused naming [`Field::Sort`] and the words there are.
+    /// Reads a sort word, exactly as [`CaseloadSort::as_str`] writes it; none is the default
+    /// (most overdue first). Anything else, the empty word included, is refused naming
+    /// [`Field::Sort`] and the words there are.
     pub fn parse(text: Option<&str>) -> Result<CaseloadSort> {
-        let t = text.map(str::trim).unwrap_or("");
-        if t.is_empty() {
+        let Some(t) = text else {
             return Ok(CaseloadSort::default());
-        }
+        };
         CaseloadSort::ALL
             .into_iter()
-            .find(|s| s.as_str().eq_ignore_ascii_case(t))
+            .find(|s| s.as_str() == t)
             .ok_or_else(|| {
                 let words: Vec<&str> = CaseloadSort::ALL.iter().map(|s| s.as_str()).collect();
                 invalid(

@@ -14,6 +14,7 @@
 mod accounts;
 mod api;
 mod auth;
+mod caseload;
 mod corrections;
 mod edge;
 mod error;
@@ -519,6 +520,8 @@ pub fn router(state: WebState) -> Router {
         .route("/account/grants", post(accounts::grant))
         .route("/account/grants/revoke", post(accounts::revoke_grant))
         .route("/account/users/{id}", post(accounts::change_user))
+        .route("/caseload", get(caseload::caseload))
+        .route("/caseload/{workspace}/note", post(caseload::save_note))
         .fallback(edge::not_found)
         .with_state(state.clone());
     Router::new()

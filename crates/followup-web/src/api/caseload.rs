@@ -99,7 +99,7 @@ pub struct NoteBody {
 
 /// The clients who granted the signed-in account access, with what needs attention.
 #[utoipa::path(get, path = "/api/v1/caseload", security(("bearer" = [])),
-    params(("sort" = Option<super::schemas::CaseloadSortWord>, Query, description = "overdue (default: most overdue first), silent (longest since the last touch first), pipeline (furthest below the minimum first), interviews, missed, or name")),
+    params(("sort" = inline(Option<super::schemas::CaseloadSortWord>), Query, description = "overdue (default: most overdue first), silent (longest since the last touch first), pipeline (furthest below the minimum first), interviews, missed, or name")),
     responses((status = "4XX", description = "refused: a bad sort is a 400 naming `sort`", body = super::ApiError), (status = 200, description = "the caseload", body = CaseloadBody)))]
 pub(super) async fn caseload(
     State(s): State<WebState>,

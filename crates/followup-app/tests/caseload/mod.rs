@@ -223,17 +223,18 @@ fn caseload_sorts_by_each_column() {
     assert_eq!(order(CaseloadSort::Name), [a, b]);
     assert_eq!(CaseloadSort::parse(None).unwrap(), CaseloadSort::Overdue);
     assert_eq!(
-        CaseloadSort::parse(Some(" Silent ")).unwrap(),
+        CaseloadSort::parse(Some("silent")).unwrap(),
         CaseloadSort::Silent
     );
-    match CaseloadSort::parse(Some("loudest")) {
-        Err(AppError::Invalid {
-            field: Field::Sort,
-            problem,
-        }) => {
-            assert!(problem.contains("overdue, silent, pipeline"), "{problem}")
+    // Exactly the words: what the OpenAPI document lists, and nothing else.
+    for bad in ["loudest", "", " silent", "Silent"] {
+        match CaseloadSort::parse(Some(bad)) {
+            Err(AppError::Invalid {
+                field: Field::Sort,
+                problem,
+            }) => assert!(problem.contains("overdue, silent, pipeline"), "{problem}"),
+            other => panic!("{bad:?}: {other:?}"),
         }
-        other => panic!("{other:?}"),
     }
 }
 

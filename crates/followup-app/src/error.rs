@@ -68,6 +68,8 @@ pub enum Field {
     Role,
     /// A grant's reach: view or edit.
     Scope,
+    /// The order of a list (a coach's caseload).
+    Sort,
 }
 
 impl Field {
@@ -126,6 +128,7 @@ impl Field {
             Label => "name",
             Role => "role",
             Scope => "scope",
+            Sort => "sort",
         }
     }
 
@@ -184,6 +187,7 @@ impl Field {
             Label => "Name",
             Role => "Role",
             Scope => "Access",
+            Sort => "Sort",
         }
     }
 }

@@ -16,6 +16,7 @@
 pub mod accounts;
 pub mod actors;
 pub mod agenda;
+pub mod caseload;
 pub mod clock;
 pub mod config;
 pub mod contacts;
@@ -54,6 +55,7 @@ use followup_store::{Directory, SqliteStore, Store};
 use jiff::civil::Date;
 
 pub use agenda::Done;
+pub use caseload::{CaseloadRow, CaseloadSort, client_label};
 pub use config::Config;
 pub use contacts::{ContactView, EditContact, NewContact};
 pub use error::{AppError, Field, Result};

@@ -1,5 +1,8 @@
 //! Use cases against a real (in-memory) SQLite store: the incremental plan, kept inside each
 //! command's transaction, always equals a full rebuild from the log.
+//! The `caseload` module: a coach's caseload over the in-memory store and directory.
+
+mod caseload;
 
 use std::sync::Arc;
 

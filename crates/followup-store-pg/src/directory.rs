@@ -1,10 +1,10 @@
 //! [`Directory`] on PostgreSQL: accounts and secrets in two tables outside row-level
-//! security (migration 2), each call one statement in its own transaction.
+//! security (migrations 2, 3 and 5), each call one statement in its own transaction.
 
 use followup_core::model::OwnerId;
 use followup_store::{
-    Account, AccountId, Directory, Grant, GrantScope, NewSecret, Result, Role, SecretInfo,
-    SecretKind, StoreError, Visit,
+    Account, AccountId, CoachNote, Directory, Grant, GrantScope, NewSecret, Result, Role,
+    SecretInfo, SecretKind, StoreError, Visit,
 };
 use jiff::Timestamp;
 use postgres::Row;
@@ -326,6 +326,61 @@ impl Directory for PgStore {
         }
         Ok(())
     }
+
+    fn set_coach_note(
+        &self,
+        coach: AccountId,
+        workspace: OwnerId,
+        text: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        let done = if text.is_empty() {
+            self.pool.get()?.execute(
+                "DELETE FROM coach_notes WHERE coach = $1 AND workspace = $2",
+                &[&coach.0, &workspace.0],
+            )
+        } else {
+            self.pool.get()?.execute(
+                "INSERT INTO coach_notes (coach, workspace, text, updated) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (coach, workspace) DO UPDATE
+                 SET text = EXCLUDED.text, updated = EXCLUDED.updated",
+                &[&coach.0, &workspace.0, &text, &at.as_second()],
+            )
+        };
+        match done {
+            Ok(_) => Ok(()),
+            // The coach's foreign key.
+            Err(StoreError::Conflict { .. }) => Err(StoreError::Missing {
+                what: "account",
+                id: coach.to_string(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn coach_note(&self, coach: AccountId, workspace: OwnerId) -> Result<Option<CoachNote>> {
+        let rows = self.pool.get()?.query(
+            "SELECT workspace, text, updated FROM coach_notes WHERE coach = $1 AND workspace = $2",
+            &[&coach.0, &workspace.0],
+        )?;
+        rows.first().map(note).transpose()
+    }
+
+    fn coach_notes(&self, coach: AccountId) -> Result<Vec<CoachNote>> {
+        let rows = self.pool.get()?.query(
+            "SELECT workspace, text, updated FROM coach_notes WHERE coach = $1 ORDER BY workspace",
+            &[&coach.0],
+        )?;
+        rows.iter().map(note).collect()
+    }
+}
+
+fn note(r: &Row) -> Result<CoachNote> {
+    Ok(CoachNote {
+        workspace: OwnerId(r.get(0)),
+        text: r.get(1),
+        updated: time(r.get(2))?,
+    })
 }
 
 fn found(n: u64, id: AccountId) -> Result<()> {

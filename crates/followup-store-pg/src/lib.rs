@@ -81,6 +81,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_accounts.sql"),
     include_str!("../migrations/0003_grants.sql"),
     include_str!("../migrations/0004_actors.sql"),
+    include_str!("../migrations/0005_coach_notes.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -193,6 +193,7 @@ fn every_owner_table_has_forced_row_level_security() {
             "grants",
             "visits",
             "coach_templates",
+            "coach_notes",
         ]
         .contains(&name.as_str())
         {

@@ -175,6 +175,16 @@ pub struct Visit {
     pub requests: i64,
 }
 
+/// A coach's private note on one client's workspace: kept under the coach's account, so it
+/// is never in the client's workspace, export or API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoachNote {
+    pub workspace: OwnerId,
+    pub text: String,
+    /// When it was last written.
+    pub updated: Timestamp,
+}
+
 /// Accounts, workspaces and secrets: what a team server keeps outside every job search.
 pub trait Directory: Send + Sync {
     /// True once any account exists: the server then asks everyone to sign in, and may listen
@@ -240,6 +250,19 @@ pub trait Directory: Send + Sync {
     fn coach_template(&self, coach: AccountId, name: &str) -> Result<Option<String>>;
     /// Keeps (or, with `None`, forgets) a coach's own template.
     fn set_coach_template(&self, coach: AccountId, name: &str, text: Option<&str>) -> Result<()>;
+    /// Keeps `coach`'s private note on `workspace` (replacing the one before); an empty
+    /// `text` removes it. Whether the coach may write it is the app's to decide.
+    fn set_coach_note(
+        &self,
+        coach: AccountId,
+        workspace: OwnerId,
+        text: &str,
+        at: Timestamp,
+    ) -> Result<()>;
+    /// `coach`'s note on `workspace`, if any.
+    fn coach_note(&self, coach: AccountId, workspace: OwnerId) -> Result<Option<CoachNote>>;
+    /// Every note `coach` keeps, by workspace.
+    fn coach_notes(&self, coach: AccountId) -> Result<Vec<CoachNote>>;
 }
 
 /// The reference directory: plain maps. What the contract means when a backend disagrees.
@@ -256,6 +279,7 @@ struct MemoryData {
     grants: BTreeMap<(OwnerId, AccountId), Grant>,
     visits: BTreeMap<(OwnerId, jiff::civil::Date, AccountId), Visit>,
     coach_templates: BTreeMap<(AccountId, String), String>,
+    notes: BTreeMap<(AccountId, OwnerId), CoachNote>,
 }
 
 #[derive(Debug, Clone)]
@@ -555,6 +579,45 @@ impl Directory for MemoryDirectory {
         };
         Ok(())
     }
+
+    fn set_coach_note(
+        &self,
+        coach: AccountId,
+        workspace: OwnerId,
+        text: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        let mut d = self.data();
+        if !d.accounts.contains_key(&coach) {
+            return Err(missing(coach));
+        }
+        if text.is_empty() {
+            d.notes.remove(&(coach, workspace));
+        } else {
+            d.notes.insert(
+                (coach, workspace),
+                CoachNote {
+                    workspace,
+                    text: text.to_string(),
+                    updated: at,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn coach_note(&self, coach: AccountId, workspace: OwnerId) -> Result<Option<CoachNote>> {
+        Ok(self.data().notes.get(&(coach, workspace)).cloned())
+    }
+
+    fn coach_notes(&self, coach: AccountId) -> Result<Vec<CoachNote>> {
+        Ok(self
+            .data()
+            .notes
+            .range((coach, OwnerId(i64::MIN))..=(coach, OwnerId(i64::MAX)))
+            .map(|(_, n)| n.clone())
+            .collect())
+    }
 }
 
 /// The directory contract as one function over any backend (as [`crate::conformance::run`]
@@ -788,5 +851,69 @@ pub fn conformance(name: &str, make: &dyn Fn() -> Box<dyn Directory>) {
     }
     if d.visits(wa, 1).unwrap().len() != 1 {
         fail("visits", "the limit is not kept".into());
+    }
+
+    // Coach notes: one per (coach, workspace), replaced, removed by an empty text, and each
+    // coach sees only their own.
+    let other = d.add_account("kim@example.com", Role::Coach, None).unwrap();
+    d.set_coach_note(coach.id, wb, "call on Monday", t0)
+        .unwrap();
+    d.set_coach_note(coach.id, wa, "first", t0).unwrap();
+    d.set_coach_note(coach.id, wa, "ünïcode, second", later)
+        .unwrap();
+    d.set_coach_note(other.id, wa, "kim's own", t0).unwrap();
+    let note = d.coach_note(coach.id, wa).unwrap();
+    let want = CoachNote {
+        workspace: wa,
+        text: "ünïcode, second".into(),
+        updated: later,
+    };
+    if note.as_ref() != Some(&want) {
+        fail(
+            "notes",
+            format!("a new note does not replace the old: {note:?}"),
+        );
+    }
+    let mine: Vec<_> = d
+        .coach_notes(coach.id)
+        .unwrap()
+        .into_iter()
+        .map(|n| (n.workspace, n.text))
+        .collect();
+    if mine
+        != vec![
+            (wa, "ünïcode, second".to_string()),
+            (wb, "call on Monday".to_string()),
+        ]
+    {
+        fail("notes", format!("a coach's notes, by workspace: {mine:?}"));
+    }
+    if d.coach_note(other.id, wb).unwrap().is_some()
+        || d.coach_notes(other.id).unwrap().len() != 1
+        || !d.coach_notes(a.id).unwrap().is_empty()
+    {
+        fail(
+            "notes",
+            "a note shows to someone who did not write it".into(),
+        );
+    }
+    d.set_coach_note(coach.id, wa, "", later).unwrap();
+    if d.coach_note(coach.id, wa).unwrap().is_some() || d.coach_notes(coach.id).unwrap().len() != 1
+    {
+        fail("notes", "an empty note is not removed".into());
+    }
+    if d.coach_note(other.id, wa)
+        .unwrap()
+        .map(|n| n.text)
+        .as_deref()
+        != Some("kim's own")
+    {
+        fail(
+            "notes",
+            "removing one coach's note removed another's".into(),
+        );
+    }
+    if d.set_coach_note(AccountId(9_999), wa, "x", t0).is_ok() {
+        fail("notes", "a note by an account that does not exist".into());
     }
 }

@@ -55,8 +55,8 @@ use followup_core::{Event, Stage};
 use jiff::civil::Date;
 
 pub use directory::{
-    Account, AccountId, Directory, Grant, GrantScope, MemoryDirectory, NewSecret, Role, SecretInfo,
-    SecretKind, Visit,
+    Account, AccountId, CoachNote, Directory, Grant, GrantScope, MemoryDirectory, NewSecret, Role,
+    SecretInfo, SecretKind, Visit,
 };
 pub use memory::MemoryStore;
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};

@@ -14,6 +14,7 @@ use crate::extract::{ApiBytes, ApiJson, ApiPath, ApiQuery};
 use crate::{WebError, WebState};
 
 mod accounts;
+mod caseload;
 mod corrections;
 mod schemas;
 
@@ -78,6 +79,11 @@ pub fn router() -> Router<WebState> {
             axum::routing::delete(accounts::revoke_grant),
         )
         .route("/account/visits", get(accounts::visits))
+        .route("/caseload", get(caseload::caseload))
+        .route(
+            "/caseload/{workspace}/note",
+            axum::routing::put(caseload::set_note),
+        )
         .route(
             "/accounts",
             get(accounts::accounts).post(accounts::add_account),
@@ -136,7 +142,9 @@ pub fn router() -> Router<WebState> {
         accounts::grants,
         accounts::set_grant,
         accounts::revoke_grant,
-        accounts::visits
+        accounts::visits,
+        caseload::caseload,
+        caseload::set_note
     ),
     modifiers(&BearerAuth)
 )]

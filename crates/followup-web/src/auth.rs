@@ -74,11 +74,12 @@ fn is_public(path: &str) -> bool {
         || path == "/openapi.json"
 }
 
-/// Paths about the account itself, which need no workspace.
+/// Paths about the account itself, which need no workspace (a coach's caseload is theirs).
 fn is_account_path(path: &str) -> bool {
-    path == "/account"
-        || path.starts_with("/account/")
-        || ["/api/v1/account", "/api/v1/accounts"]
+    ["/account", "/caseload"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+        || ["/api/v1/account", "/api/v1/accounts", "/api/v1/caseload"]
             .iter()
             .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
@@ -326,9 +327,16 @@ pub(crate) fn prefix_links(html: String) -> String {
         let cut = at + attr.len() - 1;
         out.push_str(&rest[..cut]);
         let after = &rest[cut..];
-        let shared = ["/assets/", "/account", "/login", "/logout", "/w/"]
-            .iter()
-            .any(|p| after.starts_with(p));
+        let shared = [
+            "/assets/",
+            "/account",
+            "/caseload",
+            "/login",
+            "/logout",
+            "/w/",
+        ]
+        .iter()
+        .any(|p| after.starts_with(p));
         if !shared {
             out.push_str(&prefix);
         }

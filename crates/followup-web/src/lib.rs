@@ -14,6 +14,7 @@
 mod accounts;
 mod api;
 mod auth;
+mod caseload;
 mod corrections;
 mod edge;
 mod error;
@@ -149,6 +150,9 @@ impl Lanes {
 struct Cached {
     owner: OwnerId,
     view: View,
+    /// How the page's links were written ([`links_variant`]): a view rendered for the owner
+    /// at the plain paths is not served under `/w/{id}`, nor to someone there under a grant.
+    variant: u8,
     day: Date,
     version: u64,
     body: axum::body::Bytes,
@@ -160,7 +164,7 @@ struct Cached {
 /// Clears a view's "being built" mark when its builder is done, whatever happened.
 struct Unmark<'a> {
     cache: &'a Mutex<Vec<Cached>>,
-    key: (OwnerId, View, Date),
+    key: (OwnerId, View, u8, Date),
 }
 
 impl Drop for Unmark<'_> {
@@ -168,7 +172,7 @@ impl Drop for Unmark<'_> {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = cache
             .iter_mut()
-            .find(|c| (c.owner, c.view, c.day) == self.key)
+            .find(|c| (c.owner, c.view, c.variant, c.day) == self.key)
         {
             c.building = false;
         }
@@ -186,6 +190,17 @@ pub(crate) enum View {
     TodayPage,
     AgendaJson,
     CalendarFeed,
+}
+
+/// How a page's links are written for this request: at the plain paths (0), under
+/// `/w/{id}` by its owner (1), or there by someone under a grant, whose menu also leads back
+/// to their caseload (2). Part of a cached view's key.
+fn links_variant() -> u8 {
+    match auth::current() {
+        Some(s) if s.prefix.is_some() && s.actor != followup_app::Actor::Owner => 2,
+        Some(s) if s.prefix.is_some() => 1,
+        _ => 0,
+    }
 }
 
 /// A query string value, percent-encoded: everything but RFC 3986's unreserved characters
@@ -319,15 +334,16 @@ impl WebState {
     ) -> Result<axum::body::Bytes, WebError> {
         blocking(|| {
             let cx = self.ctx()?;
+            let variant = links_variant();
             let version = self.app.data_version(&cx).map_err(WebError::from)?;
             // This request holds one read turn; none left means others are reading too.
             let busy = self.lanes.reads.available_permits() == 0;
             let lock = || self.cache.lock().unwrap_or_else(|p| p.into_inner());
             {
                 let mut cache = lock();
-                let slot = cache
-                    .iter_mut()
-                    .find(|c| (c.owner, c.view, c.day) == (cx.owner, view, cx.today));
+                let slot = cache.iter_mut().find(|c| {
+                    (c.owner, c.view, c.variant, c.day) == (cx.owner, view, variant, cx.today)
+                });
                 match slot {
                     Some(c) if c.version == version => return Ok(c.body.clone()),
                     Some(c) if c.building => return Ok(c.body.clone()),
@@ -341,15 +357,20 @@ impl WebState {
             // However the build ends (an error, a panic), the next request may build again.
             let _unmark = Unmark {
                 cache: &self.cache,
-                key: (cx.owner, view, cx.today),
+                key: (cx.owner, view, variant, cx.today),
             };
             // Built outside the lock: other owners, views and stale readers need not wait.
             let built = build(&self.app, &cx);
             let mut cache = lock();
-            cache.retain(|c| !(c.owner == cx.owner && c.view == view && c.day != cx.today));
+            cache.retain(|c| {
+                !(c.owner == cx.owner
+                    && c.view == view
+                    && c.variant == variant
+                    && c.day != cx.today)
+            });
             let slot = cache
                 .iter_mut()
-                .find(|c| (c.owner, c.view) == (cx.owner, view));
+                .find(|c| (c.owner, c.view, c.variant) == (cx.owner, view, variant));
             let fresh = match built {
                 Ok(html) => axum::body::Bytes::from(html),
                 Err(e) => {
@@ -371,6 +392,7 @@ impl WebState {
                 None => cache.push(Cached {
                     owner: cx.owner,
                     view,
+                    variant,
                     day: cx.today,
                     version,
                     body: fresh.clone(),
@@ -520,6 +542,8 @@ pub fn router(state: WebState) -> Router {
         .route("/account/grants", post(accounts::grant))
         .route("/account/grants/revoke", post(accounts::revoke_grant))
         .route("/account/users/{id}", post(accounts::change_user))
+        .route("/caseload", get(caseload::caseload))
+        .route("/caseload/{workspace}/note", post(caseload::save_note))
         .fallback(edge::not_found)
         .with_state(state.clone());
     Router::new()

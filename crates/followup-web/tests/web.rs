@@ -2,6 +2,7 @@
 //! JSON API and its errors, the OpenAPI document, assets, and the calendar feed. The
 //! edges (Host, headers, notices, read-only GETs, API errors, import tokens) are in edges.rs.
 
+mod caseload;
 mod corrections;
 mod edges;
 mod isolation;

@@ -106,7 +106,7 @@ pub struct OwnAccountPatch {
 }
 
 /// The account signed in, or why there is none.
-fn me() -> Result<Account, WebError> {
+pub(super) fn me() -> Result<Account, WebError> {
     match auth::current() {
         Some(s) => s.account.ok_or_else(|| {
             WebError::new(StatusCode::UNAUTHORIZED, "sign in first").into_json()
@@ -119,7 +119,7 @@ fn me() -> Result<Account, WebError> {
     }
 }
 
-fn json(e: AppError) -> WebError {
+pub(super) fn json(e: AppError) -> WebError {
     WebError::from(e).into_json()
 }
 

@@ -79,6 +79,18 @@ word_schema!(
     "an account's role"
 );
 word_schema!(
+    /// How far a grant lets a coach in.
+    GrantScopeWord,
+    ["view", "edit"],
+    "view (read everything) or edit (work in it as the client would)"
+);
+word_schema!(
+    /// The orders of a caseload.
+    CaseloadSortWord,
+    followup_app::CaseloadSort::ALL.iter().map(|s| s.as_str()),
+    "the order of the caseload"
+);
+word_schema!(
     /// What `POST /api/v1/import/{kind}` reads.
     ImportKindWord,
     ["linkedin", "vcard"],

@@ -38,8 +38,22 @@ use crate::WebError;
 pub(crate) fn render(t: &impl Template) -> Result<Html<String>, WebError> {
     t.render()
         .map(crate::auth::prefix_links)
+        .map(caseload_link)
         .map(Html)
         .map_err(|e| WebError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}")))
+}
+
+/// Someone working in a client's workspace under a grant gets a way back to their caseload
+/// at the head of the menu.
+fn caseload_link(html: String) -> String {
+    let granted = crate::auth::current().is_some_and(|s| {
+        s.prefix.is_some() && s.actor != followup_app::Actor::Owner && s.account.is_some()
+    });
+    if !granted {
+        return html;
+    }
+    const NAV: &str = "<nav aria-label=\"Main\">";
+    html.replacen(NAV, &format!("{NAV}<a href=\"/caseload\">Caseload</a>"), 1)
 }
 
 pub(crate) fn is_htmx(headers: &HeaderMap) -> bool {

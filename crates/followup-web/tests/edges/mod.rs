@@ -538,6 +538,8 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/settings", "get"),
         ("/api/v1/settings", "put"),
         ("/api/v1/import/{kind}", "post"),
+        ("/api/v1/caseload", "get"),
+        ("/api/v1/caseload/{workspace}/note", "put"),
     ] {
         let op = &doc["paths"][path][method];
         assert!(op.is_object(), "{method} {path}");

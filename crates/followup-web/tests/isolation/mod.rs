@@ -69,6 +69,8 @@ struct Ids {
     spare_token: i64,
     /// A's account.
     account: i64,
+    /// A's workspace (what a coach's note names).
+    workspace: i64,
 }
 
 struct World {
@@ -225,6 +227,7 @@ fn world() -> World {
             item,
             spare_token,
             account: ana.id.0,
+            workspace: a_ws.0,
         },
         tokens,
         sessions,
@@ -354,6 +357,12 @@ impl Op {
             .any(|p| self.template == *p || self.template.starts_with(&format!("{p}/")))
     }
 
+    /// A coach's caseload: about the account asking (any may list theirs), and notes only a
+    /// coach with a live grant to the workspace may write.
+    fn is_caseload(&self) -> bool {
+        self.template == "/api/v1/caseload" || self.template.starts_with("/api/v1/caseload/")
+    }
+
     /// An admin's work on the accounts.
     fn is_admins(&self) -> bool {
         self.template == "/api/v1/accounts" || self.template.starts_with("/api/v1/accounts/")
@@ -375,6 +384,7 @@ fn param(ids: &Ids, before: &str, name: &str) -> String {
         ("items", _) => ids.item.to_string(),
         ("tokens", _) => ids.spare_token.to_string(),
         ("accounts", _) => ids.account.to_string(),
+        ("caseload", _) => ids.workspace.to_string(),
         ("import", _) => "vcard".into(),
         // A route this table does not know yet is still swept, with an id most tables have.
         _ => {
@@ -463,6 +473,8 @@ fn expected_in_workspace(who: Who, op: &Op) -> Option<StatusCode> {
     match who {
         // A is no admin: the accounts are refused to A as to any client.
         Who::Owner if op.is_admins() => Some(StatusCode::FORBIDDEN),
+        // A holds no grant to her own search: no note of a coach's to write there.
+        Who::Owner if op.is_caseload() && op.method != Method::GET => Some(StatusCode::FORBIDDEN),
         Who::Owner => None,
         Who::OtherClient | Who::Coach | Who::Admin => Some(StatusCode::FORBIDDEN),
         Who::Nobody | Who::Revoked | Who::Disabled => Some(StatusCode::UNAUTHORIZED),
@@ -527,6 +539,7 @@ async fn isolation_every_api_route_and_page_keeps_a_workspace_to_its_owner() {
         format!("/jobs/{}/edit", ids.job),
         format!("/jobs/{}/delete", ids.job),
         format!("/touches/{}/edit", ids.touch),
+        "/caseload".into(),
     ]
     .into();
     let c = ids.contact;
@@ -565,6 +578,7 @@ async fn isolation_every_api_route_and_page_keeps_a_workspace_to_its_owner() {
             "text=Subject%3A+hi".into(),
         ),
         ("/settings/templates/follow-up/reset".into(), String::new()),
+        (format!("/caseload/{a}/note"), "note=intruded".into()),
     ];
     // A first reads everything, as A would before the others come: the views the server
     // caches per workspace (Today, the agenda) are then in its cache while the others ask.
@@ -609,7 +623,7 @@ async fn isolation_every_api_route_and_page_keeps_a_workspace_to_its_owner() {
                 || link.starts_with(&format!("{prefix}/"))
                 || link.starts_with(&format!("{prefix}?"))
                 || link.starts_with(&format!("{prefix}#"));
-            let shared = ["/assets/", "/account", "/login", "/logout"]
+            let shared = ["/assets/", "/account", "/caseload", "/login", "/logout"]
                 .iter()
                 .any(|s| link.starts_with(s));
             assert!(
@@ -657,6 +671,18 @@ async fn isolation_every_api_route_and_page_keeps_a_workspace_to_its_owner() {
             match who {
                 Who::Nobody | Who::Revoked | Who::Disabled => {
                     assert_eq!(st, StatusCode::UNAUTHORIZED, "{who:?}: {what}: {body}");
+                }
+                // A note on A's search needs a grant to it; listing one's own caseload is
+                // everyone's, and shows nobody's search without a grant.
+                Who::OtherClient | Who::Coach | Who::Admin
+                    if op.is_caseload() && op.method != Method::GET =>
+                {
+                    assert_eq!(st, StatusCode::FORBIDDEN, "{who:?}: {what}: {body}");
+                }
+                Who::OtherClient | Who::Coach | Who::Admin if op.is_caseload() => {
+                    // (B may have let the coach in to B's own search, earlier in the sweep.)
+                    assert_eq!(st, StatusCode::OK, "{who:?}: {what}: {body}");
+                    assert!(!body.contains("ana@example.com"), "{who:?}: {what}: {body}");
                 }
                 Who::OtherClient | Who::Coach if op.is_admins() => {
                     assert_eq!(st, StatusCode::FORBIDDEN, "{who:?}: {what}: {body}");
@@ -827,9 +853,69 @@ async fn isolation_every_api_route_and_page_keeps_a_workspace_to_its_owner() {
             }
         }
     }
-    tokio::task::block_in_place(|| dir().revoke_grant(OwnerId(a), coach.id)).unwrap();
+    // 3c. The coach's caseload and private note on A (issue 15): the coach sees A in it; no
+    // one else sees the coach's caseload or note, at the plain paths or at A's workspace.
+    tokio::task::block_in_place(|| dir().set_grant(&grant(GrantScope::View, None))).unwrap();
+    const NOTE: &str = "Marmoset note, for the coach alone";
+    let (st, body, _) = send_as(
+        &w,
+        &mut api,
+        Who::Coach,
+        true,
+        &Method::PUT,
+        &format!("/api/v1/caseload/{a}/note"),
+        &Payload::Json(json!({ "note": NOTE })),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "the coach keeps a note on A: {body}");
+    let (_, body, _) = send_as(
+        &w,
+        &mut pages,
+        Who::Coach,
+        false,
+        &Method::GET,
+        "/caseload",
+        &Payload::None,
+    )
+    .await;
+    assert!(
+        body.contains(NOTE)
+            && body.contains("ana@example.com")
+            && body.contains(&format!("href=\"/w/{a}/\"")),
+        "the coach's caseload lists A with the note: {body}"
+    );
+    for who in EVERYONE.into_iter().filter(|w| *w != Who::Coach) {
+        for (api_call, uri) in [
+            (true, "/api/v1/caseload".to_string()),
+            (true, format!("/api/v1/workspaces/{a}/caseload")),
+            (false, "/caseload".to_string()),
+            (false, format!("/w/{a}/caseload")),
+        ] {
+            let tally = if api_call { &mut api } else { &mut pages };
+            let (st, body, _) =
+                send_as(&w, tally, who, api_call, &Method::GET, &uri, &Payload::None).await;
+            assert!(!st.is_server_error(), "{who:?}: {uri}: {st}");
+            assert!(
+                !body.contains("Marmoset"),
+                "{who:?} read the coach's note at {uri}: {body}"
+            );
+        }
+    }
+    let export = tokio::task::block_in_place(|| {
+        let cx = w.app.ctx_for(OwnerId(a), Actor::Owner, TODAY).unwrap();
+        w.app.export_json(&cx).unwrap()
+    });
+    assert!(
+        !export.contains("Marmoset"),
+        "the coach's note is not in A's export"
+    );
+    tokio::task::block_in_place(|| {
+        let d = dir();
+        d.set_coach_note(coach.id, OwnerId(a), "", now()).unwrap();
+        d.revoke_grant(OwnerId(a), coach.id).unwrap();
+    });
     eprintln!(
-        "isolation: grant states none, view, edit (reads), expired, revoked: {grant_pairs} coach requests at A's workspace"
+        "isolation: grant states none, view, edit (reads), expired, revoked: {grant_pairs} coach requests at A's workspace; the coach's caseload note read by nobody else"
     );
 
     // Nothing anyone else sent changed anything of A's.

@@ -24,10 +24,9 @@ use crate::{Account, App};
 /// The longest a coach's note may be, in characters.
 pub const NOTE_MAX: usize = 2000;
 
-/// How a client is named in a caseload: their email for now (accounts carry no display name
-/// yet); the one place to change when they do.
+/// How a client is named in a caseload: their name, or their email when they gave none.
 pub fn client_label(a: &Account) -> String {
-    a.email.clone()
+    a.label().to_string()
 }
 
 /// The orders a caseload can be listed in.

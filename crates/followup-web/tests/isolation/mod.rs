@@ -815,6 +815,7 @@ async fn isolation_every_api_route_and_page_keeps_a_workspace_to_its_owner() {
         ("revoked", None),
     ];
     let mut grant_pairs = 0;
+    let mut page_grant_pairs = 0;
     for (state, g) in &states {
         tokio::task::block_in_place(|| {
             let d = dir();
@@ -850,6 +851,30 @@ async fn isolation_every_api_route_and_page_keeps_a_workspace_to_its_owner() {
             } else {
                 assert_eq!(st, StatusCode::FORBIDDEN, "{what}: {body}");
                 assert_nothing_of_a(&w, Who::Coach, &uri, &op.payload, &body);
+            }
+        }
+        // And every page of A's workspace, read and posted, in the same state.
+        let gets = page_gets.iter().map(|p| (Method::GET, p, Payload::None));
+        let posts = page_posts
+            .iter()
+            .map(|(p, f)| (Method::POST, p, Payload::Form(f.clone())));
+        for (method, p, payload) in gets.chain(posts) {
+            let reads = method == Method::GET;
+            let may_read = matches!(*state, "view" | "edit");
+            if *state == "edit" && !reads {
+                continue;
+            }
+            let uri = format!("/w/{a}{p}");
+            let (st, body, _) =
+                send_as(&w, &mut pages, Who::Coach, false, &method, &uri, &payload).await;
+            grant_pairs += 1;
+            page_grant_pairs += 1;
+            let what = format!("coach with grant {state}: page {method} {uri}");
+            if may_read && reads {
+                assert_allowed(Who::Coach, &what, st, &body);
+            } else {
+                assert_eq!(st, StatusCode::FORBIDDEN, "{what}: {body}");
+                assert_nothing_of_a(&w, Who::Coach, &uri, &payload, &body);
             }
         }
     }
@@ -915,7 +940,7 @@ async fn isolation_every_api_route_and_page_keeps_a_workspace_to_its_owner() {
         d.revoke_grant(OwnerId(a), coach.id).unwrap();
     });
     eprintln!(
-        "isolation: grant states none, view, edit (reads), expired, revoked: {grant_pairs} coach requests at A's workspace; the coach's caseload note read by nobody else"
+        "isolation: grant states none, view, edit (reads), expired, revoked: {grant_pairs} coach requests at A's workspace, {page_grant_pairs} of them pages; the coach's caseload note read by nobody else"
     );
 
     // Nothing anyone else sent changed anything of A's.

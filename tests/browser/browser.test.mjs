@@ -391,3 +391,85 @@ test('every page fits a phone and a desktop, with tap targets of 44 px on the ph
   }
   assert.deepEqual(problems, [], problems.join('\n'));
 });
+
+// Serves the team server on PostgreSQL (TEAM_DATABASE, set up by the Rust test that runs
+// this file: an admin, Ana a client with a contact, Sam Lee a coach she granted edit).
+async function serveTeam() {
+  const url = process.env.TEAM_DATABASE;
+  assert.ok(url, 'TEAM_DATABASE names the team server database (the Rust test sets it)');
+  const dir = mkdtempSync(join(tmpdir(), 'followup-team-'));
+  const proc = spawn(BIN, ['--today', '2026-11-23', 'serve', '--database', url, '--port', '0'], {
+    env: { ...process.env, XDG_CONFIG_HOME: dir, FOLLOWUP_PASSWORD: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  servers.push(proc);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no address from followup serve: ${out}`)), 20000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/at (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    proc.on('exit', (code) => reject(new Error(`followup serve exited ${code}: ${out}`)));
+  });
+}
+
+async function signIn(context, site, email) {
+  const tab = await context.newPage();
+  await tab.goto(site + '/login');
+  await tab.getByLabel('Email').fill(email);
+  await tab.getByLabel('Password').fill(process.env.TEAM_PASSWORD);
+  await tab.getByRole('button', { name: 'Sign in' }).click();
+  await tab.waitForURL((u) => !u.pathname.startsWith('/login'));
+  return tab;
+}
+
+test("a coach's day: the caseload, a client's Today, a touch logged for her, in her timeline as the coach's", async () => {
+  const site = await serveTeam();
+  const coach = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const sam = await signIn(coach, site, 'sam@example.com');
+  await sam.goto(site + '/caseload');
+  await sam.getByRole('heading', { name: 'Caseload' }).waitFor();
+  const row = sam.locator('tr', { hasText: 'ana@example.com' });
+  assert.match(await row.textContent(), /see and change/);
+  await shot(sam, 'team-caseload');
+  const onPhone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const samPhone = await signIn(onPhone, site, 'sam@example.com');
+  await samPhone.goto(site + '/caseload');
+  await samPhone.getByRole('heading', { name: 'Caseload' }).waitFor();
+  const width = await samPhone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the caseload fits a phone: ${width}px wide`);
+  await shot(samPhone, 'team-caseload-phone');
+  await onPhone.close();
+  // Opening the client lands on her Today, under her workspace.
+  await row.getByRole('link', { name: /ana@example.com|Ana/ }).first().click();
+  await sam.getByRole('heading', { name: /^Today/, level: 1 }).waitFor();
+  const ws = new URL(sam.url()).pathname.match(/^\/w\/(\d+)\/$/);
+  assert.ok(ws, `a client's Today is /w/ID/: ${sam.url()}`);
+  // Every page of hers says whose search it is: the pages say "you" to her, not to Sam.
+  assert.equal((await sam.locator('.working-for').textContent()).trim(),
+    "ana@example.com's job search: you may see and change it");
+  await shot(sam, 'team-client-today');
+  // Log a touch on her behalf through her Log page.
+  await sam.goto(`${site}/w/${ws[1]}/log`);
+  await sam.getByLabel('What happened').selectOption('meeting');
+  await sam.getByLabel('With (names or ids, separated by commas)').fill('Priya Natarajan');
+  await sam.getByLabel('Note (problems they mentioned feed value-add drafts)').fill('Mock interview with Ana');
+  await sam.getByRole('button', { name: 'Log it' }).click();
+  const status = sam.getByRole('status');
+  await status.waitFor();
+  assert.match(await status.textContent(), /Logged meeting/);
+  await coach.close();
+  // Ana signs in and reads it in Priya's timeline as logged by Sam.
+  const client = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const ana = await signIn(client, site, 'ana@example.com');
+  await ana.goto(site + '/contacts');
+  await ana.getByRole('link', { name: 'Priya Natarajan' }).first().click();
+  await ana.getByRole('heading', { name: /Priya Natarajan/ }).waitFor();
+  const timeline = ana.locator('table.timeline');
+  const mine = timeline.locator('tr', { hasText: 'Mock interview with Ana' });
+  assert.match(await mine.textContent(), /logged by Sam Lee \(coach\)/);
+  await shot(ana, 'team-client-timeline');
+  await client.close();
+});

@@ -228,6 +228,15 @@ impl App {
     }
 
     /// An account by id, or not found.
+    /// The client who owns a workspace, if any account does.
+    pub fn workspace_holder(&self, workspace: OwnerId) -> Result<Option<Account>> {
+        let dir = self.directory()?;
+        match dir.workspace_owner(workspace)? {
+            Some(id) => Ok(dir.account(id)?),
+            None => Ok(None),
+        }
+    }
+
     pub fn account_by_id(&self, id: AccountId) -> Result<Account> {
         self.directory()?
             .account(id)?

@@ -51,6 +51,9 @@ pub(crate) struct Scope {
     pub actor: Actor,
     /// `/w/{id}` when the page was asked under a workspace path: links keep it.
     pub prefix: Option<String>,
+    /// Whose search a page shows when it is not the viewer's own, and what they may do in
+    /// it: the banner a coach reads on every page of a client's workspace.
+    pub working_for: Option<String>,
 }
 
 /// This request's scope, if the gate set one (team servers only).
@@ -188,6 +191,7 @@ pub async fn gate(State(s): State<WebState>, mut req: Request, next: Next) -> Re
             owner: Some(*ws),
             actor: Actor::Owner,
             prefix: None,
+            working_for: None,
         };
         return SCOPE.scope(scope, next.run(req)).await;
     }
@@ -196,6 +200,7 @@ pub async fn gate(State(s): State<WebState>, mut req: Request, next: Next) -> Re
         Ok(None) => return unauthenticated(api, req.uri()),
         Err(e) => return refuse(api, e),
     };
+    let mut working_for = None;
     let (owner, prefix) = match &within {
         Some((ws, plain)) => {
             let today = match s.today {
@@ -228,6 +233,26 @@ pub async fn gate(State(s): State<WebState>, mut req: Request, next: Next) -> Re
                 return refuse(api, WebError::from(e));
             }
             let prefix = (!api).then(|| format!("/w/{}", ws.0));
+            if !api && let Access::Granted(_) = access {
+                working_for = Some(match blocking(|| s.app.workspace_holder(*ws)) {
+                    Ok(Some(client)) => format!(
+                        "{}'s job search{}: you may {}",
+                        client.label(),
+                        if client.name.is_some() {
+                            format!(" ({})", client.email)
+                        } else {
+                            String::new()
+                        },
+                        if access.may_change() {
+                            "see and change it"
+                        } else {
+                            "see it, not change it"
+                        }
+                    ),
+                    Ok(None) => format!("workspace {}", ws.0),
+                    Err(e) => return refuse(api, WebError::from(e)),
+                });
+            }
             set_path(&mut req, plain);
             (Some(*ws), prefix)
         }
@@ -249,6 +274,7 @@ pub async fn gate(State(s): State<WebState>, mut req: Request, next: Next) -> Re
         owner,
         actor,
         prefix: prefix.clone(),
+        working_for,
     };
     let mut res = SCOPE.scope(scope, next.run(req)).await;
     if let Some(p) = prefix {

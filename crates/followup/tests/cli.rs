@@ -2112,9 +2112,12 @@ fn the_cli_the_web_and_the_calendar_say_the_same_for_every_demo_item() {
 #[test]
 fn browser_tests_in_headless_chromium() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let team = team_for_the_browser();
     let out = Command::new("bash")
         .arg(root.join("tests/browser/run.sh"))
         .arg(env!("CARGO_BIN_EXE_followup"))
+        .env("TEAM_DATABASE", &team)
+        .env("TEAM_PASSWORD", TEAM_PASSWORD)
         .output()
         .expect("bash runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -2124,9 +2127,63 @@ fn browser_tests_in_headless_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("# fail 0") && stdout.contains("# pass 13"),
+        stdout.contains("# fail 0") && stdout.contains("# pass 14"),
         "{stdout}"
     );
+}
+
+const TEAM_PASSWORD: &str = "correct horse battery";
+
+/// A team server's database for the coach's day in the browser (on a real PostgreSQL): an
+/// admin; Ana, a client with one contact; Sam Lee, a coach Ana let in with `edit`. Set up
+/// with the binary, as an operator would.
+fn team_for_the_browser() -> String {
+    let url = followup_store_pg::testing::TestServer::shared().fresh_database();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_followup"))
+            .args(args)
+            .env("FOLLOWUP_DATABASE", &url)
+            .env("FOLLOWUP_TODAY", "2026-11-23")
+            .env("FOLLOWUP_PASSWORD", TEAM_PASSWORD)
+            .env_remove("FOLLOWUP_DB")
+            .env_remove("FOLLOWUP_WORKSPACE")
+            .env("XDG_CONFIG_HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path())
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "followup {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["team", "init", "--admin", "admin@example.com"]);
+    run(&["user", "add", "ana@example.com"]);
+    run(&[
+        "user",
+        "add",
+        "sam@example.com",
+        "--role",
+        "coach",
+        "--name",
+        "Sam Lee",
+    ]);
+    run(&[
+        "grant",
+        "sam@example.com",
+        "ana@example.com",
+        "--scope",
+        "edit",
+    ]);
+    run(&[
+        "--workspace",
+        "ana@example.com",
+        "contact",
+        "add",
+        "Priya Natarajan",
+    ]);
+    url
 }
 
 /// Runs `followup ARGS` on a terminal (util-linux `script`, in Debian's essential bsdutils),

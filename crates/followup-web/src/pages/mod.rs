@@ -44,16 +44,39 @@ pub(crate) fn render(t: &impl Template) -> Result<Html<String>, WebError> {
 }
 
 /// Someone working in a client's workspace under a grant gets a way back to their caseload
-/// at the head of the menu.
+/// at the head of the menu, and a line on every page saying whose search it is: the pages
+/// say "you" to the person whose search they show.
 fn caseload_link(html: String) -> String {
-    let granted = crate::auth::current().is_some_and(|s| {
-        s.prefix.is_some() && s.actor != followup_app::Actor::Owner && s.account.is_some()
-    });
+    let Some(scope) = crate::auth::current() else {
+        return html;
+    };
+    let granted = scope.prefix.is_some()
+        && scope.actor != followup_app::Actor::Owner
+        && scope.account.is_some();
     if !granted {
         return html;
     }
     const NAV: &str = "<nav aria-label=\"Main\">";
-    html.replacen(NAV, &format!("{NAV}<a href=\"/caseload\">Caseload</a>"), 1)
+    let html = html.replacen(NAV, &format!("{NAV}<a href=\"/caseload\">Caseload</a>"), 1);
+    match scope.working_for {
+        Some(line) => {
+            const MAIN: &str = "<main id=\"main\">";
+            let banner = format!(
+                "{MAIN}\n<p class=\"working-for\" role=\"note\">{}</p>",
+                escape_html(&line)
+            );
+            html.replacen(MAIN, &banner, 1)
+        }
+        None => html,
+    }
+}
+
+/// Text for HTML made outside a template.
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 pub(crate) fn is_htmx(headers: &HeaderMap) -> bool {

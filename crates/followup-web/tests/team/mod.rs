@@ -576,6 +576,12 @@ async fn a_client_lets_a_coach_in_and_out_and_sees_who_came() {
     let (st, page, _) = as_cookie(s, &contacts, &sam).await;
     assert_eq!(st, StatusCode::OK);
     assert!(page.contains("Zanzibar Quill"));
+    assert!(
+        page.contains(
+            "<p class=\"working-for\" role=\"note\">ana@example.com's job search: you may see it, not change it</p>"
+        ),
+        "whose search, and what Sam may do, on every page: {page}"
+    );
     let (st, _, _) = post_as(s, &contacts, &sam, "name=Coach+Added").await;
     assert_eq!(st, StatusCode::FORBIDDEN, "a view grant changes nothing");
     // Sam's account page lists the search shared with him.

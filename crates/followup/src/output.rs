@@ -1035,18 +1035,26 @@ pub fn events(list: &[Recorded], json: bool) -> Out {
         let v: Vec<serde_json::Value> = list
             .iter()
             .map(|r| {
-                serde_json::json!({
+                let mut v = serde_json::json!({
                     "seq": r.seq,
                     "recorded_on": r.recorded_on,
                     "event": r.event,
-                })
+                });
+                // Only on a team server, where someone other than the owner recorded it.
+                if let Some(a) = r.actor {
+                    v["actor"] = serde_json::json!(a.0);
+                }
+                v
             })
             .collect();
         return print_json(&v);
     }
     for r in list {
         let body = serde_json::to_string(&r.event)?;
-        outln!("{:>6}  {}  {body}", r.seq, r.recorded_on);
+        match r.actor {
+            Some(a) => outln!("{:>6}  {}  {body}  (by account {a})", r.seq, r.recorded_on),
+            None => outln!("{:>6}  {}  {body}", r.seq, r.recorded_on),
+        }
     }
     Ok(())
 }

@@ -21,14 +21,9 @@ async function shot(p, name) {
   await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-// Serves a fresh demo, pinned to the same day, from a database of its own: each caller gets a
-// server whose data no other test has changed.
-async function serveDemo() {
-  const dir = mkdtempSync(join(tmpdir(), 'followup-browser-'));
-  const proc = spawn(BIN, ['--db', join(dir, 'web.db'), '--today', '2026-11-23', 'serve', '--demo', '--port', '0'], {
-    env: { ...process.env, XDG_CONFIG_HOME: dir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+// The address a `followup serve` just started prints, once it listens; it is stopped after
+// the tests.
+function addressOf(proc) {
   servers.push(proc);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -40,6 +35,17 @@ async function serveDemo() {
     });
     proc.on('exit', (code) => reject(new Error(`followup serve exited ${code}: ${out}`)));
   });
+}
+
+// Serves a fresh demo, pinned to the same day, from a database of its own: each caller gets a
+// server whose data no other test has changed.
+async function serveDemo() {
+  const dir = mkdtempSync(join(tmpdir(), 'followup-browser-'));
+  const proc = spawn(BIN, ['--db', join(dir, 'web.db'), '--today', '2026-11-23', 'serve', '--demo', '--port', '0'], {
+    env: { ...process.env, XDG_CONFIG_HOME: dir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return addressOf(proc);
 }
 
 before(async () => {
@@ -402,17 +408,7 @@ async function serveTeam() {
     env: { ...process.env, XDG_CONFIG_HOME: dir, FOLLOWUP_PASSWORD: '' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  servers.push(proc);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no address from followup serve: ${out}`)), 20000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/at (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    proc.on('exit', (code) => reject(new Error(`followup serve exited ${code}: ${out}`)));
-  });
+  return addressOf(proc);
 }
 
 async function signIn(context, site, email) {

@@ -2117,7 +2117,7 @@ fn browser_tests_in_headless_chromium() {
         .arg(root.join("tests/browser/run.sh"))
         .arg(env!("CARGO_BIN_EXE_followup"))
         .env("TEAM_DATABASE", &team)
-        .env("TEAM_PASSWORD", TEAM_PASSWORD)
+        .env("TEAM_PASSWORD", team::PW.1)
         .output()
         .expect("bash runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -2132,31 +2132,13 @@ fn browser_tests_in_headless_chromium() {
     );
 }
 
-const TEAM_PASSWORD: &str = "correct horse battery";
-
 /// A team server's database for the coach's day in the browser (on a real PostgreSQL): an
 /// admin; Ana, a client with one contact; Sam Lee, a coach Ana let in with `edit`. Set up
 /// with the binary, as an operator would.
 fn team_for_the_browser() -> String {
     let url = followup_store_pg::testing::TestServer::shared().fresh_database();
-    let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_followup"))
-            .args(args)
-            .env("FOLLOWUP_DATABASE", &url)
-            .env("FOLLOWUP_TODAY", "2026-11-23")
-            .env("FOLLOWUP_PASSWORD", TEAM_PASSWORD)
-            .env_remove("FOLLOWUP_DB")
-            .env_remove("FOLLOWUP_WORKSPACE")
-            .env("XDG_CONFIG_HOME", dir.path())
-            .env("XDG_DATA_HOME", dir.path())
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "followup {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        team::ok(&team::team(&url, args, &[team::PW]));
     };
     run(&["team", "init", "--admin", "admin@example.com"]);
     run(&["user", "add", "ana@example.com"]);

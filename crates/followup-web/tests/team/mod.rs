@@ -60,6 +60,15 @@ fn team() -> Team {
     }
 }
 
+/// Sam, a coach nobody has let in yet.
+fn add_sam(t: &Team) -> followup_app::Account {
+    let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    t.app
+        .add_user(None, "sam@example.com", Role::Coach, Some(PASSWORD), now)
+        .unwrap()
+        .account
+}
+
 /// Signs in through the form; the session cookie's value.
 async fn sign_in(s: &Server, email: &str) -> String {
     let (st, body, h) = send(
@@ -548,10 +557,7 @@ async fn post_as(
 async fn a_client_lets_a_coach_in_and_out_and_sees_who_came() {
     let t = team();
     let s = &t.server;
-    let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
-    t.app
-        .add_user(None, "sam@example.com", Role::Coach, Some(PASSWORD), now)
-        .unwrap();
+    add_sam(&t);
     let ana = sign_in(s, &t.ana.0).await;
     let sam = sign_in(s, "sam@example.com").await;
     let ws = t.ana.1;
@@ -677,11 +683,9 @@ async fn an_expired_grant_opens_nothing() {
 async fn grants_through_the_api() {
     let t = team();
     let s = &t.server;
-    let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
-    t.app
-        .add_user(None, "sam@example.com", Role::Coach, Some(PASSWORD), now)
-        .unwrap();
+    add_sam(&t);
     let ana = t.app.account_named(&t.ana.0).unwrap();
+    let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
     let Secret(token) = t.app.create_token(&ana, "api", now).unwrap();
     let mut put = json_req(
         "/api/v1/account/grants",
@@ -722,10 +726,7 @@ async fn grants_through_the_api() {
 async fn what_a_coach_logs_is_on_record_as_theirs() {
     let t = team();
     let s = &t.server;
-    let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
-    t.app
-        .add_user(None, "sam@example.com", Role::Coach, Some(PASSWORD), now)
-        .unwrap();
+    add_sam(&t);
     let ana = sign_in(s, &t.ana.0).await;
     let sam = sign_in(s, "sam@example.com").await;
     let ws = t.ana.1;
@@ -806,12 +807,7 @@ async fn what_a_coach_logs_is_on_record_as_theirs() {
 async fn a_coach_keeps_templates_of_their_own_for_every_client() {
     let t = team();
     let s = &t.server;
-    let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
-    let sam_account = t
-        .app
-        .add_user(None, "sam@example.com", Role::Coach, Some(PASSWORD), now)
-        .unwrap()
-        .account;
+    let sam_account = add_sam(&t);
     let ana = sign_in(s, &t.ana.0).await;
     let ben = sign_in(s, &t.ben.0).await;
     let sam = sign_in(s, "sam@example.com").await;

@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 use followup_store_pg::testing::TestServer;
 
-fn team(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub(super) fn team(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_followup"));
     cmd.args(args)
@@ -38,13 +38,13 @@ fn refused(o: &Output) -> String {
     err
 }
 
-fn ok(o: &Output) -> String {
+pub(super) fn ok(o: &Output) -> String {
     let (out, err) = text(o);
     assert!(o.status.success(), "failed: {out}{err}");
     out
 }
 
-const PW: (&str, &str) = ("FOLLOWUP_PASSWORD", "correct horse battery");
+pub(super) const PW: (&str, &str) = ("FOLLOWUP_PASSWORD", "correct horse battery");
 
 #[test]
 fn a_team_is_set_up_from_the_command_line() {

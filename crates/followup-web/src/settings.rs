@@ -214,7 +214,7 @@ fn settings_page(
             policy_message: refused.policy_message,
             config,
             templates,
-            feed: token.map(|t| feed_url(&host, cx, &t)),
+            feed: token.map(|t| feed_url(s, &host, cx, &t)),
             host,
             loopback,
         })
@@ -588,13 +588,19 @@ pub async fn rotate_token(State(s): State<WebState>) -> Result<Response, WebErro
 }
 
 /// The feed's address: on a team server under the workspace (`/w/{id}/calendar/...`), since
-/// a phone subscribing to it cannot sign in and the path says whose calendar it is.
-fn feed_url(host: &str, cx: &followup_app::Ctx, token: &str) -> String {
+/// a phone subscribing to it cannot sign in and the path says whose calendar it is. Behind a
+/// proxy (`--public-url https://...`) it is the public address, https and all: the server
+/// itself only ever sees plain http.
+fn feed_url(s: &WebState, host: &str, cx: &followup_app::Ctx, token: &str) -> String {
+    let base = match &s.public {
+        Some(p) if p.host.eq_ignore_ascii_case(host) => p.base.clone(),
+        _ => format!("http://{host}"),
+    };
     let signed_in = crate::auth::current().is_some_and(|s| s.account.is_some());
     if signed_in {
-        format!("http://{host}/w/{}/calendar/{token}.ics", cx.owner.0)
+        format!("{base}/w/{}/calendar/{token}.ics", cx.owner.0)
     } else {
-        format!("http://{host}/calendar/{token}.ics")
+        format!("{base}/calendar/{token}.ics")
     }
 }
 

@@ -216,6 +216,22 @@ async fn behind_https_the_cookie_is_secure_and_the_public_host_is_answered() {
     let (st, body, h) = send(&s, req).await;
     assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
     assert!(h[header::SET_COOKIE].to_str().unwrap().contains("; Secure"));
+    // The calendar address on Settings is the public one, https and all.
+    let cookie = cookie_of(&h);
+    let with = |req: axum::http::request::Builder| {
+        req.header(header::HOST, "followup.example.com")
+            .header(header::COOKIE, format!("followup_session={cookie}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (st, _, _) = send(&s, with(Request::post("/settings/calendar-token"))).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, page, _) = send(&s, with(Request::get("/settings"))).await;
+    let ws = t.ana.1;
+    assert!(
+        page.contains(&format!("https://followup.example.com/w/{ws}/calendar/")),
+        "{page}"
+    );
     // Any other name is still refused (DNS rebinding).
     let req = Request::get("/login")
         .header(header::HOST, "evil.example")

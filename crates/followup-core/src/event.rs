@@ -96,6 +96,81 @@ pub enum Event {
     SnoozeWithdrawn {
         key: PlanKey,
     },
+    /// A mail message was read from the person's mailbox (and, when it meant a touch, the
+    /// touch logged beside it in the same change): kept by Message-ID, so it is read once.
+    MailRead {
+        mail: MailRecord,
+    },
+}
+
+/// What a mail message meant to the search, as `mail sync` read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MailMeaning {
+    /// From a contact: an inbound reply, logged.
+    Reply,
+    /// Sent by the person to a contact: the outbound touch, logged.
+    Sent,
+    /// An automatic answer: not a reply; a return day snoozes the pending follow-up.
+    AutoReply,
+    /// A delivery failure: the address it names is marked.
+    Bounce,
+    /// From (or to) nobody among the contacts: counted, never made a contact.
+    Stranger,
+    /// A mailing (a list, a newsletter): counted.
+    Bulk,
+}
+
+impl MailMeaning {
+    pub const ALL: [MailMeaning; 6] = [
+        MailMeaning::Reply,
+        MailMeaning::Sent,
+        MailMeaning::AutoReply,
+        MailMeaning::Bounce,
+        MailMeaning::Stranger,
+        MailMeaning::Bulk,
+    ];
+
+    /// The meaning a word names ([`MailMeaning::as_str`]).
+    pub fn parse(word: &str) -> Option<MailMeaning> {
+        MailMeaning::ALL.into_iter().find(|m| m.as_str() == word)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailMeaning::Reply => "reply",
+            MailMeaning::Sent => "sent",
+            MailMeaning::AutoReply => "auto-reply",
+            MailMeaning::Bounce => "bounce",
+            MailMeaning::Stranger => "stranger",
+            MailMeaning::Bulk => "bulk",
+        }
+    }
+}
+
+/// A mail message as followup keeps it: headers and subject only, never a body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailRecord {
+    /// Without angle brackets; unique per owner.
+    pub message_id: String,
+    pub meaning: MailMeaning,
+    /// The day it arrived (or was sent).
+    pub day: Date,
+    /// The other side's address (the sender of what came in, the first recipient of what
+    /// went out; for a bounce, the address that failed).
+    pub address: String,
+    /// The subject, without reply prefixes, folded (threads are also matched by it).
+    pub thread: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<JobId>,
+    /// The touch it logged, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub touch: Option<TouchId>,
+    /// For an auto-reply, the day its writer is back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub back_on: Option<Date>,
 }
 
 impl Event {
@@ -121,6 +196,7 @@ impl Event {
             Event::TouchEdited { .. } => "touch-edited",
             Event::ContactsMerged { .. } => "contacts-merged",
             Event::SnoozeWithdrawn { .. } => "snooze-withdrawn",
+            Event::MailRead { .. } => "mail-read",
         }
     }
 }

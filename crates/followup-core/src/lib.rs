@@ -25,7 +25,7 @@ pub mod why;
 pub use agenda::{AgendaItem, Planned, Window, agenda};
 pub use calendar::{BusinessCalendar, Wait};
 pub use dates::parse_date;
-pub use event::{ContactPatch, Event, JobPatch};
+pub use event::{ContactPatch, Event, JobPatch, MailMeaning, MailRecord};
 pub use model::*;
 pub use plan::{Action, FollowUp, History, PlanKey, Rule, Slot, Subject, plan};
 pub use policy::{Policy, Preset};

@@ -82,6 +82,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_grants.sql"),
     include_str!("../migrations/0004_actors.sql"),
     include_str!("../migrations/0005_coach_notes.sql"),
+    include_str!("../migrations/0006_mail.sql"),
 ];
 
 /// The schema version this binary writes.

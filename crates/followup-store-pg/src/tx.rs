@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use followup_core::agenda::Planned;
 use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, Touch, TouchId};
 use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
-use followup_core::{Event, OrgId};
+use followup_core::{Event, MailMeaning, MailRecord, OrgId};
 use followup_store::{
     AccountId, Entity, ReadTx, Recorded, Removal, Result, StoreError, Trash, WriteTx, month_day,
     occasion_ranges, open_stages, plan_kind, subject_text,
@@ -738,6 +738,40 @@ impl ReadTx for PgTx<'_> {
         )
     }
 
+    fn mail(&self, message_id: &str) -> Result<Option<MailRecord>> {
+        Ok(self
+            .query_json(
+                "mail",
+                "SELECT seq, data FROM mail WHERE owner = $1 AND message_id = $2",
+                &[&self.owner, &message_id],
+            )?
+            .pop())
+    }
+
+    fn mail_in_thread(&self, thread: &str) -> Result<Vec<MailRecord>> {
+        self.query_json(
+            "mail",
+            "SELECT seq, data FROM mail WHERE owner = $1 AND thread = $2 ORDER BY seq",
+            &[&self.owner, &thread],
+        )
+    }
+
+    fn mail_counts(&self) -> Result<Vec<(MailMeaning, u64)>> {
+        let mut out = Vec::new();
+        for (word, n) in self
+            .word_counts("SELECT meaning, COUNT(*) FROM mail WHERE owner = $1 GROUP BY meaning")?
+        {
+            let meaning = MailMeaning::parse(&word).ok_or_else(|| StoreError::Corrupt {
+                table: "mail",
+                id: word.clone(),
+                detail: "a meaning followup does not know".into(),
+            })?;
+            out.push((meaning, n));
+        }
+        out.sort_by_key(|(m, _)| *m);
+        Ok(out)
+    }
+
     fn trash(&self) -> Result<Trash> {
         Ok(Trash {
             contacts: self.removed_rows("removed_contacts")?,
@@ -822,6 +856,18 @@ impl WriteTx for PgTx<'_> {
 }
 
 impl PgTx<'_> {
+    /// (word, count) rows of this owner ($1), as `sql` selects them.
+    fn word_counts(&self, sql: &str) -> Result<Vec<(String, u64)>> {
+        let rows = self.query(sql, &[&self.owner])?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let w: String = get(r, 0, "mail")?;
+            let n: i64 = get(r, 1, "mail")?;
+            out.push((w, n.max(0) as u64));
+        }
+        Ok(out)
+    }
+
     /// Events as `sql` selects them: seq, recorded_on, actor, payload, for this owner ($1).
     fn recorded(&self, sql: &str) -> Result<Vec<Recorded>> {
         let rows = self.query(sql, &[&self.owner])?;
@@ -985,6 +1031,20 @@ impl PgTx<'_> {
                 self.link_touch(touch)?;
             }
             Event::ContactsMerged { from, into } => self.merge(*from, *into)?,
+            Event::MailRead { mail } => {
+                self.exec(
+                    "INSERT INTO mail (owner, message_id, seq, thread, meaning, data)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    &[
+                        &self.owner,
+                        &mail.message_id,
+                        &seq,
+                        &mail.thread,
+                        &mail.meaning.as_str(),
+                        &to_json(mail),
+                    ],
+                )?;
+            }
             Event::SnoozeWithdrawn { key } => {
                 let n = self.exec(
                     "DELETE FROM snoozes WHERE owner = $1 AND subject = $2 AND seq =

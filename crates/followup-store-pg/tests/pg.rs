@@ -207,7 +207,7 @@ fn every_owner_table_has_forced_row_level_security() {
         assert_eq!(r.get::<_, i64>(3), 1, "{name} has no policy");
         tables.push(name);
     }
-    assert_eq!(tables.len(), 17, "tables: {tables:?}");
+    assert_eq!(tables.len(), 18, "tables: {tables:?}");
 }
 
 #[test]

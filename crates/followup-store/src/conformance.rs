@@ -65,6 +65,7 @@ pub fn run(name: &str, reads_wait_for_writes: bool, make: &dyn Fn() -> Box<dyn S
         ("a merge moves the history", merges_move_history),
         ("an edited touch replaces the record", edits_replace_touches),
         ("events keep who recorded them", events_keep_their_actor),
+        ("mail is read once, by Message-ID", mail_is_read_once),
     ];
     for (rule, check) in rules {
         let store: Arc<dyn Store> = Arc::from(make());
@@ -1615,4 +1616,71 @@ fn events_keep_their_actor(store: &Arc<dyn Store>, _: bool) {
     );
     ok(tx.commit(), "commit");
     assert_eq!(ok(read(s, ME).events_by_accounts(), "again").len(), 1);
+}
+
+fn mail_is_read_once(store: &Arc<dyn Store>, _: bool) {
+    use followup_core::{MailMeaning, MailRecord};
+    let s = &**store;
+    let (dana, _, eng) = small_book(s);
+    let record = |id: &str, meaning, thread: &str| MailRecord {
+        message_id: id.into(),
+        meaning,
+        day: DAY,
+        address: "dana.reyes@example.com".into(),
+        thread: thread.into(),
+        contact: Some(dana),
+        job: Some(eng),
+        touch: Some(TouchId(1)),
+        back_on: None,
+    };
+    let mut tx = write(s, ME);
+    let sent = record("s1@example.com", MailMeaning::Sent, "thank you");
+    let reply = record("r1@acme.example", MailMeaning::Reply, "thank you");
+    let auto = MailRecord {
+        back_on: Some(date(2026, 3, 14)),
+        touch: None,
+        ..record("a1@acme.example", MailMeaning::AutoReply, "other")
+    };
+    for m in [&sent, &reply, &auto] {
+        ok(
+            tx.append(DAY, &Event::MailRead { mail: m.clone() }),
+            "read mail",
+        );
+    }
+    // A second read of one Message-ID is a conflict, and changes nothing.
+    match tx.append(
+        DAY,
+        &Event::MailRead {
+            mail: reply.clone(),
+        },
+    ) {
+        Err(StoreError::Conflict { .. }) => {}
+        other => panic!("a Message-ID read twice: {other:?}"),
+    }
+    ok(tx.commit(), "commit");
+    let r = read(s, ME);
+    assert_eq!(ok(r.mail("r1@acme.example"), "mail"), Some(reply.clone()));
+    assert_eq!(ok(r.mail("nope@x"), "mail"), None);
+    assert_eq!(
+        ok(r.mail_in_thread("thank you"), "thread"),
+        [sent.clone(), reply.clone()],
+        "in the order read"
+    );
+    assert_eq!(
+        ok(r.mail_counts(), "counts"),
+        [
+            (MailMeaning::Reply, 1),
+            (MailMeaning::Sent, 1),
+            (MailMeaning::AutoReply, 1)
+        ]
+    );
+    assert_eq!(
+        ok(r.events(), "events").len(),
+        3 + 8,
+        "three events beside the book"
+    );
+    drop(r);
+    let other = read(s, OTHER);
+    assert_eq!(ok(other.mail("r1@acme.example"), "sealed"), None);
+    assert!(ok(other.mail_counts(), "sealed").is_empty());
 }

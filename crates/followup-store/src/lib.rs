@@ -51,7 +51,7 @@ mod sqlite;
 use followup_core::agenda::Planned;
 use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, OwnerId, Touch, TouchId};
 use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
-use followup_core::{Event, Stage};
+use followup_core::{Event, MailMeaning, MailRecord, Stage};
 use jiff::civil::Date;
 
 pub use directory::{
@@ -255,6 +255,13 @@ pub trait ReadTx {
     fn setting(&self, key: &str) -> Result<Option<String>>;
     /// Everything removed (deleted, retracted, merged away), by id within each kind.
     fn trash(&self) -> Result<Trash>;
+
+    /// The mail message read with this Message-ID, if any (`Event::MailRead`).
+    fn mail(&self, message_id: &str) -> Result<Option<MailRecord>>;
+    /// The mail messages read in a thread (their folded subject), in the order read.
+    fn mail_in_thread(&self, thread: &str) -> Result<Vec<MailRecord>>;
+    /// How many messages were read, per meaning, in meaning order.
+    fn mail_counts(&self) -> Result<Vec<(MailMeaning, u64)>>;
 }
 
 /// A write transaction: everything a read sees (its own uncommitted changes included), plus

@@ -15,7 +15,7 @@ use std::time::Duration;
 use followup_core::agenda::Planned;
 use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, OwnerId, Touch, TouchId};
 use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
-use followup_core::{Action, Event, OrgId};
+use followup_core::{Action, Event, MailMeaning, MailRecord, OrgId};
 use jiff::civil::Date;
 
 use crate::{
@@ -51,6 +51,8 @@ struct OwnerData {
     plan_keys: BTreeMap<String, i64>,
     plan: BTreeMap<i64, FollowUp>,
     settings: BTreeMap<String, String>,
+    /// Mail read, by Message-ID, with the order it was read in.
+    mail: BTreeMap<String, (i64, MailRecord)>,
 }
 
 #[derive(Debug, Default)]
@@ -227,6 +229,12 @@ impl OwnerData {
             }
             Event::SnoozeWithdrawn { key } if !self.snoozes.iter().any(|(_, s)| s.key == *key) => {
                 return Err(missing("snooze", key));
+            }
+            Event::MailRead { mail } if self.mail.contains_key(&mail.message_id) => {
+                return Err(conflict(
+                    "mail",
+                    format!("{} was read already", mail.message_id),
+                ));
             }
             Event::ContactEdited { id, .. } if !self.contacts.contains_key(id) => {
                 return Err(missing("contact", id));
@@ -408,6 +416,10 @@ impl OwnerData {
                 self.holidays
                     .insert(source.clone(), days.iter().copied().collect());
             }
+            Event::MailRead { mail } => {
+                self.mail
+                    .insert(mail.message_id.clone(), (seq, mail.clone()));
+            }
         }
     }
 
@@ -471,6 +483,31 @@ impl ReadTx for MemoryTx<'_> {
 
     fn events(&self) -> Result<Vec<Recorded>> {
         Ok(self.data.events.clone())
+    }
+
+    fn mail(&self, message_id: &str) -> Result<Option<MailRecord>> {
+        Ok(self.data.mail.get(message_id).map(|(_, m)| m.clone()))
+    }
+
+    fn mail_in_thread(&self, thread: &str) -> Result<Vec<MailRecord>> {
+        let mut v: Vec<&(i64, MailRecord)> = self
+            .data
+            .mail
+            .values()
+            .filter(|(_, m)| m.thread == thread)
+            .collect();
+        v.sort_by_key(|(seq, _)| *seq);
+        Ok(v.into_iter().map(|(_, m)| m.clone()).collect())
+    }
+
+    fn mail_counts(&self) -> Result<Vec<(MailMeaning, u64)>> {
+        let mut counts: BTreeMap<&'static str, (MailMeaning, u64)> = BTreeMap::new();
+        for (_, m) in self.data.mail.values() {
+            counts.entry(m.meaning.as_str()).or_insert((m.meaning, 0)).1 += 1;
+        }
+        let mut v: Vec<(MailMeaning, u64)> = counts.into_values().collect();
+        v.sort_by_key(|(m, _)| *m);
+        Ok(v)
     }
 
     fn events_by_accounts(&self) -> Result<Vec<Recorded>> {

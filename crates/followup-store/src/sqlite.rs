@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 use followup_core::agenda::Planned;
 use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, OwnerId, Touch, TouchId};
 use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
-use followup_core::{Event, OrgId};
+use followup_core::{Event, MailMeaning, MailRecord, OrgId};
 use jiff::civil::Date;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
@@ -65,6 +65,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0004_ids_versions.sql"),
     include_str!("../migrations/sqlite/0005_removed.sql"),
     include_str!("../migrations/sqlite/0006_actors.sql"),
+    include_str!("../migrations/sqlite/0007_mail.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -1019,6 +1020,40 @@ impl ReadTx for SqliteTx<'_> {
             .pop())
     }
 
+    fn mail(&self, message_id: &str) -> Result<Option<MailRecord>> {
+        Ok(self
+            .query_json(
+                "mail",
+                "SELECT seq, data FROM mail WHERE owner = ?1 AND message_id = ?2",
+                params![self.owner, message_id],
+            )?
+            .pop())
+    }
+
+    fn mail_in_thread(&self, thread: &str) -> Result<Vec<MailRecord>> {
+        self.query_json(
+            "mail",
+            "SELECT seq, data FROM mail WHERE owner = ?1 AND thread = ?2 ORDER BY seq",
+            params![self.owner, thread],
+        )
+    }
+
+    fn mail_counts(&self) -> Result<Vec<(MailMeaning, u64)>> {
+        let mut out = Vec::new();
+        for (word, n) in self
+            .word_counts("SELECT meaning, COUNT(*) FROM mail WHERE owner = ?1 GROUP BY meaning")?
+        {
+            let meaning = MailMeaning::parse(&word).ok_or_else(|| StoreError::Corrupt {
+                table: "mail",
+                id: word.clone(),
+                detail: "a meaning followup does not know".into(),
+            })?;
+            out.push((meaning, n));
+        }
+        out.sort_by_key(|(m, _)| *m);
+        Ok(out)
+    }
+
     fn trash(&self) -> Result<Trash> {
         Ok(Trash {
             contacts: self.removed_rows("removed_contacts")?,
@@ -1131,6 +1166,20 @@ impl WriteTx for SqliteTx<'_> {
 }
 
 impl SqliteTx<'_> {
+    /// (word, count) rows of this owner (?1), as `sql` selects them.
+    fn word_counts(&self, sql: &str) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self.tx.prepare_cached(sql)?;
+        let rows = stmt.query_map(params![self.owner], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (w, n) = row?;
+            out.push((w, n.max(0) as u64));
+        }
+        Ok(out)
+    }
+
     /// Events as `sql` selects them: seq, recorded_on, actor, payload, for this owner (?1).
     fn recorded(&self, sql: &str) -> Result<Vec<Recorded>> {
         let mut stmt = self.tx.prepare_cached(sql)?;
@@ -1353,6 +1402,20 @@ impl SqliteTx<'_> {
                     )?;
                 }
                 self.move_out("contacts", from.0, Removal::MergedInto(*into))?;
+            }
+            Event::MailRead { mail } => {
+                self.exec(
+                    "INSERT INTO mail (owner, message_id, seq, thread, meaning, data)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        self.owner,
+                        mail.message_id,
+                        seq,
+                        mail.thread,
+                        mail.meaning.as_str(),
+                        to_json(mail)
+                    ],
+                )?;
             }
             Event::SnoozeWithdrawn { key } => {
                 let n = self.exec(

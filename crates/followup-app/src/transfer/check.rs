@@ -179,6 +179,25 @@ impl Seen {
                 self.has(&self.contacts, "contact", from.0)?;
                 self.has(&self.contacts, "contact", into.0)
             }
+            Event::MailRead { mail } => {
+                line("message_id", &mail.message_id)?;
+                if mail.message_id.is_empty() {
+                    return Err("a mail record without a Message-ID".into());
+                }
+                line("address", &mail.address)?;
+                line("thread", &mail.thread)?;
+                date("day", mail.day)?;
+                if let Some(c) = mail.contact {
+                    self.has(&self.contacts, "contact", c.0)?;
+                }
+                if let Some(j) = mail.job {
+                    self.has(&self.jobs, "job", j.0)?;
+                }
+                if let Some(t) = mail.touch {
+                    self.has(&self.touches, "touch", t.0)?;
+                }
+                Ok(())
+            }
             Event::SnoozeWithdrawn { key } => match key.subject {
                 Subject::Contact(c) => self.has(&self.contacts, "contact", c.0),
                 Subject::Job(j) => self.has(&self.jobs, "job", j.0),

@@ -136,7 +136,7 @@ impl App {
 }
 
 /// The touch that does an item's action.
-fn done_kind(action: Action) -> TouchKind {
+pub(crate) fn done_kind(action: Action) -> TouchKind {
     match action {
         Action::ThankYou => TouchKind::ThankYou,
         Action::ValueAdd => TouchKind::ValueAdd,

@@ -33,6 +33,7 @@ pub mod input;
 pub mod jobs;
 pub mod lists;
 mod lookup;
+pub mod mail;
 pub mod policy_settings;
 pub mod removal;
 pub mod replan;

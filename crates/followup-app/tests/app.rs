@@ -3,6 +3,7 @@
 //! The `caseload` module: a coach's caseload over the in-memory store and directory.
 
 mod caseload;
+mod mail;
 
 use std::sync::Arc;
 

@@ -1,0 +1,381 @@
+//! `mail sync`: what the person's mailbox says happened, logged as if they had typed it.
+//!
+//! A reply from a contact is an inbound `reply`; a message the person sent to a contact is the
+//! outbound touch their pending item asked for (thank-you, follow-up, value-add, ...); an
+//! automatic answer is not a reply, and the day its writer is back snoozes the follow-up to
+//! the business day after; a bounce marks the address; strangers and mailings are counted and
+//! never become contacts. Only headers and the subject are read (docs/MAIL.md).
+//!
+//! Every message is an [`Event::MailRead`] kept by Message-ID, and each folder's checkpoint
+//! (its UIDVALIDITY and the last UID read) is a setting written in the same transaction as the
+//! touches of that batch: a second sync logs nothing, and a sync killed at any point resumes
+//! without losing or doubling a touch.
+
+use std::collections::BTreeMap;
+
+use followup_core::model::{ContactId, Direction, JobId, TouchKind};
+use followup_core::plan::{Action, PlanKey, Slot, Subject};
+use followup_core::{Event, MailMeaning, MailRecord};
+use followup_mail::message::{Headers, Machine, read};
+use followup_mail::source::{MailSource, SourceError};
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::error::{AppError, Result};
+use crate::touches::{NewTouch, log_in};
+use crate::uow::Work;
+use crate::{App, Ctx};
+
+/// Messages read per transaction: a kill loses at most this much work, never a touch.
+const BATCH: usize = 50;
+
+/// What a folder holds for the search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderRole {
+    /// Messages to the person: replies, auto-replies, bounces.
+    Inbox,
+    /// Messages the person sent.
+    Sent,
+}
+
+impl FolderRole {
+    fn key(self) -> &'static str {
+        match self {
+            FolderRole::Inbox => "mail.checkpoint.inbox",
+            FolderRole::Sent => "mail.checkpoint.sent",
+        }
+    }
+}
+
+/// What one sync did, for the person to read.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Synced {
+    /// Messages looked at (new since the last sync).
+    pub read: usize,
+    /// Messages seen before (by Message-ID), skipped.
+    pub known: usize,
+    /// What each new message meant, in the order read.
+    pub lines: Vec<SyncLine>,
+    /// How many of each meaning, in meaning order.
+    pub counts: Vec<(String, usize)>,
+    pub dry_run: bool,
+}
+
+/// One message's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncLine {
+    pub meaning: String,
+    pub day: Date,
+    pub address: String,
+    pub subject: String,
+    /// The touch logged, or what was done instead ("snoozed item 4 to ...").
+    pub did: String,
+}
+
+impl App {
+    /// Reads what is new in `folders` of `source` and logs it (see the module). With
+    /// `dry_run`, everything is worked out and nothing is kept.
+    pub fn mail_sync(
+        &self,
+        cx: &Ctx,
+        source: &mut dyn MailSource,
+        mine: &[String],
+        folders: &[(&str, FolderRole)],
+        dry_run: bool,
+    ) -> Result<Synced> {
+        let mine: Vec<String> = mine.iter().map(|a| a.trim().to_lowercase()).collect();
+        let mut out = Synced {
+            dry_run,
+            ..Synced::default()
+        };
+        for (folder, role) in folders {
+            let state = source.open(folder).map_err(source_error)?;
+            let (validity, mut after) = self.checkpoint(cx, *role)?;
+            if validity != Some(state.uid_validity) {
+                // A new UIDVALIDITY: the old UIDs mean nothing; Message-IDs keep what was
+                // read from being read twice.
+                after = 0;
+            }
+            loop {
+                let batch = source.fetch_after(after, BATCH).map_err(source_error)?;
+                let Some(last) = batch.last().map(|m| m.uid) else {
+                    break;
+                };
+                let lines = self.change(cx, |w| {
+                    if dry_run {
+                        w.discard();
+                    }
+                    let mut lines = Vec::new();
+                    for m in &batch {
+                        let Some(h) = read(&m.header, &m.text_start) else {
+                            continue;
+                        };
+                        let arrived = m
+                            .arrived
+                            .or(h.date)
+                            .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
+                            .unwrap_or(cx.today)
+                            .min(cx.today);
+                        let id = h.message_id.clone().unwrap_or_else(|| {
+                            format!("{folder}/{}/{}@followup.invalid", state.uid_validity, m.uid)
+                        });
+                        if w.tx.mail(&id)?.is_some() {
+                            lines.push(None);
+                            continue;
+                        }
+                        lines.push(meaning_of(w, &mine, *role, &h, id, arrived)?);
+                    }
+                    w.tx.set_setting(role.key(), &format!("{} {last}", state.uid_validity))?;
+                    Ok(lines)
+                })?;
+                out.read += lines.len();
+                for l in lines {
+                    match l {
+                        Some(l) => out.lines.push(l),
+                        None => out.known += 1,
+                    }
+                }
+                after = last;
+                if batch.len() < BATCH {
+                    break;
+                }
+            }
+        }
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for l in &out.lines {
+            *counts.entry(l.meaning.clone()).or_default() += 1;
+        }
+        out.counts = MailMeaning::ALL
+            .iter()
+            .filter_map(|m| counts.get(m.as_str()).map(|n| (m.as_str().to_string(), *n)))
+            .collect();
+        Ok(out)
+    }
+
+    /// A folder's checkpoint: its UIDVALIDITY and the last UID read, if it was read before.
+    fn checkpoint(&self, cx: &Ctx, role: FolderRole) -> Result<(Option<u32>, u32)> {
+        let text = self.store.read(cx.owner)?.setting(role.key())?;
+        let parsed = text.as_deref().and_then(|t| {
+            let (v, u) = t.split_once(' ')?;
+            Some((v.parse().ok()?, u.parse().ok()?))
+        });
+        Ok(match parsed {
+            Some((v, u)) => (Some(v), u),
+            None => (None, 0),
+        })
+    }
+
+    /// How many messages were read, per meaning (Settings' mail status).
+    pub fn mail_counts(&self, cx: &Ctx) -> Result<Vec<(MailMeaning, u64)>> {
+        Ok(self.store.read(cx.owner)?.mail_counts()?)
+    }
+}
+
+fn source_error(e: SourceError) -> AppError {
+    AppError::Refused(format!("mail: {e}"))
+}
+
+/// The contact whose address this is, by any of their emails.
+fn contact_with(w: &Work<'_>, email: &str) -> Result<Option<ContactId>> {
+    Ok(w.tx
+        .contacts()?
+        .into_iter()
+        .find(|c| {
+            c.emails
+                .iter()
+                .any(|e| e.trim().eq_ignore_ascii_case(email))
+        })
+        .map(|c| c.id))
+}
+
+/// The job a message's thread is about: a message it answers that we read, else a message we
+/// sent with the same subject.
+fn job_of_thread(w: &Work<'_>, h: &Headers) -> Result<Option<JobId>> {
+    for id in h.answers() {
+        if let Some(m) = w.tx.mail(id)?
+            && m.job.is_some()
+        {
+            return Ok(m.job);
+        }
+    }
+    let thread = h.thread_subject();
+    if thread.is_empty() {
+        return Ok(None);
+    }
+    Ok(w.tx
+        .mail_in_thread(&thread)?
+        .into_iter()
+        .rev()
+        .find(|m| m.meaning == MailMeaning::Sent && m.job.is_some())
+        .and_then(|m| m.job))
+}
+
+/// A pending follow-up: its number, key, action and job.
+struct Pending {
+    id: i64,
+    key: PlanKey,
+    action: Action,
+    job: Option<JobId>,
+}
+
+/// The pending follow-up of a contact (theirs, else one of their jobs').
+fn pending_of(w: &Work<'_>, c: ContactId) -> Result<Option<Pending>> {
+    let mut keys = vec![PlanKey {
+        subject: Subject::Contact(c),
+        slot: Slot::FollowUp,
+    }];
+    for j in w.tx.jobs_of_contact(c)? {
+        keys.push(PlanKey {
+            subject: Subject::Job(j.id),
+            slot: Slot::FollowUp,
+        });
+    }
+    for key in keys {
+        if let Some(id) = w.tx.plan_id(&key)?
+            && let Some(p) = w.tx.plan_item(id)?
+        {
+            let job = p.item.jobs.first().map(|j| j.id);
+            return Ok(Some(Pending {
+                id,
+                key,
+                action: p.item.action,
+                job,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Works out what one new message means, logs it, and records it as read.
+fn meaning_of(
+    w: &mut Work<'_>,
+    mine: &[String],
+    role: FolderRole,
+    h: &Headers,
+    message_id: String,
+    day: Date,
+) -> Result<Option<SyncLine>> {
+    let from = h.from.as_ref().map(|a| a.email.clone()).unwrap_or_default();
+    let mut record = MailRecord {
+        message_id,
+        meaning: MailMeaning::Stranger,
+        day,
+        address: from.clone(),
+        thread: h.thread_subject(),
+        contact: None,
+        job: None,
+        touch: None,
+        back_on: None,
+    };
+    let mut did = String::new();
+    match role {
+        FolderRole::Inbox if mine.contains(&from) => {
+            // A copy of the person's own message: the sent folder speaks for it.
+            return Ok(None);
+        }
+        FolderRole::Inbox => match &h.machine {
+            Some(Machine::Bulk) => record.meaning = MailMeaning::Bulk,
+            Some(Machine::Bounce { recipient }) => {
+                record.meaning = MailMeaning::Bounce;
+                if let Some(r) = recipient {
+                    record.address = r.clone();
+                    record.contact = contact_with(w, r)?;
+                }
+                did = format!("{} did not receive a message", record.address);
+            }
+            Some(Machine::AutoReply { back_on }) => {
+                record.meaning = MailMeaning::AutoReply;
+                record.back_on = *back_on;
+                record.contact = contact_with(w, &from)?;
+                did = "an automatic answer, not a reply".into();
+                if let (Some(c), Some(back)) = (record.contact, back_on)
+                    && let Some(Pending { id, key, .. }) = pending_of(w, c)?
+                {
+                    let until =
+                        w.cx.policy
+                            .calendar
+                            .on_or_after(followup_core::calendar::next_day(*back));
+                    if until > w.cx.today {
+                        let after = w.tx.newest_touch()?;
+                        w.append(&Event::Snoozed { key, until, after })?;
+                        w.touch([key.subject]);
+                        did = format!(
+                            "away until {back}: item {id} snoozed to {until}, the business day after"
+                        );
+                    }
+                }
+            }
+            None => {
+                if let Some(c) = contact_with(w, &from)? {
+                    record.meaning = MailMeaning::Reply;
+                    record.contact = Some(c);
+                    record.job = job_of_thread(w, h)?;
+                    let mut t = NewTouch::new(TouchKind::Reply);
+                    t.with = vec![c.to_string()];
+                    t.job = record.job.map(|j| j.to_string());
+                    t.on = Some(day);
+                    t.direction = Some(Direction::Inbound);
+                    t.note = note(h);
+                    let logged = log_in(w, t)?;
+                    record.touch = Some(logged.touch.id);
+                    did = format!("logged reply #{}", logged.touch.id);
+                }
+            }
+        },
+        FolderRole::Sent => {
+            let to: Vec<&str> = h.to.iter().chain(&h.cc).map(|a| a.email.as_str()).collect();
+            record.address = to.first().map(|s| s.to_string()).unwrap_or_default();
+            let mut contacts = Vec::new();
+            for a in &to {
+                if let Some(c) = contact_with(w, a)?
+                    && !contacts.contains(&c)
+                {
+                    contacts.push(c);
+                }
+            }
+            if let Some(&c) = contacts.first() {
+                record.meaning = MailMeaning::Sent;
+                record.contact = Some(c);
+                let pending = pending_of(w, c)?;
+                let kind = match &pending {
+                    Some(p) => crate::agenda::done_kind(p.action),
+                    None if w.tx.touches_of_contact(c)?.is_empty() => TouchKind::Outreach,
+                    None => TouchKind::FollowUp,
+                };
+                record.job = match job_of_thread(w, h)? {
+                    Some(j) => Some(j),
+                    None => pending.and_then(|p| p.job),
+                };
+                let mut t = NewTouch::new(kind);
+                t.with = contacts.iter().map(|c| c.to_string()).collect();
+                t.job = record.job.map(|j| j.to_string());
+                t.on = Some(day);
+                t.direction = Some(Direction::Outbound);
+                t.note = note(h);
+                let logged = log_in(w, t)?;
+                record.touch = Some(logged.touch.id);
+                did = format!("logged {kind} #{}", logged.touch.id);
+            }
+        }
+    }
+    let line = SyncLine {
+        meaning: record.meaning.as_str().to_string(),
+        day,
+        address: record.address.clone(),
+        subject: h.subject.clone(),
+        did,
+    };
+    w.append(&Event::MailRead { mail: record })?;
+    Ok(Some(line))
+}
+
+/// The touch's note: the subject, as the mailbox shows it.
+fn note(h: &Headers) -> Option<String> {
+    let s: String = h
+        .subject
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    (!s.trim().is_empty()).then(|| format!("Mail: {}", s.trim()))
+}

@@ -27,6 +27,98 @@ struct File {
     /// The folder of the person's own templates.
     templates: Option<PathBuf>,
     lint: Option<LintTune>,
+    mail: Option<MailConfig>,
+}
+
+/// `[mail]`: the person's mailbox, read by `mail sync` (docs/MAIL.md). The password is never
+/// in the file: `password_env` names an environment variable, or `password_file` a file only
+/// its owner can read.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    /// `imaps://host[:993]`, or `imap://host[:143]` with STARTTLS.
+    pub imap: String,
+    pub user: String,
+    pub password_env: Option<String>,
+    pub password_file: Option<PathBuf>,
+    /// The person's own addresses: what they send from (and what is not a reply).
+    #[serde(default)]
+    pub addresses: Vec<String>,
+    #[serde(default = "inbox")]
+    pub inbox: String,
+    #[serde(default = "sent")]
+    pub sent: String,
+    /// A certificate (PEM) to trust besides the public ones, for a self-hosted server.
+    pub ca_file: Option<PathBuf>,
+}
+
+fn inbox() -> String {
+    "INBOX".into()
+}
+
+fn sent() -> String {
+    "Sent".into()
+}
+
+impl MailConfig {
+    /// The password, from where the config says: refused (naming the setting, never the
+    /// password) when the variable is unset or the file can be read by others.
+    pub fn password(&self) -> Result<String, AppError> {
+        let bad = |m: String| AppError::Refused(format!("[mail] {m}"));
+        match (&self.password_env, &self.password_file) {
+            (Some(var), None) => match std::env::var(var) {
+                Ok(p) if !p.is_empty() => Ok(p),
+                _ => Err(bad(format!(
+                    "password_env: the environment variable {var} is not set"
+                ))),
+            },
+            (None, Some(path)) => {
+                use std::os::unix::fs::PermissionsExt;
+                let meta = std::fs::metadata(path).map_err(|e| {
+                    bad(format!(
+                        "password_file: cannot read {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                let mode = meta.permissions().mode() & 0o777;
+                if mode & 0o077 != 0 {
+                    return Err(bad(format!(
+                        "password_file: {} can be read by others (mode {mode:o}); `chmod 600 {}`",
+                        path.display(),
+                        path.display()
+                    )));
+                }
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    bad(format!(
+                        "password_file: cannot read {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                let p = text.trim_end_matches(['\r', '\n']).to_string();
+                if p.is_empty() {
+                    return Err(bad(format!("password_file: {} is empty", path.display())));
+                }
+                Ok(p)
+            }
+            (Some(_), Some(_)) => Err(bad("give password_env or password_file, not both".into())),
+            (None, None) => Err(bad(
+                "no password: set password_env (an environment variable's name) or password_file"
+                    .into(),
+            )),
+        }
+    }
+
+    /// The person's own addresses: `addresses`, else the user name when it is an address.
+    pub fn own_addresses(&self) -> Vec<String> {
+        if self.addresses.is_empty() && self.user.contains('@') {
+            vec![self.user.to_lowercase()]
+        } else {
+            self.addresses
+                .iter()
+                .map(|a| a.trim().to_lowercase())
+                .collect()
+        }
+    }
 }
 
 /// `[lint]`: the person's own pressure phrases (M3), added to or taken from the built-in list.
@@ -67,6 +159,8 @@ pub struct Config {
     /// What was skipped while loading (a broken holiday calendar), one line each: commands
     /// print these and go on.
     pub warnings: Vec<String>,
+    /// `[mail]`, when the person set up their mailbox.
+    pub mail: Option<MailConfig>,
 }
 
 impl Config {
@@ -170,6 +264,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
             .map(|l| followup_core::draft::Pressure::tuned(&l.add, &l.ignore))
             .unwrap_or_default(),
         warnings: Vec::new(),
+        mail: file.mail,
     })
 }
 

@@ -278,3 +278,51 @@ fn a_sync_cut_short_resumes_without_losing_or_doubling() {
     assert_eq!(s.lines.len(), 70);
     assert_eq!(replies(&app), 120, "every message once");
 }
+
+#[test]
+fn the_mail_config_keeps_passwords_out_of_the_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let cfg = followup_app::config::parse(
+        "[mail]\nimap = \"imaps://imap.example.com\"\nuser = \"ana@example.com\"\npassword_env = \"FOLLOWUP_TEST_MAIL_PW_1\"\nsent = \"Sent Items\"\n",
+    )
+    .unwrap();
+    let mail = cfg.mail.unwrap();
+    assert_eq!(mail.inbox, "INBOX");
+    assert_eq!(mail.sent, "Sent Items");
+    assert_eq!(mail.own_addresses(), ["ana@example.com"]);
+    let e = mail.password().unwrap_err().to_string();
+    assert!(
+        e.contains("password_env: the environment variable FOLLOWUP_TEST_MAIL_PW_1 is not set"),
+        "{e}"
+    );
+    // A file others can read is refused; 0600 is read, without its newline.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pw");
+    std::fs::write(&file, "s3cret-Pass\n").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut by_file = followup_app::config::MailConfig {
+        password_env: None,
+        password_file: Some(file.clone()),
+        ..mail
+    };
+    let e = by_file.password().unwrap_err().to_string();
+    assert!(e.contains("can be read by others (mode 644)"), "{e}");
+    assert!(!e.contains("s3cret"), "{e}");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(by_file.password().unwrap(), "s3cret-Pass");
+    by_file.password_env = Some("X".into());
+    assert!(
+        by_file
+            .password()
+            .unwrap_err()
+            .to_string()
+            .contains("not both")
+    );
+    // A password in the file itself is no setting: refused, naming the line.
+    let e = followup_app::config::parse(
+        "[mail]\nimap = \"imaps://x.example\"\nuser = \"a\"\npassword = \"hunter2\"\n",
+    )
+    .unwrap_err();
+    assert!(e.contains("line 4") && e.contains("password"), "{e}");
+    assert!(!e.contains("hunter2"), "the value is not echoed: {e}");
+}

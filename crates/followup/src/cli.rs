@@ -341,6 +341,9 @@ pub enum Command {
     /// List the message templates, or copy one to edit
     #[command(subcommand)]
     Templates(TemplatesCmd),
+    /// Read your mailbox: replies and sent messages log themselves (docs/MAIL.md)
+    #[command(subcommand)]
+    Mail(MailCmd),
     /// Check a message you wrote: length (M1), pleading (M3), a question asked last time (F8)
     Lint {
         /// The message: a file, or - for standard input
@@ -463,6 +466,7 @@ impl Command {
             Command::Templates(TemplatesCmd::Set { .. } | TemplatesCmd::Reset { .. }) => true,
             Command::Import(ImportCmd::Linkedin(a) | ImportCmd::Vcard(a)) => !a.dry_run,
             Command::Import(ImportCmd::Json { .. } | ImportCmd::Holidays { .. }) => true,
+            Command::Mail(MailCmd::Sync { dry_run }) => !dry_run,
             _ => false,
         }
     }
@@ -597,6 +601,18 @@ pub enum CalendarCmd {
         /// The last day exported [default: a year ahead]
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
+    },
+}
+
+/// `followup mail ...`
+#[derive(Debug, Subcommand)]
+pub enum MailCmd {
+    /// Read what is new in the inbox and sent folders of `[mail]` and log it: replies,
+    /// messages you sent, out-of-office return days, bounces (each message once)
+    Sync {
+        /// Show what it would log, keeping nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

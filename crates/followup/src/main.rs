@@ -3,6 +3,7 @@
 
 mod cli;
 mod fit;
+mod mail;
 #[macro_use]
 mod output;
 mod team;
@@ -14,7 +15,9 @@ use anyhow::Context;
 use followup_app::input::{day, opt_day, past_day, word};
 use followup_app::{App, AppError, Ctx, Field, config};
 
-use cli::{CalendarCmd, Cli, Command, ContactCmd, ImportCmd, JobCmd, TemplatesCmd, TouchCmd};
+use cli::{
+    CalendarCmd, Cli, Command, ContactCmd, ImportCmd, JobCmd, MailCmd, TemplatesCmd, TouchCmd,
+};
 
 fn main() -> ExitCode {
     let cli = match Cli::parse_args() {
@@ -493,6 +496,7 @@ fn work(
             }
             output::draft(&draft, d.open, json)
         }
+        Command::Mail(MailCmd::Sync { dry_run }) => mail::sync(&app, cx, dry_run, json),
         Command::Templates(t) => match t {
             TemplatesCmd::List => output::templates(&app.templates(cx)?, json),
             TemplatesCmd::Edit { name } => {

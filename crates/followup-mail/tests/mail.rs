@@ -1,1 +1,3 @@
 //! The one test binary of followup-mail.
+
+mod imap;

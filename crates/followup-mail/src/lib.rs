@@ -10,5 +10,7 @@
 //! does, from [`message::Headers`]), and it keeps no state (the checkpoint is the app's, in the
 //! same transaction as the touches a sync logs).
 
+pub mod imap;
 pub mod message;
 pub mod source;
+pub mod testing;

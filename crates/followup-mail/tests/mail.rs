@@ -1,3 +1,4 @@
 //! The one test binary of followup-mail.
 
+mod imap;
 mod message;

@@ -229,16 +229,25 @@ fn make_certificates(dir: &Path) {
 /// Dovecot's configuration: everything under `dir`, listening on loopback only.
 fn config(dir: &Path, imap_port: u16, imaps_port: u16) -> String {
     let d = dir.display();
-    let (mail_user, internal_user, login_user, first_uid) = if is_root() {
+    // Under root: mail processes as `mail` (which owns the Maildirs), the rest as the
+    // package's users. Otherwise everything as whoever runs the tests.
+    let (uid, gid, internal_user, login_user) = if is_root() {
         (
+            "mail".to_owned(),
             "mail".to_owned(),
             "dovecot".to_owned(),
             "dovenull".to_owned(),
-            1,
         )
     } else {
-        let me = own_user_name();
-        (me.clone(), me.clone(), me, 1)
+        use std::os::unix::fs::MetadataExt;
+        let me = fs::metadata("/proc/self").expect("/proc/self");
+        let name = own_user_name();
+        (
+            me.uid().to_string(),
+            me.gid().to_string(),
+            name.clone(),
+            name,
+        )
     };
     let dh = if Path::new("/usr/share/dovecot/dh.pem").is_file() {
         "ssl_dh = </usr/share/dovecot/dh.pem\n"
@@ -261,7 +270,7 @@ auth_mechanisms = plain login
 auth_failure_delay = 0
 default_internal_user = {internal_user}
 default_login_user = {login_user}
-first_valid_uid = {first_uid}
+first_valid_uid = 1
 mail_location = maildir:{d}/mail/%u
 passdb {{
   driver = passwd-file
@@ -269,7 +278,7 @@ passdb {{
 }}
 userdb {{
   driver = static
-  args = uid={mail_user} gid={mail_user} home={d}/mail/%u
+  args = uid={uid} gid={gid} home={d}/mail/%u
 }}
 # No growing delay for an address's failed sign-ins (the tests fail some on purpose).
 service anvil {{

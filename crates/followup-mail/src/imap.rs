@@ -33,8 +33,8 @@ pub const TEXT_START: usize = 2048;
 
 /// The largest literal a server may send (a header): more is not a mailbox followup reads.
 const MAX_LITERAL: usize = 16 << 20;
-/// The longest line outside literals.
-const MAX_LINE: usize = 1 << 20;
+/// The longest line outside literals (a SEARCH answer of millions of UIDs is one line).
+const MAX_LINE: usize = 64 << 20;
 
 /// How the connection is encrypted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -36,12 +36,19 @@ use std::time::{Duration, Instant};
 
 use crate::imap::{ImapUrl, modified_utf7};
 
-/// How many users the passwd-file has (each test takes one with [`TestDovecot::mailbox`]).
+/// How many users the passwd-file has with [`PASSWORD`] (each test takes one with
+/// [`TestDovecot::mailbox`]), and how many with [`PASSWORD_UTF8`]
+/// ([`TestDovecot::mailbox_utf8`]).
 pub const USERS: usize = 64;
+pub const UTF8_USERS: usize = 8;
 
-/// Every test user's password: with a space, a quote and a backslash, which LOGIN must
-/// quote.
+/// The password of the users of [`TestDovecot::mailbox`]: with a space, a quote and a
+/// backslash, which LOGIN must quote.
 pub const PASSWORD: &str = r#"correct "horse" \battery staple"#;
+
+/// The password of the users of [`TestDovecot::mailbox_utf8`]: not ASCII, so LOGIN must send
+/// it as a literal.
+pub const PASSWORD_UTF8: &str = "contraseña de José";
 
 const DOVECOT: &str = "/usr/sbin/dovecot";
 
@@ -53,6 +60,7 @@ pub struct TestDovecot {
     /// The uid and gid that own the Maildirs (the mail processes'), when running as root.
     owner: Option<(u32, u32)>,
     users: AtomicUsize,
+    utf8_users: AtomicUsize,
     watchdog: Option<Child>,
 }
 
@@ -60,6 +68,7 @@ pub struct TestDovecot {
 pub struct TestMailbox<'a> {
     server: &'a TestDovecot,
     user: String,
+    password: &'static str,
     deliveries: AtomicUsize,
 }
 
@@ -220,16 +229,25 @@ fn make_certificates(dir: &Path) {
 /// Dovecot's configuration: everything under `dir`, listening on loopback only.
 fn config(dir: &Path, imap_port: u16, imaps_port: u16) -> String {
     let d = dir.display();
-    let (mail_user, internal_user, login_user, first_uid) = if is_root() {
+    // Under root: mail processes as `mail` (which owns the Maildirs), the rest as the
+    // package's users. Otherwise everything as whoever runs the tests.
+    let (uid, gid, internal_user, login_user) = if is_root() {
         (
+            "mail".to_owned(),
             "mail".to_owned(),
             "dovecot".to_owned(),
             "dovenull".to_owned(),
-            1,
         )
     } else {
-        let me = own_user_name();
-        (me.clone(), me.clone(), me, 1)
+        use std::os::unix::fs::MetadataExt;
+        let me = fs::metadata("/proc/self").expect("/proc/self");
+        let name = own_user_name();
+        (
+            me.uid().to_string(),
+            me.gid().to_string(),
+            name.clone(),
+            name,
+        )
     };
     let dh = if Path::new("/usr/share/dovecot/dh.pem").is_file() {
         "ssl_dh = </usr/share/dovecot/dh.pem\n"
@@ -252,7 +270,7 @@ auth_mechanisms = plain login
 auth_failure_delay = 0
 default_internal_user = {internal_user}
 default_login_user = {login_user}
-first_valid_uid = {first_uid}
+first_valid_uid = 1
 mail_location = maildir:{d}/mail/%u
 passdb {{
   driver = passwd-file
@@ -260,7 +278,7 @@ passdb {{
 }}
 userdb {{
   driver = static
-  args = uid={mail_user} gid={mail_user} home={d}/mail/%u
+  args = uid={uid} gid={gid} home={d}/mail/%u
 }}
 # No growing delay for an address's failed sign-ins (the tests fail some on purpose).
 service anvil {{
@@ -283,12 +301,13 @@ service imap-login {{
     )
 }
 
-/// The user names of the passwd-file: `ana@example.com`, then `ana2@example.com`, ….
-fn user_name(n: usize) -> String {
-    if n == 0 {
-        "ana@example.com".to_owned()
-    } else {
-        format!("ana{}@example.com", n + 1)
+/// The user names of the passwd-file: `ana@example.com`, then `ana2@example.com`, … with
+/// [`PASSWORD`]; `jose1@example.com`, … with [`PASSWORD_UTF8`].
+fn user_name(n: usize, utf8: bool) -> String {
+    match (n, utf8) {
+        (0, false) => "ana@example.com".to_owned(),
+        (n, false) => format!("ana{}@example.com", n + 1),
+        (n, true) => format!("jose{}@example.com", n + 1),
     }
 }
 
@@ -315,7 +334,11 @@ impl TestDovecot {
         };
         make_certificates(&dir);
         let passwd: String = (0..USERS)
-            .map(|n| format!("{}:{{PLAIN}}{PASSWORD}::::::\n", user_name(n)))
+            .map(|n| format!("{}:{{PLAIN}}{PASSWORD}::::::\n", user_name(n, false)))
+            .chain(
+                (0..UTF8_USERS)
+                    .map(|n| format!("{}:{{PLAIN}}{PASSWORD_UTF8}::::::\n", user_name(n, true))),
+            )
             .collect();
         fs::write(dir.join("passwd"), passwd)
             .unwrap_or_else(|e| panic!("test Dovecot: cannot write passwd: {e}"));
@@ -366,6 +389,7 @@ impl TestDovecot {
             imaps_port: 0,
             owner,
             users: AtomicUsize::new(0),
+            utf8_users: AtomicUsize::new(0),
             watchdog,
         };
         let Some((imap_port, imaps_port)) = ports else {
@@ -416,6 +440,12 @@ impl TestDovecot {
         self.dir.join("ca.pem")
     }
 
+    /// The server's certificate and key (PEM files), for a fake server in a test that
+    /// clients trusting [`TestDovecot::ca_file`] accept as `127.0.0.1` or `localhost`.
+    pub fn server_identity(&self) -> (PathBuf, PathBuf) {
+        (self.dir.join("server.pem"), self.dir.join("server.key"))
+    }
+
     /// A user of its own, with an empty Maildir, for one test; its password is [`PASSWORD`].
     pub fn mailbox(&self) -> TestMailbox<'_> {
         let n = self.users.fetch_add(1, Ordering::Relaxed);
@@ -423,9 +453,24 @@ impl TestDovecot {
             n < USERS,
             "test Dovecot: all {USERS} users are taken; raise testing::USERS"
         );
+        self.new_mailbox(user_name(n, false), PASSWORD)
+    }
+
+    /// Like [`TestDovecot::mailbox`], for a user whose password is [`PASSWORD_UTF8`].
+    pub fn mailbox_utf8(&self) -> TestMailbox<'_> {
+        let n = self.utf8_users.fetch_add(1, Ordering::Relaxed);
+        assert!(
+            n < UTF8_USERS,
+            "test Dovecot: all {UTF8_USERS} UTF-8 users are taken; raise testing::UTF8_USERS"
+        );
+        self.new_mailbox(user_name(n, true), PASSWORD_UTF8)
+    }
+
+    fn new_mailbox(&self, user: String, password: &'static str) -> TestMailbox<'_> {
         let mailbox = TestMailbox {
             server: self,
-            user: user_name(n),
+            user,
+            password,
             deliveries: AtomicUsize::new(0),
         };
         mailbox.folder_dir("INBOX");
@@ -485,7 +530,7 @@ impl TestMailbox<'_> {
     }
 
     pub fn password(&self) -> &str {
-        PASSWORD
+        self.password
     }
 
     /// The Maildir++ folder of `folder` (INBOX is the Maildir itself; `Sent` is `.Sent`),

@@ -1,9 +1,10 @@
 //! The IMAP client against a real Dovecot (followup_mail::testing), and against small fake
 //! servers on loopback for what Dovecot will not do (no STARTTLS).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use followup_mail::imap::{ImapSource, ImapUrl, Security};
@@ -92,13 +93,15 @@ fn assert_fixtures(fetched: &[Fetched], fixtures: &[(&str, &str)]) {
 #[test]
 fn starttls_and_imaps_both_sign_in_trusting_the_test_ca() {
     let server = TestDovecot::shared();
-    let mailbox = server.mailbox();
-    for url in [server.starttls_url(), server.imaps_url()] {
-        let mut source = connect(&mailbox, &url);
-        let state = source.open("INBOX").unwrap();
-        assert_eq!(state.uid_next, 1, "{url}: an empty inbox");
-        assert_eq!(source.fetch_after(0, 100).unwrap(), vec![], "{url}");
-        source.logout().unwrap();
+    // A password that goes quoted, and one that goes as a literal.
+    for mailbox in [server.mailbox(), server.mailbox_utf8()] {
+        for url in [server.starttls_url(), server.imaps_url()] {
+            let mut source = connect(&mailbox, &url);
+            let state = source.open("INBOX").unwrap();
+            assert_eq!(state.uid_next, 1, "{url}: an empty inbox");
+            assert_eq!(source.fetch_after(0, 100).unwrap(), vec![], "{url}");
+            source.logout().unwrap();
+        }
     }
     assert_eq!(server.starttls_url().security, Security::StartTls);
     assert_eq!(server.imaps_url().security, Security::Tls);
@@ -277,38 +280,46 @@ fn forgetting_the_uids_gives_a_new_uid_validity() {
     source.logout().unwrap();
 }
 
-/// A fake server on loopback: answers each command line with `answer(tag, line)`; returns
-/// everything it was sent once the client hangs up.
+trait Io: Read + Write + Send {}
+impl<T: Read + Write + Send> Io for T {}
+
+/// A fake server on loopback, plain or (with a TLS configuration) `imaps://`: answers each
+/// line it is sent with `answer(tag, line)`; returns everything it was sent once the client
+/// hangs up.
 fn fake_server(
-    answer: impl Fn(&str, &str) -> String + Send + 'static,
+    tls: Option<rustls::ServerConfig>,
+    mut answer: impl FnMut(&str, &str) -> String + Send + 'static,
 ) -> (ImapUrl, std::thread::JoinHandle<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = ImapUrl::parse(&format!(
-        "imap://127.0.0.1:{}",
-        listener.local_addr().unwrap().port()
-    ))
-    .unwrap();
+    let scheme = if tls.is_some() { "imaps" } else { "imap" };
+    let port = listener.local_addr().unwrap().port();
+    let url = ImapUrl::parse(&format!("{scheme}://127.0.0.1:{port}")).unwrap();
     let handle = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
+        let (tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut io: Box<dyn Io> = match tls {
+            None => Box::new(tcp),
+            Some(config) => Box::new(rustls::StreamOwned::new(
+                rustls::ServerConnection::new(Arc::new(config)).unwrap(),
+                tcp,
+            )),
+        };
+        io.write_all(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n")
             .unwrap();
-        stream
-            .write_all(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n")
-            .unwrap();
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
         let mut got = String::new();
-        loop {
-            let mut line = String::new();
-            if !matches!(reader.read_line(&mut line), Ok(n) if n > 0) {
-                break;
+        let mut line = Vec::new();
+        let mut byte = [0u8];
+        while matches!(io.read(&mut byte), Ok(1)) {
+            line.push(byte[0]);
+            if byte[0] != b'\n' {
+                continue;
             }
-            got.push_str(&line);
-            let tag = line.split(' ').next().unwrap_or_default().to_owned();
-            if stream
-                .write_all(answer(&tag, line.trim_end()).as_bytes())
-                .is_err()
-            {
+            let text = String::from_utf8_lossy(&line).into_owned();
+            line.clear();
+            got.push_str(&text);
+            let text = text.trim_end();
+            let tag = text.split(' ').next().unwrap_or_default();
+            if io.write_all(answer(tag, text).as_bytes()).is_err() {
                 break;
             }
         }
@@ -317,9 +328,81 @@ fn fake_server(
     (url, handle)
 }
 
+/// A TLS configuration for a fake server, with the test Dovecot's certificate.
+fn fake_tls() -> rustls::ServerConfig {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let (cert, key) = TestDovecot::shared().server_identity();
+    let certs = CertificateDer::pem_file_iter(&cert)
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(&key).unwrap();
+    #[allow(deprecated)]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap()
+}
+
+#[test]
+fn with_logindisabled_the_password_goes_by_authenticate_plain() {
+    let mut pending = None;
+    let (url, server) = fake_server(Some(fake_tls()), move |tag, line| {
+        if let Some(tag) = pending.take() {
+            // "\0ana@example.com\0pw-é \"x\"" in base64.
+            return match line {
+                "AGFuYUBleGFtcGxlLmNvbQBwdy3DqSAieCI=" => format!("{tag} OK signed in\r\n"),
+                _ => format!("{tag} NO [AUTHENTICATIONFAILED] no\r\n"),
+            };
+        }
+        match line.split(' ').nth(1) {
+            Some("CAPABILITY") => {
+                format!("* CAPABILITY IMAP4rev1 LOGINDISABLED AUTH=PLAIN\r\n{tag} OK done\r\n")
+            }
+            Some("AUTHENTICATE") if line.ends_with(" PLAIN") => {
+                pending = Some(tag.to_owned());
+                "+ \r\n".into()
+            }
+            Some("LOGOUT") => format!("* BYE bye\r\n{tag} OK done\r\n"),
+            _ => format!("{tag} BAD what\r\n"),
+        }
+    });
+    let ca = TestDovecot::shared().ca_file();
+    let source = ImapSource::connect_with_ca(&url, "ana@example.com", "pw-é \"x\"", &ca).unwrap();
+    source.logout().unwrap();
+    let sent = server.join().unwrap();
+    assert!(!sent.contains("LOGIN "), "{sent}");
+}
+
+#[test]
+fn with_logindisabled_and_no_auth_plain_nothing_is_sent() {
+    let (url, server) = fake_server(Some(fake_tls()), |tag, line| match line.split(' ').nth(1) {
+        Some("CAPABILITY") => {
+            format!("* CAPABILITY IMAP4rev1 LOGINDISABLED AUTH=SCRAM-SHA-1\r\n{tag} OK done\r\n")
+        }
+        _ => format!("{tag} BAD what\r\n"),
+    });
+    let ca = TestDovecot::shared().ca_file();
+    let err =
+        ImapSource::connect_with_ca(&url, "ana@example.com", "pw-never-sent", &ca).unwrap_err();
+    assert!(
+        matches!(&err, SourceError::Login { detail, .. } if detail.contains("neither")),
+        "{err:?}"
+    );
+    let sent = server.join().unwrap();
+    assert!(
+        !sent.contains("pw-never-sent") && !sent.contains("AUTHENTICATE"),
+        "{sent}"
+    );
+}
+
 #[test]
 fn a_plain_server_without_starttls_is_refused_before_any_password() {
-    let (url, server) = fake_server(|tag, line| match line.split(' ').nth(1) {
+    let (url, server) = fake_server(None, |tag, line| match line.split(' ').nth(1) {
         Some("CAPABILITY") => {
             format!("* CAPABILITY IMAP4rev1 AUTH=PLAIN LOGIN\r\n{tag} OK done\r\n")
         }
@@ -340,7 +423,7 @@ fn a_plain_server_without_starttls_is_refused_before_any_password() {
 
 #[test]
 fn bytes_injected_after_starttls_are_refused() {
-    let (url, server) = fake_server(|tag, line| match line.split(' ').nth(1) {
+    let (url, server) = fake_server(None, |tag, line| match line.split(' ').nth(1) {
         Some("CAPABILITY") => format!("* CAPABILITY IMAP4rev1 STARTTLS\r\n{tag} OK done\r\n"),
         Some("STARTTLS") => {
             format!("{tag} OK begin TLS\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\r\n")

@@ -123,7 +123,7 @@ impl App {
                             lines.push(None);
                             continue;
                         }
-                        lines.push(meaning_of(w, &mine, *role, &h, id, arrived)?);
+                        lines.push(meaning_of(w, &mine, *role, &h, id, arrived, dry_run)?);
                     }
                     w.tx.set_setting(role.key(), &format!("{} {last}", state.uid_validity))?;
                     Ok(lines)
@@ -172,7 +172,13 @@ impl App {
 }
 
 fn source_error(e: SourceError) -> AppError {
-    AppError::Refused(format!("mail: {e}"))
+    let hint = match e {
+        SourceError::NoFolder { .. } => {
+            " (the folders read are [mail] inbox and sent in the config; your mail program shows their names)"
+        }
+        _ => "",
+    };
+    AppError::Refused(format!("mail: {e}{hint}"))
 }
 
 /// The contact whose address this is, by any of their emails.
@@ -254,7 +260,16 @@ fn meaning_of(
     h: &Headers,
     message_id: String,
     day: Date,
+    dry_run: bool,
 ) -> Result<Option<SyncLine>> {
+    // A dry run says what would be done: its touch numbers are rolled back with it.
+    let logged_words = |kind: TouchKind, id: followup_core::model::TouchId| {
+        if dry_run {
+            format!("would log {kind}")
+        } else {
+            format!("logged {kind} #{id}")
+        }
+    };
     let from = h.from.as_ref().map(|a| a.email.clone()).unwrap_or_default();
     let mut record = MailRecord {
         message_id,
@@ -300,7 +315,12 @@ fn meaning_of(
                         w.append(&Event::Snoozed { key, until, after })?;
                         w.touch([key.subject]);
                         did = format!(
-                            "away until {back}: item {id} snoozed to {until}, the business day after"
+                            "away until {back}: item {id} {} to {until}, the business day after",
+                            if dry_run {
+                                "would be snoozed"
+                            } else {
+                                "snoozed"
+                            }
                         );
                     }
                 }
@@ -318,7 +338,7 @@ fn meaning_of(
                     t.note = note(h);
                     let logged = log_in(w, t)?;
                     record.touch = Some(logged.touch.id);
-                    did = format!("logged reply #{}", logged.touch.id);
+                    did = logged_words(TouchKind::Reply, logged.touch.id);
                 }
             }
         },
@@ -354,7 +374,7 @@ fn meaning_of(
                 t.note = note(h);
                 let logged = log_in(w, t)?;
                 record.touch = Some(logged.touch.id);
-                did = format!("logged {kind} #{}", logged.touch.id);
+                did = logged_words(kind, logged.touch.id);
             }
         }
     }

@@ -3,9 +3,9 @@
 
 mod cli;
 mod fit;
-mod mail;
 #[macro_use]
 mod output;
+mod mail;
 mod team;
 
 use std::io::Write;

@@ -1,0 +1,301 @@
+//! `followup mail sync` against a real Dovecot (followup_mail::testing) with the fixtures of
+//! followup-mail: what each message logs, once; a dry run; a wrong password named without the
+//! password; and a sync killed half way (SIGKILL) that resumes without losing or doubling.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use followup_mail::testing::{PASSWORD, TestDovecot, TestMailbox};
+use jiff::Timestamp;
+use serde_json::Value;
+
+use super::{db, json, ok, run};
+
+const TODAY: &str = "2026-12-05";
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "..",
+        "followup-mail",
+        "tests",
+        "fixtures",
+        name,
+    ]
+    .iter()
+    .collect();
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The config of a book beside `db` (XDG_CONFIG_HOME is its folder), reading `mailbox`.
+fn configure(db: &Path, server: &TestDovecot, mailbox: &TestMailbox<'_>, password: &str) {
+    let dir = db.parent().unwrap();
+    let pw = dir.join("mail-password");
+    std::fs::write(&pw, format!("{password}\n")).unwrap();
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let config = dir.join("followup");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        format!(
+            "[mail]\nimap = \"{}\"\nuser = \"{}\"\npassword_file = \"{}\"\naddresses = [\"ana@example.com\"]\nca_file = \"{}\"\n",
+            server.starttls_url(),
+            mailbox.user(),
+            pw.display(),
+            server.ca_file().display()
+        ),
+    )
+    .unwrap();
+}
+
+/// Ana's search: Priya (Northwind, interviewed on 1 December), Tom and Sara (Fabrikam, applied
+/// on 20 November), Hans (an old colleague).
+fn seed(db: &Path) {
+    for (name, email) in [
+        ("Priya Raman", "priya.raman@northwind.example"),
+        ("Tom Berg", "tom@fabrikam.example"),
+        ("Sara Holm", "sara.holm@fabrikam.example"),
+        ("Hans Mueller", "h.mueller@oldcorp.example"),
+    ] {
+        ok(db, TODAY, &["contact", "add", name, "--email", email]);
+    }
+    ok(
+        db,
+        TODAY,
+        &[
+            "job",
+            "add",
+            "Northwind",
+            "Data Analyst",
+            "--contact",
+            "Priya Raman",
+            "--stage",
+            "interviewing",
+        ],
+    );
+    ok(
+        db,
+        TODAY,
+        &[
+            "job",
+            "add",
+            "Fabrikam",
+            "Data Engineer",
+            "--contact",
+            "Tom Berg",
+            "--contact",
+            "Sara Holm",
+            "--applied",
+            "2026-11-20",
+        ],
+    );
+    ok(
+        db,
+        TODAY,
+        &[
+            "log",
+            "interview",
+            "--with",
+            "Priya Raman",
+            "--job",
+            "1",
+            "--on",
+            "2026-12-01",
+        ],
+    );
+}
+
+fn at(t: &str) -> Timestamp {
+    t.parse().unwrap()
+}
+
+fn timeline(db: &Path, who: &str) -> Vec<(String, String, Option<i64>)> {
+    json(db, TODAY, &["contact", "show", who])["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["kind"].as_str().unwrap().to_string(),
+                t["date"].as_str().unwrap().to_string(),
+                t["job"].as_i64(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn mail_sync_logs_replies_and_sent_messages_once() {
+    let server = TestDovecot::shared();
+    let mailbox = server.mailbox();
+    for (name, when) in [
+        ("sent-thank-you.eml", "2026-12-01T16:42:11Z"),
+        ("sent-follow-up.eml", "2026-12-02T08:15:01Z"),
+    ] {
+        mailbox.deliver("Sent", &fixture(name), at(when));
+    }
+    for (name, when) in [
+        ("out-of-office.eml", "2026-12-02T08:15:04Z"),
+        ("reply.eml", "2026-12-03T13:30:15Z"),
+        ("thread-references.eml", "2026-12-03T13:05:41Z"),
+        ("bounce.eml", "2026-12-04T09:12:09Z"),
+        ("newsletter.eml", "2026-12-05T06:00:02Z"),
+        ("odd-encoding.eml", "2026-12-05T08:07:45Z"),
+    ] {
+        mailbox.deliver("INBOX", &fixture(name), at(when));
+    }
+    let book = db();
+    let db = &book.path;
+    seed(db);
+    configure(db, server, &mailbox, PASSWORD);
+    // No [mail]-less surprise: a dry run reads everything and keeps nothing.
+    let events = json(db, TODAY, &["events"]).as_array().unwrap().len();
+    let out = ok(db, TODAY, &["mail", "sync", "--dry-run"]);
+    assert!(
+        out.contains("Dry run, nothing kept: 2 replies, 2 sent, 1 automatic answer, 1 bounce, 1 from a stranger, 1 mailing."),
+        "{out}"
+    );
+    assert!(
+        out.contains("would log thank-you") && out.contains("would be snoozed"),
+        "{out}"
+    );
+    assert_eq!(
+        json(db, TODAY, &["events"]).as_array().unwrap().len(),
+        events
+    );
+    let out = ok(db, TODAY, &["mail", "sync"]);
+    assert!(
+        out.contains("Mail read: 2 replies, 2 sent, 1 automatic answer, 1 bounce, 1 from a stranger, 1 mailing."),
+        "{out}"
+    );
+    assert!(
+        out.contains("h.mueller@oldcorp.example did not receive a message"),
+        "{out}"
+    );
+    // Priya: the interview, the thank-you Ana sent (what her pending item asked for), her reply.
+    assert_eq!(
+        timeline(db, "Priya Raman"),
+        [
+            ("interview".into(), "2026-12-01".into(), Some(1)),
+            ("thank-you".into(), "2026-12-01".into(), Some(1)),
+            ("reply".into(), "2026-12-03".into(), Some(1)),
+        ]
+    );
+    // Sara wrote in the follow-up's thread (References only): her reply is on that job.
+    assert!(
+        timeline(db, "Sara Holm").contains(&("reply".into(), "2026-12-03".into(), Some(2))),
+        "{:?}",
+        timeline(db, "Sara Holm")
+    );
+    // Tom is away until Monday 14 December: his next follow-up is the business day after.
+    let tom = json(db, TODAY, &["contact", "show", "Tom Berg"]);
+    let replies = tom["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "reply")
+        .count();
+    assert_eq!(replies, 0, "an auto-reply is not a reply");
+    // (Sara's reply in the same thread, on the 3rd, then moves the job's follow-up again:
+    // a newer touch outranks a snooze.)
+    assert!(
+        out.contains("away until 2026-12-14: item 2 snoozed to 2026-12-15, the business day after"),
+        "{out}"
+    );
+    let snoozed: Vec<Value> = json(db, TODAY, &["events"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"]["event"] == "snoozed")
+        .cloned()
+        .collect();
+    assert_eq!(snoozed.len(), 1, "{snoozed:?}");
+    assert_eq!(snoozed[0]["event"]["until"], "2026-12-15");
+    assert_eq!(
+        json(db, TODAY, &["contact", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        4,
+        "no stranger became a contact"
+    );
+    // Again: nothing new.
+    let out = ok(db, TODAY, &["mail", "sync"]);
+    assert!(out.contains("Mail read: nothing new."), "{out}");
+    // A wrong password: one line, exit 2 or 1, without the password.
+    configure(db, server, &mailbox, "not-the-password-xyz");
+    let o = run(db, TODAY, &["mail", "sync"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("refused the sign-in"), "{err}");
+    assert!(
+        !err.contains("not-the-password-xyz") && !err.contains("horse"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_killed_mail_sync_resumes_without_losing_or_doubling() {
+    const N: usize = 1500;
+    let server = TestDovecot::shared();
+    let mailbox = server.mailbox();
+    for i in 0..N {
+        let raw = format!(
+            "From: Priya Raman <priya.raman@northwind.example>\r\nTo: ana@example.com\r\nSubject: Note {i}\r\nDate: Thu, 03 Dec 2026 09:00:00 +0000\r\nMessage-ID: <note-{i}@northwind.example>\r\n\r\n.\r\n"
+        );
+        mailbox.deliver("INBOX", raw.as_bytes(), at("2026-12-03T09:00:00Z"));
+    }
+    mailbox.deliver(
+        "Sent",
+        &fixture("sent-thank-you.eml"),
+        at("2026-12-01T16:42:11Z"),
+    );
+    let book = db();
+    let db = &book.path;
+    seed(db);
+    configure(db, server, &mailbox, PASSWORD);
+    let replies = |db: &Path| {
+        timeline(db, "Priya Raman")
+            .iter()
+            .filter(|t| t.0 == "reply")
+            .count()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_followup"))
+        .args(["mail", "sync"])
+        .env("FOLLOWUP_DB", db)
+        .env("FOLLOWUP_TODAY", TODAY)
+        .env_remove("FOLLOWUP_CONFIG")
+        .env("XDG_CONFIG_HOME", db.parent().unwrap())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(db.parent().unwrap().join("sync.err")).unwrap())
+        .spawn()
+        .unwrap();
+    // Kill it as soon as a first batch is in: half way, whatever this machine's speed.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut at_kill = 0;
+    while Instant::now() < deadline {
+        at_kill = replies(db);
+        if at_kill > 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let after_kill = replies(db);
+    let err = std::fs::read_to_string(db.parent().unwrap().join("sync.err")).unwrap();
+    assert!(
+        after_kill > 0 && after_kill < N,
+        "killed half way: {after_kill} of {N} logged (seen {at_kill} before the kill); it said: {err}"
+    );
+    assert_eq!(after_kill % 50, 0, "whole batches only: {after_kill}");
+    let out = ok(db, TODAY, &["mail", "sync"]);
+    assert!(
+        out.contains(&format!("{} replies", N - after_kill)),
+        "{out}"
+    );
+    assert_eq!(replies(db), N, "every message once");
+    eprintln!("mail sync killed after {after_kill} of {N} replies; resumed to {N}");
+}

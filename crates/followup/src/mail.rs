@@ -40,7 +40,7 @@ pub fn sync(app: &App, cx: &Ctx, dry_run: bool, json: bool) -> Result<()> {
 
 fn report(s: &Synced, json: bool) -> Result<()> {
     if json {
-        return Ok(output::print_json(s)?);
+        return output::print_json(s);
     }
     for l in &s.lines {
         let did = if l.did.is_empty() {

@@ -50,6 +50,13 @@ pub struct MailConfig {
     pub sent: String,
     /// A certificate (PEM) to trust besides the public ones, for a self-hosted server.
     pub ca_file: Option<PathBuf>,
+    /// How often `serve` reads the mailbox, in minutes (default 5, at least 1).
+    #[serde(default = "every_minutes")]
+    pub every_minutes: u32,
+}
+
+fn every_minutes() -> u32 {
+    5
 }
 
 fn inbox() -> String {

@@ -19,7 +19,7 @@ use followup_core::{Event, MailMeaning, MailRecord};
 use followup_mail::message::{Headers, Machine, read};
 use followup_mail::source::{MailSource, SourceError};
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, Result};
 use crate::touches::{NewTouch, log_in};
@@ -45,6 +45,19 @@ impl FolderRole {
             FolderRole::Sent => "mail.checkpoint.sent",
         }
     }
+}
+
+const STATUS_KEY: &str = "mail.status";
+
+/// How a background sync went: when, whether it worked (else why not, in one line without
+/// any password), and what it read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailStatus {
+    /// When it ended (RFC 3339).
+    pub at: String,
+    pub ok: bool,
+    /// What was read ("2 replies, 1 sent"), or why it failed.
+    pub message: String,
 }
 
 /// What one sync did, for the person to read.
@@ -163,6 +176,18 @@ impl App {
             Some((v, u)) => (Some(v), u),
             None => (None, 0),
         })
+    }
+
+    /// Keeps how the last sync went (`serve`'s mail worker), for Settings to show.
+    pub fn set_mail_status(&self, cx: &Ctx, status: &MailStatus) -> Result<()> {
+        let text = serde_json::to_string(status).expect("serializable");
+        self.change(cx, |w| Ok(w.tx.set_setting(STATUS_KEY, &text)?))
+    }
+
+    /// How the last background sync went, if one ran.
+    pub fn mail_status(&self, cx: &Ctx) -> Result<Option<MailStatus>> {
+        let text = self.store.read(cx.owner)?.setting(STATUS_KEY)?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
     }
 
     /// How many messages were read, per meaning (Settings' mail status).

@@ -50,6 +50,18 @@ struct SettingsPage {
     loopback: bool,
     /// On a team server, who is signed in (the account page has their tokens and sign-out).
     signed_in: Option<String>,
+    /// `[mail]`, when set up: the mailbox, and how the last background sync went.
+    mail: Option<MailSection>,
+}
+
+/// Settings' mail section.
+struct MailSection {
+    /// `user at server`.
+    mailbox: String,
+    every_minutes: u32,
+    last: Option<followup_app::mail::MailStatus>,
+    /// Messages read so far, per meaning ("2 replies, 1 sent").
+    read: String,
 }
 
 impl SettingsPage {
@@ -217,6 +229,20 @@ fn settings_page(
             feed: token.map(|t| feed_url(s, &host, cx, &t)),
             host,
             loopback,
+            mail: match &app.config.mail {
+                None => None,
+                Some(m) => Some(MailSection {
+                    mailbox: format!("{} at {}", m.user, m.imap),
+                    every_minutes: m.every_minutes.max(1),
+                    last: app.mail_status(cx)?,
+                    read: app
+                        .mail_counts(cx)?
+                        .iter()
+                        .map(|(m, n)| format!("{n} {}", m.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }),
+            },
         })
     })?;
     render(&page)

@@ -5,7 +5,11 @@
 use std::io::Write;
 
 use anyhow::Result;
-use followup_app::mail::{FolderRole, Synced};
+use std::sync::Arc;
+use std::time::Duration;
+
+use followup_app::config::MailConfig;
+use followup_app::mail::{FolderRole, MailStatus, Synced};
 use followup_app::{App, Ctx};
 use followup_mail::imap::{ImapSource, ImapUrl};
 
@@ -19,9 +23,18 @@ pub fn sync(app: &App, cx: &Ctx, dry_run: bool, json: bool) -> Result<()> {
         )
         .into());
     };
+    let synced = run(app, cx, &mail, dry_run, true)?;
+    report(&synced, json)
+}
+
+/// Connects, reads what is new, signs out. `say` prints where it is reading (the command;
+/// the server's worker is quiet).
+fn run(app: &App, cx: &Ctx, mail: &MailConfig, dry_run: bool, say: bool) -> Result<Synced> {
     let url = ImapUrl::parse(&mail.imap).map_err(|e| BadArg(format!("[mail] {e}")))?;
     let password = mail.password()?;
-    eprintln!("Reading {} as {}...", url.server(), mail.user);
+    if say {
+        eprintln!("Reading {} as {}...", url.server(), mail.user);
+    }
     let mut source = match &mail.ca_file {
         Some(ca) => ImapSource::connect_with_ca(&url, &mail.user, &password, ca),
         None => ImapSource::connect(&url, &mail.user, &password),
@@ -35,7 +48,60 @@ pub fn sync(app: &App, cx: &Ctx, dry_run: bool, json: bool) -> Result<()> {
     let synced = app.mail_sync(cx, &mut source, &mail.own_addresses(), &folders, dry_run)?;
     // Signing out is a courtesy: what was read is kept either way.
     let _ = source.logout();
-    report(&synced, json)
+    Ok(synced)
+}
+
+/// `serve`'s mail worker: reads the mailbox now and every `[mail] every_minutes`, and keeps
+/// how each run went for Settings. A failed run is kept as failed (never silent) and tried
+/// again next time. A thread of its own: the IMAP client blocks, and the web's runtime must
+/// not.
+pub fn worker(app: Arc<App>, pinned: Option<jiff::civil::Date>, mail: MailConfig) {
+    let every = Duration::from_secs(u64::from(mail.every_minutes.max(1)) * 60);
+    std::thread::spawn(move || {
+        loop {
+            let ran = (|| -> Result<Synced> {
+                let owner = app.default_owner();
+                let today = match pinned {
+                    Some(d) => d,
+                    None => app.today_for(owner)?,
+                };
+                let cx = app.ctx(today)?;
+                run(&app, &cx, &mail, false, false)
+            })();
+            let status = MailStatus {
+                at: followup_app::clock::now().to_string(),
+                ok: ran.is_ok(),
+                message: match &ran {
+                    Ok(s) => summary(s),
+                    Err(e) => format!("{e:#}"),
+                },
+            };
+            if let Ok(cx) = app.ctx(pinned.unwrap_or_else(followup_app::clock::system_today))
+                && let Err(e) = app.set_mail_status(&cx, &status)
+            {
+                eprintln!("followup: mail: cannot keep the sync's status: {e}");
+            }
+            if !status.ok {
+                eprintln!("followup: mail: {}", status.message);
+            }
+            std::thread::sleep(every);
+        }
+    });
+}
+
+/// "2 replies, 1 sent; 3 read before", or "nothing new".
+fn summary(s: &Synced) -> String {
+    let counts: Vec<String> = s.counts.iter().map(|(m, n)| counted(m, *n)).collect();
+    let what = if counts.is_empty() {
+        "nothing new".to_string()
+    } else {
+        counts.join(", ")
+    };
+    if s.known > 0 {
+        format!("{what}; {} read before", s.known)
+    } else {
+        what
+    }
 }
 
 fn report(s: &Synced, json: bool) -> Result<()> {
@@ -56,21 +122,10 @@ fn report(s: &Synced, json: bool) -> Result<()> {
             followup_core::text::escape_controls(&l.subject)
         );
     }
-    let counts: Vec<String> = s.counts.iter().map(|(m, n)| counted(m, *n)).collect();
-    let what = if counts.is_empty() {
-        "nothing new".to_string()
-    } else {
-        counts.join(", ")
-    };
-    let known = if s.known > 0 {
-        format!("; {} read before", s.known)
-    } else {
-        String::new()
-    };
     if s.dry_run {
-        outln!("Dry run, nothing kept: {what}{known}.");
+        outln!("Dry run, nothing kept: {}.", summary(s));
     } else {
-        outln!("Mail read: {what}{known}.");
+        outln!("Mail read: {}.", summary(s));
     }
     Ok(())
 }

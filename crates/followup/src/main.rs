@@ -864,7 +864,19 @@ fn serve(
     followup_web::check_bind(&addr, app.has_accounts()?).map_err(cli::BadArg)?;
     // A pinned --today holds for every request; otherwise each request reads the clock.
     let pinned = cli.today.as_ref().map(|_| today);
-    let mut state = followup_web::WebState::new(app, pinned);
+    let app = std::sync::Arc::new(app);
+    // Mail that logs itself, on a one-person book: a team server's mailboxes are each
+    // client's, and a config file names one.
+    if let Some(mail) = app.config.mail.clone() {
+        if cli.postgres_url().is_some() {
+            eprintln!(
+                "followup: [mail] is read by a one-person book's server; on a team server each client runs `followup mail sync`"
+            );
+        } else {
+            mail::worker(app.clone(), pinned, mail);
+        }
+    }
+    let mut state = followup_web::WebState::shared(app, pinned);
     if let Some(p) = public {
         state = state.public_url(p);
     }

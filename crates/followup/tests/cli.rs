@@ -1741,7 +1741,7 @@ fn a_holiday_calendar_moves_follow_ups() {
 // ---- serve ---------------------------------------------------------------------------------
 
 /// A `followup serve` this test started; stopped when dropped, even by a failed assertion.
-struct Served(std::process::Child);
+pub(crate) struct Served(pub(crate) std::process::Child);
 
 impl Drop for Served {
     fn drop(&mut self) {

@@ -299,3 +299,71 @@ fn a_killed_mail_sync_resumes_without_losing_or_doubling() {
     assert_eq!(replies(db), N, "every message once");
     eprintln!("mail sync killed after {after_kill} of {N} replies; resumed to {N}");
 }
+
+/// `serve` with `[mail]`: reads the mailbox at once in the background, and Settings says how
+/// it went; a run that fails says why there (without the password) and is tried again.
+#[test]
+fn serve_reads_mail_in_the_background_and_settings_says_how_it_went() {
+    use std::io::{BufRead, Read, Write};
+    let server = TestDovecot::shared();
+    let mailbox = server.mailbox();
+    mailbox.deliver(
+        "Sent",
+        &fixture("sent-thank-you.eml"),
+        at("2026-12-01T16:42:11Z"),
+    );
+    mailbox.deliver("INBOX", &fixture("reply.eml"), at("2026-12-03T13:30:15Z"));
+    let book = db();
+    let db = &book.path;
+    seed(db);
+    let settings_after = |password: &str, want: &str| -> String {
+        configure(db, server, &mailbox, password);
+        let mut served = super::Served(
+            Command::new(env!("CARGO_BIN_EXE_followup"))
+                .args(["serve", "--port", "0"])
+                .env("FOLLOWUP_DB", db)
+                .env("FOLLOWUP_TODAY", TODAY)
+                .env_remove("FOLLOWUP_CONFIG")
+                .env("XDG_CONFIG_HOME", db.parent().unwrap())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("serve starts"),
+        );
+        let mut first = String::new();
+        std::io::BufReader::new(served.0.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let addr = first.trim().rsplit_once("http://").unwrap().1.to_string();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+            write!(
+                conn,
+                "GET /settings HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+            )
+            .unwrap();
+            let mut page = String::new();
+            conn.read_to_string(&mut page).unwrap();
+            if page.contains(want) || Instant::now() > deadline {
+                return page;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let page = settings_after(PASSWORD, "Last read");
+    assert!(page.contains(": 1 reply, 1 sent.</p>"), "{page}");
+    assert!(page.contains("every 5 minutes"), "{page}");
+    assert_eq!(
+        timeline(db, "Priya Raman").len(),
+        3,
+        "the interview, the thank-you and the reply"
+    );
+    let page = settings_after("wrong-pw-abc", "failed");
+    assert!(page.contains("refused the sign-in"), "{page}");
+    assert!(
+        page.contains("It is tried again every 5 minutes."),
+        "{page}"
+    );
+    assert!(!page.contains("wrong-pw-abc"), "{page}");
+}

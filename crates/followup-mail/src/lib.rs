@@ -12,5 +12,6 @@
 
 pub mod imap;
 pub mod message;
+pub mod smtp;
 pub mod source;
 pub mod testing;

@@ -608,3 +608,107 @@ impl TestMailbox<'_> {
         }
     }
 }
+
+/// A real SMTP server for tests that never skips: aiosmtpd (PyPI, installed with pip when
+/// missing, pinned in tests/smtp-requirements.txt) on a free loopback port, speaking SMTPS with
+/// the test Dovecot's certificate (so clients trust [`TestDovecot::ca_file`]), storing every
+/// message it takes in a Maildir. A watchdog stops it when the test process is gone.
+pub struct TestSmtp {
+    dir: PathBuf,
+    port: u16,
+}
+
+impl TestSmtp {
+    /// One server for the whole test binary, started on first use.
+    pub fn shared() -> &'static TestSmtp {
+        static SHARED: OnceLock<TestSmtp> = OnceLock::new();
+        SHARED.get_or_init(TestSmtp::start)
+    }
+
+    pub fn start() -> TestSmtp {
+        let have = Command::new("python3")
+            .args(["-c", "import aiosmtpd"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !have {
+            let req = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp-requirements.txt");
+            let ok = Command::new("python3")
+                .args(["-m", "pip", "install", "-q", "-r"])
+                .arg(&req)
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(
+                ok,
+                "test SMTP: cannot install aiosmtpd with pip (-r {})",
+                req.display()
+            );
+        }
+        let tls = TestDovecot::shared();
+        let (cert, key) = tls.server_identity();
+        let dir = std::env::temp_dir().join(format!(
+            "followup-smtp-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        for sub in ["tmp", "new", "cur"] {
+            fs::create_dir_all(dir.join("mail").join(sub))
+                .unwrap_or_else(|e| panic!("test SMTP: cannot create {}: {e}", dir.display()));
+        }
+        let port = free_port();
+        let script = format!(
+            "python3 -m aiosmtpd -n -l 127.0.0.1:{port} --smtpscert '{cert}' --smtpskey '{key}' \
+             -c aiosmtpd.handlers.Mailbox '{mail}' >'{log}' 2>&1 & child=$!; \
+             while kill -0 {pid} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; \
+             kill $child 2>/dev/null; rm -rf '{dir}'",
+            cert = cert.display(),
+            key = key.display(),
+            mail = dir.join("mail").display(),
+            log = dir.join("log").display(),
+            pid = std::process::id(),
+            dir = dir.display(),
+        );
+        Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("test SMTP: cannot start sh: {e}"));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "test SMTP: aiosmtpd did not listen on 127.0.0.1:{port}: {}",
+                fs::read_to_string(dir.join("log")).unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        TestSmtp { dir, port }
+    }
+
+    /// `smtps://127.0.0.1:port`.
+    pub fn url(&self) -> String {
+        format!("smtps://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message the server took, as raw bytes, oldest first.
+    pub fn received(&self) -> Vec<Vec<u8>> {
+        let mut files: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+        for sub in ["new", "cur"] {
+            if let Ok(entries) = fs::read_dir(self.dir.join("mail").join(sub)) {
+                for e in entries.flatten() {
+                    let t = e
+                        .metadata()
+                        .and_then(|m| m.modified())
+                        .unwrap_or(std::time::UNIX_EPOCH);
+                    files.push((t, e.path()));
+                }
+            }
+        }
+        files.sort();
+        files
+            .into_iter()
+            .filter_map(|(_, p)| fs::read(p).ok())
+            .collect()
+    }
+}

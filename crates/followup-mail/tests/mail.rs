@@ -2,3 +2,4 @@
 
 mod imap;
 mod message;
+mod smtp;

@@ -616,6 +616,9 @@ impl TestMailbox<'_> {
 pub struct TestSmtp {
     dir: PathBuf,
     port: u16,
+    /// The `sh` that runs aiosmtpd and stops it with the test process (never waited for: the
+    /// shared server lives as long as the process).
+    _watchdog: Child,
 }
 
 impl TestSmtp {
@@ -667,7 +670,7 @@ impl TestSmtp {
             pid = std::process::id(),
             dir = dir.display(),
         );
-        Command::new("sh")
+        let watchdog = Command::new("sh")
             .args(["-c", &script])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -683,7 +686,11 @@ impl TestSmtp {
             );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        TestSmtp { dir, port }
+        TestSmtp {
+            dir,
+            port,
+            _watchdog: watchdog,
+        }
     }
 
     /// `smtps://127.0.0.1:port`.

@@ -11,6 +11,7 @@ use crate::error::{Field, Result, invalid, refused};
 use crate::jobs::move_stage;
 use crate::lookup::{plan_item, resolve_job};
 use crate::touches::{Logged, NewTouch, log_in};
+use crate::uow::Work;
 use crate::views::next_view;
 use crate::{App, Ctx};
 
@@ -90,38 +91,7 @@ impl App {
                 "item 0 is the pipeline (F18): it is done by adding jobs (`followup job add`)",
             ));
         }
-        self.change(cx, |w| {
-            let item = plan_item(w.tx.as_ref(), id)?;
-            let view = agenda::today_view(&item, cx.today);
-            let job = view.jobs.first().map(|j| j.id);
-            match view.action {
-                Action::MoveOnReview => {
-                    let job = job.ok_or_else(|| refused(format!("item {id} names no job to close")))?;
-                    let mut job = resolve_job(w.tx.as_ref(), &job.to_string())?;
-                    let from = job.stage;
-                    move_stage(w, &mut job, Stage::NoResponse)?;
-                    return Ok(Done::Closed { job, from });
-                }
-                Action::Decide => {
-                    let job = job.map(|j| j.0).unwrap_or_default();
-                    return Err(refused(format!(
-                        "item {id} is an offer to decide on (C6): answer them, then `followup job close {job} accepted` (or withdrawn)"
-                    )));
-                }
-                _ => {}
-            }
-            let mut touch = NewTouch::new(done_kind(view.action));
-            touch.with = view
-                .contact
-                .as_ref()
-                .map(|c| vec![c.id.to_string()])
-                .unwrap_or_default();
-            let keep_job = !matches!(view.action, Action::KeepInTouch | Action::Occasion);
-            touch.job = job.filter(|_| keep_job).map(|j| j.to_string());
-            touch.on = on;
-            touch.note = note;
-            Ok(Done::Logged(Box::new(log_in(w, touch)?)))
-        })
+        self.change(cx, |w| done_in(w, id, on, note))
     }
 
     /// The key of an agenda item (what an undo of its snooze names).
@@ -147,4 +117,44 @@ pub(crate) fn done_kind(action: Action) -> TouchKind {
         // Handled before a touch is built: closing, deciding, adding jobs.
         Action::MoveOnReview | Action::Pipeline | Action::Decide => TouchKind::FollowUp,
     }
+}
+
+/// [`App::done`] inside a change already begun (a sent draft logs it with its mail record).
+pub(crate) fn done_in(
+    w: &mut Work<'_>,
+    id: i64,
+    on: Option<Date>,
+    note: Option<String>,
+) -> Result<Done> {
+    let cx = w.cx;
+    let item = plan_item(w.tx.as_ref(), id)?;
+    let view = agenda::today_view(&item, cx.today);
+    let job = view.jobs.first().map(|j| j.id);
+    match view.action {
+        Action::MoveOnReview => {
+            let job = job.ok_or_else(|| refused(format!("item {id} names no job to close")))?;
+            let mut job = resolve_job(w.tx.as_ref(), &job.to_string())?;
+            let from = job.stage;
+            move_stage(w, &mut job, Stage::NoResponse)?;
+            return Ok(Done::Closed { job, from });
+        }
+        Action::Decide => {
+            let job = job.map(|j| j.0).unwrap_or_default();
+            return Err(refused(format!(
+                "item {id} is an offer to decide on (C6): answer them, then `followup job close {job} accepted` (or withdrawn)"
+            )));
+        }
+        _ => {}
+    }
+    let mut touch = NewTouch::new(done_kind(view.action));
+    touch.with = view
+        .contact
+        .as_ref()
+        .map(|c| vec![c.id.to_string()])
+        .unwrap_or_default();
+    let keep_job = !matches!(view.action, Action::KeepInTouch | Action::Occasion);
+    touch.job = job.filter(|_| keep_job).map(|j| j.to_string());
+    touch.on = on;
+    touch.note = note;
+    Ok(Done::Logged(Box::new(log_in(w, touch)?)))
 }

@@ -50,6 +50,9 @@ pub struct MailConfig {
     pub sent: String,
     /// A certificate (PEM) to trust besides the public ones, for a self-hosted server.
     pub ca_file: Option<PathBuf>,
+    /// Where drafts are sent from: `smtps://host[:465]`, or `smtp://host[:587]` with
+    /// STARTTLS; signs in with `user` and the same password.
+    pub smtp: Option<String>,
     /// How often `serve` reads the mailbox, in minutes (default 5, at least 1).
     #[serde(default = "every_minutes")]
     pub every_minutes: u32,

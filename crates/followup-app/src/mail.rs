@@ -424,3 +424,93 @@ fn note(h: &Headers) -> Option<String> {
         .collect();
     (!s.trim().is_empty()).then(|| format!("Mail: {}", s.trim()))
 }
+
+/// A draft sent by mail: the Message-ID it went with, and the touch it logged.
+#[derive(Debug, Clone, Serialize)]
+pub struct SentDraft {
+    pub message_id: String,
+    pub to: String,
+    pub subject: String,
+    pub done: crate::agenda::Done,
+}
+
+/// What [`App::send_draft`] hands the transport: a plain-text message to one address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub to: String,
+    pub to_name: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl App {
+    /// Sends item `id`'s draft with `send` (which returns the Message-ID it used), then, in
+    /// one change, logs the touch the item asked for and records the message as read-sent,
+    /// so the copy in the Sent folder is not logged again. A draft with a warning that it is
+    /// too soon after the last message (F15, C12) is refused unless `confirmed`; a contact
+    /// without an email address is refused before anything is sent.
+    pub fn send_draft(
+        &self,
+        cx: &Ctx,
+        id: i64,
+        confirmed: bool,
+        send: &mut dyn FnMut(&Outgoing) -> std::result::Result<String, String>,
+    ) -> Result<SentDraft> {
+        let draft = self.draft(cx, id, false)?;
+        if draft.channel != "email" || draft.to.is_empty() {
+            return Err(crate::error::refused(format!(
+                "item {id}: no email address to send to (the draft is for {}{}); add one with `followup contact edit`",
+                draft.channel,
+                if draft.to.is_empty() {
+                    String::new()
+                } else {
+                    format!(" to {}", draft.to)
+                }
+            )));
+        }
+        if !confirmed && let Some(w) = draft.warnings.iter().find(|w| w.rule == "F15") {
+            return Err(crate::error::refused(format!(
+                "item {id}: {} (F15); send anyway with --yes, or wait",
+                w.message
+            )));
+        }
+        let item = crate::lookup::plan_item(self.store.read(cx.owner)?.as_ref(), id)?;
+        let contact = item.item.contact.clone();
+        let out = Outgoing {
+            to: draft.to.clone(),
+            to_name: contact.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+            subject: draft.subject.clone(),
+            body: draft.body.clone(),
+        };
+        let message_id = send(&out).map_err(|e| AppError::Refused(format!("mail: {e}")))?;
+        let day = cx.today;
+        let note = Some(format!("Mail: {}", draft.subject));
+        let done = self.change(cx, |w| {
+            let done = crate::agenda::done_in(w, id, None, note)?;
+            let (touch, job) = match &done {
+                crate::agenda::Done::Logged(l) => (Some(l.touch.id), l.touch.job),
+                crate::agenda::Done::Closed { .. } => (None, None),
+            };
+            w.append(&Event::MailRead {
+                mail: MailRecord {
+                    message_id: message_id.clone(),
+                    meaning: MailMeaning::Sent,
+                    day,
+                    address: out.to.to_lowercase(),
+                    thread: followup_mail::message::thread_subject(&out.subject),
+                    contact: contact.as_ref().map(|c| c.id),
+                    job,
+                    touch,
+                    back_on: None,
+                },
+            })?;
+            Ok(done)
+        })?;
+        Ok(SentDraft {
+            message_id,
+            to: out.to,
+            subject: out.subject,
+            done,
+        })
+    }
+}

@@ -609,8 +609,13 @@ impl TestMailbox<'_> {
     }
 }
 
+/// [`TestSmtp`] lets any user in whose password is [`PASSWORD`] (the test Dovecot's), so one
+/// `[mail]` account serves both.
+const SMTP_USER: &str = "*";
+
 /// A real SMTP server for tests that never skips: aiosmtpd (PyPI, installed with pip when
-/// missing, pinned in tests/smtp-requirements.txt) on a free loopback port, speaking SMTPS with
+/// missing, pinned in tests/smtp-requirements.txt; tests/smtp_server.py) on a free loopback
+/// port, requiring AUTH with [`PASSWORD`], speaking SMTPS with
 /// the test Dovecot's certificate (so clients trust [`TestDovecot::ca_file`]), storing every
 /// message it takes in a Maildir. A watchdog stops it when the test process is gone.
 pub struct TestSmtp {
@@ -658,11 +663,13 @@ impl TestSmtp {
                 .unwrap_or_else(|e| panic!("test SMTP: cannot create {}: {e}", dir.display()));
         }
         let port = free_port();
+        let server = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_server.py");
         let script = format!(
-            "python3 -m aiosmtpd -n -l 127.0.0.1:{port} --smtpscert '{cert}' --smtpskey '{key}' \
-             -c aiosmtpd.handlers.Mailbox '{mail}' >'{log}' 2>&1 & child=$!; \
+            "python3 '{server}' {port} '{cert}' '{key}' '{mail}' '{SMTP_USER}' \"$FOLLOWUP_TEST_SMTP_PASSWORD\" \
+             >'{log}' 2>&1 & child=$!; \
              while kill -0 {pid} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; \
              kill $child 2>/dev/null; rm -rf '{dir}'",
+            server = server.display(),
             cert = cert.display(),
             key = key.display(),
             mail = dir.join("mail").display(),
@@ -672,6 +679,8 @@ impl TestSmtp {
         );
         let watchdog = Command::new("sh")
             .args(["-c", &script])
+            // The password (quotes, a backslash) by the environment, not through sh's quoting.
+            .env("FOLLOWUP_TEST_SMTP_PASSWORD", PASSWORD)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

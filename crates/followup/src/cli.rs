@@ -504,6 +504,12 @@ pub struct DraftArgs {
     /// Open it in the mail client (a mailto: link; printed when no client can be started)
     #[arg(long)]
     pub open: bool,
+    /// Send it by mail now ([mail] smtp in the config) and log the touch it does
+    #[arg(long, conflicts_with_all = ["to", "open", "voicemail"])]
+    pub send: bool,
+    /// With --send: send even when it is too soon after your last message (F15)
+    #[arg(long, requires = "send")]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

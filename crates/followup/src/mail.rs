@@ -12,6 +12,7 @@ use followup_app::config::MailConfig;
 use followup_app::mail::{FolderRole, MailStatus, Synced};
 use followup_app::{App, Ctx};
 use followup_mail::imap::{ImapSource, ImapUrl};
+use followup_mail::smtp::{self, SmtpUrl};
 
 use crate::cli::BadArg;
 use crate::output;
@@ -148,4 +149,61 @@ fn counted(meaning: &str, n: usize) -> String {
         other => other,
     };
     format!("{n} {words}")
+}
+
+/// `draft N --send`: sends the item's draft by `[mail] smtp` and logs the touch it does.
+pub fn send_draft(app: &App, cx: &Ctx, id: i64, yes: bool, json: bool) -> Result<()> {
+    let Some(mail) = app.config.mail.clone() else {
+        return Err(BadArg(
+            "draft --send: no [mail] in the config; docs/MAIL.md shows what to add".into(),
+        )
+        .into());
+    };
+    let Some(smtp) = mail.smtp.as_deref() else {
+        return Err(BadArg(
+            "draft --send: no smtp in [mail]; add smtp = \"smtps://your-server\" (docs/MAIL.md)"
+                .into(),
+        )
+        .into());
+    };
+    let url = SmtpUrl::parse(smtp).map_err(|e| BadArg(format!("[mail] {e}")))?;
+    let password = mail.password()?;
+    let from = mail
+        .own_addresses()
+        .first()
+        .cloned()
+        .unwrap_or_else(|| mail.user.clone());
+    let from_name = app.config.me.name.clone();
+    let login = (!mail.user.is_empty()).then_some((mail.user.as_str(), password.as_str()));
+    let mut transport =
+        |out: &followup_app::mail::Outgoing| -> std::result::Result<String, String> {
+            smtp::send(
+                &url,
+                login,
+                mail.ca_file.as_deref(),
+                &smtp::Outgoing {
+                    from: from.clone(),
+                    from_name: from_name.clone(),
+                    to: out.to.clone(),
+                    to_name: Some(out.to_name.clone()).filter(|n| !n.is_empty()),
+                    subject: out.subject.clone(),
+                    body: out.body.clone(),
+                },
+            )
+            .map_err(|e| e.to_string())
+        };
+    let sent = app.send_draft(cx, id, yes, &mut transport)?;
+    if json {
+        return output::print_json(&sent);
+    }
+    outln!("Sent \"{}\" to {}.", sent.subject, sent.to);
+    if let followup_app::agenda::Done::Logged(l) = &sent.done {
+        outln!(
+            "Logged {} #{} (Message-ID <{}>).",
+            l.touch.kind,
+            l.touch.id,
+            sent.message_id
+        );
+    }
+    Ok(())
 }

@@ -478,6 +478,11 @@ fn work(
                 .into());
             }
             ask_name_once(&app, cx)?;
+            if d.send
+                && let Some(id) = d.id
+            {
+                return mail::send_draft(&app, cx, id, d.yes, json);
+            }
             let draft = match (&d.to, d.id) {
                 (Some(who), _) => {
                     app.draft_to_checked(cx, who, d.template.as_deref().unwrap_or("outreach"))?

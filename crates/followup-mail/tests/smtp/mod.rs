@@ -2,7 +2,7 @@
 
 use followup_mail::message::read;
 use followup_mail::smtp::{Outgoing, SmtpUrl, send};
-use followup_mail::testing::{TestDovecot, TestSmtp};
+use followup_mail::testing::{PASSWORD, TestDovecot, TestSmtp};
 
 #[test]
 fn a_message_is_sent_with_our_message_id_and_read_back_as_sent() {
@@ -18,7 +18,20 @@ fn a_message_is_sent_with_our_message_id_and_read_back_as_sent() {
         body: "Dear Priya,\n\nThank you — it was a pleasure.\n\nAna".into(),
     };
     let before = smtp.received().len();
-    let id = send(&url, None, Some(&ca), &out).unwrap();
+    // Without signing in, or with a wrong password: refused, and the password is not shown.
+    let e = send(&url, None, Some(&ca), &out).unwrap_err().to_string();
+    assert!(e.contains("did not take the message"), "{e}");
+    let e = send(
+        &url,
+        Some(("ana@example.com", "wrong-pw-7")),
+        Some(&ca),
+        &out,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(!e.contains("wrong-pw-7"), "{e}");
+    assert_eq!(smtp.received().len(), before);
+    let id = send(&url, Some(("ana@example.com", PASSWORD)), Some(&ca), &out).unwrap();
     assert!(id.ends_with(".followup@example.com"), "{id}");
     let got = smtp.received();
     assert_eq!(got.len(), before + 1);
@@ -35,7 +48,9 @@ fn a_message_is_sent_with_our_message_id_and_read_back_as_sent() {
     assert_eq!(h.to[0].email, "priya.raman@northwind.example");
     assert_eq!(h.subject, "Thank you for today's interview");
     // Not trusting the server's certificate: refused, nothing sent.
-    let e = send(&url, None, None, &out).unwrap_err().to_string();
+    let e = send(&url, Some(("ana@example.com", PASSWORD)), None, &out)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("127.0.0.1:"), "{e}");
     assert_eq!(smtp.received().len(), before + 1);
 }

@@ -367,3 +367,74 @@ fn serve_reads_mail_in_the_background_and_settings_says_how_it_went() {
     );
     assert!(!page.contains("wrong-pw-abc"), "{page}");
 }
+
+/// `draft N --send`: the thank-you goes out by SMTP (a real aiosmtpd), the touch is logged
+/// with the message's Message-ID, and when the copy shows up in the Sent folder a sync knows
+/// it: one touch, not two.
+#[test]
+fn a_sent_draft_is_logged_once_even_when_its_copy_is_synced() {
+    use followup_mail::testing::TestSmtp;
+    let server = TestDovecot::shared();
+    let smtp = TestSmtp::shared();
+    let mailbox = server.mailbox();
+    let book = db();
+    let db = &book.path;
+    seed(db);
+    ok(
+        db,
+        TODAY,
+        &[
+            "log",
+            "interview",
+            "--with",
+            "Priya Raman",
+            "--job",
+            "1",
+            "--on",
+            "2026-12-04",
+        ],
+    );
+    ok(db, TODAY, &["me", "--name", "Ana Lima"]);
+    configure(db, server, &mailbox, PASSWORD);
+    let config = db.parent().unwrap().join("followup/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}smtp = \"{}\"\n", smtp.url())).unwrap();
+    let agenda = json(db, TODAY, &["agenda"]);
+    let item = agenda
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["action"] == "thank-you")
+        .unwrap_or_else(|| panic!("a thank-you is due: {agenda}"))["id"]
+        .as_i64()
+        .unwrap();
+    let before = smtp.received().len();
+    let out = ok(db, TODAY, &["draft", &item.to_string(), "--send"]);
+    assert!(
+        out.contains("Sent \"") && out.contains("to priya.raman@northwind.example."),
+        "{out}"
+    );
+    assert!(out.contains("Logged thank-you #"), "{out}");
+    let got = smtp.received();
+    assert_eq!(got.len(), before + 1);
+    let raw = got
+        .into_iter()
+        .rev()
+        .find(|m| String::from_utf8_lossy(m).contains("priya.raman@northwind.example"))
+        .unwrap();
+    let thanks = |db: &Path| {
+        timeline(db, "Priya Raman")
+            .iter()
+            .filter(|t| t.0 == "thank-you" && t.1 == TODAY)
+            .count()
+    };
+    assert_eq!(thanks(db), 1);
+    // The copy in the Sent folder: read before, by its Message-ID.
+    mailbox.deliver("Sent", &raw, at("2026-12-05T10:00:00Z"));
+    let out = ok(db, TODAY, &["mail", "sync"]);
+    assert!(
+        out.contains("Mail read: nothing new; 1 read before."),
+        "{out}"
+    );
+    assert_eq!(thanks(db), 1, "one touch, not two");
+}

@@ -53,6 +53,10 @@ pub struct MailConfig {
     /// Where drafts are sent from: `smtps://host[:465]`, or `smtp://host[:587]` with
     /// STARTTLS; signs in with `user` and the same password.
     pub smtp: Option<String>,
+    /// Where the daily digest goes (default: your first address).
+    pub digest_to: Option<String>,
+    /// When `serve` sends the digest, as `HH:MM` in your time zone; none: it does not.
+    pub digest_at: Option<String>,
     /// How often `serve` reads the mailbox, in minutes (default 5, at least 1).
     #[serde(default = "every_minutes")]
     pub every_minutes: u32,
@@ -262,6 +266,16 @@ pub fn parse(text: &str) -> Result<Config, String> {
                 .unwrap_or_default();
             format!("{line}[me] {e}")
         })?;
+    }
+    if let Some(at) = file.mail.as_ref().and_then(|m| m.digest_at.as_deref())
+        && at.parse::<jiff::civil::Time>().is_err()
+    {
+        let line = line_of(text, &["mail".to_string(), "digest_at".to_string()])
+            .map(|l| format!("line {l}: "))
+            .unwrap_or_default();
+        return Err(format!(
+            "{line}[mail] digest_at: expected a time of day like \"07:30\", found {at:?}"
+        ));
     }
     Ok(Config {
         policy,

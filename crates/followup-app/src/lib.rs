@@ -21,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod contacts;
 pub mod demo;
+pub mod digest;
 pub mod drafts;
 pub mod error;
 pub mod fields;

@@ -62,6 +62,10 @@ struct MailSection {
     last: Option<followup_app::mail::MailStatus>,
     /// Messages read so far, per meaning ("2 replies, 1 sent").
     read: String,
+    /// `[mail] digest_at`, when the daily digest is sent.
+    digest_at: Option<String>,
+    /// The newest delivery attempts of the digest.
+    deliveries: Vec<followup_app::digest::Delivery>,
 }
 
 impl SettingsPage {
@@ -241,6 +245,8 @@ fn settings_page(
                         .map(|(m, n)| format!("{n} {}", m.as_str()))
                         .collect::<Vec<_>>()
                         .join(", "),
+                    digest_at: m.digest_at.clone(),
+                    deliveries: app.deliveries(cx)?.into_iter().take(5).collect(),
                 }),
             },
         })

@@ -344,6 +344,8 @@ pub enum Command {
     /// Read your mailbox: replies and sent messages log themselves (docs/MAIL.md)
     #[command(subcommand)]
     Mail(MailCmd),
+    /// Today's follow-ups as one message, with why and a link to each draft; --send mails it
+    Digest(DigestArgs),
     /// Check a message you wrote: length (M1), pleading (M3), a question asked last time (F8)
     Lint {
         /// The message: a file, or - for standard input
@@ -467,6 +469,7 @@ impl Command {
             Command::Import(ImportCmd::Linkedin(a) | ImportCmd::Vcard(a)) => !a.dry_run,
             Command::Import(ImportCmd::Json { .. } | ImportCmd::Holidays { .. }) => true,
             Command::Mail(MailCmd::Sync { dry_run }) => !dry_run,
+            Command::Digest(d) => d.send,
             _ => false,
         }
     }
@@ -608,6 +611,29 @@ pub enum CalendarCmd {
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
     },
+}
+
+/// `followup digest ...`
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct DigestArgs {
+    #[command(subcommand)]
+    pub cmd: Option<DigestCmd>,
+    /// Mail it (to [mail] digest_to, else your own address) instead of printing it
+    #[arg(long)]
+    pub send: bool,
+    /// With --send: a test message, to see that delivery works
+    #[arg(long, requires = "send")]
+    pub test: bool,
+    /// The web's address, for the links to each draft
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:7878")]
+    pub link: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DigestCmd {
+    /// Every delivery attempt, newest first: when, to whom, and whether it went
+    Log,
 }
 
 /// `followup mail ...`

@@ -56,7 +56,7 @@ fn run(app: &App, cx: &Ctx, mail: &MailConfig, dry_run: bool, say: bool) -> Resu
 /// how each run went for Settings. A failed run is kept as failed (never silent) and tried
 /// again next time. A thread of its own: the IMAP client blocks, and the web's runtime must
 /// not.
-pub fn worker(app: Arc<App>, pinned: Option<jiff::civil::Date>, mail: MailConfig) {
+pub fn worker(app: Arc<App>, pinned: Option<jiff::civil::Date>, mail: MailConfig, base: String) {
     let every = Duration::from_secs(u64::from(mail.every_minutes.max(1)) * 60);
     std::thread::spawn(move || {
         loop {
@@ -85,9 +85,53 @@ pub fn worker(app: Arc<App>, pinned: Option<jiff::civil::Date>, mail: MailConfig
             if !status.ok {
                 eprintln!("followup: mail: {}", status.message);
             }
+            if let Err(e) = digest_if_due(&app, pinned, &mail, &base) {
+                eprintln!("followup: digest: {e:#}");
+            }
             std::thread::sleep(every);
         }
     });
+}
+
+/// Sends the day's digest once `[mail] digest_at` has passed and none went out today; a failed
+/// attempt is recorded and tried again on the next round.
+fn digest_if_due(
+    app: &App,
+    pinned: Option<jiff::civil::Date>,
+    mail: &MailConfig,
+    base: &str,
+) -> Result<()> {
+    let Some(at) = mail.digest_at.as_deref() else {
+        return Ok(());
+    };
+    let at: jiff::civil::Time = at.parse()?;
+    let owner = app.default_owner();
+    let tz = jiff::tz::TimeZone::system();
+    let now = followup_app::clock::now().to_zoned(tz.clone());
+    let today = match pinned {
+        Some(d) => d,
+        None => app.today_for(owner)?,
+    };
+    // A pinned day replays a scenario: its digest is due at once.
+    if pinned.is_none() && now.time() < at {
+        return Ok(());
+    }
+    let cx = app.ctx(today)?;
+    let sent_today = app.deliveries(&cx)?.iter().any(|d| {
+        d.ok && !d.test
+            && d.at
+                .parse::<jiff::Timestamp>()
+                .is_ok_and(|t| t.to_zoned(tz.clone()).date() == now.date())
+    });
+    if sent_today {
+        return Ok(());
+    }
+    let digest = app.digest(&cx, base)?;
+    let d = deliver_digest(app, &cx, mail, &digest, false)?;
+    if !d.ok {
+        eprintln!("followup: digest: not sent: {}", d.detail);
+    }
+    Ok(())
 }
 
 /// "2 replies, 1 sent; 3 read before", or "nothing new".
@@ -206,4 +250,114 @@ pub fn send_draft(app: &App, cx: &Ctx, id: i64, yes: bool, json: bool) -> Result
         );
     }
     Ok(())
+}
+
+/// `followup digest`: prints today's digest, or with `--send` mails it and records the
+/// attempt; `digest log` lists the attempts.
+pub fn digest(app: &App, cx: &Ctx, d: &crate::cli::DigestArgs, json: bool) -> Result<()> {
+    if let Some(crate::cli::DigestCmd::Log) = d.cmd {
+        let log = app.deliveries(cx)?;
+        if json {
+            return output::print_json(&log);
+        }
+        if log.is_empty() {
+            outln!(
+                "No digest was sent yet (`followup digest --send`, or [mail] digest_at with `serve`)."
+            );
+        }
+        for l in &log {
+            let what = if l.test { "test" } else { "digest" };
+            let how = if l.ok { "sent" } else { "FAILED" };
+            outln!("{}  {what} to {}  {how}: {}", l.at, l.to, l.detail);
+        }
+        return Ok(());
+    }
+    let digest = app.digest(cx, &d.link)?;
+    if !d.send {
+        if json {
+            return output::print_json(&digest);
+        }
+        outln!("Subject: {}\n\n{}", digest.subject, digest.body);
+        return Ok(());
+    }
+    let Some(mail) = app.config.mail.clone() else {
+        return Err(BadArg(
+            "digest --send: no [mail] in the config; docs/MAIL.md shows what to add".into(),
+        )
+        .into());
+    };
+    let delivery = deliver_digest(app, cx, &mail, &digest, d.test)?;
+    if json {
+        return output::print_json(&delivery);
+    }
+    if delivery.ok {
+        outln!(
+            "Sent {} to {}.",
+            if d.test { "a test" } else { "the digest" },
+            delivery.to
+        );
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!(
+            "the digest was not sent: {} (kept in `followup digest log`)",
+            delivery.detail
+        ))
+    }
+}
+
+/// Sends a digest (or a test) by `[mail] smtp` and records the attempt, whatever came of it.
+pub fn deliver_digest(
+    app: &App,
+    cx: &Ctx,
+    mail: &MailConfig,
+    digest: &followup_app::digest::Digest,
+    test: bool,
+) -> Result<followup_app::digest::Delivery> {
+    let to = mail
+        .digest_to
+        .clone()
+        .or_else(|| mail.own_addresses().first().cloned())
+        .unwrap_or_else(|| mail.user.clone());
+    let Some(smtp) = mail.smtp.as_deref() else {
+        return Err(BadArg(
+            "digest --send: no smtp in [mail]; add smtp = \"smtps://your-server\" (docs/MAIL.md)"
+                .into(),
+        )
+        .into());
+    };
+    let url = SmtpUrl::parse(smtp).map_err(|e| BadArg(format!("[mail] {e}")))?;
+    let password = mail.password()?;
+    let (subject, body) = if test {
+        (
+            "followup: a test of your daily digest".to_string(),
+            "This is a test: your daily digest will arrive like this.\n".to_string(),
+        )
+    } else {
+        (digest.subject.clone(), digest.body.clone())
+    };
+    let sent = smtp::send(
+        &url,
+        Some((mail.user.as_str(), password.as_str())),
+        mail.ca_file.as_deref(),
+        &smtp::Outgoing {
+            from: to.clone(),
+            from_name: Some("followup".into()),
+            to: to.clone(),
+            to_name: None,
+            subject,
+            body,
+        },
+    );
+    let delivery = followup_app::digest::Delivery {
+        at: followup_app::clock::now().to_string(),
+        to,
+        ok: sent.is_ok(),
+        detail: match sent {
+            Ok(id) => format!("<{id}>"),
+            Err(e) => e.to_string(),
+        },
+        test,
+    };
+    app.record_delivery(cx, &delivery)?;
+    Ok(delivery)
 }

@@ -502,6 +502,7 @@ fn work(
             output::draft(&draft, d.open, json)
         }
         Command::Mail(MailCmd::Sync { dry_run }) => mail::sync(&app, cx, dry_run, json),
+        Command::Digest(d) => mail::digest(&app, cx, &d, json),
         Command::Templates(t) => match t {
             TemplatesCmd::List => output::templates(&app.templates(cx)?, json),
             TemplatesCmd::Edit { name } => {
@@ -872,15 +873,17 @@ fn serve(
     let app = std::sync::Arc::new(app);
     // Mail that logs itself, on a one-person book: a team server's mailboxes are each
     // client's, and a config file names one.
+    let mut mail_worker = None;
     if let Some(mail) = app.config.mail.clone() {
         if cli.postgres_url().is_some() {
             eprintln!(
                 "followup: [mail] is read by a one-person book's server; on a team server each client runs `followup mail sync`"
             );
         } else {
-            mail::worker(app.clone(), pinned, mail);
+            mail_worker = Some((app.clone(), mail));
         }
     }
+    let public_base = public.as_ref().map(|p| p.base.clone());
     let mut state = followup_web::WebState::shared(app, pinned);
     if let Some(p) = public {
         state = state.public_url(p);
@@ -894,6 +897,11 @@ fn serve(
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr()?;
+        if let Some((app, mail)) = mail_worker {
+            // Started once the address is known: the digest links to this server's pages.
+            let base = public_base.unwrap_or_else(|| format!("http://{local}"));
+            mail::worker(app, pinned, mail, base);
+        }
         outln!("followup is serving {shown} at http://{local}");
         std::io::stdout().flush()?;
         eprintln!("Open that address in a browser; Ctrl-C stops the server.");

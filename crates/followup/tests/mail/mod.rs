@@ -316,8 +316,16 @@ fn serve_reads_mail_in_the_background_and_settings_says_how_it_went() {
     let book = db();
     let db = &book.path;
     seed(db);
+    let smtp = followup_mail::testing::TestSmtp::shared();
     let settings_after = |password: &str, want: &str| -> String {
         configure(db, server, &mailbox, password);
+        let config = db.parent().unwrap().join("followup/config.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(
+            &config,
+            format!("{text}smtp = \"{}\"\ndigest_at = \"07:30\"\n", smtp.url()),
+        )
+        .unwrap();
         let mut served = super::Served(
             Command::new(env!("CARGO_BIN_EXE_followup"))
                 .args(["serve", "--port", "0"])
@@ -351,8 +359,11 @@ fn serve_reads_mail_in_the_background_and_settings_says_how_it_went() {
             std::thread::sleep(Duration::from_millis(100));
         }
     };
-    let page = settings_after(PASSWORD, "Last read");
+    let page = settings_after(PASSWORD, "the digest to");
     assert!(page.contains(": 1 reply, 1 sent.</p>"), "{page}");
+    // The pinned day's digest went out at once, and Settings lists it.
+    assert!(page.contains("The day's follow-ups are mailed to you at 07:30"), "{page}");
+    assert!(page.contains("the digest to ana@example.com, sent"), "{page}");
     assert!(page.contains("every 5 minutes"), "{page}");
     assert_eq!(
         timeline(db, "Priya Raman").len(),
@@ -360,6 +371,7 @@ fn serve_reads_mail_in_the_background_and_settings_says_how_it_went() {
         "the interview, the thank-you and the reply"
     );
     let page = settings_after("wrong-pw-abc", "failed");
+    assert!(page.contains("the digest to ana@example.com, sent"), "sent once a day: {page}");
     assert!(page.contains("refused the sign-in"), "{page}");
     assert!(
         page.contains("It is tried again every 5 minutes."),
@@ -437,4 +449,105 @@ fn a_sent_draft_is_logged_once_even_when_its_copy_is_synced() {
         "{out}"
     );
     assert_eq!(thanks(db), 1, "one touch, not two");
+}
+
+/// `digest` prints the day's follow-ups with why and a link to each draft; `--send` mails
+/// it (a real aiosmtpd) and every attempt is in `digest log`, a failed one too.
+#[test]
+fn the_digest_is_printed_sent_and_every_attempt_logged() {
+    use followup_mail::testing::TestSmtp;
+    let server = TestDovecot::shared();
+    let smtp = TestSmtp::shared();
+    let mailbox = server.mailbox();
+    let book = db();
+    let db = &book.path;
+    seed(db);
+    ok(
+        db,
+        TODAY,
+        &[
+            "log",
+            "interview",
+            "--with",
+            "Priya Raman",
+            "--job",
+            "1",
+            "--on",
+            "2026-12-04",
+        ],
+    );
+    let out = ok(
+        db,
+        TODAY,
+        &["digest", "--link", "https://followup.example.com"],
+    );
+    assert!(out.starts_with("Subject: followup: "), "{out}");
+    assert!(
+        out.contains("to do today (Saturday 5 December 2026)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Thank-you note: Priya Raman (Northwind: Data Analyst)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  Draft: https://followup.example.com/items/"),
+        "{out}"
+    );
+    configure(db, server, &mailbox, PASSWORD);
+    let config = db.parent().unwrap().join("followup/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "{text}smtp = \"{}\"\ndigest_to = \"ana@example.com\"\n",
+            smtp.url()
+        ),
+    )
+    .unwrap();
+    let before = smtp.received().len();
+    let out = ok(db, TODAY, &["digest", "--send"]);
+    assert_eq!(out.trim(), "Sent the digest to ana@example.com.");
+    assert_eq!(smtp.received().len(), before + 1);
+    // A wrong password: not sent, said, and logged.
+    configure(db, server, &mailbox, "nope-pw-3");
+    std::fs::write(
+        &config,
+        format!(
+            "{}smtp = \"{}\"\ndigest_to = \"ana@example.com\"\n",
+            std::fs::read_to_string(&config).unwrap(),
+            smtp.url()
+        ),
+    )
+    .unwrap();
+    let o = run(db, TODAY, &["digest", "--send", "--test"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the digest was not sent") && !err.contains("nope-pw-3"),
+        "{err}"
+    );
+    let log = ok(db, TODAY, &["digest", "log"]);
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    assert!(
+        lines[0].contains("test to ana@example.com  FAILED: "),
+        "{log}"
+    );
+    assert!(
+        lines[1].contains("digest to ana@example.com  sent: <"),
+        "{log}"
+    );
+    assert!(!log.contains("nope-pw-3"));
+    // A digest_at that is no time of day is refused, naming the line.
+    std::fs::write(&config, "[mail]\nimap = \"imaps://x.example\"\nuser = \"a\"\npassword_env = \"X\"\ndigest_at = \"7am\"\n").unwrap();
+    let o = run(db, TODAY, &["digest"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(
+            "line 5: [mail] digest_at: expected a time of day like \"07:30\", found \"7am\""
+        ),
+        "{err}"
+    );
 }

@@ -61,6 +61,9 @@ pub struct ContactView {
     pub actors: std::collections::BTreeMap<i64, crate::actors::TouchActors>,
     pub promises: Vec<PromiseView>,
     pub next: Vec<AgendaItem>,
+    /// Their addresses mail bounced from (`mail sync`), newest last: a mark to fix the address.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bounced: Vec<followup_core::MailRecord>,
 }
 
 impl App {
@@ -276,10 +279,22 @@ impl App {
                 next.push(next_view(&p, today));
             }
         }
+        let bounced = tx
+            .mail_with_meaning(followup_core::MailMeaning::Bounce)?
+            .into_iter()
+            .filter(|m| {
+                m.contact == Some(contact.id)
+                    || contact
+                        .emails
+                        .iter()
+                        .any(|e| e.eq_ignore_ascii_case(&m.address))
+            })
+            .collect();
         Ok(ContactView {
             contact,
             jobs,
             actors: self.touch_actors(tx.as_ref())?,
+            bounced,
             timeline,
             promises,
             next,

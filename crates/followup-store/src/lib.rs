@@ -262,6 +262,9 @@ pub trait ReadTx {
     fn mail_in_thread(&self, thread: &str) -> Result<Vec<MailRecord>>;
     /// How many messages were read, per meaning, in meaning order.
     fn mail_counts(&self) -> Result<Vec<(MailMeaning, u64)>>;
+    /// The messages read with one meaning (the bounces a contact page marks), in the order
+    /// read.
+    fn mail_with_meaning(&self, meaning: MailMeaning) -> Result<Vec<MailRecord>>;
 }
 
 /// A write transaction: everything a read sees (its own uncommitted changes included), plus

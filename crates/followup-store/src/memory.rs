@@ -500,6 +500,17 @@ impl ReadTx for MemoryTx<'_> {
         Ok(v.into_iter().map(|(_, m)| m.clone()).collect())
     }
 
+    fn mail_with_meaning(&self, meaning: MailMeaning) -> Result<Vec<MailRecord>> {
+        let mut v: Vec<&(i64, MailRecord)> = self
+            .data
+            .mail
+            .values()
+            .filter(|(_, m)| m.meaning == meaning)
+            .collect();
+        v.sort_by_key(|(seq, _)| *seq);
+        Ok(v.into_iter().map(|(_, m)| m.clone()).collect())
+    }
+
     fn mail_counts(&self) -> Result<Vec<(MailMeaning, u64)>> {
         let mut counts: BTreeMap<&'static str, (MailMeaning, u64)> = BTreeMap::new();
         for (_, m) in self.data.mail.values() {

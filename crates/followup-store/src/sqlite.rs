@@ -1038,6 +1038,14 @@ impl ReadTx for SqliteTx<'_> {
         )
     }
 
+    fn mail_with_meaning(&self, meaning: MailMeaning) -> Result<Vec<MailRecord>> {
+        self.query_json(
+            "mail",
+            "SELECT seq, data FROM mail WHERE owner = ?1 AND meaning = ?2 ORDER BY seq",
+            params![self.owner, meaning.as_str()],
+        )
+    }
+
     fn mail_counts(&self) -> Result<Vec<(MailMeaning, u64)>> {
         let mut out = Vec::new();
         for (word, n) in self

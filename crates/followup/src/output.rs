@@ -804,6 +804,15 @@ pub fn contact_view(v: &ContactView, today: Date, json: bool) -> Out {
     )?;
     field("notes", c.notes.clone().unwrap_or_default())?;
     field("added", c.added_on.to_string())?;
+    for b in &v.bounced {
+        field(
+            "bounced",
+            format!(
+                "mail to {} bounced on {}: check the address",
+                b.address, b.day
+            ),
+        )?;
+    }
     if !v.jobs.is_empty() {
         heading("Jobs:")?;
         for j in &v.jobs {

@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::timeline::{PromiseLine, TouchRow, promise_lines, touch_rows};
-use super::{ItemView, render};
+use super::{ItemView, day, render};
 use crate::notice::{Notice, NoticeQuery};
 use crate::{WebError, WebState};
 
@@ -36,6 +36,8 @@ struct ContactPage {
     promises: Vec<PromiseLine>,
     next: Vec<ItemView>,
     notice: Option<String>,
+    /// "Mail to x@y bounced on Fri 4 Dec": addresses to check.
+    bounced: Vec<String>,
 }
 
 fn contact_page(v: ContactView, today: Date, notice: Option<String>) -> ContactPage {
@@ -108,6 +110,11 @@ fn contact_page(v: ContactView, today: Date, notice: Option<String>) -> ContactP
         promises: promise_lines(&v.promises, today),
         next: v.next.iter().map(|a| ItemView::new(a, today)).collect(),
         notice,
+        bounced: v
+            .bounced
+            .iter()
+            .map(|b| format!("Mail to {} bounced on {}", b.address, day(b.day, today)))
+            .collect(),
         here: String::new(),
         undo: None,
     }

@@ -362,8 +362,14 @@ fn serve_reads_mail_in_the_background_and_settings_says_how_it_went() {
     let page = settings_after(PASSWORD, "the digest to");
     assert!(page.contains(": 1 reply, 1 sent.</p>"), "{page}");
     // The pinned day's digest went out at once, and Settings lists it.
-    assert!(page.contains("The day's follow-ups are mailed to you at 07:30"), "{page}");
-    assert!(page.contains("the digest to ana@example.com, sent"), "{page}");
+    assert!(
+        page.contains("The day's follow-ups are mailed to you at 07:30"),
+        "{page}"
+    );
+    assert!(
+        page.contains("the digest to ana@example.com, sent"),
+        "{page}"
+    );
     assert!(page.contains("every 5 minutes"), "{page}");
     assert_eq!(
         timeline(db, "Priya Raman").len(),
@@ -371,7 +377,10 @@ fn serve_reads_mail_in_the_background_and_settings_says_how_it_went() {
         "the interview, the thank-you and the reply"
     );
     let page = settings_after("wrong-pw-abc", "failed");
-    assert!(page.contains("the digest to ana@example.com, sent"), "sent once a day: {page}");
+    assert!(
+        page.contains("the digest to ana@example.com, sent"),
+        "sent once a day: {page}"
+    );
     assert!(page.contains("refused the sign-in"), "{page}");
     assert!(
         page.contains("It is tried again every 5 minutes."),

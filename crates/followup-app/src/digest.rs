@@ -35,6 +35,46 @@ pub struct Delivery {
 }
 
 impl App {
+    /// Sends the day's digest (or, with `test`, a test message) through `mailer` and records
+    /// the attempt, whatever came of it.
+    pub fn send_digest(
+        &self,
+        cx: &Ctx,
+        mailer: &dyn crate::mail::Mailer,
+        base: &str,
+        test: bool,
+        now: jiff::Timestamp,
+    ) -> Result<Delivery> {
+        let to = mailer.digest_to();
+        let (subject, body) = if test {
+            (
+                "followup: a test of your daily digest".to_string(),
+                "This is a test: your daily digest will arrive like this.\n".to_string(),
+            )
+        } else {
+            let d = self.digest(cx, base)?;
+            (d.subject, d.body)
+        };
+        let sent = mailer.send(&crate::mail::Outgoing {
+            to: to.clone(),
+            to_name: String::new(),
+            subject,
+            body,
+        });
+        let delivery = Delivery {
+            at: now.to_string(),
+            to,
+            ok: sent.is_ok(),
+            detail: match sent {
+                Ok(id) => format!("<{id}>"),
+                Err(e) => e,
+            },
+            test,
+        };
+        self.record_delivery(cx, &delivery)?;
+        Ok(delivery)
+    }
+
     /// The follow-ups due by today, in agenda order, with why and a link to each draft under
     /// `base` (the web's address, `http://127.0.0.1:7878` by default).
     pub fn digest(&self, cx: &Ctx, base: &str) -> Result<Digest> {

@@ -434,6 +434,14 @@ pub struct SentDraft {
     pub done: crate::agenda::Done,
 }
 
+/// Sends mail (the binary's SMTP, from `[mail]`): the app decides what to send and records
+/// it; the transport only delivers. `send` returns the Message-ID it used.
+pub trait Mailer: Send + Sync {
+    fn send(&self, out: &Outgoing) -> std::result::Result<String, String>;
+    /// Where the daily digest goes.
+    fn digest_to(&self) -> String;
+}
+
 /// What [`App::send_draft`] hands the transport: a plain-text message to one address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {
@@ -456,7 +464,17 @@ impl App {
         confirmed: bool,
         send: &mut dyn FnMut(&Outgoing) -> std::result::Result<String, String>,
     ) -> Result<SentDraft> {
-        let draft = self.draft(cx, id, false)?;
+        let draft = self.draft_checked(cx, id, false)?;
+        if draft
+            .warnings
+            .iter()
+            .any(|w| w.rule == crate::identity::PLACEHOLDER_RULE)
+        {
+            return Err(crate::error::refused(format!(
+                "item {id}: the draft says {}: set your name first (`followup me --name`, or Settings)",
+                crate::identity::PLACEHOLDER
+            )));
+        }
         if draft.channel != "email" || draft.to.is_empty() {
             return Err(crate::error::refused(format!(
                 "item {id}: no email address to send to (the draft is for {}{}); add one with `followup contact edit`",

@@ -58,6 +58,8 @@ pub struct WebState {
     uploads: Arc<Mutex<uploads::Uploads>>,
     /// How many requests do store and planner work at once, by kind (`edge::lane`).
     lanes: Arc<Lanes>,
+    /// Sends mail (`[mail] smtp`): the draft page's Send, Settings' "send a test".
+    mailer: Option<Arc<dyn followup_app::mail::Mailer>>,
     /// Set once the database is seen to have accounts (they are never all removed): from
     /// then on everyone signs in (`auth::gate`).
     team: Arc<std::sync::atomic::AtomicBool>,
@@ -244,7 +246,14 @@ impl WebState {
             team: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             attempts: Arc::new(Mutex::new(auth::Attempts::default())),
             public: None,
+            mailer: None,
         }
+    }
+
+    /// Lets pages send mail through `mailer`.
+    pub fn mailer(mut self, mailer: Arc<dyn followup_app::mail::Mailer>) -> WebState {
+        self.mailer = Some(mailer);
+        self
     }
 
     /// Also answers requests for `url`'s host (a reverse proxy's name for this server).
@@ -491,6 +500,7 @@ pub fn router(state: WebState) -> Router {
         .route("/items/{id}/done", post(pages::done))
         .route("/items/{id}/snooze", post(pages::snooze))
         .route("/items/{id}/draft", get(pages::draft))
+        .route("/items/{id}/send", post(pages::send_draft))
         .route("/log", get(pages::log_form).post(pages::log_touch))
         .route(
             "/import",
@@ -500,6 +510,7 @@ pub fn router(state: WebState) -> Router {
         .route("/settings", get(settings::settings))
         .route("/rules", get(pages::rules))
         .route("/settings/calendar-token", post(settings::rotate_token))
+        .route("/settings/digest-test", post(settings::digest_test))
         .route("/settings/me", post(settings::set_me))
         .route("/settings/policy", post(settings::set_policy))
         .route("/settings/policy/reset", post(settings::reset_policy))

@@ -66,6 +66,8 @@ struct MailSection {
     digest_at: Option<String>,
     /// The newest delivery attempts of the digest.
     deliveries: Vec<followup_app::digest::Delivery>,
+    /// Mail can be sent (a "Send a test" button).
+    can_send: bool,
 }
 
 impl SettingsPage {
@@ -247,6 +249,7 @@ fn settings_page(
                         .join(", "),
                     digest_at: m.digest_at.clone(),
                     deliveries: app.deliveries(cx)?.into_iter().take(5).collect(),
+                    can_send: s.mailer.is_some(),
                 }),
             },
         })
@@ -613,6 +616,18 @@ pub async fn reset_template(
 }
 
 // ---- the calendar feed ----------------------------------------------------------------------
+
+/// Settings' "Send a test": a test of the digest's delivery, recorded like any.
+pub async fn digest_test(State(s): State<WebState>) -> Result<Response, WebError> {
+    let Some(mailer) = s.mailer.clone() else {
+        return Err(WebError::new(
+            StatusCode::CONFLICT,
+            "mail is not set up: add [mail] with smtp to the config (docs/MAIL.md)",
+        ));
+    };
+    s.with(|app, cx| app.send_digest(cx, mailer.as_ref(), "", true, followup_app::clock::now()))?;
+    Ok(Redirect::to("/settings#mail").into_response())
+}
 
 pub async fn rotate_token(State(s): State<WebState>) -> Result<Response, WebError> {
     s.with(|app, cx| app.rotate_calendar_token(cx))?;

@@ -6,6 +6,7 @@ mod caseload;
 mod corrections;
 mod edges;
 mod isolation;
+mod mail;
 mod support;
 mod team;
 

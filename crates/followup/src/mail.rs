@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use followup_app::config::MailConfig;
-use followup_app::mail::{FolderRole, MailStatus, Synced};
+use followup_app::mail::{FolderRole, MailStatus, Mailer, Synced};
 use followup_app::{App, Ctx};
 use followup_mail::imap::{ImapSource, ImapUrl};
 use followup_mail::smtp::{self, SmtpUrl};
@@ -126,8 +126,8 @@ fn digest_if_due(
     if sent_today {
         return Ok(());
     }
-    let digest = app.digest(&cx, base)?;
-    let d = deliver_digest(app, &cx, mail, &digest, false)?;
+    let mailer = SmtpMailer::from_config(app, "[mail] digest_at")?;
+    let d = app.send_digest(&cx, &mailer, base, false, followup_app::clock::now())?;
     if !d.ok {
         eprintln!("followup: digest: not sent: {}", d.detail);
     }
@@ -195,48 +195,78 @@ fn counted(meaning: &str, n: usize) -> String {
     format!("{n} {words}")
 }
 
+/// `[mail] smtp` as the app's [`Mailer`]: from the person's first address, signing in as
+/// `user` with the `[mail]` password.
+pub struct SmtpMailer {
+    url: SmtpUrl,
+    user: String,
+    password: String,
+    ca_file: Option<std::path::PathBuf>,
+    from: String,
+    from_name: Option<String>,
+    digest_to: String,
+}
+
+impl SmtpMailer {
+    /// The mailer `[mail]` describes, or why there is none.
+    pub fn from_config(app: &App, what: &str) -> Result<SmtpMailer> {
+        let Some(mail) = app.config.mail.clone() else {
+            return Err(BadArg(format!(
+                "{what}: no [mail] in the config; docs/MAIL.md shows what to add"
+            ))
+            .into());
+        };
+        let Some(smtp) = mail.smtp.as_deref() else {
+            return Err(BadArg(format!(
+                "{what}: no smtp in [mail]; add smtp = \"smtps://your-server\" (docs/MAIL.md)"
+            ))
+            .into());
+        };
+        let url = SmtpUrl::parse(smtp).map_err(|e| BadArg(format!("[mail] {e}")))?;
+        let from = mail
+            .own_addresses()
+            .first()
+            .cloned()
+            .unwrap_or_else(|| mail.user.clone());
+        Ok(SmtpMailer {
+            url,
+            password: mail.password()?,
+            user: mail.user.clone(),
+            ca_file: mail.ca_file.clone(),
+            digest_to: mail.digest_to.clone().unwrap_or_else(|| from.clone()),
+            from,
+            from_name: app.config.me.name.clone(),
+        })
+    }
+}
+
+impl Mailer for SmtpMailer {
+    fn send(&self, out: &followup_app::mail::Outgoing) -> std::result::Result<String, String> {
+        smtp::send(
+            &self.url,
+            Some((self.user.as_str(), self.password.as_str())),
+            self.ca_file.as_deref(),
+            &smtp::Outgoing {
+                from: self.from.clone(),
+                from_name: self.from_name.clone(),
+                to: out.to.clone(),
+                to_name: Some(out.to_name.clone()).filter(|n| !n.is_empty()),
+                subject: out.subject.clone(),
+                body: out.body.clone(),
+            },
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    fn digest_to(&self) -> String {
+        self.digest_to.clone()
+    }
+}
+
 /// `draft N --send`: sends the item's draft by `[mail] smtp` and logs the touch it does.
 pub fn send_draft(app: &App, cx: &Ctx, id: i64, yes: bool, json: bool) -> Result<()> {
-    let Some(mail) = app.config.mail.clone() else {
-        return Err(BadArg(
-            "draft --send: no [mail] in the config; docs/MAIL.md shows what to add".into(),
-        )
-        .into());
-    };
-    let Some(smtp) = mail.smtp.as_deref() else {
-        return Err(BadArg(
-            "draft --send: no smtp in [mail]; add smtp = \"smtps://your-server\" (docs/MAIL.md)"
-                .into(),
-        )
-        .into());
-    };
-    let url = SmtpUrl::parse(smtp).map_err(|e| BadArg(format!("[mail] {e}")))?;
-    let password = mail.password()?;
-    let from = mail
-        .own_addresses()
-        .first()
-        .cloned()
-        .unwrap_or_else(|| mail.user.clone());
-    let from_name = app.config.me.name.clone();
-    let login = (!mail.user.is_empty()).then_some((mail.user.as_str(), password.as_str()));
-    let mut transport =
-        |out: &followup_app::mail::Outgoing| -> std::result::Result<String, String> {
-            smtp::send(
-                &url,
-                login,
-                mail.ca_file.as_deref(),
-                &smtp::Outgoing {
-                    from: from.clone(),
-                    from_name: from_name.clone(),
-                    to: out.to.clone(),
-                    to_name: Some(out.to_name.clone()).filter(|n| !n.is_empty()),
-                    subject: out.subject.clone(),
-                    body: out.body.clone(),
-                },
-            )
-            .map_err(|e| e.to_string())
-        };
-    let sent = app.send_draft(cx, id, yes, &mut transport)?;
+    let mailer = SmtpMailer::from_config(app, "draft --send")?;
+    let sent = app.send_draft(cx, id, yes, &mut |out| mailer.send(out))?;
     if json {
         return output::print_json(&sent);
     }
@@ -280,13 +310,8 @@ pub fn digest(app: &App, cx: &Ctx, d: &crate::cli::DigestArgs, json: bool) -> Re
         outln!("Subject: {}\n\n{}", digest.subject, digest.body);
         return Ok(());
     }
-    let Some(mail) = app.config.mail.clone() else {
-        return Err(BadArg(
-            "digest --send: no [mail] in the config; docs/MAIL.md shows what to add".into(),
-        )
-        .into());
-    };
-    let delivery = deliver_digest(app, cx, &mail, &digest, d.test)?;
+    let mailer = SmtpMailer::from_config(app, "digest --send")?;
+    let delivery = app.send_digest(cx, &mailer, &d.link, d.test, followup_app::clock::now())?;
     if json {
         return output::print_json(&delivery);
     }
@@ -303,61 +328,4 @@ pub fn digest(app: &App, cx: &Ctx, d: &crate::cli::DigestArgs, json: bool) -> Re
             delivery.detail
         ))
     }
-}
-
-/// Sends a digest (or a test) by `[mail] smtp` and records the attempt, whatever came of it.
-pub fn deliver_digest(
-    app: &App,
-    cx: &Ctx,
-    mail: &MailConfig,
-    digest: &followup_app::digest::Digest,
-    test: bool,
-) -> Result<followup_app::digest::Delivery> {
-    let to = mail
-        .digest_to
-        .clone()
-        .or_else(|| mail.own_addresses().first().cloned())
-        .unwrap_or_else(|| mail.user.clone());
-    let Some(smtp) = mail.smtp.as_deref() else {
-        return Err(BadArg(
-            "digest --send: no smtp in [mail]; add smtp = \"smtps://your-server\" (docs/MAIL.md)"
-                .into(),
-        )
-        .into());
-    };
-    let url = SmtpUrl::parse(smtp).map_err(|e| BadArg(format!("[mail] {e}")))?;
-    let password = mail.password()?;
-    let (subject, body) = if test {
-        (
-            "followup: a test of your daily digest".to_string(),
-            "This is a test: your daily digest will arrive like this.\n".to_string(),
-        )
-    } else {
-        (digest.subject.clone(), digest.body.clone())
-    };
-    let sent = smtp::send(
-        &url,
-        Some((mail.user.as_str(), password.as_str())),
-        mail.ca_file.as_deref(),
-        &smtp::Outgoing {
-            from: to.clone(),
-            from_name: Some("followup".into()),
-            to: to.clone(),
-            to_name: None,
-            subject,
-            body,
-        },
-    );
-    let delivery = followup_app::digest::Delivery {
-        at: followup_app::clock::now().to_string(),
-        to,
-        ok: sent.is_ok(),
-        detail: match sent {
-            Ok(id) => format!("<{id}>"),
-            Err(e) => e.to_string(),
-        },
-        test,
-    };
-    app.record_delivery(cx, &delivery)?;
-    Ok(delivery)
 }

@@ -884,7 +884,14 @@ fn serve(
         }
     }
     let public_base = public.as_ref().map(|p| p.base.clone());
-    let mut state = followup_web::WebState::shared(app, pinned);
+    let mut state = followup_web::WebState::shared(app.clone(), pinned);
+    // The web's Send and "send a test" use [mail] smtp when it is set up (one-person book).
+    if mail_worker.is_some() && app.config.mail.as_ref().is_some_and(|m| m.smtp.is_some()) {
+        match mail::SmtpMailer::from_config(&app, "serve") {
+            Ok(m) => state = state.mailer(std::sync::Arc::new(m)),
+            Err(e) => eprintln!("followup: mail: cannot send from the web: {e:#}"),
+        }
+    }
     if let Some(p) = public {
         state = state.public_url(p);
     }

@@ -17,7 +17,7 @@ mod today;
 
 pub use contact::{contact, edit_contact};
 pub use contacts::contacts;
-pub use draft::draft;
+pub use draft::{draft, send_draft};
 pub(crate) use import::import_bytes;
 pub use import::{import_confirm, import_form, import_preview};
 pub use item::ItemView;

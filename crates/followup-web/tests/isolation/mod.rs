@@ -564,6 +564,8 @@ async fn isolation_every_api_route_and_page_keeps_a_workspace_to_its_owner() {
         ("/undo".into(), "undo=restore-contact%3A1".into()),
         (format!("/items/{}/done", ids.item), String::new()),
         (format!("/items/{}/snooze", ids.item), "until=friday".into()),
+        (format!("/items/{}/send", ids.item), "confirm=yes".into()),
+        ("/settings/digest-test".into(), String::new()),
         ("/log".into(), format!("kind=follow-up&with={c}")),
         ("/import".into(), "kind=linkedin".into()),
         ("/import/confirm".into(), "token=00".into()),

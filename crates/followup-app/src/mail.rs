@@ -471,7 +471,7 @@ impl App {
             .any(|w| w.rule == crate::identity::PLACEHOLDER_RULE)
         {
             return Err(crate::error::refused(format!(
-                "item {id}: the draft says {}: set your name first (`followup me --name`, or Settings)",
+                "item {id}: the draft says {}: set your name first (in Settings, or `followup me --name`)",
                 crate::identity::PLACEHOLDER
             )));
         }

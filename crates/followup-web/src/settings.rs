@@ -240,7 +240,10 @@ fn settings_page(
                 Some(m) => Some(MailSection {
                     mailbox: format!("{} at {}", m.user, m.imap),
                     every_minutes: m.every_minutes.max(1),
-                    last: app.mail_status(cx)?,
+                    last: app.mail_status(cx)?.map(|mut l| {
+                        l.at = when(&l.at);
+                        l
+                    }),
                     read: app
                         .mail_counts(cx)?
                         .iter()
@@ -248,13 +251,32 @@ fn settings_page(
                         .collect::<Vec<_>>()
                         .join(", "),
                     digest_at: m.digest_at.clone(),
-                    deliveries: app.deliveries(cx)?.into_iter().take(5).collect(),
+                    deliveries: app
+                        .deliveries(cx)?
+                        .into_iter()
+                        .take(5)
+                        .map(|mut d| {
+                            d.at = when(&d.at);
+                            d
+                        })
+                        .collect(),
                     can_send: s.mailer.is_some(),
                 }),
             },
         })
     })?;
     render(&page)
+}
+
+/// An instant as a person reads it on Settings: "Sun 6 Dec, 07:30" in this server's zone.
+fn when(at: &str) -> String {
+    match at.parse::<jiff::Timestamp>() {
+        Ok(t) => t
+            .to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%a %-d %b, %H:%M")
+            .to_string(),
+        Err(_) => at.to_string(),
+    }
 }
 
 fn template_source(t: &followup_app::drafts::Template) -> String {

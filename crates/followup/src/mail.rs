@@ -83,7 +83,8 @@ pub fn worker(app: Arc<App>, pinned: Option<jiff::civil::Date>, mail: MailConfig
                 eprintln!("followup: mail: cannot keep the sync's status: {e}");
             }
             if !status.ok {
-                eprintln!("followup: mail: {}", status.message);
+                // The message names mail already ("mail: cannot reach ...").
+                eprintln!("followup: {}", status.message);
             }
             if let Err(e) = digest_if_due(&app, pinned, &mail, &base) {
                 eprintln!("followup: digest: {e:#}");

@@ -84,7 +84,11 @@ fn draft_page(s: &WebState, id: i64, refused: Option<String>) -> Result<Html<Str
     let confirm = refused.as_deref().is_some_and(|r| r.contains("F15"));
     render(&DraftPage {
         id,
-        can_send: s.mailer.is_some() && d.channel == "email" && d.to.contains('@'),
+        // A draft still signed [YOUR NAME] is not sendable: the page says to set the name.
+        can_send: s.mailer.is_some()
+            && d.channel == "email"
+            && d.to.contains('@')
+            && !d.warnings.iter().any(|w| w.rule == "me"),
         refused,
         confirm,
         no_name: d.warnings.iter().any(|w| w.rule == "me"),

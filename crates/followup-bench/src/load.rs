@@ -804,12 +804,18 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
 
 const TEAM_USAGE: &str = "usage: followup-bench teamload --addr 127.0.0.1:PORT --tokens FILE \
 [--caseload-connections 1] [--caseload-seconds 10] [--connections 64] [--write-share 0.10] \
-[--seconds 15] [--warmup 2] [--read-paths /] [--label NAME]
-  Phase 1: coaches' GET /api/v1/caseload (each request a coach in turn, with the coach's bearer
-  token) on --caseload-connections connections. Phase 2: --connections connections, each request
+[--seconds 15] [--warmup 2] [--read-paths /] [--caseload-during 1] [--rate 0] [--label NAME]
+  Phase 1: coaches' GET /api/v1/caseload with the coach's bearer token: first one pass over
+  every coach, one at a time (the first caseloads since the server started: nothing cached),
+  then coaches in turn on --caseload-connections connections. Phase 2: --connections connections, each request
   a client picked at random: a read of one of --read-paths (the client's Today by default) with
   the client's bearer token, or with probability --write-share a POST /api/v1/touches (a follow-up
-  with one of the client's contacts). Reads and writes report p50/p99 separately.";
+  with one of the client's contacts). Reads and writes report p50/p99 separately; --caseload-during more connections go on reading
+  coaches' caseloads beside them (0: none), reported on their own. With --rate R the clients'
+  connections are paced, R requests a second in all (each connection one every
+  connections/R s), and a request's time counts from when it was due, so a server that falls
+  behind is charged its queue; 0 (the default): each connection sends its next request as soon
+  as the last is answered (the server saturated).";
 
 struct TeamOpts {
     base: Opts,
@@ -818,6 +824,8 @@ struct TeamOpts {
     caseload_seconds: f64,
     connections: usize,
     write_share: f64,
+    caseload_during: usize,
+    rate: f64,
 }
 
 fn team_parse(args: &[String]) -> anyhow::Result<TeamOpts> {
@@ -842,6 +850,8 @@ fn team_parse(args: &[String]) -> anyhow::Result<TeamOpts> {
         "caseload-seconds",
         "connections",
         "write-share",
+        "caseload-during",
+        "rate",
         "seconds",
         "warmup",
         "read-paths",
@@ -883,6 +893,8 @@ fn team_parse(args: &[String]) -> anyhow::Result<TeamOpts> {
         caseload_seconds: num("caseload-seconds", 10.0)?,
         connections: num("connections", 64.0)? as usize,
         write_share,
+        caseload_during: num("caseload-during", 1.0)? as usize,
+        rate: num("rate", 0.0)?,
     })
 }
 
@@ -950,6 +962,8 @@ fn get_as(conn: &mut Conn, path: &str, bearer: &str) -> std::io::Result<Response
 
 /// `what` for a write sample in phase 2 (reads use the index of their path).
 const WRITE: u32 = u32::MAX;
+/// `what` for a caseload read in phase 2.
+const CASELOAD: u32 = u32::MAX - 1;
 
 fn print_stats(name: &str, s: &Stats, secs: f64) {
     println!(
@@ -967,13 +981,14 @@ fn print_stats(name: &str, s: &Stats, secs: f64) {
 /// after the warm-up, and the seconds they span.
 fn timed<F>(
     target: &(SocketAddr, String),
+    pace: Option<(usize, Duration)>,
     connections: usize,
     warmup: f64,
     seconds: f64,
     work: F,
 ) -> (Vec<Sample>, f64)
 where
-    F: Fn(usize, &mut Conn, &mut Rng) -> (u32, u16) + Send + Sync + 'static,
+    F: Fn(usize, usize, &mut Conn, &mut Rng) -> (u32, u16) + Send + Sync + 'static,
     F: Clone,
 {
     let origin = Instant::now();
@@ -986,9 +1001,23 @@ where
                 let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ ((i as u64 + 1) * 0x2545_f491));
                 let mut conn = conn_to(&target);
                 let mut k = i;
+                // Paced connections (from the index given on): one request each `every`,
+                // spread over the interval, timed from when it was due.
+                let every = pace.and_then(|(from, every)| (i >= from).then_some(every));
+                let mut due = every.map(|e| origin + e.mul_f64((i as f64 * 0.618_034) % 1.0));
                 while !stop.load(Ordering::Relaxed) {
-                    let t = Instant::now();
-                    let (what, status) = work(k, &mut conn, &mut rng);
+                    let t = match (due, every) {
+                        (Some(d), Some(e)) => {
+                            let now = Instant::now();
+                            if d > now {
+                                thread::sleep(d - now);
+                            }
+                            due = Some(d + e);
+                            d
+                        }
+                        _ => Instant::now(),
+                    };
+                    let (what, status) = work(i, k, &mut conn, &mut rng);
                     k += 1;
                     out.push(Sample {
                         start: t.duration_since(origin).as_micros() as u64,
@@ -1069,12 +1098,33 @@ pub fn team_main(args: &[String]) -> anyhow::Result<()> {
     }
     drop(probe);
 
-    // Phase 1: caseloads.
+    // Phase 1: caseloads, the first of each coach since the server started, then again.
     let coaches = Arc::new(coaches);
     if o.caseload_connections > 0 && o.caseload_seconds > 0.0 {
+        let mut c = conn_to(&target);
+        let origin = Instant::now();
+        let first: Vec<Sample> = coaches
+            .iter()
+            .map(|b| {
+                let t = Instant::now();
+                let r = get_as(&mut c, "/api/v1/caseload", &b.header);
+                Sample {
+                    start: t.duration_since(origin).as_micros() as u64,
+                    micros: t.elapsed().as_micros() as u64,
+                    what: 0,
+                    status: r.map(|r| r.status).unwrap_or(0),
+                }
+            })
+            .collect();
+        let secs = origin.elapsed().as_secs_f64();
+        print_stats(
+            "caseload, first pass (GET /api/v1/caseload, each coach once, 1 connection)",
+            &stats(first.iter()),
+            secs,
+        );
         let work = {
             let coaches = coaches.clone();
-            move |k: usize, c: &mut Conn, _: &mut Rng| {
+            move |_i: usize, k: usize, c: &mut Conn, _: &mut Rng| {
                 let b = &coaches[k % coaches.len()];
                 let r = get_as(c, "/api/v1/caseload", &b.header);
                 (0, r.map(|r| r.status).unwrap_or(0))
@@ -1082,6 +1132,7 @@ pub fn team_main(args: &[String]) -> anyhow::Result<()> {
         };
         let (s, secs) = timed(
             &target,
+            None,
             o.caseload_connections,
             o.base.warmup,
             o.caseload_seconds,
@@ -1103,8 +1154,15 @@ pub fn team_main(args: &[String]) -> anyhow::Result<()> {
         let contacts = Arc::new(contacts);
         let paths = Arc::new(o.base.read_paths.clone());
         let share = o.write_share;
+        let during = o.caseload_during;
+        let coaches = coaches.clone();
         let work = {
-            move |_k: usize, c: &mut Conn, rng: &mut Rng| {
+            move |i: usize, k: usize, c: &mut Conn, rng: &mut Rng| {
+                if i < during {
+                    let b = &coaches[k % coaches.len()];
+                    let r = get_as(c, "/api/v1/caseload", &b.header);
+                    return (CASELOAD, r.map(|r| r.status).unwrap_or(0));
+                }
                 let b = &clients[rng.below(clients.len())];
                 if rng.unit() < share {
                     let with = contacts[rng.below(contacts.len())];
@@ -1126,13 +1184,35 @@ pub fn team_main(args: &[String]) -> anyhow::Result<()> {
                 }
             }
         };
-        let (s, secs) = timed(&target, o.connections, o.base.warmup, o.base.seconds, work);
+        let pace = (o.rate > 0.0).then(|| {
+            (
+                during,
+                Duration::from_secs_f64(o.connections as f64 / o.rate),
+            )
+        });
+        let (s, secs) = timed(
+            &target,
+            pace,
+            o.connections + during,
+            o.base.warmup,
+            o.base.seconds,
+            work,
+        );
         println!(
-            "clients ({} connections, {:.0}% writes, a random client each request, {secs:.1} s):",
+            "clients ({} connections, {}, {:.0}% writes, a random client each request, {secs:.1} s):",
             o.connections,
+            if o.rate > 0.0 {
+                format!("paced at {:.0} req/s in all", o.rate)
+            } else {
+                "each as fast as answered".to_string()
+            },
             share * 100.0
         );
-        print_stats("  all", &stats(s.iter()), secs);
+        print_stats(
+            "  all",
+            &stats(s.iter().filter(|x| x.what != CASELOAD)),
+            secs,
+        );
         for (i, p) in o.base.read_paths.iter().enumerate() {
             print_stats(
                 &format!("  GET {p}"),
@@ -1145,6 +1225,15 @@ pub fn team_main(args: &[String]) -> anyhow::Result<()> {
             &stats(s.iter().filter(|x| x.what == WRITE)),
             secs,
         );
+        if during > 0 {
+            print_stats(
+                &format!(
+                    "  beside them, GET /api/v1/caseload ({during} more connections, coaches in turn)"
+                ),
+                &stats(s.iter().filter(|x| x.what == CASELOAD)),
+                secs,
+            );
+        }
     }
     Ok(())
 }

@@ -133,13 +133,21 @@ impl CaseloadRow {
 }
 
 /// The figures of one workspace on one day.
-struct Figures {
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Figures {
     overdue: usize,
     last_touch: Option<Date>,
     open_jobs: u32,
     pipeline_minimum: u32,
     interviews_this_week: usize,
     promises_missed: usize,
+}
+
+/// A workspace's figures as computed at a data version on a day (`App`'s cache).
+pub(crate) struct CachedFigures {
+    version: u64,
+    today: Date,
+    figures: Figures,
 }
 
 fn live(g: &followup_store::Grant, today: Date) -> bool {
@@ -205,8 +213,33 @@ impl App {
         self.caseload(coach, today, sort)
     }
 
-    /// One workspace's figures, in its own read transaction.
+    /// One workspace's figures on `today`: as cached when its data has not changed since
+    /// (its version), else computed afresh.
     fn figures(&self, ws: OwnerId, today: Date) -> Result<Figures> {
+        // Read before the figures: a write committed in between makes the cached version
+        // older than the figures, so the next caseload computes them again (never the other
+        // way round).
+        let version = self.store.version(ws)?;
+        let lock = || self.figures.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = lock().get(&ws)
+            && (c.version, c.today) == (version, today)
+        {
+            return Ok(c.figures);
+        }
+        let figures = self.compute_figures(ws, today)?;
+        lock().insert(
+            ws,
+            CachedFigures {
+                version,
+                today,
+                figures,
+            },
+        );
+        Ok(figures)
+    }
+
+    /// One workspace's figures, in its own read transaction.
+    fn compute_figures(&self, ws: OwnerId, today: Date) -> Result<Figures> {
         let tx = self.store.read(ws)?;
         let policy = self.policy_in(&*tx)?;
         let open_jobs = tx.open_job_count()?;

@@ -133,6 +133,10 @@ pub struct App {
     /// zone, with the version of the data they were read at: a context costs one version
     /// read, not a holidays query.
     policies: Mutex<BTreeMap<OwnerId, OwnerCache>>,
+    /// Each workspace's caseload figures, with the data version and the day they were
+    /// computed for (caseload.rs): a coach's caseload reads one version a client that did not
+    /// change, not its every touch.
+    figures: Mutex<BTreeMap<OwnerId, caseload::CachedFigures>>,
 }
 
 impl App {
@@ -199,6 +203,7 @@ impl App {
             default_owner: DEFAULT_OWNER,
             config,
             policies: Mutex::new(BTreeMap::new()),
+            figures: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -256,13 +261,49 @@ impl App {
         })
     }
 
+    /// The context of `actor` working on `owner`'s search on `today`, or when none is given
+    /// on the owner's own day (as [`App::today_for`]), with the version of the owner's data it
+    /// was read at: one version read for what a request needs to know before it reads.
+    pub fn ctx_at_version(
+        &self,
+        owner: OwnerId,
+        actor: Actor,
+        today: Option<Date>,
+    ) -> Result<(Ctx, u64)> {
+        let (policy, time_zone, version) = self.owner_cache_versioned(owner)?;
+        let today = match today {
+            Some(d) => d,
+            None => match time_zone {
+                Some(tz) => clock::today_in(&tz),
+                None => clock::system_today(),
+            },
+        };
+        Ok((
+            Ctx {
+                owner,
+                actor,
+                today,
+                policy,
+            },
+            version,
+        ))
+    }
+
     fn owner_cache(&self, owner: OwnerId) -> Result<(Arc<Policy>, Option<jiff::tz::TimeZone>)> {
+        let (policy, time_zone, _) = self.owner_cache_versioned(owner)?;
+        Ok((policy, time_zone))
+    }
+
+    fn owner_cache_versioned(
+        &self,
+        owner: OwnerId,
+    ) -> Result<(Arc<Policy>, Option<jiff::tz::TimeZone>, u64)> {
         let version = self.store.version(owner)?;
         let lock = || self.policies.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = lock().get(&owner)
             && c.version == version
         {
-            return Ok((c.policy.clone(), c.time_zone.clone()));
+            return Ok((c.policy.clone(), c.time_zone.clone(), version));
         }
         // Read outside the lock: other requests need not wait for this one's read.
         let tx = self.store.read(owner)?;
@@ -277,7 +318,7 @@ impl App {
                 time_zone: time_zone.clone(),
             },
         );
-        Ok((policy, time_zone))
+        Ok((policy, time_zone, version))
     }
 
     /// The policy as a transaction sees it: the config's, the owner's overrides, their

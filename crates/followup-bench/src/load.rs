@@ -799,6 +799,445 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+// ---- teamload: a team server at coach scale (docs/BENCHMARKS.md, "The team server at coach
+// scale (PostgreSQL)"), with the accounts and tokens `followup-bench teamdb` wrote.
+
+const TEAM_USAGE: &str = "usage: followup-bench teamload --addr 127.0.0.1:PORT --tokens FILE \
+[--caseload-connections 1] [--caseload-seconds 10] [--connections 64] [--write-share 0.10] \
+[--seconds 15] [--warmup 2] [--read-paths /] [--caseload-during 1] [--rate 0] [--label NAME]
+  Phase 1: coaches' GET /api/v1/caseload with the coach's bearer token: first one pass over
+  every coach, one at a time (the first caseloads since the server started: nothing cached),
+  then coaches in turn on --caseload-connections connections. Phase 2: --connections connections, each request
+  a client picked at random: a read of one of --read-paths (the client's Today by default) with
+  the client's bearer token, or with probability --write-share a POST /api/v1/touches (a follow-up
+  with one of the client's contacts). Reads and writes report p50/p99 separately; --caseload-during more connections go on reading
+  coaches' caseloads beside them (0: none), reported on their own. With --rate R the clients'
+  connections are paced, R requests a second in all (each connection one every
+  connections/R s), and a request's time counts from when it was due, so a server that falls
+  behind is charged its queue; 0 (the default): each connection sends its next request as soon
+  as the last is answered (the server saturated).";
+
+struct TeamOpts {
+    base: Opts,
+    tokens: PathBuf,
+    caseload_connections: usize,
+    caseload_seconds: f64,
+    connections: usize,
+    write_share: f64,
+    caseload_during: usize,
+    rate: f64,
+}
+
+fn team_parse(args: &[String]) -> anyhow::Result<TeamOpts> {
+    let mut flags: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--help" || a == "-h" {
+            bail!("{TEAM_USAGE}");
+        }
+        let Some(name) = a.strip_prefix("--") else {
+            bail!("unexpected argument {a:?}\n{TEAM_USAGE}");
+        };
+        let value = it
+            .next()
+            .with_context(|| format!("--{name} needs a value\n{TEAM_USAGE}"))?;
+        flags.insert(name, value);
+    }
+    let known = [
+        "addr",
+        "tokens",
+        "caseload-connections",
+        "caseload-seconds",
+        "connections",
+        "write-share",
+        "caseload-during",
+        "rate",
+        "seconds",
+        "warmup",
+        "read-paths",
+        "label",
+    ];
+    if let Some(k) = flags.keys().find(|k| !known.contains(k)) {
+        bail!("unknown option --{k}\n{TEAM_USAGE}");
+    }
+    let num = |k: &str, d: f64| -> anyhow::Result<f64> {
+        flags
+            .get(k)
+            .map(|v| v.parse::<f64>().with_context(|| format!("--{k} {v}")))
+            .transpose()
+            .map(|v| v.unwrap_or(d))
+    };
+    // The mixed-load options that mean the same here.
+    let mut base_args: Vec<String> = Vec::new();
+    for k in ["addr", "seconds", "warmup", "read-paths", "label"] {
+        if let Some(v) = flags.get(k) {
+            base_args.push(format!("--{k}"));
+            base_args.push(v.to_string());
+        }
+    }
+    if !flags.contains_key("read-paths") {
+        base_args.extend(["--read-paths".into(), "/".into()]);
+    }
+    if !flags.contains_key("label") {
+        base_args.extend(["--label".into(), "teamload".into()]);
+    }
+    let base = parse(&base_args).map_err(|e| anyhow::anyhow!("{e}\n{TEAM_USAGE}"))?;
+    let write_share = num("write-share", 0.10)?;
+    if !(0.0..=1.0).contains(&write_share) {
+        bail!("--write-share {write_share}: give a share from 0 to 1");
+    }
+    Ok(TeamOpts {
+        base,
+        tokens: PathBuf::from(flags.get("tokens").context(TEAM_USAGE)?),
+        caseload_connections: num("caseload-connections", 1.0)? as usize,
+        caseload_seconds: num("caseload-seconds", 10.0)?,
+        connections: num("connections", 64.0)? as usize,
+        write_share,
+        caseload_during: num("caseload-during", 1.0)? as usize,
+        rate: num("rate", 0.0)?,
+    })
+}
+
+/// One account of the tokens file.
+struct Bearer {
+    email: String,
+    header: String,
+}
+
+/// The coaches and the clients of a tokens file (`role<TAB>email<TAB>workspace<TAB>token`).
+fn read_tokens(path: &std::path::Path) -> anyhow::Result<(Vec<Bearer>, Vec<Bearer>)> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("--tokens {}", path.display()))?;
+    let (mut coaches, mut clients) = (Vec::new(), Vec::new());
+    for (n, line) in text.lines().enumerate() {
+        let f: Vec<&str> = line.split('\t').collect();
+        let [role, email, _ws, token] = f.as_slice() else {
+            bail!(
+                "{}:{}: not role, email, workspace, token",
+                path.display(),
+                n + 1
+            );
+        };
+        let b = Bearer {
+            email: email.to_string(),
+            header: format!("Bearer {token}"),
+        };
+        match *role {
+            "coach" => coaches.push(b),
+            "client" => clients.push(b),
+            r => bail!("{}:{}: role {r:?}", path.display(), n + 1),
+        }
+    }
+    if coaches.is_empty() || clients.is_empty() {
+        bail!("{}: needs coaches and clients", path.display());
+    }
+    Ok((coaches, clients))
+}
+
+/// A small deterministic generator (xorshift), one a connection.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn get_as(conn: &mut Conn, path: &str, bearer: &str) -> std::io::Result<Response> {
+    conn.request("GET", path, &[("Authorization", bearer)], &[])
+}
+
+/// `what` for a write sample in phase 2 (reads use the index of their path).
+const WRITE: u32 = u32::MAX;
+/// `what` for a caseload read in phase 2.
+const CASELOAD: u32 = u32::MAX - 1;
+
+fn print_stats(name: &str, s: &Stats, secs: f64) {
+    println!(
+        "{name}: {} requests, {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, max {:.1} ms, errors: {}",
+        s.n,
+        s.n as f64 / secs,
+        s.p50,
+        s.p99,
+        s.max,
+        errors_text(&s.errors)
+    );
+}
+
+/// Runs `connections` threads of `work` for warm-up plus `seconds`; the samples that began
+/// after the warm-up, and the seconds they span.
+fn timed<F>(
+    target: &(SocketAddr, String),
+    pace: Option<(usize, Duration)>,
+    connections: usize,
+    warmup: f64,
+    seconds: f64,
+    work: F,
+) -> (Vec<Sample>, f64)
+where
+    F: Fn(usize, usize, &mut Conn, &mut Rng) -> (u32, u16) + Send + Sync + 'static,
+    F: Clone,
+{
+    let origin = Instant::now();
+    let stop = Arc::new(AtomicBool::new(false));
+    let handles: Vec<_> = (0..connections)
+        .map(|i| {
+            let (stop, work, target) = (stop.clone(), work.clone(), target.clone());
+            thread::spawn(move || {
+                let mut out = Vec::with_capacity(1 << 14);
+                let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ ((i as u64 + 1) * 0x2545_f491));
+                let mut conn = conn_to(&target);
+                let mut k = i;
+                // Paced connections (from the index given on): one request each `every`,
+                // spread over the interval, timed from when it was due.
+                let every = pace.and_then(|(from, every)| (i >= from).then_some(every));
+                let mut due = every.map(|e| origin + e.mul_f64((i as f64 * 0.618_034) % 1.0));
+                while !stop.load(Ordering::Relaxed) {
+                    let t = match (due, every) {
+                        (Some(d), Some(e)) => {
+                            let now = Instant::now();
+                            if d > now {
+                                thread::sleep(d - now);
+                            }
+                            due = Some(d + e);
+                            d
+                        }
+                        _ => Instant::now(),
+                    };
+                    let (what, status) = work(i, k, &mut conn, &mut rng);
+                    k += 1;
+                    out.push(Sample {
+                        start: t.duration_since(origin).as_micros() as u64,
+                        micros: t.elapsed().as_micros() as u64,
+                        what,
+                        status,
+                    });
+                }
+                out
+            })
+        })
+        .collect();
+    thread::sleep(Duration::from_secs_f64(warmup + seconds));
+    stop.store(true, Ordering::Relaxed);
+    let from = Duration::from_secs_f64(warmup).as_micros() as u64;
+    let to = origin.elapsed().as_micros() as u64;
+    let samples = handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("a load thread panicked"))
+        .filter(|s| s.start >= from)
+        .collect();
+    (samples, (to - from) as f64 / 1e6)
+}
+
+/// A connection to the server at `target` (address, Host).
+fn conn_to(target: &(SocketAddr, String)) -> Conn {
+    Conn {
+        addr: target.0,
+        host: target.1.clone(),
+        stream: None,
+    }
+}
+
+pub fn team_main(args: &[String]) -> anyhow::Result<()> {
+    let o = team_parse(args)?;
+    let (coaches, clients) = read_tokens(&o.tokens)?;
+    let target = (o.base.addr, o.base.host.clone());
+
+    // Every path must answer before the clock starts, and the first client's contacts are
+    // who the writes are with (every workspace of a teamdb has the same).
+    let mut probe = conn_to(&target);
+    let r = get_as(&mut probe, "/api/v1/caseload", &coaches[0].header)?;
+    if r.status != 200 {
+        bail!(
+            "GET /api/v1/caseload as {}: {} {}",
+            coaches[0].email,
+            r.status,
+            first_line(&String::from_utf8_lossy(&r.body))
+        );
+    }
+    let rows = serde_json::from_slice::<serde_json::Value>(&r.body)
+        .ok()
+        .and_then(|v| v["clients"].as_array().map(Vec::len))
+        .unwrap_or(0);
+    println!(
+        "== {} == caseload of {} has {} clients; {} coaches, {} clients in {}",
+        o.base.label,
+        coaches[0].email,
+        rows,
+        coaches.len(),
+        clients.len(),
+        o.tokens.display()
+    );
+    for p in &o.base.read_paths {
+        let r = get_as(&mut probe, p, &clients[0].header)?;
+        if r.status != 200 {
+            bail!("GET {p} as {}: {}", clients[0].email, r.status);
+        }
+    }
+    let r = get_as(&mut probe, "/api/v1/contacts", &clients[0].header)?;
+    let contacts: Vec<i64> = serde_json::from_slice::<Vec<serde_json::Value>>(&r.body)
+        .context("GET /api/v1/contacts: JSON")?
+        .iter()
+        .filter_map(|c| c["id"].as_i64())
+        .collect();
+    if contacts.is_empty() && o.write_share > 0.0 {
+        bail!("{} has no contacts to log touches with", clients[0].email);
+    }
+    drop(probe);
+
+    // Phase 1: caseloads, the first of each coach since the server started, then again.
+    let coaches = Arc::new(coaches);
+    if o.caseload_connections > 0 && o.caseload_seconds > 0.0 {
+        let mut c = conn_to(&target);
+        let origin = Instant::now();
+        let first: Vec<Sample> = coaches
+            .iter()
+            .map(|b| {
+                let t = Instant::now();
+                let r = get_as(&mut c, "/api/v1/caseload", &b.header);
+                Sample {
+                    start: t.duration_since(origin).as_micros() as u64,
+                    micros: t.elapsed().as_micros() as u64,
+                    what: 0,
+                    status: r.map(|r| r.status).unwrap_or(0),
+                }
+            })
+            .collect();
+        let secs = origin.elapsed().as_secs_f64();
+        print_stats(
+            "caseload, first pass (GET /api/v1/caseload, each coach once, 1 connection)",
+            &stats(first.iter()),
+            secs,
+        );
+        let work = {
+            let coaches = coaches.clone();
+            move |_i: usize, k: usize, c: &mut Conn, _: &mut Rng| {
+                let b = &coaches[k % coaches.len()];
+                let r = get_as(c, "/api/v1/caseload", &b.header);
+                (0, r.map(|r| r.status).unwrap_or(0))
+            }
+        };
+        let (s, secs) = timed(
+            &target,
+            None,
+            o.caseload_connections,
+            o.base.warmup,
+            o.caseload_seconds,
+            work,
+        );
+        print_stats(
+            &format!(
+                "caseload (GET /api/v1/caseload, {} connections, coaches in turn, {secs:.1} s)",
+                o.caseload_connections
+            ),
+            &stats(s.iter()),
+            secs,
+        );
+    }
+
+    // Phase 2: clients' reads beside writes.
+    if o.connections > 0 && o.base.seconds > 0.0 {
+        let clients = Arc::new(clients);
+        let contacts = Arc::new(contacts);
+        let paths = Arc::new(o.base.read_paths.clone());
+        let share = o.write_share;
+        let during = o.caseload_during;
+        let coaches = coaches.clone();
+        let work = {
+            move |i: usize, k: usize, c: &mut Conn, rng: &mut Rng| {
+                if i < during {
+                    let b = &coaches[k % coaches.len()];
+                    let r = get_as(c, "/api/v1/caseload", &b.header);
+                    return (CASELOAD, r.map(|r| r.status).unwrap_or(0));
+                }
+                let b = &clients[rng.below(clients.len())];
+                if rng.unit() < share {
+                    let with = contacts[rng.below(contacts.len())];
+                    let body = format!("{{\"kind\": \"follow-up\", \"with\": [\"{with}\"]}}");
+                    let r = c.request(
+                        "POST",
+                        "/api/v1/touches",
+                        &[
+                            ("Authorization", &b.header),
+                            ("Content-Type", "application/json"),
+                        ],
+                        body.as_bytes(),
+                    );
+                    (WRITE, r.map(|r| r.status).unwrap_or(0))
+                } else {
+                    let what = rng.below(paths.len());
+                    let r = get_as(c, &paths[what], &b.header);
+                    (what as u32, r.map(|r| r.status).unwrap_or(0))
+                }
+            }
+        };
+        let pace = (o.rate > 0.0).then(|| {
+            (
+                during,
+                Duration::from_secs_f64(o.connections as f64 / o.rate),
+            )
+        });
+        let (s, secs) = timed(
+            &target,
+            pace,
+            o.connections + during,
+            o.base.warmup,
+            o.base.seconds,
+            work,
+        );
+        println!(
+            "clients ({} connections, {}, {:.0}% writes, a random client each request, {secs:.1} s):",
+            o.connections,
+            if o.rate > 0.0 {
+                format!("paced at {:.0} req/s in all", o.rate)
+            } else {
+                "each as fast as answered".to_string()
+            },
+            share * 100.0
+        );
+        print_stats(
+            "  all",
+            &stats(s.iter().filter(|x| x.what != CASELOAD)),
+            secs,
+        );
+        for (i, p) in o.base.read_paths.iter().enumerate() {
+            print_stats(
+                &format!("  GET {p}"),
+                &stats(s.iter().filter(|x| x.what == i as u32)),
+                secs,
+            );
+        }
+        print_stats(
+            "  POST /api/v1/touches (log)",
+            &stats(s.iter().filter(|x| x.what == WRITE)),
+            secs,
+        );
+        if during > 0 {
+            print_stats(
+                &format!(
+                    "  beside them, GET /api/v1/caseload ({during} more connections, coaches in turn)"
+                ),
+                &stats(s.iter().filter(|x| x.what == CASELOAD)),
+                secs,
+            );
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,10 +7,15 @@
 //! - `history DB CONTACTS TOUCHES --today D [--seed S]`: a coach's history (see synth.rs).
 //! - `linkedin ROWS FILE [--seed S]`: a LinkedIn Connections.csv of ROWS people.
 //! - `webdb DB --today D [--contacts N] [--seed S]`: the web load benchmark's database (webdb.rs).
+//! - `teamdb URL --coaches 50 --clients 2000 --contacts 100 --touches 1000 --today D [--seed S]
+//!   --tokens FILE`: a team server's PostgreSQL database at coach scale (teamdb.rs).
+//! - `teamload --addr 127.0.0.1:PORT --tokens FILE [options]`: a coach's caseload, then
+//!   clients' Today with writes, on a running team server (load.rs; `teamload --help`).
 //! - `load --addr 127.0.0.1:PORT [--readers R] [--writers W] [--seconds S] [--import FILE] ...`:
 //!   mixed load on a running `followup serve` (load.rs; `load --help` for every option).
 
 mod load;
+mod teamdb;
 mod webdb;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +28,9 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().is_some_and(|a| a == "load") {
         return load::main(&args[1..]);
+    }
+    if args.first().is_some_and(|a| a == "teamload") {
+        return load::team_main(&args[1..]);
     }
     let flag = |name: &str| -> Option<String> {
         args.iter()
@@ -75,8 +83,23 @@ fn main() -> anyhow::Result<()> {
             let contacts = flag("--contacts").map(|s| s.parse()).transpose()?;
             webdb::make(Path::new(db), today, contacts.unwrap_or(5000), seed)
         }
+        [cmd, url] if cmd.as_str() == "teamdb" => {
+            let num = |name: &str, d: u64| -> anyhow::Result<u64> {
+                Ok(flag(name).map(|s| s.parse()).transpose()?.unwrap_or(d))
+            };
+            let spec = teamdb::Spec {
+                coaches: num("--coaches", 50)? as usize,
+                clients: num("--clients", 2000)? as usize,
+                contacts: num("--contacts", 100)?,
+                touches: num("--touches", 1000)?,
+                today: today.context("teamdb needs --today")?,
+                seed,
+            };
+            let tokens = flag("--tokens").context("teamdb needs --tokens FILE")?;
+            teamdb::make(url, &spec, Path::new(&tokens))
+        }
         _ => bail!(
-            "usage: followup-bench pending N DIR --today D [--seed S] | history DB CONTACTS TOUCHES --today D [--seed S] | linkedin ROWS FILE [--seed S] | webdb DB --today D [--contacts N] [--seed S] | load --addr 127.0.0.1:PORT [options]"
+            "usage: followup-bench pending N DIR --today D [--seed S] | history DB CONTACTS TOUCHES --today D [--seed S] | linkedin ROWS FILE [--seed S] | webdb DB --today D [--contacts N] [--seed S] | teamdb URL --coaches N --clients N --contacts N --touches N --today D [--seed S] --tokens FILE | load --addr 127.0.0.1:PORT [options] | teamload --addr 127.0.0.1:PORT --tokens FILE [options]"
         ),
     }
 }

@@ -298,6 +298,12 @@ impl Store for PgStore {
             }),
         }
     }
+
+    /// Each owner's writes wait only for that owner's (the `owners` row lock): different
+    /// owners' writes go on at once, on up to half the pool, the rest kept for reads.
+    fn concurrent_writers(&self) -> usize {
+        (self.pool.max / 2).max(1)
+    }
 }
 
 impl PgStore {

@@ -70,7 +70,7 @@ pub(crate) struct Pool {
     config: postgres::Config,
     state: Mutex<State>,
     returned: Condvar,
-    max: usize,
+    pub(crate) max: usize,
     wait: Duration,
     /// The database as errors name it (no password).
     pub(crate) name: String,

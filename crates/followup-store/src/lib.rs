@@ -193,6 +193,12 @@ pub trait Store: Send + Sync {
     /// A number that changes whenever a write transaction of `owner` commits, through this
     /// store or any other process sharing the database.
     fn version(&self, owner: OwnerId) -> Result<u64>;
+    /// How many write transactions of different owners can make progress at once: 1 for a
+    /// store with one writer (SQLite, memory); more where each owner's writes wait only for
+    /// that owner's (PostgreSQL). A server sizes its queue of changes by it.
+    fn concurrent_writers(&self) -> usize {
+        1
+    }
 }
 
 /// What any transaction can read, all of it within its owner.

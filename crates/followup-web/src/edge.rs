@@ -51,8 +51,8 @@ fn requested_host(headers: &HeaderMap, uri: &Uri) -> Result<String, String> {
     Ok(host.to_string())
 }
 
-/// Queues the request in its lane (`Lanes`): reads beside reads up to the cores, changes one
-/// at a time. The assets are constant and skip the queue.
+/// Queues the request in its lane (`Lanes`): reads beside reads up to the cores, changes as
+/// many at once as the store writes (one at a time on SQLite). The assets are constant and skip the queue.
 pub async fn lane(State(s): State<WebState>, req: Request, next: Next) -> Response {
     if req.uri().path().starts_with("/assets/") {
         return next.run(req).await;

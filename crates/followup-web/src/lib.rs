@@ -127,7 +127,9 @@ impl PublicUrl {
 }
 
 /// The server's two queues. Reads (GET, HEAD) run as many at once as there are cores; changes
-/// run one at a time (the store has one writer anyway). A change, however long (a 70,000-row
+/// run as many at once as the store can write (`Store::concurrent_writers`): one at a time on
+/// SQLite, which has one writer anyway; on PostgreSQL, different workspaces' changes go on
+/// together, each waiting only for its own workspace's. A change, however long (a 70,000-row
 /// import), never takes a read's place, and a burst of readers is served first come, first
 /// served on the cores there are, instead of as dozens of threads sharing two cores.
 pub(crate) struct Lanes {
@@ -136,13 +138,13 @@ pub(crate) struct Lanes {
 }
 
 impl Lanes {
-    fn new() -> Lanes {
+    fn new(writers: usize) -> Lanes {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
         Lanes {
             reads: tokio::sync::Semaphore::new(cores.max(2)),
-            writes: tokio::sync::Semaphore::new(1),
+            writes: tokio::sync::Semaphore::new(writers.max(1)),
         }
     }
 }
@@ -236,13 +238,14 @@ impl WebState {
 
     /// A state over an app shared with others (a mail worker, a second listener).
     pub fn shared(app: Arc<App>, today: Option<Date>) -> WebState {
+        let writers = app.store().concurrent_writers();
         WebState {
             app,
             today,
             cache: Arc::new(Mutex::new(Vec::new())),
             port: None,
             uploads: Arc::new(Mutex::new(uploads::Uploads::default())),
-            lanes: Arc::new(Lanes::new()),
+            lanes: Arc::new(Lanes::new(writers)),
             team: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             attempts: Arc::new(Mutex::new(auth::Attempts::default())),
             public: None,
@@ -297,6 +300,12 @@ impl WebState {
     /// This request's context: on a team server the workspace and account the gate let in
     /// (`auth::gate`), else the one person of this server; today.
     fn ctx(&self) -> Result<Ctx, WebError> {
+        Ok(self.ctx_versioned()?.0)
+    }
+
+    /// [`WebState::ctx`], with the version of the owner's data it was read at (one version
+    /// read for both).
+    fn ctx_versioned(&self) -> Result<(Ctx, u64), WebError> {
         let (owner, actor) = match auth::current() {
             Some(auth::Scope {
                 owner: Some(owner),
@@ -319,12 +328,8 @@ impl WebState {
             None => (followup_app::DEFAULT_OWNER, followup_app::Actor::Owner),
         };
         // Unpinned, the day is the owner's, in the time zone they set (Settings).
-        let today = match self.today {
-            Some(d) => d,
-            None => self.app.today_for(owner).map_err(WebError::from)?,
-        };
         self.app
-            .ctx_for(owner, actor, today)
+            .ctx_at_version(owner, actor, self.today)
             .map_err(WebError::from)
     }
 
@@ -342,9 +347,8 @@ impl WebState {
         build: impl FnOnce(&App, &Ctx) -> Result<String, WebError>,
     ) -> Result<axum::body::Bytes, WebError> {
         blocking(|| {
-            let cx = self.ctx()?;
+            let (cx, version) = self.ctx_versioned()?;
             let variant = links_variant();
-            let version = self.app.data_version(&cx).map_err(WebError::from)?;
             // This request holds one read turn; none left means others are reading too.
             let busy = self.lanes.reads.available_permits() == 0;
             let lock = || self.cache.lock().unwrap_or_else(|p| p.into_inner());

@@ -365,3 +365,40 @@ fn coach_notes_are_the_coachs_alone() {
     let rows = s.app.caseload(&s.coach, TODAY, CaseloadSort::Name).unwrap();
     assert_eq!(rows[0].note, None);
 }
+
+/// The figures are kept between caseloads (keyed by each workspace's data version and the
+/// day): a change in the client's search shows in the next caseload, whoever made it.
+#[test]
+fn caseload_figures_follow_each_change() {
+    let s = seeded();
+    let ana_of = |rows: Vec<followup_app::caseload::CaseloadRow>| {
+        rows.into_iter()
+            .find(|r| r.email == "ana@example.com")
+            .unwrap()
+    };
+    let before = ana_of(s.app.caseload(&s.coach, TODAY, CaseloadSort::Name).unwrap());
+    assert_eq!(before.interviews_this_week, 1);
+    let again = ana_of(s.app.caseload(&s.coach, TODAY, CaseloadSort::Name).unwrap());
+    assert_eq!(again, before, "nothing changed, the same figures");
+    let cx = s
+        .app
+        .ctx_for(s.ana.workspace.unwrap(), Actor::Owner, TODAY)
+        .unwrap();
+    s.app
+        .log(
+            &cx,
+            NewTouch {
+                with: vec!["Dana Reyes".into()],
+                job: Some("Northwind".into()),
+                on: Some(TODAY),
+                ..NewTouch::new(TouchKind::Interview)
+            },
+        )
+        .unwrap();
+    let after = ana_of(s.app.caseload(&s.coach, TODAY, CaseloadSort::Name).unwrap());
+    assert_eq!(after.interviews_this_week, 2);
+    assert_eq!(
+        (after.last_touch, after.days_silent),
+        (Some(TODAY), Some(0))
+    );
+}

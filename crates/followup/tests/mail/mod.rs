@@ -107,6 +107,31 @@ fn seed(db: &Path) {
     );
 }
 
+/// Priya's interview on the 4th: a thank-you is due today.
+fn interviewed_yesterday(db: &Path) {
+    ok(
+        db,
+        TODAY,
+        &[
+            "log",
+            "interview",
+            "--with",
+            "Priya Raman",
+            "--job",
+            "1",
+            "--on",
+            "2026-12-04",
+        ],
+    );
+}
+
+/// Appends `lines` to the `[mail]` section [`configure`] wrote.
+fn add_to_mail_config(db: &Path, lines: &str) {
+    let config = db.parent().unwrap().join("followup/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}{lines}")).unwrap();
+}
+
 fn at(t: &str) -> Timestamp {
     t.parse().unwrap()
 }
@@ -319,13 +344,10 @@ fn serve_reads_mail_in_the_background_and_settings_says_how_it_went() {
     let smtp = followup_mail::testing::TestSmtp::shared();
     let settings_after = |password: &str, want: &str| -> String {
         configure(db, server, &mailbox, password);
-        let config = db.parent().unwrap().join("followup/config.toml");
-        let text = std::fs::read_to_string(&config).unwrap();
-        std::fs::write(
-            &config,
-            format!("{text}smtp = \"{}\"\ndigest_at = \"07:30\"\n", smtp.url()),
-        )
-        .unwrap();
+        add_to_mail_config(
+            db,
+            &format!("smtp = \"{}\"\ndigest_at = \"07:30\"\n", smtp.url()),
+        );
         let mut served = super::Served(
             Command::new(env!("CARGO_BIN_EXE_followup"))
                 .args(["serve", "--port", "0"])
@@ -401,25 +423,10 @@ fn a_sent_draft_is_logged_once_even_when_its_copy_is_synced() {
     let book = db();
     let db = &book.path;
     seed(db);
-    ok(
-        db,
-        TODAY,
-        &[
-            "log",
-            "interview",
-            "--with",
-            "Priya Raman",
-            "--job",
-            "1",
-            "--on",
-            "2026-12-04",
-        ],
-    );
+    interviewed_yesterday(db);
     ok(db, TODAY, &["me", "--name", "Ana Lima"]);
     configure(db, server, &mailbox, PASSWORD);
-    let config = db.parent().unwrap().join("followup/config.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, format!("{text}smtp = \"{}\"\n", smtp.url())).unwrap();
+    add_to_mail_config(db, &format!("smtp = \"{}\"\n", smtp.url()));
     let agenda = json(db, TODAY, &["agenda"]);
     let item = agenda
         .as_array()
@@ -471,20 +478,7 @@ fn the_digest_is_printed_sent_and_every_attempt_logged() {
     let book = db();
     let db = &book.path;
     seed(db);
-    ok(
-        db,
-        TODAY,
-        &[
-            "log",
-            "interview",
-            "--with",
-            "Priya Raman",
-            "--job",
-            "1",
-            "--on",
-            "2026-12-04",
-        ],
-    );
+    interviewed_yesterday(db);
     let out = ok(
         db,
         TODAY,
@@ -503,32 +497,19 @@ fn the_digest_is_printed_sent_and_every_attempt_logged() {
         out.contains("  Draft: https://followup.example.com/items/"),
         "{out}"
     );
+    let with_smtp = format!(
+        "smtp = \"{}\"\ndigest_to = \"ana@example.com\"\n",
+        smtp.url()
+    );
     configure(db, server, &mailbox, PASSWORD);
-    let config = db.parent().unwrap().join("followup/config.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        format!(
-            "{text}smtp = \"{}\"\ndigest_to = \"ana@example.com\"\n",
-            smtp.url()
-        ),
-    )
-    .unwrap();
+    add_to_mail_config(db, &with_smtp);
     let before = smtp.received().len();
     let out = ok(db, TODAY, &["digest", "--send"]);
     assert_eq!(out.trim(), "Sent the digest to ana@example.com.");
     assert_eq!(smtp.received().len(), before + 1);
     // A wrong password: not sent, said, and logged.
     configure(db, server, &mailbox, "nope-pw-3");
-    std::fs::write(
-        &config,
-        format!(
-            "{}smtp = \"{}\"\ndigest_to = \"ana@example.com\"\n",
-            std::fs::read_to_string(&config).unwrap(),
-            smtp.url()
-        ),
-    )
-    .unwrap();
+    add_to_mail_config(db, &with_smtp);
     let o = run(db, TODAY, &["digest", "--send", "--test"]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
@@ -549,6 +530,7 @@ fn the_digest_is_printed_sent_and_every_attempt_logged() {
     );
     assert!(!log.contains("nope-pw-3"));
     // A digest_at that is no time of day is refused, naming the line.
+    let config = db.parent().unwrap().join("followup/config.toml");
     std::fs::write(&config, "[mail]\nimap = \"imaps://x.example\"\nuser = \"a\"\npassword_env = \"X\"\ndigest_at = \"7am\"\n").unwrap();
     let o = run(db, TODAY, &["digest"]);
     assert_eq!(o.status.code(), Some(2));

@@ -60,6 +60,16 @@ pub struct MailStatus {
     pub message: String,
 }
 
+/// How a sync goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Work everything out and keep nothing.
+    pub dry_run: bool,
+    /// Make a contact of a person who is none yet (never of a machine or a mailing), and log
+    /// their message: asked for, never by default.
+    pub add_strangers: bool,
+}
+
 /// What one sync did, for the person to read.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Synced {
@@ -94,8 +104,9 @@ impl App {
         source: &mut dyn MailSource,
         mine: &[String],
         folders: &[(&str, FolderRole)],
-        dry_run: bool,
+        opts: SyncOptions,
     ) -> Result<Synced> {
+        let dry_run = opts.dry_run;
         let mine: Vec<String> = mine.iter().map(|a| a.trim().to_lowercase()).collect();
         let mut out = Synced {
             dry_run,
@@ -136,7 +147,7 @@ impl App {
                             lines.push(None);
                             continue;
                         }
-                        lines.push(meaning_of(w, &mine, *role, &h, id, arrived, dry_run)?);
+                        lines.push(meaning_of(w, &mine, *role, &h, id, arrived, opts)?);
                     }
                     w.tx.set_setting(role.key(), &format!("{} {last}", state.uid_validity))?;
                     Ok(lines)
@@ -285,8 +296,9 @@ fn meaning_of(
     h: &Headers,
     message_id: String,
     day: Date,
-    dry_run: bool,
+    opts: SyncOptions,
 ) -> Result<Option<SyncLine>> {
+    let dry_run = opts.dry_run;
     // A dry run says what would be done: its touch numbers are rolled back with it.
     let logged_words = |kind: TouchKind, id: followup_core::model::TouchId| {
         if dry_run {
@@ -351,7 +363,13 @@ fn meaning_of(
                 }
             }
             None => {
-                if let Some(c) = contact_with(w, &from)? {
+                let known = match contact_with(w, &from)? {
+                    None if opts.add_strangers && !from.is_empty() => {
+                        Some(stranger_to_contact(w, h.from.as_ref().expect("from"))?)
+                    }
+                    c => c,
+                };
+                if let Some(c) = known {
                     record.meaning = MailMeaning::Reply;
                     record.contact = Some(c);
                     record.job = job_of_thread(w, h)?;
@@ -377,6 +395,12 @@ fn meaning_of(
                 {
                     contacts.push(c);
                 }
+            }
+            if contacts.is_empty()
+                && opts.add_strangers
+                && let Some(first) = h.to.first()
+            {
+                contacts.push(stranger_to_contact(w, first)?);
             }
             if let Some(&c) = contacts.first() {
                 record.meaning = MailMeaning::Sent;
@@ -412,6 +436,24 @@ fn meaning_of(
     };
     w.append(&Event::MailRead { mail: record })?;
     Ok(Some(line))
+}
+
+/// A contact made of a message's address (its display name, else the address).
+fn stranger_to_contact(w: &mut Work<'_>, a: &followup_mail::message::Address) -> Result<ContactId> {
+    let name = a
+        .name
+        .clone()
+        .filter(|n| !n.trim().is_empty() && !n.contains('@'))
+        .unwrap_or_else(|| a.email.clone());
+    let c = crate::contacts::add_contact_in(
+        w,
+        crate::NewContact {
+            name,
+            emails: vec![a.email.clone()],
+            ..Default::default()
+        },
+    )?;
+    Ok(c.id)
 }
 
 /// The touch's note: the subject, as the mailbox shows it.

@@ -468,7 +468,7 @@ impl Command {
             Command::Templates(TemplatesCmd::Set { .. } | TemplatesCmd::Reset { .. }) => true,
             Command::Import(ImportCmd::Linkedin(a) | ImportCmd::Vcard(a)) => !a.dry_run,
             Command::Import(ImportCmd::Json { .. } | ImportCmd::Holidays { .. }) => true,
-            Command::Mail(MailCmd::Sync { dry_run }) => !dry_run,
+            Command::Mail(MailCmd::Sync { dry_run, .. }) => !dry_run,
             Command::Digest(d) => d.send,
             _ => false,
         }
@@ -645,6 +645,10 @@ pub enum MailCmd {
         /// Show what it would log, keeping nothing
         #[arg(long)]
         dry_run: bool,
+        /// Make a contact of each person who writes (or whom you write) and is none yet, and
+        /// log it (never of an automatic answer, a bounce or a mailing)
+        #[arg(long)]
+        add_strangers: bool,
     },
 }
 

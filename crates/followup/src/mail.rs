@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use followup_app::config::MailConfig;
-use followup_app::mail::{FolderRole, MailStatus, Mailer, Synced};
+use followup_app::mail::{FolderRole, MailStatus, Mailer, SyncOptions, Synced};
 use followup_app::{App, Ctx};
 use followup_mail::imap::{ImapSource, ImapUrl};
 use followup_mail::smtp::{self, SmtpUrl};
@@ -17,20 +17,20 @@ use followup_mail::smtp::{self, SmtpUrl};
 use crate::cli::BadArg;
 use crate::output;
 
-pub fn sync(app: &App, cx: &Ctx, dry_run: bool, json: bool) -> Result<()> {
+pub fn sync(app: &App, cx: &Ctx, opts: SyncOptions, json: bool) -> Result<()> {
     let Some(mail) = app.config.mail.clone() else {
         return Err(BadArg(
             "mail sync: no [mail] in the config; docs/MAIL.md shows what to add (`followup where` names the file)".into(),
         )
         .into());
     };
-    let synced = run(app, cx, &mail, dry_run, true)?;
+    let synced = run(app, cx, &mail, opts, true)?;
     report(&synced, json)
 }
 
 /// Connects, reads what is new, signs out. `say` prints where it is reading (the command;
 /// the server's worker is quiet).
-fn run(app: &App, cx: &Ctx, mail: &MailConfig, dry_run: bool, say: bool) -> Result<Synced> {
+fn run(app: &App, cx: &Ctx, mail: &MailConfig, opts: SyncOptions, say: bool) -> Result<Synced> {
     let url = ImapUrl::parse(&mail.imap).map_err(|e| BadArg(format!("[mail] {e}")))?;
     let password = mail.password()?;
     if say {
@@ -46,7 +46,7 @@ fn run(app: &App, cx: &Ctx, mail: &MailConfig, dry_run: bool, say: bool) -> Resu
         (mail.sent.as_str(), FolderRole::Sent),
         (mail.inbox.as_str(), FolderRole::Inbox),
     ];
-    let synced = app.mail_sync(cx, &mut source, &mail.own_addresses(), &folders, dry_run)?;
+    let synced = app.mail_sync(cx, &mut source, &mail.own_addresses(), &folders, opts)?;
     // Signing out is a courtesy: what was read is kept either way.
     let _ = source.logout();
     Ok(synced)
@@ -67,7 +67,7 @@ pub fn worker(app: Arc<App>, pinned: Option<jiff::civil::Date>, mail: MailConfig
                     None => app.today_for(owner)?,
                 };
                 let cx = app.ctx(today)?;
-                run(&app, &cx, &mail, false, false)
+                run(&app, &cx, &mail, SyncOptions::default(), false)
             })();
             let status = MailStatus {
                 at: followup_app::clock::now().to_string(),

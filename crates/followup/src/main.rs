@@ -501,7 +501,18 @@ fn work(
             }
             output::draft(&draft, d.open, json)
         }
-        Command::Mail(MailCmd::Sync { dry_run }) => mail::sync(&app, cx, dry_run, json),
+        Command::Mail(MailCmd::Sync {
+            dry_run,
+            add_strangers,
+        }) => mail::sync(
+            &app,
+            cx,
+            followup_app::mail::SyncOptions {
+                dry_run,
+                add_strangers,
+            },
+            json,
+        ),
         Command::Digest(d) => mail::digest(&app, cx, &d, json),
         Command::Templates(t) => match t {
             TemplatesCmd::List => output::templates(&app.templates(cx)?, json),

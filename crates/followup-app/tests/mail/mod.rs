@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use followup_app::mail::FolderRole;
+use followup_app::mail::{FolderRole, SyncOptions};
 use followup_app::{App, Config, Ctx, NewContact, NewJob, NewTouch};
 use followup_core::{Stage, TouchKind};
 use followup_mail::source::{Fetched, FolderState, MailSource, SourceError};
@@ -150,7 +150,9 @@ fn each_message_means_what_it_says_and_is_read_once() {
         .map(|i| i.id)
         .expect("Lee has a follow-up");
     let mut m = mailbox();
-    let s = app.mail_sync(&cx, &mut m, &mine(), FOLDERS, false).unwrap();
+    let s = app
+        .mail_sync(&cx, &mut m, &mine(), FOLDERS, SyncOptions::default())
+        .unwrap();
     let got: Vec<(String, String)> = s
         .lines
         .iter()
@@ -206,11 +208,24 @@ fn each_message_means_what_it_says_and_is_read_once() {
     assert!(lee.timeline.is_empty(), "an auto-reply is not a reply");
     assert_eq!(lee.next[0].due.to_string(), "2026-12-14");
     // Again: nothing new. A dry run of new mail keeps nothing.
-    let s = app.mail_sync(&cx, &mut m, &mine(), FOLDERS, false).unwrap();
+    let s = app
+        .mail_sync(&cx, &mut m, &mine(), FOLDERS, SyncOptions::default())
+        .unwrap();
     assert_eq!((s.read, s.lines.len()), (0, 0));
     let events = app.events(&cx).unwrap().len();
     m.put("INBOX", "From: dana@acme.example\nTo: ana@example.com\nSubject: Next steps\nDate: Thu, 3 Dec 2026 09:00:00 +0000\nMessage-ID: <r2@acme.example>\n\n.");
-    let s = app.mail_sync(&cx, &mut m, &mine(), FOLDERS, true).unwrap();
+    let s = app
+        .mail_sync(
+            &cx,
+            &mut m,
+            &mine(),
+            FOLDERS,
+            SyncOptions {
+                dry_run: true,
+                ..SyncOptions::default()
+            },
+        )
+        .unwrap();
     assert_eq!((s.lines.len(), s.dry_run), (1, true));
     assert_eq!(
         app.events(&cx).unwrap().len(),
@@ -221,7 +236,9 @@ fn each_message_means_what_it_says_and_is_read_once() {
     for f in &mut m.folders {
         f.1 = 8;
     }
-    let s = app.mail_sync(&cx, &mut m, &mine(), FOLDERS, false).unwrap();
+    let s = app
+        .mail_sync(&cx, &mut m, &mine(), FOLDERS, SyncOptions::default())
+        .unwrap();
     assert_eq!(s.lines.len(), 1, "only the new reply: {:?}", s.lines);
     assert_eq!(s.known, 8);
     let counts = app.mail_counts(&cx).unwrap();
@@ -256,7 +273,7 @@ fn a_sync_cut_short_resumes_without_losing_or_doubling() {
     let folders = &[("INBOX", FolderRole::Inbox)];
     m.fail_after = Some(70);
     let e = app
-        .mail_sync(&cx, &mut m, &mine(), folders, false)
+        .mail_sync(&cx, &mut m, &mine(), folders, SyncOptions::default())
         .unwrap_err()
         .to_string();
     assert!(e.contains("connection lost"), "{e}");
@@ -274,7 +291,9 @@ fn a_sync_cut_short_resumes_without_losing_or_doubling() {
         "the first batch was kept whole, the second not at all"
     );
     m.fail_after = None;
-    let s = app.mail_sync(&cx, &mut m, &mine(), folders, false).unwrap();
+    let s = app
+        .mail_sync(&cx, &mut m, &mine(), folders, SyncOptions::default())
+        .unwrap();
     assert_eq!(s.lines.len(), 70);
     assert_eq!(replies(&app), 120, "every message once");
 }
@@ -325,4 +344,33 @@ fn the_mail_config_keeps_passwords_out_of_the_file() {
     .unwrap_err();
     assert!(e.contains("line 4") && e.contains("password"), "{e}");
     assert!(!e.contains("hunter2"), "the value is not echoed: {e}");
+}
+
+#[test]
+fn strangers_become_contacts_only_when_asked() {
+    let (app, cx) = book();
+    let mut m = mailbox();
+    let opts = SyncOptions {
+        add_strangers: true,
+        ..SyncOptions::default()
+    };
+    let s = app.mail_sync(&cx, &mut m, &mine(), FOLDERS, opts).unwrap();
+    let names: Vec<String> = app
+        .contacts(&cx)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    // Pat wrote, and Ana wrote to someone@nowhere: both are people; the mailing, the bounce
+    // and the auto-reply are not.
+    assert_eq!(
+        names,
+        ["Dana Reyes", "Lee Park", "someone@nowhere.example", "Pat"],
+        "{:?}",
+        s.lines
+    );
+    let pat = app.contact_view(&cx, "Pat").unwrap();
+    assert_eq!(pat.timeline.len(), 1);
+    assert_eq!(pat.timeline[0].kind, TouchKind::Reply);
+    assert_eq!(pat.contact.emails, ["pat@unknown.example"]);
 }

@@ -1743,6 +1743,52 @@ fn a_holiday_calendar_moves_follow_ups() {
 /// A `followup serve` this test started; stopped when dropped, even by a failed assertion.
 pub(crate) struct Served(pub(crate) std::process::Child);
 
+impl Served {
+    /// `followup serve --port 0 ARGS` on `db`, pinned to `today`, and the address it printed
+    /// once listening.
+    pub(crate) fn start(db: &Path, today: &str, args: &[&str]) -> (Served, String) {
+        use std::io::BufRead;
+        let mut served = Served(
+            Command::new(env!("CARGO_BIN_EXE_followup"))
+                .arg("serve")
+                .args(args)
+                .args(["--port", "0"])
+                .env("FOLLOWUP_DB", db)
+                .env("FOLLOWUP_TODAY", today)
+                .env_remove("FOLLOWUP_CONFIG")
+                .env("XDG_CONFIG_HOME", db.parent().unwrap())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("serve starts"),
+        );
+        let mut first = String::new();
+        std::io::BufReader::new(served.0.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let addr = first
+            .trim()
+            .rsplit_once("http://")
+            .map(|(_, a)| a.to_string())
+            .unwrap_or_else(|| panic!("no address in {first:?}"));
+        (served, addr)
+    }
+}
+
+/// `GET path` from a server at `addr`, as a browser there asks: the whole answer.
+pub(crate) fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        conn,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    answer
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -1754,29 +1800,9 @@ impl Drop for Served {
 /// any other Host is 421 (DNS rebinding).
 #[test]
 fn serve_answers_only_its_own_host() {
-    use std::io::{BufRead, Read, Write};
+    use std::io::{Read, Write};
     let db = db();
-    let mut served = Served(
-        Command::new(env!("CARGO_BIN_EXE_followup"))
-            .args(["serve", "--demo", "--port", "0"])
-            .env("FOLLOWUP_DB", &db.path)
-            .env("FOLLOWUP_TODAY", "2026-11-23")
-            .env_remove("FOLLOWUP_CONFIG")
-            .env("XDG_CONFIG_HOME", db.path.parent().unwrap())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("serve starts"),
-    );
-    let mut first = String::new();
-    std::io::BufReader::new(served.0.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .trim()
-        .rsplit_once("http://")
-        .map(|(_, a)| a.to_string())
-        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    let (_served, addr) = Served::start(&db.path, "2026-11-23", &["--demo"]);
     let port = addr.rsplit_once(':').unwrap().1;
     let status = |host: &str| {
         let mut conn = std::net::TcpStream::connect(&addr).unwrap();
@@ -2000,34 +2026,10 @@ fn clarification_c04_the_folded_follow_up_thanks_them_too() {
 /// in plain words, the rules after it, who it is for, and the calendar's title.
 #[test]
 fn the_cli_the_web_and_the_calendar_say_the_same_for_every_demo_item() {
-    use std::io::{BufRead, Read, Write};
     let today = "2026-11-23";
     let db = db();
-    let mut served = Served(
-        Command::new(env!("CARGO_BIN_EXE_followup"))
-            .args(["serve", "--demo", "--port", "0"])
-            .env("FOLLOWUP_DB", &db.path)
-            .env("FOLLOWUP_TODAY", today)
-            .env_remove("FOLLOWUP_CONFIG")
-            .env("XDG_CONFIG_HOME", db.path.parent().unwrap())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("serve starts"),
-    );
-    let mut first = String::new();
-    std::io::BufReader::new(served.0.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first.trim().rsplit_once("http://").unwrap().1.to_string();
-    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
-    write!(
-        conn,
-        "GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut page = String::new();
-    conn.read_to_string(&mut page).unwrap();
+    let (_served, addr) = Served::start(&db.path, today, &["--demo"]);
+    let page = http_get(&addr, "/");
     let web = page
         .replace("&#x27;", "'")
         .replace("&#39;", "'")

@@ -91,24 +91,11 @@ fn seed(db: &Path) {
             "2026-11-20",
         ],
     );
-    ok(
-        db,
-        TODAY,
-        &[
-            "log",
-            "interview",
-            "--with",
-            "Priya Raman",
-            "--job",
-            "1",
-            "--on",
-            "2026-12-01",
-        ],
-    );
+    interviewed_on(db, "2026-12-01");
 }
 
-/// Priya's interview on the 4th: a thank-you is due today.
-fn interviewed_yesterday(db: &Path) {
+/// Priya's interview (on the Northwind job) on `day`.
+fn interviewed_on(db: &Path, day: &str) {
     ok(
         db,
         TODAY,
@@ -120,7 +107,7 @@ fn interviewed_yesterday(db: &Path) {
             "--job",
             "1",
             "--on",
-            "2026-12-04",
+            day,
         ],
     );
 }
@@ -329,7 +316,6 @@ fn a_killed_mail_sync_resumes_without_losing_or_doubling() {
 /// it went; a run that fails says why there (without the password) and is tried again.
 #[test]
 fn serve_reads_mail_in_the_background_and_settings_says_how_it_went() {
-    use std::io::{BufRead, Read, Write};
     let server = TestDovecot::shared();
     let mailbox = server.mailbox();
     mailbox.deliver(
@@ -348,33 +334,10 @@ fn serve_reads_mail_in_the_background_and_settings_says_how_it_went() {
             db,
             &format!("smtp = \"{}\"\ndigest_at = \"07:30\"\n", smtp.url()),
         );
-        let mut served = super::Served(
-            Command::new(env!("CARGO_BIN_EXE_followup"))
-                .args(["serve", "--port", "0"])
-                .env("FOLLOWUP_DB", db)
-                .env("FOLLOWUP_TODAY", TODAY)
-                .env_remove("FOLLOWUP_CONFIG")
-                .env("XDG_CONFIG_HOME", db.parent().unwrap())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .expect("serve starts"),
-        );
-        let mut first = String::new();
-        std::io::BufReader::new(served.0.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let addr = first.trim().rsplit_once("http://").unwrap().1.to_string();
+        let (_served, addr) = super::Served::start(db, TODAY, &[]);
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let mut conn = std::net::TcpStream::connect(&addr).unwrap();
-            write!(
-                conn,
-                "GET /settings HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-            )
-            .unwrap();
-            let mut page = String::new();
-            conn.read_to_string(&mut page).unwrap();
+            let page = super::http_get(&addr, "/settings");
             if page.contains(want) || Instant::now() > deadline {
                 return page;
             }
@@ -423,7 +386,8 @@ fn a_sent_draft_is_logged_once_even_when_its_copy_is_synced() {
     let book = db();
     let db = &book.path;
     seed(db);
-    interviewed_yesterday(db);
+    // Interviewed yesterday: a thank-you is due today.
+    interviewed_on(db, "2026-12-04");
     ok(db, TODAY, &["me", "--name", "Ana Lima"]);
     configure(db, server, &mailbox, PASSWORD);
     add_to_mail_config(db, &format!("smtp = \"{}\"\n", smtp.url()));
@@ -478,7 +442,8 @@ fn the_digest_is_printed_sent_and_every_attempt_logged() {
     let book = db();
     let db = &book.path;
     seed(db);
-    interviewed_yesterday(db);
+    // Interviewed yesterday: a thank-you is due today.
+    interviewed_on(db, "2026-12-04");
     let out = ok(
         db,
         TODAY,

@@ -130,6 +130,7 @@ impl App {
                         w.discard();
                     }
                     let mut lines = Vec::new();
+                    let mut known = ByEmail::read(w)?;
                     for m in &batch {
                         let Some(h) = read(&m.header, &m.text_start) else {
                             continue;
@@ -147,7 +148,12 @@ impl App {
                             lines.push(None);
                             continue;
                         }
-                        lines.push(meaning_of(w, &mine, *role, &h, id, arrived, opts)?);
+                        let reading = Reading {
+                            mine: &mine,
+                            role: *role,
+                            opts,
+                        };
+                        lines.push(meaning_of(w, &mut known, &reading, &h, id, arrived)?);
                     }
                     w.tx.set_setting(role.key(), &format!("{} {last}", state.uid_validity))?;
                     Ok(lines)
@@ -217,17 +223,26 @@ fn source_error(e: SourceError) -> AppError {
     AppError::Refused(format!("mail: {e}{hint}"))
 }
 
-/// The contact whose address this is, by any of their emails.
-fn contact_with(w: &Work<'_>, email: &str) -> Result<Option<ContactId>> {
-    Ok(w.tx
-        .contacts()?
-        .into_iter()
-        .find(|c| {
-            c.emails
-                .iter()
-                .any(|e| e.trim().eq_ignore_ascii_case(email))
-        })
-        .map(|c| c.id))
+/// Contacts by email (lower case), read once per batch rather than once per address: a book
+/// of a thousand contacts is not decoded again for every message.
+struct ByEmail(BTreeMap<String, ContactId>);
+
+impl ByEmail {
+    fn read(w: &Work<'_>) -> Result<ByEmail> {
+        let mut map = BTreeMap::new();
+        for c in w.tx.contacts()? {
+            for e in &c.emails {
+                // The lowest id wins, as the first match did.
+                map.entry(e.trim().to_lowercase()).or_insert(c.id);
+            }
+        }
+        Ok(ByEmail(map))
+    }
+
+    /// The contact whose address this is, by any of their emails.
+    fn get(&self, email: &str) -> Option<ContactId> {
+        self.0.get(&email.trim().to_lowercase()).copied()
+    }
 }
 
 /// The job a message's thread is about: a message it answers that we read, else a message we
@@ -289,15 +304,23 @@ fn pending_of(w: &Work<'_>, c: ContactId) -> Result<Option<Pending>> {
 }
 
 /// Works out what one new message means, logs it, and records it as read.
+/// What a folder's messages are read as: whose they are, which folder, how.
+struct Reading<'a> {
+    /// The person's own addresses.
+    mine: &'a [String],
+    role: FolderRole,
+    opts: SyncOptions,
+}
+
 fn meaning_of(
     w: &mut Work<'_>,
-    mine: &[String],
-    role: FolderRole,
+    contacts: &mut ByEmail,
+    reading: &Reading<'_>,
     h: &Headers,
     message_id: String,
     day: Date,
-    opts: SyncOptions,
 ) -> Result<Option<SyncLine>> {
+    let (mine, role, opts) = (reading.mine, reading.role, reading.opts);
     let dry_run = opts.dry_run;
     // A dry run says what would be done: its touch numbers are rolled back with it.
     let logged_words = |kind: TouchKind, id: followup_core::model::TouchId| {
@@ -331,14 +354,14 @@ fn meaning_of(
                 record.meaning = MailMeaning::Bounce;
                 if let Some(r) = recipient {
                     record.address = r.clone();
-                    record.contact = contact_with(w, r)?;
+                    record.contact = contacts.get(r);
                 }
                 did = format!("{} did not receive a message", record.address);
             }
             Some(Machine::AutoReply { back_on }) => {
                 record.meaning = MailMeaning::AutoReply;
                 record.back_on = *back_on;
-                record.contact = contact_with(w, &from)?;
+                record.contact = contacts.get(&from);
                 did = "an automatic answer, not a reply".into();
                 if let (Some(c), Some(back)) = (record.contact, back_on)
                     && let Some(Pending { id, key, .. }) = pending_of(w, c)?
@@ -363,12 +386,13 @@ fn meaning_of(
                 }
             }
             None => {
-                let known = match contact_with(w, &from)? {
-                    None if opts.add_strangers && !from.is_empty() => {
-                        Some(stranger_to_contact(w, h.from.as_ref().expect("from"))?)
-                    }
-                    c => c,
-                };
+                let known =
+                    match contacts.get(&from) {
+                        None if opts.add_strangers && !from.is_empty() => Some(
+                            stranger_to_contact(w, contacts, h.from.as_ref().expect("from"))?,
+                        ),
+                        c => c,
+                    };
                 if let Some(c) = known {
                     record.meaning = MailMeaning::Reply;
                     record.contact = Some(c);
@@ -388,21 +412,21 @@ fn meaning_of(
         FolderRole::Sent => {
             let to: Vec<&str> = h.to.iter().chain(&h.cc).map(|a| a.email.as_str()).collect();
             record.address = to.first().map(|s| s.to_string()).unwrap_or_default();
-            let mut contacts = Vec::new();
+            let mut found = Vec::new();
             for a in &to {
-                if let Some(c) = contact_with(w, a)?
-                    && !contacts.contains(&c)
+                if let Some(c) = contacts.get(a)
+                    && !found.contains(&c)
                 {
-                    contacts.push(c);
+                    found.push(c);
                 }
             }
-            if contacts.is_empty()
+            if found.is_empty()
                 && opts.add_strangers
                 && let Some(first) = h.to.first()
             {
-                contacts.push(stranger_to_contact(w, first)?);
+                found.push(stranger_to_contact(w, contacts, first)?);
             }
-            if let Some(&c) = contacts.first() {
+            if let Some(&c) = found.first() {
                 record.meaning = MailMeaning::Sent;
                 record.contact = Some(c);
                 let pending = pending_of(w, c)?;
@@ -416,7 +440,7 @@ fn meaning_of(
                     None => pending.and_then(|p| p.job),
                 };
                 let mut t = NewTouch::new(kind);
-                t.with = contacts.iter().map(|c| c.to_string()).collect();
+                t.with = found.iter().map(|c| c.to_string()).collect();
                 t.job = record.job.map(|j| j.to_string());
                 t.on = Some(day);
                 t.direction = Some(Direction::Outbound);
@@ -439,7 +463,11 @@ fn meaning_of(
 }
 
 /// A contact made of a message's address (its display name, else the address).
-fn stranger_to_contact(w: &mut Work<'_>, a: &followup_mail::message::Address) -> Result<ContactId> {
+fn stranger_to_contact(
+    w: &mut Work<'_>,
+    contacts: &mut ByEmail,
+    a: &followup_mail::message::Address,
+) -> Result<ContactId> {
     let name = a
         .name
         .clone()
@@ -453,6 +481,7 @@ fn stranger_to_contact(w: &mut Work<'_>, a: &followup_mail::message::Address) ->
             ..Default::default()
         },
     )?;
+    contacts.0.insert(a.email.to_lowercase(), c.id);
     Ok(c.id)
 }
 

@@ -437,7 +437,16 @@ test("a coach's day: the caseload, a client's Today, a touch logged for her, in 
   const width = await samPhone.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `the caseload fits a phone: ${width}px wide`);
   await shot(samPhone, 'team-caseload-phone');
+  // Sam's account page (his name) and a template as a coach edits it, on a phone too.
+  for (const [tab, suffix] of [[sam, ''], [samPhone, '-phone']]) {
+    await tab.goto(site + '/account');
+    await tab.getByLabel(/What others read where you act/).waitFor();
+    await shot(tab, `team-account${suffix}`);
+    const w = await tab.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(w <= (suffix ? 390 : 1280), `the account page fits: ${w}px`);
+  }
   await onPhone.close();
+  await sam.goto(site + '/caseload');
   // Opening the client lands on her Today, under her workspace.
   await row.getByRole('link', { name: /ana@example.com|Ana/ }).first().click();
   await sam.getByRole('heading', { name: /^Today/, level: 1 }).waitFor();
@@ -447,6 +456,9 @@ test("a coach's day: the caseload, a client's Today, a touch logged for her, in 
   assert.equal((await sam.locator('.working-for').textContent()).trim(),
     "ana@example.com's job search: you may see and change it");
   await shot(sam, 'team-client-today');
+  await sam.goto(`${site}/w/${ws[1]}/settings/templates/outreach`);
+  assert.match(await sam.textContent('main'), /You are a coach here/);
+  await shot(sam, 'team-coach-template');
   // Log a touch on her behalf through her Log page.
   await sam.goto(`${site}/w/${ws[1]}/log`);
   await sam.getByLabel('What happened').selectOption('meeting');

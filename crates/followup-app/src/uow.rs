@@ -71,6 +71,12 @@ impl App {
         let out = change(&mut work)?;
         if work.keep {
             work.replan_touched()?;
+            if self.directory.is_some() {
+                // A team server: keep the caseload's summary of this workspace with the
+                // change (a one-person book has no caseload, and pays nothing).
+                let minimum = self.pipeline_minimum_in(&*work.tx)?;
+                crate::caseload::summary::keep(work.tx.as_mut(), minimum)?;
+            }
             work.tx.commit()?;
         }
         Ok(out)

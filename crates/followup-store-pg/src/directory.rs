@@ -130,6 +130,15 @@ impl Directory for PgStore {
         Ok(rows.first().map(|r| AccountId(r.get(0))))
     }
 
+    fn workspace_accounts(&self, workspaces: &[OwnerId]) -> Result<Vec<Account>> {
+        let ids: Vec<i64> = workspaces.iter().map(|w| w.0).collect();
+        let rows = self.pool.get()?.query(
+            &format!("{ACCOUNT} WHERE workspace = ANY($1) ORDER BY id"),
+            &[&ids],
+        )?;
+        rows.iter().map(account).collect()
+    }
+
     fn add_secret(&self, s: &NewSecret<'_>) -> Result<i64> {
         let rows = self.pool.get()?.query(
             "INSERT INTO secrets (kind, hash, account, label, created, expires)

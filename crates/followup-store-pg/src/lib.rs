@@ -299,6 +299,33 @@ impl Store for PgStore {
         }
     }
 
+    fn version_and_setting(&self, owner: OwnerId, key: &str) -> Result<(u64, Option<String>)> {
+        let mut conn = self.pool.get()?;
+        let o = owner.0;
+        // One round trip, one snapshot (a single statement).
+        let rows = conn
+            .simple_rows(&format!(
+                "BEGIN READ ONLY;
+                 SELECT set_config('followup.owner', '{o}', true);
+                 SELECT (SELECT version FROM owners WHERE id = {o}),
+                        (SELECT value FROM settings WHERE owner = {o} AND key = {key});
+                 COMMIT",
+                key = tx::literal(key),
+            ))
+            .inspect_err(|_| conn.broken = true)?;
+        // The first row is set_config's; the second, the version and the value.
+        let row = rows.get(1).cloned().unwrap_or_default();
+        let version = match row.first().cloned().flatten() {
+            None => 0,
+            Some(s) => s.parse::<u64>().map_err(|e| StoreError::Corrupt {
+                table: "owners",
+                id: o.to_string(),
+                detail: e.to_string(),
+            })?,
+        };
+        Ok((version, row.get(1).cloned().flatten()))
+    }
+
     /// Each owner's writes wait only for that owner's (the `owners` row lock): different
     /// owners' writes go on at once, on up to half the pool, the rest kept for reads.
     fn concurrent_writers(&self) -> usize {

@@ -48,6 +48,20 @@ impl Conn {
     }
 
     /// Like [`Conn::batch`], returning the first column of every row as text.
+    /// Each row of a batch run as simple queries, every column as text.
+    pub(crate) fn simple_rows(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>> {
+        let msgs = self.client.simple_query(sql).map_err(db)?;
+        Ok(msgs
+            .into_iter()
+            .filter_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(r) => {
+                    Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+                }
+                _ => None,
+            })
+            .collect())
+    }
+
     pub(crate) fn simple_values(&mut self, sql: &str) -> Result<Vec<Option<String>>> {
         let msgs = self.client.simple_query(sql).map_err(db)?;
         Ok(msgs

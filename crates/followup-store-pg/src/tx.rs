@@ -9,8 +9,9 @@ use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, Touch, TouchI
 use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
 use followup_core::{Event, MailMeaning, MailRecord, OrgId};
 use followup_store::{
-    AccountId, Entity, ReadTx, Recorded, Removal, Result, StoreError, Trash, WriteTx, month_day,
-    occasion_ranges, open_stages, plan_kind, subject_text,
+    AccountId, Appended, DERIVED, Entity, ReadTx, Recorded, Removal, Result, StoreError, Trash,
+    WriteTx, derived_end, is_derived, month_day, occasion_ranges, open_stages, plan_kind,
+    subject_text,
 };
 use jiff::civil::Date;
 use postgres::Row;
@@ -35,6 +36,9 @@ pub(crate) struct PgTx<'s> {
     name: &'s str,
     /// Who records what is appended (`WriteTx::act_as`).
     actor: Option<AccountId>,
+    appended: Appended,
+    /// The derived settings this transaction wrote (the others go at commit).
+    derived: BTreeSet<String>,
 }
 
 impl Drop for PgTx<'_> {
@@ -45,6 +49,12 @@ impl Drop for PgTx<'_> {
             conn.broken = true;
         }
     }
+}
+
+/// `text` as an SQL string literal (standard_conforming_strings, on since PostgreSQL 9.1:
+/// only the quote is special), for the statements sent in one batch with no parameters.
+pub(crate) fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// PostgreSQL text cannot hold NUL, so no stored name has one and a search for it matches
@@ -106,6 +116,8 @@ impl<'s> PgTx<'s> {
             open: true,
             name,
             actor: None,
+            appended: Appended::default(),
+            derived: BTreeSet::new(),
         }
     }
 
@@ -799,7 +811,13 @@ impl WriteTx for PgTx<'_> {
     }
 
     fn append(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
-        self.atomically(|t| t.append_now(recorded_on, event))
+        self.atomically(|t| t.append_now(recorded_on, event))?;
+        self.appended.note(event);
+        Ok(())
+    }
+
+    fn appended(&self) -> &Appended {
+        &self.appended
     }
 
     fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
@@ -818,6 +836,9 @@ impl WriteTx for PgTx<'_> {
     }
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        if is_derived(key) {
+            self.derived.insert(key.to_string());
+        }
         self.atomically(|t| {
             t.exec(
                 "INSERT INTO settings (owner, key, value) VALUES ($1, $2, $3)
@@ -848,9 +869,17 @@ impl WriteTx for PgTx<'_> {
     fn commit(mut self: Box<Self>) -> Result<()> {
         // In one round trip. If the transaction had failed, the UPDATE errors and the COMMIT
         // (which would quietly roll back) never runs.
+        // Derived settings this transaction did not write are older than the data: gone.
+        let mut keep = String::new();
+        for k in std::mem::take(&mut self.derived) {
+            keep.push_str(&format!(" AND key <> {}", literal(&k)));
+        }
         self.batch(&format!(
-            "UPDATE owners SET version = version + 1 WHERE id = {}; COMMIT",
-            self.owner
+            "DELETE FROM settings WHERE owner = {o} AND key >= {from} AND key < {to}{keep};
+             UPDATE owners SET version = version + 1 WHERE id = {o}; COMMIT",
+            o = self.owner,
+            from = literal(DERIVED),
+            to = literal(&derived_end()),
         ))
         .map_err(|e| match e {
             StoreError::Busy { .. } => StoreError::Busy {

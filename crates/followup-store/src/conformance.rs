@@ -23,7 +23,7 @@ use followup_core::plan::{Action, FollowUp, PlanKey, Rule, Slot, Snooze, Subject
 use followup_core::{ContactPatch, Event};
 use jiff::civil::{Date, date};
 
-use crate::{AccountId, Entity, ReadTx, Removal, Result, Store, StoreError, WriteTx};
+use crate::{AccountId, Appended, Entity, ReadTx, Removal, Result, Store, StoreError, WriteTx};
 
 const ME: OwnerId = OwnerId(1);
 const OTHER: OwnerId = OwnerId(2);
@@ -66,6 +66,14 @@ pub fn run(name: &str, reads_wait_for_writes: bool, make: &dyn Fn() -> Box<dyn S
         ("an edited touch replaces the record", edits_replace_touches),
         ("events keep who recorded them", events_keep_their_actor),
         ("mail is read once, by Message-ID", mail_is_read_once),
+        (
+            "derived settings last until a commit that does not write them",
+            derived_settings_follow_the_data,
+        ),
+        (
+            "a write says which touches it appended",
+            writes_say_what_they_appended,
+        ),
     ];
     for (rule, check) in rules {
         let store: Arc<dyn Store> = Arc::from(make());
@@ -1683,4 +1691,136 @@ fn mail_is_read_once(store: &Arc<dyn Store>, _: bool) {
     let other = read(s, OTHER);
     assert_eq!(ok(other.mail("r1@acme.example"), "sealed"), None);
     assert!(ok(other.mail_counts(), "sealed").is_empty());
+}
+
+fn derived_settings_follow_the_data(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let both = |owner| {
+        ok(
+            s.version_and_setting(owner, "derived.sum"),
+            "version and setting",
+        )
+    };
+    assert_eq!(both(ME), (0, None), "nothing yet");
+    let mut tx = write(s, ME);
+    ok(tx.set_setting("derived.sum", "1 touch"), "derived");
+    ok(tx.set_setting("derived.other", "x"), "derived");
+    ok(tx.set_setting("plain", "kept"), "plain");
+    assert_eq!(
+        ok(tx.setting("derived.sum"), "read own write").as_deref(),
+        Some("1 touch"),
+        "a transaction reads its own derived setting"
+    );
+    ok(tx.commit(), "commit");
+    let (v1, sum) = both(ME);
+    assert_eq!(
+        sum.as_deref(),
+        Some("1 touch"),
+        "kept by the commit that wrote it"
+    );
+    assert_eq!(
+        v1,
+        ok(s.version(ME), "version"),
+        "the version beside it is the store's"
+    );
+    assert_eq!(both(OTHER), (0, None), "sealed: another owner sees neither");
+    // A commit that writes one derived setting keeps that one and drops the other.
+    let mut tx = write(s, ME);
+    ok(tx.set_setting("derived.sum", "2 touches"), "derived");
+    ok(tx.commit(), "commit");
+    let (v2, sum) = both(ME);
+    assert!(v2 > v1, "the version moved");
+    assert_eq!(sum.as_deref(), Some("2 touches"));
+    let r = read(s, ME);
+    assert_eq!(
+        ok(r.setting("derived.other"), "other").as_deref(),
+        None,
+        "a derived setting the commit did not write is gone"
+    );
+    assert_eq!(ok(r.setting("plain"), "plain").as_deref(), Some("kept"));
+    drop(r);
+    // A commit that writes none (another process, a path that knows nothing of them).
+    let mut tx = write(s, ME);
+    ok(tx.set_setting("plain", "again"), "plain");
+    ok(tx.commit(), "commit");
+    assert_eq!(both(ME).1, None, "gone with the next commit");
+    assert_eq!(
+        ok(read(s, ME).setting("plain"), "plain").as_deref(),
+        Some("again"),
+        "plain settings stay"
+    );
+    // A write dropped without its commit changes nothing.
+    let mut tx = write(s, ME);
+    ok(tx.set_setting("derived.sum", "3"), "derived");
+    drop(tx);
+    assert_eq!(both(ME).1, None, "a rolled-back write keeps nothing");
+    // A setting that only starts like one is not derived.
+    let mut tx = write(s, ME);
+    ok(tx.set_setting("derivedness", "plain"), "plain");
+    ok(tx.set_setting("derived/", "plain"), "plain");
+    ok(tx.commit(), "commit");
+    ok(write(s, ME).commit(), "commit");
+    let r = read(s, ME);
+    assert_eq!(ok(r.setting("derivedness"), "p").as_deref(), Some("plain"));
+    assert_eq!(ok(r.setting("derived/"), "p").as_deref(), Some("plain"));
+}
+
+fn writes_say_what_they_appended(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let dana = add_contact(s, ME, "Dana");
+    let mut tx = write(s, ME);
+    assert_eq!(tx.appended(), &Appended::default(), "nothing yet");
+    let t = touch(
+        ok(tx.next_id(Entity::Touch), "id"),
+        date(2026, 3, 2),
+        &[dana],
+        None,
+    );
+    ok(
+        tx.append(date(2026, 3, 2), &Event::TouchLogged { touch: t.clone() }),
+        "log",
+    );
+    ok(
+        tx.append(
+            date(2026, 3, 2),
+            &Event::ContactEdited {
+                id: dana,
+                patch: ContactPatch {
+                    name: Some("Dana Ito".into()),
+                    ..ContactPatch::default()
+                },
+            },
+        ),
+        "edit",
+    );
+    assert_eq!(
+        tx.appended(),
+        &Appended {
+            logged: vec![t.clone()],
+            other: false,
+        },
+        "a logged touch, and an edit that changes no touch"
+    );
+    // An append the store refuses is not counted.
+    assert!(
+        tx.append(date(2026, 3, 2), &Event::TouchLogged { touch: t.clone() })
+            .is_err(),
+        "the same touch twice is refused"
+    );
+    assert_eq!(
+        tx.appended().logged.len(),
+        1,
+        "a refused append is not counted"
+    );
+    ok(
+        tx.append(date(2026, 3, 3), &Event::TouchRetracted { id: t.id }),
+        "retract",
+    );
+    assert!(tx.appended().other, "a retraction changes the touches");
+    ok(tx.commit(), "commit");
+    assert_eq!(
+        write(s, ME).appended(),
+        &Appended::default(),
+        "each transaction starts afresh"
+    );
 }

@@ -205,6 +205,8 @@ pub trait Directory: Send + Sync {
     fn set_name(&self, id: AccountId, name: Option<&str>) -> Result<()>;
     /// The account owning a workspace.
     fn workspace_owner(&self, workspace: OwnerId) -> Result<Option<AccountId>>;
+    /// The accounts owning any of `workspaces`, by id (one read for a whole caseload).
+    fn workspace_accounts(&self, workspaces: &[OwnerId]) -> Result<Vec<Account>>;
 
     /// Keeps a secret; returns its id.
     fn add_secret(&self, secret: &NewSecret<'_>) -> Result<i64>;
@@ -398,6 +400,16 @@ impl Directory for MemoryDirectory {
             .values()
             .find(|(a, _)| a.workspace == Some(workspace))
             .map(|(a, _)| a.id))
+    }
+
+    fn workspace_accounts(&self, workspaces: &[OwnerId]) -> Result<Vec<Account>> {
+        Ok(self
+            .data()
+            .accounts
+            .values()
+            .filter(|(a, _)| a.workspace.is_some_and(|w| workspaces.contains(&w)))
+            .map(|(a, _)| a.clone())
+            .collect())
     }
 
     fn add_secret(&self, s: &NewSecret<'_>) -> Result<i64> {
@@ -668,6 +680,20 @@ pub fn conformance(name: &str, make: &dyn Fn() -> Box<dyn Directory>) {
         fail(
             "workspaces",
             "workspace_owner does not name the client".into(),
+        );
+    }
+    let owners: Vec<String> = d
+        .workspace_accounts(&[wb, OwnerId(999), wa])
+        .unwrap()
+        .into_iter()
+        .map(|x| x.email)
+        .collect();
+    if owners != [a.email.clone(), b.email.clone()]
+        || !d.workspace_accounts(&[]).unwrap().is_empty()
+    {
+        fail(
+            "workspaces",
+            format!("workspace_accounts gives {owners:?}, not the two clients by id"),
         );
     }
     match d.add_account("ana@example.com", Role::Coach, None) {

@@ -199,6 +199,64 @@ pub trait Store: Send + Sync {
     fn concurrent_writers(&self) -> usize {
         1
     }
+    /// The owner's version and one of their settings, read together in one snapshot (one
+    /// round trip on PostgreSQL): a [derived](DERIVED) setting with the version it is current
+    /// for. The version is as [`Store::version`] gives it; the setting as [`ReadTx::setting`].
+    fn version_and_setting(&self, owner: OwnerId, key: &str) -> Result<(u64, Option<String>)>;
+}
+
+/// The prefix of a *derived* setting: the app's own summary of an owner's data (the
+/// caseload's figures), never typed by anyone and never exported. A commit that did not write
+/// a derived setting removes it, so one that is there is never older than the data it sums up,
+/// whatever wrote in between (another process, an older binary, a path that does not know
+/// about it).
+pub const DERIVED: &str = "derived.";
+
+/// The first key after every [derived](DERIVED) one (`derived/`): derived keys are the range
+/// `DERIVED..derived_end()`, which an index on the key can scan.
+pub fn derived_end() -> String {
+    let mut end = DERIVED.to_string();
+    end.pop();
+    end.push('/');
+    end
+}
+
+/// Whether a setting's key is [derived](DERIVED).
+pub fn is_derived(key: &str) -> bool {
+    key.starts_with(DERIVED)
+}
+
+/// What a write transaction appended, as far as the log's touches go: the touches it logged,
+/// in order, and whether anything else may have changed what the log's touches are or say
+/// (a correction, a removal, a restore, a merge, an event this list does not know). Lets the
+/// app keep a summary of the touches up to date at each change without reading them all
+/// again (the caseload's figures).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Appended {
+    pub logged: Vec<Touch>,
+    pub other: bool,
+}
+
+impl Appended {
+    /// Notes one event appended.
+    pub fn note(&mut self, event: &Event) {
+        match event {
+            Event::TouchLogged { touch } => self.logged.push(touch.clone()),
+            // These never add, remove or change a touch.
+            Event::OrganizationAdded { .. }
+            | Event::ContactAdded { .. }
+            | Event::ContactEdited { .. }
+            | Event::JobAdded { .. }
+            | Event::JobStageChanged { .. }
+            | Event::JobEdited { .. }
+            | Event::JobContactLinked { .. }
+            | Event::Snoozed { .. }
+            | Event::HolidaysKept { .. }
+            | Event::SnoozeWithdrawn { .. }
+            | Event::MailRead { .. } => {}
+            _ => self.other = true,
+        }
+    }
 }
 
 /// What any transaction can read, all of it within its owner.
@@ -290,11 +348,16 @@ pub trait WriteTx: ReadTx {
     fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()>;
     /// Removes every plan item of this owner (keys and their numbers stay).
     fn clear_plan(&mut self) -> Result<()>;
+    /// Keeps a setting. A [derived](DERIVED) one lasts only until a later commit that does not
+    /// write it again.
     fn set_setting(&mut self, key: &str, value: &str) -> Result<()>;
+    /// What this transaction appended so far ([`Appended`]).
+    fn appended(&self) -> &Appended;
     /// Gives a key its number (an import restoring an export's numbers); a number or key
     /// already given is a [`StoreError::Conflict`].
     fn set_plan_key(&mut self, key: &str, id: i64) -> Result<()>;
-    /// Makes everything appended visible and durable, and moves the owner's version.
+    /// Makes everything appended visible and durable, and moves the owner's version; removes
+    /// every [derived](DERIVED) setting this transaction did not write.
     fn commit(self: Box<Self>) -> Result<()>;
 }
 

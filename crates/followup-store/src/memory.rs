@@ -19,8 +19,8 @@ use followup_core::{Action, Event, MailMeaning, MailRecord, OrgId};
 use jiff::civil::Date;
 
 use crate::{
-    AccountId, Entity, ReadTx, Recorded, Removal, Result, Store, StoreError, Trash, WriteTx,
-    lock_within, month_day, occasion_ranges,
+    AccountId, Appended, Entity, ReadTx, Recorded, Removal, Result, Store, StoreError, Trash,
+    WriteTx, is_derived, lock_within, month_day, occasion_ranges,
 };
 
 /// The plan numbers' sequence, beside the entities' (as SQLite names it).
@@ -92,6 +92,8 @@ impl Store for MemoryStore {
             seq,
             data,
             actor: None,
+            appended: Appended::default(),
+            derived: BTreeSet::new(),
             _writer: None,
         }))
     }
@@ -108,12 +110,19 @@ impl Store for MemoryStore {
             seq,
             data,
             actor: None,
+            appended: Appended::default(),
+            derived: BTreeSet::new(),
             _writer: Some(guard),
         }))
     }
 
     fn version(&self, owner: OwnerId) -> Result<u64> {
         Ok(self.snapshot(owner).1.version)
+    }
+
+    fn version_and_setting(&self, owner: OwnerId, key: &str) -> Result<(u64, Option<String>)> {
+        let data = self.snapshot(owner).1;
+        Ok((data.version, data.settings.get(key).cloned()))
     }
 }
 
@@ -126,6 +135,9 @@ struct MemoryTx<'s> {
     data: Arc<OwnerData>,
     /// Who records what is appended (`WriteTx::act_as`).
     actor: Option<AccountId>,
+    appended: Appended,
+    /// The derived settings this transaction wrote (the others go at commit).
+    derived: BTreeSet<String>,
     _writer: Option<MutexGuard<'s, ()>>,
 }
 
@@ -757,7 +769,12 @@ impl WriteTx for MemoryTx<'_> {
             event: event.clone(),
         });
         data.apply(seq, event);
+        self.appended.note(event);
         Ok(())
+    }
+
+    fn appended(&self) -> &Appended {
+        &self.appended
     }
 
     fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
@@ -787,6 +804,9 @@ impl WriteTx for MemoryTx<'_> {
     }
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        if is_derived(key) {
+            self.derived.insert(key.to_string());
+        }
         self.data_mut()
             .settings
             .insert(key.to_string(), value.to_string());
@@ -804,7 +824,11 @@ impl WriteTx for MemoryTx<'_> {
     }
 
     fn commit(mut self: Box<Self>) -> Result<()> {
-        self.data_mut().version += 1;
+        let kept = std::mem::take(&mut self.derived);
+        let data = self.data_mut();
+        data.settings
+            .retain(|k, _| !is_derived(k) || kept.contains(k));
+        data.version += 1;
         let mut state = self.store.state.write().unwrap_or_else(|p| p.into_inner());
         state.seq = self.seq;
         state.owners.insert(self.owner, self.data.clone());

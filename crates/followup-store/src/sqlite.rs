@@ -1,7 +1,7 @@
 //! The embedded SQLite backend: one file in WAL, append-only migrations run on open, one
 //! writer connection and a pool of reader connections, so a read never queues behind a write.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
@@ -15,8 +15,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    AccountId, Entity, ReadTx, Recorded, Removal, Result, Store, StoreError, Trash, WriteTx,
-    lock_within, month_day, occasion_ranges, open_stages, plan_kind, subject_text,
+    AccountId, Appended, DERIVED, Entity, ReadTx, Recorded, Removal, Result, Store, StoreError,
+    Trash, WriteTx, derived_end, is_derived, lock_within, month_day, occasion_ranges, open_stages,
+    plan_kind, subject_text,
 };
 
 /// How long a writer waits for another process's write to end before saying so: long enough
@@ -317,6 +318,8 @@ impl Store for SqliteStore {
             owner: owner.0,
             open: true,
             actor: None,
+            appended: Appended::default(),
+            derived: BTreeSet::new(),
             path: &self.path,
         };
         // BEGIN alone takes no snapshot: SQLite starts the read at the first statement, so a
@@ -340,6 +343,8 @@ impl Store for SqliteStore {
             owner: owner.0,
             open: true,
             actor: None,
+            appended: Appended::default(),
+            derived: BTreeSet::new(),
             path: &self.path,
         };
         // The embedded default has owner 1 from the first migration; the team server's
@@ -360,6 +365,19 @@ impl Store for SqliteStore {
             .map_err(|e| self.busy(e))?;
         Ok(v.unwrap_or(0) as u64)
     }
+
+    fn version_and_setting(&self, owner: OwnerId, key: &str) -> Result<(u64, Option<String>)> {
+        let conn = self.reader()?;
+        // One statement: one snapshot.
+        let (v, value): (Option<i64>, Option<String>) = conn
+            .prepare_cached(
+                "SELECT (SELECT version FROM owners WHERE id = ?1),
+                        (SELECT value FROM settings WHERE owner = ?1 AND key = ?2)",
+            )?
+            .query_row(params![owner.0, key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.busy(e))?;
+        Ok((v.unwrap_or(0) as u64, value))
+    }
 }
 
 /// One transaction on a held connection, for one owner. Begun with BEGIN, ended with COMMIT
@@ -371,6 +389,9 @@ struct SqliteTx<'s> {
     open: bool,
     /// Who records what is appended (`WriteTx::act_as`).
     actor: Option<AccountId>,
+    appended: Appended,
+    /// The derived settings this transaction wrote (the others go at commit).
+    derived: BTreeSet<String>,
     path: &'s str,
 }
 
@@ -1111,10 +1132,28 @@ impl WriteTx for SqliteTx<'_> {
     }
 
     fn append(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
-        self.atomically(|tx| tx.append_now(recorded_on, event))
+        self.atomically(|tx| tx.append_now(recorded_on, event))?;
+        self.appended.note(event);
+        Ok(())
+    }
+
+    fn appended(&self) -> &Appended {
+        &self.appended
     }
 
     fn commit(mut self: Box<Self>) -> Result<()> {
+        // Derived settings this transaction did not write are older than the data: gone.
+        let kept: Vec<String> = std::mem::take(&mut self.derived).into_iter().collect();
+        let mut sql = format!(
+            "DELETE FROM settings WHERE owner = ?1 AND key >= '{DERIVED}' AND key < '{}'",
+            derived_end()
+        );
+        for i in 0..kept.len() {
+            sql.push_str(&format!(" AND key <> ?{}", i + 2));
+        }
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&self.owner];
+        args.extend(kept.iter().map(|k| k as &dyn rusqlite::ToSql));
+        self.tx.prepare_cached(&sql)?.execute(&args[..])?;
         self.exec(
             "UPDATE owners SET version = version + 1 WHERE id = ?1",
             params![self.owner],
@@ -1147,6 +1186,9 @@ impl WriteTx for SqliteTx<'_> {
     }
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        if is_derived(key) {
+            self.derived.insert(key.to_string());
+        }
         self.exec(
             "INSERT INTO settings (owner, key, value) VALUES (?1, ?2, ?3)
              ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value",

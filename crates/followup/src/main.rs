@@ -920,6 +920,22 @@ fn serve(
             let base = public_base.unwrap_or_else(|| format!("http://{local}"));
             mail::worker(app, pinned, mail, base);
         }
+        if cli.postgres_url().is_some() {
+            // Caseload summaries for clients whose data predates them (docs/DESIGN.md, "The
+            // caseload's figures"): in the background, a caseload is right meanwhile.
+            let app = app.clone();
+            std::thread::spawn(move || {
+                let started = std::time::Instant::now();
+                match app.keep_missing_summaries() {
+                    Ok(0) => {}
+                    Ok(n) => eprintln!(
+                        "followup: kept the caseload summary of {n} workspaces in {:.1} s",
+                        started.elapsed().as_secs_f64()
+                    ),
+                    Err(e) => eprintln!("followup: caseload summaries: {e}"),
+                }
+            });
+        }
         outln!("followup is serving {shown} at http://{local}");
         std::io::stdout().flush()?;
         eprintln!("Open that address in a browser; Ctrl-C stops the server.");

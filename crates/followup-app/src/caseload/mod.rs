@@ -21,6 +21,8 @@ use serde::Serialize;
 use crate::error::{AppError, Field, Result, invalid};
 use crate::{Account, App};
 
+pub(crate) mod summary;
+
 /// The longest a coach's note may be, in characters.
 pub const NOTE_MAX: usize = 2000;
 
@@ -133,7 +135,7 @@ impl CaseloadRow {
 }
 
 /// The figures of one workspace on one day.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Figures {
     overdue: usize,
     last_touch: Option<Date>,
@@ -169,15 +171,21 @@ impl App {
             .into_iter()
             .map(|n| (n.workspace, n.text))
             .collect();
+        let grants: Vec<followup_store::Grant> = dir
+            .grants_to(coach.id)?
+            .into_iter()
+            .filter(|g| live(g, today))
+            .collect();
+        // Every client in one read, not two per client.
+        let workspaces: Vec<OwnerId> = grants.iter().map(|g| g.workspace).collect();
+        let owners: BTreeMap<OwnerId, Account> = dir
+            .workspace_accounts(&workspaces)?
+            .into_iter()
+            .filter_map(|a| a.workspace.map(|w| (w, a)))
+            .collect();
         let mut rows = Vec::new();
-        for g in dir.grants_to(coach.id)? {
-            if !live(&g, today) {
-                continue;
-            }
-            let Some(client) = dir.workspace_owner(g.workspace)? else {
-                continue;
-            };
-            let Some(client) = dir.account(client)? else {
+        for g in grants {
+            let Some(client) = owners.get(&g.workspace).cloned() else {
                 continue;
             };
             let f = self.figures(g.workspace, today)?;
@@ -214,19 +222,28 @@ impl App {
     }
 
     /// One workspace's figures on `today`: as cached when its data has not changed since
-    /// (its version), else computed afresh.
+    /// (its version), else from the summary its last change kept ([`summary`]: one read),
+    /// else computed afresh from its log.
     fn figures(&self, ws: OwnerId, today: Date) -> Result<Figures> {
-        // Read before the figures: a write committed in between makes the cached version
-        // older than the figures, so the next caseload computes them again (never the other
-        // way round).
-        let version = self.store.version(ws)?;
+        // The version and the summary in one snapshot: the summary is the data's at that
+        // version (a commit that did not write it removed it). A fresh computation reads
+        // after the version, so a write in between makes the cached version older than the
+        // figures and the next caseload computes them again (never the other way round).
+        let (version, kept) = self.store.version_and_setting(ws, summary::KEY)?;
         let lock = || self.figures.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = lock().get(&ws)
             && (c.version, c.today) == (version, today)
         {
             return Ok(c.figures);
         }
-        let figures = self.compute_figures(ws, today)?;
+        let kept = kept
+            .as_deref()
+            .and_then(summary::read)
+            .and_then(|s| s.figures(today));
+        let figures = match kept {
+            Some(f) => f,
+            None => self.compute_figures(ws, today)?,
+        };
         lock().insert(
             ws,
             CachedFigures {
@@ -238,8 +255,8 @@ impl App {
         Ok(figures)
     }
 
-    /// One workspace's figures, in its own read transaction.
-    fn compute_figures(&self, ws: OwnerId, today: Date) -> Result<Figures> {
+    /// One workspace's figures, in its own read transaction, from its whole log.
+    pub(crate) fn compute_figures(&self, ws: OwnerId, today: Date) -> Result<Figures> {
         let tx = self.store.read(ws)?;
         let policy = self.policy_in(&*tx)?;
         let open_jobs = tx.open_job_count()?;
@@ -279,6 +296,41 @@ impl App {
             interviews_this_week,
             promises_missed,
         })
+    }
+
+    /// Keeps the caseload summary ([`summary`]) of every client workspace that has none (a
+    /// server upgraded from a version that kept none, a database filled by other means),
+    /// one workspace per write; returns how many it wrote. Every change through the app keeps
+    /// the summary from then on, so a server runs this once, in the background, at start:
+    /// until it has, a caseload computes those clients' figures from their logs (slower,
+    /// never different).
+    pub fn keep_missing_summaries(&self) -> Result<usize> {
+        let Some(dir) = &self.directory else {
+            return Ok(0);
+        };
+        let mut kept = 0;
+        for a in dir.accounts()? {
+            let Some(ws) = a.workspace else {
+                continue;
+            };
+            if self
+                .store
+                .version_and_setting(ws, summary::KEY)?
+                .1
+                .is_some()
+            {
+                continue;
+            }
+            let mut tx = self.store.write(ws)?;
+            // Read in the write: a change that landed since has kept one already.
+            if tx.setting(summary::KEY)?.is_none() {
+                let minimum = self.pipeline_minimum_in(&*tx)?;
+                summary::keep(tx.as_mut(), minimum)?;
+                tx.commit()?;
+                kept += 1;
+            }
+        }
+        Ok(kept)
     }
 
     /// Keeps `coach`'s private note on `workspace` (an empty one removes it); refused

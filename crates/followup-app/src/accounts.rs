@@ -294,10 +294,9 @@ impl App {
         let Some(dir) = &self.directory else {
             return Ok(None);
         };
-        let Some(id) = dir.secret_holder(kind, &secret_hash(value), now)? else {
-            return Ok(None);
-        };
-        Ok(dir.account(id)?.filter(|a| !a.disabled))
+        Ok(dir
+            .secret_holder(kind, &secret_hash(value), now)?
+            .filter(|a| !a.disabled))
     }
 
     /// Ends a browser's session.

@@ -170,13 +170,16 @@ impl Directory for PgStore {
         kind: SecretKind,
         hash: &str,
         now: Timestamp,
-    ) -> Result<Option<AccountId>> {
+    ) -> Result<Option<Account>> {
         let rows = self.pool.get()?.query(
-            "SELECT account FROM secrets
-             WHERE hash = $1 AND kind = $2 AND NOT revoked AND (expires IS NULL OR $3 < expires)",
+            "SELECT a.id, a.email, a.role, a.disabled, a.workspace, a.password_hash IS NOT NULL,
+                    a.name
+             FROM secrets s JOIN accounts a ON a.id = s.account
+             WHERE s.hash = $1 AND s.kind = $2 AND NOT s.revoked
+               AND (s.expires IS NULL OR $3 < s.expires)",
             &[&hash, &kind.as_str(), &now.as_second()],
         )?;
-        Ok(rows.first().map(|r| AccountId(r.get(0))))
+        rows.first().map(account).transpose()
     }
 
     fn secrets(&self, account: AccountId, kind: SecretKind) -> Result<Vec<SecretInfo>> {

@@ -39,6 +39,8 @@ pub(crate) struct PgTx<'s> {
     appended: Appended,
     /// The derived settings this transaction wrote (the others go at commit).
     derived: BTreeSet<String>,
+    /// The last change's savepoint is still to be released (`atomically`).
+    release_pending: bool,
 }
 
 impl Drop for PgTx<'_> {
@@ -118,6 +120,7 @@ impl<'s> PgTx<'s> {
             actor: None,
             appended: Appended::default(),
             derived: BTreeSet::new(),
+            release_pending: false,
         }
     }
 
@@ -180,10 +183,16 @@ impl<'s> PgTx<'s> {
     /// Runs a change of several statements so that if one fails none is left: in PostgreSQL
     /// a failed statement aborts the whole transaction unless rolled back to a savepoint.
     fn atomically<T>(&mut self, change: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        self.batch("SAVEPOINT change")?;
+        // The last change's savepoint is released in the same round trip as this one is
+        // taken (or by the commit): one round trip per change, not two.
+        if std::mem::take(&mut self.release_pending) {
+            self.batch("RELEASE SAVEPOINT change; SAVEPOINT change")?;
+        } else {
+            self.batch("SAVEPOINT change")?;
+        }
         match change(self) {
             Ok(v) => {
-                self.batch("RELEASE SAVEPOINT change")?;
+                self.release_pending = true;
                 Ok(v)
             }
             Err(e) => {
@@ -803,7 +812,9 @@ impl ReadTx for PgTx<'_> {
 
 impl WriteTx for PgTx<'_> {
     fn next_id(&mut self, entity: Entity) -> Result<i64> {
-        self.atomically(|t| t.allocate(entity.as_str()))
+        // One statement, which cannot conflict: no savepoint (a failure leaves the
+        // transaction failed, and its commit says so).
+        self.allocate(entity.as_str())
     }
 
     fn act_as(&mut self, actor: Option<AccountId>) {
@@ -839,14 +850,13 @@ impl WriteTx for PgTx<'_> {
         if is_derived(key) {
             self.derived.insert(key.to_string());
         }
-        self.atomically(|t| {
-            t.exec(
-                "INSERT INTO settings (owner, key, value) VALUES ($1, $2, $3)
-                 ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value",
-                &[&t.owner, &key, &value],
-            )?;
-            Ok(())
-        })
+        // One upsert, which cannot conflict: no savepoint (as `next_id`).
+        self.exec(
+            "INSERT INTO settings (owner, key, value) VALUES ($1, $2, $3)
+             ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value",
+            &[&self.owner, &key, &value],
+        )?;
+        Ok(())
     }
 
     fn set_plan_key(&mut self, key: &str, id: i64) -> Result<()> {

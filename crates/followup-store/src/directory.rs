@@ -211,13 +211,14 @@ pub trait Directory: Send + Sync {
     /// Keeps a secret; returns its id.
     fn add_secret(&self, secret: &NewSecret<'_>) -> Result<i64>;
     /// The account a live secret of `kind` with this hash belongs to: not revoked, not expired
-    /// at `now`. (Whether the account is disabled is the caller's to check.)
+    /// at `now`. (Whether the account is disabled is the caller's to check.) One read: every
+    /// request on a team server asks.
     fn secret_holder(
         &self,
         kind: SecretKind,
         hash: &str,
         now: Timestamp,
-    ) -> Result<Option<AccountId>>;
+    ) -> Result<Option<Account>>;
     /// The live secrets of one kind an account holds, by id.
     fn secrets(&self, account: AccountId, kind: SecretKind) -> Result<Vec<SecretInfo>>;
     /// Revokes one secret of the account's; false when it had none with that id.
@@ -441,15 +442,15 @@ impl Directory for MemoryDirectory {
         kind: SecretKind,
         hash: &str,
         now: Timestamp,
-    ) -> Result<Option<AccountId>> {
-        Ok(self
-            .data()
-            .secrets
+    ) -> Result<Option<Account>> {
+        let d = self.data();
+        Ok(d.secrets
             .values()
             .find(|(s, revoked)| {
                 !revoked && s.kind == kind && s.hash == hash && s.expires.is_none_or(|e| now < e)
             })
-            .map(|(s, _)| s.account))
+            .and_then(|(s, _)| d.accounts.get(&s.account))
+            .map(|(a, _)| a.clone()))
     }
 
     fn secrets(&self, account: AccountId, kind: SecretKind) -> Result<Vec<SecretInfo>> {
@@ -789,7 +790,7 @@ pub fn conformance(name: &str, make: &dyn Fn() -> Box<dyn Directory>) {
         .add_secret(&s(SecretKind::Session, "x1", Some(later)))
         .unwrap();
     let tid = d.add_secret(&s(SecretKind::Token, "x2", None)).unwrap();
-    let holder = |k, h, now| d.secret_holder(k, h, now).unwrap();
+    let holder = |k, h, now| d.secret_holder(k, h, now).unwrap().map(|a| a.id);
     if holder(SecretKind::Session, "x1", t0) != Some(a.id) {
         fail("secrets", "a live session is not found".into());
     }

@@ -166,7 +166,12 @@ fn refuse(api: bool, e: WebError) -> Response {
 pub async fn gate(State(s): State<WebState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let api = is_api(&path);
-    let team = match blocking(|| s.team_mode()) {
+    // Once a team server, always one: no need to leave the async thread to know it.
+    let team = match s
+        .is_team()
+        .then_some(Ok(true))
+        .unwrap_or_else(|| blocking(|| s.team_mode()))
+    {
         Ok(t) => t,
         Err(e) => return refuse(api, e),
     };

@@ -27,6 +27,7 @@ mod uploads;
 
 pub use edge::{CSP, REFERRER_POLICY};
 pub use error::WebError;
+use std::collections::BTreeMap;
 
 use std::sync::{Arc, Mutex};
 
@@ -50,7 +51,7 @@ pub struct WebState {
     /// The default agenda as the Today page and as JSON, kept per owner until their data or
     /// the day changes: at a coach's scale rendering it costs milliseconds, serving it
     /// microseconds.
-    cache: Arc<Mutex<Vec<Cached>>>,
+    cache: Arc<Mutex<ViewCache>>,
     /// The port the listener is bound to: requests naming any other host are refused, and
     /// without it every request is.
     port: Option<u16>,
@@ -149,14 +150,19 @@ impl Lanes {
     }
 }
 
-/// One cached view: whose, which, for what day, at what data version, its body, and whether a
-/// request is building the next one.
+/// Cached views by whose, which, and how its links are written ([`links_variant`]: a view
+/// rendered for the owner at the plain paths is not served under `/w/{id}`, nor to someone
+/// there under a grant). A map, not a list: a team server keeps one per client and view, and
+/// every request looks one up.
+type ViewCache = BTreeMap<(OwnerId, View, u8), Cached>;
+
+/// The most views kept: beyond it the one built longest ago goes (a team server's clients
+/// times its views would otherwise all stay in memory).
+const VIEWS_KEPT: usize = 4096;
+
+/// One cached view: for what day, at what data version, its body, and whether a request is
+/// building the next one.
 struct Cached {
-    owner: OwnerId,
-    view: View,
-    /// How the page's links were written ([`links_variant`]): a view rendered for the owner
-    /// at the plain paths is not served under `/w/{id}`, nor to someone there under a grant.
-    variant: u8,
     day: Date,
     version: u64,
     body: axum::body::Bytes,
@@ -167,16 +173,16 @@ struct Cached {
 
 /// Clears a view's "being built" mark when its builder is done, whatever happened.
 struct Unmark<'a> {
-    cache: &'a Mutex<Vec<Cached>>,
-    key: (OwnerId, View, u8, Date),
+    cache: &'a Mutex<ViewCache>,
+    key: (OwnerId, View, u8),
+    day: Date,
 }
 
 impl Drop for Unmark<'_> {
     fn drop(&mut self) {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(c) = cache
-            .iter_mut()
-            .find(|c| (c.owner, c.view, c.variant, c.day) == self.key)
+        if let Some(c) = cache.get_mut(&self.key)
+            && c.day == self.day
         {
             c.building = false;
         }
@@ -189,7 +195,7 @@ impl Drop for Unmark<'_> {
 const STALE_WHEN_BUSY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// A view the cache keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum View {
     TodayPage,
     AgendaJson,
@@ -242,7 +248,7 @@ impl WebState {
         WebState {
             app,
             today,
-            cache: Arc::new(Mutex::new(Vec::new())),
+            cache: Arc::new(Mutex::new(BTreeMap::new())),
             port: None,
             uploads: Arc::new(Mutex::new(uploads::Uploads::default())),
             lanes: Arc::new(Lanes::new(writers)),
@@ -270,6 +276,11 @@ impl WebState {
     }
 
     /// True once the database has accounts: everyone must sign in.
+    /// True once this server is known to be a team server (it never stops being one).
+    pub(crate) fn is_team(&self) -> bool {
+        self.team.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub(crate) fn team_mode(&self) -> Result<bool, WebError> {
         use std::sync::atomic::Ordering;
         if self.team.load(Ordering::Relaxed) {
@@ -352,11 +363,10 @@ impl WebState {
             // This request holds one read turn; none left means others are reading too.
             let busy = self.lanes.reads.available_permits() == 0;
             let lock = || self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            let key = (cx.owner, view, variant);
             {
                 let mut cache = lock();
-                let slot = cache.iter_mut().find(|c| {
-                    (c.owner, c.view, c.variant, c.day) == (cx.owner, view, variant, cx.today)
-                });
+                let slot = cache.get_mut(&key).filter(|c| c.day == cx.today);
                 match slot {
                     Some(c) if c.version == version => return Ok(c.body.clone()),
                     Some(c) if c.building => return Ok(c.body.clone()),
@@ -370,48 +380,55 @@ impl WebState {
             // However the build ends (an error, a panic), the next request may build again.
             let _unmark = Unmark {
                 cache: &self.cache,
-                key: (cx.owner, view, variant, cx.today),
+                key,
+                day: cx.today,
             };
             // Built outside the lock: other owners, views and stale readers need not wait.
             let built = build(&self.app, &cx);
             let mut cache = lock();
-            cache.retain(|c| {
-                !(c.owner == cx.owner
-                    && c.view == view
-                    && c.variant == variant
-                    && c.day != cx.today)
-            });
-            let slot = cache
-                .iter_mut()
-                .find(|c| (c.owner, c.view, c.variant) == (cx.owner, view, variant));
+            // Another day's view of this key is of no use any more.
+            if cache.get(&key).is_some_and(|c| c.day != cx.today) {
+                cache.remove(&key);
+            }
             let fresh = match built {
                 Ok(html) => axum::body::Bytes::from(html),
                 Err(e) => {
-                    if let Some(c) = slot {
+                    if let Some(c) = cache.get_mut(&key) {
                         c.building = false;
                     }
                     return Err(e);
                 }
             };
-            match slot {
+            match cache.get_mut(&key) {
                 // A build that began before a newer one ended keeps the newer.
-                Some(c) if c.version > version && c.day == cx.today => {}
+                Some(c) if c.version > version => {}
                 Some(c) => {
                     c.version = version;
                     c.body = fresh.clone();
                     c.building = false;
                     c.built = std::time::Instant::now();
                 }
-                None => cache.push(Cached {
-                    owner: cx.owner,
-                    view,
-                    variant,
-                    day: cx.today,
-                    version,
-                    body: fresh.clone(),
-                    building: false,
-                    built: std::time::Instant::now(),
-                }),
+                None => {
+                    if cache.len() >= VIEWS_KEPT
+                        && let Some(oldest) = cache
+                            .iter()
+                            .filter(|(_, c)| !c.building)
+                            .min_by_key(|(_, c)| c.built)
+                            .map(|(k, _)| *k)
+                    {
+                        cache.remove(&oldest);
+                    }
+                    cache.insert(
+                        key,
+                        Cached {
+                            day: cx.today,
+                            version,
+                            body: fresh.clone(),
+                            building: false,
+                            built: std::time::Instant::now(),
+                        },
+                    );
+                }
             }
             Ok(fresh)
         })

@@ -300,30 +300,61 @@ impl Store for PgStore {
     }
 
     fn version_and_setting(&self, owner: OwnerId, key: &str) -> Result<(u64, Option<String>)> {
-        let mut conn = self.pool.get()?;
-        let o = owner.0;
-        // One round trip, one snapshot (a single statement).
-        let rows = conn
-            .simple_rows(&format!(
+        Ok(self
+            .versions_and_settings(&[owner], key)?
+            .pop()
+            .unwrap_or((0, None)))
+    }
+
+    fn versions_and_settings(
+        &self,
+        owners: &[OwnerId],
+        key: &str,
+    ) -> Result<Vec<(u64, Option<String>)>> {
+        if owners.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One round trip: each owner's read is its own transaction (row-level security keys
+        // on the transaction's owner), all sent as one string of simple queries.
+        let key = tx::literal(key);
+        let mut sql = String::new();
+        for o in owners {
+            let o = o.0;
+            sql.push_str(&format!(
                 "BEGIN READ ONLY;
                  SELECT set_config('followup.owner', '{o}', true);
                  SELECT (SELECT version FROM owners WHERE id = {o}),
                         (SELECT value FROM settings WHERE owner = {o} AND key = {key});
-                 COMMIT",
-                key = tx::literal(key),
-            ))
-            .inspect_err(|_| conn.broken = true)?;
-        // The first row is set_config's; the second, the version and the value.
-        let row = rows.get(1).cloned().unwrap_or_default();
-        let version = match row.first().cloned().flatten() {
-            None => 0,
-            Some(s) => s.parse::<u64>().map_err(|e| StoreError::Corrupt {
+                 COMMIT;"
+            ));
+        }
+        let mut conn = self.pool.get()?;
+        let rows = conn.simple_rows(&sql).inspect_err(|_| conn.broken = true)?;
+        // set_config's rows have one column; each owner's answer has two.
+        let answers: Vec<&Vec<Option<String>>> = rows.iter().filter(|r| r.len() == 2).collect();
+        if answers.len() != owners.len() {
+            conn.broken = true;
+            return Err(StoreError::Corrupt {
                 table: "owners",
-                id: o.to_string(),
-                detail: e.to_string(),
-            })?,
-        };
-        Ok((version, row.get(1).cloned().flatten()))
+                id: format!("{} owners", owners.len()),
+                detail: format!("{} answers to a read of each", answers.len()),
+            });
+        }
+        owners
+            .iter()
+            .zip(answers)
+            .map(|(o, row)| {
+                let version = match row[0].as_deref() {
+                    None => 0,
+                    Some(s) => s.parse::<u64>().map_err(|e| StoreError::Corrupt {
+                        table: "owners",
+                        id: o.0.to_string(),
+                        detail: e.to_string(),
+                    })?,
+                };
+                Ok((version, row[1].clone()))
+            })
+            .collect()
     }
 
     /// Each owner's writes wait only for that owner's (the `owners` row lock): different

@@ -1724,6 +1724,15 @@ fn derived_settings_follow_the_data(store: &Arc<dyn Store>, _: bool) {
         "the version beside it is the store's"
     );
     assert_eq!(both(OTHER), (0, None), "sealed: another owner sees neither");
+    assert_eq!(
+        ok(
+            s.versions_and_settings(&[OTHER, ME, OTHER], "derived.sum"),
+            "several"
+        ),
+        vec![(0, None), both(ME), (0, None)],
+        "several owners at once, each its own, in the order asked"
+    );
+    assert!(ok(s.versions_and_settings(&[], "derived.sum"), "none").is_empty());
     // A commit that writes one derived setting keeps that one and drops the other.
     let mut tx = write(s, ME);
     ok(tx.set_setting("derived.sum", "2 touches"), "derived");

@@ -203,6 +203,18 @@ pub trait Store: Send + Sync {
     /// round trip on PostgreSQL): a [derived](DERIVED) setting with the version it is current
     /// for. The version is as [`Store::version`] gives it; the setting as [`ReadTx::setting`].
     fn version_and_setting(&self, owner: OwnerId, key: &str) -> Result<(u64, Option<String>)>;
+    /// [`Store::version_and_setting`] for each of `owners`, in their order, each in its own
+    /// snapshot (a caseload's clients: one round trip on PostgreSQL, not one each).
+    fn versions_and_settings(
+        &self,
+        owners: &[OwnerId],
+        key: &str,
+    ) -> Result<Vec<(u64, Option<String>)>> {
+        owners
+            .iter()
+            .map(|o| self.version_and_setting(*o, key))
+            .collect()
+    }
 }
 
 /// The prefix of a *derived* setting: the app's own summary of an owner's data (the

@@ -183,12 +183,16 @@ impl App {
             .into_iter()
             .filter_map(|a| a.workspace.map(|w| (w, a)))
             .collect();
+        // Every client's version and summary in one read (each in its own snapshot).
+        let kept = self
+            .store
+            .versions_and_settings(&workspaces, summary::KEY)?;
         let mut rows = Vec::new();
-        for g in grants {
+        for (g, (version, kept)) in grants.into_iter().zip(kept) {
             let Some(client) = owners.get(&g.workspace).cloned() else {
                 continue;
             };
-            let f = self.figures(g.workspace, today)?;
+            let f = self.figures(g.workspace, today, version, kept.as_deref())?;
             rows.push(CaseloadRow {
                 client: client.id.0,
                 label: client_label(&client),
@@ -221,25 +225,26 @@ impl App {
         self.caseload(coach, today, sort)
     }
 
-    /// One workspace's figures on `today`: as cached when its data has not changed since
-    /// (its version), else from the summary its last change kept ([`summary`]: one read),
-    /// else computed afresh from its log.
-    fn figures(&self, ws: OwnerId, today: Date) -> Result<Figures> {
-        // The version and the summary in one snapshot: the summary is the data's at that
-        // version (a commit that did not write it removed it). A fresh computation reads
-        // after the version, so a write in between makes the cached version older than the
-        // figures and the next caseload computes them again (never the other way round).
-        let (version, kept) = self.store.version_and_setting(ws, summary::KEY)?;
+    /// One workspace's figures on `today`, given its `version` and the summary `kept` at it
+    /// (read in one snapshot: the summary is the data's at that version, as a commit that did
+    /// not write it removed it): as cached when its data has not changed since, else from the
+    /// summary ([`summary`]), else computed afresh from its log. A fresh computation reads
+    /// after the version, so a write in between makes the cached version older than the
+    /// figures and the next caseload computes them again (never the other way round).
+    fn figures(
+        &self,
+        ws: OwnerId,
+        today: Date,
+        version: u64,
+        kept: Option<&str>,
+    ) -> Result<Figures> {
         let lock = || self.figures.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = lock().get(&ws)
             && (c.version, c.today) == (version, today)
         {
             return Ok(c.figures);
         }
-        let kept = kept
-            .as_deref()
-            .and_then(summary::read)
-            .and_then(|s| s.figures(today));
+        let kept = kept.and_then(summary::read).and_then(|s| s.figures(today));
         let figures = match kept {
             Some(f) => f,
             None => self.compute_figures(ws, today)?,

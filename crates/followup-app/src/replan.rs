@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use followup_core::Policy;
-use followup_core::model::{Contact, Job, Touch};
+use followup_core::model::{Contact, ContactId, Job, JobId, Touch};
 use followup_core::plan::{self, FollowUp, History, Subject};
 use followup_store::{ReadTx, WriteTx};
 
@@ -21,31 +21,141 @@ impl App {
     }
 }
 
+/// How many contacts' ids a full replan plans at once: their touches are read, planned and
+/// written, then dropped, so the replan's memory follows this, not the log (a million touches
+/// held at once took 535 MiB).
+const SLICE: i64 = 1024;
+
 pub(crate) fn full_replan(tx: &mut dyn WriteTx, policy: &Policy) -> Result<usize> {
-    let policy = policy.clone();
     let contacts = tx.contacts()?;
     let jobs = tx.jobs()?;
-    let touches = tx.all_touches()?;
     let snoozes = tx.all_snoozes()?;
+    let mut snoozes_of: BTreeMap<Subject, Vec<plan::Snooze>> = BTreeMap::new();
+    for s in snoozes {
+        snoozes_of.entry(s.key.subject).or_default().push(s);
+    }
+    // Which jobs each contact is linked to (indexes into `jobs`).
+    let mut jobs_of: BTreeMap<ContactId, Vec<usize>> = BTreeMap::new();
+    for (i, j) in jobs.iter().enumerate() {
+        for c in &j.contacts {
+            jobs_of.entry(*c).or_default().push(i);
+        }
+    }
+    let mut planned: BTreeSet<Subject> = BTreeSet::new();
+    let mut count = 0;
+    // Contacts come by id: each slice of ids is one read of touches.
+    let mut rest = contacts.as_slice();
+    while let Some(first) = rest.first() {
+        let end = rest
+            .iter()
+            .position(|c| c.id.0 >= first.id.0.saturating_add(SLICE))
+            .unwrap_or(rest.len());
+        let (slice, after) = rest.split_at(end);
+        rest = after;
+        let last = slice.last().map(|c| c.id).unwrap_or(first.id);
+        let touches = tx.touches_of_contacts(first.id, last)?;
+        // The touches about the slice's contacts' jobs, with whoever they were.
+        let mut job_touches: BTreeMap<JobId, Vec<Touch>> = BTreeMap::new();
+        for c in slice {
+            for i in jobs_of.get(&c.id).into_iter().flatten() {
+                let id = jobs[*i].id;
+                if !job_touches.contains_key(&id) {
+                    job_touches.insert(id, tx.touches_of_job(id)?);
+                }
+            }
+        }
+        let mut by_contact: BTreeMap<ContactId, Vec<&Touch>> = BTreeMap::new();
+        for t in &touches {
+            for c in &t.contacts {
+                by_contact.entry(*c).or_default().push(t);
+            }
+        }
+        let history = |c: &'_ Contact| {
+            let linked: Vec<&Job> = jobs_of
+                .get(&c.id)
+                .into_iter()
+                .flatten()
+                .map(|i| &jobs[*i])
+                .collect();
+            let mut ts: Vec<&Touch> = by_contact.get(&c.id).cloned().unwrap_or_default();
+            for j in &linked {
+                ts.extend(job_touches.get(&j.id).into_iter().flatten());
+            }
+            (linked, ts)
+        };
+        let items = plan_on_every_core(slice, policy, &snoozes_of, &history);
+        let subjects: Vec<Subject> = slice.iter().map(|c| Subject::Contact(c.id)).collect();
+        tx.replace_plan_of(&subjects, &items)?;
+        count += items.len();
+        planned.extend(subjects);
+    }
+    for chunk in jobs.chunks(SLICE as usize) {
+        let mut items = Vec::new();
+        let mut subjects = Vec::new();
+        for j in chunk {
+            let subject = Subject::Job(j.id);
+            let touches = tx.touches_of_job(j.id)?;
+            let h = plan::HistoryRef {
+                contact: None,
+                jobs: vec![j],
+                touches: touches.iter().collect(),
+                snoozes: snoozes_of
+                    .get(&subject)
+                    .map(|v| v.iter().collect())
+                    .unwrap_or_default(),
+            };
+            items.extend(plan::plan_ref(subject, &h, policy));
+            subjects.push(subject);
+        }
+        tx.replace_plan_of(&subjects, &items)?;
+        count += items.len();
+        planned.extend(subjects);
+    }
+    // Subjects that are gone (a removed contact or job) keep no items.
+    let gone: Vec<Subject> = tx
+        .plan_subjects()?
+        .into_iter()
+        .filter(|s| !planned.contains(s))
+        .collect();
+    tx.replace_plan_of(&gone, &[])?;
+    Ok(count)
+}
 
-    let index = LogIndex::new(&touches, &jobs, snoozes);
-    // The planner is pure: plan the contacts on every core, in order-preserving chunks.
+/// The plan of each contact of `slice`, in order: the planner is pure, so on every core.
+/// `history` gives a contact's jobs and touches.
+fn plan_on_every_core<'a, H>(
+    slice: &'a [Contact],
+    policy: &Policy,
+    snoozes_of: &'a BTreeMap<Subject, Vec<plan::Snooze>>,
+    history: &H,
+) -> Vec<FollowUp>
+where
+    H: Fn(&'a Contact) -> (Vec<&'a Job>, Vec<&'a Touch>) + Sync,
+{
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 8);
-    let chunk = contacts.len().div_ceil(threads).max(1);
-    let mut items: Vec<FollowUp> = std::thread::scope(|scope| {
-        let handles: Vec<_> = contacts
+    let chunk = slice.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = slice
             .chunks(chunk)
             .map(|cs| {
-                let policy = &policy;
-                let index = &index;
                 scope.spawn(move || {
                     let mut out = Vec::new();
                     for c in cs {
-                        let h = index.contact(c);
-                        out.extend(plan::plan_ref(Subject::Contact(c.id), &h, policy));
+                        let subject = Subject::Contact(c.id);
+                        let (jobs, touches) = history(c);
+                        let h = plan::HistoryRef {
+                            contact: Some(c),
+                            jobs,
+                            touches,
+                            snoozes: snoozes_of
+                                .get(&subject)
+                                .map(|v| v.iter().collect())
+                                .unwrap_or_default(),
+                        };
+                        out.extend(plan::plan_ref(subject, &h, policy));
                     }
                     out
                 })
@@ -55,118 +165,7 @@ pub(crate) fn full_replan(tx: &mut dyn WriteTx, policy: &Policy) -> Result<usize
             .into_iter()
             .flat_map(|h| h.join().expect("the planner does not panic"))
             .collect()
-    });
-    for j in &jobs {
-        let subject = Subject::Job(j.id);
-        items.extend(plan::plan_ref(subject, &index.job(j), &policy));
-    }
-    tx.replace_all_plan(&items)?;
-    Ok(items.len())
-}
-
-/// The whole log grouped for a full replan: which touches and jobs each subject sees.
-struct LogIndex<'a> {
-    touches: &'a [Touch],
-    jobs: &'a [Job],
-    // Indexed by id: ids are given per owner as 1, 2, 3... and never reused, so a vector is
-    // dense and far cheaper than a map for a million touches.
-    by_contact: Vec<Vec<u32>>,
-    by_job: Vec<Vec<u32>>,
-    jobs_of: Vec<Vec<u32>>,
-    snoozes_of: BTreeMap<Subject, Vec<plan::Snooze>>,
-}
-
-fn slot(v: &mut Vec<Vec<u32>>, id: i64) -> &mut Vec<u32> {
-    let i = usize::try_from(id).unwrap_or(0);
-    if v.len() <= i {
-        v.resize_with(i + 1, Vec::new);
-    }
-    &mut v[i]
-}
-
-fn get(v: &[Vec<u32>], id: i64) -> &[u32] {
-    usize::try_from(id)
-        .ok()
-        .and_then(|i| v.get(i))
-        .map(|x| x.as_slice())
-        .unwrap_or(&[])
-}
-
-impl<'a> LogIndex<'a> {
-    fn new(touches: &'a [Touch], jobs: &'a [Job], snoozes: Vec<plan::Snooze>) -> LogIndex<'a> {
-        let mut ix = LogIndex {
-            touches,
-            jobs,
-            by_contact: Vec::new(),
-            by_job: Vec::new(),
-            jobs_of: Vec::new(),
-            snoozes_of: BTreeMap::new(),
-        };
-        for (i, t) in touches.iter().enumerate() {
-            for c in &t.contacts {
-                slot(&mut ix.by_contact, c.0).push(i as u32);
-            }
-            if let Some(j) = t.job {
-                slot(&mut ix.by_job, j.0).push(i as u32);
-            }
-        }
-        for (i, j) in jobs.iter().enumerate() {
-            for c in &j.contacts {
-                slot(&mut ix.jobs_of, c.0).push(i as u32);
-            }
-        }
-        for s in snoozes {
-            ix.snoozes_of.entry(s.key.subject).or_default().push(s);
-        }
-        ix
-    }
-
-    fn touches_into(&self, idx: &[u32], into: &mut Vec<&'a Touch>) {
-        into.extend(idx.iter().map(|i| &self.touches[*i as usize]));
-    }
-
-    fn snoozes(&self, s: Subject) -> Vec<&plan::Snooze> {
-        self.snoozes_of
-            .get(&s)
-            .map(|v| v.iter().collect())
-            .unwrap_or_default()
-    }
-
-    /// The same history `history(tx, Subject::Contact(..))` reads, borrowed from the index.
-    fn contact<'s>(&'s self, c: &'a Contact) -> plan::HistoryRef<'s>
-    where
-        'a: 's,
-    {
-        let jobs: Vec<&Job> = get(&self.jobs_of, c.id.0)
-            .iter()
-            .map(|i| &self.jobs[*i as usize])
-            .collect();
-        let mut touches = Vec::new();
-        self.touches_into(get(&self.by_contact, c.id.0), &mut touches);
-        for j in &jobs {
-            self.touches_into(get(&self.by_job, j.id.0), &mut touches);
-        }
-        plan::HistoryRef {
-            contact: Some(c),
-            jobs,
-            touches,
-            snoozes: self.snoozes(Subject::Contact(c.id)),
-        }
-    }
-
-    fn job<'s>(&'s self, j: &'a Job) -> plan::HistoryRef<'s>
-    where
-        'a: 's,
-    {
-        let mut touches = Vec::new();
-        self.touches_into(get(&self.by_job, j.id.0), &mut touches);
-        plan::HistoryRef {
-            contact: None,
-            jobs: vec![j],
-            touches,
-            snoozes: self.snoozes(Subject::Job(j.id)),
-        }
-    }
+    })
 }
 
 pub(crate) fn job_subjects(j: &Job) -> Vec<Subject> {

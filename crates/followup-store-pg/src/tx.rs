@@ -11,7 +11,7 @@ use followup_core::{Event, MailMeaning, MailRecord, OrgId};
 use followup_store::{
     AccountId, Appended, DERIVED, Entity, ReadTx, Recorded, Removal, Result, StoreError, Trash,
     WriteTx, derived_end, is_derived, month_day, occasion_ranges, open_stages, plan_kind,
-    subject_text,
+    subject_from_text, subject_text,
 };
 use jiff::civil::Date;
 use postgres::Row;
@@ -693,6 +693,34 @@ impl ReadTx for PgTx<'_> {
         Ok(out)
     }
 
+    fn touches_of_contacts(&self, from: ContactId, to: ContactId) -> Result<Vec<Touch>> {
+        self.query_json(
+            "touches",
+            "SELECT id, data FROM touches WHERE owner = $1 AND id IN
+                 (SELECT touch_id FROM touch_contacts
+                  WHERE owner = $1 AND contact_id BETWEEN $2 AND $3)
+             ORDER BY id",
+            &[&self.owner, &from.0, &to.0],
+        )
+    }
+
+    fn plan_subjects(&self) -> Result<Vec<Subject>> {
+        self.query(
+            "SELECT DISTINCT subject FROM plan WHERE owner = $1",
+            &[&self.owner],
+        )?
+        .iter()
+        .map(|r| {
+            let text: String = get(r, 0, "plan")?;
+            subject_from_text(&text).ok_or_else(|| StoreError::Corrupt {
+                table: "plan",
+                id: text.clone(),
+                detail: "not a subject".into(),
+            })
+        })
+        .collect()
+    }
+
     fn all_snoozes(&self) -> Result<Vec<Snooze>> {
         self.query_json(
             "snoozes",
@@ -833,6 +861,10 @@ impl WriteTx for PgTx<'_> {
 
     fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
         self.atomically(|t| t.replace_plan_now(subject, items))
+    }
+
+    fn replace_plan_of(&mut self, subjects: &[Subject], items: &[FollowUp]) -> Result<()> {
+        self.atomically(|t| t.replace_plan_of_now(subjects, items))
     }
 
     fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()> {
@@ -1200,6 +1232,47 @@ impl PgTx<'_> {
             debug_assert_eq!(item.key.subject, subject);
             let id = self.key_id(&item.key)?;
             self.insert_plan_row(id, item)?;
+        }
+        Ok(())
+    }
+
+    fn replace_plan_of_now(&mut self, subjects: &[Subject], items: &[FollowUp]) -> Result<()> {
+        // The subjects' rows now, then only what changed is written (as a full replan).
+        let texts: Vec<String> = subjects.iter().map(|s| subject_text(*s)).collect();
+        let mut current: BTreeMap<i64, String> = BTreeMap::new();
+        for r in &self.query(
+            "SELECT id, data FROM plan WHERE owner = $1 AND subject = ANY($2)",
+            &[&self.owner, &texts],
+        )? {
+            current.insert(get(r, 0, "plan")?, get(r, 1, "plan")?);
+        }
+        let mut seen = BTreeSet::new();
+        for item in items {
+            debug_assert!(subjects.contains(&item.key.subject));
+            let id = self.key_id(&item.key)?;
+            if !seen.insert(id) {
+                return Err(StoreError::Conflict {
+                    what: "plan item",
+                    detail: format!("{} twice", item.key),
+                });
+            }
+            match current.remove(&id) {
+                Some(old) if old == to_json(item) => {}
+                Some(_) => {
+                    self.exec(
+                        "DELETE FROM plan WHERE owner = $1 AND id = $2",
+                        &[&self.owner, &id],
+                    )?;
+                    self.insert_plan_row(id, item)?;
+                }
+                None => self.insert_plan_row(id, item)?,
+            }
+        }
+        for id in current.keys() {
+            self.exec(
+                "DELETE FROM plan WHERE owner = $1 AND id = $2",
+                &[&self.owner, id],
+            )?;
         }
         Ok(())
     }

@@ -74,6 +74,10 @@ pub fn run(name: &str, reads_wait_for_writes: bool, make: &dyn Fn() -> Box<dyn S
             "a write says which touches it appended",
             writes_say_what_they_appended,
         ),
+        (
+            "a plan is replaced a slice of subjects at a time",
+            plan_replaced_by_slices,
+        ),
     ];
     for (rule, check) in rules {
         let store: Arc<dyn Store> = Arc::from(make());
@@ -1831,5 +1835,97 @@ fn writes_say_what_they_appended(store: &Arc<dyn Store>, _: bool) {
         write(s, ME).appended(),
         &Appended::default(),
         "each transaction starts afresh"
+    );
+}
+
+fn plan_replaced_by_slices(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let dana = add_contact(s, ME, "Dana Reyes");
+    let lee = add_contact(s, ME, "Lee Park");
+    let ana = add_contact(s, ME, "Ana Cruz");
+    let (d, l, a) = (
+        Subject::Contact(dana),
+        Subject::Contact(lee),
+        Subject::Contact(ana),
+    );
+    let mut tx = write(s, ME);
+    // Touches by contact slices: one with Dana and Ana counts once for a slice holding both.
+    let mut ids = Vec::new();
+    for with in [vec![dana], vec![lee], vec![dana, ana], vec![ana]] {
+        let id = ok(tx.next_id(Entity::Touch), "id");
+        ok(
+            tx.append(
+                date(2026, 3, 2),
+                &Event::TouchLogged {
+                    touch: touch(id, date(2026, 3, 2), &with, None),
+                },
+            ),
+            "log",
+        );
+        ids.push(id);
+    }
+    let of = |tx: &dyn WriteTx, from: ContactId, to: ContactId| -> Vec<i64> {
+        ok(tx.touches_of_contacts(from, to), "touches of contacts")
+            .iter()
+            .map(|t| t.id.0)
+            .collect()
+    };
+    let (lo, hi) = (dana.min(lee).min(ana), dana.max(lee).max(ana));
+    assert_eq!(of(&*tx, lo, hi), ids, "every touch once, by id");
+    assert_eq!(of(&*tx, dana, dana), vec![ids[0], ids[2]], "Dana's alone");
+    assert!(
+        of(&*tx, ContactId(hi.0 + 1), ContactId(hi.0 + 9)).is_empty(),
+        "no contact in the slice, no touch"
+    );
+    // The plan: three subjects, replaced two at a time.
+    let dfu = item(d, Slot::FollowUp, date(2026, 3, 11));
+    let lfu = item(l, Slot::FollowUp, date(2026, 3, 20));
+    let afu = item(a, Slot::FollowUp, date(2026, 3, 25));
+    ok(
+        tx.replace_plan_of(&[d, l, a], &[dfu.clone(), lfu.clone(), afu.clone()]),
+        "all three",
+    );
+    let num = |tx: &dyn WriteTx, i: &FollowUp| ok(tx.plan_id(&i.key), "plan id").expect("a number");
+    let (n_d, n_l, n_a) = (num(&*tx, &dfu), num(&*tx, &lfu), num(&*tx, &afu));
+    let mut subjects = ok(tx.plan_subjects(), "subjects");
+    subjects.sort();
+    let mut want = vec![d, l, a];
+    want.sort();
+    assert_eq!(subjects, want, "each subject once");
+    // Dana's moves, Lee's goes, Ana's (not in the slice) stays.
+    let dfu2 = item(d, Slot::FollowUp, date(2026, 3, 12));
+    ok(
+        tx.replace_plan_of(&[d, l], std::slice::from_ref(&dfu2)),
+        "a slice",
+    );
+    let items: Vec<(i64, FollowUp)> = ok(tx.plan_all(), "plan")
+        .into_iter()
+        .map(|p| (p.id, p.item))
+        .collect();
+    assert_eq!(
+        items,
+        {
+            let mut v = vec![(n_d, dfu2.clone()), (n_a, afu.clone())];
+            v.sort_by_key(|x| x.0);
+            v
+        },
+        "the slice's subjects replaced, the others kept, numbers kept"
+    );
+    // Lee's key keeps its number when Lee has an item again.
+    ok(
+        tx.replace_plan_of(&[l], std::slice::from_ref(&lfu)),
+        "Lee again",
+    );
+    assert_eq!(num(&*tx, &lfu), n_l, "a key keeps its number");
+    assert!(
+        is_conflict(tx.replace_plan_of(&[d], &[dfu.clone(), dfu2.clone()])),
+        "one key twice conflicts"
+    );
+    ok(tx.replace_plan_of(&[], &[]), "nothing");
+    ok(tx.commit(), "commit");
+    assert_eq!(
+        ok(read(s, OTHER).plan_subjects(), "other").len(),
+        0,
+        "sealed: another owner has no plan"
     );
 }

@@ -313,6 +313,10 @@ pub trait ReadTx {
     fn snoozes(&self, subject: Subject) -> Result<Vec<Snooze>>;
     /// Every touch of this owner, by id (for a full replan; the planner orders them itself).
     fn all_touches(&self) -> Result<Vec<Touch>>;
+    /// The touches with any contact whose id is in `from..=to`, each once, by id: a full
+    /// replan reads the log a slice of contacts at a time, so its memory does not grow with
+    /// the log.
+    fn touches_of_contacts(&self, from: ContactId, to: ContactId) -> Result<Vec<Touch>>;
     /// Every snooze of this owner, in the order recorded (for a full replan).
     fn all_snoozes(&self) -> Result<Vec<Snooze>>;
 
@@ -321,6 +325,8 @@ pub trait ReadTx {
     fn plan_window(&self, from: Date, until: Date) -> Result<Vec<Planned>>;
     /// Every plan item, by id.
     fn plan_all(&self) -> Result<Vec<Planned>>;
+    /// The subjects the plan holds items of, each once, in no particular order.
+    fn plan_subjects(&self) -> Result<Vec<Subject>>;
     /// One plan item by its number.
     fn plan_item(&self, id: i64) -> Result<Option<Planned>>;
     /// The number of a plan key, if it was ever given one.
@@ -358,6 +364,10 @@ pub trait WriteTx: ReadTx {
     fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()>;
     /// Replaces the whole plan with `items` (a full replan), keeping every key's number.
     fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()>;
+    /// Replaces the plan items of `subjects` with `items` (each must belong to one of them;
+    /// one key twice is a [`StoreError::Conflict`]), keeping every key's number and writing
+    /// only what changed: a full replan a slice of subjects at a time.
+    fn replace_plan_of(&mut self, subjects: &[Subject], items: &[FollowUp]) -> Result<()>;
     /// Removes every plan item of this owner (keys and their numbers stay).
     fn clear_plan(&mut self) -> Result<()>;
     /// Keeps a setting. A [derived](DERIVED) one lasts only until a later commit that does not
@@ -440,6 +450,17 @@ pub fn plan_kind(item: &FollowUp) -> &'static str {
 }
 
 /// How subjects are written in plan and snooze rows.
+/// The subject [`subject_text`] wrote, if `text` is one.
+pub fn subject_from_text(text: &str) -> Option<Subject> {
+    let (kind, id) = text.split_once('/')?;
+    let id: i64 = id.parse().ok()?;
+    match kind {
+        "contact" => Some(Subject::Contact(ContactId(id))),
+        "job" => Some(Subject::Job(JobId(id))),
+        _ => None,
+    }
+}
+
 pub fn subject_text(s: Subject) -> String {
     match s {
         Subject::Contact(c) => format!("contact/{c}"),

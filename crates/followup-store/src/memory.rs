@@ -670,6 +670,17 @@ impl ReadTx for MemoryTx<'_> {
         Ok(self.data.touches.values().cloned().collect())
     }
 
+    fn touches_of_contacts(&self, from: ContactId, to: ContactId) -> Result<Vec<Touch>> {
+        Ok(kept(self.data.touches.values().cloned(), |t| {
+            t.contacts.iter().any(|c| (from..=to).contains(c))
+        }))
+    }
+
+    fn plan_subjects(&self) -> Result<Vec<Subject>> {
+        let subjects: BTreeSet<Subject> = self.data.plan.values().map(|i| i.key.subject).collect();
+        Ok(subjects.into_iter().collect())
+    }
+
     fn all_snoozes(&self) -> Result<Vec<Snooze>> {
         Ok(self.data.snoozes.iter().map(|s| s.1.clone()).collect())
     }
@@ -784,6 +795,20 @@ impl WriteTx for MemoryTx<'_> {
             for (id, item) in rows {
                 if data.plan.insert(id, item).is_some() {
                     // Only an item of another subject (which the caller must not pass) can be here.
+                    return Err(conflict("plan item", format!("number {id} is in the plan")));
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn replace_plan_of(&mut self, subjects: &[Subject], items: &[FollowUp]) -> Result<()> {
+        self.all_or_nothing(|data| {
+            let rows = data.numbered(items)?;
+            data.plan
+                .retain(|_, item| !subjects.contains(&item.key.subject));
+            for (id, item) in rows {
+                if data.plan.insert(id, item).is_some() {
                     return Err(conflict("plan item", format!("number {id} is in the plan")));
                 }
             }

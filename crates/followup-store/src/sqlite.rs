@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use crate::{
     AccountId, Appended, DERIVED, Entity, ReadTx, Recorded, Removal, Result, Store, StoreError,
     Trash, WriteTx, derived_end, is_derived, lock_within, month_day, occasion_ranges, open_stages,
-    plan_kind, subject_text,
+    plan_kind, subject_from_text, subject_text,
 };
 
 /// How long a writer waits for another process's write to end before saying so: long enough
@@ -607,6 +607,51 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
+    /// Touches a query selects (`id, data`), copied out then decoded on every core: a full
+    /// replan reads a million.
+    fn touches_decoded(&self, sql: &str, args: impl rusqlite::Params) -> Result<Vec<Touch>> {
+        let mut raw: Vec<(i64, Vec<u8>)> = Vec::new();
+        {
+            let mut stmt = self.tx.prepare_cached(sql)?;
+            let mut rows = stmt.query(args)?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let data = r.get_ref(1)?.as_bytes().map_err(|e| StoreError::Corrupt {
+                    table: "touches",
+                    id: id.to_string(),
+                    detail: e.to_string(),
+                })?;
+                raw.push((id, data.to_vec()));
+            }
+        }
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        let chunk = raw.len().div_ceil(threads).max(1);
+        let parts: Vec<Result<Vec<Touch>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = raw
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(id, data)| from_json_bytes("touches", id, data))
+                            .collect::<Result<Vec<Touch>>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("decoding does not panic"))
+                .collect()
+        });
+        let mut out = Vec::with_capacity(raw.len());
+        for p in parts {
+            out.extend(p?);
+        }
+        Ok(out)
+    }
+
     fn query_json<T: DeserializeOwned>(
         &self,
         table: &'static str,
@@ -945,47 +990,35 @@ impl ReadTx for SqliteTx<'_> {
     }
 
     fn all_touches(&self) -> Result<Vec<Touch>> {
-        // A million touches: copy the rows out, then decode on every core.
-        let mut raw: Vec<(i64, Vec<u8>)> = Vec::new();
-        {
-            let mut stmt = self
-                .tx
-                .prepare_cached("SELECT id, data FROM touches WHERE owner = ?1 ORDER BY id")?;
-            let mut rows = stmt.query(params![self.owner])?;
-            while let Some(r) = rows.next()? {
-                let id: i64 = r.get(0)?;
-                let data = r.get_ref(1)?.as_bytes().map_err(|e| StoreError::Corrupt {
-                    table: "touches",
-                    id: id.to_string(),
-                    detail: e.to_string(),
-                })?;
-                raw.push((id, data.to_vec()));
-            }
-        }
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .clamp(1, 8);
-        let chunk = raw.len().div_ceil(threads).max(1);
-        let parts: Vec<Result<Vec<Touch>>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = raw
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|(id, data)| from_json_bytes("touches", id, data))
-                            .collect::<Result<Vec<Touch>>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("decoding does not panic"))
-                .collect()
-        });
-        let mut out = Vec::with_capacity(raw.len());
-        for p in parts {
-            out.extend(p?);
+        self.touches_decoded(
+            "SELECT id, data FROM touches WHERE owner = ?1 ORDER BY id",
+            params![self.owner],
+        )
+    }
+
+    fn touches_of_contacts(&self, from: ContactId, to: ContactId) -> Result<Vec<Touch>> {
+        self.touches_decoded(
+            "SELECT id, data FROM touches WHERE owner = ?1 AND id IN
+                 (SELECT touch_id FROM touch_contacts
+                  WHERE owner = ?1 AND contact_id BETWEEN ?2 AND ?3)
+             ORDER BY id",
+            params![self.owner, from.0, to.0],
+        )
+    }
+
+    fn plan_subjects(&self) -> Result<Vec<Subject>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT DISTINCT subject FROM plan INDEXED BY plan_subject WHERE owner = ?1",
+        )?;
+        let mut rows = stmt.query(params![self.owner])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let text: String = r.get(0)?;
+            out.push(subject_from_text(&text).ok_or_else(|| StoreError::Corrupt {
+                table: "plan",
+                id: text.clone(),
+                detail: "not a subject".into(),
+            })?);
         }
         Ok(out)
     }
@@ -1177,6 +1210,10 @@ impl WriteTx for SqliteTx<'_> {
 
     fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()> {
         self.atomically(|tx| tx.replace_all_plan_now(items))
+    }
+
+    fn replace_plan_of(&mut self, subjects: &[Subject], items: &[FollowUp]) -> Result<()> {
+        self.atomically(|tx| tx.replace_plan_of_now(subjects, items))
     }
 
     fn clear_plan(&mut self) -> Result<()> {
@@ -1506,6 +1543,53 @@ impl SqliteTx<'_> {
             debug_assert_eq!(item.key.subject, subject);
             let id = self.key_id(&item.key)?;
             self.insert_plan_row(id, item)?;
+        }
+        Ok(())
+    }
+
+    fn replace_plan_of_now(&mut self, subjects: &[Subject], items: &[FollowUp]) -> Result<()> {
+        // The subjects' rows now, then only what changed is written (as a full replan).
+        let texts: Vec<String> = subjects.iter().map(|s| subject_text(*s)).collect();
+        let mut current: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
+        {
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT id, data FROM plan INDEXED BY plan_subject
+                 WHERE owner = ?1 AND subject IN (SELECT value FROM json_each(?2))",
+            )?;
+            let mut rows = stmt.query(params![self.owner, to_json(&texts)])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let data = r.get_ref(1)?.as_bytes().unwrap_or_default().to_vec();
+                current.insert(id, data);
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for item in items {
+            debug_assert!(subjects.contains(&item.key.subject));
+            let id = self.key_id(&item.key)?;
+            if !seen.insert(id) {
+                return Err(StoreError::Conflict {
+                    what: "plan item",
+                    detail: format!("{} twice", item.key),
+                });
+            }
+            match current.remove(&id) {
+                Some(old) if old == to_json(item).as_bytes() => {}
+                Some(_) => {
+                    self.exec(
+                        "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
+                        params![self.owner, id],
+                    )?;
+                    self.insert_plan_row(id, item)?;
+                }
+                None => self.insert_plan_row(id, item)?,
+            }
+        }
+        for id in current.keys() {
+            self.exec(
+                "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
+                params![self.owner, id],
+            )?;
         }
         Ok(())
     }

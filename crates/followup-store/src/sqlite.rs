@@ -304,6 +304,11 @@ fn tune(conn: &Connection) -> rusqlite::Result<()> {
     )?;
     // A bigger page cache only grows as pages are used: small commands stay small.
     conn.pragma_update(None, "cache_size", -65536)?;
+    // Each change runs in a savepoint (all or nothing), whose undo pages SQLite keeps in a
+    // sub-journal: in a temporary file by default, a write to disk per page of a 30,000-row
+    // import (a tenth of its time). In memory they are as safe: the sub-journal is thrown away
+    // at commit and means nothing after a crash (the WAL is what recovers).
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(())
 }
 

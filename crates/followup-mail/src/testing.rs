@@ -110,8 +110,11 @@ fn has_openssl() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Installs Debian's Dovecot (and openssl) when missing.
+/// Installs Debian's Dovecot (and openssl) when missing: once at a time in this process, as
+/// tests start servers in parallel and two apt-gets at once fail on dpkg's lock.
 fn binaries() {
+    static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = INSTALLING.lock().unwrap_or_else(|p| p.into_inner());
     if Path::new(DOVECOT).is_file() && has_openssl() {
         return;
     }

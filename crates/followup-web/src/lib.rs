@@ -160,6 +160,22 @@ type ViewCache = BTreeMap<(OwnerId, View, u8), Cached>;
 /// times its views would otherwise all stay in memory).
 const VIEWS_KEPT: usize = 4096;
 
+/// Drops the view built longest ago (not one being rebuilt) while `cache` holds `kept` or
+/// more, so that one more fits.
+fn make_room(cache: &mut ViewCache, kept: usize) {
+    while cache.len() >= kept {
+        let Some(oldest) = cache
+            .iter()
+            .filter(|(_, c)| !c.building)
+            .min_by_key(|(_, c)| c.built)
+            .map(|(k, _)| *k)
+        else {
+            return;
+        };
+        cache.remove(&oldest);
+    }
+}
+
 /// One cached view: for what day, at what data version, its body, and whether a request is
 /// building the next one.
 struct Cached {
@@ -409,15 +425,7 @@ impl WebState {
                     c.built = std::time::Instant::now();
                 }
                 None => {
-                    if cache.len() >= VIEWS_KEPT
-                        && let Some(oldest) = cache
-                            .iter()
-                            .filter(|(_, c)| !c.building)
-                            .min_by_key(|(_, c)| c.built)
-                            .map(|(k, _)| *k)
-                    {
-                        cache.remove(&oldest);
-                    }
+                    make_room(&mut cache, VIEWS_KEPT);
                     cache.insert(
                         key,
                         Cached {
@@ -620,5 +628,42 @@ pub fn check_bind(addr: &std::net::SocketAddr, has_accounts: bool) -> Result<(),
             "--bind {}: a database without accounts is served on loopback only (127.0.0.1 or ::1), since anyone on the network could read and change the job search; set up accounts on a team server first (`followup team init --database postgres://...`, docs/TEAM.md)",
             addr.ip()
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(built: std::time::Instant, building: bool) -> Cached {
+        Cached {
+            day: jiff::civil::date(2026, 12, 6),
+            version: 1,
+            body: axum::body::Bytes::new(),
+            building,
+            built,
+        }
+    }
+
+    #[test]
+    fn a_full_view_cache_drops_the_oldest_view_not_one_being_built() {
+        let t0 = std::time::Instant::now();
+        let at = |ms| t0 + std::time::Duration::from_millis(ms);
+        let mut cache = ViewCache::new();
+        cache.insert((OwnerId(1), View::TodayPage, 0), view(at(0), true));
+        cache.insert((OwnerId(2), View::TodayPage, 0), view(at(5), false));
+        cache.insert((OwnerId(3), View::AgendaJson, 0), view(at(9), false));
+        make_room(&mut cache, 4);
+        assert_eq!(cache.len(), 3, "room enough already");
+        make_room(&mut cache, 3);
+        let left: Vec<i64> = cache.keys().map(|k| k.0.0).collect();
+        assert_eq!(left, vec![1, 3], "the oldest not being rebuilt went");
+        make_room(&mut cache, 1);
+        let left: Vec<i64> = cache.keys().map(|k| k.0.0).collect();
+        assert_eq!(
+            left,
+            vec![1],
+            "a view being rebuilt stays, even over the bound"
+        );
     }
 }

@@ -329,11 +329,4 @@ impl App {
         policy.calendar.holidays.extend(tx.holidays()?);
         Ok(policy)
     }
-
-    /// The pipeline minimum (F18) as a transaction sees it: [`App::policy_in`]'s, without
-    /// reading the holidays it does not need.
-    pub(crate) fn pipeline_minimum_in(&self, tx: &dyn followup_store::ReadTx) -> Result<u32> {
-        let stored = tx.setting(policy_settings::KEY)?;
-        Ok(policy_settings::overlay(&self.config.policy, stored.as_deref()).pipeline_minimum)
-    }
 }

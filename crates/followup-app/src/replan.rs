@@ -27,6 +27,11 @@ impl App {
 const SLICE: i64 = 1024;
 
 pub(crate) fn full_replan(tx: &mut dyn WriteTx, policy: &Policy) -> Result<usize> {
+    full_replan_in(tx, policy, SLICE)
+}
+
+/// [`full_replan`] with slices of `slice` contact ids (a test makes them tiny).
+fn full_replan_in(tx: &mut dyn WriteTx, policy: &Policy, slice: i64) -> Result<usize> {
     let contacts = tx.contacts()?;
     let jobs = tx.jobs()?;
     let snoozes = tx.all_snoozes()?;
@@ -48,7 +53,7 @@ pub(crate) fn full_replan(tx: &mut dyn WriteTx, policy: &Policy) -> Result<usize
     while let Some(first) = rest.first() {
         let end = rest
             .iter()
-            .position(|c| c.id.0 >= first.id.0.saturating_add(SLICE))
+            .position(|c| c.id.0 >= first.id.0.saturating_add(slice))
             .unwrap_or(rest.len());
         let (slice, after) = rest.split_at(end);
         rest = after;
@@ -59,8 +64,8 @@ pub(crate) fn full_replan(tx: &mut dyn WriteTx, policy: &Policy) -> Result<usize
         for c in slice {
             for i in jobs_of.get(&c.id).into_iter().flatten() {
                 let id = jobs[*i].id;
-                if !job_touches.contains_key(&id) {
-                    job_touches.insert(id, tx.touches_of_job(id)?);
+                if let std::collections::btree_map::Entry::Vacant(e) = job_touches.entry(id) {
+                    e.insert(tx.touches_of_job(id)?);
                 }
             }
         }
@@ -89,7 +94,7 @@ pub(crate) fn full_replan(tx: &mut dyn WriteTx, policy: &Policy) -> Result<usize
         count += items.len();
         planned.extend(subjects);
     }
-    for chunk in jobs.chunks(SLICE as usize) {
+    for chunk in jobs.chunks(usize::try_from(slice).unwrap_or(1).max(1)) {
         let mut items = Vec::new();
         let mut subjects = Vec::new();
         for j in chunk {
@@ -212,4 +217,140 @@ pub fn history(tx: &dyn ReadTx, s: Subject) -> Result<History> {
         }
     }
     Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::{App, Config, NewContact, NewJob, NewTouch};
+    use followup_core::TouchKind;
+    use followup_store::MemoryStore;
+    use jiff::civil::date;
+
+    /// A full replan in slices of two contact ids, over ids with gaps (removed contacts),
+    /// touches with two contacts and jobs, plans each subject as its own history does, and
+    /// leaves nothing for what was removed.
+    #[test]
+    fn a_replan_in_slices_plans_every_subject_once_and_drops_the_removed() {
+        let app = App::with_store(Arc::new(MemoryStore::new()), Config::default());
+        let today = date(2026, 11, 25);
+        let cx = app.ctx(today).unwrap();
+        let names: Vec<String> = (1..=9).map(|i| format!("Person {i}")).collect();
+        for n in &names {
+            app.add_contact(
+                &cx,
+                NewContact {
+                    name: n.clone(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        for (org, who) in [("Northwind", "Person 2"), ("Contoso", "Person 8")] {
+            app.add_job(
+                &cx,
+                NewJob {
+                    organization: org.into(),
+                    title: "Analyst".into(),
+                    contacts: vec![who.into()],
+                    applied: Some(date(2026, 11, 2)),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        let log = |with: &[&str], job: Option<&str>, kind, on| {
+            app.log(
+                &cx,
+                NewTouch {
+                    with: with.iter().map(|w| w.to_string()).collect(),
+                    job: job.map(str::to_string),
+                    on: Some(on),
+                    i_will_follow_up: Some(date(2026, 12, 1)),
+                    ..NewTouch::new(kind)
+                },
+            )
+            .unwrap();
+        };
+        log(
+            &["Person 1", "Person 3"],
+            None,
+            TouchKind::Outreach,
+            date(2026, 11, 3),
+        );
+        log(
+            &["Person 2"],
+            Some("Northwind"),
+            TouchKind::Interview,
+            date(2026, 11, 10),
+        );
+        log(
+            &["Person 5", "Person 9"],
+            None,
+            TouchKind::Outreach,
+            date(2026, 11, 12),
+        );
+        log(
+            &["Person 8"],
+            Some("Contoso"),
+            TouchKind::FollowUp,
+            date(2026, 11, 13),
+        );
+        log(&["Person 4"], None, TouchKind::Outreach, date(2026, 11, 14));
+        app.delete_contact(&cx, "Person 4").unwrap();
+        app.delete_contact(&cx, "Person 7").unwrap();
+
+        let mut tx = app.store.write(cx.owner).unwrap();
+        let each_alone = |tx: &dyn ReadTx| -> Vec<FollowUp> {
+            let mut subjects: Vec<Subject> = tx
+                .contacts()
+                .unwrap()
+                .iter()
+                .map(|c| Subject::Contact(c.id))
+                .collect();
+            subjects.extend(tx.jobs().unwrap().iter().map(|j| Subject::Job(j.id)));
+            let mut out: Vec<FollowUp> = subjects
+                .into_iter()
+                .flat_map(|s| plan::plan(s, &history(tx, s).unwrap(), &cx.policy))
+                .collect();
+            out.sort_by_key(|i| i.key);
+            out
+        };
+        let plan_now = |tx: &dyn ReadTx| -> Vec<FollowUp> {
+            let mut out: Vec<FollowUp> =
+                tx.plan_all().unwrap().into_iter().map(|p| p.item).collect();
+            out.sort_by_key(|i| i.key);
+            out
+        };
+        let want = each_alone(&*tx);
+        assert!(
+            want.len() >= 6,
+            "a plan worth comparing: {} items",
+            want.len()
+        );
+        // A stale item of a removed contact, as an older plan might hold.
+        let mut stale = want[0].clone();
+        stale.key.subject = Subject::Contact(followup_core::model::ContactId(7));
+        tx.replace_plan(stale.key.subject, std::slice::from_ref(&stale))
+            .unwrap();
+        let n = full_replan_in(&mut *tx, &cx.policy, 2).unwrap();
+        assert_eq!(n, want.len(), "every item counted once");
+        assert_eq!(
+            plan_now(&*tx),
+            want,
+            "the plan each subject's history gives"
+        );
+        assert!(
+            !tx.plan_subjects().unwrap().iter().any(|s| matches!(
+                s,
+                Subject::Contact(c) if c.0 == 4 || c.0 == 7
+            )),
+            "nothing left for removed contacts"
+        );
+        // Slices of any size give the same plan.
+        full_replan_in(&mut *tx, &cx.policy, 1000).unwrap();
+        assert_eq!(plan_now(&*tx), want);
+    }
 }

@@ -74,8 +74,7 @@ impl App {
             if self.directory.is_some() {
                 // A team server: keep the caseload's summary of this workspace with the
                 // change (a one-person book has no caseload, and pays nothing).
-                let minimum = self.pipeline_minimum_in(&*work.tx)?;
-                crate::caseload::summary::keep(work.tx.as_mut(), minimum)?;
+                crate::caseload::summary::keep(work.tx.as_mut())?;
             }
             work.tx.commit()?;
         }

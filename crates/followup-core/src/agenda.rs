@@ -187,6 +187,22 @@ fn view_owned(pl: Planned, today: Date) -> AgendaItem {
     adjust(a, pl.item.move_on_from, pl.item.call_when_late, today)
 }
 
+/// Whether a follow-up due on `due` (and for a thank-you, folding into its follow-up on
+/// `then`) is overdue on `today`, as [`adjust`] and the window have it, from days alone (the
+/// caseload's summary keeps only days): not before its own day (the window holds items due by
+/// today), and once folded, the follow-up's day counts, which may be before the thank-you's
+/// when the follow-up was promised early. followup-app's summary property test holds this to
+/// the agenda's own overdue items.
+pub fn overdue_on(due: Date, then: Option<Date>, today: Date) -> bool {
+    if due > today {
+        return false;
+    }
+    match then {
+        Some(step) if step <= today => step < today,
+        _ => due < today,
+    }
+}
+
 /// What today changes: C4's unsent thank-you folded into its follow-up once that is due,
 /// overdue days, F9's review past the silence limit, F4's (and C2's) "call now".
 fn adjust(
@@ -247,4 +263,34 @@ fn change(a: &mut AgendaItem, c: Change) {
 /// Whole days from `a` to `b` (negative when `b` is earlier).
 pub fn days_between(a: Date, b: Date) -> i64 {
     (b - a).get_days() as i64
+}
+
+#[cfg(test)]
+mod overdue_tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn a_thank_you_is_overdue_until_its_follow_up_folds_in() {
+        let (due, then) = (date(2026, 3, 6), Some(date(2026, 3, 13)));
+        assert!(!overdue_on(due, then, date(2026, 3, 6)), "due today");
+        assert!(
+            overdue_on(due, then, date(2026, 3, 7)),
+            "the thank-you is late"
+        );
+        assert!(
+            !overdue_on(due, then, date(2026, 3, 13)),
+            "folded: due today"
+        );
+        assert!(
+            overdue_on(due, then, date(2026, 3, 14)),
+            "the follow-up is late"
+        );
+        assert!(!overdue_on(due, None, date(2026, 3, 6)));
+        assert!(overdue_on(due, None, date(2026, 3, 9)));
+        // A follow-up promised before the thank-you's day: not in the window until then.
+        let early = Some(date(2026, 3, 4));
+        assert!(!overdue_on(due, early, date(2026, 3, 5)), "not due yet");
+        assert!(overdue_on(due, early, date(2026, 3, 6)), "folded, and late");
+    }
 }

@@ -263,17 +263,27 @@ impl Store for PgStore {
     fn write(&self, owner: OwnerId) -> Result<Box<dyn WriteTx + '_>> {
         let conn = self.pool.get()?;
         // Dropped on a failure below, which rolls back.
-        let tx = PgTx::new(conn, owner.0, &self.pool.name);
+        let mut tx = PgTx::new(conn, owner.0, &self.pool.name);
         let o = owner.0;
-        tx.batch(&format!(
-            "BEGIN ISOLATION LEVEL READ COMMITTED;
-             SET LOCAL lock_timeout = '{}ms';
-             SELECT set_config('followup.owner', '{o}', true);
-             INSERT INTO owners (id, name) VALUES ({o}, 'owner {o}') ON CONFLICT (id) DO NOTHING;
-             SELECT 1 FROM owners WHERE id = {o} FOR UPDATE",
-            WAIT.as_millis()
-        ))
-        .map_err(|e| self.named(e))?;
+        let values = tx
+            .batch_values(&format!(
+                "BEGIN ISOLATION LEVEL READ COMMITTED;
+                 SET LOCAL lock_timeout = '{}ms';
+                 SELECT set_config('followup.owner', '{o}', true);
+                 INSERT INTO owners (id, name) VALUES ({o}, 'owner {o}') ON CONFLICT (id) DO NOTHING;
+                 SELECT version FROM owners WHERE id = {o} FOR UPDATE",
+                WAIT.as_millis()
+            ))
+            .map_err(|e| self.named(e))?;
+        // set_config's row, then the version, read under the lock.
+        tx.version_before = match values.get(1).cloned().flatten() {
+            None => 0,
+            Some(v) => v.parse::<u64>().map_err(|e| StoreError::Corrupt {
+                table: "owners",
+                id: o.to_string(),
+                detail: e.to_string(),
+            })?,
+        };
         Ok(Box::new(tx))
     }
 

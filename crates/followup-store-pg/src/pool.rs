@@ -47,7 +47,6 @@ impl Conn {
         self.client.batch_execute(sql).map_err(db)
     }
 
-    /// Like [`Conn::batch`], returning the first column of every row as text.
     /// Each row of a batch run as simple queries, every column as text.
     pub(crate) fn simple_rows(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>> {
         let msgs = self.client.simple_query(sql).map_err(db)?;
@@ -62,6 +61,7 @@ impl Conn {
             .collect())
     }
 
+    /// Like [`Conn::batch`], returning the first column of every row as text.
     pub(crate) fn simple_values(&mut self, sql: &str) -> Result<Vec<Option<String>>> {
         let msgs = self.client.simple_query(sql).map_err(db)?;
         Ok(msgs
@@ -159,10 +159,18 @@ impl Pool {
 
     /// A new connection, outside the pool's lock.
     pub(crate) fn connect(&self) -> Result<Conn> {
-        let client = self.config.connect(NoTls).map_err(|e| StoreError::Open {
+        let mut client = self.config.connect(NoTls).map_err(|e| StoreError::Open {
             path: self.name.clone(),
             detail: crate::describe(&e),
         })?;
+        // The batches sent without parameters quote text as standard SQL does (`tx::literal`:
+        // only the quote is special); a database or role set otherwise must not change that.
+        client
+            .batch_execute("SET standard_conforming_strings = on")
+            .map_err(|e| StoreError::Open {
+                path: self.name.clone(),
+                detail: crate::describe(&e),
+            })?;
         Ok(Conn {
             client,
             statements: BTreeMap::new(),

@@ -41,6 +41,8 @@ pub(crate) struct PgTx<'s> {
     derived: BTreeSet<String>,
     /// The last change's savepoint is still to be released (`atomically`).
     release_pending: bool,
+    /// The owner's version when this write took its lock (`PgStore::write`).
+    pub(crate) version_before: u64,
 }
 
 impl Drop for PgTx<'_> {
@@ -121,7 +123,13 @@ impl<'s> PgTx<'s> {
             appended: Appended::default(),
             derived: BTreeSet::new(),
             release_pending: false,
+            version_before: 0,
         }
+    }
+
+    /// Like [`PgTx::batch`], returning the first column of every row as text.
+    pub(crate) fn batch_values(&self, sql: &str) -> Result<Vec<Option<String>>> {
+        self.conn.borrow_mut().simple_values(sql)
     }
 
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
@@ -859,6 +867,11 @@ impl WriteTx for PgTx<'_> {
         &self.appended
     }
 
+    fn committed_version(&self) -> Result<u64> {
+        // Read under the owner's row lock (`PgStore::write`): nothing else commits before.
+        Ok(self.version_before + 1)
+    }
+
     fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
         self.atomically(|t| t.replace_plan_now(subject, items))
     }
@@ -1246,10 +1259,26 @@ impl PgTx<'_> {
         )? {
             current.insert(get(r, 0, "plan")?, get(r, 1, "plan")?);
         }
+        // The items' numbers in one read, not one round trip each.
+        let wanted: Vec<String> = items.iter().map(|i| i.key.to_string()).collect();
+        let mut keys: BTreeMap<String, i64> = BTreeMap::new();
+        for r in &self.query(
+            "SELECT key, id FROM plan_keys WHERE owner = $1 AND key = ANY($2)",
+            &[&self.owner, &wanted],
+        )? {
+            keys.insert(get(r, 0, "plan_keys")?, get(r, 1, "plan_keys")?);
+        }
         let mut seen = BTreeSet::new();
-        for item in items {
+        for (item, key) in items.iter().zip(wanted) {
             debug_assert!(subjects.contains(&item.key.subject));
-            let id = self.key_id(&item.key)?;
+            let id = match keys.get(&key) {
+                Some(id) => *id,
+                None => {
+                    let id = self.key_id(&item.key)?;
+                    keys.insert(key, id);
+                    id
+                }
+            };
             if !seen.insert(id) {
                 return Err(StoreError::Conflict {
                     what: "plan item",

@@ -1739,10 +1739,15 @@ fn derived_settings_follow_the_data(store: &Arc<dyn Store>, _: bool) {
     assert!(ok(s.versions_and_settings(&[], "derived.sum"), "none").is_empty());
     // A commit that writes one derived setting keeps that one and drops the other.
     let mut tx = write(s, ME);
+    let will_be = ok(tx.committed_version(), "committed version");
+    assert!(will_be > v1, "a commit moves the version on");
     ok(tx.set_setting("derived.sum", "2 touches"), "derived");
     ok(tx.commit(), "commit");
     let (v2, sum) = both(ME);
-    assert!(v2 > v1, "the version moved");
+    assert_eq!(
+        v2, will_be,
+        "the version the transaction said its commit would make"
+    );
     assert_eq!(sum.as_deref(), Some("2 touches"));
     let r = read(s, ME);
     assert_eq!(

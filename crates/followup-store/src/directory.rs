@@ -794,6 +794,22 @@ pub fn conformance(name: &str, make: &dyn Fn() -> Box<dyn Directory>) {
     if holder(SecretKind::Session, "x1", t0) != Some(a.id) {
         fail("secrets", "a live session is not found".into());
     }
+    // The account comes whole with its secret, as it is now.
+    let opened = |d: &dyn Directory| d.secret_holder(SecretKind::Token, "x2", t0).unwrap();
+    if opened(&*d).as_ref() != d.account(a.id).unwrap().as_ref() {
+        fail(
+            "secrets",
+            "the account a secret opens is not the account as stored".into(),
+        );
+    }
+    d.set_disabled(a.id, true).unwrap();
+    if !opened(&*d).is_some_and(|x| x.disabled) {
+        fail(
+            "secrets",
+            "the account a secret opens does not say it is disabled".into(),
+        );
+    }
+    d.set_disabled(a.id, false).unwrap();
     if holder(SecretKind::Session, "x1", later).is_some() {
         fail("secrets", "an expired session still opens".into());
     }

@@ -375,6 +375,10 @@ pub trait WriteTx: ReadTx {
     fn set_setting(&mut self, key: &str, value: &str) -> Result<()>;
     /// What this transaction appended so far ([`Appended`]).
     fn appended(&self) -> &Appended;
+    /// The version the owner's data will be at once this transaction commits (as
+    /// [`Store::version`] will then read it): no other write of the owner can commit in
+    /// between, this one holding its write lock. A summary kept with it is known current.
+    fn committed_version(&self) -> Result<u64>;
     /// Gives a key its number (an import restoring an export's numbers); a number or key
     /// already given is a [`StoreError::Conflict`].
     fn set_plan_key(&mut self, key: &str, id: i64) -> Result<()>;
@@ -449,7 +453,6 @@ pub fn plan_kind(item: &FollowUp) -> &'static str {
     }
 }
 
-/// How subjects are written in plan and snooze rows.
 /// The subject [`subject_text`] wrote, if `text` is one.
 pub fn subject_from_text(text: &str) -> Option<Subject> {
     let (kind, id) = text.split_once('/')?;
@@ -461,6 +464,7 @@ pub fn subject_from_text(text: &str) -> Option<Subject> {
     }
 }
 
+/// How subjects are written in plan and snooze rows.
 pub fn subject_text(s: Subject) -> String {
     match s {
         Subject::Contact(c) => format!("contact/{c}"),

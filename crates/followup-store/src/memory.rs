@@ -788,6 +788,10 @@ impl WriteTx for MemoryTx<'_> {
         &self.appended
     }
 
+    fn committed_version(&self) -> Result<u64> {
+        Ok(self.data.version + 1)
+    }
+
     fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
         self.all_or_nothing(|data| {
             let rows = data.numbered(items)?;

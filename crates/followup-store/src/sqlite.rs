@@ -1179,6 +1179,16 @@ impl WriteTx for SqliteTx<'_> {
         &self.appended
     }
 
+    fn committed_version(&self) -> Result<u64> {
+        // The one writer holds the file: nothing else commits before this does.
+        let v: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT version FROM owners WHERE id = ?1")?
+            .query_row(params![self.owner], |r| r.get(0))
+            .optional()?;
+        Ok(v.unwrap_or(0) as u64 + 1)
+    }
+
     fn commit(mut self: Box<Self>) -> Result<()> {
         // Derived settings this transaction did not write are older than the data: gone.
         let kept: Vec<String> = std::mem::take(&mut self.derived).into_iter().collect();

@@ -167,11 +167,12 @@ pub async fn gate(State(s): State<WebState>, mut req: Request, next: Next) -> Re
     let path = req.uri().path().to_string();
     let api = is_api(&path);
     // Once a team server, always one: no need to leave the async thread to know it.
-    let team = match s
-        .is_team()
-        .then_some(Ok(true))
-        .unwrap_or_else(|| blocking(|| s.team_mode()))
-    {
+    let known = if s.is_team() {
+        Ok(true)
+    } else {
+        blocking(|| s.team_mode())
+    };
+    let team = match known {
         Ok(t) => t,
         Err(e) => return refuse(api, e),
     };

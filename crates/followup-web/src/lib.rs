@@ -291,12 +291,12 @@ impl WebState {
         self.public.as_ref().is_some_and(|p| p.https)
     }
 
-    /// True once the database has accounts: everyone must sign in.
     /// True once this server is known to be a team server (it never stops being one).
     pub(crate) fn is_team(&self) -> bool {
         self.team.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// True once the database has accounts: everyone must sign in.
     pub(crate) fn team_mode(&self) -> Result<bool, WebError> {
         use std::sync::atomic::Ordering;
         if self.team.load(Ordering::Relaxed) {
@@ -402,8 +402,9 @@ impl WebState {
             // Built outside the lock: other owners, views and stale readers need not wait.
             let built = build(&self.app, &cx);
             let mut cache = lock();
-            // Another day's view of this key is of no use any more.
-            if cache.get(&key).is_some_and(|c| c.day != cx.today) {
+            // An earlier day's view of this key is of no use any more (a later day's is: a
+            // build begun before midnight must not put back yesterday's over today's).
+            if cache.get(&key).is_some_and(|c| c.day < cx.today) {
                 cache.remove(&key);
             }
             let fresh = match built {
@@ -417,7 +418,7 @@ impl WebState {
             };
             match cache.get_mut(&key) {
                 // A build that began before a newer one ended keeps the newer.
-                Some(c) if c.version > version => {}
+                Some(c) if c.version > version || c.day > cx.today => {}
                 Some(c) => {
                     c.version = version;
                     c.body = fresh.clone();

@@ -152,6 +152,12 @@ pub(crate) struct CachedFigures {
     figures: Figures,
 }
 
+/// The ISO week (Monday to Sunday) `today` is in.
+pub(crate) fn week_of(today: Date) -> (Date, Date) {
+    let monday = today.saturating_sub(i64::from(today.weekday().to_monday_zero_offset()).days());
+    (monday, monday.saturating_add(6.days()))
+}
+
 fn live(g: &followup_store::Grant, today: Date) -> bool {
     g.until.is_none_or(|u| today <= u)
 }
@@ -244,7 +250,10 @@ impl App {
         {
             return Ok(c.figures);
         }
-        let kept = kept.and_then(summary::read).and_then(|s| s.figures(today));
+        let kept = kept
+            .and_then(summary::read)
+            .filter(|s| s.is_at(version))
+            .and_then(|s| s.figures(today, &self.config.policy));
         let figures = match kept {
             Some(f) => f,
             None => self.compute_figures(ws, today)?,
@@ -282,9 +291,7 @@ impl App {
         let touches = tx.all_touches()?;
         drop(tx);
         let last_touch = touches.iter().map(|t| t.date).filter(|d| *d <= today).max();
-        let monday =
-            today.saturating_sub(i64::from(today.weekday().to_monday_zero_offset()).days());
-        let sunday = monday.saturating_add(6.days());
+        let (monday, sunday) = week_of(today);
         let interviews_this_week = touches
             .iter()
             .filter(|t| t.kind == TouchKind::Interview && (monday..=sunday).contains(&t.date))
@@ -303,8 +310,9 @@ impl App {
         })
     }
 
-    /// Keeps the caseload summary ([`summary`]) of every client workspace that has none (a
-    /// server upgraded from a version that kept none, a database filled by other means),
+    /// Keeps the caseload summary ([`summary`]) of every client workspace that has none or an
+    /// old one (a server upgraded from a version that kept none, a write by an older binary,
+    /// a database filled by other means),
     /// one workspace per write; returns how many it wrote. Every change through the app keeps
     /// the summary from then on, so a server runs this once, in the background, at start:
     /// until it has, a caseload computes those clients' figures from their logs (slower,
@@ -318,19 +326,19 @@ impl App {
             let Some(ws) = a.workspace else {
                 continue;
             };
-            if self
-                .store
-                .version_and_setting(ws, summary::KEY)?
-                .1
-                .is_some()
-            {
+            let current = |(version, text): (u64, Option<String>)| {
+                text.as_deref()
+                    .and_then(summary::read)
+                    .is_some_and(|s| s.is_at(version))
+            };
+            if current(self.store.version_and_setting(ws, summary::KEY)?) {
                 continue;
             }
             let mut tx = self.store.write(ws)?;
             // Read in the write: a change that landed since has kept one already.
-            if tx.setting(summary::KEY)?.is_none() {
-                let minimum = self.pipeline_minimum_in(&*tx)?;
-                summary::keep(tx.as_mut(), minimum)?;
+            let before = tx.committed_version()? - 1;
+            if !current((before, tx.setting(summary::KEY)?)) {
+                summary::keep(tx.as_mut())?;
                 tx.commit()?;
                 kept += 1;
             }

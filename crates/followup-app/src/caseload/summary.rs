@@ -9,16 +9,18 @@
 //! those touches alone; any other change to the touches (a correction, a removal, a backdated
 //! touch, an import) sums them up again from all of them.
 
+use followup_core::agenda;
 use followup_core::model::{Touch, TouchKind, Whose};
 use followup_core::plan::Action;
 use followup_core::promises::{PromiseState, promise_states};
 use followup_store::{Appended, WriteTx};
-use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::Figures;
 use crate::error::Result;
+use crate::policy_settings;
+use followup_core::Policy;
 
 /// The setting the summary is kept under.
 pub(crate) const KEY: &str = "derived.caseload";
@@ -30,11 +32,16 @@ const RECENT_DAYS: usize = 8;
 /// One workspace's summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Summary {
+    /// The version of the workspace's data this summary is of: one written by anything that
+    /// does not keep summaries (an older followup) moves the version past it.
+    version: u64,
+    /// The client's own policy settings (over the config's, which may change without a
+    /// change to the workspace): the pipeline minimum is read from both when asked.
+    policy: Option<String>,
     /// Each follow-up in the plan: its due day and, for a thank-you, the day its follow-up
     /// folds into it (C4), ascending.
     dues: Vec<(Date, Option<Date>)>,
     open_jobs: u32,
-    pipeline_minimum: u32,
     /// The newest touch days, distinct, newest first (at most [`RECENT_DAYS`]).
     recent: Vec<Date>,
     /// The newest touch, by day then id: a touch logged after it extends the summary.
@@ -47,25 +54,30 @@ pub(crate) struct Summary {
 }
 
 impl Summary {
-    /// The figures on `today`, or none when the summary cannot tell the last touch on or
-    /// before it (more than [`RECENT_DAYS`] days were logged ahead).
-    pub(crate) fn figures(&self, today: Date) -> Option<Figures> {
+    /// Whether this summary is of the data at `version`.
+    pub(crate) fn is_at(&self, version: u64) -> bool {
+        self.version == version
+    }
+
+    /// The figures on `today` under the config's policy `base`, or none when the summary
+    /// cannot tell the last touch on or before it (more than [`RECENT_DAYS`] days were logged
+    /// ahead).
+    pub(crate) fn figures(&self, today: Date, base: &Policy) -> Option<Figures> {
         let last_touch = self.recent.iter().copied().find(|d| *d <= today);
         if last_touch.is_none() && self.recent.len() == RECENT_DAYS {
             return None;
         }
-        let monday =
-            today.saturating_sub(i64::from(today.weekday().to_monday_zero_offset()).days());
-        let sunday = monday.saturating_add(6.days());
+        let (monday, sunday) = super::week_of(today);
         Some(Figures {
             overdue: self
                 .dues
                 .iter()
-                .filter(|(due, then)| overdue_on(*due, *then, today))
+                .filter(|(due, then)| agenda::overdue_on(*due, *then, today))
                 .count(),
             last_touch,
             open_jobs: self.open_jobs,
-            pipeline_minimum: self.pipeline_minimum,
+            pipeline_minimum: policy_settings::overlay(base, self.policy.as_deref())
+                .pipeline_minimum,
             interviews_this_week: self
                 .interviews
                 .iter()
@@ -128,20 +140,6 @@ impl Summary {
     }
 }
 
-/// Whether a follow-up due on `due` (and for a thank-you, folding into its follow-up on
-/// `then`) is overdue on `today`, as the agenda has it (`agenda::adjust`): not before its
-/// own day (the window holds items due by today), and once folded, the follow-up's day
-/// counts (which may be before the thank-you's, when the follow-up was promised early).
-fn overdue_on(due: Date, then: Option<Date>, today: Date) -> bool {
-    if due > today {
-        return false;
-    }
-    match then {
-        Some(step) if step <= today => step < today,
-        _ => due < today,
-    }
-}
-
 /// The touches carrying the person's own promises that no later touch kept or replaced, each
 /// with only those promises and nothing C9 does not read.
 fn open_promises(touches: &[Touch]) -> Vec<Touch> {
@@ -177,11 +175,14 @@ fn open_promises(touches: &[Touch]) -> Vec<Touch> {
 /// Keeps the summary of the workspace `tx` writes, as of everything it appended: extended
 /// from the previous one when the change only logged touches after the newest, else summed
 /// up from all the touches again.
-pub(crate) fn keep(tx: &mut dyn WriteTx, pipeline_minimum: u32) -> Result<()> {
+pub(crate) fn keep(tx: &mut dyn WriteTx) -> Result<()> {
     let appended: Appended = tx.appended().clone();
+    let version = tx.committed_version()?;
+    // Only a summary of the data as this transaction found it can be extended.
     let previous: Option<Summary> = tx
         .setting(KEY)?
-        .and_then(|text| serde_json::from_str(&text).ok());
+        .and_then(|text| read(&text))
+        .filter(|p| p.is_at(version - 1));
     let mut dues: Vec<(Date, Option<Date>)> = tx
         .plan_all()?
         .into_iter()
@@ -195,9 +196,10 @@ pub(crate) fn keep(tx: &mut dyn WriteTx, pipeline_minimum: u32) -> Result<()> {
         .collect();
     dues.sort_unstable();
     let mut summary = Summary {
+        version,
+        policy: tx.setting(policy_settings::KEY)?,
         dues,
         open_jobs: tx.open_job_count()?,
-        pipeline_minimum,
         recent: Vec::new(),
         newest: None,
         interviews: Vec::new(),
@@ -238,6 +240,7 @@ mod tests {
     use crate::{Actor, App, Config, NewContact, NewJob, NewTouch};
     use followup_core::model::{OwnerId, TouchId};
     use followup_store::{MemoryDirectory, MemoryStore, Role};
+    use jiff::ToSpan;
     use jiff::civil::date;
     use proptest::prelude::*;
 
@@ -338,7 +341,7 @@ mod tests {
                 for ahead in [-8i64, -1, 0, 1, 3, 7, 15] {
                     let on = day.saturating_add(ahead.days());
                     let fresh = app.compute_figures(ws, on).unwrap();
-                    if let Some(f) = summary.figures(on) {
+                    if let Some(f) = summary.figures(on, &app.config.policy) {
                         prop_assert_eq!(f, fresh, "after {:?} on {}", op, on);
                     }
                 }
@@ -388,7 +391,7 @@ mod tests {
             "one workspace had none"
         );
         let summary = read(&kept().unwrap()).unwrap();
-        let f = summary.figures(today).unwrap();
+        let f = summary.figures(today, &app.config.policy).unwrap();
         assert_eq!(f, app.compute_figures(ws, today).unwrap());
         assert_eq!(
             (f.promises_missed, f.last_touch),
@@ -399,29 +402,5 @@ mod tests {
             0,
             "none is missing now"
         );
-    }
-
-    #[test]
-    fn a_thank_you_is_overdue_until_its_follow_up_folds_in() {
-        let (due, then) = (date(2026, 3, 6), Some(date(2026, 3, 13)));
-        assert!(!overdue_on(due, then, date(2026, 3, 6)), "due today");
-        assert!(
-            overdue_on(due, then, date(2026, 3, 7)),
-            "the thank-you is late"
-        );
-        assert!(
-            !overdue_on(due, then, date(2026, 3, 13)),
-            "folded: due today"
-        );
-        assert!(
-            overdue_on(due, then, date(2026, 3, 14)),
-            "the follow-up is late"
-        );
-        assert!(!overdue_on(due, None, date(2026, 3, 6)));
-        assert!(overdue_on(due, None, date(2026, 3, 9)));
-        // A follow-up promised before the thank-you's day: not in the window until then.
-        let early = Some(date(2026, 3, 4));
-        assert!(!overdue_on(due, early, date(2026, 3, 5)), "not due yet");
-        assert!(overdue_on(due, early, date(2026, 3, 6)), "folded, and late");
     }
 }

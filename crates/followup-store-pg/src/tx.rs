@@ -895,6 +895,7 @@ impl WriteTx for PgTx<'_> {
         if is_derived(key) {
             self.derived.insert(key.to_string());
         }
+        self.appended.note_setting(key);
         // One upsert, which cannot conflict: no savepoint (as `next_id`).
         self.exec(
             "INSERT INTO settings (owner, key, value) VALUES ($1, $2, $3)

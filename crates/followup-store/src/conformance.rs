@@ -1816,6 +1816,8 @@ fn writes_say_what_they_appended(store: &Arc<dyn Store>, _: bool) {
         &Appended {
             logged: vec![t.clone()],
             other: false,
+            jobs: false,
+            settings: Default::default(),
         },
         "a logged touch, and an edit that changes no touch"
     );
@@ -1835,6 +1837,11 @@ fn writes_say_what_they_appended(store: &Arc<dyn Store>, _: bool) {
         "retract",
     );
     assert!(tx.appended().other, "a retraction changes the touches");
+    ok(tx.set_setting("plain", "x"), "setting");
+    assert!(
+        tx.appended().settings.contains("plain"),
+        "a setting written is noted"
+    );
     ok(tx.commit(), "commit");
     assert_eq!(
         write(s, ME).appended(),

@@ -48,6 +48,8 @@ pub mod directory;
 mod memory;
 mod sqlite;
 
+use std::collections::BTreeSet;
+
 use followup_core::agenda::Planned;
 use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, OwnerId, Touch, TouchId};
 use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
@@ -247,6 +249,10 @@ pub fn is_derived(key: &str) -> bool {
 pub struct Appended {
     pub logged: Vec<Touch>,
     pub other: bool,
+    /// Whether an event may have changed an opportunity (its stage, so the open count).
+    pub jobs: bool,
+    /// The settings written, by key.
+    pub settings: BTreeSet<String>,
 }
 
 impl Appended {
@@ -255,19 +261,27 @@ impl Appended {
         match event {
             Event::TouchLogged { touch } => self.logged.push(touch.clone()),
             // These never add, remove or change a touch.
+            Event::JobAdded { .. }
+            | Event::JobStageChanged { .. }
+            | Event::JobEdited { .. }
+            | Event::JobContactLinked { .. } => self.jobs = true,
             Event::OrganizationAdded { .. }
             | Event::ContactAdded { .. }
             | Event::ContactEdited { .. }
-            | Event::JobAdded { .. }
-            | Event::JobStageChanged { .. }
-            | Event::JobEdited { .. }
-            | Event::JobContactLinked { .. }
             | Event::Snoozed { .. }
             | Event::HolidaysKept { .. }
             | Event::SnoozeWithdrawn { .. }
             | Event::MailRead { .. } => {}
-            _ => self.other = true,
+            _ => {
+                self.other = true;
+                self.jobs = true;
+            }
         }
+    }
+
+    /// Notes a setting written.
+    pub fn note_setting(&mut self, key: &str) {
+        self.settings.insert(key.to_string());
     }
 }
 

@@ -836,6 +836,7 @@ impl WriteTx for MemoryTx<'_> {
         if is_derived(key) {
             self.derived.insert(key.to_string());
         }
+        self.appended.note_setting(key);
         self.data_mut()
             .settings
             .insert(key.to_string(), value.to_string());

@@ -1241,6 +1241,7 @@ impl WriteTx for SqliteTx<'_> {
         if is_derived(key) {
             self.derived.insert(key.to_string());
         }
+        self.appended.note_setting(key);
         self.exec(
             "INSERT INTO settings (owner, key, value) VALUES (?1, ?2, ?3)
              ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value",

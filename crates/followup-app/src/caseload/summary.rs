@@ -195,11 +195,20 @@ pub(crate) fn keep(tx: &mut dyn WriteTx) -> Result<()> {
         })
         .collect();
     dues.sort_unstable();
+    // What this change cannot have moved is taken from the summary before it.
+    let policy = match &previous {
+        Some(p) if !appended.settings.contains(policy_settings::KEY) => p.policy.clone(),
+        _ => tx.setting(policy_settings::KEY)?,
+    };
+    let open_jobs = match &previous {
+        Some(p) if !appended.jobs => p.open_jobs,
+        _ => tx.open_job_count()?,
+    };
     let mut summary = Summary {
         version,
-        policy: tx.setting(policy_settings::KEY)?,
+        policy,
         dues,
-        open_jobs: tx.open_job_count()?,
+        open_jobs,
         recent: Vec::new(),
         newest: None,
         interviews: Vec::new(),
@@ -262,7 +271,7 @@ mod tests {
 
     fn op() -> impl Strategy<Value = Op> {
         prop_oneof![
-            8 => (0..5usize, 0..2usize, any::<bool>(), -6..4i64, proptest::option::of(-3..9i64), any::<bool>())
+            8 => (0..6usize, 0..2usize, any::<bool>(), -6..4i64, proptest::option::of(-3..9i64), any::<bool>())
                 .prop_map(|(kind, contact, job, ahead, promise, inbound)| Op::Log {
                     kind,
                     contact,
@@ -305,6 +314,8 @@ mod tests {
                 TouchKind::Interview,
                 TouchKind::Reply,
                 TouchKind::ThankYou,
+                // Closes the job: the open count moves.
+                TouchKind::Rejection,
             ];
             let mut logged: Vec<TouchId> = Vec::new();
             for (i, op) in ops.iter().enumerate() {

@@ -3,8 +3,8 @@
 -- (due, name with none first, rule, id; "C" collation, byte order as the program sorts); the
 -- day from which today may move the item in that order (`reorder_on`); and the line, a small
 -- binary record of the words the agenda prints (followup_core::line). The program fills them
--- from each row's JSON in the same transaction, owner by owner under row-level security. No
--- new table: `plan` keeps its policy.
+-- from each row's JSON in the same transaction (lifting the policy's FORCE for that and
+-- putting it back). No new table: `plan` keeps its row-level security.
 ALTER TABLE plan ADD COLUMN name_key text COLLATE "C";
 ALTER TABLE plan ADD COLUMN rule bigint NOT NULL DEFAULT 0;
 ALTER TABLE plan ADD COLUMN reorder_on text COLLATE "C";

@@ -254,46 +254,40 @@ impl PgStore {
     }
 }
 
-/// Fills the compact columns of every plan row from its JSON (migration 7), one owner at a
-/// time: `plan` is under a FORCEd policy, so the migration sees an owner's rows only as that
-/// owner, as every transaction does.
+/// Fills the compact columns of every plan row, every owner's, from its JSON (migration 7).
+/// `plan`'s policy is FORCEd, so even its owner (the role migrating) sees no row without an
+/// owner set: the FORCE is lifted for these statements and put back before the migration's
+/// transaction commits (a failure rolls both back).
 fn fill_plan_lines(conn: &mut pool::Pooled<'_>) -> Result<()> {
     use followup_core::line::Compact;
     use followup_core::plan::FollowUp;
-    let owners: Vec<i64> = conn
-        .query("SELECT id FROM owners ORDER BY id", &[])?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<std::result::Result<_, _>>()
-        .map_err(|e| StoreError::Backend(Box::new(e)))?;
-    for owner in owners {
-        conn.batch(&format!(
-            "SELECT set_config('followup.owner', '{owner}', true)"
-        ))?;
-        let rows = conn.query("SELECT id, data FROM plan WHERE owner = $1", &[&owner])?;
-        for r in rows {
-            let id: i64 = r.try_get(0).map_err(|e| StoreError::Backend(Box::new(e)))?;
-            let data: &str = r.try_get(1).map_err(|e| StoreError::Backend(Box::new(e)))?;
-            let item: FollowUp = serde_json::from_str(data).map_err(|e| StoreError::Corrupt {
-                table: "plan",
-                id: id.to_string(),
-                detail: e.to_string(),
-            })?;
-            let c = Compact::of(id, &item);
-            conn.execute(
-                "UPDATE plan SET name_key = $3, rule = $4, reorder_on = $5, line = $6
-                 WHERE owner = $1 AND id = $2",
-                &[
-                    &owner,
-                    &id,
-                    &c.name_key,
-                    &i64::from(c.rule.0),
-                    &c.reorder_on.map(|d| d.to_string()),
-                    &c.line,
-                ],
-            )?;
-        }
+    let backend = |e: postgres::Error| StoreError::Backend(Box::new(e));
+    conn.batch("ALTER TABLE plan NO FORCE ROW LEVEL SECURITY")?;
+    let rows = conn.query("SELECT owner, id, data FROM plan", &[])?;
+    for r in rows {
+        let owner: i64 = r.try_get(0).map_err(backend)?;
+        let id: i64 = r.try_get(1).map_err(backend)?;
+        let data: &str = r.try_get(2).map_err(backend)?;
+        let item: FollowUp = serde_json::from_str(data).map_err(|e| StoreError::Corrupt {
+            table: "plan",
+            id: id.to_string(),
+            detail: e.to_string(),
+        })?;
+        let c = Compact::of(id, &item);
+        conn.execute(
+            "UPDATE plan SET name_key = $3, rule = $4, reorder_on = $5, line = $6
+             WHERE owner = $1 AND id = $2",
+            &[
+                &owner,
+                &id,
+                &c.name_key,
+                &i64::from(c.rule.0),
+                &c.reorder_on.map(|d| d.to_string()),
+                &c.line,
+            ],
+        )?;
     }
+    conn.batch("ALTER TABLE plan FORCE ROW LEVEL SECURITY")?;
     Ok(())
 }
 

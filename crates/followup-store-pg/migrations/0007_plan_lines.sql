@@ -10,4 +10,4 @@ ALTER TABLE plan ADD COLUMN rule bigint NOT NULL DEFAULT 0;
 ALTER TABLE plan ADD COLUMN reorder_on text COLLATE "C";
 ALTER TABLE plan ADD COLUMN line bytea NOT NULL DEFAULT ''::bytea;
 CREATE INDEX plan_agenda ON plan(owner, kind, due, name_key NULLS FIRST, rule, id) INCLUDE (line);
-CREATE INDEX plan_moved ON plan(owner, kind, reorder_on);
+CREATE INDEX plan_moved ON plan(owner, kind, reorder_on) WHERE reorder_on IS NOT NULL;

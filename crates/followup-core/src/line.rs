@@ -171,10 +171,11 @@ const HAS_RESTYLE: u8 = 2;
 const HAS_THEN: u8 = 4;
 const HAS_UNASKED: u8 = 8;
 
-/// The head's size: version, flags, action, channel, rule, due, reorder_on, restyle_on (4
-/// bytes each: year i16 LE, month, day), id (i64 LE), whom's characters (u32 LE), then's
+/// The head's size: version, id (i64 LE), flags, action, channel, rule, due, reorder_on,
+/// restyle_on (4 bytes each: year i16 LE, month, day), whom's characters (u32 LE), then's
 /// action, rule and date, and the four words' lengths in bytes (u32 LE each). The words
-/// follow as one UTF-8 text, so a line's words are checked in one pass.
+/// follow as one UTF-8 text, so a line's words are checked in one pass. The version and the
+/// id come first in every version ([`id_of`]).
 const HEAD: usize = 5 + 4 * 3 + 8 + 4 + 2 + 4 + 4 * 4;
 
 fn encode(
@@ -196,8 +197,9 @@ fn encode(
         | if restyle_on.is_some() { HAS_RESTYLE } else { 0 }
         | if item.then.is_some() { HAS_THEN } else { 0 }
         | if unasked.is_empty() { 0 } else { HAS_UNASKED };
+    out.push(VERSION);
+    out.extend_from_slice(&id.to_le_bytes());
     out.extend_from_slice(&[
-        VERSION,
         flags,
         action_code(item.action),
         channel_code(item.channel),
@@ -206,7 +208,6 @@ fn encode(
     put_date(&mut out, Some(item.due));
     put_date(&mut out, reorder_on);
     put_date(&mut out, restyle_on);
-    out.extend_from_slice(&id.to_le_bytes());
     out.extend_from_slice(&(who.chars().count() as u32).to_le_bytes());
     match &item.then {
         Some(t) => {
@@ -227,6 +228,12 @@ fn encode(
     out
 }
 
+/// The plan item a line of any version belongs to: every version begins with its version byte
+/// and the item's number (i64 LE), so a store that cannot read a line still finds its item.
+pub fn id_of(bytes: &[u8]) -> Option<i64> {
+    Some(i64::from_le_bytes(bytes.get(1..9)?.try_into().ok()?))
+}
+
 fn date_at(b: &[u8]) -> Option<Date> {
     let year = i16::from_le_bytes([b[0], b[1]]);
     Date::new(year, b[2] as i8, b[3] as i8).ok()
@@ -243,7 +250,7 @@ impl<'a> Line<'a> {
         if bytes.len() < HEAD || bytes[0] != VERSION {
             return None;
         }
-        let flags = bytes[1];
+        let flags = bytes[9];
         let when = |on: u8, at: usize| -> Option<Option<Date>> {
             if flags & on == 0 {
                 Some(None)
@@ -261,13 +268,13 @@ impl<'a> Line<'a> {
             })
         };
         let head = Head {
-            action: *Action::ALL.get(bytes[2] as usize)?,
-            channel: *Channel::ALL.get(bytes[3] as usize)?,
-            rule: Rule(bytes[4]),
-            due: date_at(&bytes[5..])?,
-            reorder_on: when(HAS_REORDER, 9)?,
-            restyle_on: when(HAS_RESTYLE, 13)?,
-            id: i64::from_le_bytes(bytes[17..25].try_into().ok()?),
+            action: *Action::ALL.get(bytes[10] as usize)?,
+            channel: *Channel::ALL.get(bytes[11] as usize)?,
+            rule: Rule(bytes[12]),
+            due: date_at(&bytes[13..])?,
+            reorder_on: when(HAS_REORDER, 17)?,
+            restyle_on: when(HAS_RESTYLE, 21)?,
+            id: id_of(bytes)?,
             who_chars: u32::from_le_bytes(bytes[25..29].try_into().ok()?),
             then,
             unasked: flags & HAS_UNASKED != 0,
@@ -437,6 +444,7 @@ mod tests {
         let mut other = c.line.clone();
         other[0] = VERSION + 1;
         assert_eq!(Line::decode(&other), None);
+        assert_eq!(id_of(&other), Some(1), "its item is found all the same");
         let cut = Line::decode(&c.line[..c.line.len() - 1]).expect("the head is whole");
         assert_eq!(cut.words(), None, "words cut short");
         let mut longer = c.line.clone();

@@ -1055,20 +1055,23 @@ impl ReadTx for SqliteTx<'_> {
         f: &mut dyn FnMut(PlanRow<'_>) -> ControlFlow<()>,
     ) -> Result<()> {
         // INDEXED BY: the walk must be the covering index, in its order, with no sort and no
-        // look-up of the JSON (the bundled SQLite has no statistics to know it). What a row
-        // needs besides its place is in the line's head, so two columns are read.
+        // look-up of the JSON (the bundled SQLite has no statistics to know it). Everything a
+        // row needs is in the line, so one column is read; the walk ends at the first row due
+        // after `until` (the rows come by due date), which spares SQLite comparing the due
+        // date on every row.
         let mut stmt = self.tx.prepare_cached(
-            "SELECT id, line FROM plan INDEXED BY plan_agenda
-             WHERE owner = ?1 AND kind = 'follow-up' AND due <= ?2
+            "SELECT line FROM plan INDEXED BY plan_agenda
+             WHERE owner = ?1 AND kind = 'follow-up'
              ORDER BY due, name_key, rule, id",
         )?;
-        let mut rows = stmt.query(params![self.owner, until.to_string()])?;
+        let mut rows = stmt.query(params![self.owner])?;
         while let Some(r) = rows.next()? {
-            let line = match r.get_ref(1)? {
-                rusqlite::types::ValueRef::Blob(b) => Line::decode(b),
-                _ => None,
+            let bytes = match r.get_ref(0)? {
+                rusqlite::types::ValueRef::Blob(b) => b,
+                _ => &[],
             };
-            let row = match line {
+            let row = match Line::decode(bytes) {
+                Some(l) if l.head.due > until => break,
                 Some(l) if l.head.reorder_on.is_some_and(|d| d <= today) => continue,
                 Some(l) if !full && l.head.restyle_on.is_none_or(|d| d > today) => PlanRow {
                     id: l.head.id,
@@ -1079,7 +1082,12 @@ impl ReadTx for SqliteTx<'_> {
                 // The whole item: asked for, its words change today, or a line this build
                 // cannot read (another version): the item from its JSON, as before lines.
                 _ => {
-                    let id: i64 = r.get(0)?;
+                    let id =
+                        followup_core::line::id_of(bytes).ok_or_else(|| StoreError::Corrupt {
+                            table: "plan",
+                            id: "?".into(),
+                            detail: "a plan row's line names no item".into(),
+                        })?;
                     let item = self
                         .plan_item(id)?
                         .ok_or_else(|| StoreError::Missing {
@@ -1087,6 +1095,9 @@ impl ReadTx for SqliteTx<'_> {
                             id: id.to_string(),
                         })?
                         .item;
+                    if item.due > until {
+                        break;
+                    }
                     if Compact::of(id, &item)
                         .reorder_on
                         .is_some_and(|d| d <= today)

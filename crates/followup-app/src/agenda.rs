@@ -7,7 +7,12 @@ use followup_core::{Event, Wait};
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::error::{Field, Result, invalid, refused};
+use std::ops::ControlFlow;
+
+use followup_core::line::Line;
+use followup_store::{PlanRow, ReadTx, RowBody};
+
+use crate::error::{AppError, Field, Result, invalid, refused};
 use crate::jobs::move_stage;
 use crate::lookup::{plan_item, resolve_job};
 use crate::touches::{Logged, NewTouch, log_in};
@@ -27,20 +32,130 @@ pub enum Done {
     },
 }
 
+/// The agenda read one line at a time, in its order, without holding its window (issue 17):
+/// the store walks the follow-ups in the agenda's order and hands each over as it reads it;
+/// what it cannot give in order (occasions, the few items whose place moves today, the
+/// pipeline item) is held here, in order, and merged in. [`AgendaStream::each`] can walk it
+/// again (a table's widths, then its lines), all in one read transaction, so every walk sees
+/// the same rows.
+pub struct AgendaStream<'a> {
+    tx: Box<dyn ReadTx + 'a>,
+    today: Date,
+    until: Date,
+    side: Vec<(SortKey, AgendaItem)>,
+}
+
+type SortKey = (Date, Option<String>, followup_core::Rule, i64);
+
+/// One line of the agenda as [`AgendaStream::each`] hands it over.
+#[derive(Debug, Clone, Copy)]
+pub enum AgendaRow<'r> {
+    /// An item whose view today is its plain one: its kept words, borrowed from the row read.
+    Line {
+        id: i64,
+        due: Date,
+        /// Whole days past due (0 when not yet due).
+        overdue_days: i64,
+        line: &'r Line<'r>,
+    },
+    /// An item built whole, as [`App::agenda`] gives it.
+    Item(&'r AgendaItem),
+}
+
+impl AgendaRow<'_> {
+    pub fn id(&self) -> i64 {
+        match self {
+            AgendaRow::Line { id, .. } => *id,
+            AgendaRow::Item(a) => a.id,
+        }
+    }
+}
+
+impl AgendaStream<'_> {
+    pub fn today(&self) -> Date {
+        self.today
+    }
+
+    /// Hands every line of the agenda to `f`, in the agenda's order, stopping at `f`'s first
+    /// error. With `full`, every line is an [`AgendaRow::Item`] (what JSON prints).
+    pub fn each<E: From<AppError>>(
+        &self,
+        full: bool,
+        f: &mut dyn FnMut(AgendaRow<'_>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let today = self.today;
+        let mut side = self.side.iter().peekable();
+        let mut failed: Option<E> = None;
+        // Rows come by due date: how overdue one is changes only with the day.
+        let mut overdue = (today, 0i64);
+        let walked = self
+            .tx
+            .plan_lines(self.until, today, full, &mut |row: PlanRow<'_>| {
+                // The name is read only when an item held aside falls on the row's day.
+                let mut name: Option<Option<std::borrow::Cow<'_, str>>> = None;
+                while let Some((k, a)) = side.peek() {
+                    if k.0 > row.due {
+                        break;
+                    }
+                    if k.0 == row.due {
+                        let name = name.get_or_insert_with(|| row.name_key());
+                        if (k.1.as_deref(), k.2, k.3) > (name.as_deref(), row.rule, row.id) {
+                            break;
+                        }
+                    }
+                    if let Err(e) = f(AgendaRow::Item(a)) {
+                        failed = Some(e);
+                        return ControlFlow::Break(());
+                    }
+                    side.next();
+                }
+                let done = match row.body {
+                    RowBody::Line(line) => {
+                        if overdue.0 != row.due {
+                            overdue = (row.due, agenda::days_between(row.due, today).max(0));
+                        }
+                        f(AgendaRow::Line {
+                            id: row.id,
+                            due: row.due,
+                            overdue_days: overdue.1,
+                            line: &line,
+                        })
+                    }
+                    RowBody::Item(item) => {
+                        let a = agenda::view_owned(
+                            Planned {
+                                id: row.id,
+                                item: *item,
+                            },
+                            today,
+                        );
+                        f(AgendaRow::Item(&a))
+                    }
+                };
+                match done {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(e) => {
+                        failed = Some(e);
+                        ControlFlow::Break(())
+                    }
+                }
+            });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        walked.map_err(|e| E::from(AppError::from(e)))?;
+        for (_, a) in side {
+            f(AgendaRow::Item(a))?;
+        }
+        Ok(())
+    }
+}
+
 impl App {
     /// The agenda from today to `until` (default: the next 14 days).
     pub fn agenda(&self, cx: &Ctx, until: Option<Date>) -> Result<Vec<AgendaItem>> {
         let today = cx.today;
-        let until = match until {
-            Some(d) if d < today => {
-                return Err(invalid(
-                    Field::Until,
-                    format!("{d} is before today ({today}); the agenda looks ahead"),
-                ));
-            }
-            Some(d) => d,
-            None => followup_core::calendar::add_calendar(today, Wait::Days(14)),
-        };
+        let until = window_end(today, until)?;
         let tx = self.store.read(cx.owner)?;
         let planned = tx.plan_window(today, until)?;
         let open_jobs = tx.open_job_count()?;
@@ -53,6 +168,34 @@ impl App {
             },
             &cx.policy,
         ))
+    }
+
+    /// [`App::agenda`] as a stream: the same items in the same order, read as they are
+    /// written out instead of all at once.
+    pub fn agenda_stream(&self, cx: &Ctx, until: Option<Date>) -> Result<AgendaStream<'_>> {
+        let today = cx.today;
+        let until = window_end(today, until)?;
+        let tx = self.store.read(cx.owner)?;
+        let moved = tx.plan_moved(until, today)?;
+        let open_jobs = tx.open_job_count()?;
+        let side = agenda::agenda_owned(
+            moved,
+            Window {
+                today,
+                until,
+                open_jobs,
+            },
+            &cx.policy,
+        )
+        .into_iter()
+        .map(|a| (agenda::sort_key(&a), a))
+        .collect();
+        Ok(AgendaStream {
+            tx,
+            today,
+            until,
+            side,
+        })
     }
 
     /// Moves an agenda item to a later day; the item comes back then (an event).
@@ -102,6 +245,18 @@ impl App {
     /// Every plan item, by id (for `plan --all` and the incremental-equals-full property).
     pub fn plan_all(&self, cx: &Ctx) -> Result<Vec<Planned>> {
         Ok(self.store.read(cx.owner)?.plan_all()?)
+    }
+}
+
+/// The last day of an agenda window: `until`, or two weeks from today.
+fn window_end(today: Date, until: Option<Date>) -> Result<Date> {
+    match until {
+        Some(d) if d < today => Err(invalid(
+            Field::Until,
+            format!("{d} is before today ({today}); the agenda looks ahead"),
+        )),
+        Some(d) => Ok(d),
+        None => Ok(followup_core::calendar::add_calendar(today, Wait::Days(14))),
     }
 }
 

@@ -130,14 +130,19 @@ pub fn agenda_owned(planned: Vec<Planned>, w: Window, p: &Policy) -> Vec<AgendaI
 
 /// The agenda's one total order.
 pub fn sort(items: &mut [AgendaItem]) {
-    items.sort_by_cached_key(|x| {
-        (
-            x.due,
-            x.contact.as_ref().map(|c| c.name.to_lowercase()),
-            x.rule,
-            x.id,
-        )
-    });
+    items.sort_by_cached_key(sort_key);
+}
+
+/// An item's place in the agenda's order: due date, contact name folded (none first), rule,
+/// number. Stores keep plan rows in it ([`crate::line::Compact`]), so a window can be read in
+/// order instead of sorted.
+pub fn sort_key(x: &AgendaItem) -> (Date, Option<String>, Rule, i64) {
+    (
+        x.due,
+        x.contact.as_ref().map(|c| c.name.to_lowercase()),
+        x.rule,
+        x.id,
+    )
 }
 
 fn item(pl: &Planned, today: Date) -> AgendaItem {
@@ -166,7 +171,8 @@ pub fn today_view(pl: &Planned, today: Date) -> AgendaItem {
     view_owned(pl.clone(), today)
 }
 
-fn view_owned(pl: Planned, today: Date) -> AgendaItem {
+/// One plan item as it stands today, taking it by value (its strings move).
+pub fn view_owned(pl: Planned, today: Date) -> AgendaItem {
     let a = AgendaItem {
         id: pl.id,
         due: pl.item.due,

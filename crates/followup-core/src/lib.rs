@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod dates;
 pub mod draft;
 pub mod event;
+pub mod line;
 pub mod model;
 pub mod plan;
 pub mod policy;

@@ -327,13 +327,47 @@ pub fn short(d: Date) -> String {
 
 /// `Wed 11 Mar`, with the year when it is not `today`'s: how the CLI and the web show a day.
 pub fn day_label(d: Date, today: Date) -> String {
+    let mut s = String::with_capacity(16);
+    push_day_label(&mut s, d, today);
+    s
+}
+
+/// [`day_label`], appended to `out` without formatting machinery: the agenda writes one per
+/// line, thousands of lines.
+pub fn push_day_label(out: &mut String, d: Date, today: Date) {
     const W: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    let wd = W[d.weekday().to_monday_zero_offset() as usize];
-    if d.year() == today.year() {
-        format!("{wd} {}", short(d))
-    } else {
-        format!("{wd} {} {}", short(d), d.year())
+    const M: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    out.push_str(W[d.weekday().to_monday_zero_offset() as usize]);
+    out.push(' ');
+    push_number(out, i64::from(d.day()));
+    out.push(' ');
+    out.push_str(M[(d.month() - 1) as usize]);
+    if d.year() != today.year() {
+        out.push(' ');
+        push_number(out, i64::from(d.year()));
     }
+}
+
+/// A decimal number appended to `out`.
+pub fn push_number(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
 }
 
 /// The plan of one subject: at most one pending follow-up (F15) plus its occasions (F14).

@@ -83,19 +83,13 @@ pub fn item(a: &AgendaItem, today: Date) -> Presented {
     };
     let mut notes = Vec::new();
     if let Some(t) = &a.then {
-        notes.push(format!(
-            "Then {} on {}: name that date in the note ({}; F6, C3).",
-            action_label(t.action),
-            day_label(t.due, today),
-            t.rule
-        ));
+        notes.push(then_note(t.action, t.due, t.rule, today));
     }
     if a.thanks_too {
         notes.push("Thank them for the interview in this message too (C4).".to_string());
     }
-    if !a.unasked.is_empty() {
-        let q: Vec<&str> = a.unasked.iter().map(|q| q.as_str()).collect();
-        notes.push(format!("Unasked at the interview: {} (F17).", q.join(", ")));
+    if let Some(n) = unasked_note(&a.unasked) {
+        notes.push(n);
     }
     let mut p = Presented {
         label,
@@ -112,6 +106,27 @@ pub fn item(a: &AgendaItem, today: Date) -> Presented {
         _ => format!("{}: {}", capitalized(label), p.who_and_jobs()),
     };
     p
+}
+
+/// F6's note on a thank-you: the follow-up after it, whose date the note should name. It
+/// depends on today (the year is shown when it is not today's), so the agenda's kept lines
+/// ([`crate::line`]) keep its parts and write it here.
+pub fn then_note(action: Action, due: Date, rule: crate::plan::Rule, today: Date) -> String {
+    format!(
+        "Then {} on {}: name that date in the note ({}; F6, C3).",
+        action_label(action),
+        day_label(due, today),
+        rule
+    )
+}
+
+/// F17's note: the interview questions that went unasked, if any.
+pub fn unasked_note(unasked: &[crate::model::Question]) -> Option<String> {
+    if unasked.is_empty() {
+        return None;
+    }
+    let q: Vec<&str> = unasked.iter().map(|q| q.as_str()).collect();
+    Some(format!("Unasked at the interview: {} (F17).", q.join(", ")))
 }
 
 /// A promise in words, the same on every page: "you will follow up on Tue 31 Mar",

@@ -83,7 +83,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_actors.sql"),
     include_str!("../migrations/0005_coach_notes.sql"),
     include_str!("../migrations/0006_mail.sql"),
+    include_str!("../migrations/0007_plan_lines.sql"),
 ];
+
+/// The migration after which every plan row carries its compact columns, filled by
+/// [`fill_plan_lines`] in the same transaction.
+const PLAN_LINES_MIGRATION: usize = 7;
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -237,6 +242,9 @@ impl PgStore {
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             conn.batch(sql).map_err(open)?;
+            if i + 1 == PLAN_LINES_MIGRATION {
+                fill_plan_lines(&mut conn).map_err(open)?;
+            }
             conn.batch(&format!("UPDATE schema_version SET version = {}", i + 1))
                 .map_err(open)?;
         }
@@ -244,6 +252,43 @@ impl PgStore {
         conn.broken = false;
         Ok(())
     }
+}
+
+/// Fills the compact columns of every plan row, every owner's, from its JSON (migration 7).
+/// `plan`'s policy is FORCEd, so even its owner (the role migrating) sees no row without an
+/// owner set: the FORCE is lifted for these statements and put back before the migration's
+/// transaction commits (a failure rolls both back).
+fn fill_plan_lines(conn: &mut pool::Pooled<'_>) -> Result<()> {
+    use followup_core::line::Compact;
+    use followup_core::plan::FollowUp;
+    let backend = |e: postgres::Error| StoreError::Backend(Box::new(e));
+    conn.batch("ALTER TABLE plan NO FORCE ROW LEVEL SECURITY")?;
+    let rows = conn.query("SELECT owner, id, data FROM plan", &[])?;
+    for r in rows {
+        let owner: i64 = r.try_get(0).map_err(backend)?;
+        let id: i64 = r.try_get(1).map_err(backend)?;
+        let data: &str = r.try_get(2).map_err(backend)?;
+        let item: FollowUp = serde_json::from_str(data).map_err(|e| StoreError::Corrupt {
+            table: "plan",
+            id: id.to_string(),
+            detail: e.to_string(),
+        })?;
+        let c = Compact::of(id, &item);
+        conn.execute(
+            "UPDATE plan SET name_key = $3, rule = $4, reorder_on = $5, line = $6
+             WHERE owner = $1 AND id = $2",
+            &[
+                &owner,
+                &id,
+                &c.name_key,
+                &i64::from(c.rule.0),
+                &c.reorder_on.map(|d| d.to_string()),
+                &c.line,
+            ],
+        )?;
+    }
+    conn.batch("ALTER TABLE plan FORCE ROW LEVEL SECURITY")?;
+    Ok(())
 }
 
 impl Store for PgStore {

@@ -5,19 +5,21 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use followup_core::agenda::Planned;
+use followup_core::line::{Compact, Line, VERSION as LINE_VERSION};
 use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, Touch, TouchId};
 use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
 use followup_core::{Event, MailMeaning, MailRecord, OrgId};
 use followup_store::{
-    AccountId, Appended, DERIVED, Entity, ReadTx, Recorded, Removal, Result, StoreError, Trash,
-    WriteTx, derived_end, is_derived, month_day, occasion_ranges, open_stages, plan_kind,
-    subject_from_text, subject_text,
+    AccountId, Appended, DERIVED, Entity, PlanRow, ReadTx, Recorded, Removal, Result, RowBody,
+    StoreError, Trash, WriteTx, derived_end, is_derived, month_day, occasion_ranges, open_stages,
+    plan_kind, subject_from_text, subject_text,
 };
 use jiff::civil::Date;
 use postgres::Row;
 use postgres::types::ToSql;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::ops::ControlFlow;
 
 use crate::pool::Pooled;
 
@@ -427,9 +429,10 @@ impl<'s> PgTx<'s> {
     }
 
     fn insert_plan_row(&self, id: i64, item: &FollowUp) -> Result<()> {
+        let c = Compact::of(id, item);
         self.exec(
-            "INSERT INTO plan (owner, id, subject, kind, due, md, data)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO plan (owner, id, subject, kind, due, md, data, name_key, rule, reorder_on, line)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             &[
                 &self.owner,
                 &id,
@@ -438,6 +441,10 @@ impl<'s> PgTx<'s> {
                 &item.due.to_string(),
                 &month_day(item.due),
                 &to_json(item),
+                &c.name_key,
+                &i64::from(c.rule.0),
+                &c.reorder_on.map(|d| d.to_string()),
+                &c.line,
             ],
         )?;
         Ok(())
@@ -744,6 +751,80 @@ impl ReadTx for PgTx<'_> {
         )?;
         // Occasions by day of the year; the ranges never overlap, nothing to deduplicate.
         for (lo, hi) in occasion_ranges(from, until) {
+            out.extend(self.planned(
+                "SELECT id, data FROM plan
+                 WHERE owner = $1 AND kind = 'occasion' AND md BETWEEN $2 AND $3",
+                &[&self.owner, &lo, &hi],
+            )?);
+        }
+        Ok(out)
+    }
+
+    fn plan_lines(
+        &self,
+        until: Date,
+        today: Date,
+        full: bool,
+        f: &mut dyn FnMut(PlanRow<'_>) -> ControlFlow<()>,
+    ) -> Result<()> {
+        // The client receives the window's rows as one result (lines only, no JSON); the
+        // program still builds and writes them one at a time. NULLS FIRST: none sorts first,
+        // as in the program and in SQLite.
+        let rows = self.query(
+            "SELECT id, line FROM plan
+             WHERE owner = $1 AND kind = 'follow-up' AND due <= $2
+             ORDER BY due, name_key NULLS FIRST, rule, id",
+            &[&self.owner, &until.to_string()],
+        )?;
+        for r in &rows {
+            let bytes: &[u8] = get(r, 1, "plan")?;
+            let row = match Line::decode(bytes) {
+                Some(l) if l.head.reorder_on.is_some_and(|d| d <= today) => continue,
+                Some(l) if !full && l.head.restyle_on.is_none_or(|d| d > today) => PlanRow {
+                    id: l.head.id,
+                    due: l.head.due,
+                    rule: l.head.rule,
+                    body: RowBody::Line(l),
+                },
+                // The whole item: asked for, its words change today, or a line of another
+                // version.
+                _ => {
+                    let id: i64 = get(r, 0, "plan")?;
+                    let item = self
+                        .plan_item(id)?
+                        .ok_or_else(|| StoreError::Missing {
+                            what: "plan item",
+                            id: id.to_string(),
+                        })?
+                        .item;
+                    if Compact::of(id, &item)
+                        .reorder_on
+                        .is_some_and(|d| d <= today)
+                    {
+                        continue;
+                    }
+                    PlanRow {
+                        id,
+                        due: item.due,
+                        rule: item.rule,
+                        body: RowBody::Item(Box::new(item)),
+                    }
+                }
+            };
+            if f(row).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn plan_moved(&self, until: Date, today: Date) -> Result<Vec<Planned>> {
+        let mut out = self.planned(
+            "SELECT id, data FROM plan
+             WHERE owner = $1 AND kind = 'follow-up' AND reorder_on <= $3 AND due <= $2",
+            &[&self.owner, &until.to_string(), &today.to_string()],
+        )?;
+        for (lo, hi) in occasion_ranges(today, until) {
             out.extend(self.planned(
                 "SELECT id, data FROM plan
                  WHERE owner = $1 AND kind = 'occasion' AND md BETWEEN $2 AND $3",
@@ -1254,11 +1335,19 @@ impl PgTx<'_> {
         // The subjects' rows now, then only what changed is written (as a full replan).
         let texts: Vec<String> = subjects.iter().map(|s| subject_text(*s)).collect();
         let mut current: BTreeMap<i64, String> = BTreeMap::new();
+        // A row whose line is of another version is rewritten too (as a full replan).
         for r in &self.query(
-            "SELECT id, data FROM plan WHERE owner = $1 AND subject = ANY($2)",
+            "SELECT id, data, substring(line from 1 for 1) FROM plan
+             WHERE owner = $1 AND subject = ANY($2)",
             &[&self.owner, &texts],
         )? {
-            current.insert(get(r, 0, "plan")?, get(r, 1, "plan")?);
+            let version: &[u8] = get(r, 2, "plan")?;
+            let data: String = if version == [LINE_VERSION] {
+                get(r, 1, "plan")?
+            } else {
+                String::new()
+            };
+            current.insert(get(r, 0, "plan")?, data);
         }
         // The items' numbers in one read, not one round trip each.
         let wanted: Vec<String> = items.iter().map(|i| i.key.to_string()).collect();
@@ -1317,9 +1406,20 @@ impl PgTx<'_> {
         )? {
             keys.insert(get(r, 0, "plan_keys")?, get(r, 1, "plan_keys")?);
         }
+        // A row whose line is of another version is rewritten too (the line follows from the
+        // JSON and the version).
         let mut current: BTreeMap<i64, String> = BTreeMap::new();
-        for r in &self.query("SELECT id, data FROM plan WHERE owner = $1", &[&self.owner])? {
-            current.insert(get(r, 0, "plan")?, get(r, 1, "plan")?);
+        for r in &self.query(
+            "SELECT id, data, substring(line from 1 for 1) FROM plan WHERE owner = $1",
+            &[&self.owner],
+        )? {
+            let version: &[u8] = get(r, 2, "plan")?;
+            let data: String = if version == [LINE_VERSION] {
+                get(r, 1, "plan")?
+            } else {
+                String::new()
+            };
+            current.insert(get(r, 0, "plan")?, data);
         }
         // New keys are numbered from the allocator, which is moved once, past them all.
         let mut next: Option<i64> = None;

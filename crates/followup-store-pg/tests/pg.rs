@@ -467,3 +467,134 @@ fn a_store_dropped_inside_an_async_task_closes_quietly() {
         drop(store);
     });
 }
+
+/// Migration 7 fills the agenda's columns of plan rows written before it, every owner's
+/// under the FORCEd policy, and puts the FORCE back: an upgraded team database walks its
+/// agenda from kept lines, in order, at once.
+#[test]
+fn a_version_6_plan_gets_its_lines_when_migrated() {
+    use followup_core::line::Compact;
+    use followup_core::model::Channel;
+    use followup_core::plan::{Action, ContactRef, FollowUp, PlanKey, Rule, Slot, Subject};
+    use followup_store::RowBody;
+    let url = server().fresh_database();
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    for sql in [
+        include_str!("../migrations/0001_init.sql"),
+        include_str!("../migrations/0002_accounts.sql"),
+        include_str!("../migrations/0003_grants.sql"),
+        include_str!("../migrations/0004_actors.sql"),
+        include_str!("../migrations/0005_coach_notes.sql"),
+        include_str!("../migrations/0006_mail.sql"),
+    ] {
+        c.batch_execute(sql).unwrap();
+    }
+    c.batch_execute(
+        "CREATE TABLE schema_version (version bigint NOT NULL);
+         INSERT INTO schema_version (version) VALUES (6)",
+    )
+    .unwrap();
+    let follow_up = |id: i64, name: &str, day: i8| FollowUp {
+        key: PlanKey {
+            subject: Subject::Contact(ContactId(id)),
+            slot: Slot::FollowUp,
+        },
+        due: date(2026, 3, day),
+        action: Action::FollowUp,
+        rule: Rule(2),
+        why: "you said so (F2)".into(),
+        reason: None,
+        channel: Channel::Email,
+        contact: Some(ContactRef {
+            id: ContactId(id),
+            name: name.into(),
+        }),
+        jobs: vec![],
+        move_on_from: None,
+        call_when_late: false,
+        unasked: vec![],
+        then: None,
+        after_touch: None,
+        greeted_on: None,
+    };
+    let rows = [
+        (1i64, 1i64, follow_up(1, "zoe", 4)),
+        (1, 2, follow_up(2, "Adam", 4)),
+        (1, 3, follow_up(3, "Bo", 2)),
+        (2, 1, follow_up(1, "Sam", 3)),
+    ];
+    for owner in [1i64, 2] {
+        let mut tx = c.transaction().unwrap();
+        tx.batch_execute(&format!(
+            "SELECT set_config('followup.owner', '{owner}', true)"
+        ))
+        .unwrap();
+        tx.execute(
+            "INSERT INTO owners (id, name) VALUES ($1, 'someone')",
+            &[&owner],
+        )
+        .unwrap();
+        for (_, id, item) in rows.iter().filter(|r| r.0 == owner) {
+            tx.execute(
+                "INSERT INTO plan (owner, kind, due, id, subject, md, data)
+                 VALUES ($1, 'follow-up', $2, $3, $4, 0, $5)",
+                &[
+                    &owner,
+                    &item.due.to_string(),
+                    id,
+                    &format!("contact/{id}"),
+                    &serde_json::to_string(item).unwrap(),
+                ],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    drop(c);
+    let store = PgStore::connect(&url).unwrap();
+    let walk = |owner: OwnerId| {
+        let r = store.read(owner).unwrap();
+        let mut got = Vec::new();
+        r.plan_lines(date(2026, 3, 31), date(2026, 3, 10), false, &mut |row| {
+            let RowBody::Line(l) = row.body else {
+                panic!("row {} has no line after the migration", row.id)
+            };
+            got.push((row.id, l.words().expect("readable words").who.to_string()));
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+        got
+    };
+    let who = |id: i64, name: &str| (id, name.to_string());
+    assert_eq!(
+        walk(ME),
+        vec![who(3, "Bo"), who(2, "Adam"), who(1, "zoe")],
+        "by due, then name folded"
+    );
+    assert_eq!(
+        walk(OTHER),
+        vec![who(1, "Sam")],
+        "every owner's rows filled"
+    );
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let forced: bool = c
+        .query_one(
+            "SELECT relforcerowsecurity FROM pg_class WHERE relname = 'plan'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(forced, "the policy's FORCE is back");
+    let mut tx = c.transaction().unwrap();
+    tx.batch_execute("SELECT set_config('followup.owner', '1', true)")
+        .unwrap();
+    let line: Vec<u8> = tx
+        .query_one("SELECT line FROM plan WHERE owner = 1 AND id = 1", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        line,
+        Compact::of(1, &rows[0].2).line,
+        "the line the program writes"
+    );
+}

@@ -53,6 +53,10 @@ pub fn run(name: &str, reads_wait_for_writes: bool, make: &dyn Fn() -> Box<dyn S
         ("plan numbers are stable", plan_numbers_are_stable),
         ("plan windows find occasions", plan_window_finds_occasions),
         (
+            "the agenda's window is walked in its order",
+            plan_lines_walk_in_agenda_order,
+        ),
+        (
             "names match exactly, then by part",
             names_match_exactly_then_by_part,
         ),
@@ -1015,6 +1019,138 @@ fn plan_numbers_are_stable(store: &Arc<dyn Store>, _: bool) {
     expect.sort_by_key(|k| k.1);
     assert_eq!(keys, expect, "plan_keys, by number, after commit");
     assert_eq!(item_of(&*r, n_job), Some(jfu));
+}
+
+/// `plan_lines` hands over the window's follow-ups in the agenda's order, a line where the
+/// item's plain view holds today and the whole item where it does not (or when asked);
+/// `plan_moved` gives the rest of the window; the two together are `plan_window`, each item
+/// once; a walk stops when told.
+fn plan_lines_walk_in_agenda_order(store: &Arc<dyn Store>, _: bool) {
+    use crate::{PlanRow, RowBody};
+    use followup_core::agenda::{Planned, sort_key, view_owned};
+    use followup_core::line::{Compact, Line};
+    use followup_core::plan::{ContactRef, Step};
+    use std::ops::ControlFlow;
+    let s = &**store;
+    let today = date(2026, 3, 10);
+    let until = date(2026, 3, 20);
+    // Names that sort differently folded than as written, and one item with no contact.
+    let names = ["bea", "Ann", "ann", "Zed", "Émile", "Carl", "Dora", "Eve"];
+    let mut items = Vec::new();
+    for (n, name) in names.iter().enumerate() {
+        let c = add_contact(s, ME, name);
+        let mut it = item(
+            Subject::Contact(c),
+            Slot::FollowUp,
+            date(2026, 3, 5 + (n as i8 % 3)),
+        );
+        it.contact = Some(ContactRef {
+            id: c,
+            name: name.to_string(),
+        });
+        it.rule = Rule(2 + (n as u8 % 2) * 10);
+        items.push(it);
+    }
+    // Carl: a thank-you whose follow-up has come (it folds: its place moves).
+    items[5].action = Action::ThankYou;
+    items[5].then = Some(Step {
+        due: date(2026, 3, 9),
+        action: Action::FollowUp,
+        rule: Rule(4),
+        why: "F4: test".into(),
+        reason: None,
+        call_when_late: false,
+    });
+    // Dora: past the silence limit (a move-on review: its place moves).
+    items[6].move_on_from = Some(date(2026, 3, 10));
+    // Eve: a default wait's date passed: "call now" (its words change, not its place).
+    items[7].call_when_late = true;
+    // Zed: not yet past its silence limit, so still plain.
+    items[3].move_on_from = Some(date(2026, 4, 1));
+    let job = item(Subject::Job(JobId(1)), Slot::FollowUp, date(2026, 3, 6));
+    let later = {
+        let c = add_contact(s, ME, "Later");
+        item(Subject::Contact(c), Slot::FollowUp, date(2026, 3, 21))
+    };
+    let bday = item(
+        Subject::Contact(ContactId(1)),
+        Slot::Birthday,
+        date(1990, 3, 15),
+    );
+    items.extend([job, later.clone(), bday.clone()]);
+    let mut tx = write(s, ME);
+    ok(tx.replace_all_plan(&items), "plan");
+    ok(tx.commit(), "commit");
+    let r = read(s, ME);
+    let n = |i: &FollowUp| ok(r.plan_id(&i.key), "plan id").expect("numbered");
+
+    let moved: BTreeSet<i64> = ok(r.plan_moved(until, today), "moved")
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(
+        moved,
+        [&items[5], &items[6], &bday].iter().map(|i| n(i)).collect(),
+        "plan_moved: the fold, the review and the occasion"
+    );
+    // What the walk must give: the rest of the window, in the agenda's order.
+    let mut expect: Vec<Planned> = ok(r.plan_window(today, until), "window")
+        .into_iter()
+        .filter(|p| !moved.contains(&p.id))
+        .collect();
+    expect.sort_by_cached_key(|p| sort_key(&view_owned(p.clone(), today)));
+    let expect_ids: Vec<i64> = expect.iter().map(|p| p.id).collect();
+    assert!(!expect_ids.contains(&n(&later)), "due after the window");
+    for full in [false, true] {
+        let mut got = Vec::new();
+        ok(
+            r.plan_lines(until, today, full, &mut |row: PlanRow<'_>| {
+                let p = expect
+                    .iter()
+                    .find(|p| p.id == row.id)
+                    .unwrap_or_else(|| panic!("row {} is not the window's", row.id));
+                let c = Compact::of(p.id, &p.item);
+                assert_eq!(
+                    (row.due, row.name_key().as_deref(), row.rule),
+                    (p.item.due, c.name_key.as_deref(), c.rule),
+                    "row {}'s place",
+                    row.id
+                );
+                let whole = full || p.item.call_when_late;
+                match row.body {
+                    RowBody::Line(l) if !whole => assert_eq!(Some(l), Line::decode(&c.line)),
+                    RowBody::Item(i) if whole => assert_eq!(*i, p.item),
+                    other => panic!("row {} (full: {full}) came as {other:?}", row.id),
+                }
+                got.push(row.id);
+                ControlFlow::Continue(())
+            }),
+            "walk",
+        );
+        assert_eq!(got, expect_ids, "the agenda's order (full: {full})");
+    }
+    let mut seen = 0;
+    ok(
+        r.plan_lines(until, today, false, &mut |_| {
+            seen += 1;
+            if seen == 2 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        }),
+        "a walk told to stop",
+    );
+    assert_eq!(seen, 2, "the walk stops when told");
+    drop(r);
+    // Another owner's window is empty.
+    let other = read(s, OTHER);
+    ok(
+        other.plan_lines(until, today, false, &mut |row| {
+            panic!("another owner's row {}", row.id)
+        }),
+        "another owner's walk",
+    );
 }
 
 fn plan_window_finds_occasions(store: &Arc<dyn Store>, _: bool) {

@@ -51,10 +51,12 @@ mod sqlite;
 use std::collections::BTreeSet;
 
 use followup_core::agenda::Planned;
+use followup_core::line::{Compact, Line};
 use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, OwnerId, Touch, TouchId};
-use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
+use followup_core::plan::{FollowUp, PlanKey, Rule, Snooze, Subject};
 use followup_core::{Event, MailMeaning, MailRecord, Stage};
 use jiff::civil::Date;
+use std::ops::ControlFlow;
 
 pub use directory::{
     Account, AccountId, CoachNote, Directory, Grant, GrantScope, MemoryDirectory, NewSecret, Role,
@@ -184,6 +186,40 @@ pub struct Recorded {
     /// coach under a grant) acting on the owner's behalf.
     pub actor: Option<AccountId>,
     pub event: Event,
+}
+
+/// One follow-up of the agenda's window, as [`ReadTx::plan_lines`] hands it over, with its
+/// place in the agenda's order.
+#[derive(Debug)]
+pub struct PlanRow<'a> {
+    pub id: i64,
+    /// The natural due date.
+    pub due: Date,
+    pub rule: Rule,
+    pub body: RowBody<'a>,
+}
+
+impl PlanRow<'_> {
+    /// The contact's name folded, the agenda's second key ([`Compact::name_key`]); `None`
+    /// for none, or for a line whose words are unreadable (reading them says so).
+    pub fn name_key(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match &self.body {
+            RowBody::Line(l) => l.name_key().flatten().map(std::borrow::Cow::Borrowed),
+            RowBody::Item(i) => i
+                .contact
+                .as_ref()
+                .map(|c| std::borrow::Cow::Owned(c.name.to_lowercase())),
+        }
+    }
+}
+
+/// What a [`PlanRow`] carries.
+#[derive(Debug)]
+pub enum RowBody<'a> {
+    /// The kept line of the item's plain view, borrowed from the row being read.
+    Line(Line<'a>),
+    /// The whole item.
+    Item(Box<FollowUp>),
 }
 
 /// A backend: opens transactions scoped to one owner, from any thread.
@@ -337,6 +373,73 @@ pub trait ReadTx {
     /// Follow-ups due by `until`, and every occasion whose day of the year falls in
     /// `from..=until` (29 February counts as 28 February too), in no particular order.
     fn plan_window(&self, from: Date, until: Date) -> Result<Vec<Planned>>;
+    /// The follow-ups due by `until` whose place in the agenda cannot move on `today` (those
+    /// [`ReadTx::plan_moved`] leaves out), in the agenda's order: due date, contact name folded
+    /// (none first), rule, number ([`followup_core::agenda::sort_key`]). Each is handed to `f`
+    /// as it is read, never all held at once; `f` stops the walk with `Break`.
+    ///
+    /// A row comes as its kept line ([`RowBody::Line`]) when that line is today's view of it;
+    /// as the whole item when `full` is asked, when its words change today (F4's "call now",
+    /// [`Compact::restyle_on`]) or when its line is of another version.
+    ///
+    /// The default reads the window and sorts it: correct for any backend, held in memory.
+    fn plan_lines(
+        &self,
+        until: Date,
+        today: Date,
+        full: bool,
+        f: &mut dyn FnMut(PlanRow<'_>) -> ControlFlow<()>,
+    ) -> Result<()> {
+        let mut rows: Vec<(Compact, Planned)> = self
+            .plan_window(today, until)?
+            .into_iter()
+            .filter(|p| plan_kind(&p.item) == "follow-up")
+            .map(|p| (Compact::of(p.id, &p.item), p))
+            .filter(|(c, _)| c.reorder_on.is_none_or(|d| d > today))
+            .collect();
+        rows.sort_by(|(a, x), (b, y)| {
+            (x.item.due, &a.name_key, a.rule, x.id).cmp(&(y.item.due, &b.name_key, b.rule, y.id))
+        });
+        for (c, p) in rows {
+            let restyled = c.restyle_on.is_some_and(|d| d <= today);
+            let line = if full || restyled {
+                None
+            } else {
+                Line::decode(&c.line)
+            };
+            let body = match line {
+                Some(l) => RowBody::Line(l),
+                None => RowBody::Item(Box::new(p.item.clone())),
+            };
+            let row = PlanRow {
+                id: p.id,
+                due: p.item.due,
+                rule: c.rule,
+                body,
+            };
+            if f(row).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+    /// What of the window [`ReadTx::plan_lines`] leaves out, whole, in no particular order:
+    /// every occasion whose day of the year falls in `today..=until` (as
+    /// [`ReadTx::plan_window`] finds them), and the follow-ups due by `until` whose place in
+    /// the agenda may move on `today` ([`Compact::reorder_on`]: a thank-you folding into its
+    /// follow-up, a move-on review).
+    fn plan_moved(&self, until: Date, today: Date) -> Result<Vec<Planned>> {
+        Ok(self
+            .plan_window(today, until)?
+            .into_iter()
+            .filter(|p| {
+                plan_kind(&p.item) == "occasion"
+                    || Compact::of(p.id, &p.item)
+                        .reorder_on
+                        .is_some_and(|d| d <= today)
+            })
+            .collect())
+    }
     /// Every plan item, by id.
     fn plan_all(&self) -> Result<Vec<Planned>>;
     /// The subjects the plan holds items of, each once, in no particular order.
@@ -434,6 +537,22 @@ pub fn open_stages() -> Vec<&'static str> {
         .filter(|s| s.is_open())
         .map(|s| s.as_str())
         .collect()
+}
+
+/// A day as stores write it (`2026-03-11`), read without the general parser: the agenda reads
+/// one a row. Anything else goes through jiff's parser.
+pub fn iso_day(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<i32> {
+        b.get(r)?.iter().try_fold(0i32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + i32::from(c - b'0'))
+        })
+    };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+        return Date::new(y as i16, m as i8, d as i8).ok();
+    }
+    s.parse().ok()
 }
 
 /// The day of the year as stores index occasions: month * 100 + day.

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use followup_core::agenda::Planned;
+use followup_core::line::{Compact, Line, VERSION as LINE_VERSION};
 use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, OwnerId, Touch, TouchId};
 use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
 use followup_core::{Event, MailMeaning, MailRecord, OrgId};
@@ -13,11 +14,12 @@ use jiff::civil::Date;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::ops::ControlFlow;
 
 use crate::{
-    AccountId, Appended, DERIVED, Entity, ReadTx, Recorded, Removal, Result, Store, StoreError,
-    Trash, WriteTx, derived_end, is_derived, lock_within, month_day, occasion_ranges, open_stages,
-    plan_kind, subject_from_text, subject_text,
+    AccountId, Appended, DERIVED, Entity, PlanRow, ReadTx, Recorded, Removal, Result, RowBody,
+    Store, StoreError, Trash, WriteTx, derived_end, is_derived, lock_within, month_day,
+    occasion_ranges, open_stages, plan_kind, subject_from_text, subject_text,
 };
 
 /// How long a writer waits for another process's write to end before saying so: long enough
@@ -67,7 +69,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0005_removed.sql"),
     include_str!("../migrations/sqlite/0006_actors.sql"),
     include_str!("../migrations/sqlite/0007_mail.sql"),
+    include_str!("../migrations/sqlite/0008_plan_lines.sql"),
 ];
+
+/// The migration after which every plan row carries its compact columns, filled by
+/// [`fill_plan_lines`] in the same transaction.
+const PLAN_LINES_MIGRATION: usize = 8;
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -227,6 +234,9 @@ impl SqliteStore {
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(|e| self.busy(e))?;
             tx.execute_batch(sql)?;
+            if i + 1 == PLAN_LINES_MIGRATION {
+                fill_plan_lines(&tx)?;
+            }
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
             tx.commit().map_err(|e| self.busy(e))?;
         }
@@ -290,6 +300,43 @@ impl SqliteStore {
             pool,
         })
     }
+}
+
+/// Fills the compact columns of every plan row, every owner's, from its JSON (migration 8).
+fn fill_plan_lines(conn: &Connection) -> Result<()> {
+    let mut rows = Vec::new();
+    {
+        let mut stmt = conn.prepare("SELECT owner, kind, due, id, data FROM plan")?;
+        let mut q = stmt.query([])?;
+        while let Some(r) = q.next()? {
+            let id: i64 = r.get(3)?;
+            let data = r.get_ref(4)?.as_bytes().map_err(|e| StoreError::Corrupt {
+                table: "plan",
+                id: id.to_string(),
+                detail: e.to_string(),
+            })?;
+            let item: FollowUp = from_json_bytes("plan", id, data)?;
+            let key: (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            rows.push((key, id, Compact::of(id, &item)));
+        }
+    }
+    let mut stmt = conn.prepare(
+        "UPDATE plan SET name_key = ?5, rule = ?6, reorder_on = ?7, line = ?8
+         WHERE owner = ?1 AND kind = ?2 AND due = ?3 AND id = ?4",
+    )?;
+    for ((owner, kind, due), id, c) in rows {
+        stmt.execute(params![
+            owner,
+            kind,
+            due,
+            id,
+            c.name_key,
+            c.rule.0,
+            c.reorder_on.map(|d| d.to_string()),
+            c.line
+        ])?;
+    }
+    Ok(())
 }
 
 /// Settings every connection gets.
@@ -780,8 +827,10 @@ impl SqliteTx<'_> {
     fn insert_plan_row(&self, id: i64, item: &FollowUp) -> Result<()> {
         let kind = plan_kind(item);
         let md = month_day(item.due);
+        let c = Compact::of(id, item);
         self.exec(
-            "INSERT INTO plan (owner, id, subject, kind, due, md, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO plan (owner, id, subject, kind, due, md, data, name_key, rule, reorder_on, line)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 self.owner,
                 id,
@@ -789,7 +838,11 @@ impl SqliteTx<'_> {
                 kind,
                 item.due.to_string(),
                 md,
-                to_json(item)
+                to_json(item),
+                c.name_key,
+                c.rule.0,
+                c.reorder_on.map(|d| d.to_string()),
+                c.line
             ],
         )?;
         Ok(())
@@ -1050,6 +1103,93 @@ impl ReadTx for SqliteTx<'_> {
         }
         // Follow-ups and occasions are different rows, and the day-of-year ranges never overlap:
         // nothing to deduplicate, and the agenda sorts its own way.
+        Ok(out)
+    }
+
+    fn plan_lines(
+        &self,
+        until: Date,
+        today: Date,
+        full: bool,
+        f: &mut dyn FnMut(PlanRow<'_>) -> ControlFlow<()>,
+    ) -> Result<()> {
+        // INDEXED BY: the walk must be the covering index, in its order, with no sort and no
+        // look-up of the JSON (the bundled SQLite has no statistics to know it). Everything a
+        // row needs is in the line, so one column is read; the walk ends at the first row due
+        // after `until` (the rows come by due date), which spares SQLite comparing the due
+        // date on every row.
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT line FROM plan INDEXED BY plan_agenda
+             WHERE owner = ?1 AND kind = 'follow-up'
+             ORDER BY due, name_key, rule, id",
+        )?;
+        let mut rows = stmt.query(params![self.owner])?;
+        while let Some(r) = rows.next()? {
+            let bytes = match r.get_ref(0)? {
+                rusqlite::types::ValueRef::Blob(b) => b,
+                _ => &[],
+            };
+            let row = match Line::decode(bytes) {
+                Some(l) if l.head.due > until => break,
+                Some(l) if l.head.reorder_on.is_some_and(|d| d <= today) => continue,
+                Some(l) if !full && l.head.restyle_on.is_none_or(|d| d > today) => PlanRow {
+                    id: l.head.id,
+                    due: l.head.due,
+                    rule: l.head.rule,
+                    body: RowBody::Line(l),
+                },
+                // The whole item: asked for, its words change today, or a line this build
+                // cannot read (another version): the item from its JSON, as before lines.
+                _ => {
+                    let id =
+                        followup_core::line::id_of(bytes).ok_or_else(|| StoreError::Corrupt {
+                            table: "plan",
+                            id: "?".into(),
+                            detail: "a plan row's line names no item".into(),
+                        })?;
+                    let item = self
+                        .plan_item(id)?
+                        .ok_or_else(|| StoreError::Missing {
+                            what: "plan item",
+                            id: id.to_string(),
+                        })?
+                        .item;
+                    if item.due > until {
+                        break;
+                    }
+                    if Compact::of(id, &item)
+                        .reorder_on
+                        .is_some_and(|d| d <= today)
+                    {
+                        continue;
+                    }
+                    PlanRow {
+                        id,
+                        due: item.due,
+                        rule: item.rule,
+                        body: RowBody::Item(Box::new(item)),
+                    }
+                }
+            };
+            if f(row).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn plan_moved(&self, until: Date, today: Date) -> Result<Vec<Planned>> {
+        let mut out = self.planned(
+            "SELECT id, data FROM plan INDEXED BY plan_moved
+             WHERE owner = ?1 AND kind = 'follow-up' AND reorder_on <= ?3 AND due <= ?2",
+            params![self.owner, until.to_string(), today.to_string()],
+        )?;
+        for (lo, hi) in occasion_ranges(today, until) {
+            out.extend(self.planned(
+                "SELECT id, data FROM plan WHERE owner = ?1 AND kind = 'occasion' AND md BETWEEN ?2 AND ?3",
+                params![self.owner, lo, hi],
+            )?);
+        }
         Ok(out)
     }
 
@@ -1568,14 +1708,20 @@ impl SqliteTx<'_> {
         let texts: Vec<String> = subjects.iter().map(|s| subject_text(*s)).collect();
         let mut current: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
         {
+            // A row whose line is of another version is rewritten too (as a full replan).
             let mut stmt = self.tx.prepare_cached(
-                "SELECT id, data FROM plan INDEXED BY plan_subject
+                "SELECT id, data, substr(line, 1, 1) FROM plan INDEXED BY plan_subject
                  WHERE owner = ?1 AND subject IN (SELECT value FROM json_each(?2))",
             )?;
             let mut rows = stmt.query(params![self.owner, to_json(&texts)])?;
             while let Some(r) = rows.next()? {
                 let id: i64 = r.get(0)?;
-                let data = r.get_ref(1)?.as_bytes().unwrap_or_default().to_vec();
+                let current_line = r.get_ref(2)?.as_blob().ok() == Some(&[LINE_VERSION][..]);
+                let data = if current_line {
+                    r.get_ref(1)?.as_bytes().unwrap_or_default().to_vec()
+                } else {
+                    Vec::new()
+                };
                 current.insert(id, data);
             }
         }
@@ -1623,15 +1769,22 @@ impl SqliteTx<'_> {
                 keys.insert(r.get(0)?, r.get(1)?);
             }
         }
+        // A row whose line is of another version is rewritten too: the line follows from the
+        // JSON and the version, so equal JSON and a current version mean an equal line.
         let mut current: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
         {
             let mut stmt = self
                 .tx
-                .prepare_cached("SELECT id, data FROM plan WHERE owner = ?1")?;
+                .prepare_cached("SELECT id, data, substr(line, 1, 1) FROM plan WHERE owner = ?1")?;
             let mut rows = stmt.query(params![self.owner])?;
             while let Some(r) = rows.next()? {
                 let id: i64 = r.get(0)?;
-                let data = r.get_ref(1)?.as_bytes().unwrap_or_default().to_vec();
+                let current_line = r.get_ref(2)?.as_blob().ok() == Some(&[LINE_VERSION][..]);
+                let data = if current_line {
+                    r.get_ref(1)?.as_bytes().unwrap_or_default().to_vec()
+                } else {
+                    Vec::new()
+                };
                 current.insert(id, data);
             }
         }

@@ -248,3 +248,126 @@ fn memory_directory_keeps_the_contract() {
         Box::new(followup_store::MemoryDirectory::new())
     });
 }
+
+/// Migration 8 fills the agenda's columns of plan rows written before it (every owner's), so
+/// an upgraded database walks its agenda in order from kept lines at once, and a full replan
+/// of unchanged items leaves those rows as they are.
+#[test]
+fn a_version_7_plan_gets_its_lines_when_migrated() {
+    use followup_core::agenda::Planned;
+    use followup_core::line::{Compact, Line};
+    use followup_core::plan::{Action, ContactRef, FollowUp, Rule};
+    use followup_store::RowBody;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v7.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for sql in [
+        include_str!("../migrations/sqlite/0001_init.sql"),
+        include_str!("../migrations/sqlite/0002_settings.sql"),
+        include_str!("../migrations/sqlite/0003_holidays.sql"),
+        include_str!("../migrations/sqlite/0004_ids_versions.sql"),
+        include_str!("../migrations/sqlite/0005_removed.sql"),
+        include_str!("../migrations/sqlite/0006_actors.sql"),
+        include_str!("../migrations/sqlite/0007_mail.sql"),
+    ] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 7).unwrap();
+    conn.execute("INSERT INTO owners (id, name) VALUES (2, 'them')", [])
+        .unwrap();
+    let follow_up = |id: i64, name: &str, day: i8| FollowUp {
+        key: PlanKey {
+            subject: Subject::Contact(ContactId(id)),
+            slot: Slot::FollowUp,
+        },
+        due: date(2026, 3, day),
+        action: Action::FollowUp,
+        rule: Rule(2),
+        why: "you said so (F2)".into(),
+        reason: None,
+        channel: Channel::Email,
+        contact: Some(ContactRef {
+            id: ContactId(id),
+            name: name.into(),
+        }),
+        jobs: vec![],
+        move_on_from: None,
+        call_when_late: false,
+        unasked: vec![],
+        then: None,
+        after_touch: None,
+        greeted_on: None,
+    };
+    let rows = [
+        (1, 1, follow_up(1, "zoe", 4)),
+        (1, 2, follow_up(2, "Adam", 4)),
+        (1, 3, follow_up(3, "Bo", 2)),
+        (2, 1, follow_up(1, "Sam", 3)),
+    ];
+    for (owner, id, item) in &rows {
+        conn.execute(
+            "INSERT INTO plan (owner, kind, due, id, subject, md, data) VALUES (?1, 'follow-up', ?2, ?3, ?4, 0, ?5)",
+            params![
+                owner,
+                item.due.to_string(),
+                id,
+                format!("contact/{id}"),
+                serde_json::to_string(item).unwrap()
+            ],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
+            params![owner, id, item.key.to_string()],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let s = SqliteStore::open(&path).unwrap();
+    let walk = |owner: OwnerId| {
+        let r = s.read(owner).unwrap();
+        let mut got = Vec::new();
+        r.plan_lines(date(2026, 3, 31), date(2026, 3, 10), false, &mut |row| {
+            let RowBody::Line(l) = row.body else {
+                panic!("row {} has no line after the migration", row.id)
+            };
+            let w = l.words().expect("readable words");
+            got.push((row.id, w.who.to_string(), row.name_key().map(String::from)));
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+        got
+    };
+    let who = |id: i64, name: &str| (id, name.to_string(), Some(name.to_lowercase()));
+    assert_eq!(
+        walk(ME),
+        vec![who(3, "Bo"), who(2, "Adam"), who(1, "zoe")],
+        "by due, then name folded"
+    );
+    assert_eq!(
+        walk(OTHER),
+        vec![who(1, "Sam")],
+        "every owner's rows filled"
+    );
+    let line = |owner: i64, id: i64| -> Vec<u8> {
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row(
+                "SELECT line FROM plan WHERE owner = ?1 AND id = ?2",
+                params![owner, id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let expected = Compact::of(1, &rows[0].2).line;
+    assert_eq!(line(1, 1), expected, "the line the program writes");
+    assert!(Line::decode(&expected).is_some());
+    // A full replan of the same items keeps the rows (and their numbers).
+    let mut tx = s.write(ME).unwrap();
+    let same: Vec<FollowUp> = rows[..3].iter().map(|r| r.2.clone()).collect();
+    tx.replace_all_plan(&same).unwrap();
+    tx.commit().unwrap();
+    let all: Vec<Planned> = s.read(ME).unwrap().plan_all().unwrap();
+    assert_eq!(all.iter().map(|p| p.id).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert_eq!(line(1, 1), expected);
+}

@@ -412,8 +412,8 @@ fn work(
             output::logged(&logged, today, json)
         }
         Command::Agenda { until } => {
-            let items = app.agenda(cx, opt_day(cx, Field::Until, until.as_deref())?)?;
-            output::agenda(&items, today, json)
+            let stream = app.agenda_stream(cx, opt_day(cx, Field::Until, until.as_deref())?)?;
+            output::agenda(&stream, json)
         }
         Command::Snooze { id, until } => {
             let item = app.snooze(cx, id, day(cx, Field::Until, &until)?)?;
@@ -978,9 +978,9 @@ fn demo(
     } else {
         followup_app::demo::build(&app, &cx)?
     };
-    let items = app.agenda(&cx, None)?;
+    let stream = app.agenda_stream(&cx, None)?;
     if json {
-        return output::agenda(&items, today, true);
+        return output::agenda(&stream, true);
     }
     outln!(
         "A demo job search as of {}: {} contacts, {} jobs, {} touches, in {}",
@@ -995,5 +995,5 @@ fn demo(
         path.display(),
         today
     );
-    output::agenda(&items, today, false)
+    output::agenda(&stream, false)
 }

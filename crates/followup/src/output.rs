@@ -5,6 +5,9 @@
 
 use std::io::Write;
 
+use std::borrow::Cow;
+
+use followup_app::agenda::{AgendaRow, AgendaStream};
 use followup_app::{ContactView, Done, JobView, Logged, PromiseView};
 use followup_core::agenda::AgendaItem;
 use followup_core::model::{Contact, Job, Touch};
@@ -147,12 +150,18 @@ pub struct Safe<W: Write>(pub W);
 
 impl<W: Write> Write for Safe<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let clean = buf
-            .iter()
-            .all(|b| (*b >= 0x20 && *b != 0x7f) || *b == b'\n' || *b == b'\t')
-            && !buf
-                .windows(2)
-                .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]));
+        // Printable ASCII and newlines, the usual case, in one pass the compiler vectorizes
+        // (the agenda writes thousands of lines through here).
+        let ascii = buf.iter().fold(true, |ok, b| {
+            ok & ((0x20..0x7f).contains(b) | (*b == b'\n'))
+        });
+        let clean = ascii
+            || buf
+                .iter()
+                .all(|b| (*b >= 0x20 && *b != 0x7f) || *b == b'\n' || *b == b'\t')
+                && !buf
+                    .windows(2)
+                    .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]));
         if clean {
             return self.0.write(buf);
         }
@@ -243,6 +252,17 @@ fn fit_widths(
             widths[i] = widths[i].max(fit::width(c));
         }
     }
+    shrink_widths(widths, shrink, max, truncate)
+}
+
+/// [`fit_widths`] from the columns' full widths: the `shrink` columns cut (when `truncate`)
+/// until the row fits in `max`.
+fn shrink_widths(
+    mut widths: Vec<usize>,
+    shrink: &[Shrink],
+    max: usize,
+    truncate: bool,
+) -> Vec<usize> {
     if !truncate {
         return widths;
     }
@@ -391,60 +411,358 @@ fn when(a: &AgendaItem, today: Date) -> String {
     }
 }
 
-fn item_line(a: &AgendaItem, today: Date) -> Vec<String> {
-    let p = followup_core::present::item(a, today);
-    vec![
-        format!("{}", a.id),
-        when(a, today),
-        p.label.to_string(),
-        p.who_and_jobs(),
-        a.channel.to_string(),
-        p.why_line(),
-    ]
+/// One agenda line's cells, borrowed from the row where they can be.
+struct Cells<'a> {
+    id: i64,
+    due: Date,
+    overdue_days: i64,
+    label: &'static str,
+    who: Cow<'a, str>,
+    channel: &'static str,
+    why: Cow<'a, str>,
+    pipeline: bool,
 }
 
-fn notes(a: &AgendaItem, today: Date) -> Vec<String> {
-    followup_core::present::item(a, today).notes
-}
+impl<'a> Cells<'a> {
+    fn of(row: &AgendaRow<'a>, today: Date) -> anyhow::Result<Cells<'a>> {
+        Ok(match *row {
+            AgendaRow::Line {
+                id,
+                due,
+                overdue_days,
+                line,
+            } => {
+                let w = words(line, id)?;
+                Cells {
+                    id,
+                    due,
+                    overdue_days,
+                    label: followup_core::why::action_label(line.head.action),
+                    who: Cow::Borrowed(w.who),
+                    channel: line.head.channel.as_str(),
+                    why: Cow::Borrowed(w.why),
+                    pipeline: line.head.action == followup_core::Action::Pipeline,
+                }
+            }
+            AgendaRow::Item(a) => {
+                let p = followup_core::present::item(a, today);
+                Cells {
+                    id: a.id,
+                    due: a.due,
+                    overdue_days: a.overdue_days,
+                    label: p.label,
+                    who: Cow::Owned(p.who_and_jobs()),
+                    channel: a.channel.as_str(),
+                    why: Cow::Owned(p.why_line()),
+                    pipeline: a.action == followup_core::Action::Pipeline,
+                }
+            }
+        })
+    }
 
-pub fn agenda(items: &[AgendaItem], today: Date, json: bool) -> Out {
-    if json {
-        return print_json(items);
+    fn when_into(&self, out: &mut String, today: Date) {
+        when_into(out, self.due, self.overdue_days, today)
     }
-    if items.is_empty() {
-        outln!("Nothing due. `followup agenda --until \"in 4 weeks\"` looks further ahead.");
-        return Ok(());
-    }
-    let rows: Vec<Vec<String>> = items.iter().map(|a| item_line(a, today)).collect();
-    let header = ["ID", "DUE", "ACTION", "WHO", "CHANNEL", "WHY"];
-    let t = term();
-    let paint = |n: usize, i: usize| {
-        if i <= 1 {
-            due_paint(&items[n], today)
+
+    /// The paint of the due date: red overdue, yellow today.
+    fn due_paint(&self, today: Date) -> Paint {
+        if self.overdue_days > 0 {
+            Paint::Red
+        } else if self.due == today {
+            Paint::Yellow
         } else {
             Paint::Plain
         }
-    };
-    match t.width {
-        Some(max) if t.truncate && !fits_one_line(&header, &rows, max) => {
-            agenda_stacked(items, &rows, today, max, t)?
-        }
-        _ => table_painted(&header, &rows, &paint, &[(5, WHY_LEAST), (3, WHO_LEAST)])?,
     }
-    let annotated: Vec<(i64, Vec<String>)> = items
-        .iter()
-        .map(|a| (a.id, notes(a, today)))
-        .filter(|(_, n)| !n.is_empty())
-        .collect();
-    if !annotated.is_empty() {
-        outln!();
-        for (id, ns) in annotated {
-            for n in ns {
-                let lead = format!("  {id}: ");
-                prose(&format!("{lead}{n}"), lead.len(), &[])?;
+
+    /// The six cells as text.
+    fn texts(&self, today: Date) -> [String; 6] {
+        let mut when = String::new();
+        self.when_into(&mut when, today);
+        [
+            self.id.to_string(),
+            when,
+            self.label.to_string(),
+            self.who.to_string(),
+            self.channel.to_string(),
+            self.why.to_string(),
+        ]
+    }
+}
+
+/// A kept line's words; unreadable ones are a damaged database, said with the item's number.
+fn words<'a>(
+    line: &followup_core::line::Line<'a>,
+    id: i64,
+) -> anyhow::Result<followup_core::line::Words<'a>> {
+    line.words().ok_or_else(|| {
+        anyhow::anyhow!("plan item {id}'s agenda line is unreadable; `followup replan` rewrites it")
+    })
+}
+
+/// The due column: `Wed 7 Oct (60 d overdue)`, `Sun 6 Dec (today)`, `Mon 7 Dec`, appended
+/// to `out` ([`when`] for a whole item).
+fn when_into(out: &mut String, due: Date, overdue_days: i64, today: Date) {
+    followup_core::plan::push_day_label(out, due, today);
+    if overdue_days > 0 {
+        out.push_str(" (");
+        followup_core::plan::push_number(out, overdue_days);
+        out.push_str(" d overdue)");
+    } else if due == today {
+        out.push_str(" (today)");
+    }
+}
+
+/// An agenda row's notes, as of `today`.
+fn row_notes(row: &AgendaRow<'_>, today: Date) -> anyhow::Result<Vec<String>> {
+    Ok(match row {
+        AgendaRow::Line { line, id, .. } => line.notes(&words(line, *id)?, today),
+        AgendaRow::Item(a) => followup_core::present::item(a, today).notes,
+    })
+}
+
+fn has_notes(row: &AgendaRow<'_>, today: Date) -> bool {
+    match row {
+        AgendaRow::Line { line, .. } => line.has_notes(),
+        AgendaRow::Item(a) => !followup_core::present::item(a, today).notes.is_empty(),
+    }
+}
+
+const AGENDA_HEADER: [&str; 6] = ["ID", "DUE", "ACTION", "WHO", "CHANNEL", "WHY"];
+
+/// The agenda, written as it is read (issue 17): a first walk over the window measures the
+/// columns, a second writes the lines, and a third the notes when there are any; no walk holds
+/// more than the line it is on. `--json` is one walk, element by element, the same bytes as
+/// the whole array pretty-printed.
+pub fn agenda(stream: &AgendaStream<'_>, json: bool) -> Out {
+    let today = stream.today();
+    if json {
+        return agenda_json(stream);
+    }
+    let t = term();
+    // First walk: the columns' widths, and whether there is anything at all.
+    let mut rows = 0usize;
+    let mut notes = false;
+    let mut widths: [usize; 6] = AGENDA_HEADER.map(|h| h.len());
+    let mut when = String::new();
+    // The due column's width for the last due date seen: rows come by due date.
+    let mut when_width: Option<(Date, usize)> = None;
+    stream.each(false, &mut |row| -> Out {
+        rows += 1;
+        notes = notes || has_notes(&row, today);
+        if let (
+            None,
+            AgendaRow::Line {
+                line, overdue_days, ..
+            },
+        ) = (t.width, row)
+        {
+            // The pipe layout from the line's head alone: its words are not read here.
+            let h = &line.head;
+            let when_len = match when_width {
+                Some((d, n)) if d == h.due => n,
+                _ => {
+                    when.clear();
+                    when_into(&mut when, h.due, overdue_days, today);
+                    when_width = Some((h.due, when.len()));
+                    when.len()
+                }
+            };
+            let cells = [
+                digits(h.id),
+                when_len,
+                followup_core::why::action_label(h.action).len(),
+                h.who_chars as usize,
+                h.channel.as_str().len(),
+            ];
+            for (w, n) in widths.iter_mut().zip(cells) {
+                *w = (*w).max(n);
+            }
+            return Ok(());
+        }
+        let c = Cells::of(&row, today)?;
+        if t.width.is_none() {
+            // The pipe layout: every cell in full; the last column is never padded.
+            when.clear();
+            c.when_into(&mut when, today);
+            let cells = [
+                digits(c.id),
+                when.len(),
+                c.label.len(),
+                c.who.chars().count(),
+                c.channel.len(),
+            ];
+            for (w, n) in widths.iter_mut().zip(cells) {
+                *w = (*w).max(n);
+            }
+        } else {
+            for (w, text) in widths.iter_mut().zip(c.texts(today)) {
+                *w = (*w).max(fit::width(&cell(&text)));
             }
         }
+        Ok(())
+    })?;
+    if rows == 0 {
+        outln!("Nothing due. `followup agenda --until \"in 4 weeks\"` looks further ahead.");
+        return Ok(());
     }
+    match t.width {
+        None => agenda_plain(stream, &widths)?,
+        Some(max) if t.truncate && !fits_one_line(&widths, max) => {
+            agenda_stacked(stream, &widths, max, t)?
+        }
+        Some(max) => {
+            let header = AGENDA_HEADER.map(String::from);
+            let widths = shrink_widths(
+                widths.to_vec(),
+                &[(5, WHY_LEAST), (3, WHO_LEAST)],
+                max,
+                t.truncate,
+            );
+            let mut out = stdout();
+            write_row(&mut out, &header, &widths, &|_| Paint::Bold, t)?;
+            stream.each(false, &mut |row| -> Out {
+                let c = Cells::of(&row, today)?;
+                let paint = c.due_paint(today);
+                let cells = c.texts(today).map(|x| cell(&x));
+                write_row(
+                    &mut out,
+                    &cells,
+                    &widths,
+                    &|i| if i <= 1 { paint } else { Paint::Plain },
+                    t,
+                )
+            })?;
+            out.flush()?;
+        }
+    }
+    if notes {
+        outln!();
+        stream.each(false, &mut |row| -> Out {
+            for n in row_notes(&row, today)? {
+                let lead = format!("  {}: ", row.id());
+                prose(&format!("{lead}{n}"), lead.len(), &[])?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+/// How many digits a number takes.
+fn digits(n: i64) -> usize {
+    let mut m = n.unsigned_abs();
+    let mut d = 1 + usize::from(n < 0);
+    while m >= 10 {
+        m /= 10;
+        d += 1;
+    }
+    d
+}
+
+/// Spaces for padding, without a loop for the usual few.
+fn pad(line: &mut Vec<u8>, n: usize) {
+    const SPACES: &[u8] = b"                                                                ";
+    let mut n = n;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        line.extend_from_slice(&SPACES[..k]);
+        n -= k;
+    }
+}
+
+/// The agenda in a pipe: every cell in full, columns as wide as their widest cell, each line
+/// built in one buffer and written through [`Safe`] at once.
+fn agenda_plain(stream: &AgendaStream<'_>, widths: &[usize; 6]) -> Out {
+    let today = stream.today();
+    let mut out = stdout();
+    let mut line: Vec<u8> = Vec::with_capacity(256);
+    for (i, h) in AGENDA_HEADER.iter().enumerate() {
+        line.extend_from_slice(h.as_bytes());
+        if i < 5 {
+            pad(&mut line, widths[i] - h.len() + 2);
+        }
+    }
+    line.push(b'\n');
+    out.write_all(&line)?;
+    // The due column, padded, for the last due date seen: rows come by due date.
+    let mut when: Option<(Date, i64, Vec<u8>)> = None;
+    let mut text = String::new();
+    stream.each(false, &mut |row| -> Out {
+        let c = Cells::of(&row, today)?;
+        line.clear();
+        push_digits(&mut line, c.id);
+        pad(&mut line, widths[0] - digits(c.id) + 2);
+        match &when {
+            Some((d, o, w)) if *d == c.due && *o == c.overdue_days => line.extend_from_slice(w),
+            _ => {
+                text.clear();
+                c.when_into(&mut text, today);
+                let mut w = text.clone().into_bytes();
+                pad(&mut w, widths[1] - text.len() + 2);
+                line.extend_from_slice(&w);
+                when = Some((c.due, c.overdue_days, w));
+            }
+        }
+        line.extend_from_slice(c.label.as_bytes());
+        pad(&mut line, widths[2] - c.label.len() + 2);
+        line.extend_from_slice(c.who.as_bytes());
+        let who_chars = match row {
+            AgendaRow::Line { line: l, .. } => l.head.who_chars as usize,
+            AgendaRow::Item(_) => c.who.chars().count(),
+        };
+        pad(&mut line, widths[3] - who_chars + 2);
+        line.extend_from_slice(c.channel.as_bytes());
+        pad(&mut line, widths[4] - c.channel.len() + 2);
+        line.extend_from_slice(c.why.trim_end().as_bytes());
+        line.push(b'\n');
+        out.write_all(&line)?;
+        Ok(())
+    })?;
+    out.flush()?;
+    Ok(())
+}
+
+/// A decimal number's digits appended to `out`.
+fn push_digits(out: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        out.push(b'-');
+    }
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// `--json`: the array pretty-printed as serde_json prints a whole one, an element at a time.
+fn agenda_json(stream: &AgendaStream<'_>) -> Out {
+    use serde::ser::{SerializeSeq, Serializer};
+    // JSON escapes control characters itself.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    {
+        let mut ser = serde_json::Serializer::pretty(&mut out);
+        let mut seq = ser.serialize_seq(None)?;
+        stream.each(true, &mut |row| -> Out {
+            match row {
+                AgendaRow::Item(a) => seq.serialize_element(a)?,
+                AgendaRow::Line { id, .. } => {
+                    anyhow::bail!("agenda item {id} came without its whole record")
+                }
+            }
+            Ok(())
+        })?;
+        seq.end()?;
+    }
+    writeln!(out)?;
+    out.flush()?;
     Ok(())
 }
 
@@ -454,14 +772,9 @@ const WHY_LEAST: usize = 50;
 const WHO_LEAST: usize = 24;
 
 /// True when the agenda fits on one line an item, the why and who cut to no less than
-/// [`WHY_LEAST`] and [`WHO_LEAST`].
-fn fits_one_line(header: &[&str], rows: &[Vec<String>], max: usize) -> bool {
-    let mut widths: Vec<usize> = header.iter().map(|h| fit::width(h)).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(fit::width(&cell(c)));
-        }
-    }
+/// [`WHY_LEAST`] and [`WHO_LEAST`]; `widths` are the columns' full widths on a terminal.
+fn fits_one_line(widths: &[usize; 6], max: usize) -> bool {
+    let mut widths = *widths;
     widths[3] = widths[3].min(WHO_LEAST);
     widths[5] = widths[5].min(WHY_LEAST);
     widths.iter().sum::<usize>() + 2 * (widths.len() - 1) <= max
@@ -469,44 +782,39 @@ fn fits_one_line(header: &[&str], rows: &[Vec<String>], max: usize) -> bool {
 
 /// The agenda on a narrow terminal: ID, due, action and whom on one line, then the channel
 /// and the why under it, each cut with "…" to the width.
-fn agenda_stacked(
-    items: &[AgendaItem],
-    rows: &[Vec<String>],
-    today: Date,
-    max: usize,
-    t: Term,
-) -> Out {
+fn agenda_stacked(stream: &AgendaStream<'_>, full: &[usize; 6], max: usize, t: Term) -> Out {
+    let today = stream.today();
     let header: Vec<String> = ["ID", "DUE", "ACTION", "WHO"]
         .iter()
         .map(|h| h.to_string())
         .collect();
-    let firsts: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r[..4].iter().map(|c| cell(c)).collect())
-        .collect();
-    let widths = fit_widths(&header, &firsts, &[(3, 12), (2, 10)], max, true);
+    let widths = shrink_widths(full[..4].to_vec(), &[(3, 12), (2, 10)], max, true);
     let indent = widths[0] + 2;
     let room = max.saturating_sub(indent);
     let mut out = stdout();
     write_row(&mut out, &header, &widths, &|_| Paint::Bold, t)?;
-    for ((a, first), row) in items.iter().zip(&firsts).zip(rows) {
-        let paint = due_paint(a, today);
+    stream.each(false, &mut |row| -> Out {
+        let c = Cells::of(&row, today)?;
+        let paint = c.due_paint(today);
+        let [id, when, label, who, channel, why] = c.texts(today);
+        let first = [cell(&id), cell(&when), cell(&label), cell(&who)];
         write_row(
             &mut out,
-            first,
+            &first,
             &widths,
             &|i| if i <= 1 { paint } else { Paint::Plain },
             t,
         )?;
-        let why = if a.action == followup_core::Action::Pipeline {
-            cell(&row[5])
+        let why = if c.pipeline {
+            cell(&why)
         } else {
-            format!("by {}: {}", cell(&row[4]), cell(&row[5]))
+            format!("by {}: {}", cell(&channel), cell(&why))
         };
         out.write_all(" ".repeat(indent).as_bytes())?;
         out.write_all(fit::truncate(&why, room).as_bytes())?;
         out.write_all(b"\n")?;
-    }
+        Ok(())
+    })?;
     out.flush()?;
     Ok(())
 }

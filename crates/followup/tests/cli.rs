@@ -2980,3 +2980,152 @@ fn every_argument_has_help_and_global_options_have_their_own_heading() {
     let help = ok(&d.path, "2026-03-06", &["job", "close", "--help"]);
     assert!(help.contains("accepted, rejected, withdrawn or no-response"));
 }
+
+/// The agenda as it was printed before it streamed (issue 17), from the whole list of items:
+/// every cell in full, columns as wide as their widest cell, then the notes.
+fn agenda_text_of_whole_items(
+    items: &[followup_core::AgendaItem],
+    today: jiff::civil::Date,
+) -> String {
+    use followup_core::plan::day_label;
+    if items.is_empty() {
+        return "Nothing due. `followup agenda --until \"in 4 weeks\"` looks further ahead.\n"
+            .into();
+    }
+    let mut rows: Vec<Vec<String>> = vec![
+        ["ID", "DUE", "ACTION", "WHO", "CHANNEL", "WHY"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for a in items {
+        let p = followup_core::present::item(a, today);
+        let when = if a.overdue_days > 0 {
+            format!("{} ({} d overdue)", day_label(a.due, today), a.overdue_days)
+        } else if a.due == today {
+            format!("{} (today)", day_label(a.due, today))
+        } else {
+            day_label(a.due, today)
+        };
+        rows.push(vec![
+            a.id.to_string(),
+            when,
+            p.label.to_string(),
+            p.who_and_jobs(),
+            a.channel.to_string(),
+            p.why_line(),
+        ]);
+    }
+    let mut widths = [0usize; 6];
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            if i == 5 {
+                out.push_str(c.trim_end());
+            } else {
+                out.push_str(c);
+                out.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
+            }
+        }
+        out.push('\n');
+    }
+    let notes: Vec<String> = items
+        .iter()
+        .flat_map(|a| {
+            followup_core::present::item(a, today)
+                .notes
+                .into_iter()
+                .map(move |n| format!("  {}: {n}\n", a.id))
+        })
+        .collect();
+    if !notes.is_empty() {
+        out.push('\n');
+        out.extend(notes);
+    }
+    out
+}
+
+/// Issue 17: the streamed agenda prints what the whole list printed, to the byte, in text and
+/// in JSON, on days when items fold, move on, say "call now", fall on occasions or cross a
+/// year.
+#[test]
+fn agenda_streams_what_the_whole_agenda_printed() {
+    use followup_core::Action;
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut same = |path: &Path, today: &str, until: Option<&str>| {
+        let app = followup_app::App::open_existing(path, followup_app::Config::default()).unwrap();
+        let day: jiff::civil::Date = today.parse().unwrap();
+        let cx = app.ctx(day).unwrap();
+        let items = app.agenda(&cx, until.map(|u| u.parse().unwrap())).unwrap();
+        for a in &items {
+            kinds.insert((a.action, a.call_now, a.thanks_too, a.overdue_days > 0));
+        }
+        let mut args = vec!["agenda"];
+        if let Some(u) = until {
+            args.extend(["--until", u]);
+        }
+        assert_eq!(
+            ok(path, today, &args),
+            agenda_text_of_whole_items(&items, day),
+            "text on {today} until {until:?}"
+        );
+        let mut with_json = vec!["--json"];
+        with_json.extend(&args);
+        assert_eq!(
+            ok(path, today, &with_json),
+            serde_json::to_string_pretty(&items).unwrap() + "\n",
+            "JSON on {today} until {until:?}"
+        );
+    };
+    let d = db();
+    ok(
+        &d.path,
+        "2026-11-23",
+        &["--db", d.path.to_str().unwrap(), "demo"],
+    );
+    for (today, until) in [
+        ("2026-11-23", None),
+        ("2026-11-23", Some("2027-03-01")),
+        ("2026-12-10", Some("2026-12-31")),
+        ("2027-01-20", Some("2028-01-01")),
+    ] {
+        same(&d.path, today, until);
+    }
+    // An interview with no timeline: unthanked, its thank-you folds into the F4 follow-up
+    // (C4); thanked, the F4 date became a promise, which says "call now" once past (C2).
+    let e = db();
+    dana_journey(&e.path);
+    ok(
+        &e.path,
+        "2026-03-05",
+        &["log", "interview", "--with", "1", "--job", "Northwind"],
+    );
+    same(&e.path, "2026-03-25", None);
+    let items = json(&e.path, "2026-03-06", &["agenda"]);
+    let ty = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["action"] == "thank-you")
+        .expect("a thank-you")["id"]
+        .to_string();
+    ok(&e.path, "2026-03-06", &["done", &ty]);
+    same(&e.path, "2026-03-10", None);
+    same(&e.path, "2026-03-25", Some("2026-04-30"));
+    for (action, what) in [
+        (Action::Occasion, "an occasion"),
+        (Action::MoveOnReview, "a move-on review"),
+        (Action::Pipeline, "the pipeline"),
+    ] {
+        assert!(
+            kinds.iter().any(|k| k.0 == action),
+            "the days chosen show {what}: {kinds:?}"
+        );
+    }
+    assert!(kinds.iter().any(|k| k.1 && !k.2), "a call now: {kinds:?}");
+    assert!(kinds.iter().any(|k| k.2), "a thank-you folded: {kinds:?}");
+}

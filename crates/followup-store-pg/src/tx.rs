@@ -961,10 +961,6 @@ impl WriteTx for PgTx<'_> {
         self.atomically(|t| t.replace_plan_of_now(subjects, items))
     }
 
-    fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()> {
-        self.atomically(|t| t.replace_all_plan_now(items))
-    }
-
     fn clear_plan(&mut self) -> Result<()> {
         self.atomically(|t| {
             t.exec("DELETE FROM plan WHERE owner = $1", &[&t.owner])?;
@@ -1392,75 +1388,6 @@ impl PgTx<'_> {
                 "DELETE FROM plan WHERE owner = $1 AND id = $2",
                 &[&self.owner, id],
             )?;
-        }
-        Ok(())
-    }
-
-    fn replace_all_plan_now(&mut self, items: &[FollowUp]) -> Result<()> {
-        // One read of the keys and of the current rows, then only what changed is written:
-        // a replan that changes nothing writes nothing.
-        let mut keys: BTreeMap<String, i64> = BTreeMap::new();
-        for r in &self.query(
-            "SELECT key, id FROM plan_keys WHERE owner = $1",
-            &[&self.owner],
-        )? {
-            keys.insert(get(r, 0, "plan_keys")?, get(r, 1, "plan_keys")?);
-        }
-        // A row whose line is of another version is rewritten too (the line follows from the
-        // JSON and the version).
-        let mut current: BTreeMap<i64, String> = BTreeMap::new();
-        for r in &self.query(
-            "SELECT id, data, substring(line from 1 for 1) FROM plan WHERE owner = $1",
-            &[&self.owner],
-        )? {
-            let version: &[u8] = get(r, 2, "plan")?;
-            let data: String = if version == [LINE_VERSION] {
-                get(r, 1, "plan")?
-            } else {
-                String::new()
-            };
-            current.insert(get(r, 0, "plan")?, data);
-        }
-        // New keys are numbered from the allocator, which is moved once, past them all.
-        let mut next: Option<i64> = None;
-        for item in items {
-            let key = item.key.to_string();
-            let id = match keys.get(&key) {
-                Some(id) => *id,
-                None => {
-                    let id = match next {
-                        Some(n) => n,
-                        None => self.allocate(PLAN_KEY)?,
-                    };
-                    self.exec(
-                        "INSERT INTO plan_keys (owner, id, key) VALUES ($1, $2, $3)",
-                        &[&self.owner, &id, &key],
-                    )?;
-                    keys.insert(key, id);
-                    next = Some(id + 1);
-                    id
-                }
-            };
-            match current.remove(&id) {
-                Some(old) if old == to_json(item) => {}
-                Some(_) => {
-                    self.exec(
-                        "DELETE FROM plan WHERE owner = $1 AND id = $2",
-                        &[&self.owner, &id],
-                    )?;
-                    self.insert_plan_row(id, item)?;
-                }
-                None => self.insert_plan_row(id, item)?,
-            }
-        }
-        for id in current.keys() {
-            self.exec(
-                "DELETE FROM plan WHERE owner = $1 AND id = $2",
-                &[&self.owner, id],
-            )?;
-        }
-        if let Some(n) = next {
-            self.taken(PLAN_KEY, n - 1)?;
         }
         Ok(())
     }

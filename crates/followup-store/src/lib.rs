@@ -479,8 +479,15 @@ pub trait WriteTx: ReadTx {
     /// Replaces the subject's plan items with `items` (which must all belong to it; one key
     /// twice is a [`StoreError::Conflict`]).
     fn replace_plan(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()>;
-    /// Replaces the whole plan with `items` (a full replan), keeping every key's number.
-    fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()>;
+    /// Replaces the whole plan with `items`, keeping every key's number: [`WriteTx::replace_plan_of`]
+    /// over every subject the plan holds or `items` name (a full replan goes a slice at a time
+    /// instead; this is the whole at once, for an import of a plan and for tests).
+    fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()> {
+        let mut subjects: BTreeSet<Subject> = self.plan_subjects()?.into_iter().collect();
+        subjects.extend(items.iter().map(|i| i.key.subject));
+        let subjects: Vec<Subject> = subjects.into_iter().collect();
+        self.replace_plan_of(&subjects, items)
+    }
     /// Replaces the plan items of `subjects` with `items` (each must belong to one of them;
     /// one key twice is a [`StoreError::Conflict`]), keeping every key's number and writing
     /// only what changed: a full replan a slice of subjects at a time.

@@ -820,13 +820,6 @@ impl WriteTx for MemoryTx<'_> {
         })
     }
 
-    fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()> {
-        self.all_or_nothing(|data| {
-            data.plan = data.numbered(items)?;
-            Ok(())
-        })
-    }
-
     fn clear_plan(&mut self) -> Result<()> {
         self.data_mut().plan.clear();
         Ok(())

@@ -1363,10 +1363,6 @@ impl WriteTx for SqliteTx<'_> {
         self.atomically(|tx| tx.replace_plan_now(subject, items))
     }
 
-    fn replace_all_plan(&mut self, items: &[FollowUp]) -> Result<()> {
-        self.atomically(|tx| tx.replace_all_plan_now(items))
-    }
-
     fn replace_plan_of(&mut self, subjects: &[Subject], items: &[FollowUp]) -> Result<()> {
         self.atomically(|tx| tx.replace_plan_of_now(subjects, items))
     }
@@ -1752,82 +1748,6 @@ impl SqliteTx<'_> {
                 "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
                 params![self.owner, id],
             )?;
-        }
-        Ok(())
-    }
-
-    fn replace_all_plan_now(&mut self, items: &[FollowUp]) -> Result<()> {
-        // One read of the keys and of the current rows, then only what changed is written:
-        // a replan that changes nothing writes nothing.
-        let mut keys: BTreeMap<String, i64> = BTreeMap::new();
-        {
-            let mut stmt = self
-                .tx
-                .prepare_cached("SELECT key, id FROM plan_keys WHERE owner = ?1")?;
-            let mut rows = stmt.query(params![self.owner])?;
-            while let Some(r) = rows.next()? {
-                keys.insert(r.get(0)?, r.get(1)?);
-            }
-        }
-        // A row whose line is of another version is rewritten too: the line follows from the
-        // JSON and the version, so equal JSON and a current version mean an equal line.
-        let mut current: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
-        {
-            let mut stmt = self
-                .tx
-                .prepare_cached("SELECT id, data, substr(line, 1, 1) FROM plan WHERE owner = ?1")?;
-            let mut rows = stmt.query(params![self.owner])?;
-            while let Some(r) = rows.next()? {
-                let id: i64 = r.get(0)?;
-                let current_line = r.get_ref(2)?.as_blob().ok() == Some(&[LINE_VERSION][..]);
-                let data = if current_line {
-                    r.get_ref(1)?.as_bytes().unwrap_or_default().to_vec()
-                } else {
-                    Vec::new()
-                };
-                current.insert(id, data);
-            }
-        }
-        // New keys are numbered from the allocator, which is moved once, past them all.
-        let mut next: Option<i64> = None;
-        for item in items {
-            let key = item.key.to_string();
-            let id = match keys.get(&key) {
-                Some(id) => *id,
-                None => {
-                    let id = match next {
-                        Some(n) => n,
-                        None => self.allocate(PLAN_KEY)?,
-                    };
-                    self.exec(
-                        "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
-                        params![self.owner, id, key],
-                    )?;
-                    keys.insert(key, id);
-                    next = Some(id + 1);
-                    id
-                }
-            };
-            match current.remove(&id) {
-                Some(old) if old == to_json(item).as_bytes() => {}
-                Some(_) => {
-                    self.exec(
-                        "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
-                        params![self.owner, id],
-                    )?;
-                    self.insert_plan_row(id, item)?;
-                }
-                None => self.insert_plan_row(id, item)?,
-            }
-        }
-        for id in current.keys() {
-            self.exec(
-                "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
-                params![self.owner, id],
-            )?;
-        }
-        if let Some(n) = next {
-            self.taken(PLAN_KEY, n - 1)?;
         }
         Ok(())
     }

@@ -104,10 +104,7 @@ fn full_replan_in(tx: &mut dyn WriteTx, policy: &Policy, slice: i64) -> Result<u
                 contact: None,
                 jobs: vec![j],
                 touches: touches.iter().collect(),
-                snoozes: snoozes_of
-                    .get(&subject)
-                    .map(|v| v.iter().collect())
-                    .unwrap_or_default(),
+                snoozes: snoozes_for(&snoozes_of, subject),
             };
             items.extend(plan::plan_ref(subject, &h, policy));
             subjects.push(subject);
@@ -124,6 +121,17 @@ fn full_replan_in(tx: &mut dyn WriteTx, policy: &Policy, slice: i64) -> Result<u
         .collect();
     tx.replace_plan_of(&gone, &[])?;
     Ok(count)
+}
+
+/// A subject's snoozes, from the ones read for the whole replan.
+fn snoozes_for(
+    snoozes_of: &BTreeMap<Subject, Vec<plan::Snooze>>,
+    subject: Subject,
+) -> Vec<&plan::Snooze> {
+    snoozes_of
+        .get(&subject)
+        .map(|v| v.iter().collect())
+        .unwrap_or_default()
 }
 
 /// The plan of each contact of `slice`, in order: the planner is pure, so on every core.
@@ -155,10 +163,7 @@ where
                             contact: Some(c),
                             jobs,
                             touches,
-                            snoozes: snoozes_of
-                                .get(&subject)
-                                .map(|v| v.iter().collect())
-                                .unwrap_or_default(),
+                            snoozes: snoozes_for(snoozes_of, subject),
                         };
                         out.extend(plan::plan_ref(subject, &h, policy));
                     }

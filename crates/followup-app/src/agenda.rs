@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use std::ops::ControlFlow;
 
-use followup_core::line::Line;
+use followup_core::line::{Extent, Line};
 use followup_store::{PlanRow, ReadTx, RowBody};
 
 use crate::error::{AppError, Field, Result, invalid, refused};
@@ -148,6 +148,60 @@ impl AgendaStream<'_> {
             f(AgendaRow::Item(a))?;
         }
         Ok(())
+    }
+}
+
+impl AgendaStream<'_> {
+    /// The table measured without walking the window (issue 17), when the store keeps
+    /// per-day extents: `day` gets each day's [`Extent`] over its firm lines, `row` every
+    /// other line as [`AgendaStream::each`] would hand it (the few loose ones, the items held
+    /// aside). `Ok(false)` when the store cannot say: walk with `each` instead.
+    pub fn measure<E: From<AppError>>(
+        &self,
+        day: &mut dyn FnMut(&Extent),
+        row: &mut dyn FnMut(AgendaRow<'_>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<bool, E> {
+        let today = self.today;
+        let mut failed: Option<E> = None;
+        let kept = self
+            .tx
+            .plan_extents(self.until, today, day, &mut |r: PlanRow<'_>| {
+                if failed.is_some() {
+                    return;
+                }
+                let done = match r.body {
+                    RowBody::Line(line) => row(AgendaRow::Line {
+                        id: r.id,
+                        due: r.due,
+                        overdue_days: agenda::days_between(r.due, today).max(0),
+                        line: &line,
+                    }),
+                    RowBody::Item(item) => {
+                        let a = agenda::view_owned(
+                            Planned {
+                                id: r.id,
+                                item: *item,
+                            },
+                            today,
+                        );
+                        row(AgendaRow::Item(&a))
+                    }
+                };
+                if let Err(e) = done {
+                    failed = Some(e);
+                }
+            })
+            .map_err(|e| E::from(AppError::from(e)))?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if !kept {
+            return Ok(false);
+        }
+        for (_, a) in &self.side {
+            row(AgendaRow::Item(a))?;
+        }
+        Ok(true)
     }
 }
 

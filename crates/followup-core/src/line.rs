@@ -337,6 +337,74 @@ impl<'a> Line<'a> {
     }
 }
 
+/// What the agenda's table needs to know of one day's *firm* lines (those today never
+/// changes: no [`Head::reorder_on`], no [`Head::restyle_on`]) to size its columns without
+/// reading them (docs/DESIGN.md, "Per-day extents"): how many, the largest number, which
+/// actions and channels (as sets, so the words are this build's), the widest whom, and
+/// whether any has a note. A store keeps one per day and folds a day's lines again when one
+/// of them changes; the loose lines are few and measured one by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extent {
+    pub due: Date,
+    pub rows: u32,
+    pub id_max: i64,
+    /// One bit per action, in [`Action::ALL`]'s order.
+    pub actions: u32,
+    /// One bit per channel, in [`Channel::ALL`]'s order.
+    pub channels: u32,
+    pub who_max: u32,
+    pub notes: bool,
+}
+
+impl Extent {
+    /// A day with no lines yet.
+    pub fn empty(due: Date) -> Extent {
+        Extent {
+            due,
+            rows: 0,
+            id_max: 0,
+            actions: 0,
+            channels: 0,
+            who_max: 0,
+            notes: false,
+        }
+    }
+
+    /// True when a line belongs in a day's extent rather than being measured on its own.
+    pub fn is_firm(head: &Head) -> bool {
+        head.reorder_on.is_none() && head.restyle_on.is_none()
+    }
+
+    /// The extent with one more firm line.
+    pub fn add(&mut self, line: &Line<'_>) {
+        let h = &line.head;
+        self.rows += 1;
+        self.id_max = self.id_max.max(h.id);
+        self.actions |= 1 << (action_code(h.action) as u32 % 32);
+        self.channels |= 1 << (channel_code(h.channel) as u32 % 32);
+        self.who_max = self.who_max.max(h.who_chars);
+        self.notes |= line.has_notes();
+    }
+
+    /// The actions the day holds.
+    pub fn actions(&self) -> impl Iterator<Item = Action> + '_ {
+        Action::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.actions & (1 << (*i as u32 % 32)) != 0)
+            .map(|(_, a)| *a)
+    }
+
+    /// The channels the day holds.
+    pub fn channels(&self) -> impl Iterator<Item = Channel> + '_ {
+        Channel::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.channels & (1 << (*i as u32 % 32)) != 0)
+            .map(|(_, c)| *c)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

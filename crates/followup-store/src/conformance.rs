@@ -82,6 +82,10 @@ pub fn run(name: &str, reads_wait_for_writes: bool, make: &dyn Fn() -> Box<dyn S
             "a plan is replaced a slice of subjects at a time",
             plan_replaced_by_slices,
         ),
+        (
+            "the agenda's extents are what a walk measures",
+            extents_are_what_a_walk_measures,
+        ),
     ];
     for (rule, check) in rules {
         let store: Arc<dyn Store> = Arc::from(make());
@@ -2075,5 +2079,139 @@ fn plan_replaced_by_slices(store: &Arc<dyn Store>, _: bool) {
         ok(read(s, OTHER).plan_subjects(), "other").len(),
         0,
         "sealed: another owner has no plan"
+    );
+}
+
+/// What [`ReadTx::plan_extents`] (or the walk it stands for) handed over: the days' extents in
+/// order, and the loose rows as (number, due, came whole), sorted.
+type Measured = (Vec<followup_core::line::Extent>, Vec<(i64, Date, bool)>);
+
+fn measured(r: &dyn ReadTx, until: Date, today: Date, kept: bool) -> Option<Measured> {
+    use crate::RowBody;
+    let mut days = Vec::new();
+    let mut loose = Vec::new();
+    let mut on_day = |e: &followup_core::line::Extent| days.push(*e);
+    let mut on_row = |row: crate::PlanRow<'_>| {
+        loose.push((row.id, row.due, matches!(row.body, RowBody::Item(_))))
+    };
+    let said = if kept {
+        ok(
+            r.plan_extents(until, today, &mut on_day, &mut on_row),
+            "extents",
+        )
+    } else {
+        ok(
+            crate::extents_by_walk(r, until, today, &mut on_day, &mut on_row),
+            "extents by walk",
+        )
+    };
+    loose.sort();
+    said.then_some((days, loose))
+}
+
+fn extents_are_what_a_walk_measures(store: &Arc<dyn Store>, _: bool) {
+    use followup_core::plan::{ContactRef, Step};
+    let s = &**store;
+    let base = date(2026, 3, 10);
+    // A small generator of its own, seeded: the same rounds on every backend and every run.
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let names = [
+        "Ann",
+        "Bo",
+        "Émile Zola-Durand",
+        "Dora",
+        "",
+        "Lee Park of Acme",
+    ];
+    let actions = [
+        Action::FollowUp,
+        Action::Retry,
+        Action::ValueAdd,
+        Action::KeepInTouch,
+        Action::ThankYou,
+    ];
+    let subjects: Vec<Subject> = (1..=16).map(|k| Subject::Job(JobId(k))).collect();
+    for round in 0..60 {
+        let mut pick = |n: usize| next(n as u64) as usize;
+        let chosen: Vec<Subject> = subjects.iter().copied().filter(|_| pick(3) == 0).collect();
+        let mut items = Vec::new();
+        for (k, subject) in chosen.iter().enumerate() {
+            if pick(4) == 0 {
+                continue; // the subject's item goes
+            }
+            let due = base
+                .checked_add(jiff::Span::new().days(pick(21) as i64 - 10))
+                .expect("a day");
+            let mut it = item(*subject, Slot::FollowUp, due);
+            it.action = actions[pick(actions.len())];
+            it.channel = Channel::ALL[pick(Channel::ALL.len())];
+            it.rule = Rule(1 + pick(9) as u8);
+            let name = names[pick(names.len())];
+            if !name.is_empty() {
+                it.contact = Some(ContactRef {
+                    id: ContactId(k as i64 + 1),
+                    name: name.to_string(),
+                });
+            }
+            if it.action == Action::ThankYou && pick(2) == 0 {
+                it.then = Some(Step {
+                    due: due.checked_add(jiff::Span::new().days(4)).expect("a day"),
+                    action: Action::FollowUp,
+                    rule: Rule(4),
+                    why: "F4: test".into(),
+                    reason: None,
+                    call_when_late: false,
+                });
+            }
+            if pick(5) == 0 {
+                it.move_on_from = Some(due.checked_add(jiff::Span::new().days(3)).expect("a day"));
+            }
+            it.call_when_late = pick(6) == 0;
+            items.push(it);
+        }
+        let mut tx = write(s, ME);
+        match pick(10) {
+            0 => ok(tx.clear_plan(), "clear"),
+            1 => {
+                let one = subjects[pick(subjects.len())];
+                let mine: Vec<FollowUp> = items
+                    .iter()
+                    .filter(|i| i.key.subject == one)
+                    .cloned()
+                    .collect();
+                ok(tx.replace_plan(one, &mine), "replace one subject")
+            }
+            _ => ok(tx.replace_plan_of(&chosen, &items), "replace a slice"),
+        }
+        if pick(8) == 0 {
+            drop(tx); // rolled back: the extents stay those of the last commit
+        } else {
+            ok(tx.commit(), "commit");
+        }
+        let r = read(s, ME);
+        for today in [base.yesterday().expect("a day"), base, date(2026, 3, 16)] {
+            for until in [today, date(2026, 3, 25)] {
+                let kept = measured(&*r, until, today, true)
+                    .unwrap_or_else(|| panic!("round {round}: the store kept no extents"));
+                let walked = measured(&*r, until, today, false).expect("a walk always measures");
+                assert_eq!(
+                    kept, walked,
+                    "round {round}, today {today}, until {until}: extents differ from a walk"
+                );
+            }
+        }
+    }
+    // Another owner's extents are empty.
+    let other = read(s, OTHER);
+    assert_eq!(
+        measured(&*other, date(2026, 3, 25), base, true),
+        Some((vec![], vec![])),
+        "sealed: another owner's extents"
     );
 }

@@ -51,7 +51,7 @@ mod sqlite;
 use std::collections::BTreeSet;
 
 use followup_core::agenda::Planned;
-use followup_core::line::{Compact, Line};
+use followup_core::line::{Compact, Extent, Line};
 use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, OwnerId, Touch, TouchId};
 use followup_core::plan::{FollowUp, PlanKey, Rule, Snooze, Subject};
 use followup_core::{Event, MailMeaning, MailRecord, Stage};
@@ -220,6 +220,34 @@ pub enum RowBody<'a> {
     Line(Line<'a>),
     /// The whole item.
     Item(Box<FollowUp>),
+}
+
+/// [`ReadTx::plan_extents`] by walking [`ReadTx::plan_lines`]: the reference every store's
+/// kept extents are held to (a conformance rule).
+pub fn extents_by_walk<T: ReadTx + ?Sized>(
+    tx: &T,
+    until: Date,
+    today: Date,
+    day: &mut dyn FnMut(&Extent),
+    loose: &mut dyn FnMut(PlanRow<'_>),
+) -> Result<bool> {
+    let mut open: Option<Extent> = None;
+    tx.plan_lines(until, today, false, &mut |row| {
+        match &row.body {
+            RowBody::Line(l) if Extent::is_firm(&l.head) => {
+                if open.is_some_and(|e| e.due != row.due) {
+                    day(&open.take().expect("an open day"));
+                }
+                open.get_or_insert_with(|| Extent::empty(row.due)).add(l);
+            }
+            _ => loose(row),
+        }
+        ControlFlow::Continue(())
+    })?;
+    if let Some(e) = open {
+        day(&e);
+    }
+    Ok(true)
 }
 
 /// A backend: opens transactions scoped to one owner, from any thread.
@@ -422,6 +450,22 @@ pub trait ReadTx {
             }
         }
         Ok(())
+    }
+    /// The agenda's table measured without walking its window (issue 17): `day` gets the
+    /// [`Extent`] of each day due by `until` over its firm lines, in date order, and `loose`
+    /// every other row [`ReadTx::plan_lines`] would hand over (a line today may change, a whole
+    /// item), as it would hand it. Together they are what the walk sees; `Ok(false)` when the
+    /// store cannot say (its extents are of another version: walk instead).
+    ///
+    /// The default is [`extents_by_walk`]: right for any backend, as costly as the walk.
+    fn plan_extents(
+        &self,
+        until: Date,
+        today: Date,
+        day: &mut dyn FnMut(&Extent),
+        loose: &mut dyn FnMut(PlanRow<'_>),
+    ) -> Result<bool> {
+        extents_by_walk(self, until, today, day, loose)
     }
     /// What of the window [`ReadTx::plan_lines`] leaves out, whole, in no particular order:
     /// every occasion whose day of the year falls in `today..=until` (as

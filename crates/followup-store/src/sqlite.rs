@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use followup_core::agenda::Planned;
-use followup_core::line::{Compact, Line, VERSION as LINE_VERSION};
+use followup_core::line::{Compact, Extent, Line, VERSION as LINE_VERSION};
 use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, OwnerId, Touch, TouchId};
 use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
 use followup_core::{Event, MailMeaning, MailRecord, OrgId};
@@ -70,11 +70,16 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0006_actors.sql"),
     include_str!("../migrations/sqlite/0007_mail.sql"),
     include_str!("../migrations/sqlite/0008_plan_lines.sql"),
+    include_str!("../migrations/sqlite/0009_plan_days.sql"),
 ];
 
 /// The migration after which every plan row carries its compact columns, filled by
 /// [`fill_plan_lines`] in the same transaction.
 const PLAN_LINES_MIGRATION: usize = 8;
+
+/// The migration after which every follow-up row says whether it is loose and every day has
+/// its extent, filled by [`fill_loose`] and [`fill_days`] in the same transaction.
+const PLAN_DAYS_MIGRATION: usize = 9;
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -237,6 +242,10 @@ impl SqliteStore {
             if i + 1 == PLAN_LINES_MIGRATION {
                 fill_plan_lines(&tx)?;
             }
+            if i + 1 == PLAN_DAYS_MIGRATION {
+                fill_loose(&tx)?;
+                fill_days(&tx, Days::Every)?;
+            }
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
             tx.commit().map_err(|e| self.busy(e))?;
         }
@@ -339,6 +348,117 @@ fn fill_plan_lines(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Marks the follow-ups today may change as loose, every owner's (migration 9): those whose
+/// line has a day from which it moves or changes its words, and those whose line this build
+/// cannot read (measured whole, as the walk reads them).
+fn fill_loose(conn: &Connection) -> Result<()> {
+    let mut loose = Vec::new();
+    {
+        let mut stmt = conn.prepare("SELECT owner, id, line FROM plan WHERE kind = 'follow-up'")?;
+        let mut q = stmt.query([])?;
+        while let Some(r) = q.next()? {
+            let bytes = r.get_ref(2)?.as_blob().unwrap_or_default();
+            if Line::decode(bytes).is_none_or(|l| !Extent::is_firm(&l.head)) {
+                loose.push((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?));
+            }
+        }
+    }
+    let mut stmt = conn.prepare("UPDATE plan SET loose = 1 WHERE owner = ?1 AND id = ?2")?;
+    for (owner, id) in loose {
+        stmt.execute(params![owner, id])?;
+    }
+    Ok(())
+}
+
+/// Which days' extents [`fill_days`] folds again.
+enum Days<'a> {
+    /// Every owner's (a migration).
+    Every,
+    /// One owner's.
+    Owner(i64),
+    /// One owner's, on one day (`YYYY-MM-DD`, as the plan keeps it).
+    Day(i64, &'a str),
+}
+
+/// Folds the extents of `days` again from their plan rows' lines ([`Extent`]): the rows
+/// deleted, then one per owner and day with firm lines written. A line this build cannot
+/// read makes its day's extent of version 0, which readers do not use.
+fn fill_days(conn: &Connection, days: Days<'_>) -> Result<()> {
+    // INDEXED BY: the covering index holds the line, in the day's order.
+    let (delete, select, args): (&str, &str, Vec<&dyn rusqlite::ToSql>) = match &days {
+        Days::Every => (
+            "DELETE FROM plan_days",
+            "SELECT owner, due, line FROM plan WHERE kind = 'follow-up' ORDER BY owner, due",
+            vec![],
+        ),
+        Days::Owner(o) => (
+            "DELETE FROM plan_days WHERE owner = ?1",
+            "SELECT owner, due, line FROM plan INDEXED BY plan_agenda
+             WHERE owner = ?1 AND kind = 'follow-up' ORDER BY due",
+            vec![o],
+        ),
+        Days::Day(o, d) => (
+            "DELETE FROM plan_days WHERE owner = ?1 AND due = ?2",
+            "SELECT owner, due, line FROM plan INDEXED BY plan_agenda
+             WHERE owner = ?1 AND kind = 'follow-up' AND due = ?2",
+            vec![o, d],
+        ),
+    };
+    conn.prepare_cached(delete)?.execute(&args[..])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO plan_days (owner, due, rows, id_max, actions, channels, who_max, notes, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    let mut put = |owner: i64, due: &str, e: &Extent, readable: bool| -> Result<()> {
+        if e.rows > 0 || !readable {
+            insert.execute(params![
+                owner,
+                due,
+                e.rows,
+                e.id_max,
+                e.actions,
+                e.channels,
+                e.who_max,
+                e.notes,
+                if readable { LINE_VERSION } else { 0 }
+            ])?;
+        }
+        Ok(())
+    };
+    let mut stmt = conn.prepare_cached(select)?;
+    let mut q = stmt.query(&args[..])?;
+    // The day being folded: its owner, date, extent, and whether every line read.
+    let mut open: Option<(i64, String, Extent, bool)> = None;
+    while let Some(r) = q.next()? {
+        let owner: i64 = r.get(0)?;
+        let due = r.get_ref(1)?.as_str().map_err(|e| StoreError::Corrupt {
+            table: "plan",
+            id: "?".into(),
+            detail: e.to_string(),
+        })?;
+        if open
+            .as_ref()
+            .is_some_and(|(o, d, _, _)| *o != owner || d != due)
+        {
+            let (o, d, e, ok) = open.take().expect("an open day");
+            put(o, &d, &e, ok)?;
+        }
+        let (_, _, e, ok) = open.get_or_insert_with(|| {
+            let date = due.parse().unwrap_or(Date::MIN);
+            (owner, due.to_string(), Extent::empty(date), true)
+        });
+        match Line::decode(r.get_ref(2)?.as_blob().unwrap_or_default()) {
+            Some(l) if Extent::is_firm(&l.head) => e.add(&l),
+            Some(_) => {}
+            None => *ok = false,
+        }
+    }
+    if let Some((o, d, e, ok)) = open {
+        put(o, &d, &e, ok)?;
+    }
+    Ok(())
+}
+
 /// Settings every connection gets.
 fn tune(conn: &Connection) -> rusqlite::Result<()> {
     conn.set_prepared_statement_cache_capacity(64);
@@ -372,6 +492,7 @@ impl Store for SqliteStore {
             actor: None,
             appended: Appended::default(),
             derived: BTreeSet::new(),
+            days: std::cell::RefCell::new(Some(BTreeSet::new())),
             path: &self.path,
         };
         // BEGIN alone takes no snapshot: SQLite starts the read at the first statement, so a
@@ -397,6 +518,7 @@ impl Store for SqliteStore {
             actor: None,
             appended: Appended::default(),
             derived: BTreeSet::new(),
+            days: std::cell::RefCell::new(Some(BTreeSet::new())),
             path: &self.path,
         };
         // The embedded default has owner 1 from the first migration; the team server's
@@ -444,6 +566,9 @@ struct SqliteTx<'s> {
     appended: Appended,
     /// The derived settings this transaction wrote (the others go at commit).
     derived: BTreeSet<String>,
+    /// The days whose follow-ups this transaction changed, their extents folded again at
+    /// commit; `None` inside is every day (the plan was cleared).
+    days: std::cell::RefCell<Option<BTreeSet<String>>>,
     path: &'s str,
 }
 
@@ -785,6 +910,72 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
+    /// [`ReadTx::plan_lines`]'s walk over the rows `sql` selects (their lines, in due order,
+    /// for this owner as `?1`).
+    fn walk_lines(
+        &self,
+        sql: &str,
+        until: Date,
+        today: Date,
+        full: bool,
+        f: &mut dyn FnMut(PlanRow<'_>) -> ControlFlow<()>,
+    ) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(sql)?;
+        let mut rows = stmt.query(params![self.owner])?;
+        while let Some(r) = rows.next()? {
+            let bytes = match r.get_ref(0)? {
+                rusqlite::types::ValueRef::Blob(b) => b,
+                _ => &[],
+            };
+            let row = match Line::decode(bytes) {
+                Some(l) if l.head.due > until => break,
+                Some(l) if l.head.reorder_on.is_some_and(|d| d <= today) => continue,
+                Some(l) if !full && l.head.restyle_on.is_none_or(|d| d > today) => PlanRow {
+                    id: l.head.id,
+                    due: l.head.due,
+                    rule: l.head.rule,
+                    body: RowBody::Line(l),
+                },
+                // The whole item: asked for, its words change today, or a line this build
+                // cannot read (another version): the item from its JSON, as before lines.
+                _ => {
+                    let id =
+                        followup_core::line::id_of(bytes).ok_or_else(|| StoreError::Corrupt {
+                            table: "plan",
+                            id: "?".into(),
+                            detail: "a plan row's line names no item".into(),
+                        })?;
+                    let item = self
+                        .plan_item(id)?
+                        .ok_or_else(|| StoreError::Missing {
+                            what: "plan item",
+                            id: id.to_string(),
+                        })?
+                        .item;
+                    if item.due > until {
+                        break;
+                    }
+                    if Compact::of(id, &item)
+                        .reorder_on
+                        .is_some_and(|d| d <= today)
+                    {
+                        continue;
+                    }
+                    PlanRow {
+                        id,
+                        due: item.due,
+                        rule: item.rule,
+                        body: RowBody::Item(Box::new(item)),
+                    }
+                }
+            };
+            if f(row).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Runs a statement through the connection's cache: each is prepared once per process.
     fn exec(&self, sql: &str, args: impl rusqlite::Params) -> Result<usize> {
         Ok(self.tx.prepare_cached(sql)?.execute(args)?)
@@ -824,25 +1015,69 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
+    /// Notes that a follow-up due on `due` was written or deleted: its day's extent is
+    /// folded again at commit.
+    fn touched_day(&self, due: &str) {
+        if let Some(days) = self.days.borrow_mut().as_mut()
+            && !days.contains(due)
+        {
+            days.insert(due.to_string());
+        }
+    }
+
+    /// Runs a DELETE of plan rows that returns each deleted row's kind and due date, noting
+    /// the days of the follow-ups among them.
+    fn delete_plan(&self, sql: &str, args: impl rusqlite::Params) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(sql)?;
+        let mut rows = stmt.query(args)?;
+        while let Some(r) = rows.next()? {
+            if r.get_ref(0)?.as_str().ok() == Some("follow-up")
+                && let Ok(due) = r.get_ref(1)?.as_str()
+            {
+                self.touched_day(due);
+            }
+        }
+        Ok(())
+    }
+
+    /// Folds again the extents of the days this transaction changed (at commit).
+    fn fold_days(&self) -> Result<()> {
+        let days = self.days.borrow_mut().replace(BTreeSet::new());
+        match days {
+            None => fill_days(&self.tx, Days::Owner(self.owner)),
+            Some(days) => {
+                for d in &days {
+                    fill_days(&self.tx, Days::Day(self.owner, d))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
     fn insert_plan_row(&self, id: i64, item: &FollowUp) -> Result<()> {
         let kind = plan_kind(item);
         let md = month_day(item.due);
         let c = Compact::of(id, item);
+        let due = item.due.to_string();
+        if kind == "follow-up" {
+            self.touched_day(&due);
+        }
         self.exec(
-            "INSERT INTO plan (owner, id, subject, kind, due, md, data, name_key, rule, reorder_on, line)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO plan (owner, id, subject, kind, due, md, data, name_key, rule, reorder_on, line, loose)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 self.owner,
                 id,
                 subject_text(item.key.subject),
                 kind,
-                item.due.to_string(),
+                due,
                 md,
                 to_json(item),
                 c.name_key,
                 c.rule.0,
                 c.reorder_on.map(|d| d.to_string()),
-                c.line
+                c.line,
+                c.reorder_on.is_some() || c.restyle_on.is_some()
             ],
         )?;
         Ok(())
@@ -1118,64 +1353,69 @@ impl ReadTx for SqliteTx<'_> {
         // row needs is in the line, so one column is read; the walk ends at the first row due
         // after `until` (the rows come by due date), which spares SQLite comparing the due
         // date on every row.
-        let mut stmt = self.tx.prepare_cached(
+        self.walk_lines(
             "SELECT line FROM plan INDEXED BY plan_agenda
              WHERE owner = ?1 AND kind = 'follow-up'
              ORDER BY due, name_key, rule, id",
-        )?;
-        let mut rows = stmt.query(params![self.owner])?;
-        while let Some(r) = rows.next()? {
-            let bytes = match r.get_ref(0)? {
-                rusqlite::types::ValueRef::Blob(b) => b,
-                _ => &[],
-            };
-            let row = match Line::decode(bytes) {
-                Some(l) if l.head.due > until => break,
-                Some(l) if l.head.reorder_on.is_some_and(|d| d <= today) => continue,
-                Some(l) if !full && l.head.restyle_on.is_none_or(|d| d > today) => PlanRow {
-                    id: l.head.id,
-                    due: l.head.due,
-                    rule: l.head.rule,
-                    body: RowBody::Line(l),
-                },
-                // The whole item: asked for, its words change today, or a line this build
-                // cannot read (another version): the item from its JSON, as before lines.
-                _ => {
-                    let id =
-                        followup_core::line::id_of(bytes).ok_or_else(|| StoreError::Corrupt {
-                            table: "plan",
-                            id: "?".into(),
-                            detail: "a plan row's line names no item".into(),
-                        })?;
-                    let item = self
-                        .plan_item(id)?
-                        .ok_or_else(|| StoreError::Missing {
-                            what: "plan item",
-                            id: id.to_string(),
-                        })?
-                        .item;
-                    if item.due > until {
-                        break;
-                    }
-                    if Compact::of(id, &item)
-                        .reorder_on
-                        .is_some_and(|d| d <= today)
-                    {
-                        continue;
-                    }
-                    PlanRow {
-                        id,
-                        due: item.due,
-                        rule: item.rule,
-                        body: RowBody::Item(Box::new(item)),
-                    }
+            until,
+            today,
+            full,
+            f,
+        )
+    }
+
+    fn plan_extents(
+        &self,
+        until: Date,
+        today: Date,
+        day: &mut dyn FnMut(&Extent),
+        loose: &mut dyn FnMut(PlanRow<'_>),
+    ) -> Result<bool> {
+        // A few hundred days at most: read before the loose rows, so that extents of another
+        // version are found before anything is handed over.
+        let mut days = Vec::new();
+        {
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT due, rows, id_max, actions, channels, who_max, notes, version
+                 FROM plan_days WHERE owner = ?1 AND due <= ?2 ORDER BY due",
+            )?;
+            let mut rows = stmt.query(params![self.owner, until.to_string()])?;
+            while let Some(r) = rows.next()? {
+                if r.get::<_, i64>(7)? != i64::from(LINE_VERSION) {
+                    return Ok(false);
                 }
-            };
-            if f(row).is_break() {
-                break;
+                let due: String = r.get(0)?;
+                days.push(Extent {
+                    due: due.parse().map_err(|_| StoreError::Corrupt {
+                        table: "plan_days",
+                        id: due.clone(),
+                        detail: "not a date".into(),
+                    })?,
+                    rows: r.get(1)?,
+                    id_max: r.get(2)?,
+                    actions: r.get(3)?,
+                    channels: r.get(4)?,
+                    who_max: r.get(5)?,
+                    notes: r.get(6)?,
+                });
             }
         }
-        Ok(())
+        self.walk_lines(
+            "SELECT line FROM plan INDEXED BY plan_loose
+             WHERE owner = ?1 AND kind = 'follow-up' AND loose <> 0
+             ORDER BY due",
+            until,
+            today,
+            false,
+            &mut |row| {
+                loose(row);
+                ControlFlow::Continue(())
+            },
+        )?;
+        for e in &days {
+            day(e);
+        }
+        Ok(true)
     }
 
     fn plan_moved(&self, until: Date, today: Date) -> Result<Vec<Planned>> {
@@ -1342,6 +1582,7 @@ impl WriteTx for SqliteTx<'_> {
         let mut args: Vec<&dyn rusqlite::ToSql> = vec![&self.owner];
         args.extend(kept.iter().map(|k| k as &dyn rusqlite::ToSql));
         self.tx.prepare_cached(&sql)?.execute(&args[..])?;
+        self.fold_days()?;
         self.exec(
             "UPDATE owners SET version = version + 1 WHERE id = ?1",
             params![self.owner],
@@ -1370,6 +1611,7 @@ impl WriteTx for SqliteTx<'_> {
     fn clear_plan(&mut self) -> Result<()> {
         self.tx
             .execute("DELETE FROM plan WHERE owner = ?1", params![self.owner])?;
+        *self.days.borrow_mut() = None;
         Ok(())
     }
 
@@ -1686,9 +1928,10 @@ impl SqliteTx<'_> {
     }
 
     fn replace_plan_now(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
-        self.exec(
+        self.delete_plan(
             // INDEXED BY: the bundled SQLite otherwise scans the clustered key.
-            "DELETE FROM plan INDEXED BY plan_subject WHERE owner = ?1 AND subject = ?2",
+            "DELETE FROM plan INDEXED BY plan_subject WHERE owner = ?1 AND subject = ?2
+             RETURNING kind, due",
             params![self.owner, subject_text(subject)],
         )?;
         for item in items {
@@ -1734,8 +1977,9 @@ impl SqliteTx<'_> {
             match current.remove(&id) {
                 Some(old) if old == to_json(item).as_bytes() => {}
                 Some(_) => {
-                    self.exec(
-                        "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
+                    self.delete_plan(
+                        "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2
+                         RETURNING kind, due",
                         params![self.owner, id],
                     )?;
                     self.insert_plan_row(id, item)?;
@@ -1744,8 +1988,9 @@ impl SqliteTx<'_> {
             }
         }
         for id in current.keys() {
-            self.exec(
-                "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2",
+            self.delete_plan(
+                "DELETE FROM plan INDEXED BY plan_id WHERE owner = ?1 AND id = ?2
+                 RETURNING kind, due",
                 params![self.owner, id],
             )?;
         }

@@ -371,3 +371,156 @@ fn a_version_7_plan_gets_its_lines_when_migrated() {
     assert_eq!(all.iter().map(|p| p.id).collect::<Vec<_>>(), vec![1, 2, 3]);
     assert_eq!(line(1, 1), expected);
 }
+
+/// Migration 9 (issue 17): a version 8 database's plan gets its per-day extents and its loose
+/// rows marked, every owner's, in the migration's transaction; after it, what the store keeps
+/// is what a walk over the window measures.
+#[test]
+fn a_version_8_plan_gets_its_extents_when_migrated() {
+    use followup_core::line::{Compact, Extent};
+    use followup_core::plan::{Action, ContactRef, FollowUp, Rule};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v8.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for sql in [
+        include_str!("../migrations/sqlite/0001_init.sql"),
+        include_str!("../migrations/sqlite/0002_settings.sql"),
+        include_str!("../migrations/sqlite/0003_holidays.sql"),
+        include_str!("../migrations/sqlite/0004_ids_versions.sql"),
+        include_str!("../migrations/sqlite/0005_removed.sql"),
+        include_str!("../migrations/sqlite/0006_actors.sql"),
+        include_str!("../migrations/sqlite/0007_mail.sql"),
+        include_str!("../migrations/sqlite/0008_plan_lines.sql"),
+    ] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 8).unwrap();
+    conn.execute("INSERT INTO owners (id, name) VALUES (2, 'them')", [])
+        .unwrap();
+    let follow_up = |id: i64, name: &str, day: i8, late: bool| FollowUp {
+        key: PlanKey {
+            subject: Subject::Contact(ContactId(id)),
+            slot: Slot::FollowUp,
+        },
+        due: date(2026, 3, day),
+        action: if id == 2 {
+            Action::ValueAdd
+        } else {
+            Action::FollowUp
+        },
+        rule: Rule(2),
+        why: "you said so (F2)".into(),
+        reason: None,
+        channel: if id == 3 {
+            Channel::Linkedin
+        } else {
+            Channel::Email
+        },
+        contact: Some(ContactRef {
+            id: ContactId(id),
+            name: name.into(),
+        }),
+        jobs: vec![],
+        move_on_from: None,
+        call_when_late: late,
+        unasked: vec![],
+        then: None,
+        after_touch: None,
+        greeted_on: None,
+    };
+    let rows = [
+        (1, 1, follow_up(1, "zoe", 4, false)),
+        (1, 2, follow_up(2, "Adam Longname", 4, false)),
+        (1, 3, follow_up(3, "Bo", 2, false)),
+        (1, 4, follow_up(4, "Cy", 2, true)),
+        (2, 1, follow_up(1, "Sam", 3, false)),
+    ];
+    for (owner, id, item) in &rows {
+        let c = Compact::of(*id, item);
+        conn.execute(
+            "INSERT INTO plan (owner, kind, due, id, subject, md, data, name_key, rule, reorder_on, line)
+             VALUES (?1, 'follow-up', ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                owner,
+                item.due.to_string(),
+                id,
+                format!("contact/{id}"),
+                serde_json::to_string(item).unwrap(),
+                c.name_key,
+                c.rule.0,
+                c.reorder_on.map(|d| d.to_string()),
+                c.line
+            ],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO plan_keys (owner, id, key) VALUES (?1, ?2, ?3)",
+            params![owner, id, item.key.to_string()],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let s = SqliteStore::open(&path).unwrap();
+    let (until, today) = (date(2026, 3, 31), date(2026, 3, 10));
+    let measure = |owner: OwnerId, kept: bool| {
+        let r = s.read(owner).unwrap();
+        let (mut days, mut loose) = (Vec::new(), Vec::new());
+        let mut day = |e: &Extent| days.push(*e);
+        let mut row = |p: followup_store::PlanRow<'_>| loose.push(p.id);
+        let said = if kept {
+            r.plan_extents(until, today, &mut day, &mut row).unwrap()
+        } else {
+            followup_store::extents_by_walk(&*r, until, today, &mut day, &mut row).unwrap()
+        };
+        assert!(said, "owner {owner:?}: the migrated store keeps extents");
+        (days, loose)
+    };
+    let (days, loose) = measure(ME, true);
+    assert_eq!(
+        loose,
+        vec![4],
+        "Cy's call-now item is loose, measured alone"
+    );
+    assert_eq!(days.len(), 2, "two days with firm items: {days:?}");
+    let fourth = days[1];
+    assert_eq!(
+        (fourth.due, fourth.rows, fourth.id_max, fourth.who_max),
+        (
+            date(2026, 3, 4),
+            2,
+            2,
+            "Adam Longname".chars().count() as u32
+        ),
+        "the 4th: zoe's and Adam's"
+    );
+    assert_eq!(
+        fourth.actions().collect::<Vec<_>>(),
+        vec![Action::FollowUp, Action::ValueAdd]
+    );
+    assert_eq!(
+        days[0].channels().collect::<Vec<_>>(),
+        vec![Channel::Linkedin],
+        "the 2nd: Bo's alone (Cy's is loose)"
+    );
+    for owner in [ME, OTHER] {
+        assert_eq!(
+            measure(owner, true),
+            measure(owner, false),
+            "owner {owner:?}: kept extents are what a walk measures"
+        );
+    }
+    // A later write folds the days it touched again.
+    let mut tx = s.write(ME).unwrap();
+    tx.replace_plan(
+        Subject::Contact(ContactId(2)),
+        &[follow_up(2, "Al", 2, false)],
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    assert_eq!(measure(ME, true), measure(ME, false), "after a write");
+    assert_eq!(
+        measure(ME, true).0[1].who_max,
+        3,
+        "zoe is the widest left on the 4th"
+    );
+}

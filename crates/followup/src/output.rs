@@ -530,9 +530,121 @@ fn has_notes(row: &AgendaRow<'_>, today: Date) -> bool {
 
 const AGENDA_HEADER: [&str; 6] = ["ID", "DUE", "ACTION", "WHO", "CHANNEL", "WHY"];
 
-/// The agenda, written as it is read (issue 17): a first walk over the window measures the
-/// columns, a second writes the lines, and a third the notes when there are any; no walk holds
-/// more than the line it is on. `--json` is one walk, element by element, the same bytes as
+/// The agenda table's measure: how many lines, whether any has notes, each column's width.
+struct Measure {
+    /// The pipe layout (full cells, widths from the lines' heads) or a terminal's.
+    pipe: bool,
+    today: Date,
+    rows: usize,
+    notes: bool,
+    widths: [usize; 6],
+    when: String,
+    /// The due column's width for the last due date seen: rows come by due date.
+    when_width: Option<(Date, usize)>,
+}
+
+impl Measure {
+    fn new(pipe: bool, today: Date) -> Measure {
+        Measure {
+            pipe,
+            today,
+            rows: 0,
+            notes: false,
+            widths: AGENDA_HEADER.map(|h| h.len()),
+            when: String::new(),
+            when_width: None,
+        }
+    }
+
+    fn widen(&mut self, cells: [usize; 5]) {
+        for (w, n) in self.widths.iter_mut().zip(cells) {
+            *w = (*w).max(n);
+        }
+    }
+
+    /// The due column's width on `due`.
+    fn when_len(&mut self, due: Date, overdue_days: i64) -> usize {
+        match self.when_width {
+            Some((d, n)) if d == due => n,
+            _ => {
+                self.when.clear();
+                when_into(&mut self.when, due, overdue_days, self.today);
+                self.when_width = Some((due, self.when.len()));
+                self.when.len()
+            }
+        }
+    }
+
+    /// A day's firm lines at once, from the store's extent (the pipe layout only).
+    fn day(&mut self, e: &followup_core::line::Extent) {
+        self.rows += e.rows as usize;
+        self.notes |= e.notes;
+        let overdue = followup_core::agenda::days_between(e.due, self.today).max(0);
+        let cells = [
+            digits(e.id_max),
+            self.when_len(e.due, overdue),
+            e.actions()
+                .map(|a| followup_core::why::action_label(a).len())
+                .max()
+                .unwrap_or(0),
+            e.who_max as usize,
+            e.channels().map(|c| c.as_str().len()).max().unwrap_or(0),
+        ];
+        self.widen(cells);
+    }
+
+    /// One line.
+    fn row(&mut self, row: AgendaRow<'_>) -> Out {
+        let today = self.today;
+        self.rows += 1;
+        self.notes = self.notes || has_notes(&row, today);
+        if let (
+            true,
+            AgendaRow::Line {
+                line, overdue_days, ..
+            },
+        ) = (self.pipe, row)
+        {
+            // The pipe layout from the line's head alone: its words are not read here.
+            let h = &line.head;
+            let cells = [
+                digits(h.id),
+                self.when_len(h.due, overdue_days),
+                followup_core::why::action_label(h.action).len(),
+                h.who_chars as usize,
+                h.channel.as_str().len(),
+            ];
+            self.widen(cells);
+            return Ok(());
+        }
+        let c = Cells::of(&row, today)?;
+        if self.pipe {
+            // The pipe layout: every cell in full; the last column is never padded.
+            self.when.clear();
+            c.when_into(&mut self.when, today);
+            let cells = [
+                digits(c.id),
+                self.when.len(),
+                c.label.len(),
+                c.who.chars().count(),
+                c.channel.len(),
+            ];
+            // The cached due width is of another row's text now.
+            self.when_width = None;
+            self.widen(cells);
+        } else {
+            for (w, text) in self.widths.iter_mut().zip(c.texts(today)) {
+                *w = (*w).max(fit::width(&cell(&text)));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The agenda, written as it is read (issue 17): the columns are measured (in a pipe from the
+/// store's per-day extents and the few loose lines, else by a first walk over the window), a
+/// walk writes the lines, and another the notes when there are any; no walk holds more than
+/// the line it is on. `--json` is one walk, element by element, the same bytes as
 /// the whole array pretty-printed.
 pub fn agenda(stream: &AgendaStream<'_>, json: bool) -> Out {
     let today = stream.today();
@@ -540,68 +652,22 @@ pub fn agenda(stream: &AgendaStream<'_>, json: bool) -> Out {
         return agenda_json(stream);
     }
     let t = term();
-    // First walk: the columns' widths, and whether there is anything at all.
-    let mut rows = 0usize;
-    let mut notes = false;
-    let mut widths: [usize; 6] = AGENDA_HEADER.map(|h| h.len());
-    let mut when = String::new();
-    // The due column's width for the last due date seen: rows come by due date.
-    let mut when_width: Option<(Date, usize)> = None;
-    stream.each(false, &mut |row| -> Out {
-        rows += 1;
-        notes = notes || has_notes(&row, today);
-        if let (
-            None,
-            AgendaRow::Line {
-                line, overdue_days, ..
-            },
-        ) = (t.width, row)
-        {
-            // The pipe layout from the line's head alone: its words are not read here.
-            let h = &line.head;
-            let when_len = match when_width {
-                Some((d, n)) if d == h.due => n,
-                _ => {
-                    when.clear();
-                    when_into(&mut when, h.due, overdue_days, today);
-                    when_width = Some((h.due, when.len()));
-                    when.len()
-                }
-            };
-            let cells = [
-                digits(h.id),
-                when_len,
-                followup_core::why::action_label(h.action).len(),
-                h.who_chars as usize,
-                h.channel.as_str().len(),
-            ];
-            for (w, n) in widths.iter_mut().zip(cells) {
-                *w = (*w).max(n);
-            }
-            return Ok(());
-        }
-        let c = Cells::of(&row, today)?;
-        if t.width.is_none() {
-            // The pipe layout: every cell in full; the last column is never padded.
-            when.clear();
-            c.when_into(&mut when, today);
-            let cells = [
-                digits(c.id),
-                when.len(),
-                c.label.len(),
-                c.who.chars().count(),
-                c.channel.len(),
-            ];
-            for (w, n) in widths.iter_mut().zip(cells) {
-                *w = (*w).max(n);
-            }
-        } else {
-            for (w, text) in widths.iter_mut().zip(c.texts(today)) {
-                *w = (*w).max(fit::width(&cell(&text)));
-            }
-        }
-        Ok(())
-    })?;
+    // The columns' widths, and whether there is anything at all: in a pipe from the store's
+    // per-day extents and the few loose lines when it keeps them, else by a first walk.
+    let m = std::cell::RefCell::new(Measure::new(t.width.is_none(), today));
+    let measured = t.width.is_none()
+        && stream.measure(&mut |e| m.borrow_mut().day(e), &mut |row| {
+            m.borrow_mut().row(row)
+        })?;
+    if !measured {
+        stream.each(false, &mut |row| m.borrow_mut().row(row))?;
+    }
+    let Measure {
+        rows,
+        notes,
+        widths,
+        ..
+    } = m.into_inner();
     if rows == 0 {
         outln!("Nothing due. `followup agenda --until \"in 4 weeks\"` looks further ahead.");
         return Ok(());

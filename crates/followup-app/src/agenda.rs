@@ -224,6 +224,39 @@ impl App {
         ))
     }
 
+    /// Item `id` as [`App::agenda`] lists it for the window to `until`, or `None` when the
+    /// agenda would not list it: the one plan row read, not the whole window (a page that
+    /// answers a change shows the item it changed; at thousands of items the window cost a
+    /// change more than the change itself).
+    pub fn agenda_item(
+        &self,
+        cx: &Ctx,
+        id: i64,
+        until: Option<Date>,
+    ) -> Result<Option<AgendaItem>> {
+        let today = cx.today;
+        let until = window_end(today, until)?;
+        let tx = self.store.read(cx.owner)?;
+        // The pipeline item depends on the open jobs alone; no other item on them.
+        let (planned, open_jobs) = if id == agenda::PIPELINE_ID {
+            (Vec::new(), tx.open_job_count()?)
+        } else {
+            (tx.plan_item(id)?.into_iter().collect(), u32::MAX)
+        };
+        drop(tx);
+        Ok(agenda::agenda_owned(
+            planned,
+            Window {
+                today,
+                until,
+                open_jobs,
+            },
+            &cx.policy,
+        )
+        .into_iter()
+        .find(|a| a.id == id))
+    }
+
     /// [`App::agenda`] as a stream: the same items in the same order, read as they are
     /// written out instead of all at once.
     pub fn agenda_stream(&self, cx: &Ctx, until: Option<Date>) -> Result<AgendaStream<'_>> {

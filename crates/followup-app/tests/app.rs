@@ -253,6 +253,21 @@ proptest! {
         prop_assert!(recorded >= floor, "{} recorded of {} that must be", recorded, floor);
         let cx = app.ctx(today).unwrap();
         prop_assert!(!app.plan_all(&cx).unwrap().is_empty(), "a start with contacts plans something");
+        // One item read alone is the item the whole agenda lists, or none when it lists none.
+        let ids: Vec<i64> = app.plan_all(&cx).unwrap().iter().map(|p| p.id).collect();
+        let horizon = today.checked_add(1.years()).unwrap();
+        for until in [None, Some(today), Some(horizon)] {
+            let all = app.agenda(&cx, until).unwrap();
+            for id in ids.iter().copied().chain([followup_core::agenda::PIPELINE_ID, 9_999]) {
+                let whole = all.iter().find(|a| a.id == id);
+                let alone = app.agenda_item(&cx, id, until).unwrap();
+                prop_assert_eq!(
+                    serde_json::to_string(&whole).unwrap(),
+                    serde_json::to_string(&alone).unwrap(),
+                    "item {} to {:?}", id, until
+                );
+            }
+        }
         let incremental = serde_json::to_string(&app.plan_all(&cx).unwrap()).unwrap();
         app.replan(&cx).unwrap();
         let full = serde_json::to_string(&app.plan_all(&cx).unwrap()).unwrap();

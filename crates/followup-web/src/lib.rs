@@ -214,6 +214,7 @@ const STALE_WHEN_BUSY: std::time::Duration = std::time::Duration::from_millis(20
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum View {
     TodayPage,
+    PipelinePage,
     AgendaJson,
     CalendarFeed,
 }

@@ -230,10 +230,7 @@ pub fn item_line(a: &AgendaItem, today: Date) -> String {
 /// A planned item by id, up to a year ahead (a snooze can reach far).
 pub(crate) fn find_item(app: &App, cx: &Ctx, id: i64) -> Option<AgendaItem> {
     let horizon = cx.today.checked_add(jiff::Span::new().years(1)).ok()?;
-    app.agenda(cx, Some(horizon))
-        .ok()?
-        .into_iter()
-        .find(|a| a.id == id)
+    app.agenda_item(cx, id, Some(horizon)).ok()?
 }
 
 #[cfg(test)]

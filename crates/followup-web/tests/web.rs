@@ -156,6 +156,9 @@ async fn the_log_form_shows_what_changed() {
 #[tokio::test]
 async fn the_pipeline_moves_jobs() {
     let s = demo();
+    // The board is cached per change: the one read before the moves must not come back.
+    let (_, before) = get(&s, "/pipeline").await;
+    assert!(before.contains("Closed (4)"), "{before}");
     let (st, _, _) = send(&s, form("/jobs/4/stage", "stage=applied")).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     let (_, body) = get(&s, "/api/v1/jobs/4").await;

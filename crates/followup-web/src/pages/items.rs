@@ -53,9 +53,7 @@ fn fragment(
 /// An item of today's agenda, as a page shows it.
 fn agenda_item(app: &App, cx: &Ctx, id: i64) -> Result<Option<ItemView>, AppError> {
     Ok(app
-        .agenda(cx, None)?
-        .into_iter()
-        .find(|a| a.id == id)
+        .agenda_item(cx, id, None)?
         .map(|a| ItemView::new(&a, cx.today)))
 }
 

@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use followup_app::input::word;
 use followup_app::{App, Ctx, Field, JobCard, SinceBy, StageSince};
@@ -148,11 +148,24 @@ fn pipeline_page(
 pub async fn pipeline(
     State(s): State<WebState>,
     Query(q): Query<NoticeQuery>,
-) -> Result<Html<String>, WebError> {
-    s.with_web(|app, cx| {
-        let notice = Notice::from_query(&q).map(|n| n.sentence(app, cx));
-        pipeline_page(app, cx, notice, None, q.undo("/pipeline"))
-    })
+) -> Result<Response, WebError> {
+    let html: axum::body::Bytes = match (Notice::from_query(&q), q.undo("/pipeline")) {
+        // The board as the data stands: built once per change and day, shared by every
+        // request until the next (it reads every open job's next step: the costliest page
+        // a reader asks for).
+        (None, None) => s.cached(crate::View::PipelinePage, |app, cx| {
+            Ok(pipeline_page(app, cx, None, None, None)?.0)
+        })?,
+        // After a person's own change: its sentence and undo, never cached.
+        (notice, undo) => s
+            .with_web(|app, cx| {
+                let notice = notice.map(|n| n.sentence(app, cx));
+                pipeline_page(app, cx, notice, None, undo)
+            })?
+            .0
+            .into(),
+    };
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }
 
 #[derive(Deserialize)]

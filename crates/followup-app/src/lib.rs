@@ -321,6 +321,18 @@ impl App {
         Ok((policy, time_zone, version))
     }
 
+    /// After a commit that made `version` and wrote nothing a policy is read from: the
+    /// policy cached at the version before it holds at `version` too. Only that one step:
+    /// a cache of an older version may have missed another process's change.
+    pub(crate) fn policy_still_holds(&self, owner: OwnerId, version: u64) {
+        let mut cache = self.policies.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache.get_mut(&owner)
+            && c.version + 1 == version
+        {
+            c.version = version;
+        }
+    }
+
     /// The policy as a transaction sees it: the config's, the owner's overrides, their
     /// holidays. A change that moves any of them replans with this.
     pub(crate) fn policy_in(&self, tx: &dyn followup_store::ReadTx) -> Result<Policy> {

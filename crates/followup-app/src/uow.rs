@@ -76,8 +76,88 @@ impl App {
                 // change (a one-person book has no caseload, and pays nothing).
                 crate::caseload::summary::keep(work.tx.as_mut())?;
             }
+            // A change that wrote nothing a policy is read from leaves the owner's cached
+            // policy good for the version it makes: the next request need not read it again
+            // (on the team server, five statements after every logged touch).
+            let kept = work
+                .tx
+                .appended()
+                .keeps_policy()
+                .then(|| work.tx.committed_version())
+                .transpose()?;
             work.tx.commit()?;
+            if let Some(version) = kept {
+                self.policy_still_holds(cx.owner, version);
+            }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use followup_core::TouchKind;
+    use jiff::civil::date;
+
+    use crate::policy_settings::PolicyChange;
+    use crate::{App, Config, NewTouch};
+
+    /// A change keeps the owner's cached policy for the version it makes unless it wrote
+    /// something a policy is read from.
+    #[test]
+    fn a_change_that_writes_no_policy_keeps_the_cached_policy() {
+        let store = Arc::new(followup_store::SqliteStore::in_memory().unwrap());
+        let app = App::with_store(store, Config::default());
+        let today = date(2026, 11, 23);
+        crate::demo::build(&app, &app.ctx(today).unwrap()).unwrap();
+        let cx = app.ctx(today).unwrap();
+        let owner = cx.owner;
+        let cached = |app: &App| {
+            app.policies
+                .lock()
+                .unwrap()
+                .get(&owner)
+                .map(|c| (c.version, format!("{:?}", c.policy)))
+        };
+        let v = app.store.version(owner).unwrap();
+        let before = cached(&app).expect("the context read the policy");
+        assert_eq!(before.0, v);
+        app.log(
+            &cx,
+            NewTouch {
+                kind: TouchKind::Reply,
+                with: vec!["Emma Novak".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(app.store.version(owner).unwrap(), v + 1);
+        assert_eq!(
+            cached(&app),
+            Some((v + 1, before.1.clone())),
+            "a logged touch keeps the policy, for the new version"
+        );
+        app.set_policy(
+            &cx,
+            PolicyChange {
+                values: [("application_wait".to_string(), "10d".to_string())].into(),
+                reset: Vec::new(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            cached(&app).map(|c| c.0),
+            Some(v + 1),
+            "a policy change is not carried forward"
+        );
+        let after = app.ctx(today).unwrap();
+        assert_ne!(
+            format!("{:?}", after.policy),
+            before.1,
+            "the next context reads the new policy"
+        );
+        assert_eq!(cached(&app).map(|c| c.0), Some(v + 2));
     }
 }

@@ -84,6 +84,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_coach_notes.sql"),
     include_str!("../migrations/0006_mail.sql"),
     include_str!("../migrations/0007_plan_lines.sql"),
+    include_str!("../migrations/0008_owner_version.sql"),
 ];
 
 /// The migration after which every plan row carries its compact columns, filled by
@@ -334,24 +335,13 @@ impl Store for PgStore {
 
     fn version(&self, owner: OwnerId) -> Result<u64> {
         let mut conn = self.pool.get()?;
-        let o = owner.0;
-        let v = conn
-            .simple_values(&format!(
-                "BEGIN READ ONLY;
-                 SELECT set_config('followup.owner', '{o}', true);
-                 SELECT version FROM owners WHERE id = {o};
-                 COMMIT"
-            ))
+        // One prepared statement outside any transaction: the function scopes its own read
+        // to the owner (migration 8).
+        let rows = conn
+            .query("SELECT owner_version($1)", &[&owner.0])
             .inspect_err(|_| conn.broken = true)?;
-        // The first row is set_config's; the second, if any, the version.
-        match v.get(1).cloned().flatten() {
-            None => Ok(0),
-            Some(s) => s.parse::<u64>().map_err(|e| StoreError::Corrupt {
-                table: "owners",
-                id: o.to_string(),
-                detail: e.to_string(),
-            }),
-        }
+        let v: Option<i64> = rows.first().and_then(|r| r.get(0));
+        Ok(v.unwrap_or(0) as u64)
     }
 
     fn version_and_setting(&self, owner: OwnerId, key: &str) -> Result<(u64, Option<String>)> {

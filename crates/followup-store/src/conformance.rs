@@ -1958,6 +1958,7 @@ fn writes_say_what_they_appended(store: &Arc<dyn Store>, _: bool) {
             other: false,
             jobs: false,
             settings: Default::default(),
+            holidays: false,
         },
         "a logged touch, and an edit that changes no touch"
     );
@@ -1977,12 +1978,30 @@ fn writes_say_what_they_appended(store: &Arc<dyn Store>, _: bool) {
         "retract",
     );
     assert!(tx.appended().other, "a retraction changes the touches");
+    assert!(tx.appended().keeps_policy(), "nothing a policy reads, yet");
     ok(tx.set_setting("plain", "x"), "setting");
     assert!(
         tx.appended().settings.contains("plain"),
         "a setting written is noted"
     );
+    assert!(!tx.appended().keeps_policy(), "a plain setting may be policy");
     ok(tx.commit(), "commit");
+    let mut tx = write(s, ME);
+    ok(
+        tx.append(
+            date(2026, 3, 3),
+            &Event::HolidaysKept {
+                source: "us".into(),
+                days: vec![date(2026, 12, 25)],
+            },
+        ),
+        "holidays",
+    );
+    assert!(
+        tx.appended().holidays && !tx.appended().keeps_policy(),
+        "holidays move the policy's calendar"
+    );
+    drop(tx);
     assert_eq!(
         write(s, ME).appended(),
         &Appended::default(),

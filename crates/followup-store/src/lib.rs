@@ -317,6 +317,8 @@ pub struct Appended {
     pub jobs: bool,
     /// The settings written, by key.
     pub settings: BTreeSet<String>,
+    /// Whether holidays were kept (F16: they move every business-day wait).
+    pub holidays: bool,
 }
 
 impl Appended {
@@ -329,11 +331,11 @@ impl Appended {
             | Event::JobStageChanged { .. }
             | Event::JobEdited { .. }
             | Event::JobContactLinked { .. } => self.jobs = true,
+            Event::HolidaysKept { .. } => self.holidays = true,
             Event::OrganizationAdded { .. }
             | Event::ContactAdded { .. }
             | Event::ContactEdited { .. }
             | Event::Snoozed { .. }
-            | Event::HolidaysKept { .. }
             | Event::SnoozeWithdrawn { .. }
             | Event::MailRead { .. } => {}
             _ => {
@@ -346,6 +348,12 @@ impl Appended {
     /// Notes a setting written.
     pub fn note_setting(&mut self, key: &str) {
         self.settings.insert(key.to_string());
+    }
+
+    /// True when nothing a policy is read from was written: no setting but derived ones
+    /// (which only follow the data), no holidays.
+    pub fn keeps_policy(&self) -> bool {
+        !self.holidays && self.settings.iter().all(|k| is_derived(k))
     }
 }
 

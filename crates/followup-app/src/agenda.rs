@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use followup_core::line::{Extent, Line};
 use followup_store::{PlanRow, ReadTx, RowBody};
@@ -151,6 +152,17 @@ impl AgendaStream<'_> {
     }
 }
 
+/// An owner's agenda as [`App::agenda`] keeps it: of which data version, day and window.
+pub(crate) struct Memo {
+    pub(crate) version: u64,
+    today: Date,
+    until: Date,
+    pub(crate) items: Arc<Vec<AgendaItem>>,
+}
+
+/// The most owners whose agenda [`App::agenda`] keeps at once.
+const MEMOS_KEPT: usize = 4096;
+
 impl AgendaStream<'_> {
     /// The table measured without walking the window (issue 17), when the store keeps
     /// per-day extents: `day` gets each day's [`Extent`] over its firm lines, `row` every
@@ -207,13 +219,24 @@ impl AgendaStream<'_> {
 
 impl App {
     /// The agenda from today to `until` (default: the next 14 days).
+    ///
+    /// With a context read at a version (a web request), the owner's latest agenda is kept
+    /// for that version, day and window: after a change, the views it made stale are rebuilt
+    /// from one read of the plan, not one each.
     pub fn agenda(&self, cx: &Ctx, until: Option<Date>) -> Result<Vec<AgendaItem>> {
         let today = cx.today;
         let until = window_end(today, until)?;
+        let memo =
+            |m: &Memo| Some((m.version, m.today, m.until)) == cx.version.map(|v| (v, today, until));
+        let lock = || self.agendas.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = lock().get(&cx.owner).filter(|m| memo(m)) {
+            return Ok(m.items.as_ref().clone());
+        }
         let tx = self.store.read(cx.owner)?;
         let planned = tx.plan_window(today, until)?;
         let open_jobs = tx.open_job_count()?;
-        Ok(agenda::agenda_owned(
+        drop(tx);
+        let items = agenda::agenda_owned(
             planned,
             Window {
                 today,
@@ -221,7 +244,28 @@ impl App {
                 open_jobs,
             },
             &cx.policy,
-        ))
+        );
+        if let Some(version) = cx.version {
+            let mut memos = lock();
+            // Bounded: a server with more owners than this forgets them all at once, and
+            // each costs one read again.
+            if memos.len() >= MEMOS_KEPT && !memos.contains_key(&cx.owner) {
+                memos.clear();
+            }
+            // A memo of a newer version (another request's) is not replaced by an older one.
+            if memos.get(&cx.owner).is_none_or(|m| m.version <= version) {
+                memos.insert(
+                    cx.owner,
+                    Memo {
+                        version,
+                        today,
+                        until,
+                        items: Arc::new(items.clone()),
+                    },
+                );
+            }
+        }
+        Ok(items)
     }
 
     /// Item `id` as [`App::agenda`] lists it for the window to `until`, or `None` when the

@@ -111,6 +111,9 @@ pub struct Ctx {
     pub actor: Actor,
     pub today: Date,
     pub policy: Arc<Policy>,
+    /// The version of the owner's data the context was read at, when a request read it
+    /// ([`App::ctx_at_version`]): reads that key a cache on it ([`App::agenda`]) use it.
+    pub version: Option<u64>,
 }
 
 /// What is kept per owner between requests: read at `version`.
@@ -137,6 +140,10 @@ pub struct App {
     /// computed for (caseload.rs): a coach's caseload reads one version a client that did not
     /// change, not its every touch.
     figures: Mutex<BTreeMap<OwnerId, caseload::CachedFigures>>,
+    /// Each owner's latest agenda, with the data version, day and window it is of: the
+    /// views a change makes stale (the Today page, the agenda's JSON) are rebuilt from one
+    /// read, not one each. Emptied for an owner when this App commits a change of theirs.
+    agendas: Mutex<BTreeMap<OwnerId, crate::agenda::Memo>>,
 }
 
 impl App {
@@ -204,6 +211,7 @@ impl App {
             config,
             policies: Mutex::new(BTreeMap::new()),
             figures: Mutex::new(BTreeMap::new()),
+            agendas: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -243,6 +251,7 @@ impl App {
             actor,
             today,
             policy: self.policy_of(owner)?,
+            version: None,
         })
     }
 
@@ -284,6 +293,7 @@ impl App {
                 actor,
                 today,
                 policy,
+                version: Some(version),
             },
             version,
         ))

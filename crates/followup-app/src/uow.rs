@@ -86,6 +86,12 @@ impl App {
                 .then(|| work.tx.committed_version())
                 .transpose()?;
             work.tx.commit()?;
+            // The owner's memo is of the data before: a read in this same request (whose
+            // context still names the version it began at) must not be handed it.
+            self.agendas
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&cx.owner);
             if let Some(version) = kept {
                 self.policy_still_holds(cx.owner, version);
             }
@@ -159,5 +165,57 @@ mod tests {
             "the next context reads the new policy"
         );
         assert_eq!(cached(&app).map(|c| c.0), Some(v + 2));
+    }
+
+    /// A request's agenda is read once per version and shared; a change this App commits
+    /// drops it, so a read later in the same request (its context still naming the version
+    /// it began at) sees the change.
+    #[test]
+    fn the_agenda_is_kept_per_version_and_dropped_by_a_change() {
+        let store = Arc::new(followup_store::SqliteStore::in_memory().unwrap());
+        let app = App::with_store(store, Config::default());
+        let today = date(2026, 11, 23);
+        crate::demo::build(&app, &app.ctx(today).unwrap()).unwrap();
+        let (cx, v) = app
+            .ctx_at_version(crate::DEFAULT_OWNER, crate::Actor::Owner, Some(today))
+            .unwrap();
+        let json = |items: Vec<followup_core::AgendaItem>| serde_json::to_string(&items).unwrap();
+        let before = json(app.agenda(&cx, None).unwrap());
+        let memo = |app: &App| {
+            app.agendas
+                .lock()
+                .unwrap()
+                .get(&cx.owner)
+                .map(|m| (m.version, m.items.len()))
+        };
+        assert_eq!(
+            memo(&app).map(|m| m.0),
+            Some(v),
+            "kept for the version read"
+        );
+        assert_eq!(
+            json(app.agenda(&cx, None).unwrap()),
+            before,
+            "the same, kept"
+        );
+        app.log(
+            &cx,
+            NewTouch {
+                kind: TouchKind::Reply,
+                with: vec!["Emma Novak".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(memo(&app), None, "the change dropped it");
+        let after = json(app.agenda(&cx, None).unwrap());
+        assert_ne!(after, before, "Emma's reply moved her item");
+        let fresh = app.ctx(today).unwrap();
+        assert_eq!(fresh.version, None);
+        assert_eq!(
+            json(app.agenda(&fresh, None).unwrap()),
+            after,
+            "what a context without a version reads"
+        );
     }
 }

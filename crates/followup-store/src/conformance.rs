@@ -1984,7 +1984,10 @@ fn writes_say_what_they_appended(store: &Arc<dyn Store>, _: bool) {
         tx.appended().settings.contains("plain"),
         "a setting written is noted"
     );
-    assert!(!tx.appended().keeps_policy(), "a plain setting may be policy");
+    assert!(
+        !tx.appended().keeps_policy(),
+        "a plain setting may be policy"
+    );
     ok(tx.commit(), "commit");
     let mut tx = write(s, ME);
     ok(

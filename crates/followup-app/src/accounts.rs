@@ -299,6 +299,23 @@ impl App {
             .filter(|a| !a.disabled))
     }
 
+    /// [`App::holder`], with the data version of the holder's own workspace when the
+    /// directory read it in the same round trip (a team server's request: see
+    /// [`App::ctx_at_known_version`]).
+    pub fn holder_with_version(
+        &self,
+        kind: SecretKind,
+        value: &str,
+        now: Timestamp,
+    ) -> Result<Option<(Account, Option<u64>)>> {
+        let Some(dir) = &self.directory else {
+            return Ok(None);
+        };
+        Ok(dir
+            .secret_holder_with_version(kind, &secret_hash(value), now)?
+            .filter(|(a, _)| !a.disabled))
+    }
+
     /// Ends a browser's session.
     pub fn sign_out(&self, session: &str) -> Result<()> {
         self.directory()?

@@ -279,7 +279,20 @@ impl App {
         actor: Actor,
         today: Option<Date>,
     ) -> Result<(Ctx, u64)> {
-        let (policy, time_zone, version) = self.owner_cache_versioned(owner)?;
+        let version = self.store.version(owner)?;
+        self.ctx_at_known_version(owner, actor, today, version)
+    }
+
+    /// [`App::ctx_at_version`] at a version the caller read already (with the account, in
+    /// the same round trip: `App::holder_with_version`).
+    pub fn ctx_at_known_version(
+        &self,
+        owner: OwnerId,
+        actor: Actor,
+        today: Option<Date>,
+        version: u64,
+    ) -> Result<(Ctx, u64)> {
+        let (policy, time_zone) = self.owner_cache_at(owner, version)?;
         let today = match today {
             Some(d) => d,
             None => match time_zone {
@@ -300,35 +313,41 @@ impl App {
     }
 
     fn owner_cache(&self, owner: OwnerId) -> Result<(Arc<Policy>, Option<jiff::tz::TimeZone>)> {
-        let (policy, time_zone, _) = self.owner_cache_versioned(owner)?;
-        Ok((policy, time_zone))
+        let version = self.store.version(owner)?;
+        self.owner_cache_at(owner, version)
     }
 
-    fn owner_cache_versioned(
+    /// The owner's policy and time zone as of `version` (read before): from the cache when
+    /// it is of that version.
+    fn owner_cache_at(
         &self,
         owner: OwnerId,
-    ) -> Result<(Arc<Policy>, Option<jiff::tz::TimeZone>, u64)> {
-        let version = self.store.version(owner)?;
+        version: u64,
+    ) -> Result<(Arc<Policy>, Option<jiff::tz::TimeZone>)> {
         let lock = || self.policies.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = lock().get(&owner)
             && c.version == version
         {
-            return Ok((c.policy.clone(), c.time_zone.clone(), version));
+            return Ok((c.policy.clone(), c.time_zone.clone()));
         }
         // Read outside the lock: other requests need not wait for this one's read.
         let tx = self.store.read(owner)?;
         let policy = Arc::new(self.policy_in(&*tx)?);
         let time_zone = identity::stored_time_zone(&*tx, &self.config.me)?;
         drop(tx);
-        lock().insert(
-            owner,
-            OwnerCache {
-                version,
-                policy: policy.clone(),
-                time_zone: time_zone.clone(),
-            },
-        );
-        Ok((policy, time_zone, version))
+        let mut cache = lock();
+        // A request that read its version earlier must not put back an older one.
+        if cache.get(&owner).is_none_or(|c| c.version < version) {
+            cache.insert(
+                owner,
+                OwnerCache {
+                    version,
+                    policy: policy.clone(),
+                    time_zone: time_zone.clone(),
+                },
+            );
+        }
+        Ok((policy, time_zone))
     }
 
     /// After a commit that made `version` and wrote nothing a policy is read from: the

@@ -182,6 +182,29 @@ impl Directory for PgStore {
         rows.first().map(account).transpose()
     }
 
+    fn secret_holder_with_version(
+        &self,
+        kind: SecretKind,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<(Account, Option<u64>)>> {
+        // owner_version (migration 8) scopes its own read to the workspace named, for this
+        // statement only: the version is read as `PgStore::version` reads it.
+        let rows = self.pool.get()?.query(
+            "SELECT a.id, a.email, a.role, a.disabled, a.workspace, a.password_hash IS NOT NULL,
+                    a.name,
+                    CASE WHEN a.workspace IS NULL THEN NULL
+                         ELSE coalesce(owner_version(a.workspace), 0) END
+             FROM secrets s JOIN accounts a ON a.id = s.account
+             WHERE s.hash = $1 AND s.kind = $2 AND NOT s.revoked
+               AND (s.expires IS NULL OR $3 < s.expires)",
+            &[&hash, &kind.as_str(), &now.as_second()],
+        )?;
+        rows.first()
+            .map(|r| Ok((account(r)?, r.get::<_, Option<i64>>(7).map(|v| v as u64))))
+            .transpose()
+    }
+
     fn secrets(&self, account: AccountId, kind: SecretKind) -> Result<Vec<SecretInfo>> {
         let rows = self.pool.get()?.query(
             "SELECT id, label, created, expires FROM secrets

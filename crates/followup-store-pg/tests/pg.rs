@@ -598,3 +598,52 @@ fn a_version_6_plan_gets_its_lines_when_migrated() {
         "the line the program writes"
     );
 }
+
+/// A token's holder comes with the data version of their own workspace, read in the same
+/// round trip as the store reads it (the team server's gate then reads no version), and
+/// none for an account with no workspace.
+#[test]
+fn a_secret_opens_with_its_workspace_version() {
+    use followup_store::directory::{Directory, NewSecret, Role, SecretKind};
+    let store = PgStore::connect(&server().fresh_database()).unwrap();
+    let t0 = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    let client = store
+        .add_account("ana@example.com", Role::Client, None)
+        .unwrap();
+    let coach = store
+        .add_account("sam@example.com", Role::Coach, None)
+        .unwrap();
+    for (account, hash) in [(client.id, "c"), (coach.id, "s")] {
+        store
+            .add_secret(&NewSecret {
+                kind: SecretKind::Token,
+                hash,
+                account,
+                label: "test",
+                created: t0,
+                expires: None,
+            })
+            .unwrap();
+    }
+    let ws = client.workspace.expect("a client has a workspace");
+    let opened = |hash: &str| {
+        store
+            .secret_holder_with_version(SecretKind::Token, hash, t0)
+            .unwrap()
+            .map(|(a, v)| (a.id, v))
+    };
+    assert_eq!(
+        opened("c"),
+        Some((client.id, Some(store.version(ws).unwrap())))
+    );
+    add_contact(&store, ws, "Dana Reyes");
+    let v = store.version(ws).unwrap();
+    assert!(v > 0);
+    assert_eq!(opened("c"), Some((client.id, Some(v))), "after a commit");
+    assert_eq!(
+        opened("s"),
+        Some((coach.id, None)),
+        "a coach owns no workspace"
+    );
+    assert_eq!(opened("nobody"), None);
+}

@@ -219,6 +219,17 @@ pub trait Directory: Send + Sync {
         hash: &str,
         now: Timestamp,
     ) -> Result<Option<Account>>;
+    /// [`Directory::secret_holder`], with the data version of the holder's own workspace
+    /// read in the same round trip when the backend can (most requests work in the signed-in
+    /// person's own workspace, and need both). The default reads no version.
+    fn secret_holder_with_version(
+        &self,
+        kind: SecretKind,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<(Account, Option<u64>)>> {
+        Ok(self.secret_holder(kind, hash, now)?.map(|a| (a, None)))
+    }
     /// The live secrets of one kind an account holds, by id.
     fn secrets(&self, account: AccountId, kind: SecretKind) -> Result<Vec<SecretInfo>>;
     /// Revokes one secret of the account's; false when it had none with that id.
@@ -790,7 +801,17 @@ pub fn conformance(name: &str, make: &dyn Fn() -> Box<dyn Directory>) {
         .add_secret(&s(SecretKind::Session, "x1", Some(later)))
         .unwrap();
     let tid = d.add_secret(&s(SecretKind::Token, "x2", None)).unwrap();
-    let holder = |k, h, now| d.secret_holder(k, h, now).unwrap().map(|a| a.id);
+    let holder = |k, h, now| {
+        let plain = d.secret_holder(k, h, now).unwrap();
+        let with = d.secret_holder_with_version(k, h, now).unwrap();
+        if with.as_ref().map(|(a, _)| a) != plain.as_ref() {
+            fail(
+                "secrets",
+                "secret_holder_with_version opens another account than secret_holder".into(),
+            );
+        }
+        plain.map(|a| a.id)
+    };
     if holder(SecretKind::Session, "x1", t0) != Some(a.id) {
         fail("secrets", "a live session is not found".into());
     }

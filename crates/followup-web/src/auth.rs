@@ -54,6 +54,25 @@ pub(crate) struct Scope {
     /// Whose search a page shows when it is not the viewer's own, and what they may do in
     /// it: the banner a coach reads on every page of a client's workspace.
     pub working_for: Option<String>,
+    /// The data version of `owner`, when it was read with the account (the signed-in
+    /// person's own workspace: one round trip for both).
+    pub version: FirstVersion,
+}
+
+/// A version read with the account, for the request's first context only: a later one (after
+/// a change the request itself made) reads the version again.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FirstVersion(std::sync::Arc<std::sync::Mutex<Option<u64>>>);
+
+impl FirstVersion {
+    fn new(v: Option<u64>) -> FirstVersion {
+        FirstVersion(std::sync::Arc::new(std::sync::Mutex::new(v)))
+    }
+
+    /// The version, once.
+    pub(crate) fn take(&self) -> Option<u64> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
 }
 
 /// This request's scope, if the gate set one (team servers only).
@@ -140,16 +159,19 @@ fn bearer(headers: &HeaderMap) -> Option<Result<String, ()>> {
     })
 }
 
-/// The account a request's bearer token or session cookie opens.
-fn identify(s: &WebState, headers: &HeaderMap) -> Result<Option<Account>, WebError> {
+/// The account a request's bearer token or session cookie opens, with the data version of
+/// its own workspace when the directory read it too.
+fn identify(s: &WebState, headers: &HeaderMap) -> Result<Option<(Account, Option<u64>)>, WebError> {
     let now = followup_app::clock::now();
     match bearer(headers) {
-        Some(Ok(token)) => return Ok(s.app.holder(SecretKind::Token, &token, now)?),
+        Some(Ok(token)) => {
+            return Ok(s.app.holder_with_version(SecretKind::Token, &token, now)?);
+        }
         Some(Err(())) => return Ok(None),
         None => {}
     }
     match cookie(headers, SESSION_COOKIE) {
-        Some(v) => Ok(s.app.holder(SecretKind::Session, &v, now)?),
+        Some(v) => Ok(s.app.holder_with_version(SecretKind::Session, &v, now)?),
         None => Ok(None),
     }
 }
@@ -198,10 +220,11 @@ pub async fn gate(State(s): State<WebState>, mut req: Request, next: Next) -> Re
             actor: Actor::Owner,
             prefix: None,
             working_for: None,
+            version: FirstVersion::default(),
         };
         return SCOPE.scope(scope, next.run(req)).await;
     }
-    let account = match blocking(|| identify(&s, req.headers())) {
+    let (account, own_version) = match blocking(|| identify(&s, req.headers())) {
         Ok(Some(a)) => a,
         Ok(None) => return unauthenticated(api, req.uri()),
         Err(e) => return refuse(api, e),
@@ -275,12 +298,15 @@ pub async fn gate(State(s): State<WebState>, mut req: Request, next: Next) -> Re
     } else {
         Actor::Account(account.id.0)
     };
+    // The version read with the account is of the account's own workspace only.
+    let version = own_version.filter(|_| owner.is_some() && owner == account.workspace);
     let scope = Scope {
         account: Some(account),
         owner,
         actor,
         prefix: prefix.clone(),
         working_for,
+        version: FirstVersion::new(version),
     };
     let mut res = SCOPE.scope(scope, next.run(req)).await;
     if let Some(p) = prefix {

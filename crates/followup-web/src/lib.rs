@@ -334,12 +334,13 @@ impl WebState {
     /// [`WebState::ctx`], with the version of the owner's data it was read at (one version
     /// read for both).
     fn ctx_versioned(&self) -> Result<(Ctx, u64), WebError> {
-        let (owner, actor) = match auth::current() {
+        let (owner, actor, known) = match auth::current() {
             Some(auth::Scope {
                 owner: Some(owner),
                 actor,
+                version,
                 ..
-            }) => (owner, actor),
+            }) => (owner, actor, version.take()),
             Some(_) => {
                 return Err(WebError::new(
                     axum::http::StatusCode::FORBIDDEN,
@@ -353,12 +354,19 @@ impl WebState {
                     "sign in first",
                 ));
             }
-            None => (followup_app::DEFAULT_OWNER, followup_app::Actor::Owner),
+            None => (
+                followup_app::DEFAULT_OWNER,
+                followup_app::Actor::Owner,
+                None,
+            ),
         };
         // Unpinned, the day is the owner's, in the time zone they set (Settings).
-        self.app
-            .ctx_at_version(owner, actor, self.today)
-            .map_err(WebError::from)
+        match known {
+            // Read with the account in the gate's one round trip.
+            Some(v) => self.app.ctx_at_known_version(owner, actor, self.today, v),
+            None => self.app.ctx_at_version(owner, actor, self.today),
+        }
+        .map_err(WebError::from)
     }
 
     /// A view of today's data: from the cache when neither the day nor the data changed.

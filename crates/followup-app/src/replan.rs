@@ -184,15 +184,17 @@ pub(crate) fn job_subjects(j: &Job) -> Vec<Subject> {
     v
 }
 
-/// Replaces the plan items of each subject inside the caller's transaction.
+/// Replaces the plan items of each subject inside the caller's transaction; `known` holds
+/// contacts' touches the caller has as the store does (not read again).
 pub(crate) fn replan_subjects(
     tx: &mut dyn WriteTx,
     policy: &Policy,
     subjects: impl IntoIterator<Item = Subject>,
+    known: &BTreeMap<ContactId, Vec<Touch>>,
 ) -> Result<()> {
     let subjects: BTreeSet<Subject> = subjects.into_iter().collect();
     for s in subjects {
-        let h = history(tx, s)?;
+        let h = history_with(tx, s, known)?;
         let items: Vec<FollowUp> = plan::plan(s, &h, policy);
         tx.replace_plan(s, &items)?;
     }
@@ -201,6 +203,15 @@ pub(crate) fn replan_subjects(
 
 /// Everything the planner needs about one subject.
 pub fn history(tx: &dyn ReadTx, s: Subject) -> Result<History> {
+    history_with(tx, s, &BTreeMap::new())
+}
+
+/// [`history`], with contacts' touches taken from `known` where it has them.
+fn history_with(
+    tx: &dyn ReadTx,
+    s: Subject,
+    known: &BTreeMap<ContactId, Vec<Touch>>,
+) -> Result<History> {
     let mut h = History {
         snoozes: tx.snoozes(s)?,
         ..History::default()
@@ -209,7 +220,10 @@ pub fn history(tx: &dyn ReadTx, s: Subject) -> Result<History> {
         Subject::Contact(c) => {
             h.contact = tx.contact(c)?;
             h.jobs = tx.jobs_of_contact(c)?;
-            h.touches = tx.touches_of_contact(c)?;
+            h.touches = match known.get(&c) {
+                Some(t) => t.clone(),
+                None => tx.touches_of_contact(c)?,
+            };
             for j in &h.jobs {
                 h.touches.extend(tx.touches_of_job(j.id)?);
             }

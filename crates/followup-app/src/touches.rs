@@ -237,7 +237,7 @@ pub(crate) fn log_in(w: &mut Work<'_>, n: NewTouch) -> Result<Logged> {
     let mut warnings = Vec::new();
     if direction == Direction::Outbound {
         for c in &contacts {
-            let before = w.tx.touches_of_contact(*c)?;
+            let before = w.touches_of_contact(*c)?;
             if let Some(mut warning) = plan::gap_warning(&before, *c, on, &policy) {
                 if contacts.len() > 1 {
                     let name = w.tx.contact(*c)?.map(|c| c.name).unwrap_or_default();

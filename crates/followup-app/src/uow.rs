@@ -2,9 +2,10 @@
 //! the use case append its events and say which subjects it touched, replan exactly those,
 //! commit. A use case that returns an error leaves nothing behind (the transaction is dropped).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use followup_core::Event;
+use followup_core::model::{ContactId, Touch};
 use followup_core::plan::Subject;
 use followup_store::WriteTx;
 
@@ -19,6 +20,10 @@ pub struct Work<'a> {
     touched: BTreeSet<Subject>,
     /// False for a dry run: everything is done and checked, then rolled back.
     keep: bool,
+    /// Contacts' touches as this change read them, with how many touches it had logged
+    /// then: the replan of a contact the change already read (F15's check before a `log`)
+    /// adds what it logged since instead of reading them all again.
+    read_touches: BTreeMap<ContactId, (Vec<Touch>, usize)>,
 }
 
 impl Work<'_> {
@@ -32,6 +37,37 @@ impl Work<'_> {
         Ok(self.tx.append(self.cx.today, event)?)
     }
 
+    /// The contact's touches, by date then id, as the store has them in this change.
+    pub(crate) fn touches_of_contact(&mut self, c: ContactId) -> Result<Vec<Touch>> {
+        if let Some(known) = self.known_touches(c) {
+            return Ok(known);
+        }
+        let touches = self.tx.touches_of_contact(c)?;
+        let logged = self.tx.appended().logged.len();
+        self.read_touches.insert(c, (touches.clone(), logged));
+        Ok(touches)
+    }
+
+    /// The contact's touches from what this change read and logged since, when nothing it
+    /// appended can have changed a touch otherwise (`Appended::other`: a retraction, an edit,
+    /// a merge).
+    fn known_touches(&self, c: ContactId) -> Option<Vec<Touch>> {
+        let appended = self.tx.appended();
+        if appended.other {
+            return None;
+        }
+        let (before, logged) = self.read_touches.get(&c)?;
+        let mut touches = before.clone();
+        touches.extend(
+            appended.logged[*logged..]
+                .iter()
+                .filter(|t| t.contacts.contains(&c))
+                .cloned(),
+        );
+        touches.sort_by_key(|t| (t.date, t.id));
+        Some(touches)
+    }
+
     /// Marks subjects whose plan items the change may have moved.
     pub(crate) fn touch(&mut self, subjects: impl IntoIterator<Item = Subject>) {
         self.touched.extend(subjects);
@@ -41,7 +77,12 @@ impl Work<'_> {
     /// returns, such as `log` saying what comes next).
     pub(crate) fn replan_touched(&mut self) -> Result<()> {
         let subjects = std::mem::take(&mut self.touched);
-        replan_subjects(self.tx.as_mut(), &self.cx.policy, subjects)
+        let known: BTreeMap<ContactId, Vec<Touch>> = self
+            .read_touches
+            .keys()
+            .filter_map(|c| Some((*c, self.known_touches(*c)?)))
+            .collect();
+        replan_subjects(self.tx.as_mut(), &self.cx.policy, subjects, &known)
     }
 
     /// Replans every subject of the owner (a policy or holiday change, an import); returns how
@@ -67,6 +108,7 @@ impl App {
             cx,
             touched: BTreeSet::new(),
             keep: true,
+            read_touches: BTreeMap::new(),
         };
         let out = change(&mut work)?;
         if work.keep {

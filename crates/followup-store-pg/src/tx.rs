@@ -841,6 +841,19 @@ impl ReadTx for PgTx<'_> {
         )
     }
 
+    fn plan_dues(&self) -> Result<Vec<(Date, Option<Date>)>> {
+        // The lines' heads (plan_agenda covers them), not every item's JSON.
+        let rows = self.query(
+            "SELECT line FROM plan WHERE owner = $1 AND kind = 'follow-up'",
+            &[&self.owner],
+        )?;
+        let lines: Vec<&[u8]> = rows.iter().map(|r| r.get::<_, &[u8]>(0)).collect();
+        match followup_store::plan_dues_of_lines(lines) {
+            Some(dues) => Ok(dues),
+            None => Ok(followup_store::plan_dues_of(&self.plan_all()?)),
+        }
+    }
+
     fn plan_item(&self, id: i64) -> Result<Option<Planned>> {
         Ok(self
             .planned(

@@ -2217,6 +2217,12 @@ fn extents_are_what_a_walk_measures(store: &Arc<dyn Store>, _: bool) {
             ok(tx.commit(), "commit");
         }
         let r = read(s, ME);
+        // What a caseload summary keeps of the plan, from the lines or whole: the same.
+        let mut dues = ok(r.plan_dues(), "dues");
+        let mut whole = crate::plan_dues_of(&ok(r.plan_all(), "plan"));
+        dues.sort();
+        whole.sort();
+        assert_eq!(dues, whole, "round {round}: plan_dues");
         for today in [base.yesterday().expect("a day"), base, date(2026, 3, 16)] {
             for until in [today, date(2026, 3, 25)] {
                 let kept = measured(&*r, until, today, true)

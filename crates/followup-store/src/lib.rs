@@ -250,6 +250,37 @@ pub fn extents_by_walk<T: ReadTx + ?Sized>(
     Ok(true)
 }
 
+/// [`ReadTx::plan_dues`] of whole items.
+pub fn plan_dues_of(items: &[Planned]) -> Vec<(Date, Option<Date>)> {
+    items
+        .iter()
+        .filter(|p| p.item.action != followup_core::plan::Action::Occasion)
+        .map(|p| {
+            let then = (p.item.action == followup_core::plan::Action::ThankYou)
+                .then(|| p.item.then.as_ref().map(|s| s.due))
+                .flatten();
+            (p.item.due, then)
+        })
+        .collect()
+}
+
+/// [`ReadTx::plan_dues`] from follow-ups' lines; `None` when one is of another version (the
+/// caller reads the items whole).
+pub fn plan_dues_of_lines<'a>(
+    lines: impl IntoIterator<Item = &'a [u8]>,
+) -> Option<Vec<(Date, Option<Date>)>> {
+    lines
+        .into_iter()
+        .map(|bytes| {
+            let h = Line::decode(bytes)?.head;
+            let then = (h.action == followup_core::plan::Action::ThankYou)
+                .then(|| h.then.map(|t| t.due))
+                .flatten();
+            Some((h.due, then))
+        })
+        .collect()
+}
+
 /// A backend: opens transactions scoped to one owner, from any thread.
 pub trait Store: Send + Sync {
     /// A consistent snapshot of `owner`'s data that cannot write and never waits for a writer.
@@ -494,6 +525,12 @@ pub trait ReadTx {
     }
     /// Every plan item, by id.
     fn plan_all(&self) -> Result<Vec<Planned>>;
+    /// Each follow-up's due date and, for a thank-you, its next step's (F6): what a caseload
+    /// summary keeps of the plan, in no particular order. The default reads every item whole;
+    /// a store that keeps lines reads their heads ([`plan_dues_of`] is the reference).
+    fn plan_dues(&self) -> Result<Vec<(Date, Option<Date>)>> {
+        Ok(plan_dues_of(&self.plan_all()?))
+    }
     /// The subjects the plan holds items of, each once, in no particular order.
     fn plan_subjects(&self) -> Result<Vec<Subject>>;
     /// One plan item by its number.

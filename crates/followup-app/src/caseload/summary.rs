@@ -11,7 +11,6 @@
 
 use followup_core::agenda;
 use followup_core::model::{Touch, TouchKind, Whose};
-use followup_core::plan::Action;
 use followup_core::promises::{PromiseState, promise_states};
 use followup_store::{Appended, WriteTx};
 use jiff::civil::Date;
@@ -183,17 +182,7 @@ pub(crate) fn keep(tx: &mut dyn WriteTx) -> Result<()> {
         .setting(KEY)?
         .and_then(|text| read(&text))
         .filter(|p| p.is_at(version - 1));
-    let mut dues: Vec<(Date, Option<Date>)> = tx
-        .plan_all()?
-        .into_iter()
-        .filter(|p| p.item.action != Action::Occasion)
-        .map(|p| {
-            let then = (p.item.action == Action::ThankYou)
-                .then(|| p.item.then.as_ref().map(|s| s.due))
-                .flatten();
-            (p.item.due, then)
-        })
-        .collect();
+    let mut dues: Vec<(Date, Option<Date>)> = tx.plan_dues()?;
     dues.sort_unstable();
     // What this change cannot have moved is taken from the summary before it.
     let policy = match &previous {

@@ -110,30 +110,10 @@ impl AgendaStream<'_> {
                     }
                     side.next();
                 }
-                let done = match row.body {
-                    RowBody::Line(line) => {
-                        if overdue.0 != row.due {
-                            overdue = (row.due, agenda::days_between(row.due, today).max(0));
-                        }
-                        f(AgendaRow::Line {
-                            id: row.id,
-                            due: row.due,
-                            overdue_days: overdue.1,
-                            line: &line,
-                        })
-                    }
-                    RowBody::Item(item) => {
-                        let a = agenda::view_owned(
-                            Planned {
-                                id: row.id,
-                                item: *item,
-                            },
-                            today,
-                        );
-                        f(AgendaRow::Item(&a))
-                    }
-                };
-                match done {
+                if overdue.0 != row.due {
+                    overdue = (row.due, agenda::days_between(row.due, today).max(0));
+                }
+                match hand(row, overdue.1, today, f) {
                     Ok(()) => ControlFlow::Continue(()),
                     Err(e) => {
                         failed = Some(e);
@@ -149,6 +129,34 @@ impl AgendaStream<'_> {
             f(AgendaRow::Item(a))?;
         }
         Ok(())
+    }
+}
+
+/// Hands a row the store walked to `f` as the agenda shows it: its line, `overdue_days` past
+/// due, or the item built whole.
+fn hand<E>(
+    row: PlanRow<'_>,
+    overdue_days: i64,
+    today: Date,
+    f: &mut dyn FnMut(AgendaRow<'_>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    match row.body {
+        RowBody::Line(line) => f(AgendaRow::Line {
+            id: row.id,
+            due: row.due,
+            overdue_days,
+            line: &line,
+        }),
+        RowBody::Item(item) => {
+            let a = agenda::view_owned(
+                Planned {
+                    id: row.id,
+                    item: *item,
+                },
+                today,
+            );
+            f(AgendaRow::Item(&a))
+        }
     }
 }
 
@@ -181,25 +189,8 @@ impl AgendaStream<'_> {
                 if failed.is_some() {
                     return;
                 }
-                let done = match r.body {
-                    RowBody::Line(line) => row(AgendaRow::Line {
-                        id: r.id,
-                        due: r.due,
-                        overdue_days: agenda::days_between(r.due, today).max(0),
-                        line: &line,
-                    }),
-                    RowBody::Item(item) => {
-                        let a = agenda::view_owned(
-                            Planned {
-                                id: r.id,
-                                item: *item,
-                            },
-                            today,
-                        );
-                        row(AgendaRow::Item(&a))
-                    }
-                };
-                if let Err(e) = done {
+                let overdue = agenda::days_between(r.due, today).max(0);
+                if let Err(e) = hand(r, overdue, today, row) {
                     failed = Some(e);
                 }
             })

@@ -152,14 +152,29 @@ mod tests {
     use crate::policy_settings::PolicyChange;
     use crate::{App, Config, NewTouch};
 
-    /// A change keeps the owner's cached policy for the version it makes unless it wrote
-    /// something a policy is read from.
-    #[test]
-    fn a_change_that_writes_no_policy_keeps_the_cached_policy() {
+    /// The demo book in memory, and its day.
+    fn demo() -> (App, jiff::civil::Date) {
         let store = Arc::new(followup_store::SqliteStore::in_memory().unwrap());
         let app = App::with_store(store, Config::default());
         let today = date(2026, 11, 23);
         crate::demo::build(&app, &app.ctx(today).unwrap()).unwrap();
+        (app, today)
+    }
+
+    /// Emma Novak replied (the demo's item for her moves).
+    fn emma_replied() -> NewTouch {
+        NewTouch {
+            kind: TouchKind::Reply,
+            with: vec!["Emma Novak".into()],
+            ..Default::default()
+        }
+    }
+
+    /// A change keeps the owner's cached policy for the version it makes unless it wrote
+    /// something a policy is read from.
+    #[test]
+    fn a_change_that_writes_no_policy_keeps_the_cached_policy() {
+        let (app, today) = demo();
         let cx = app.ctx(today).unwrap();
         let owner = cx.owner;
         let cached = |app: &App| {
@@ -172,15 +187,7 @@ mod tests {
         let v = app.store.version(owner).unwrap();
         let before = cached(&app).expect("the context read the policy");
         assert_eq!(before.0, v);
-        app.log(
-            &cx,
-            NewTouch {
-                kind: TouchKind::Reply,
-                with: vec!["Emma Novak".into()],
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        app.log(&cx, emma_replied()).unwrap();
         assert_eq!(app.store.version(owner).unwrap(), v + 1);
         assert_eq!(
             cached(&app),
@@ -214,10 +221,7 @@ mod tests {
     /// it began at) sees the change.
     #[test]
     fn the_agenda_is_kept_per_version_and_dropped_by_a_change() {
-        let store = Arc::new(followup_store::SqliteStore::in_memory().unwrap());
-        let app = App::with_store(store, Config::default());
-        let today = date(2026, 11, 23);
-        crate::demo::build(&app, &app.ctx(today).unwrap()).unwrap();
+        let (app, today) = demo();
         let (cx, v) = app
             .ctx_at_version(crate::DEFAULT_OWNER, crate::Actor::Owner, Some(today))
             .unwrap();
@@ -240,15 +244,7 @@ mod tests {
             before,
             "the same, kept"
         );
-        app.log(
-            &cx,
-            NewTouch {
-                kind: TouchKind::Reply,
-                with: vec!["Emma Novak".into()],
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        app.log(&cx, emma_replied()).unwrap();
         assert_eq!(memo(&app), None, "the change dropped it");
         let after = json(app.agenda(&cx, None).unwrap());
         assert_ne!(after, before, "Emma's reply moved her item");

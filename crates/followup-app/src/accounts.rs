@@ -291,12 +291,7 @@ impl App {
 
     /// The enabled account a live secret of `kind` opens, if any.
     pub fn holder(&self, kind: SecretKind, value: &str, now: Timestamp) -> Result<Option<Account>> {
-        let Some(dir) = &self.directory else {
-            return Ok(None);
-        };
-        Ok(dir
-            .secret_holder(kind, &secret_hash(value), now)?
-            .filter(|a| !a.disabled))
+        Ok(self.holder_with_version(kind, value, now)?.map(|(a, _)| a))
     }
 
     /// [`App::holder`], with the data version of the holder's own workspace when the

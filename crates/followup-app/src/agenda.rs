@@ -8,7 +8,6 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use std::ops::ControlFlow;
-use std::sync::Arc;
 
 use followup_core::line::{Extent, Line};
 use followup_store::{PlanRow, ReadTx, RowBody};
@@ -165,7 +164,7 @@ pub(crate) struct Memo {
     pub(crate) version: u64,
     today: Date,
     until: Date,
-    pub(crate) items: Arc<Vec<AgendaItem>>,
+    pub(crate) items: Vec<AgendaItem>,
 }
 
 /// The most owners whose agenda [`App::agenda`] keeps at once.
@@ -221,7 +220,7 @@ impl App {
             |m: &Memo| Some((m.version, m.today, m.until)) == cx.version.map(|v| (v, today, until));
         let lock = || self.agendas.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(m) = lock().get(&cx.owner).filter(|m| memo(m)) {
-            return Ok(m.items.as_ref().clone());
+            return Ok(m.items.clone());
         }
         let tx = self.store.read(cx.owner)?;
         let planned = tx.plan_window(today, until)?;
@@ -251,7 +250,7 @@ impl App {
                         version,
                         today,
                         until,
-                        items: Arc::new(items.clone()),
+                        items: items.clone(),
                     },
                 );
             }

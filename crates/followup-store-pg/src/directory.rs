@@ -171,15 +171,10 @@ impl Directory for PgStore {
         hash: &str,
         now: Timestamp,
     ) -> Result<Option<Account>> {
-        let rows = self.pool.get()?.query(
-            "SELECT a.id, a.email, a.role, a.disabled, a.workspace, a.password_hash IS NOT NULL,
-                    a.name
-             FROM secrets s JOIN accounts a ON a.id = s.account
-             WHERE s.hash = $1 AND s.kind = $2 AND NOT s.revoked
-               AND (s.expires IS NULL OR $3 < s.expires)",
-            &[&hash, &kind.as_str(), &now.as_second()],
-        )?;
-        rows.first().map(account).transpose()
+        // One query for both: the version beside it is one indexed read.
+        Ok(self
+            .secret_holder_with_version(kind, hash, now)?
+            .map(|(a, _)| a))
     }
 
     fn secret_holder_with_version(

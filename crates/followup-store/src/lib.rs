@@ -256,12 +256,24 @@ pub fn plan_dues_of(items: &[Planned]) -> Vec<(Date, Option<Date>)> {
         .iter()
         .filter(|p| p.item.action != followup_core::plan::Action::Occasion)
         .map(|p| {
-            let then = (p.item.action == followup_core::plan::Action::ThankYou)
-                .then(|| p.item.then.as_ref().map(|s| s.due))
-                .flatten();
-            (p.item.due, then)
+            due_and_then(
+                p.item.due,
+                p.item.action,
+                p.item.then.as_ref().map(|s| s.due),
+            )
         })
         .collect()
+}
+
+/// A follow-up's entry in [`ReadTx::plan_dues`]: its next step's day counts for a thank-you
+/// only.
+fn due_and_then(
+    due: Date,
+    action: followup_core::plan::Action,
+    then: Option<Date>,
+) -> (Date, Option<Date>) {
+    let thanks = action == followup_core::plan::Action::ThankYou;
+    (due, then.filter(|_| thanks))
 }
 
 /// [`ReadTx::plan_dues`] from follow-ups' lines; `None` when one is of another version (the
@@ -273,10 +285,7 @@ pub fn plan_dues_of_lines<'a>(
         .into_iter()
         .map(|bytes| {
             let h = Line::decode(bytes)?.head;
-            let then = (h.action == followup_core::plan::Action::ThankYou)
-                .then(|| h.then.map(|t| t.due))
-                .flatten();
-            Some((h.due, then))
+            Some(due_and_then(h.due, h.action, h.then.map(|t| t.due)))
         })
         .collect()
 }

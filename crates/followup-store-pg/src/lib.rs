@@ -13,10 +13,13 @@
 //!
 //! The [`Store`] trait is synchronous (followup-store's docs say why: the planner is CPU-bound
 //! and the CLI needs no runtime). The web server runs its use cases on blocking threads
-//! (`tokio::task::block_in_place`), so the synchronous `postgres` client fits: it drives
-//! tokio-postgres on a small runtime of its own, and `block_in_place` leaves the server's
-//! runtime context, so that nested runtime is allowed there (a test checks it). Calling a
-//! [`PgStore`] straight from async code, outside `block_in_place` or `spawn_blocking`, panics.
+//! (`tokio::task::block_in_place`), so each connection drives tokio-postgres on a small
+//! runtime of its own, as the synchronous `postgres` client does, and `block_in_place` leaves
+//! the server's runtime context, so that nested runtime is allowed there (a test checks it).
+//! Calling a [`PgStore`] straight from async code, outside `block_in_place` or
+//! `spawn_blocking`, panics. Keeping the asynchronous client (`pool.rs`, not the `postgres`
+//! crate's wrapper) lets a transaction pipeline: the writes whose answer nobody waits for are
+//! deferred and sent with the next statement that has one, in one round trip.
 //!
 //! Each open transaction holds a connection for its whole life, so concurrent transactions
 //! need several: a small pool of our own (`pool.rs`, a mutex, a list and a condition
@@ -35,6 +38,10 @@
 //! - Ids come from the per-owner `ids` table, as in SQLite since its migration 4.
 //! - Each change runs inside a savepoint: a failed change leaves the transaction as it was
 //!   (in PostgreSQL a failed statement would otherwise abort the whole transaction).
+//! - Writes that cannot fail for a reason the caller must hear at the call (a taken id or a
+//!   missing row is checked by a read first) are deferred (`Conn::defer`): they go out with
+//!   the next statement that is waited for, or with the commit. If one fails anyway, the
+//!   statement it went with reports it and the transaction can no longer commit.
 //! - Commit moves `owners.version`; [`Store::version`] reads it.
 //!
 //! # Row-level security
@@ -99,7 +106,7 @@ const MIGRATION_LOCK: i64 = 0x666f_6c6c_6f77_7570; // "followup"
 
 /// A driver error in our own words: the message and SQLSTATE, never the driver's type.
 #[derive(Debug, thiserror::Error)]
-enum PgError {
+pub(crate) enum PgError {
     #[error("{0}")]
     Driver(String),
 }
@@ -175,7 +182,7 @@ impl PgStore {
     /// [`PgStore::connect`] keeping at most `max_connections` connections open.
     pub fn connect_pooled(url: &str, max_connections: usize) -> Result<PgStore> {
         let name = redact(url);
-        let mut config: postgres::Config = url.parse().map_err(|e| StoreError::Open {
+        let mut config: tokio_postgres::Config = url.parse().map_err(|e| StoreError::Open {
             path: name.clone(),
             detail: describe(&e),
         })?;

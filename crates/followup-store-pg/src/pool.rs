@@ -6,54 +6,222 @@
 //! discarded instead of returned.
 
 use std::collections::BTreeMap;
+use std::future::{Future, poll_fn};
+use std::pin::{Pin, pin};
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
+use bytes::BytesMut;
 use followup_store::{Result, StoreError};
-use postgres::types::ToSql;
-use postgres::{Client, NoTls, Row, Statement};
+use futures_util::future::{join, join_all};
+use tokio_postgres::tls::NoTlsStream;
+use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use tokio_postgres::{Client, Config, NoTls, Row, Socket, Statement};
 
 use crate::db;
 
-/// One connection and the statements prepared on it.
+type Connection = tokio_postgres::Connection<Socket, NoTlsStream>;
+
+/// A parameter already in PostgreSQL's binary form, for a statement sent later.
+#[derive(Debug)]
+struct Encoded(Option<Vec<u8>>);
+
+impl ToSql for Encoded {
+    fn to_sql(
+        &self,
+        _: &Type,
+        out: &mut BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match &self.0 {
+            None => Ok(IsNull::Yes),
+            Some(b) => {
+                out.extend_from_slice(b);
+                Ok(IsNull::No)
+            }
+        }
+    }
+
+    // Checked against the statement's types when it was encoded (`Conn::defer`).
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// A write whose answer nobody waits for: sent with the next statement that has one.
+enum Deferred {
+    /// A prepared statement and its parameters.
+    Prepared(Statement, Vec<Encoded>),
+    /// Statements without parameters (the simple query protocol): savepoints.
+    Simple(String),
+}
+
+/// One connection, the statements prepared on it, and the writes not yet sent.
+///
+/// It drives tokio-postgres on a current-thread runtime of its own, as the `postgres` crate
+/// does, but keeps the asynchronous client: the writes a transaction defers go out in one
+/// pipeline with the next statement whose answer is needed (PostgreSQL answers them in
+/// order), so a write costs a round trip only when something waits for it (docs/DESIGN.md,
+/// "Round trips").
 pub(crate) struct Conn {
-    client: Client,
+    runtime: tokio::runtime::Runtime,
+    /// Polled whenever a statement is waited for; dropped last (`Drop`).
+    connection: Pin<Box<Connection>>,
+    /// `None` only while closing.
+    client: Option<Client>,
     statements: BTreeMap<String, Statement>,
+    deferred: Vec<Deferred>,
+    /// The first failure of a deferred write in this transaction, which already answered
+    /// success: the transaction must not commit (`Conn::failed_deferred`).
+    failed: Option<String>,
+}
+
+/// Runs `future` to completion on `runtime`, driving `connection` beside it.
+fn block_on<T>(
+    runtime: &tokio::runtime::Runtime,
+    connection: &mut Pin<Box<Connection>>,
+    future: impl Future<Output = T>,
+) -> T {
+    let mut future = pin!(future);
+    runtime.block_on(poll_fn(|cx| {
+        // The connection reads answers and writes requests; a notice is only logged by
+        // PostgreSQL's side, and a closed connection fails every waiting statement.
+        while let Poll::Ready(Some(_)) = connection.as_mut().poll_message(cx) {}
+        future.as_mut().poll(cx)
+    }))
 }
 
 impl Conn {
+    pub(crate) fn is_closed(&self) -> bool {
+        self.client.as_ref().is_none_or(Client::is_closed)
+    }
+
     /// The statement for `sql`, prepared once per connection.
-    fn statement(&mut self, sql: &str) -> std::result::Result<Statement, postgres::Error> {
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.client.prepare(sql)?;
+        // Preparing waits for its answer: whatever was deferred goes first.
+        self.flush()?;
+        let client = self.client.as_ref().expect("open until dropped");
+        let s = block_on(&self.runtime, &mut self.connection, client.prepare(sql)).map_err(db)?;
         self.statements.insert(sql.to_string(), s.clone());
         Ok(s)
     }
 
+    /// Sends the deferred writes and then `last`, in one pipeline, and waits for them all.
+    /// The first failure in order is the answer: a failed deferred write aborts the
+    /// transaction, so whatever follows it fails too, and `failed` remembers it.
+    fn pipeline<'c, T>(
+        &'c mut self,
+        last: impl FnOnce(
+            &'c Client,
+        ) -> Pin<
+            Box<dyn Future<Output = std::result::Result<T, tokio_postgres::Error>> + 'c>,
+        >,
+    ) -> Result<T> {
+        let deferred = std::mem::take(&mut self.deferred);
+        let client = self.client.as_ref().expect("open until dropped");
+        let sent =
+            join_all(
+                deferred
+                    .iter()
+                    .map(|d| -> Pin<Box<dyn Future<Output = _>>> {
+                        match d {
+                            Deferred::Prepared(s, args) => Box::pin(async move {
+                                client.execute_raw(s, args.iter()).await.map(|_| ())
+                            }),
+                            Deferred::Simple(sql) => Box::pin(client.batch_execute(sql)),
+                        }
+                    }),
+            );
+        let (written, answer) = block_on(
+            &self.runtime,
+            &mut self.connection,
+            join(sent, last(client)),
+        );
+        if let Some(e) = written.into_iter().find_map(|r| r.err()) {
+            let e = db(e);
+            self.failed.get_or_insert_with(|| e.to_string());
+            return Err(e);
+        }
+        answer.map_err(db)
+    }
+
+    /// Sends whatever was deferred, and waits for it.
+    pub(crate) fn flush(&mut self) -> Result<()> {
+        if self.deferred.is_empty() {
+            return Ok(());
+        }
+        self.pipeline(|_| Box::pin(async { Ok(()) }))
+    }
+
+    /// A write to send with the next statement that is waited for; its parameters are
+    /// encoded now, so a value of the wrong type fails here, where it was given.
+    pub(crate) fn defer(&mut self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<()> {
+        let s = self.statement(sql)?;
+        if s.params().len() != args.len() {
+            return Err(driver(format!(
+                "{} parameters for a statement of {}",
+                args.len(),
+                s.params().len()
+            )));
+        }
+        let mut encoded = Vec::with_capacity(args.len());
+        for (arg, ty) in args.iter().zip(s.params()) {
+            let mut buf = BytesMut::new();
+            match arg.to_sql_checked(ty, &mut buf) {
+                Ok(IsNull::Yes) => encoded.push(Encoded(None)),
+                Ok(IsNull::No) => encoded.push(Encoded(Some(buf.to_vec()))),
+                Err(e) => return Err(driver(format!("a parameter of type {ty}: {e}"))),
+            }
+        }
+        self.deferred.push(Deferred::Prepared(s, encoded));
+        Ok(())
+    }
+
+    /// Statements without parameters to send with the next that is waited for.
+    pub(crate) fn defer_batch(&mut self, sql: &str) {
+        self.deferred.push(Deferred::Simple(sql.to_string()));
+    }
+
+    /// Forgets the deferred writes (the transaction is being rolled back) and any failure.
+    pub(crate) fn forget_deferred(&mut self) {
+        self.deferred.clear();
+        self.failed = None;
+    }
+
+    /// A deferred write of this transaction that failed after its caller went on.
+    pub(crate) fn failed_deferred(&self) -> Option<StoreError> {
+        self.failed
+            .as_ref()
+            .map(|f| driver(format!("an earlier write failed: {f}")))
+    }
+
     pub(crate) fn query(&mut self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
-        let s = self.statement(sql).map_err(db)?;
-        self.client.query(&s, args).map_err(db)
+        let s = self.statement(sql)?;
+        self.pipeline(|c| Box::pin(async move { c.query(&s, args).await }))
     }
 
     pub(crate) fn execute(&mut self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<u64> {
-        let s = self.statement(sql).map_err(db)?;
-        self.client.execute(&s, args).map_err(db)
+        let s = self.statement(sql)?;
+        self.pipeline(|c| Box::pin(async move { c.execute(&s, args).await }))
     }
 
     /// Statements without parameters, in one round trip (the simple query protocol).
     pub(crate) fn batch(&mut self, sql: &str) -> Result<()> {
-        self.client.batch_execute(sql).map_err(db)
+        self.pipeline(|c| Box::pin(c.batch_execute(sql)))
     }
 
     /// Each row of a batch run as simple queries, every column as text.
     pub(crate) fn simple_rows(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>> {
-        let msgs = self.client.simple_query(sql).map_err(db)?;
+        let msgs = self.pipeline(|c| Box::pin(c.simple_query(sql)))?;
         Ok(msgs
             .into_iter()
             .filter_map(|m| match m {
-                postgres::SimpleQueryMessage::Row(r) => {
+                tokio_postgres::SimpleQueryMessage::Row(r) => {
                     Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
                 }
                 _ => None,
@@ -63,15 +231,34 @@ impl Conn {
 
     /// Like [`Conn::batch`], returning the first column of every row as text.
     pub(crate) fn simple_values(&mut self, sql: &str) -> Result<Vec<Option<String>>> {
-        let msgs = self.client.simple_query(sql).map_err(db)?;
-        Ok(msgs
+        Ok(self
+            .simple_rows(sql)?
             .into_iter()
-            .filter_map(|m| match m {
-                postgres::SimpleQueryMessage::Row(r) => Some(r.get(0).map(str::to_string)),
-                _ => None,
-            })
+            .map(|mut r| if r.is_empty() { None } else { r.swap_remove(0) })
             .collect())
     }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        // Dropping the client asks the connection to say goodbye (Terminate) and close; it
+        // is driven until it has, as the `postgres` crate's client does.
+        drop(self.client.take());
+        let connection = &mut self.connection;
+        self.runtime.block_on(poll_fn(|cx| {
+            loop {
+                match connection.as_mut().poll_message(cx) {
+                    Poll::Ready(Some(_)) => continue,
+                    Poll::Ready(None) => return Poll::Ready(()),
+                    Poll::Pending => return Poll::Pending,
+                }
+            }
+        }));
+    }
+}
+
+fn driver(detail: String) -> StoreError {
+    StoreError::Backend(Box::new(crate::PgError::Driver(detail)))
 }
 
 struct State {
@@ -81,7 +268,7 @@ struct State {
 }
 
 pub(crate) struct Pool {
-    config: postgres::Config,
+    config: Config,
     state: Mutex<State>,
     returned: Condvar,
     pub(crate) max: usize,
@@ -97,7 +284,7 @@ fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
 }
 
 impl Pool {
-    pub(crate) fn new(config: postgres::Config, max: usize, wait: Duration, name: String) -> Pool {
+    pub(crate) fn new(config: Config, max: usize, wait: Duration, name: String) -> Pool {
         Pool {
             config,
             state: Mutex::new(State {
@@ -117,7 +304,7 @@ impl Pool {
         let mut state = lock(&self.state);
         loop {
             while let Some(c) = state.idle.pop() {
-                if c.client.is_closed() {
+                if c.is_closed() {
                     state.open -= 1;
                     continue;
                 }
@@ -159,27 +346,35 @@ impl Pool {
 
     /// A new connection, outside the pool's lock.
     pub(crate) fn connect(&self) -> Result<Conn> {
-        let mut client = self.config.connect(NoTls).map_err(|e| StoreError::Open {
+        let open = |detail: String| StoreError::Open {
             path: self.name.clone(),
-            detail: crate::describe(&e),
-        })?;
+            detail,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| open(format!("cannot start a connection's runtime: {e}")))?;
+        let (client, connection) = runtime
+            .block_on(self.config.connect(NoTls))
+            .map_err(|e| open(crate::describe(&e)))?;
+        let mut conn = Conn {
+            runtime,
+            connection: Box::pin(connection),
+            client: Some(client),
+            statements: BTreeMap::new(),
+            deferred: Vec::new(),
+            failed: None,
+        };
         // The batches sent without parameters quote text as standard SQL does (`tx::literal`:
         // only the quote is special); a database or role set otherwise must not change that.
-        client
-            .batch_execute("SET standard_conforming_strings = on")
-            .map_err(|e| StoreError::Open {
-                path: self.name.clone(),
-                detail: crate::describe(&e),
-            })?;
-        Ok(Conn {
-            client,
-            statements: BTreeMap::new(),
-        })
+        conn.batch("SET standard_conforming_strings = on")
+            .map_err(|e| open(e.to_string()))?;
+        Ok(conn)
     }
 
     fn give_back(&self, conn: Conn, broken: bool) {
         let mut state = lock(&self.state);
-        if broken || conn.client.is_closed() {
+        if broken || conn.is_closed() {
             state.open -= 1;
             drop(state);
             // Closing talks to the server; not under the lock.

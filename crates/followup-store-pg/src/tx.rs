@@ -45,11 +45,15 @@ pub(crate) struct PgTx<'s> {
     release_pending: bool,
     /// The owner's version when this write took its lock (`PgStore::write`).
     pub(crate) version_before: u64,
+    /// Record ids (entity, id) this transaction took from their sequence (`PgTx::claim`).
+    fresh: RefCell<BTreeSet<(&'static str, i64)>>,
 }
 
 impl Drop for PgTx<'_> {
     fn drop(&mut self) {
         let conn = self.conn.get_mut();
+        // Writes not sent yet are dropped with the rest.
+        conn.forget_deferred();
         if self.open && conn.batch("ROLLBACK").is_err() {
             // Its state is unknown: closed, never lent again (the server rolls back).
             conn.broken = true;
@@ -126,6 +130,7 @@ impl<'s> PgTx<'s> {
             derived: BTreeSet::new(),
             release_pending: false,
             version_before: 0,
+            fresh: RefCell::new(BTreeSet::new()),
         }
     }
 
@@ -144,6 +149,13 @@ impl<'s> PgTx<'s> {
 
     fn exec(&self, sql: &str, args: Args<'_>) -> Result<u64> {
         self.conn.borrow_mut().execute(sql, args)
+    }
+
+    /// A write whose answer nobody waits for: it goes with the next statement that has one
+    /// (or the commit). It may only be one that cannot fail for a reason the caller must
+    /// hear at the call (a taken id, a missing row): a failure here fails the transaction.
+    fn defer(&self, sql: &str, args: Args<'_>) -> Result<()> {
+        self.conn.borrow_mut().defer(sql, args)
     }
 
     /// The first column of the first row, if any.
@@ -195,10 +207,12 @@ impl<'s> PgTx<'s> {
     fn atomically<T>(&mut self, change: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         // The last change's savepoint is released in the same round trip as this one is
         // taken (or by the commit): one round trip per change, not two.
+        // Both go with the change's first statement that is waited for (`Conn::defer`).
+        let conn = self.conn.get_mut();
         if std::mem::take(&mut self.release_pending) {
-            self.batch("RELEASE SAVEPOINT change; SAVEPOINT change")?;
+            conn.defer_batch("RELEASE SAVEPOINT change; SAVEPOINT change");
         } else {
-            self.batch("SAVEPOINT change")?;
+            conn.defer_batch("SAVEPOINT change");
         }
         match change(self) {
             Ok(v) => {
@@ -206,15 +220,17 @@ impl<'s> PgTx<'s> {
                 Ok(v)
             }
             Err(e) => {
-                // If even this fails the transaction is beyond use; the caller drops it.
+                // If even this fails the transaction is beyond use; the caller drops it. The
+                // numbers taken inside the change are given back: no longer known fresh.
                 let _ = self.batch("ROLLBACK TO SAVEPOINT change; RELEASE SAVEPOINT change");
+                self.fresh.get_mut().clear();
                 Err(e)
             }
         }
     }
 
     fn put_contact(&self, c: &Contact) -> Result<()> {
-        self.exec(
+        self.defer(
             "INSERT INTO contacts (owner, id, name, data) VALUES ($1, $2, $3, $4)
              ON CONFLICT (owner, id) DO UPDATE SET name = excluded.name, data = excluded.data",
             &[&self.owner, &c.id.0, &c.name, &to_json(c)],
@@ -223,7 +239,7 @@ impl<'s> PgTx<'s> {
     }
 
     fn put_job(&self, j: &Job) -> Result<()> {
-        self.exec(
+        self.defer(
             "INSERT INTO jobs (owner, id, org_id, title, stage, data) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (owner, id) DO UPDATE SET org_id = excluded.org_id, title = excluded.title,
                  stage = excluded.stage, data = excluded.data",
@@ -237,7 +253,7 @@ impl<'s> PgTx<'s> {
             ],
         )?;
         for c in &j.contacts {
-            self.exec(
+            self.defer(
                 "INSERT INTO job_contacts (owner, job_id, contact_id) VALUES ($1, $2, $3)
                  ON CONFLICT DO NOTHING",
                 &[&self.owner, &j.id.0, &c.0],
@@ -249,7 +265,7 @@ impl<'s> PgTx<'s> {
     /// A touch's contacts as rows, and each linked to the touch's opportunity.
     fn link_touch(&self, touch: &Touch) -> Result<()> {
         for c in &touch.contacts {
-            self.exec(
+            self.defer(
                 "INSERT INTO touch_contacts (owner, contact_id, touch_id) VALUES ($1, $2, $3)
                  ON CONFLICT DO NOTHING",
                 &[&self.owner, &c.0, &touch.id.0],
@@ -299,14 +315,14 @@ impl<'s> PgTx<'s> {
     /// Moves a live row to its `removed_` table, saying why.
     fn move_out(&self, table: &'static str, id: i64, why: Removal) -> Result<()> {
         let cols = removable_columns(table);
-        self.exec(
+        self.defer(
             &format!(
                 "INSERT INTO removed_{table} ({cols}, why)
                  SELECT {cols}, $3::text FROM {table} WHERE owner = $1 AND id = $2"
             ),
             &[&self.owner, &id, &why.to_text()],
         )?;
-        self.exec(
+        self.defer(
             &format!("DELETE FROM {table} WHERE owner = $1 AND id = $2"),
             &[&self.owner, &id],
         )?;
@@ -346,14 +362,14 @@ impl<'s> PgTx<'s> {
     fn move_back_all(&self, table: &'static str, why: Removal) -> Result<()> {
         let cols = removable_columns(table);
         let why = why.to_text();
-        self.exec(
+        self.defer(
             &format!(
                 "INSERT INTO {table} ({cols})
                  SELECT {cols} FROM removed_{table} WHERE owner = $1 AND why = $2"
             ),
             &[&self.owner, &why],
         )?;
-        self.exec(
+        self.defer(
             &format!("DELETE FROM removed_{table} WHERE owner = $1 AND why = $2"),
             &[&self.owner, &why],
         )?;
@@ -401,6 +417,24 @@ impl<'s> PgTx<'s> {
         Ok(())
     }
 
+    /// An id for a new record of `entity`: free, and its sequence moved past it. A number
+    /// this transaction just took from the sequence is both already (the sequence is kept
+    /// past every id used, by `taken`), which saves two round trips on every new record.
+    fn claim(
+        &self,
+        table: &'static str,
+        what: &'static str,
+        entity: Entity,
+        id: i64,
+    ) -> Result<()> {
+        // Fresh until first claimed: the same record twice is refused as any taken id.
+        if self.fresh.borrow_mut().remove(&(entity.as_str(), id)) {
+            return Ok(());
+        }
+        self.free(table, what, id)?;
+        self.taken(entity.as_str(), id)
+    }
+
     /// The next number of a sequence, taken in this transaction: the row stays locked until
     /// commit, so two writers can never take the same one.
     fn allocate(&self, entity: &str) -> Result<i64> {
@@ -418,9 +452,16 @@ impl<'s> PgTx<'s> {
         })
     }
 
+    /// [`PgTx::allocate`] for a record's id, remembered as fresh (`PgTx::claim`).
+    fn allocate_fresh(&self, entity: Entity) -> Result<i64> {
+        let id = self.allocate(entity.as_str())?;
+        self.fresh.borrow_mut().insert((entity.as_str(), id));
+        Ok(id)
+    }
+
     /// Moves a sequence past `id` (an event that carries its own id, or a restored number).
     fn taken(&self, entity: &str, id: i64) -> Result<()> {
-        self.exec(
+        self.defer(
             "INSERT INTO ids (owner, entity, next) VALUES ($1, $2, $3)
              ON CONFLICT (owner, entity) DO UPDATE SET next = GREATEST(ids.next, excluded.next)",
             &[&self.owner, &entity, &(id + 1)],
@@ -430,7 +471,7 @@ impl<'s> PgTx<'s> {
 
     fn insert_plan_row(&self, id: i64, item: &FollowUp) -> Result<()> {
         let c = Compact::of(id, item);
-        self.exec(
+        self.defer(
             "INSERT INTO plan (owner, id, subject, kind, due, md, data, name_key, rule, reorder_on, line)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             &[
@@ -456,7 +497,7 @@ impl<'s> PgTx<'s> {
         }
         // Numbers start at 1: 0 is the pipeline item, which belongs to no subject.
         let id = self.allocate(PLAN_KEY)?;
-        self.exec(
+        self.defer(
             "INSERT INTO plan_keys (owner, id, key) VALUES ($1, $2, $3)",
             &[&self.owner, &id, &key.to_string()],
         )?;
@@ -944,7 +985,7 @@ impl WriteTx for PgTx<'_> {
     fn next_id(&mut self, entity: Entity) -> Result<i64> {
         // One statement, which cannot conflict: no savepoint (a failure leaves the
         // transaction failed, and its commit says so).
-        self.allocate(entity.as_str())
+        self.allocate_fresh(entity)
     }
 
     fn act_as(&mut self, actor: Option<AccountId>) {
@@ -976,7 +1017,7 @@ impl WriteTx for PgTx<'_> {
 
     fn clear_plan(&mut self) -> Result<()> {
         self.atomically(|t| {
-            t.exec("DELETE FROM plan WHERE owner = $1", &[&t.owner])?;
+            t.defer("DELETE FROM plan WHERE owner = $1", &[&t.owner])?;
             Ok(())
         })
     }
@@ -987,7 +1028,7 @@ impl WriteTx for PgTx<'_> {
         }
         self.appended.note_setting(key);
         // One upsert, which cannot conflict: no savepoint (as `next_id`).
-        self.exec(
+        self.defer(
             "INSERT INTO settings (owner, key, value) VALUES ($1, $2, $3)
              ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value",
             &[&self.owner, &key, &value],
@@ -1013,6 +1054,11 @@ impl WriteTx for PgTx<'_> {
     }
 
     fn commit(mut self: Box<Self>) -> Result<()> {
+        // A deferred write that failed after its change returned: nothing may commit (a
+        // later savepoint rollback could otherwise have cleared the failed state).
+        if let Some(e) = self.conn.get_mut().failed_deferred() {
+            return Err(e);
+        }
         // In one round trip. If the transaction had failed, the UPDATE errors and the COMMIT
         // (which would quietly roll back) never runs.
         // Derived settings this transaction did not write are older than the data: gone.
@@ -1079,23 +1125,38 @@ impl PgTx<'_> {
 /// The changes themselves; [`WriteTx`] runs each inside a savepoint.
 impl PgTx<'_> {
     fn append_now(&mut self, recorded_on: Date, event: &Event) -> Result<()> {
-        let seq: Option<i64> = self.one(
-            "events",
-            "INSERT INTO events (owner, recorded_on, kind, payload, actor)
-             VALUES ($1, $2, $3, $4, $5) RETURNING seq",
-            &[
-                &self.owner,
-                &recorded_on.to_string(),
-                &Event::kind(event),
-                &to_json(event),
-                &self.actor.map(|a| a.0),
-            ],
-        )?;
-        let seq = seq.ok_or_else(|| StoreError::Corrupt {
-            table: "events",
-            id: "?".into(),
-            detail: "no seq returned".into(),
-        })?;
+        let kind = Event::kind(event);
+        let payload = to_json(event);
+        let actor = self.actor.map(|a| a.0);
+        let args: Args<'_> = &[
+            &self.owner,
+            &recorded_on.to_string(),
+            &kind,
+            &payload,
+            &actor,
+        ];
+        // Only snoozes and mail keep the event's number; every other event is a write
+        // nobody waits for (`Conn::defer`).
+        let seq = if matches!(event, Event::Snoozed { .. } | Event::MailRead { .. }) {
+            let seq: Option<i64> = self.one(
+                "events",
+                "INSERT INTO events (owner, recorded_on, kind, payload, actor)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING seq",
+                args,
+            )?;
+            seq.ok_or_else(|| StoreError::Corrupt {
+                table: "events",
+                id: "?".into(),
+                detail: "no seq returned".into(),
+            })?
+        } else {
+            self.defer(
+                "INSERT INTO events (owner, recorded_on, kind, payload, actor)
+                 VALUES ($1, $2, $3, $4, $5)",
+                args,
+            )?;
+            0
+        };
         match event {
             Event::OrganizationAdded { id, name } => {
                 self.taken(Entity::Organization.as_str(), id.0)?;
@@ -1105,8 +1166,7 @@ impl PgTx<'_> {
                 )?;
             }
             Event::ContactAdded { contact } => {
-                self.free("contacts", "contact", contact.id.0)?;
-                self.taken(Entity::Contact.as_str(), contact.id.0)?;
+                self.claim("contacts", "contact", Entity::Contact, contact.id.0)?;
                 self.put_contact(contact)?
             }
             Event::ContactEdited { id, patch } => {
@@ -1114,8 +1174,7 @@ impl PgTx<'_> {
                 self.put_contact(&patch.apply(&c))?;
             }
             Event::JobAdded { job } => {
-                self.free("jobs", "job", job.id.0)?;
-                self.taken(Entity::Job.as_str(), job.id.0)?;
+                self.claim("jobs", "job", Entity::Job, job.id.0)?;
                 self.put_job(job)?
             }
             Event::JobStageChanged { id, stage } => {
@@ -1129,9 +1188,8 @@ impl PgTx<'_> {
             }
             Event::JobContactLinked { id, contact } => self.link(*id, *contact)?,
             Event::TouchLogged { touch } => {
-                self.free("touches", "touch", touch.id.0)?;
-                self.taken(Entity::Touch.as_str(), touch.id.0)?;
-                self.exec(
+                self.claim("touches", "touch", Entity::Touch, touch.id.0)?;
+                self.defer(
                     "INSERT INTO touches (owner, id, date, job_id, data) VALUES ($1, $2, $3, $4, $5)",
                     &[
                         &self.owner,
@@ -1149,7 +1207,7 @@ impl PgTx<'_> {
                     until: *until,
                     after: *after,
                 };
-                self.exec(
+                self.defer(
                     "INSERT INTO snoozes (owner, seq, subject, key, data) VALUES ($1, $2, $3, $4, $5)",
                     &[
                         &self.owner,
@@ -1197,7 +1255,7 @@ impl PgTx<'_> {
                 if let Some(j) = touch.job {
                     self.need_job(j)?;
                 }
-                self.exec(
+                self.defer(
                     "UPDATE touches SET date = $3, job_id = $4, data = $5 WHERE owner = $1 AND id = $2",
                     &[
                         &self.owner,
@@ -1207,7 +1265,7 @@ impl PgTx<'_> {
                         &to_json(touch),
                     ],
                 )?;
-                self.exec(
+                self.defer(
                     "DELETE FROM touch_contacts WHERE owner = $1 AND touch_id = $2",
                     &[&self.owner, &touch.id.0],
                 )?;
@@ -1242,12 +1300,12 @@ impl PgTx<'_> {
                 }
             }
             Event::HolidaysKept { source, days } => {
-                self.exec(
+                self.defer(
                     "DELETE FROM holidays WHERE owner = $1 AND source = $2",
                     &[&self.owner, source],
                 )?;
                 for d in days {
-                    self.exec(
+                    self.defer(
                         "INSERT INTO holidays (owner, source, day) VALUES ($1, $2, $3)
                          ON CONFLICT DO NOTHING",
                         &[&self.owner, source, &d.to_string()],
@@ -1278,7 +1336,7 @@ impl PgTx<'_> {
         };
         for mut t in self.touches_of_contact(from)? {
             rename(&mut t.contacts);
-            self.exec(
+            self.defer(
                 "UPDATE touches SET data = $3 WHERE owner = $1 AND id = $2",
                 &[&self.owner, &t.id.0, &to_json(&t)],
             )?;
@@ -1292,7 +1350,7 @@ impl PgTx<'_> {
         for (mut t, _) in trash.touches {
             if t.contacts.contains(&from) {
                 rename(&mut t.contacts);
-                self.exec(
+                self.defer(
                     "UPDATE removed_touches SET data = $3 WHERE owner = $1 AND id = $2",
                     &[&self.owner, &t.id.0, &to_json(&t)],
                 )?;
@@ -1301,7 +1359,7 @@ impl PgTx<'_> {
         for (mut j, _) in trash.jobs {
             if j.contacts.contains(&from) {
                 rename(&mut j.contacts);
-                self.exec(
+                self.defer(
                     "UPDATE removed_jobs SET data = $3 WHERE owner = $1 AND id = $2",
                     &[&self.owner, &j.id.0, &to_json(&j)],
                 )?;
@@ -1310,7 +1368,7 @@ impl PgTx<'_> {
         // SQLite's UPDATE OR IGNORE: move `from`'s links to `into` except where `into`
         // already has the twin; the rows left (naming `from`) are then deleted.
         for (table, other) in [("touch_contacts", "touch_id"), ("job_contacts", "job_id")] {
-            self.exec(
+            self.defer(
                 &format!(
                     "UPDATE {table} t SET contact_id = $3 WHERE t.owner = $1 AND t.contact_id = $2
                      AND NOT EXISTS (SELECT 1 FROM {table} u
@@ -1318,7 +1376,7 @@ impl PgTx<'_> {
                 ),
                 &[&self.owner, &from.0, &into.0],
             )?;
-            self.exec(
+            self.defer(
                 &format!("DELETE FROM {table} WHERE owner = $1 AND contact_id = $2"),
                 &[&self.owner, &from.0],
             )?;
@@ -1328,13 +1386,21 @@ impl PgTx<'_> {
     }
 
     fn replace_plan_now(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
-        self.exec(
+        self.defer(
             "DELETE FROM plan WHERE owner = $1 AND subject = $2",
             &[&self.owner, &subject_text(subject)],
         )?;
+        // A key twice is refused here: its second row would fail only when sent.
+        let mut seen = BTreeSet::new();
         for item in items {
             debug_assert_eq!(item.key.subject, subject);
             let id = self.key_id(&item.key)?;
+            if !seen.insert(id) {
+                return Err(StoreError::Conflict {
+                    what: "plan item",
+                    detail: format!("{} twice", item.key),
+                });
+            }
             self.insert_plan_row(id, item)?;
         }
         Ok(())
@@ -1387,7 +1453,7 @@ impl PgTx<'_> {
             match current.remove(&id) {
                 Some(old) if old == to_json(item) => {}
                 Some(_) => {
-                    self.exec(
+                    self.defer(
                         "DELETE FROM plan WHERE owner = $1 AND id = $2",
                         &[&self.owner, &id],
                     )?;
@@ -1397,7 +1463,7 @@ impl PgTx<'_> {
             }
         }
         for id in current.keys() {
-            self.exec(
+            self.defer(
                 "DELETE FROM plan WHERE owner = $1 AND id = $2",
                 &[&self.owner, id],
             )?;

@@ -341,6 +341,50 @@ fn a_failed_statement_does_not_spoil_the_transaction() {
     assert_eq!(r.setting("after").unwrap().as_deref(), Some("yes"));
 }
 
+/// A write sent later (pipelined with the next statement that is waited for) that fails
+/// anyway, here by a trigger the store knows nothing of: the change that deferred it had
+/// already answered, so the commit must refuse, and nothing of the transaction is kept.
+#[test]
+fn a_deferred_write_that_fails_refuses_the_commit() {
+    let url = server().fresh_database();
+    let store = PgStore::connect(&url).unwrap();
+    let mut admin =
+        postgres::Client::connect(&server().admin_url(db_name(&url)), postgres::NoTls).unwrap();
+    admin
+        .batch_execute(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+                 $$ BEGIN RAISE EXCEPTION 'no settings today'; END $$;
+             CREATE TRIGGER refuse BEFORE INSERT ON settings FOR EACH ROW EXECUTE FUNCTION refuse();",
+        )
+        .unwrap();
+    let mut tx = store.write(ME).unwrap();
+    let id = tx.next_id(Entity::Contact).unwrap();
+    let added = Event::ContactAdded {
+        contact: contact(id, "Dana Reyes"),
+    };
+    tx.append(date(2026, 3, 1), &added).unwrap();
+    // Deferred: it answers before PostgreSQL has seen it.
+    tx.set_setting("colour", "green").unwrap();
+    // A change after it, whose savepoint would otherwise hide the failure.
+    let _ = tx.set_plan_key("contact/1/follow-up", 7);
+    let e = tx.commit().expect_err("a failed deferred write committed");
+    assert!(e.to_string().contains("no settings today"), "{e}");
+    let r = store.read(ME).unwrap();
+    assert_eq!(
+        r.contacts().unwrap().len(),
+        0,
+        "part of a failed write was kept"
+    );
+    assert_eq!(r.setting("colour").unwrap(), None);
+    drop(r);
+    // The connection is fine for the next transaction.
+    admin
+        .batch_execute("DROP TRIGGER refuse ON settings")
+        .unwrap();
+    add_contact(&store, ME, "Lee Park");
+    assert_eq!(store.read(ME).unwrap().contacts().unwrap().len(), 1);
+}
+
 #[test]
 fn the_sync_client_works_inside_block_in_place() {
     let url = server().fresh_database();

@@ -273,9 +273,7 @@ impl App {
                 subject: Subject::Contact(contact.id),
                 slot,
             };
-            if let Some(id) = tx.plan_id(&key)?
-                && let Some(p) = tx.plan_item(id)?
-            {
+            if let Some(p) = tx.planned_for(&key)? {
                 next.push(next_view(&p, today));
             }
         }

@@ -319,8 +319,7 @@ impl App {
             slot: Slot::FollowUp,
         });
         for key in keys {
-            if let Some(id) = tx.plan_id(&key)?
-                && let Some(p) = tx.plan_item(id)?
+            if let Some(p) = tx.planned_for(&key)?
                 && p.item.jobs.iter().any(|j| j.id == job.id)
             {
                 next.push(next_view(&p, today));

@@ -121,9 +121,7 @@ impl App {
                         subject: Subject::Contact(contact.id),
                         slot,
                     };
-                    if let Some(id) = tx.plan_id(&key)?
-                        && let Some(p) = tx.plan_item(id)?
-                    {
+                    if let Some(p) = tx.planned_for(&key)? {
                         next = earliest(next, next_view(&p, today));
                     }
                 }
@@ -192,8 +190,7 @@ fn next_of_job(tx: &dyn ReadTx, job: &Job, today: Date) -> Result<Option<AgendaI
             subject,
             slot: Slot::FollowUp,
         };
-        if let Some(id) = tx.plan_id(&key)?
-            && let Some(p) = tx.plan_item(id)?
+        if let Some(p) = tx.planned_for(&key)?
             && p.item.jobs.iter().any(|j| j.id == job.id)
         {
             next = earliest(next, next_view(&p, today));

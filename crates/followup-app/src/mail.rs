@@ -288,12 +288,10 @@ fn pending_of(w: &Work<'_>, c: ContactId) -> Result<Option<Pending>> {
         });
     }
     for key in keys {
-        if let Some(id) = w.tx.plan_id(&key)?
-            && let Some(p) = w.tx.plan_item(id)?
-        {
+        if let Some(p) = w.tx.planned_for(&key)? {
             let job = p.item.jobs.first().map(|j| j.id);
             return Ok(Some(Pending {
-                id,
+                id: p.id,
                 key,
                 action: p.item.action,
                 job,

@@ -271,9 +271,7 @@ pub(crate) fn log_in(w: &mut Work<'_>, n: NewTouch) -> Result<Logged> {
             subject: Subject::Contact(*c),
             slot: Slot::FollowUp,
         };
-        if let Some(id) = w.tx.plan_id(&key)?
-            && let Some(p) = w.tx.plan_item(id)?
-        {
+        if let Some(p) = w.tx.planned_for(&key)? {
             let then = p.item.then.as_ref().filter(|_| {
                 p.item.action == Action::ThankYou && p.item.jobs.first().map(|r| r.id) == Some(j.id)
             });
@@ -341,9 +339,7 @@ pub(crate) fn log_in(w: &mut Work<'_>, n: NewTouch) -> Result<Logged> {
             subject: *s,
             slot: Slot::FollowUp,
         };
-        if let Some(id) = w.tx.plan_id(&key)?
-            && let Some(p) = w.tx.plan_item(id)?
-        {
+        if let Some(p) = w.tx.planned_for(&key)? {
             let mine = match s {
                 Subject::Contact(c) => contacts.contains(c),
                 Subject::Job(_) => true,

@@ -76,26 +76,52 @@ pub(crate) struct Conn {
     /// The first failure of a deferred write in this transaction, which already answered
     /// success: the transaction must not commit (`Conn::failed_deferred`).
     failed: Option<String>,
+    /// The connection ended (`block_on`): never polled again, never lent again.
+    closed: bool,
 }
 
-/// Runs `future` to completion on `runtime`, driving `connection` beside it.
+/// Runs `future` to completion on `runtime`, driving `connection` beside it. A connection
+/// that ends (the server closed it, the socket failed) is over for good: it must not be polled
+/// again, and what was waiting on it would wait forever, so that is an error of its own and
+/// `closed` says so from then on (`Conn::is_closed`, and the pool discards it).
 fn block_on<T>(
     runtime: &tokio::runtime::Runtime,
     connection: &mut Pin<Box<Connection>>,
+    closed: &mut bool,
     future: impl Future<Output = T>,
-) -> T {
+) -> Result<T> {
+    if *closed {
+        return Err(driver("the connection to PostgreSQL is closed".into()));
+    }
     let mut future = pin!(future);
     runtime.block_on(poll_fn(|cx| {
-        // The connection reads answers and writes requests; a notice is only logged by
-        // PostgreSQL's side, and a closed connection fails every waiting statement.
-        while let Poll::Ready(Some(_)) = connection.as_mut().poll_message(cx) {}
-        future.as_mut().poll(cx)
+        // The connection reads answers and writes requests; notices are PostgreSQL's own
+        // log's business.
+        let ended = loop {
+            match connection.as_mut().poll_message(cx) {
+                Poll::Ready(Some(Ok(_))) => continue,
+                Poll::Ready(Some(Err(e))) => break Some(db(e)),
+                Poll::Ready(None) => {
+                    break Some(driver("the connection to PostgreSQL was closed".into()));
+                }
+                Poll::Pending => break None,
+            }
+        };
+        match (future.as_mut().poll(cx), ended) {
+            // An answer that came before the end (the server's last words) is the answer.
+            (Poll::Ready(v), _) => Poll::Ready(Ok(v)),
+            (Poll::Pending, Some(e)) => {
+                *closed = true;
+                Poll::Ready(Err(e))
+            }
+            (Poll::Pending, None) => Poll::Pending,
+        }
     }))
 }
 
 impl Conn {
     pub(crate) fn is_closed(&self) -> bool {
-        self.client.as_ref().is_none_or(Client::is_closed)
+        self.closed || self.client.as_ref().is_none_or(Client::is_closed)
     }
 
     /// The statement for `sql`, prepared once per connection.
@@ -106,7 +132,13 @@ impl Conn {
         // Preparing waits for its answer: whatever was deferred goes first.
         self.flush()?;
         let client = self.client.as_ref().expect("open until dropped");
-        let s = block_on(&self.runtime, &mut self.connection, client.prepare(sql)).map_err(db)?;
+        let s = block_on(
+            &self.runtime,
+            &mut self.connection,
+            &mut self.closed,
+            client.prepare(sql),
+        )?
+        .map_err(db)?;
         self.statements.insert(sql.to_string(), s.clone());
         Ok(s)
     }
@@ -137,13 +169,30 @@ impl Conn {
                         }
                     }),
             );
-        let (written, answer) = block_on(
+        let (written, answer) = match block_on(
             &self.runtime,
             &mut self.connection,
+            &mut self.closed,
             join(sent, last(client)),
-        );
+        ) {
+            Ok(both) => both,
+            Err(e) => {
+                if !deferred.is_empty() {
+                    self.failed.get_or_insert_with(|| e.to_string());
+                }
+                return Err(e);
+            }
+        };
         if let Some(e) = written.into_iter().find_map(|r| r.err()) {
-            let e = db(e);
+            // Not this statement's own failure: a conflict here is no answer to what the
+            // caller asked (a plan key's, say), so it is named as the earlier write's. A
+            // lock that ran out stays busy, which a retry of the whole write cures.
+            let e = match db(e) {
+                busy @ StoreError::Busy { .. } => busy,
+                e => driver(format!(
+                    "a write sent earlier in this transaction failed: {e}"
+                )),
+            };
             self.failed.get_or_insert_with(|| e.to_string());
             return Err(e);
         }
@@ -195,9 +244,7 @@ impl Conn {
 
     /// A deferred write of this transaction that failed after its caller went on.
     pub(crate) fn failed_deferred(&self) -> Option<StoreError> {
-        self.failed
-            .as_ref()
-            .map(|f| driver(format!("an earlier write failed: {f}")))
+        self.failed.as_ref().map(|f| driver(f.clone()))
     }
 
     pub(crate) fn query(&mut self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
@@ -243,17 +290,25 @@ impl Drop for Conn {
     fn drop(&mut self) {
         // Dropping the client asks the connection to say goodbye (Terminate) and close; it
         // is driven until it has, as the `postgres` crate's client does.
+        // A connection already ended has nothing to say and must not be polled again; a
+        // server that stops answering is given a second, then the socket is just closed.
         drop(self.client.take());
+        if self.closed {
+            return;
+        }
         let connection = &mut self.connection;
-        self.runtime.block_on(poll_fn(|cx| {
+        let goodbye = poll_fn(|cx| {
             loop {
                 match connection.as_mut().poll_message(cx) {
-                    Poll::Ready(Some(_)) => continue,
-                    Poll::Ready(None) => return Poll::Ready(()),
+                    Poll::Ready(Some(Ok(_))) => continue,
+                    Poll::Ready(Some(Err(_)) | None) => return Poll::Ready(()),
                     Poll::Pending => return Poll::Pending,
                 }
             }
-        }));
+        });
+        let _ = self
+            .runtime
+            .block_on(async { tokio::time::timeout(Duration::from_secs(1), goodbye).await });
     }
 }
 
@@ -364,6 +419,7 @@ impl Pool {
             statements: BTreeMap::new(),
             deferred: Vec::new(),
             failed: None,
+            closed: false,
         };
         // The batches sent without parameters quote text as standard SQL does (`tx::literal`:
         // only the quote is special); a database or role set otherwise must not change that.

@@ -47,6 +47,9 @@ pub(crate) struct PgTx<'s> {
     pub(crate) version_before: u64,
     /// Record ids (entity, id) this transaction took from their sequence (`PgTx::claim`).
     fresh: RefCell<BTreeSet<(&'static str, i64)>>,
+    /// Contacts this transaction read, by id: a `log` reads its contact to resolve it and
+    /// again to replan it. Forgotten whenever a contact row may change (`PgTx::contacts_changed`).
+    contacts_read: RefCell<BTreeMap<i64, Option<Contact>>>,
 }
 
 impl Drop for PgTx<'_> {
@@ -131,6 +134,7 @@ impl<'s> PgTx<'s> {
             release_pending: false,
             version_before: 0,
             fresh: RefCell::new(BTreeSet::new()),
+            contacts_read: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -224,25 +228,42 @@ impl<'s> PgTx<'s> {
                 // numbers taken inside the change are given back: no longer known fresh.
                 let _ = self.batch("ROLLBACK TO SAVEPOINT change; RELEASE SAVEPOINT change");
                 self.fresh.get_mut().clear();
+                self.contacts_changed();
                 Err(e)
             }
         }
     }
 
-    fn put_contact(&self, c: &Contact) -> Result<()> {
-        self.defer(
+    /// Forgets the contacts read: a row of `contacts` may have changed.
+    fn contacts_changed(&self) {
+        self.contacts_read.borrow_mut().clear();
+    }
+
+    /// A contact's row. A `new` one is inserted, never upserted: its id was found free or just
+    /// taken from the sequence (`PgTx::claim`), so a row already there is a broken invariant,
+    /// which fails the transaction instead of overwriting someone.
+    fn put_contact(&self, c: &Contact, new: bool) -> Result<()> {
+        self.contacts_changed();
+        let sql = if new {
+            "INSERT INTO contacts (owner, id, name, data) VALUES ($1, $2, $3, $4)"
+        } else {
             "INSERT INTO contacts (owner, id, name, data) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (owner, id) DO UPDATE SET name = excluded.name, data = excluded.data",
-            &[&self.owner, &c.id.0, &c.name, &to_json(c)],
-        )?;
+             ON CONFLICT (owner, id) DO UPDATE SET name = excluded.name, data = excluded.data"
+        };
+        self.defer(sql, &[&self.owner, &c.id.0, &c.name, &to_json(c)])?;
         Ok(())
     }
 
-    fn put_job(&self, j: &Job) -> Result<()> {
+    /// A job's row and its contacts' links; `new` as for [`PgTx::put_contact`].
+    fn put_job(&self, j: &Job, new: bool) -> Result<()> {
         self.defer(
-            "INSERT INTO jobs (owner, id, org_id, title, stage, data) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (owner, id) DO UPDATE SET org_id = excluded.org_id, title = excluded.title,
-                 stage = excluded.stage, data = excluded.data",
+            if new {
+                "INSERT INTO jobs (owner, id, org_id, title, stage, data) VALUES ($1, $2, $3, $4, $5, $6)"
+            } else {
+                "INSERT INTO jobs (owner, id, org_id, title, stage, data) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (owner, id) DO UPDATE SET org_id = excluded.org_id, title = excluded.title,
+                     stage = excluded.stage, data = excluded.data"
+            },
             &[
                 &self.owner,
                 &j.id.0,
@@ -307,13 +328,16 @@ impl<'s> PgTx<'s> {
         let mut j = self.need_job(job)?;
         if !j.contacts.contains(&contact) {
             j.contacts.push(contact);
-            self.put_job(&j)?;
+            self.put_job(&j, false)?;
         }
         Ok(())
     }
 
     /// Moves a live row to its `removed_` table, saying why.
     fn move_out(&self, table: &'static str, id: i64, why: Removal) -> Result<()> {
+        if table == "contacts" {
+            self.contacts_changed();
+        }
         let cols = removable_columns(table);
         self.defer(
             &format!(
@@ -337,6 +361,9 @@ impl<'s> PgTx<'s> {
         id: i64,
         why: Removal,
     ) -> Result<()> {
+        if table == "contacts" {
+            self.contacts_changed();
+        }
         let cols = removable_columns(table);
         let n = self.exec(
             &format!(
@@ -360,6 +387,9 @@ impl<'s> PgTx<'s> {
 
     /// Moves back every row removed for `why` (the touches that went with a record).
     fn move_back_all(&self, table: &'static str, why: Removal) -> Result<()> {
+        if table == "contacts" {
+            self.contacts_changed();
+        }
         let cols = removable_columns(table);
         let why = why.to_text();
         self.defer(
@@ -564,13 +594,18 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn contact(&self, id: ContactId) -> Result<Option<Contact>> {
-        Ok(self
+        if let Some(c) = self.contacts_read.borrow().get(&id.0) {
+            return Ok(c.clone());
+        }
+        let c: Option<Contact> = self
             .query_json(
                 "contacts",
                 "SELECT id, data FROM contacts WHERE owner = $1 AND id = $2",
                 &[&self.owner, &id.0],
             )?
-            .pop())
+            .pop();
+        self.contacts_read.borrow_mut().insert(id.0, c.clone());
+        Ok(c)
     }
 
     fn contacts(&self) -> Result<Vec<Contact>> {
@@ -912,6 +947,17 @@ impl ReadTx for PgTx<'_> {
         )
     }
 
+    fn planned_for(&self, key: &PlanKey) -> Result<Option<Planned>> {
+        // One read, not the key's number and then its row.
+        Ok(self
+            .planned(
+                "SELECT p.id, p.data FROM plan_keys k JOIN plan p ON p.owner = k.owner AND p.id = k.id
+                 WHERE k.owner = $1 AND k.key = $2",
+                &[&self.owner, &key.to_string()],
+            )?
+            .pop())
+    }
+
     fn plan_keys(&self) -> Result<Vec<(String, i64)>> {
         let rows = self.query(
             "SELECT key, id FROM plan_keys WHERE owner = $1 ORDER BY id",
@@ -1167,24 +1213,24 @@ impl PgTx<'_> {
             }
             Event::ContactAdded { contact } => {
                 self.claim("contacts", "contact", Entity::Contact, contact.id.0)?;
-                self.put_contact(contact)?
+                self.put_contact(contact, true)?
             }
             Event::ContactEdited { id, patch } => {
                 let c = self.need_contact(*id)?;
-                self.put_contact(&patch.apply(&c))?;
+                self.put_contact(&patch.apply(&c), false)?;
             }
             Event::JobAdded { job } => {
                 self.claim("jobs", "job", Entity::Job, job.id.0)?;
-                self.put_job(job)?
+                self.put_job(job, true)?
             }
             Event::JobStageChanged { id, stage } => {
                 let mut j = self.need_job(*id)?;
                 j.stage = *stage;
-                self.put_job(&j)?;
+                self.put_job(&j, false)?;
             }
             Event::JobEdited { id, patch } => {
                 let j = self.need_job(*id)?;
-                self.put_job(&patch.apply(&j))?;
+                self.put_job(&patch.apply(&j), false)?;
             }
             Event::JobContactLinked { id, contact } => self.link(*id, *contact)?,
             Event::TouchLogged { touch } => {
@@ -1343,7 +1389,7 @@ impl PgTx<'_> {
         }
         for mut j in self.jobs_of_contact(from)? {
             rename(&mut j.contacts);
-            self.put_job(&j)?;
+            self.put_job(&j, false)?;
         }
         // Removed records that name `from` come back naming `into`.
         let trash = self.trash()?;

@@ -385,6 +385,42 @@ fn a_deferred_write_that_fails_refuses_the_commit() {
     assert_eq!(store.read(ME).unwrap().contacts().unwrap().len(), 1);
 }
 
+/// A connection the server ended while it sat in the pool (a restart, an idle timeout, an
+/// operator's `pg_terminate_backend`): its next use fails at once instead of waiting forever,
+/// and the pool opens a new one for the use after.
+#[test]
+fn a_connection_the_server_ended_fails_once_and_the_pool_recovers() {
+    let url = server().fresh_database();
+    let store = PgStore::connect(&url).unwrap();
+    add_contact(&store, ME, "Dana Reyes");
+    let mut admin =
+        postgres::Client::connect(&server().admin_url(db_name(&url)), postgres::NoTls).unwrap();
+    let ended: i64 = admin
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+             WHERE datname = $1 AND pid <> pg_backend_pid()",
+            &[&db_name(&url)],
+        )
+        .unwrap()
+        .get(0);
+    assert!(ended >= 1, "no connection of the store to end");
+    // In a thread of its own: a hang fails the test instead of stopping it.
+    let (sent, answers) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let names = |store: &PgStore| -> Result<usize, StoreError> {
+            Ok(store.read(ME)?.contacts()?.len())
+        };
+        let first = names(&store);
+        let second = names(&store);
+        let _ = sent.send((first, second));
+    });
+    let (first, second) = answers
+        .recv_timeout(Duration::from_secs(30))
+        .expect("a read on an ended connection hung");
+    assert!(first.is_err(), "an ended connection answered: {first:?}");
+    assert_eq!(second.unwrap(), 1, "the pool did not recover");
+}
+
 #[test]
 fn the_sync_client_works_inside_block_in_place() {
     let url = server().fresh_database();

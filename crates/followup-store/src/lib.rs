@@ -546,6 +546,14 @@ pub trait ReadTx {
     fn plan_item(&self, id: i64) -> Result<Option<Planned>>;
     /// The number of a plan key, if it was ever given one.
     fn plan_id(&self, key: &PlanKey) -> Result<Option<i64>>;
+    /// The item planned under a key now, if any: [`ReadTx::plan_id`] then
+    /// [`ReadTx::plan_item`], which a backend may answer in one read.
+    fn planned_for(&self, key: &PlanKey) -> Result<Option<Planned>> {
+        match self.plan_id(key)? {
+            Some(id) => self.plan_item(id),
+            None => Ok(None),
+        }
+    }
     /// Every key's number, by number (the export keeps agenda numbers across databases).
     fn plan_keys(&self) -> Result<Vec<(String, i64)>>;
     /// A setting of this owner (not an event: settings may hold secrets).

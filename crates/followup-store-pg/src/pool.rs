@@ -78,7 +78,12 @@ pub(crate) struct Conn {
     failed: Option<String>,
     /// The connection ended (`block_on`): never polled again, never lent again.
     closed: bool,
+    /// When it was last given back to the pool.
+    idle_since: Instant,
 }
+
+/// A connection idle this long is looked at before it is lent (`Conn::still_open`).
+pub(crate) const IDLE_CHECK: Duration = Duration::from_secs(1);
 
 /// Runs `future` to completion on `runtime`, driving `connection` beside it. A connection
 /// that ends (the server closed it, the socket failed) is over for good: it must not be polled
@@ -120,6 +125,44 @@ fn block_on<T>(
 }
 
 impl Conn {
+    /// Reads what the server sent while nobody was waiting, without waiting: a server that
+    /// ended the connection has said so (its last message, then the end of the stream), and
+    /// then the connection is closed. One non-blocking read of the socket, no round trip.
+    pub(crate) fn still_open(&mut self) -> bool {
+        if self.closed {
+            return false;
+        }
+        let connection = &mut self.connection;
+        let closed = &mut self.closed;
+        self.runtime.block_on(async {
+            for round in 0..2 {
+                if round == 1 {
+                    // The socket's readiness is learnt when the runtime polls its events,
+                    // which a yield makes it do once (without waiting): then the read sees
+                    // what came while the connection sat idle.
+                    tokio::task::yield_now().await;
+                }
+                poll_fn(|cx| {
+                    loop {
+                        match connection.as_mut().poll_message(cx) {
+                            Poll::Ready(Some(Ok(_))) => continue,
+                            Poll::Ready(Some(Err(_)) | None) => {
+                                *closed = true;
+                                return Poll::Ready(());
+                            }
+                            Poll::Pending => return Poll::Ready(()),
+                        }
+                    }
+                })
+                .await;
+                if *closed {
+                    break;
+                }
+            }
+        });
+        !self.closed
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         self.closed || self.client.as_ref().is_none_or(Client::is_closed)
     }
@@ -358,8 +401,12 @@ impl Pool {
         let deadline = Instant::now() + self.wait;
         let mut state = lock(&self.state);
         loop {
-            while let Some(c) = state.idle.pop() {
-                if c.is_closed() {
+            while let Some(mut c) = state.idle.pop() {
+                // A connection the server ended while it sat here (a restart, an idle
+                // timeout) is found without a round trip and never lent. Looked at only
+                // after a quiet second: a busy pool's connections were just working.
+                let quiet = c.idle_since.elapsed() >= IDLE_CHECK;
+                if c.is_closed() || (quiet && !c.still_open()) {
                     state.open -= 1;
                     continue;
                 }
@@ -420,6 +467,7 @@ impl Pool {
             deferred: Vec::new(),
             failed: None,
             closed: false,
+            idle_since: Instant::now(),
         };
         // The batches sent without parameters quote text as standard SQL does (`tx::literal`:
         // only the quote is special); a database or role set otherwise must not change that.
@@ -428,7 +476,8 @@ impl Pool {
         Ok(conn)
     }
 
-    fn give_back(&self, conn: Conn, broken: bool) {
+    fn give_back(&self, mut conn: Conn, broken: bool) {
+        conn.idle_since = Instant::now();
         let mut state = lock(&self.state);
         if broken || conn.is_closed() {
             state.open -= 1;

@@ -385,40 +385,84 @@ fn a_deferred_write_that_fails_refuses_the_commit() {
     assert_eq!(store.read(ME).unwrap().contacts().unwrap().len(), 1);
 }
 
-/// A connection the server ended while it sat in the pool (a restart, an idle timeout, an
-/// operator's `pg_terminate_backend`): its next use fails at once instead of waiting forever,
-/// and the pool opens a new one for the use after.
-#[test]
-fn a_connection_the_server_ended_fails_once_and_the_pool_recovers() {
-    let url = server().fresh_database();
-    let store = PgStore::connect(&url).unwrap();
-    add_contact(&store, ME, "Dana Reyes");
+/// Ends every connection of the database at `url` but the admin's own, and waits until
+/// PostgreSQL has let them go (`pg_terminate_backend` only sends the signal).
+fn end_connections(url: &str) {
     let mut admin =
-        postgres::Client::connect(&server().admin_url(db_name(&url)), postgres::NoTls).unwrap();
+        postgres::Client::connect(&server().admin_url(db_name(url)), postgres::NoTls).unwrap();
+    let others = "FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()";
     let ended: i64 = admin
         .query_one(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-             WHERE datname = $1 AND pid <> pg_backend_pid()",
-            &[&db_name(&url)],
+            &format!("SELECT count(pg_terminate_backend(pid)) {others}"),
+            &[&db_name(url)],
         )
         .unwrap()
         .get(0);
     assert!(ended >= 1, "no connection of the store to end");
-    // In a thread of its own: a hang fails the test instead of stopping it.
-    let (sent, answers) = std::sync::mpsc::channel();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while admin
+        .query_one(&format!("SELECT count(*) {others}"), &[&db_name(url)])
+        .unwrap()
+        .get::<_, i64>(0)
+        > 0
+    {
+        assert!(Instant::now() < deadline, "the ended connections stayed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs `f` on a thread of its own: a hang fails the test instead of stopping it.
+fn within_30s<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (sent, answer) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let names = |store: &PgStore| -> Result<usize, StoreError> {
-            Ok(store.read(ME)?.contacts()?.len())
-        };
-        let first = names(&store);
-        let second = names(&store);
-        let _ = sent.send((first, second));
+        let _ = sent.send(f());
     });
-    let (first, second) = answers
+    answer
         .recv_timeout(Duration::from_secs(30))
-        .expect("a read on an ended connection hung");
-    assert!(first.is_err(), "an ended connection answered: {first:?}");
-    assert_eq!(second.unwrap(), 1, "the pool did not recover");
+        .expect("a store call on an ended connection hung")
+}
+
+/// The server ends the connections (a restart, an idle timeout, an operator's
+/// `pg_terminate_backend`). One sitting in the pool is noticed without a round trip and never
+/// lent: the next read just works. One ended inside a transaction fails that transaction's
+/// next statement at once, instead of waiting forever, and is not lent again.
+#[test]
+fn connections_the_server_ended_are_noticed_not_waited_on() {
+    let url = server().fresh_database();
+    let store = std::sync::Arc::new(PgStore::connect(&url).unwrap());
+    add_contact(&*store, ME, "Dana Reyes");
+    end_connections(&url);
+    // Idle long enough to be looked at before it is lent (the pool's IDLE_CHECK).
+    std::thread::sleep(Duration::from_millis(1100));
+    let s = store.clone();
+    let idle = within_30s(move || Ok::<_, StoreError>(s.read(ME)?.contacts()?.len()));
+    assert_eq!(idle.unwrap(), 1, "an ended idle connection was lent");
+
+    // Now with a transaction open across the end: its next statement fails, at once.
+    let (go, wait) = std::sync::mpsc::channel::<()>();
+    let s = store.clone();
+    let during = std::thread::spawn(move || {
+        let r = s.read(ME).unwrap();
+        r.contacts().unwrap();
+        wait.recv().unwrap();
+        r.contacts().map(|c| c.len())
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    end_connections(&url);
+    go.send(()).unwrap();
+    let s = store.clone();
+    let after = within_30s(move || {
+        let during = during.join().unwrap();
+        (
+            during,
+            s.read(ME).and_then(|r| r.contacts()).map(|c| c.len()),
+        )
+    });
+    assert!(
+        after.0.is_err(),
+        "a statement on an ended connection answered"
+    );
+    assert_eq!(after.1.unwrap(), 1, "the pool did not recover");
 }
 
 #[test]

@@ -270,6 +270,18 @@ impl App {
         })
     }
 
+    /// The owner's own day as [`App::today_for`] gives it, from memory alone: `None` unless
+    /// the owner's policy and time zone are cached at `version` (then no store is read, and
+    /// the caller need not leave an async thread).
+    pub fn today_if_cached(&self, owner: OwnerId, version: u64) -> Option<Date> {
+        let cache = self.policies.lock().unwrap_or_else(|p| p.into_inner());
+        let c = cache.get(&owner).filter(|c| c.version == version)?;
+        Some(match &c.time_zone {
+            Some(tz) => clock::today_in(tz),
+            None => clock::system_today(),
+        })
+    }
+
     /// The context of `actor` working on `owner`'s search on `today`, or when none is given
     /// on the owner's own day (as [`App::today_for`]), with the version of the owner's data it
     /// was read at: one version read for what a request needs to know before it reads.

@@ -73,6 +73,11 @@ impl FirstVersion {
     pub(crate) fn take(&self) -> Option<u64> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
+
+    /// The version, if not yet taken, leaving it for [`FirstVersion::take`].
+    pub(crate) fn peek(&self) -> Option<u64> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// This request's scope, if the gate set one (team servers only).

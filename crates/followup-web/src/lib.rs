@@ -382,6 +382,9 @@ impl WebState {
         view: View,
         build: impl FnOnce(&App, &Ctx) -> Result<String, WebError>,
     ) -> Result<axum::body::Bytes, WebError> {
+        if let Some(body) = self.cached_in_memory(view) {
+            return Ok(body);
+        }
         blocking(|| {
             let (cx, version) = self.ctx_versioned()?;
             let variant = links_variant();
@@ -450,6 +453,26 @@ impl WebState {
             }
             Ok(fresh)
         })
+    }
+
+    /// The view of exactly this version and day, answered from memory on the async thread:
+    /// the gate read the version with the token, and the owner's day comes from the cached
+    /// policy of that version. Anything short of that (no version from the gate, a policy or
+    /// view of another version, a one-person book) goes the blocking way, which also decides
+    /// when an older view may do. Leaving the async workers (`blocking`) hands a worker's
+    /// queue to another thread, a fifth of the team server's time when every cached read
+    /// did it twice (docs/BENCHMARKS.md, fourth round).
+    fn cached_in_memory(&self, view: View) -> Option<axum::body::Bytes> {
+        let scope = auth::current()?;
+        let owner = scope.owner?;
+        let version = scope.version.peek()?;
+        let today = match self.today {
+            Some(d) => d,
+            None => self.app.today_if_cached(owner, version)?,
+        };
+        let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let c = cache.get(&(owner, view, links_variant()))?;
+        (c.day == today && c.version == version).then(|| c.body.clone())
     }
 
     /// Like `with`, for work that fails with a web error (rendering).

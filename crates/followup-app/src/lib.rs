@@ -264,10 +264,7 @@ impl App {
     /// The day it is for `owner`: in the time zone they set (Settings, `followup me
     /// --time-zone`), else in this computer's.
     pub fn today_for(&self, owner: OwnerId) -> Result<Date> {
-        Ok(match self.owner_cache(owner)?.1 {
-            Some(tz) => clock::today_in(&tz),
-            None => clock::system_today(),
-        })
+        Ok(clock::owners_today(self.owner_cache(owner)?.1.as_ref()))
     }
 
     /// The owner's own day as [`App::today_for`] gives it, from memory alone: `None` unless
@@ -276,10 +273,7 @@ impl App {
     pub fn today_if_cached(&self, owner: OwnerId, version: u64) -> Option<Date> {
         let cache = self.policies.lock().unwrap_or_else(|p| p.into_inner());
         let c = cache.get(&owner).filter(|c| c.version == version)?;
-        Some(match &c.time_zone {
-            Some(tz) => clock::today_in(tz),
-            None => clock::system_today(),
-        })
+        Some(clock::owners_today(c.time_zone.as_ref()))
     }
 
     /// The context of `actor` working on `owner`'s search on `today`, or when none is given
@@ -307,10 +301,7 @@ impl App {
         let (policy, time_zone) = self.owner_cache_at(owner, version)?;
         let today = match today {
             Some(d) => d,
-            None => match time_zone {
-                Some(tz) => clock::today_in(&tz),
-                None => clock::system_today(),
-            },
+            None => clock::owners_today(time_zone.as_ref()),
         };
         Ok((
             Ctx {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::task::Poll;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
@@ -64,7 +64,7 @@ enum Deferred {
 /// does, but keeps the asynchronous client: the writes a transaction defers go out in one
 /// pipeline with the next statement whose answer is needed (PostgreSQL answers them in
 /// order), so a write costs a round trip only when something waits for it (docs/DESIGN.md,
-/// "Round trips").
+/// "Writes nobody waits for are pipelined").
 pub(crate) struct Conn {
     runtime: tokio::runtime::Runtime,
     /// Polled whenever a statement is waited for; dropped last (`Drop`).
@@ -85,6 +85,23 @@ pub(crate) struct Conn {
 /// A connection idle this long is looked at before it is lent (`Conn::still_open`).
 pub(crate) const IDLE_CHECK: Duration = Duration::from_secs(1);
 
+/// Lets the connection read what came and write what is queued, as far as it can without
+/// waiting. `Ready` once the connection has ended (the server closed it, the socket failed),
+/// with why: then it is over for good and must not be polled again.
+fn drive(connection: &mut Pin<Box<Connection>>, cx: &mut Context<'_>) -> Poll<StoreError> {
+    loop {
+        // Notices are PostgreSQL's own log's business.
+        match connection.as_mut().poll_message(cx) {
+            Poll::Ready(Some(Ok(_))) => continue,
+            Poll::Ready(Some(Err(e))) => return Poll::Ready(db(e)),
+            Poll::Ready(None) => {
+                return Poll::Ready(driver("the connection to PostgreSQL was closed".into()));
+            }
+            Poll::Pending => return Poll::Pending,
+        }
+    }
+}
+
 /// Runs `future` to completion on `runtime`, driving `connection` beside it. A connection
 /// that ends (the server closed it, the socket failed) is over for good: it must not be polled
 /// again, and what was waiting on it would wait forever, so that is an error of its own and
@@ -100,26 +117,15 @@ fn block_on<T>(
     }
     let mut future = pin!(future);
     runtime.block_on(poll_fn(|cx| {
-        // The connection reads answers and writes requests; notices are PostgreSQL's own
-        // log's business.
-        let ended = loop {
-            match connection.as_mut().poll_message(cx) {
-                Poll::Ready(Some(Ok(_))) => continue,
-                Poll::Ready(Some(Err(e))) => break Some(db(e)),
-                Poll::Ready(None) => {
-                    break Some(driver("the connection to PostgreSQL was closed".into()));
-                }
-                Poll::Pending => break None,
-            }
-        };
+        let ended = drive(connection, cx);
         match (future.as_mut().poll(cx), ended) {
             // An answer that came before the end (the server's last words) is the answer.
             (Poll::Ready(v), _) => Poll::Ready(Ok(v)),
-            (Poll::Pending, Some(e)) => {
+            (Poll::Pending, Poll::Ready(e)) => {
                 *closed = true;
                 Poll::Ready(Err(e))
             }
-            (Poll::Pending, None) => Poll::Pending,
+            (Poll::Pending, Poll::Pending) => Poll::Pending,
         }
     }))
 }
@@ -133,34 +139,15 @@ impl Conn {
             return false;
         }
         let connection = &mut self.connection;
-        let closed = &mut self.closed;
-        self.runtime.block_on(async {
-            for round in 0..2 {
-                if round == 1 {
-                    // The socket's readiness is learnt when the runtime polls its events,
-                    // which a yield makes it do once (without waiting): then the read sees
-                    // what came while the connection sat idle.
-                    tokio::task::yield_now().await;
-                }
-                poll_fn(|cx| {
-                    loop {
-                        match connection.as_mut().poll_message(cx) {
-                            Poll::Ready(Some(Ok(_))) => continue,
-                            Poll::Ready(Some(Err(_)) | None) => {
-                                *closed = true;
-                                return Poll::Ready(());
-                            }
-                            Poll::Pending => return Poll::Ready(()),
-                        }
-                    }
-                })
-                .await;
-                if *closed {
-                    break;
-                }
-            }
+        let ended = self.runtime.block_on(async {
+            // The socket's readiness is learnt when the runtime polls its events, which a
+            // yield makes it do once (without waiting): then the read sees what came while
+            // the connection sat idle.
+            tokio::task::yield_now().await;
+            poll_fn(|cx| Poll::Ready(drive(connection, cx).is_ready())).await
         });
-        !self.closed
+        self.closed = ended;
+        !ended
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -332,23 +319,15 @@ impl Conn {
 impl Drop for Conn {
     fn drop(&mut self) {
         // Dropping the client asks the connection to say goodbye (Terminate) and close; it
-        // is driven until it has, as the `postgres` crate's client does.
-        // A connection already ended has nothing to say and must not be polled again; a
-        // server that stops answering is given a second, then the socket is just closed.
+        // is driven until it has, as the `postgres` crate's client does. One already ended
+        // has nothing to say; a server that stops answering is given a second, then the
+        // socket is just closed.
         drop(self.client.take());
         if self.closed {
             return;
         }
         let connection = &mut self.connection;
-        let goodbye = poll_fn(|cx| {
-            loop {
-                match connection.as_mut().poll_message(cx) {
-                    Poll::Ready(Some(Ok(_))) => continue,
-                    Poll::Ready(Some(Err(_)) | None) => return Poll::Ready(()),
-                    Poll::Pending => return Poll::Pending,
-                }
-            }
-        });
+        let goodbye = poll_fn(|cx| drive(connection, cx).map(|_| ()));
         let _ = self
             .runtime
             .block_on(async { tokio::time::timeout(Duration::from_secs(1), goodbye).await });

@@ -239,6 +239,15 @@ impl<'s> PgTx<'s> {
         self.contacts_read.borrow_mut().clear();
     }
 
+    /// The columns of `table` that a removal or restore moves, about to be moved (so the
+    /// contacts read are forgotten when they are contacts).
+    fn moving(&self, table: &str) -> &'static str {
+        if table == "contacts" {
+            self.contacts_changed();
+        }
+        removable_columns(table)
+    }
+
     /// A contact's row. A `new` one is inserted, never upserted: its id was found free or just
     /// taken from the sequence (`PgTx::claim`), so a row already there is a broken invariant,
     /// which fails the transaction instead of overwriting someone.
@@ -335,10 +344,7 @@ impl<'s> PgTx<'s> {
 
     /// Moves a live row to its `removed_` table, saying why.
     fn move_out(&self, table: &'static str, id: i64, why: Removal) -> Result<()> {
-        if table == "contacts" {
-            self.contacts_changed();
-        }
-        let cols = removable_columns(table);
+        let cols = self.moving(table);
         self.defer(
             &format!(
                 "INSERT INTO removed_{table} ({cols}, why)
@@ -361,10 +367,7 @@ impl<'s> PgTx<'s> {
         id: i64,
         why: Removal,
     ) -> Result<()> {
-        if table == "contacts" {
-            self.contacts_changed();
-        }
-        let cols = removable_columns(table);
+        let cols = self.moving(table);
         let n = self.exec(
             &format!(
                 "INSERT INTO {table} ({cols})
@@ -387,10 +390,7 @@ impl<'s> PgTx<'s> {
 
     /// Moves back every row removed for `why` (the touches that went with a record).
     fn move_back_all(&self, table: &'static str, why: Removal) -> Result<()> {
-        if table == "contacts" {
-            self.contacts_changed();
-        }
-        let cols = removable_columns(table);
+        let cols = self.moving(table);
         let why = why.to_text();
         self.defer(
             &format!(

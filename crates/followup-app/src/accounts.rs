@@ -311,6 +311,22 @@ impl App {
             .filter(|(a, _)| !a.disabled))
     }
 
+    /// [`App::holder_with_version`] holding no thread while it waits, where the directory
+    /// can ask that way (PostgreSQL: `Directory::secret_holder_async`); `None` where it
+    /// cannot, and the caller asks the blocking way.
+    pub fn holder_with_version_async(
+        &self,
+        kind: SecretKind,
+        value: &str,
+        now: Timestamp,
+    ) -> Option<impl Future<Output = Result<Option<(Account, Option<u64>)>>> + Send + 'static> {
+        let asked = self
+            .directory
+            .as_ref()?
+            .secret_holder_async(kind, &secret_hash(value), now)?;
+        Some(async move { Ok(asked.await?.filter(|(a, _)| !a.disabled)) })
+    }
+
     /// Ends a browser's session.
     pub fn sign_out(&self, session: &str) -> Result<()> {
         self.directory()?

@@ -3,13 +3,14 @@
 
 use followup_core::model::OwnerId;
 use followup_store::{
-    Account, AccountId, CoachNote, Directory, Grant, GrantScope, NewSecret, Result, Role,
-    SecretInfo, SecretKind, StoreError, Visit,
+    Account, AccountId, CoachNote, Directory, Grant, GrantScope, HolderFuture, NewSecret, Result,
+    Role, SecretInfo, SecretKind, StoreError, Visit,
 };
 use jiff::Timestamp;
 use postgres::Row;
 
 use crate::PgStore;
+use crate::lookup::HOLDER_WITH_VERSION;
 
 const ACCOUNT: &str =
     "SELECT id, email, role, disabled, workspace, password_hash IS NOT NULL, name FROM accounts";
@@ -29,6 +30,12 @@ fn account(row: &Row) -> Result<Account> {
         has_password: row.get(5),
         name: row.get(6),
     })
+}
+
+/// A row of [`HOLDER_WITH_VERSION`], however it was asked.
+pub(crate) fn holder_with_version(row: Option<&Row>) -> Result<Option<(Account, Option<u64>)>> {
+    row.map(|r| Ok((account(r)?, r.get::<_, Option<i64>>(7).map(|v| v as u64))))
+        .transpose()
 }
 
 fn time(secs: i64) -> Result<Timestamp> {
@@ -183,21 +190,24 @@ impl Directory for PgStore {
         hash: &str,
         now: Timestamp,
     ) -> Result<Option<(Account, Option<u64>)>> {
-        // owner_version (migration 8) scopes its own read to the workspace named, for this
-        // statement only: the version is read as `PgStore::version` reads it.
         let rows = self.pool.get()?.query(
-            "SELECT a.id, a.email, a.role, a.disabled, a.workspace, a.password_hash IS NOT NULL,
-                    a.name,
-                    CASE WHEN a.workspace IS NULL THEN NULL
-                         ELSE coalesce(owner_version(a.workspace), 0) END
-             FROM secrets s JOIN accounts a ON a.id = s.account
-             WHERE s.hash = $1 AND s.kind = $2 AND NOT s.revoked
-               AND (s.expires IS NULL OR $3 < s.expires)",
+            HOLDER_WITH_VERSION,
             &[&hash, &kind.as_str(), &now.as_second()],
         )?;
-        rows.first()
-            .map(|r| Ok((account(r)?, r.get::<_, Option<i64>>(7).map(|v| v as u64))))
-            .transpose()
+        holder_with_version(rows.first())
+    }
+
+    fn secret_holder_async(
+        &self,
+        kind: SecretKind,
+        hash: &str,
+        now: Timestamp,
+    ) -> Option<HolderFuture> {
+        Some(Box::pin(self.lookup.clone().holder(
+            kind,
+            hash.to_string(),
+            now,
+        )))
     }
 
     fn secrets(&self, account: AccountId, kind: SecretKind) -> Result<Vec<SecretInfo>> {

@@ -62,16 +62,19 @@
 //! [`SCHEMA_VERSION`] is refused with [`StoreError::Newer`] and not changed.
 
 mod directory;
+mod lookup;
 mod pool;
 pub mod testing;
 mod tx;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use followup_core::model::OwnerId;
 use followup_store::{ReadTx, Result, Store, StoreError, WriteTx};
 use postgres::error::SqlState;
 
+use crate::lookup::Lookup;
 use crate::pool::Pool;
 use crate::tx::PgTx;
 
@@ -169,6 +172,8 @@ fn redact(url: &str) -> String {
 /// A followup database in PostgreSQL, shared by every owner, each sealed from the others.
 pub struct PgStore {
     pool: Pool,
+    /// Every request's secret lookup, on the asking server's own runtime (lookup.rs).
+    lookup: Arc<Lookup>,
 }
 
 impl PgStore {
@@ -189,6 +194,7 @@ impl PgStore {
         config.connect_timeout(Duration::from_secs(10));
         config.application_name("followup");
         let store = PgStore {
+            lookup: Arc::new(Lookup::new(config.clone(), name.clone())),
             pool: Pool::new(config, max_connections, WAIT, name),
         };
         store.migrate()?;

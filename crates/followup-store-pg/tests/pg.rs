@@ -771,3 +771,105 @@ fn a_secret_opens_with_its_workspace_version() {
     );
     assert_eq!(opened("nobody"), None);
 }
+
+/// The lookup every team-server request makes, asked on the server's own runtime
+/// (lookup.rs), answers as the blocking one does for every state a secret can be in, and
+/// opens a new connection when the server ended the one it had.
+#[test]
+fn the_lookup_on_the_runtime_answers_as_the_blocking_one() {
+    use followup_store::directory::{Directory, NewSecret, Role, SecretKind};
+    let url = server().fresh_database();
+    let store = std::sync::Arc::new(PgStore::connect(&url).unwrap());
+    let t0 = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    let client = store
+        .add_account("ana@example.com", Role::Client, None)
+        .unwrap();
+    let coach = store
+        .add_account("sam@example.com", Role::Coach, None)
+        .unwrap();
+    let secret = |kind, hash, account, expires| {
+        store
+            .add_secret(&NewSecret {
+                kind,
+                hash,
+                account,
+                label: "test",
+                created: t0,
+                expires,
+            })
+            .unwrap()
+    };
+    secret(SecretKind::Token, "live", client.id, None);
+    secret(SecretKind::Token, "coach", coach.id, None);
+    secret(SecretKind::Token, "old", client.id, Some(t0));
+    secret(
+        SecretKind::Token,
+        "later",
+        client.id,
+        Some(t0 + jiff::SignedDuration::from_secs(1)),
+    );
+    secret(SecretKind::Session, "session", client.id, None);
+    secret(SecretKind::Token, "gone", client.id, None);
+    store.revoke_secret_hash(SecretKind::Token, "gone").unwrap();
+    add_contact(&*store, client.workspace.unwrap(), "Dana Reyes");
+    let cases = [
+        (SecretKind::Token, "live"),
+        (SecretKind::Token, "coach"),
+        (SecretKind::Token, "old"),
+        (SecretKind::Token, "later"),
+        (SecretKind::Session, "session"),
+        (SecretKind::Token, "session"),
+        (SecretKind::Token, "gone"),
+        (SecretKind::Token, "nobody"),
+    ];
+    // Asked the blocking way first: the end below is of the pool's connections too.
+    let blocking: Vec<_> = cases
+        .iter()
+        .map(|&(kind, hash)| {
+            store
+                .secret_holder_with_version(kind, hash, t0)
+                .unwrap()
+                .map(|(a, v)| (a.id, v))
+        })
+        .collect();
+    let version = store.version(client.workspace.unwrap()).unwrap();
+    let s = store.clone();
+    let (answers, after_end) = within_30s(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let ask = |kind, hash: &str| {
+            let asked = s
+                .secret_holder_async(kind, hash, t0)
+                .expect("PostgreSQL asks on the runtime");
+            runtime.block_on(asked).unwrap().map(|(a, v)| (a.id, v))
+        };
+        let answers: Vec<_> = cases.iter().map(|&(k, h)| ask(k, h)).collect();
+        end_connections(&url);
+        (answers, ask(SecretKind::Token, "live"))
+    });
+    for (((kind, hash), on_runtime), blocking) in cases.iter().zip(&answers).zip(&blocking) {
+        assert_eq!(on_runtime, blocking, "{kind:?} {hash:?}");
+    }
+    assert!(version > 0);
+    assert_eq!(answers[0], Some((client.id, Some(version))));
+    assert_eq!(
+        answers[1],
+        Some((coach.id, None)),
+        "a coach owns no workspace"
+    );
+    assert_eq!(
+        answers[3],
+        Some((client.id, Some(version))),
+        "not yet expired"
+    );
+    let none: Vec<_> = [2, 5, 6, 7].iter().map(|&i| answers[i]).collect();
+    assert_eq!(none, [None; 4], "expired, another kind, revoked, unknown");
+    assert_eq!(
+        after_end,
+        Some((client.id, Some(version))),
+        "an ended connection was not opened again"
+    );
+}

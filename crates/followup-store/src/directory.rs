@@ -185,6 +185,12 @@ pub struct CoachNote {
     pub updated: Timestamp,
 }
 
+/// What [`Directory::secret_holder_async`] answers with: the account a secret opens and the
+/// version of its own workspace, as [`Directory::secret_holder_with_version`] does.
+pub type HolderFuture = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Option<(Account, Option<u64>)>>> + Send>,
+>;
+
 /// Accounts, workspaces and secrets: what a team server keeps outside every job search.
 pub trait Directory: Send + Sync {
     /// True once any account exists: the server then asks everyone to sign in, and may listen
@@ -229,6 +235,19 @@ pub trait Directory: Send + Sync {
         now: Timestamp,
     ) -> Result<Option<(Account, Option<u64>)>> {
         Ok(self.secret_holder(kind, hash, now)?.map(|a| (a, None)))
+    }
+    /// [`Directory::secret_holder_with_version`] as a future that holds no thread while it
+    /// waits, for a server whose requests share a few threads; `None` (the default) where
+    /// the backend answers from a file or memory in place, and the caller asks the blocking
+    /// way. The same rows, the same answer: a conformance rule holds the two equal.
+    fn secret_holder_async(
+        &self,
+        kind: SecretKind,
+        hash: &str,
+        now: Timestamp,
+    ) -> Option<HolderFuture> {
+        let _ = (kind, hash, now);
+        None
     }
     /// The live secrets of one kind an account holds, by id.
     fn secrets(&self, account: AccountId, kind: SecretKind) -> Result<Vec<SecretInfo>>;

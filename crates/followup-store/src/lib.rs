@@ -59,8 +59,8 @@ use jiff::civil::Date;
 use std::ops::ControlFlow;
 
 pub use directory::{
-    Account, AccountId, CoachNote, Directory, Grant, GrantScope, MemoryDirectory, NewSecret, Role,
-    SecretInfo, SecretKind, Visit,
+    Account, AccountId, CoachNote, Directory, Grant, GrantScope, HolderFuture, MemoryDirectory,
+    NewSecret, Role, SecretInfo, SecretKind, Visit,
 };
 pub use memory::MemoryStore;
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};

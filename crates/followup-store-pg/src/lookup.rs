@@ -1,0 +1,131 @@
+//! The secret lookup every team-server request makes, asked without a thread of its own.
+//!
+//! The pool's connections are driven by the thread that borrows them (pool.rs), so a caller
+//! on an async server must first leave its worker (`block_in_place`), which hands the
+//! worker's queue to another thread: for a cached read, the lookup is the only store call,
+//! and that hand-over was the largest part of the server's time (docs/BENCHMARKS.md, fifth
+//! round). These few connections instead live on the caller's runtime: each is driven by a
+//! task spawned there, and the requests that ask at once share one in a pipeline (the
+//! driver sends a query while earlier ones are answered).
+//!
+//! The statement is the one [`Directory::secret_holder_with_version`] runs; a conformance
+//! test in tests/pg.rs holds the two answers equal.
+//!
+//! [`Directory::secret_holder_with_version`]: followup_store::Directory::secret_holder_with_version
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use followup_store::{Account, Result, SecretKind, StoreError};
+use jiff::Timestamp;
+use tokio::sync::Mutex;
+use tokio_postgres::{Client, Config, NoTls, Statement};
+
+/// The account a live secret opens, and the version of that account's own workspace:
+/// owner_version (migration 8) scopes its own read to the workspace named, for this
+/// statement only, so the version is read as `PgStore::version` reads it.
+pub(crate) const HOLDER_WITH_VERSION: &str =
+    "SELECT a.id, a.email, a.role, a.disabled, a.workspace, a.password_hash IS NOT NULL,
+            a.name,
+            CASE WHEN a.workspace IS NULL THEN NULL
+                 ELSE coalesce(owner_version(a.workspace), 0) END
+     FROM secrets s JOIN accounts a ON a.id = s.account
+     WHERE s.hash = $1 AND s.kind = $2 AND NOT s.revoked
+       AND (s.expires IS NULL OR $3 < s.expires)";
+
+/// A backend answers its connection's pipeline one statement at a time, and a backend the
+/// scheduler sets aside stalls every lookup queued on it: a few, not one a core.
+const CONNECTIONS: usize = 8;
+
+/// A connection ready to ask on, with the lookup prepared.
+#[derive(Clone)]
+struct Ready {
+    client: Arc<Client>,
+    statement: Statement,
+}
+
+pub(crate) struct Lookup {
+    config: Config,
+    /// The database as errors name it (no password).
+    name: String,
+    /// Opened at the first ask, on the runtime that asks; opened again when found closed.
+    slots: Vec<Mutex<Option<Ready>>>,
+    next: AtomicUsize,
+}
+
+impl Lookup {
+    pub(crate) fn new(config: Config, name: String) -> Lookup {
+        Lookup {
+            config,
+            name,
+            slots: (0..CONNECTIONS).map(|_| Mutex::new(None)).collect(),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    fn open_error(&self, e: &tokio_postgres::Error) -> StoreError {
+        StoreError::Open {
+            path: self.name.clone(),
+            detail: crate::describe(e),
+        }
+    }
+
+    /// The slot's connection, opened (and the lookup prepared) if it has none or its
+    /// connection ended. Only the asker that opens it waits for that.
+    async fn ready(&self, slot: usize) -> Result<Ready> {
+        let mut held = self.slots[slot].lock().await;
+        if let Some(r) = held.as_ref().filter(|r| !r.client.is_closed()) {
+            return Ok(r.clone());
+        }
+        *held = None;
+        // Spawning needs a runtime; an asker outside one is told so, not panicked at.
+        let runtime = tokio::runtime::Handle::try_current().map_err(|e| StoreError::Open {
+            path: self.name.clone(),
+            detail: format!("the lookup needs a tokio runtime to ask on: {e}"),
+        })?;
+        let (client, connection) = self
+            .config
+            .connect(NoTls)
+            .await
+            .map_err(|e| self.open_error(&e))?;
+        // The task ends when the connection does (the client dropped, the server gone).
+        runtime.spawn(async move {
+            let _ = connection.await;
+        });
+        let statement = client
+            .prepare(HOLDER_WITH_VERSION)
+            .await
+            .map_err(crate::db)?;
+        let ready = Ready {
+            client: Arc::new(client),
+            statement,
+        };
+        *held = Some(ready.clone());
+        Ok(ready)
+    }
+
+    /// [`followup_store::Directory::secret_holder_with_version`], awaited.
+    pub(crate) async fn holder(
+        self: Arc<Self>,
+        kind: SecretKind,
+        hash: String,
+        now: Timestamp,
+    ) -> Result<Option<(Account, Option<u64>)>> {
+        let slot = self.next.fetch_add(1, Ordering::Relaxed) % CONNECTIONS;
+        let mut retried = false;
+        loop {
+            let ready = self.ready(slot).await?;
+            let asked = ready
+                .client
+                .query(&ready.statement, &[&hash, &kind.as_str(), &now.as_second()])
+                .await;
+            match asked {
+                Ok(rows) => return crate::directory::holder_with_version(rows.first()),
+                // A connection the server ended (a restart, an idle timeout) is found when
+                // asked on: one more time on a new one, as the pool does.
+                Err(_) if ready.client.is_closed() && !retried => retried = true,
+                Err(e) => return Err(crate::db(e)),
+            }
+        }
+    }
+}

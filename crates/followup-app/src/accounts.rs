@@ -141,6 +141,10 @@ pub fn display_name(text: &str) -> Result<Option<String>> {
     Ok(Some(name).filter(|n| !n.is_empty()))
 }
 
+/// The enabled account a secret opens, if any, with its own workspace's data version when
+/// the directory read it beside the account.
+pub type Opened = Option<(Account, Option<u64>)>;
+
 impl App {
     /// The directory of accounts, or why there is none (a one-person book).
     pub fn directory(&self) -> Result<&Arc<dyn Directory>> {
@@ -302,7 +306,7 @@ impl App {
         kind: SecretKind,
         value: &str,
         now: Timestamp,
-    ) -> Result<Option<(Account, Option<u64>)>> {
+    ) -> Result<Opened> {
         let Some(dir) = &self.directory else {
             return Ok(None);
         };
@@ -319,7 +323,7 @@ impl App {
         kind: SecretKind,
         value: &str,
         now: Timestamp,
-    ) -> Option<impl Future<Output = Result<Option<(Account, Option<u64>)>>> + Send + 'static> {
+    ) -> Option<impl Future<Output = Result<Opened>> + Send + 'static> {
         let asked = self
             .directory
             .as_ref()?

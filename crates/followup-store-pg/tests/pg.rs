@@ -723,20 +723,27 @@ fn a_version_6_plan_gets_its_lines_when_migrated() {
     );
 }
 
+/// Ana, a client with a workspace, and Sam, a coach without one.
+fn client_and_coach(
+    store: &dyn followup_store::Directory,
+) -> (followup_store::Account, followup_store::Account) {
+    use followup_store::Role;
+    let add = |email, role| store.add_account(email, role, None).unwrap();
+    (
+        add("ana@example.com", Role::Client),
+        add("sam@example.com", Role::Coach),
+    )
+}
+
 /// A token's holder comes with the data version of their own workspace, read in the same
 /// round trip as the store reads it (the team server's gate then reads no version), and
 /// none for an account with no workspace.
 #[test]
 fn a_secret_opens_with_its_workspace_version() {
-    use followup_store::directory::{Directory, NewSecret, Role, SecretKind};
+    use followup_store::directory::{Directory, NewSecret, SecretKind};
     let store = PgStore::connect(&server().fresh_database()).unwrap();
     let t0 = jiff::Timestamp::from_second(1_800_000_000).unwrap();
-    let client = store
-        .add_account("ana@example.com", Role::Client, None)
-        .unwrap();
-    let coach = store
-        .add_account("sam@example.com", Role::Coach, None)
-        .unwrap();
+    let (client, coach) = client_and_coach(&store);
     for (account, hash) in [(client.id, "c"), (coach.id, "s")] {
         store
             .add_secret(&NewSecret {
@@ -777,16 +784,11 @@ fn a_secret_opens_with_its_workspace_version() {
 /// opens a new connection when the server ended the one it had.
 #[test]
 fn the_lookup_on_the_runtime_answers_as_the_blocking_one() {
-    use followup_store::directory::{Directory, NewSecret, Role, SecretKind};
+    use followup_store::directory::{Directory, NewSecret, SecretKind};
     let url = server().fresh_database();
     let store = std::sync::Arc::new(PgStore::connect(&url).unwrap());
     let t0 = jiff::Timestamp::from_second(1_800_000_000).unwrap();
-    let client = store
-        .add_account("ana@example.com", Role::Client, None)
-        .unwrap();
-    let coach = store
-        .add_account("sam@example.com", Role::Coach, None)
-        .unwrap();
+    let (client, coach) = client_and_coach(&*store);
     let secret = |kind, hash, account, expires| {
         store
             .add_secret(&NewSecret {

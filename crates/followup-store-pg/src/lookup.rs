@@ -16,6 +16,10 @@
 //! connection to each lookup alone (no pipelines: PostgreSQL's time per lookup up by
 //! two thirds).
 //!
+//! The connections belong to the runtime that opened them (their tasks run there): one
+//! server, one runtime. Should that runtime end, its tasks end with it, the connections are
+//! found closed, and the next lookup opens new ones wherever it is asked.
+//!
 //! The statement is the one [`Directory::secret_holder_with_version`] runs; a conformance
 //! test in tests/pg.rs holds the two answers equal.
 //!
@@ -23,8 +27,11 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use followup_store::{Account, Result, SecretKind, StoreError};
+
+use crate::WAIT;
 use jiff::Timestamp;
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, Config, NoTls, Statement};
@@ -60,7 +67,9 @@ pub(crate) struct Lookup {
 }
 
 struct Slot {
-    /// Opened at the first ask, on the runtime that asks; opened again when found closed.
+    /// Opened when first asked on (a slot is chosen only while the others have lookups
+    /// waiting, so a quiet server opens one or two), on the runtime that asks; opened again
+    /// when found closed or silent.
     ready: Mutex<Option<Ready>>,
     /// Lookups asked on this connection and not yet answered.
     waiting: AtomicUsize,
@@ -76,7 +85,14 @@ impl Drop for Waiting<'_> {
 }
 
 impl Lookup {
-    pub(crate) fn new(config: Config, name: String) -> Lookup {
+    pub(crate) fn new(mut config: Config, name: String) -> Lookup {
+        // Named apart from the pool's in pg_stat_activity; and a connection whose server went
+        // without a word is given up on by the kernel, not kept for the minutes TCP would.
+        config
+            .application_name("followup lookup")
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(30))
+            .tcp_user_timeout(WAIT * 2);
         Lookup {
             config,
             name,
@@ -130,7 +146,8 @@ impl Lookup {
         Ok(ready)
     }
 
-    /// [`followup_store::Directory::secret_holder_with_version`], awaited.
+    /// [`followup_store::Directory::secret_holder_with_version`], awaited: `Busy` after
+    /// [`WAIT`], as a caller of the pool waits no longer for a connection.
     pub(crate) async fn holder(
         self: Arc<Self>,
         kind: SecretKind,
@@ -144,6 +161,29 @@ impl Lookup {
             .unwrap_or(0);
         self.slots[slot].waiting.fetch_add(1, Ordering::Relaxed);
         let _waiting = Waiting(&self.slots[slot].waiting);
+        match tokio::time::timeout(WAIT, self.ask(slot, kind, &hash, now)).await {
+            Ok(answer) => answer,
+            Err(_) => {
+                // A connection that answers nothing (a server gone without a word) is not
+                // asked again: the next lookup on this slot opens a new one. One being opened
+                // (the lock held) is left to its opener.
+                if let Ok(mut held) = self.slots[slot].ready.try_lock() {
+                    *held = None;
+                }
+                Err(StoreError::Busy {
+                    path: self.name.clone(),
+                })
+            }
+        }
+    }
+
+    async fn ask(
+        &self,
+        slot: usize,
+        kind: SecretKind,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<(Account, Option<u64>)>> {
         let mut retried = false;
         loop {
             let ready = self.ready(slot).await?;
@@ -153,11 +193,37 @@ impl Lookup {
                 .await;
             match asked {
                 Ok(rows) => return crate::directory::holder_with_version(rows.first()),
-                // A connection the server ended (a restart, an idle timeout) is found when
-                // asked on: one more time on a new one, as the pool does.
-                Err(_) if ready.client.is_closed() && !retried => retried = true,
+                // A connection the server ended (a restart, an operator's
+                // pg_terminate_backend) answers the lookups on it with the end itself, before
+                // the driver marks it closed: one more time, on a new connection.
+                Err(e) if !retried && (e.is_closed() || ended(&e) || ready.client.is_closed()) => {
+                    self.forget(slot, &ready).await;
+                    retried = true;
+                }
                 Err(e) => return Err(crate::db(e)),
             }
         }
     }
+
+    /// Drops the slot's connection if it is still the one that failed (another asker may
+    /// have opened a new one meanwhile).
+    async fn forget(&self, slot: usize, failed: &Ready) {
+        let mut held = self.slots[slot].ready.lock().await;
+        if held
+            .as_ref()
+            .is_some_and(|r| Arc::ptr_eq(&r.client, &failed.client))
+        {
+            *held = None;
+        }
+    }
+}
+
+/// The server's word that it ended the connection: shut down, or the backend terminated.
+fn ended(e: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::error::SqlState;
+    e.code().is_some_and(|c| {
+        *c == SqlState::ADMIN_SHUTDOWN
+            || *c == SqlState::CRASH_SHUTDOWN
+            || *c == SqlState::CANNOT_CONNECT_NOW
+    })
 }

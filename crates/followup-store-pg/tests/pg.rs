@@ -836,22 +836,61 @@ fn the_lookup_on_the_runtime_answers_as_the_blocking_one() {
         .collect();
     let version = store.version(client.workspace.unwrap()).unwrap();
     let s = store.clone();
-    let (answers, after_end) = within_30s(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let ask = |kind, hash: &str| {
+    let admin_url = server().admin_url(db_name(&url));
+    let (answers, at_once, lookup_connections, after_end) = within_30s(move || {
+        let ask_on = |runtime: &tokio::runtime::Runtime, kind, hash: &str| {
             let asked = s
                 .secret_holder_async(kind, hash, t0)
                 .expect("PostgreSQL asks on the runtime");
             runtime.block_on(asked).unwrap().map(|(a, v)| (a.id, v))
         };
-        let answers: Vec<_> = cases.iter().map(|&(k, h)| ask(k, h)).collect();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let answers: Vec<_> = cases.iter().map(|&(k, h)| ask_on(&runtime, k, h)).collect();
+        // Many at once: pipelined over a few connections, every answer its own.
+        let many = (0..96).map(|i| {
+            let (kind, hash) = cases[i % cases.len()];
+            s.secret_holder_async(kind, hash, t0).unwrap()
+        });
+        let at_once: Vec<_> = runtime
+            .block_on(futures_util::future::join_all(many))
+            .into_iter()
+            .map(|r| r.unwrap().map(|(a, v)| (a.id, v)))
+            .collect();
+        let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
+        let lookup_connections: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'followup lookup'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        drop(runtime);
+        // On a current-thread runtime nothing runs between two asks, so the end is found by
+        // the ask itself, which must try again on a new connection.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        ask_on(&runtime, SecretKind::Token, "live");
         end_connections(&url);
-        (answers, ask(SecretKind::Token, "live"))
+        let after_end = ask_on(&runtime, SecretKind::Token, "live");
+        (answers, at_once, lookup_connections, after_end)
     });
+    for (i, answer) in at_once.iter().enumerate() {
+        assert_eq!(
+            answer,
+            &blocking[i % cases.len()],
+            "lookup {i} of 96 at once"
+        );
+    }
+    assert!(
+        (1..=8).contains(&lookup_connections),
+        "{lookup_connections} lookup connections"
+    );
     for (((kind, hash), on_runtime), blocking) in cases.iter().zip(&answers).zip(&blocking) {
         assert_eq!(on_runtime, blocking, "{kind:?} {hash:?}");
     }
@@ -873,5 +912,80 @@ fn the_lookup_on_the_runtime_answers_as_the_blocking_one() {
         after_end,
         Some((client.id, Some(version))),
         "an ended connection was not opened again"
+    );
+}
+
+/// A lookup whose connection answers nothing (its backend stopped, as a server gone without
+/// a word would be) is `Busy` after the store's wait, not a hung request, and the next
+/// lookup opens a new connection instead of queueing on the silent one.
+#[test]
+fn a_silent_lookup_connection_is_busy_then_replaced() {
+    use followup_store::directory::{Directory, NewSecret, SecretKind};
+    let url = server().fresh_database();
+    let store = std::sync::Arc::new(PgStore::connect(&url).unwrap());
+    let t0 = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    let (client, _) = client_and_coach(&*store);
+    store
+        .add_secret(&NewSecret {
+            kind: SecretKind::Token,
+            hash: "live",
+            account: client.id,
+            label: "test",
+            created: t0,
+            expires: None,
+        })
+        .unwrap();
+    let admin_url = server().admin_url(db_name(&url));
+    let s = store.clone();
+    let (silent, after) = within_30s(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let ask = || {
+            runtime.block_on(
+                s.secret_holder_async(SecretKind::Token, "live", t0)
+                    .unwrap(),
+            )
+        };
+        ask().unwrap();
+        let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
+        let pid: i32 = admin
+            .query_one(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'followup lookup'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        let signal = |sig: &str| {
+            let ok = std::process::Command::new("kill")
+                .args([sig, &pid.to_string()])
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "kill {sig} {pid}");
+        };
+        signal("-STOP");
+        let started = Instant::now();
+        let silent = ask();
+        let waited = started.elapsed();
+        let after = ask();
+        signal("-CONT");
+        ((silent, waited), after)
+    });
+    let (silent, waited) = silent;
+    assert!(
+        matches!(silent, Err(StoreError::Busy { .. })),
+        "a silent connection answered {silent:?}"
+    );
+    assert!(
+        waited >= Duration::from_secs(4),
+        "busy after only {waited:?}"
+    );
+    assert_eq!(
+        after.unwrap().map(|(a, _)| a.id),
+        Some(client.id),
+        "the next lookup waited on the silent connection"
     );
 }

@@ -239,7 +239,8 @@ pub trait Directory: Send + Sync {
     /// [`Directory::secret_holder_with_version`] as a future that holds no thread while it
     /// waits, for a server whose requests share a few threads; `None` (the default) where
     /// the backend answers from a file or memory in place, and the caller asks the blocking
-    /// way. The same rows, the same answer: a conformance rule holds the two equal.
+    /// way. The same rows must give the same answer (PostgreSQL's test holds its two equal
+    /// for every state a secret can be in).
     fn secret_holder_async(
         &self,
         kind: SecretKind,

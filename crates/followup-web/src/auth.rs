@@ -164,8 +164,6 @@ fn bearer(headers: &HeaderMap) -> Option<Result<String, ()>> {
     })
 }
 
-/// The account a request's bearer token or session cookie opens, with the data version of
-/// its own workspace when the directory read it too.
 /// The account the request's bearer token or session cookie opens, with its own workspace's
 /// version when read beside it. Asked on the async thread where the directory can (a team
 /// server on PostgreSQL: every request asks, and leaving the async workers to ask was the

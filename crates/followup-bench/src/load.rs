@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+use crate::cpu;
+
 const USAGE: &str = "usage: followup-bench load --addr 127.0.0.1:PORT [--readers 32] [--writers 0] \
 [--seconds 15] [--warmup 2] [--read-paths /,/pipeline,/contacts/1,/jobs/1] \
 [--import FILE [--import-kind linkedin|vcard] [--import-tier casual]] [--label NAME] [--summary FILE]";
@@ -804,7 +806,8 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
 
 const TEAM_USAGE: &str = "usage: followup-bench teamload --addr 127.0.0.1:PORT --tokens FILE \
 [--caseload-connections 1] [--caseload-seconds 10] [--connections 64] [--write-share 0.10] \
-[--seconds 15] [--warmup 2] [--read-paths /] [--caseload-during 1] [--rate 0] [--label NAME]
+[--seconds 15] [--warmup 2] [--read-paths /] [--caseload-during 1] [--rate 0] [--server-pid PID] \
+[--label NAME]
   Phase 1: coaches' GET /api/v1/caseload with the coach's bearer token: first one pass over
   every coach, one at a time (the first caseloads since the server started: nothing cached),
   then coaches in turn on --caseload-connections connections. Phase 2: --connections connections, each request
@@ -815,7 +818,9 @@ const TEAM_USAGE: &str = "usage: followup-bench teamload --addr 127.0.0.1:PORT -
   connections are paced, R requests a second in all (each connection one every
   connections/R s), and a request's time counts from when it was due, so a server that falls
   behind is charged its queue; 0 (the default): each connection sends its next request as soon
-  as the last is answered (the server saturated).";
+  as the last is answered (the server saturated). Phase 2 ends with the CPU a request cost over
+  its measured time, from Linux's /proc: the machine's, PostgreSQL's processes', this client's,
+  and with --server-pid the server's; with the machine's busy and stolen cores beside.";
 
 struct TeamOpts {
     base: Opts,
@@ -826,6 +831,7 @@ struct TeamOpts {
     write_share: f64,
     caseload_during: usize,
     rate: f64,
+    server_pid: Option<u32>,
 }
 
 fn team_parse(args: &[String]) -> anyhow::Result<TeamOpts> {
@@ -852,6 +858,7 @@ fn team_parse(args: &[String]) -> anyhow::Result<TeamOpts> {
         "write-share",
         "caseload-during",
         "rate",
+        "server-pid",
         "seconds",
         "warmup",
         "read-paths",
@@ -895,6 +902,13 @@ fn team_parse(args: &[String]) -> anyhow::Result<TeamOpts> {
         write_share,
         caseload_during: num("caseload-during", 1.0)? as usize,
         rate: num("rate", 0.0)?,
+        server_pid: flags
+            .get("server-pid")
+            .map(|v| {
+                v.parse::<u32>()
+                    .with_context(|| format!("--server-pid {v}"))
+            })
+            .transpose()?,
     })
 }
 
@@ -985,8 +999,9 @@ fn timed<F>(
     connections: usize,
     warmup: f64,
     seconds: f64,
+    server: Option<u32>,
     work: F,
-) -> (Vec<Sample>, f64)
+) -> (Vec<Sample>, f64, Option<(cpu::Sample, cpu::Sample)>)
 where
     F: Fn(usize, usize, &mut Conn, &mut Rng) -> (u32, u16) + Send + Sync + 'static,
     F: Clone,
@@ -1030,7 +1045,10 @@ where
             })
         })
         .collect();
-    thread::sleep(Duration::from_secs_f64(warmup + seconds));
+    thread::sleep(Duration::from_secs_f64(warmup));
+    let before = cpu::sample(server);
+    thread::sleep(Duration::from_secs_f64(seconds));
+    let after = cpu::sample(server);
     stop.store(true, Ordering::Relaxed);
     let from = Duration::from_secs_f64(warmup).as_micros() as u64;
     let to = origin.elapsed().as_micros() as u64;
@@ -1039,7 +1057,7 @@ where
         .flat_map(|h| h.join().expect("a load thread panicked"))
         .filter(|s| s.start >= from)
         .collect();
-    (samples, (to - from) as f64 / 1e6)
+    (samples, (to - from) as f64 / 1e6, before.zip(after))
 }
 
 /// A connection to the server at `target` (address, Host).
@@ -1130,12 +1148,13 @@ pub fn team_main(args: &[String]) -> anyhow::Result<()> {
                 (0, r.map(|r| r.status).unwrap_or(0))
             }
         };
-        let (s, secs) = timed(
+        let (s, secs, _) = timed(
             &target,
             None,
             o.caseload_connections,
             o.base.warmup,
             o.caseload_seconds,
+            None,
             work,
         );
         print_stats(
@@ -1190,12 +1209,13 @@ pub fn team_main(args: &[String]) -> anyhow::Result<()> {
                 Duration::from_secs_f64(o.connections as f64 / o.rate),
             )
         });
-        let (s, secs) = timed(
+        let (s, secs, used) = timed(
             &target,
             pace,
             o.connections + during,
             o.base.warmup,
             o.base.seconds,
+            o.server_pid,
             work,
         );
         println!(
@@ -1233,6 +1253,9 @@ pub fn team_main(args: &[String]) -> anyhow::Result<()> {
                 &stats(s.iter().filter(|x| x.what == CASELOAD)),
                 secs,
             );
+        }
+        if let Some((a, b)) = used {
+            println!("  {}", cpu::per_request(&a, &b, o.base.seconds, s.len()));
         }
     }
     Ok(())

@@ -14,6 +14,7 @@
 //! - `load --addr 127.0.0.1:PORT [--readers R] [--writers W] [--seconds S] [--import FILE] ...`:
 //!   mixed load on a running `followup serve` (load.rs; `load --help` for every option).
 
+mod cpu;
 mod load;
 mod teamdb;
 mod webdb;

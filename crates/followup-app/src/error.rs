@@ -264,6 +264,13 @@ impl AppError {
         matches!(self, AppError::Store(StoreError::Busy { .. }))
     }
 
+    /// True when the database could not be reached (a server down or restarting, a network
+    /// gone): nothing was wrong with the request either, but the cause is the operator's to
+    /// see, not the person's.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, AppError::Store(StoreError::Open { .. }))
+    }
+
     /// The message with the field named by `name` (a flag, a label, a JSON key).
     pub fn render(&self, name: impl Fn(Field) -> String) -> String {
         match self {

@@ -59,14 +59,31 @@ impl WebError {
     }
 }
 
+/// What a person is told when the database cannot be reached. Its address and the driver's
+/// words go to the server's log only: they would tell anyone who asks, signed in or not
+/// (the gate asks the database first), where the database is and who connects to it.
+pub(crate) const UNREACHABLE: &str =
+    "the database is not answering right now; try again in a minute (the server's log says why)";
+
+/// What a person is told when a change waited past the store's wait: another process (a long
+/// CLI import) or another request held the job search's write lock. The store's own words
+/// name the database, which a web client is not told.
+pub(crate) const BUSY: &str =
+    "another followup is writing to this job search; try again when it is done";
+
 impl From<AppError> for WebError {
     fn from(e: AppError) -> WebError {
+        if e.is_unreachable() {
+            eprintln!("followup: {e}");
+            return WebError::new(StatusCode::SERVICE_UNAVAILABLE, UNREACHABLE);
+        }
+        if e.is_busy() {
+            return WebError::new(StatusCode::SERVICE_UNAVAILABLE, BUSY);
+        }
         let status = match &e {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            // Another process (a long CLI import) holds the write lock: try again shortly.
-            e if e.is_busy() => StatusCode::SERVICE_UNAVAILABLE,
             e if e.is_bad_input() => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -155,5 +172,28 @@ impl IntoResponse for WebError {
             Ok(html) => (self.status, Html(html)).into_response(),
             Err(_) => (self.status, "error").into_response(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use followup_store::StoreError;
+
+    /// A database that cannot be reached, or busy past the wait, is a 503 that names
+    /// neither its address nor the driver's words.
+    #[test]
+    fn an_unreachable_database_is_503_without_its_address() {
+        let e = WebError::from(AppError::Store(StoreError::Open {
+            path: "postgres://followup@10.0.0.7:5432/team".into(),
+            detail: "error connecting to server: Connection refused (os error 111)".into(),
+        }));
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.message, UNREACHABLE);
+        let busy = WebError::from(AppError::Store(StoreError::Busy {
+            path: "postgres://followup@10.0.0.7:5432/team".into(),
+        }));
+        assert_eq!(busy.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(busy.message, BUSY);
     }
 }

@@ -101,17 +101,20 @@ mod tests {
     fn samples_this_process_and_the_machine() {
         let me = std::process::id();
         let a = sample(Some(me)).expect("/proc on Linux");
-        // Busy until the kernel has counted a tick of it (10 ms of CPU), however loaded.
+        // Busy until the kernel has counted a tick of it (10 ms of CPU) to this process and
+        // to the machine, which it updates apart, however loaded.
         let t = std::time::Instant::now();
         let mut x = 0u64;
-        while process_ticks(me).unwrap() <= a.me && t.elapsed().as_secs() < 10 {
+        let mut b = sample(Some(me)).unwrap();
+        while (b.me <= a.me || b.busy <= a.busy) && t.elapsed().as_secs() < 10 {
             for _ in 0..100_000 {
                 x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
             }
+            b = sample(Some(me)).unwrap();
         }
-        let b = sample(Some(me)).unwrap();
         assert!(b.me > a.me, "no time counted for this process");
-        assert!(b.busy > a.busy && b.cores >= 1);
+        assert!(b.busy > a.busy, "no time counted for the machine");
+        assert!(b.cores >= 1);
         assert_eq!(a.server, Some(a.me), "the server given is this process");
         let line = per_request(&a, &b, 0.05, 10);
         assert!(

@@ -199,6 +199,11 @@ fn refuse(api: bool, e: WebError) -> Response {
 pub async fn gate(State(s): State<WebState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let api = is_api(&path);
+    // Public in either kind of book: answered without asking the database which kind (the
+    // stylesheet of a page saying the database is away must still load).
+    if is_public(&path) {
+        return next.run(req).await;
+    }
     // Once a team server, always one: no need to leave the async thread to know it.
     let known = if s.is_team() {
         Ok(true)
@@ -209,7 +214,7 @@ pub async fn gate(State(s): State<WebState>, mut req: Request, next: Next) -> Re
         Ok(t) => t,
         Err(e) => return refuse(api, e),
     };
-    if !team || is_public(&path) {
+    if !team {
         return next.run(req).await;
     }
     let within = match split_workspace(&path) {

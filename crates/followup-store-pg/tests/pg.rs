@@ -735,26 +735,38 @@ fn client_and_coach(
     )
 }
 
+/// Keeps a secret of `kind` with this hash for `account`, made at `created`.
+fn keep_secret(
+    store: &dyn followup_store::Directory,
+    kind: followup_store::SecretKind,
+    hash: &str,
+    account: followup_store::AccountId,
+    created: jiff::Timestamp,
+    expires: Option<jiff::Timestamp>,
+) {
+    store
+        .add_secret(&followup_store::NewSecret {
+            kind,
+            hash,
+            account,
+            label: "test",
+            created,
+            expires,
+        })
+        .unwrap();
+}
+
 /// A token's holder comes with the data version of their own workspace, read in the same
 /// round trip as the store reads it (the team server's gate then reads no version), and
 /// none for an account with no workspace.
 #[test]
 fn a_secret_opens_with_its_workspace_version() {
-    use followup_store::directory::{Directory, NewSecret, SecretKind};
+    use followup_store::directory::{Directory, SecretKind};
     let store = PgStore::connect(&server().fresh_database()).unwrap();
     let t0 = jiff::Timestamp::from_second(1_800_000_000).unwrap();
     let (client, coach) = client_and_coach(&store);
     for (account, hash) in [(client.id, "c"), (coach.id, "s")] {
-        store
-            .add_secret(&NewSecret {
-                kind: SecretKind::Token,
-                hash,
-                account,
-                label: "test",
-                created: t0,
-                expires: None,
-            })
-            .unwrap();
+        keep_secret(&store, SecretKind::Token, hash, account, t0, None);
     }
     let ws = client.workspace.expect("a client has a workspace");
     let opened = |hash: &str| {
@@ -784,23 +796,13 @@ fn a_secret_opens_with_its_workspace_version() {
 /// opens a new connection when the server ended the one it had.
 #[test]
 fn the_lookup_on_the_runtime_answers_as_the_blocking_one() {
-    use followup_store::directory::{Directory, NewSecret, SecretKind};
+    use followup_store::directory::{Directory, SecretKind};
     let url = server().fresh_database();
     let store = std::sync::Arc::new(PgStore::connect(&url).unwrap());
     let t0 = jiff::Timestamp::from_second(1_800_000_000).unwrap();
     let (client, coach) = client_and_coach(&*store);
-    let secret = |kind, hash, account, expires| {
-        store
-            .add_secret(&NewSecret {
-                kind,
-                hash,
-                account,
-                label: "test",
-                created: t0,
-                expires,
-            })
-            .unwrap()
-    };
+    let secret =
+        |kind, hash, account, expires| keep_secret(&*store, kind, hash, account, t0, expires);
     secret(SecretKind::Token, "live", client.id, None);
     secret(SecretKind::Token, "coach", coach.id, None);
     secret(SecretKind::Token, "old", client.id, Some(t0));
@@ -863,7 +865,7 @@ fn the_lookup_on_the_runtime_answers_as_the_blocking_one() {
         let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
         let lookup_connections: i64 = admin
             .query_one(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'followup lookup'",
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'followup lookup' AND datname = current_database()",
                 &[],
             )
             .unwrap()
@@ -920,21 +922,12 @@ fn the_lookup_on_the_runtime_answers_as_the_blocking_one() {
 /// lookup opens a new connection instead of queueing on the silent one.
 #[test]
 fn a_silent_lookup_connection_is_busy_then_replaced() {
-    use followup_store::directory::{Directory, NewSecret, SecretKind};
+    use followup_store::directory::{Directory, SecretKind};
     let url = server().fresh_database();
     let store = std::sync::Arc::new(PgStore::connect(&url).unwrap());
     let t0 = jiff::Timestamp::from_second(1_800_000_000).unwrap();
     let (client, _) = client_and_coach(&*store);
-    store
-        .add_secret(&NewSecret {
-            kind: SecretKind::Token,
-            hash: "live",
-            account: client.id,
-            label: "test",
-            created: t0,
-            expires: None,
-        })
-        .unwrap();
+    keep_secret(&*store, SecretKind::Token, "live", client.id, t0, None);
     let admin_url = server().admin_url(db_name(&url));
     let s = store.clone();
     let (silent, after) = within_30s(move || {
@@ -953,7 +946,7 @@ fn a_silent_lookup_connection_is_busy_then_replaced() {
         let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
         let pid: i32 = admin
             .query_one(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = 'followup lookup'",
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'followup lookup' AND datname = current_database()",
                 &[],
             )
             .unwrap()

@@ -66,6 +66,7 @@ mod lookup;
 mod pool;
 pub mod testing;
 mod tx;
+mod watch;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -95,7 +96,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_mail.sql"),
     include_str!("../migrations/0007_plan_lines.sql"),
     include_str!("../migrations/0008_owner_version.sql"),
+    include_str!("../migrations/0009_notify.sql"),
 ];
+
+/// The migration after which every change to a secret's account or a workspace's version is
+/// announced (watch.rs trusts what it keeps only on a schema this new).
+pub(crate) const ANNOUNCING_MIGRATION: i64 = 9;
 
 /// The migration after which every plan row carries its compact columns, filled by
 /// [`fill_plan_lines`] in the same transaction.
@@ -431,6 +437,12 @@ impl PgStore {
             },
             e => e,
         }
+    }
+
+    /// How many secret lookups on the async runtime were asked of PostgreSQL rather than
+    /// answered from what the server keeps (watch.rs): for tests and benchmarks.
+    pub fn lookups_asked(&self) -> u64 {
+        self.lookup.asked()
     }
 }
 

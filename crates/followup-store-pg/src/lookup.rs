@@ -26,12 +26,13 @@
 //! [`Directory::secret_holder_with_version`]: followup_store::Directory::secret_holder_with_version
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use followup_store::{Account, Result, SecretKind, StoreError};
 
 use crate::WAIT;
+use crate::watch::Watch;
 use jiff::Timestamp;
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, Config, NoTls, Statement};
@@ -43,7 +44,8 @@ pub(crate) const HOLDER_WITH_VERSION: &str =
     "SELECT a.id, a.email, a.role, a.disabled, a.workspace, a.password_hash IS NOT NULL,
             a.name,
             CASE WHEN a.workspace IS NULL THEN NULL
-                 ELSE coalesce(owner_version(a.workspace), 0) END
+                 ELSE coalesce(owner_version(a.workspace), 0) END,
+            s.expires
      FROM secrets s JOIN accounts a ON a.id = s.account
      WHERE s.hash = $1 AND s.kind = $2 AND NOT s.revoked
        AND (s.expires IS NULL OR $3 < s.expires)";
@@ -64,7 +66,14 @@ pub(crate) struct Lookup {
     /// The database as errors name it (no password).
     name: String,
     slots: Vec<Slot>,
+    /// What is kept between requests, and the connection that keeps it true (watch.rs).
+    watch: Arc<Watch>,
+    /// Lookups asked of PostgreSQL (not answered from what is kept).
+    asked: AtomicU64,
 }
+
+/// What a lookup answers: the account, its workspace's version, and when the secret expires.
+type Found = Option<(Account, Option<u64>, Option<i64>)>;
 
 struct Slot {
     /// Opened when first asked on (a slot is chosen only while the others have lookups
@@ -94,6 +103,8 @@ impl Lookup {
             .keepalives_idle(Duration::from_secs(30))
             .tcp_user_timeout(WAIT * 2);
         Lookup {
+            watch: Arc::new(Watch::new(config.clone())),
+            asked: AtomicU64::new(0),
             config,
             name,
             slots: (0..CONNECTIONS)
@@ -154,6 +165,28 @@ impl Lookup {
         hash: String,
         now: Timestamp,
     ) -> Result<Option<(Account, Option<u64>)>> {
+        let synced = self.watch.synced().await;
+        if let Some(at) = synced
+            && let Some(answer) = self.watch.answer(at, kind, &hash, now.as_second())
+        {
+            return Ok(Some(answer));
+        }
+        let found = self.look_up(kind, &hash, now).await?;
+        if let (Some(at), Some((account, version, expires))) = (synced, &found) {
+            self.watch
+                .keep(at, kind, &hash, account, *version, *expires);
+        }
+        Ok(found.map(|(account, version, _)| (account, version)))
+    }
+
+    /// How many lookups were asked of PostgreSQL, not answered from what is kept.
+    pub(crate) fn asked(&self) -> u64 {
+        self.asked.load(Ordering::Relaxed)
+    }
+
+    /// The lookup asked of PostgreSQL.
+    async fn look_up(&self, kind: SecretKind, hash: &str, now: Timestamp) -> Result<Found> {
+        self.asked.fetch_add(1, Ordering::Relaxed);
         // The connection with the fewest lookups waiting: one whose backend the scheduler
         // set aside gathers them, and the next go elsewhere.
         let slot = (0..CONNECTIONS)
@@ -161,7 +194,7 @@ impl Lookup {
             .unwrap_or(0);
         self.slots[slot].waiting.fetch_add(1, Ordering::Relaxed);
         let _waiting = Waiting(&self.slots[slot].waiting);
-        match tokio::time::timeout(WAIT, self.ask(slot, kind, &hash, now)).await {
+        match tokio::time::timeout(WAIT, self.ask(slot, kind, hash, now)).await {
             Ok(answer) => answer,
             Err(_) => {
                 // A connection that answers nothing (a server gone without a word) is not
@@ -183,7 +216,7 @@ impl Lookup {
         kind: SecretKind,
         hash: &str,
         now: Timestamp,
-    ) -> Result<Option<(Account, Option<u64>)>> {
+    ) -> Result<Found> {
         let mut retried = false;
         loop {
             let ready = self.ready(slot).await?;
@@ -192,7 +225,11 @@ impl Lookup {
                 .query(&ready.statement, &[&hash, &kind.as_str(), &now.as_second()])
                 .await;
             match asked {
-                Ok(rows) => return crate::directory::holder_with_version(rows.first()),
+                Ok(rows) => {
+                    let expires = rows.first().and_then(|r| r.get::<_, Option<i64>>(8));
+                    return Ok(crate::directory::holder_with_version(rows.first())?
+                        .map(|(account, version)| (account, version, expires)));
+                }
                 // A connection the server ended (a restart, an operator's
                 // pg_terminate_backend) answers the lookups on it with the end itself, before
                 // the driver marks it closed: one more time, on a new connection.

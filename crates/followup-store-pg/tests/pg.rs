@@ -982,3 +982,114 @@ fn a_silent_lookup_connection_is_busy_then_replaced() {
         "the next lookup waited on the silent connection"
     );
 }
+
+/// What the server keeps of the lookup (watch.rs) is used, and is never older than a change
+/// committed before the request, whoever made it: another store on the same database stands
+/// for another server or the CLI. A version, a revocation, a disabled account and an expiry
+/// each show on the very next lookup; after the listening connection is ended, lookups are
+/// still right, and are kept again once a new one listens.
+#[test]
+fn what_the_lookup_keeps_is_never_older_than_a_commit_before_it() {
+    use followup_store::directory::{Directory, SecretKind};
+    let url = server().fresh_database();
+    let store = std::sync::Arc::new(PgStore::connect(&url).unwrap());
+    let other = PgStore::connect(&url).unwrap();
+    let t0 = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    let (client, coach) = client_and_coach(&*store);
+    let ws = client.workspace.unwrap();
+    let secret =
+        |kind, hash, account, expires| keep_secret(&*store, kind, hash, account, t0, expires);
+    secret(SecretKind::Token, "live", client.id, None);
+    secret(SecretKind::Token, "second", client.id, None);
+    secret(SecretKind::Session, "coach", coach.id, None);
+    let soon = t0 + jiff::SignedDuration::from_secs(10);
+    secret(SecretKind::Token, "soon", client.id, Some(soon));
+    add_contact(&*store, ws, "Dana Reyes");
+    let s = store.clone();
+    let admin_url = server().admin_url(db_name(&url));
+    within_30s(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let ask = |kind, hash: &str, now| {
+            runtime
+                .block_on(s.secret_holder_async(kind, hash, now).unwrap())
+                .unwrap()
+        };
+        let blocking =
+            |kind, hash: &str, now| other.secret_holder_with_version(kind, hash, now).unwrap();
+        // Kept: once a connection listens, asking again asks PostgreSQL nothing.
+        let kept = |kind, hash: &str| {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                let before = s.lookups_asked();
+                assert_eq!(ask(kind, hash, t0), blocking(kind, hash, t0), "{hash}");
+                if s.lookups_asked() == before {
+                    return;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "{hash} never answered from memory"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        };
+        for hash in ["live", "second", "soon"] {
+            kept(SecretKind::Token, hash);
+        }
+        kept(SecretKind::Session, "coach");
+        // A change elsewhere, then at once a lookup: the new version, from memory.
+        let asked = s.lookups_asked();
+        for i in 0..40 {
+            add_contact(&other, ws, &format!("Person {i}"));
+            let version = other.version(ws).unwrap();
+            let answer = ask(SecretKind::Token, "live", t0);
+            assert_eq!(answer, Some((client.clone(), Some(version))), "change {i}");
+        }
+        assert_eq!(
+            s.lookups_asked(),
+            asked,
+            "versions came from the announcements"
+        );
+        // The coach's session is of no workspace and outlives the client's changes.
+        assert_eq!(
+            ask(SecretKind::Session, "coach", t0),
+            Some((coach.clone(), None))
+        );
+        // An expiry is checked against the time asked, kept or not.
+        assert!(ask(SecretKind::Token, "soon", t0).is_some());
+        assert_eq!(ask(SecretKind::Token, "soon", soon), None, "expired");
+        // A revocation elsewhere: the very next lookup refuses.
+        other.revoke_secret_hash(SecretKind::Token, "live").unwrap();
+        assert_eq!(ask(SecretKind::Token, "live", t0), None, "revoked");
+        // A disabled account: answered as the blocking lookup answers (the app refuses it).
+        other.set_disabled(client.id, true).unwrap();
+        let disabled = ask(SecretKind::Token, "second", t0);
+        assert!(
+            disabled.as_ref().is_some_and(|(a, _)| a.disabled),
+            "{disabled:?}"
+        );
+        assert_eq!(disabled, blocking(SecretKind::Token, "second", t0));
+        other.set_disabled(client.id, false).unwrap();
+        kept(SecretKind::Token, "second");
+        // The listening connection ended: a change right after is still seen, then what is
+        // asked is kept again on a new connection.
+        let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
+        let ended: i64 = admin
+            .query_one(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                 WHERE application_name = 'followup watch' AND datname = current_database()",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(ended, 1, "one listening connection");
+        add_contact(&other, ws, "After the end");
+        let version = other.version(ws).unwrap();
+        let answer = ask(SecretKind::Token, "second", t0);
+        assert_eq!(answer.map(|(_, v)| v), Some(Some(version)));
+        kept(SecretKind::Token, "second");
+    });
+}

@@ -1,0 +1,58 @@
+-- Version 9: the changes a team server keeps in memory are announced on channel `followup`
+-- (issue 15; followup-store-pg's watch.rs). A server remembers which account each live
+-- secret opens, and every workspace's version; so that a change made anywhere (another
+-- server, the CLI, psql) is never answered from memory, each is announced as it commits:
+--   v <workspace> <version>   a workspace's version changed (or its row was made)
+--   v <workspace> gone        a workspace's row was deleted
+--   a <account>               an account, or one of its secrets, changed or went
+--   all                       a table was emptied: forget everything
+-- PostgreSQL delivers announcements in commit order, before the listener's next
+-- ReadyForQuery, so a server that asks its listening connection one empty query after a
+-- request arrived has heard every change committed before it (watch.rs says why).
+
+CREATE FUNCTION announce_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM pg_notify('followup', 'v ' || OLD.id || ' gone');
+    ELSE
+        PERFORM pg_notify('followup', 'v ' || NEW.id || ' ' || NEW.version);
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER owners_announce AFTER INSERT OR DELETE OR UPDATE OF version ON owners
+    FOR EACH ROW EXECUTE FUNCTION announce_version();
+
+CREATE FUNCTION announce_account() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('followup', 'a ' || OLD.id);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER accounts_announce AFTER UPDATE OR DELETE ON accounts
+    FOR EACH ROW EXECUTE FUNCTION announce_account();
+
+CREATE FUNCTION announce_secret() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('followup', 'a ' || OLD.account);
+    IF TG_OP = 'UPDATE' AND NEW.account <> OLD.account THEN
+        PERFORM pg_notify('followup', 'a ' || NEW.account);
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER secrets_announce AFTER UPDATE OR DELETE ON secrets
+    FOR EACH ROW EXECUTE FUNCTION announce_secret();
+
+CREATE FUNCTION announce_all() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('followup', 'all');
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER owners_emptied AFTER TRUNCATE ON owners
+    FOR EACH STATEMENT EXECUTE FUNCTION announce_all();
+CREATE TRIGGER accounts_emptied AFTER TRUNCATE ON accounts
+    FOR EACH STATEMENT EXECUTE FUNCTION announce_all();
+CREATE TRIGGER secrets_emptied AFTER TRUNCATE ON secrets
+    FOR EACH STATEMENT EXECUTE FUNCTION announce_all();

@@ -1,0 +1,373 @@
+//! What a team server keeps of the secret lookup between requests, and how it knows that what
+//! it keeps is still true.
+//!
+//! Every request names a secret, and the lookup answers with the account it opens and the
+//! version of that account's workspace (lookup.rs). Both change seldom against how often they
+//! are asked, so the server keeps the answers: which account each live secret opens (with
+//! when it expires), and each workspace's version. Migration 9 announces every change to
+//! either on channel `followup` as it commits, from whichever process made it; one
+//! connection of the server listens and applies them.
+//!
+//! Announcements arrive after the commit, so the server must not trust what it keeps
+//! merely because nothing was heard yet. Before answering from memory, a request waits for
+//! one heartbeat (an empty query) sent on the listening connection after the request came:
+//! PostgreSQL sends a listener every announcement whose signal it has before the
+//! ReadyForQuery that ends a query (postgres.c), the signal of a commit is sent before the
+//! committer is told it committed, and the driver hands us each announcement before the
+//! answer behind it. So once the heartbeat is answered, every change committed before the
+//! request came has been applied, and an answer from memory is the one a lookup would give
+//! then. Requests that wait at once share one heartbeat: one round trip for all of them,
+//! where each asked its own lookup before.
+//!
+//! What is kept is forgotten whenever it might have missed an announcement: the listening
+//! connection ended (a new one starts from nothing), or an answer was looked up while an
+//! announcement came (it is not kept). Until a connection listens, every request is looked
+//! up as before. A secret never seen, or expired, is always looked up.
+
+use std::collections::BTreeMap;
+use std::future::poll_fn;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use followup_store::{Account, SecretKind};
+use tokio::sync::{Notify, oneshot};
+use tokio_postgres::{AsyncMessage, Config, NoTls, SimpleQueryMessage};
+
+use crate::{ANNOUNCING_MIGRATION, WAIT};
+
+/// Secrets kept at most; past it all are forgotten and kept again as they are asked.
+const MOST_KEPT: usize = 100_000;
+
+/// How long what is kept is trusted without being looked up again, announcements or not: a
+/// bound on how wrong it can be should announcements go astray in a way not noticed below.
+const MOST_AGE: Duration = Duration::from_secs(60);
+
+/// After a listening connection failed to open, how long before another is tried.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// The channel migration 9 announces on.
+pub(crate) const CHANNEL: &str = "followup";
+
+/// The account a secret opens, while the secret lives.
+#[derive(Clone)]
+struct Kept {
+    account: Account,
+    /// Seconds since 1970, as `secrets.expires`.
+    expires: Option<i64>,
+    at: Instant,
+}
+
+#[derive(Default)]
+struct State {
+    /// Each listening connection is a new generation; what is kept belongs to one.
+    generation: u64,
+    /// The generation's connection listens, and what is kept may be used.
+    live: bool,
+    opening: bool,
+    failed_at: Option<Instant>,
+    /// The heartbeats came back from another backend than the one that listens (a pooler
+    /// in transaction mode): announcements cannot be trusted to arrive, so nothing is kept
+    /// for the rest of this server's life.
+    refused: bool,
+    /// Requests waiting for the next heartbeat: each is told once it is answered, or
+    /// dropped (the connection failed).
+    waiting: Vec<oneshot::Sender<()>>,
+    /// Wakes the generation's heartbeat task.
+    wanted: Arc<Notify>,
+    /// Announcements applied in this generation.
+    heard: u64,
+    versions: BTreeMap<i64, (u64, Instant)>,
+    secrets: BTreeMap<(SecretKind, String), Kept>,
+}
+
+impl State {
+    fn forget(&mut self) {
+        self.versions.clear();
+        self.secrets.clear();
+    }
+}
+
+/// The moment a request's heartbeat was answered: what was kept then is true then.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Synced {
+    generation: u64,
+    heard: u64,
+}
+
+pub(crate) struct Watch {
+    config: Config,
+    state: Mutex<State>,
+}
+
+impl Watch {
+    pub(crate) fn new(mut config: Config) -> Watch {
+        config
+            .application_name("followup watch")
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(30))
+            .tcp_user_timeout(WAIT * 2);
+        Watch {
+            config,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // Held only for whole inserts and removals: a panic elsewhere leaves it whole.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits until everything committed before now has been applied, and says when; `None`
+    /// when nothing kept may be used (no connection listens yet: one is started).
+    pub(crate) async fn synced(self: &Arc<Self>) -> Option<Synced> {
+        let (answered, generation, wanted) = {
+            let mut s = self.state();
+            if !s.live {
+                if !s.refused {
+                    self.start(&mut s);
+                }
+                return None;
+            }
+            let (tell, answered) = oneshot::channel();
+            s.waiting.push(tell);
+            (answered, s.generation, s.wanted.clone())
+        };
+        wanted.notify_one();
+        // Told when a heartbeat sent after now is answered; dropped untold when the
+        // connection failed, and given up on after WAIT.
+        let waited = tokio::time::timeout(WAIT, answered).await;
+        if !matches!(waited, Ok(Ok(()))) {
+            return None;
+        }
+        let s = self.state();
+        (s.live && s.generation == generation).then_some(Synced {
+            generation,
+            heard: s.heard,
+        })
+    }
+
+    /// The kept answer for a secret at `at`, if one is kept and still good at `now`.
+    pub(crate) fn answer(
+        &self,
+        at: Synced,
+        kind: SecretKind,
+        hash: &str,
+        now: i64,
+    ) -> Option<(Account, Option<u64>)> {
+        let s = self.state();
+        if !s.live || s.generation != at.generation {
+            return None;
+        }
+        let kept = s.secrets.get(&(kind, hash.to_string()))?;
+        if kept.expires.is_some_and(|e| now >= e) || kept.at.elapsed() > MOST_AGE {
+            return None;
+        }
+        let version = match kept.account.workspace {
+            None => None,
+            Some(w) => {
+                let (version, at) = s.versions.get(&w.0)?;
+                if at.elapsed() > MOST_AGE {
+                    return None;
+                }
+                Some(*version)
+            }
+        };
+        Some((kept.account.clone(), version))
+    }
+
+    /// Keeps what a lookup asked after `at` answered, unless an announcement came since
+    /// (the answer may then be older than what was applied).
+    pub(crate) fn keep(
+        &self,
+        at: Synced,
+        kind: SecretKind,
+        hash: &str,
+        account: &Account,
+        version: Option<u64>,
+        expires: Option<i64>,
+    ) {
+        let mut s = self.state();
+        if !s.live || s.generation != at.generation || s.heard != at.heard {
+            return;
+        }
+        if s.secrets.len() >= MOST_KEPT {
+            s.secrets.clear();
+        }
+        s.secrets.insert(
+            (kind, hash.to_string()),
+            Kept {
+                account: account.clone(),
+                expires,
+                at: Instant::now(),
+            },
+        );
+        if let (Some(w), Some(v)) = (account.workspace, version) {
+            s.versions.insert(w.0, (v, Instant::now()));
+        }
+    }
+
+    /// Opens a listening connection on the caller's runtime, unless one is being opened or
+    /// the last attempt failed just now.
+    fn start(self: &Arc<Self>, s: &mut State) {
+        if s.opening || s.failed_at.is_some_and(|t| t.elapsed() < RETRY_AFTER) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        s.opening = true;
+        s.generation += 1;
+        s.wanted = Arc::new(Notify::new());
+        let generation = s.generation;
+        let wanted = s.wanted.clone();
+        runtime.spawn(self.clone().listen(generation, wanted));
+    }
+
+    async fn listen(self: Arc<Self>, generation: u64, wanted: Arc<Notify>) {
+        let (client, mut connection) = match self.config.connect(NoTls).await {
+            Ok(opened) => opened,
+            Err(_) => return self.lost(generation),
+        };
+        // Announcements are applied by the task that reads the connection, in the order
+        // they came, before it reads the answer to any heartbeat behind them.
+        let reader = self.clone();
+        tokio::spawn(async move {
+            while let Some(Ok(message)) = poll_fn(|cx| connection.poll_message(cx)).await {
+                if let AsyncMessage::Notification(n) = message
+                    && n.channel() == CHANNEL
+                {
+                    reader.heard(generation, n.payload());
+                }
+            }
+            reader.lost(generation);
+        });
+        // Only a schema that announces its changes may be kept from (one migrated by this
+        // binary always does; the check costs one query a connection).
+        // One transaction, so one backend even behind a pooler: the one that listens.
+        let listening = client
+            .simple_query(&format!(
+                "LISTEN {CHANNEL}; SELECT pg_backend_pid(), version FROM schema_version"
+            ))
+            .await;
+        let Some((listener, schema)) = listening.ok().as_deref().and_then(backend_and_schema)
+        else {
+            return self.lost(generation);
+        };
+        if schema < ANNOUNCING_MIGRATION {
+            return self.lost(generation);
+        }
+        {
+            let mut s = self.state();
+            if s.generation != generation {
+                return;
+            }
+            s.forget();
+            s.heard = 0;
+            s.live = true;
+            s.opening = false;
+        }
+        loop {
+            wanted.notified().await;
+            // Everyone waiting now came before this heartbeat is sent; those who come while it
+            // is asked wait for the next.
+            let told = {
+                let mut s = self.state();
+                if !s.live || s.generation != generation {
+                    return;
+                }
+                std::mem::take(&mut s.waiting)
+            };
+            if told.is_empty() {
+                continue;
+            }
+            // The backend's number in the answer: a heartbeat answered by another backend
+            // than the listener's proves nothing about the announcements.
+            let answer =
+                tokio::time::timeout(WAIT, client.simple_query("SELECT pg_backend_pid()")).await;
+            match answer {
+                Ok(Ok(rows)) if backend(&rows) == Some(listener) => {
+                    for tell in told {
+                        let _ = tell.send(());
+                    }
+                }
+                Ok(Ok(_)) => {
+                    self.state().refused = true;
+                    return self.lost(generation);
+                }
+                _ => return self.lost(generation),
+            }
+        }
+    }
+
+    /// Applies an announcement of migration 9.
+    fn heard(&self, generation: u64, payload: &str) {
+        let mut s = self.state();
+        if s.generation != generation {
+            return;
+        }
+        s.heard += 1;
+        let words: Vec<&str> = payload.split(' ').collect();
+        match words.as_slice() {
+            ["v", w, v] => match (w.parse::<i64>(), *v) {
+                (Ok(w), "gone") => {
+                    s.versions.remove(&w);
+                }
+                (Ok(w), v) => match v.parse::<u64>() {
+                    Ok(v) => {
+                        s.versions.insert(w, (v, Instant::now()));
+                    }
+                    Err(_) => s.forget(),
+                },
+                _ => s.forget(),
+            },
+            ["a", a] => match a.parse::<i64>() {
+                Ok(a) => s.secrets.retain(|_, k| k.account.id.0 != a),
+                Err(_) => s.forget(),
+            },
+            // "all", or words this binary does not know: nothing kept is sure.
+            _ => s.forget(),
+        }
+    }
+
+    /// The generation's connection ended or failed: nothing kept is used until another
+    /// listens.
+    fn lost(&self, generation: u64) {
+        let (wanted, waiting) = {
+            let mut s = self.state();
+            if s.generation != generation {
+                return;
+            }
+            s.live = false;
+            s.opening = false;
+            s.failed_at = Some(Instant::now());
+            s.forget();
+            (s.wanted.clone(), std::mem::take(&mut s.waiting))
+        };
+        // Those waiting are dropped untold, and look the secret up themselves; the heartbeat
+        // task, if it waits, wakes to find its generation gone and ends.
+        drop(waiting);
+        wanted.notify_one();
+    }
+}
+
+/// The first column of the first row, as a number (`SELECT pg_backend_pid()`).
+fn backend(messages: &[SimpleQueryMessage]) -> Option<i64> {
+    backend_and_schema(messages).map(|(pid, _)| pid)
+}
+
+/// The first row's two numbers: the backend, and (when asked) the schema's version.
+fn backend_and_schema(messages: &[SimpleQueryMessage]) -> Option<(i64, i64)> {
+    messages.iter().find_map(|m| match m {
+        SimpleQueryMessage::Row(r) => {
+            let pid = r.try_get(0).ok()??.parse().ok()?;
+            let schema = r
+                .try_get(1)
+                .ok()
+                .flatten()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            Some((pid, schema))
+        }
+        _ => None,
+    })
+}

@@ -282,6 +282,31 @@ impl Conn {
         self.pipeline(|c| Box::pin(async move { c.query(&s, args).await }))
     }
 
+    /// Several reads in one pipeline, after whatever was deferred: one round trip for all,
+    /// the answers in the order asked.
+    pub(crate) fn query_many(
+        &mut self,
+        queries: &[(&str, &[&(dyn ToSql + Sync)])],
+    ) -> Result<Vec<Vec<Row>>> {
+        let statements = queries
+            .iter()
+            .map(|(sql, _)| self.statement(sql))
+            .collect::<Result<Vec<_>>>()?;
+        self.pipeline(|c| {
+            Box::pin(async move {
+                join_all(
+                    statements
+                        .iter()
+                        .zip(queries)
+                        .map(|(s, (_, args))| c.query(s, args)),
+                )
+                .await
+                .into_iter()
+                .collect()
+            })
+        })
+    }
+
     pub(crate) fn execute(&mut self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<u64> {
         let s = self.statement(sql)?;
         self.pipeline(|c| Box::pin(async move { c.execute(&s, args).await }))

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use followup_core::agenda::Planned;
 use followup_core::line::{Compact, Line, VERSION as LINE_VERSION};
 use followup_core::model::{Contact, ContactId, Job, JobId, OrgRef, Touch, TouchId};
-use followup_core::plan::{FollowUp, PlanKey, Snooze, Subject};
+use followup_core::plan::{FollowUp, PlanKey, Slot, Snooze, Subject};
 use followup_core::{Event, MailMeaning, MailRecord, OrgId};
 use followup_store::{
     AccountId, Appended, DERIVED, Entity, PlanRow, ReadTx, Recorded, Removal, Result, RowBody,
@@ -27,6 +27,78 @@ use crate::pool::Pooled;
 const PLAN_KEY: &str = "plan-key";
 
 type Args<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+const CONTACT: &str = "SELECT id, data FROM contacts WHERE owner = $1 AND id = $2";
+const TOUCHES_OF_CONTACT: &str = "SELECT id, data FROM touches WHERE owner = $1 AND id IN
+                 (SELECT touch_id FROM touch_contacts WHERE owner = $1 AND contact_id = $2)
+             ORDER BY date, id";
+const SNOOZES: &str =
+    "SELECT seq, data FROM snoozes WHERE owner = $1 AND subject = $2 ORDER BY seq";
+const JOBS_OF_CONTACT: &str = "SELECT id, data FROM jobs WHERE owner = $1 AND id IN
+                 (SELECT job_id FROM job_contacts WHERE owner = $1 AND contact_id = $2)
+             ORDER BY id";
+/// Every slot a subject's plan keys can have (a slot added to followup-core and not here is
+/// only never read ahead).
+const SLOTS: [Slot; 4] = [
+    Slot::FollowUp,
+    Slot::Birthday,
+    Slot::WorkAnniversary,
+    Slot::PersonalAnniversary,
+];
+const KEY_IDS: &str = "SELECT key, id FROM plan_keys WHERE owner = $1 AND key = ANY($2)";
+
+/// What a write read ahead of being asked (`PgTx::contact`): the reads that changing a
+/// contact and replanning it make next, sent in the same round trip as the contact's own.
+/// Each is dropped when the transaction writes to a table it was read from (`PgTx::wrote`),
+/// so what is answered from here is what the read would answer now.
+#[derive(Default)]
+struct Ahead {
+    touches: BTreeMap<i64, Vec<Touch>>,
+    snoozes: BTreeMap<String, Vec<Snooze>>,
+    jobs: BTreeMap<i64, Vec<Job>>,
+    /// Plan keys and their numbers; `None` for a key known to have none yet.
+    keys: BTreeMap<String, Option<i64>>,
+    /// The planned item of each key of a subject this transaction just planned
+    /// (`replace_plan_now`): a `log` reads what comes next for the contact it replanned.
+    planned: BTreeMap<String, Option<Planned>>,
+    /// The owner's derived settings, read with the write's lock (`PgStore::write`): the
+    /// caseload's summary reads its own before it writes it again.
+    derived: Option<BTreeMap<String, String>>,
+}
+
+/// What a statement may have changed, for [`Ahead`].
+#[derive(Debug, PartialEq)]
+enum Writes<'a> {
+    Nothing,
+    Table(&'a str),
+    /// Several statements, or one not understood here: anything.
+    Anything,
+}
+
+/// Which table a statement writes, read from its first words.
+fn writes(sql: &str) -> Writes<'_> {
+    let mut words = sql.split_whitespace();
+    let first = words.next().unwrap_or_default();
+    fn table(w: Option<&str>) -> Writes<'_> {
+        w.map(|t| t.split('(').next().unwrap_or(t))
+            .filter(|t| !t.is_empty())
+            .map_or(Writes::Anything, Writes::Table)
+    }
+    if sql.trim_end().trim_end_matches(';').contains(';') {
+        return Writes::Anything;
+    }
+    match first.to_ascii_uppercase().as_str() {
+        "SELECT" | "SAVEPOINT" | "RELEASE" => Writes::Nothing,
+        "INSERT" if words.next().is_some_and(|w| w.eq_ignore_ascii_case("INTO")) => {
+            table(words.next())
+        }
+        "UPDATE" => table(words.next()),
+        "DELETE" if words.next().is_some_and(|w| w.eq_ignore_ascii_case("FROM")) => {
+            table(words.next())
+        }
+        _ => Writes::Anything,
+    }
+}
 
 /// A transaction begun by the store; ROLLBACK when dropped still open. The connection is in a
 /// `RefCell` because reads take `&self` and the client `&mut`; a transaction is one thread's.
@@ -50,6 +122,9 @@ pub(crate) struct PgTx<'s> {
     /// Contacts this transaction read, by id: a `log` reads its contact to resolve it and
     /// again to replan it. Forgotten whenever a contact row may change (`PgTx::contacts_changed`).
     contacts_read: RefCell<BTreeMap<i64, Option<Contact>>>,
+    /// A write (`PgStore::write`): reads ahead of being asked (`Ahead`).
+    pub(crate) writing: bool,
+    ahead: RefCell<Ahead>,
 }
 
 impl Drop for PgTx<'_> {
@@ -109,6 +184,17 @@ fn from_json<T: DeserializeOwned>(table: &'static str, id: impl ToString, s: &st
 }
 
 /// A column of a row, or the row's table named in a corrupt error.
+/// Rows of (id, JSON data), decoded.
+fn decode<T: DeserializeOwned>(table: &'static str, rows: &[Row]) -> Result<Vec<T>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: i64 = get(r, 0, table)?;
+        let data: &str = get(r, 1, table)?;
+        out.push(from_json(table, id, data)?);
+    }
+    Ok(out)
+}
+
 fn get<'r, T: postgres::types::FromSql<'r>>(
     row: &'r Row,
     i: usize,
@@ -135,23 +221,59 @@ impl<'s> PgTx<'s> {
             version_before: 0,
             fresh: RefCell::new(BTreeSet::new()),
             contacts_read: RefCell::new(BTreeMap::new()),
+            writing: false,
+            ahead: RefCell::new(Ahead::default()),
         }
     }
 
-    /// Like [`PgTx::batch`], returning the first column of every row as text.
-    pub(crate) fn batch_values(&self, sql: &str) -> Result<Vec<Option<String>>> {
-        self.conn.borrow_mut().simple_values(sql)
+    /// The owner's derived settings as the write's first round trip read them.
+    pub(crate) fn derived_read(&self, settings: BTreeMap<String, String>) {
+        self.ahead.borrow_mut().derived = Some(settings);
+    }
+
+    /// Drops what was read ahead from a table the statement may write.
+    fn wrote(&self, sql: &str) {
+        let mut ahead = self.ahead.borrow_mut();
+        match writes(sql) {
+            Writes::Nothing => {}
+            Writes::Table("touches" | "touch_contacts") => ahead.touches.clear(),
+            Writes::Table("snoozes") => ahead.snoozes.clear(),
+            Writes::Table("jobs" | "job_contacts") => ahead.jobs.clear(),
+            // Keys are only ever added by an INSERT: those known stay right, but one known
+            // to have no number may have one now.
+            Writes::Table("plan_keys") if sql.trim_start().starts_with("INSERT") => {
+                ahead.keys.retain(|_, id| id.is_some());
+                ahead.planned.clear();
+            }
+            Writes::Table("plan_keys") => {
+                ahead.keys.clear();
+                ahead.planned.clear();
+            }
+            Writes::Table("plan") => ahead.planned.clear(),
+            Writes::Table("settings") => ahead.derived = None,
+            Writes::Table(_) => {}
+            Writes::Anything => *ahead = Ahead::default(),
+        }
+    }
+
+    /// Like [`PgTx::batch`], returning every row, every column as text.
+    pub(crate) fn batch_rows(&self, sql: &str) -> Result<Vec<Vec<Option<String>>>> {
+        self.wrote(sql);
+        self.conn.borrow_mut().simple_rows(sql)
     }
 
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
+        self.wrote(sql);
         self.conn.borrow_mut().batch(sql)
     }
 
     fn query(&self, sql: &str, args: Args<'_>) -> Result<Vec<Row>> {
+        self.wrote(sql);
         self.conn.borrow_mut().query(sql, args)
     }
 
     fn exec(&self, sql: &str, args: Args<'_>) -> Result<u64> {
+        self.wrote(sql);
         self.conn.borrow_mut().execute(sql, args)
     }
 
@@ -159,6 +281,7 @@ impl<'s> PgTx<'s> {
     /// (or the commit). It may only be one that cannot fail for a reason the caller must
     /// hear at the call (a taken id, a missing row): a failure here fails the transaction.
     fn defer(&self, sql: &str, args: Args<'_>) -> Result<()> {
+        self.wrote(sql);
         self.conn.borrow_mut().defer(sql, args)
     }
 
@@ -182,14 +305,45 @@ impl<'s> PgTx<'s> {
         sql: &str,
         args: Args<'_>,
     ) -> Result<Vec<T>> {
-        let rows = self.query(sql, args)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let id: i64 = get(r, 0, table)?;
-            let data: &str = get(r, 1, table)?;
-            out.push(from_json(table, id, data)?);
+        decode(table, &self.query(sql, args)?)
+    }
+
+    /// The contact, and in the same round trip what changing it reads next (`Ahead`): its
+    /// touches, snoozes and jobs, and its plan keys' numbers.
+    fn read_ahead(&self, id: ContactId) -> Result<Option<Contact>> {
+        let subject = Subject::Contact(id);
+        let text = subject_text(subject);
+        let keys: Vec<String> = SLOTS
+            .iter()
+            .map(|&slot| PlanKey { subject, slot }.to_string())
+            .collect();
+        let answers = self.conn.borrow_mut().query_many(&[
+            (CONTACT, &[&self.owner, &id.0]),
+            (TOUCHES_OF_CONTACT, &[&self.owner, &id.0]),
+            (SNOOZES, &[&self.owner, &text]),
+            (JOBS_OF_CONTACT, &[&self.owner, &id.0]),
+            (KEY_IDS, &[&self.owner, &keys]),
+        ])?;
+        let [contact, touches, snoozes, jobs, ids] =
+            <[Vec<Row>; 5]>::try_from(answers).map_err(|a| StoreError::Corrupt {
+                table: "contacts",
+                id: id.to_string(),
+                detail: format!("{} answers to 5 reads", a.len()),
+            })?;
+        let contact: Option<Contact> = decode("contacts", &contact)?.pop();
+        let mut ahead = self.ahead.borrow_mut();
+        ahead.touches.insert(id.0, decode("touches", &touches)?);
+        ahead.snoozes.insert(text, decode("snoozes", &snoozes)?);
+        ahead.jobs.insert(id.0, decode("jobs", &jobs)?);
+        for key in keys {
+            ahead.keys.insert(key, None);
         }
-        Ok(out)
+        for r in &ids {
+            ahead
+                .keys
+                .insert(get(r, 0, "plan_keys")?, Some(get(r, 1, "plan_keys")?));
+        }
+        Ok(contact)
     }
 
     fn planned(&self, sql: &str, args: Args<'_>) -> Result<Vec<Planned>> {
@@ -527,10 +681,13 @@ impl<'s> PgTx<'s> {
         }
         // Numbers start at 1: 0 is the pipeline item, which belongs to no subject.
         let id = self.allocate(PLAN_KEY)?;
+        let text = key.to_string();
         self.defer(
             "INSERT INTO plan_keys (owner, id, key) VALUES ($1, $2, $3)",
-            &[&self.owner, &id, &key.to_string()],
+            &[&self.owner, &id, &text],
         )?;
+        // Known from here on; if the insert fails, so does the transaction.
+        self.ahead.borrow_mut().keys.insert(text, Some(id));
         Ok(id)
     }
 }
@@ -597,13 +754,12 @@ impl ReadTx for PgTx<'_> {
         if let Some(c) = self.contacts_read.borrow().get(&id.0) {
             return Ok(c.clone());
         }
-        let c: Option<Contact> = self
-            .query_json(
-                "contacts",
-                "SELECT id, data FROM contacts WHERE owner = $1 AND id = $2",
-                &[&self.owner, &id.0],
-            )?
-            .pop();
+        let c: Option<Contact> = if self.writing {
+            self.read_ahead(id)?
+        } else {
+            self.query_json("contacts", CONTACT, &[&self.owner, &id.0])?
+                .pop()
+        };
         self.contacts_read.borrow_mut().insert(id.0, c.clone());
         Ok(c)
     }
@@ -682,13 +838,10 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn jobs_of_contact(&self, id: ContactId) -> Result<Vec<Job>> {
-        self.query_json(
-            "jobs",
-            "SELECT id, data FROM jobs WHERE owner = $1 AND id IN
-                 (SELECT job_id FROM job_contacts WHERE owner = $1 AND contact_id = $2)
-             ORDER BY id",
-            &[&self.owner, &id.0],
-        )
+        if let Some(jobs) = self.ahead.borrow().jobs.get(&id.0) {
+            return Ok(jobs.clone());
+        }
+        self.query_json("jobs", JOBS_OF_CONTACT, &[&self.owner, &id.0])
     }
 
     fn open_job_count(&self) -> Result<u32> {
@@ -702,13 +855,10 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn touches_of_contact(&self, id: ContactId) -> Result<Vec<Touch>> {
-        self.query_json(
-            "touches",
-            "SELECT id, data FROM touches WHERE owner = $1 AND id IN
-                 (SELECT touch_id FROM touch_contacts WHERE owner = $1 AND contact_id = $2)
-             ORDER BY date, id",
-            &[&self.owner, &id.0],
-        )
+        if let Some(touches) = self.ahead.borrow().touches.get(&id.0) {
+            return Ok(touches.clone());
+        }
+        self.query_json("touches", TOUCHES_OF_CONTACT, &[&self.owner, &id.0])
     }
 
     fn touches_of_job(&self, id: JobId) -> Result<Vec<Touch>> {
@@ -739,11 +889,11 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn snoozes(&self, subject: Subject) -> Result<Vec<Snooze>> {
-        self.query_json(
-            "snoozes",
-            "SELECT seq, data FROM snoozes WHERE owner = $1 AND subject = $2 ORDER BY seq",
-            &[&self.owner, &subject_text(subject)],
-        )
+        let text = subject_text(subject);
+        if let Some(snoozes) = self.ahead.borrow().snoozes.get(&text) {
+            return Ok(snoozes.clone());
+        }
+        self.query_json("snoozes", SNOOZES, &[&self.owner, &text])
     }
 
     fn all_touches(&self) -> Result<Vec<Touch>> {
@@ -940,6 +1090,9 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn plan_id(&self, key: &PlanKey) -> Result<Option<i64>> {
+        if let Some(id) = self.ahead.borrow().keys.get(&key.to_string()) {
+            return Ok(*id);
+        }
         self.one(
             "plan_keys",
             "SELECT id FROM plan_keys WHERE owner = $1 AND key = $2",
@@ -948,6 +1101,9 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn planned_for(&self, key: &PlanKey) -> Result<Option<Planned>> {
+        if let Some(planned) = self.ahead.borrow().planned.get(&key.to_string()) {
+            return Ok(planned.clone());
+        }
         // One read, not the key's number and then its row.
         Ok(self
             .planned(
@@ -969,6 +1125,11 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn setting(&self, key: &str) -> Result<Option<String>> {
+        if is_derived(key)
+            && let Some(derived) = &self.ahead.borrow().derived
+        {
+            return Ok(derived.get(key).cloned());
+        }
         self.one(
             "settings",
             "SELECT value FROM settings WHERE owner = $1 AND key = $2",
@@ -1438,6 +1599,10 @@ impl PgTx<'_> {
         )?;
         // A key twice is refused here: its second row would fail only when sent.
         let mut seen = BTreeSet::new();
+        let mut planned: BTreeMap<String, Option<Planned>> = SLOTS
+            .iter()
+            .map(|&slot| (PlanKey { subject, slot }.to_string(), None))
+            .collect();
         for item in items {
             debug_assert_eq!(item.key.subject, subject);
             let id = self.key_id(&item.key)?;
@@ -1448,7 +1613,16 @@ impl PgTx<'_> {
                 });
             }
             self.insert_plan_row(id, item)?;
+            planned.insert(
+                item.key.to_string(),
+                Some(Planned {
+                    id,
+                    item: item.clone(),
+                }),
+            );
         }
+        // The subject's rows are now exactly these: what it plans for each of its keys.
+        self.ahead.get_mut().planned = planned;
         Ok(())
     }
 
@@ -1515,5 +1689,48 @@ impl PgTx<'_> {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Writes, writes};
+
+    /// What a statement writes is read from its first words; anything else, or several
+    /// statements at once, may have written anything.
+    #[test]
+    fn the_table_a_statement_writes_is_read_from_its_first_words() {
+        let cases = [
+            ("SELECT id FROM plan_keys WHERE owner = $1", Writes::Nothing),
+            ("SAVEPOINT change", Writes::Nothing),
+            (
+                "INSERT INTO touch_contacts (owner, contact_id) VALUES ($1, $2)",
+                Writes::Table("touch_contacts"),
+            ),
+            (
+                "insert into snoozes(owner, seq) VALUES ($1, $2)",
+                Writes::Table("snoozes"),
+            ),
+            ("UPDATE jobs SET data = $3", Writes::Table("jobs")),
+            (
+                "DELETE FROM job_contacts WHERE owner = $1",
+                Writes::Table("job_contacts"),
+            ),
+            (
+                "DELETE FROM settings WHERE owner = 1;",
+                Writes::Table("settings"),
+            ),
+            (
+                "DELETE FROM settings WHERE owner = 1; UPDATE touches SET x = 1",
+                Writes::Anything,
+            ),
+            ("ROLLBACK TO SAVEPOINT change", Writes::Anything),
+            ("WITH d AS (DELETE FROM touches) SELECT 1", Writes::Anything),
+            ("INSERT touches VALUES (1)", Writes::Anything),
+            ("", Writes::Anything),
+        ];
+        for (sql, expected) in cases {
+            assert_eq!(writes(sql), expected, "{sql}");
+        }
     }
 }

@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use followup_store::{Account, SecretKind};
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, Semaphore, oneshot};
 use tokio_postgres::{AsyncMessage, Config, NoTls, SimpleQueryMessage};
 
 use crate::{ANNOUNCING_MIGRATION, WAIT};
@@ -44,6 +44,9 @@ const MOST_AGE: Duration = Duration::from_secs(60);
 
 /// After a listening connection failed to open, how long before another is tried.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// Heartbeats on the way at once.
+const HEARTBEATS: usize = 2;
 
 /// The channel migration 9 announces on.
 pub(crate) const CHANNEL: &str = "followup";
@@ -266,8 +269,16 @@ impl Watch {
             s.live = true;
             s.opening = false;
         }
+        // Two heartbeats may be on the way at once (the connection answers them in order):
+        // a request that came while one was asked need not wait for its answer before its
+        // own is sent, and the batches still gather while both are out.
+        let client = Arc::new(client);
+        let out = Arc::new(Semaphore::new(HEARTBEATS));
         loop {
             wanted.notified().await;
+            let Ok(permit) = out.clone().acquire_owned().await else {
+                return;
+            };
             // Everyone waiting now came before this heartbeat is sent; those who come while it
             // is asked wait for the next.
             let told = {
@@ -280,22 +291,27 @@ impl Watch {
             if told.is_empty() {
                 continue;
             }
-            // The backend's number in the answer: a heartbeat answered by another backend
-            // than the listener's proves nothing about the announcements.
-            let answer =
-                tokio::time::timeout(WAIT, client.simple_query("SELECT pg_backend_pid()")).await;
-            match answer {
-                Ok(Ok(rows)) if backend(&rows) == Some(listener) => {
-                    for tell in told {
-                        let _ = tell.send(());
+            let (me, client) = (self.clone(), client.clone());
+            tokio::spawn(async move {
+                // The backend's number in the answer: a heartbeat answered by another
+                // backend than the listener's proves nothing about the announcements.
+                let answer =
+                    tokio::time::timeout(WAIT, client.simple_query("SELECT pg_backend_pid()"))
+                        .await;
+                drop(permit);
+                match answer {
+                    Ok(Ok(rows)) if backend(&rows) == Some(listener) => {
+                        for tell in told {
+                            let _ = tell.send(());
+                        }
                     }
+                    Ok(Ok(_)) => {
+                        me.state().refused = true;
+                        me.lost(generation);
+                    }
+                    _ => me.lost(generation),
                 }
-                Ok(Ok(_)) => {
-                    self.state().refused = true;
-                    return self.lost(generation);
-                }
-                _ => return self.lost(generation),
-            }
+            });
         }
     }
 

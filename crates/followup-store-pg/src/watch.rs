@@ -103,12 +103,9 @@ pub(crate) struct Watch {
 }
 
 impl Watch {
+    /// On the lookup's connection settings (its keepalives and timeouts), named apart.
     pub(crate) fn new(mut config: Config) -> Watch {
-        config
-            .application_name("followup watch")
-            .keepalives(true)
-            .keepalives_idle(Duration::from_secs(30))
-            .tcp_user_timeout(WAIT * 2);
+        config.application_name("followup watch");
         Watch {
             config,
             state: Mutex::new(State::default()),

@@ -4,9 +4,10 @@
 //! Every request names a secret, and the lookup answers with the account it opens and the
 //! version of that account's workspace (lookup.rs). Both change seldom against how often they
 //! are asked, so the server keeps the answers: which account each live secret opens (with
-//! when it expires), and each workspace's version. Migration 9 announces every change to
-//! either on channel `followup` as it commits, from whichever process made it; one
-//! connection of the server listens and applies them.
+//! when it expires), and each workspace's version. Every change to either is announced on
+//! channel `followup` as it commits, from whichever process made it (a version by the
+//! store's commit, tx.rs; accounts and secrets by migration 9's triggers); one connection of
+//! the server listens and applies them.
 //!
 //! Announcements arrive after the commit, so the server must not trust what it keeps
 //! merely because nothing was heard yet. Before answering from memory, a request waits for
@@ -326,16 +327,10 @@ impl Watch {
         s.heard += 1;
         let words: Vec<&str> = payload.split(' ').collect();
         match words.as_slice() {
-            ["v", w, v] => match (w.parse::<i64>(), *v) {
-                (Ok(w), "gone") => {
-                    s.versions.remove(&w);
+            ["v", w, v] => match (w.parse::<i64>(), v.parse::<u64>()) {
+                (Ok(w), Ok(v)) => {
+                    s.versions.insert(w, (v, Instant::now()));
                 }
-                (Ok(w), v) => match v.parse::<u64>() {
-                    Ok(v) => {
-                        s.versions.insert(w, (v, Instant::now()));
-                    }
-                    Err(_) => s.forget(),
-                },
                 _ => s.forget(),
             },
             ["a", a] => match a.parse::<i64>() {

@@ -1,17 +1,14 @@
--- Version 9: the changes a team server keeps in memory are announced on channel `followup`
--- (issue 15; followup-store-pg's watch.rs). A server remembers which account each live
--- secret opens, and every workspace's version; so that a change made anywhere (another
--- server, the CLI, psql) is never answered from memory, each is announced as it commits:
---   v <workspace> <version>   a workspace's version changed
---   a <account>               an account, or one of its secrets, changed or went
---   all                       a table was emptied: forget everything
--- A workspace's version is announced by the one statement that moves it, the store's commit
--- (followup-store-pg's tx.rs: `UPDATE owners ... RETURNING pg_notify(...)`), not by a trigger:
--- a PL/pgSQL trigger on every write cost about 60 µs of PostgreSQL's time a write. Accounts and
--- secrets change seldom, from several places: triggers announce those.
+-- Version 9: changes to accounts and secrets are announced on channel `followup` as they
+-- commit (issue 15; followup-store-pg's watch.rs). A team server remembers which account each
+-- live secret opens; so that a change made anywhere (another server, the CLI, psql) is never
+-- answered from memory, each is announced, from whichever process made it:
+--   a <account>   an account, or one of its secrets, changed or went
+--   all           a table was emptied: forget everything
 -- PostgreSQL delivers announcements in commit order, before the listener's next
 -- ReadyForQuery, so a server that asks its listening connection one heartbeat after a
 -- request arrived has heard every change committed before it (watch.rs says why).
+-- Workspace versions are not announced: every write moves one, and PostgreSQL commits
+-- announcing transactions one at a time; the heartbeat reads them instead.
 
 CREATE FUNCTION announce_account() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -40,8 +37,6 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER owners_emptied AFTER TRUNCATE ON owners
-    FOR EACH STATEMENT EXECUTE FUNCTION announce_all();
 CREATE TRIGGER accounts_emptied AFTER TRUNCATE ON accounts
     FOR EACH STATEMENT EXECUTE FUNCTION announce_all();
 CREATE TRIGGER secrets_emptied AFTER TRUNCATE ON secrets

@@ -165,16 +165,13 @@ impl Lookup {
         hash: String,
         now: Timestamp,
     ) -> Result<Option<(Account, Option<u64>)>> {
-        let synced = self.watch.synced().await;
-        if let Some(at) = synced
-            && let Some(answer) = self.watch.answer(at, kind, &hash, now.as_second())
-        {
+        if let Some(answer) = self.watch.from_memory(kind, &hash, now.as_second()).await {
             return Ok(Some(answer));
         }
+        let ticket = self.watch.ticket();
         let found = self.look_up(kind, &hash, now).await?;
-        if let (Some(at), Some((account, version, expires))) = (synced, &found) {
-            self.watch
-                .keep(at, kind, &hash, account, *version, *expires);
+        if let (Some(at), Some((account, _, expires))) = (ticket, &found) {
+            self.watch.keep(at, kind, &hash, account, *expires);
         }
         Ok(found.map(|(account, version, _)| (account, version)))
     }

@@ -1275,9 +1275,7 @@ impl WriteTx for PgTx<'_> {
         }
         self.batch(&format!(
             "DELETE FROM settings WHERE owner = {o} AND key >= {from} AND key < {to}{keep};
-             UPDATE owners SET version = version + 1 WHERE id = {o}
-                 RETURNING pg_notify('followup', 'v ' || id || ' ' || version);
-             COMMIT",
+             UPDATE owners SET version = version + 1 WHERE id = {o}; COMMIT",
             o = self.owner,
             from = literal(DERIVED),
             to = literal(&derived_end()),

@@ -2,23 +2,23 @@
 //! it keeps is still true.
 //!
 //! Every request names a secret, and the lookup answers with the account it opens and the
-//! version of that account's workspace (lookup.rs). Both change seldom against how often they
-//! are asked, so the server keeps the answers: which account each live secret opens (with
-//! when it expires), and each workspace's version. Every change to either is announced on
-//! channel `followup` as it commits, from whichever process made it (a version by the
-//! store's commit, tx.rs; accounts and secrets by migration 9's triggers); one connection of
-//! the server listens and applies them.
+//! version of that account's workspace (lookup.rs). Which account a secret opens changes
+//! seldom, so the server keeps it (with when the secret expires). Every change to accounts and
+//! secrets is announced on channel `followup` as it commits, from whichever process made it
+//! (migration 9's triggers); one connection of the server listens and applies them.
 //!
-//! Announcements arrive after the commit, so the server must not trust what it keeps
-//! merely because nothing was heard yet. Before answering from memory, a request waits for
-//! one heartbeat (an empty query) sent on the listening connection after the request came:
-//! PostgreSQL sends a listener every announcement whose signal it has before the
-//! ReadyForQuery that ends a query (postgres.c), the signal of a commit is sent before the
-//! committer is told it committed, and the driver hands us each announcement before the
-//! answer behind it. So once the heartbeat is answered, every change committed before the
-//! request came has been applied, and an answer from memory is the one a lookup would give
-//! then. Requests that wait at once share one heartbeat: one round trip for all of them,
-//! where each asked its own lookup before.
+//! Announcements arrive after the commit, so the server must not trust what it keeps merely
+//! because nothing was heard yet. Before answering from memory, a request waits for one
+//! heartbeat sent on the listening connection after the request came: PostgreSQL sends a
+//! listener every announcement whose signal it has before the ReadyForQuery that ends a query
+//! (postgres.c), the signal of a commit is sent before the committer is told it committed, and
+//! the driver hands us each announcement before the answer behind it. So once the heartbeat is
+//! answered, every change committed before the request came has been applied, and an answer
+//! from memory is the one a lookup would give then. The heartbeat also reads the version of
+//! each workspace its requests open, in its own snapshot (taken after they came): versions
+//! change with every write, and announcing them cost each write more than reading them costs
+//! a read (PostgreSQL commits announcing transactions one at a time). Requests that wait at
+//! once share one heartbeat.
 //!
 //! What is kept is forgotten whenever it might have missed an announcement: the listening
 //! connection ended (a new one starts from nothing), or an answer was looked up while an
@@ -45,6 +45,16 @@ const MOST_AGE: Duration = Duration::from_secs(60);
 
 /// After a listening connection failed to open, how long before another is tried.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// The heartbeat: the listening backend's number (a heartbeat answered by another proves
+/// nothing of the announcements), and the versions of the workspaces asked, in order, as the
+/// lookup reads one (`owner_version`, migration 8).
+const HEARTBEAT: &str = "SELECT pg_backend_pid(),
+        (SELECT array_agg(coalesce(owner_version(w), 0) ORDER BY n)
+         FROM unnest($1::bigint[]) WITH ORDINALITY AS t(w, n))";
+
+/// The versions a heartbeat read, by workspace.
+type Versions = Arc<BTreeMap<i64, u64>>;
 
 /// Heartbeats on the way at once. Measured at 10% writes, 64 connections: with two, 0.96
 /// heartbeats a request; with one, 0.88 (a heartbeat's round trip is shorter than the time
@@ -75,27 +85,33 @@ struct State {
     /// in transaction mode): announcements cannot be trusted to arrive, so nothing is kept
     /// for the rest of this server's life.
     refused: bool,
-    /// Requests waiting for the next heartbeat: each is told once it is answered, or
-    /// dropped (the connection failed).
-    waiting: Vec<oneshot::Sender<()>>,
+    /// Requests waiting for the next heartbeat, with the workspace each needs the version
+    /// of: each is told once it is answered, or dropped (the connection failed).
+    waiting: Vec<(Option<i64>, oneshot::Sender<Versions>)>,
     /// Wakes the generation's heartbeat task.
     wanted: Arc<Notify>,
     /// Announcements applied in this generation.
     heard: u64,
-    versions: BTreeMap<i64, (u64, Instant)>,
     secrets: BTreeMap<(SecretKind, String), Kept>,
 }
 
 impl State {
     fn forget(&mut self) {
-        self.versions.clear();
         self.secrets.clear();
+    }
+
+    /// What is kept for a secret and still good at `now`.
+    fn kept(&self, kind: SecretKind, hash: &str, now: i64) -> Option<&Kept> {
+        self.secrets
+            .get(&(kind, hash.to_string()))
+            .filter(|k| k.expires.is_none_or(|e| now < e) && k.at.elapsed() <= MOST_AGE)
     }
 }
 
-/// The moment a request's heartbeat was answered: what was kept then is true then.
+/// Where the announcements stood when a lookup was asked: its answer is kept only if none
+/// came since (`Watch::keep`).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Synced {
+pub(crate) struct Ticket {
     generation: u64,
     heard: u64,
 }
@@ -120,10 +136,16 @@ impl Watch {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Waits until everything committed before now has been applied, and says when; `None`
-    /// when nothing kept may be used (no connection listens yet: one is started).
-    pub(crate) async fn synced(self: &Arc<Self>) -> Option<Synced> {
-        let (answered, generation, wanted) = {
+    /// The account a kept secret opens and its workspace's version, as a lookup asked now
+    /// would answer; `None` when nothing kept may answer (nothing kept for it, or no
+    /// connection listens: one is started), and the caller looks it up.
+    pub(crate) async fn from_memory(
+        self: &Arc<Self>,
+        kind: SecretKind,
+        hash: &str,
+        now: i64,
+    ) -> Option<(Account, Option<u64>)> {
+        let (versions, generation, wanted) = {
             let mut s = self.state();
             if !s.live {
                 if !s.refused {
@@ -131,62 +153,47 @@ impl Watch {
                 }
                 return None;
             }
-            let (tell, answered) = oneshot::channel();
-            s.waiting.push(tell);
-            (answered, s.generation, s.wanted.clone())
+            let workspace = s.kept(kind, hash, now)?.account.workspace.map(|w| w.0);
+            let (tell, versions) = oneshot::channel();
+            s.waiting.push((workspace, tell));
+            (versions, s.generation, s.wanted.clone())
         };
         wanted.notify_one();
         // Told when a heartbeat sent after now is answered; dropped untold when the
         // connection failed, and given up on after WAIT.
-        let waited = tokio::time::timeout(WAIT, answered).await;
-        if !matches!(waited, Ok(Ok(()))) {
-            return None;
-        }
+        let versions = tokio::time::timeout(WAIT, versions).await.ok()?.ok()?;
+        // Every change committed before the request came is applied: what is kept now is
+        // what a lookup would answer.
         let s = self.state();
-        (s.live && s.generation == generation).then_some(Synced {
-            generation,
-            heard: s.heard,
-        })
-    }
-
-    /// The kept answer for a secret at `at`, if one is kept and still good at `now`.
-    pub(crate) fn answer(
-        &self,
-        at: Synced,
-        kind: SecretKind,
-        hash: &str,
-        now: i64,
-    ) -> Option<(Account, Option<u64>)> {
-        let s = self.state();
-        if !s.live || s.generation != at.generation {
+        if !s.live || s.generation != generation {
             return None;
         }
-        let kept = s.secrets.get(&(kind, hash.to_string()))?;
-        if kept.expires.is_some_and(|e| now >= e) || kept.at.elapsed() > MOST_AGE {
-            return None;
-        }
+        let kept = s.kept(kind, hash, now)?;
         let version = match kept.account.workspace {
             None => None,
-            Some(w) => {
-                let (version, at) = s.versions.get(&w.0)?;
-                if at.elapsed() > MOST_AGE {
-                    return None;
-                }
-                Some(*version)
-            }
+            Some(w) => Some(*versions.get(&w.0)?),
         };
         Some((kept.account.clone(), version))
+    }
+
+    /// Where the announcements stand, to ask a lookup against; `None` when no connection
+    /// listens.
+    pub(crate) fn ticket(&self) -> Option<Ticket> {
+        let s = self.state();
+        s.live.then_some(Ticket {
+            generation: s.generation,
+            heard: s.heard,
+        })
     }
 
     /// Keeps what a lookup asked after `at` answered, unless an announcement came since
     /// (the answer may then be older than what was applied).
     pub(crate) fn keep(
         &self,
-        at: Synced,
+        at: Ticket,
         kind: SecretKind,
         hash: &str,
         account: &Account,
-        version: Option<u64>,
         expires: Option<i64>,
     ) {
         let mut s = self.state();
@@ -204,9 +211,6 @@ impl Watch {
                 at: Instant::now(),
             },
         );
-        if let (Some(w), Some(v)) = (account.workspace, version) {
-            s.versions.insert(w.0, (v, Instant::now()));
-        }
     }
 
     /// Opens a listening connection on the caller's runtime, unless one is being opened or
@@ -270,7 +274,7 @@ impl Watch {
             s.opening = false;
         }
         // The heartbeat: prepared once, so each is a bind and an execute (no parse or plan).
-        let Ok(heartbeat) = client.prepare("SELECT pg_backend_pid()").await else {
+        let Ok(heartbeat) = client.prepare(HEARTBEAT).await else {
             return self.lost(generation);
         };
         // Heartbeats may be on the way at once (the connection answers them in order): the
@@ -294,25 +298,42 @@ impl Watch {
             if told.is_empty() {
                 continue;
             }
+            let mut workspaces: Vec<i64> = told.iter().filter_map(|(w, _)| *w).collect();
+            workspaces.sort_unstable();
+            workspaces.dedup();
             let (me, client, heartbeat) = (self.clone(), client.clone(), heartbeat.clone());
             tokio::spawn(async move {
-                // The backend's number in the answer: a heartbeat answered by another
-                // backend than the listener's proves nothing about the announcements.
-                let answer = tokio::time::timeout(WAIT, client.query_one(&heartbeat, &[])).await;
+                let answer =
+                    tokio::time::timeout(WAIT, client.query_one(&heartbeat, &[&workspaces])).await;
                 drop(permit);
-                match answer {
-                    Ok(Ok(row))
-                        if row.try_get::<_, i32>(0).ok().map(i64::from) == Some(listener) =>
-                    {
-                        for tell in told {
-                            let _ = tell.send(());
+                let row = match answer {
+                    Ok(Ok(row)) => row,
+                    _ => return me.lost(generation),
+                };
+                let backend = row.try_get::<_, i32>(0).ok().map(i64::from);
+                let read = row.try_get::<_, Option<Vec<i64>>>(1).ok().flatten();
+                match (backend, read) {
+                    (Some(b), read) if b == listener => {
+                        let read = read.unwrap_or_default();
+                        if read.len() != workspaces.len() {
+                            return me.lost(generation);
+                        }
+                        let versions: Versions = Arc::new(
+                            workspaces
+                                .into_iter()
+                                .zip(read)
+                                .map(|(w, v)| (w, v as u64))
+                                .collect(),
+                        );
+                        for (_, tell) in told {
+                            let _ = tell.send(versions.clone());
                         }
                     }
-                    Ok(Ok(_)) => {
+                    (Some(_), _) => {
                         me.state().refused = true;
                         me.lost(generation);
                     }
-                    _ => me.lost(generation),
+                    (None, _) => me.lost(generation),
                 }
             });
         }
@@ -327,12 +348,6 @@ impl Watch {
         s.heard += 1;
         let words: Vec<&str> = payload.split(' ').collect();
         match words.as_slice() {
-            ["v", w, v] => match (w.parse::<i64>(), v.parse::<u64>()) {
-                (Ok(w), Ok(v)) => {
-                    s.versions.insert(w, (v, Instant::now()));
-                }
-                _ => s.forget(),
-            },
             ["a", a] => match a.parse::<i64>() {
                 Ok(a) => s.secrets.retain(|_, k| k.account.id.0 != a),
                 Err(_) => s.forget(),

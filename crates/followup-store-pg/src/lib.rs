@@ -99,8 +99,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_notify.sql"),
 ];
 
-/// The migration after which every change to a secret's account or a workspace's version is
-/// announced (watch.rs trusts what it keeps only on a schema this new).
+/// The migration after which every change to an account or a secret is announced (watch.rs
+/// keeps what the lookup answers only on a schema this new).
 pub(crate) const ANNOUNCING_MIGRATION: i64 = 9;
 
 /// The migration after which every plan row carries its compact columns, filled by

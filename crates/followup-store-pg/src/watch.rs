@@ -233,14 +233,18 @@ impl Watch {
     }
 
     async fn listen(self: Arc<Self>, generation: u64, wanted: Arc<Notify>) {
-        let (client, mut connection) = match self.config.connect(NoTls).await {
-            Ok(opened) => opened,
-            Err(_) => return self.lost(generation),
+        // However this ends (an error, or the runtime dropping the task), the generation is
+        // over: requests stop waiting for heartbeats nobody will send.
+        let _over = Over(self.clone(), generation);
+        let opened = tokio::time::timeout(WAIT, self.config.connect(NoTls)).await;
+        let Ok(Ok((client, mut connection))) = opened else {
+            return;
         };
         // Announcements are applied by the task that reads the connection, in the order
         // they came, before it reads the answer to any heartbeat behind them.
         let reader = self.clone();
         tokio::spawn(async move {
+            let _over = Over(reader.clone(), generation);
             while let Some(Ok(message)) = poll_fn(|cx| connection.poll_message(cx)).await {
                 if let AsyncMessage::Notification(n) = message
                     && n.channel() == CHANNEL
@@ -248,23 +252,28 @@ impl Watch {
                     reader.heard(generation, n.payload());
                 }
             }
-            reader.lost(generation);
         });
         // Only a schema that announces its changes may be kept from (one migrated by this
-        // binary always does; the check costs one query a connection).
-        // One transaction, so one backend even behind a pooler: the one that listens.
-        let listening = client
-            .simple_query(&format!(
-                "LISTEN {CHANNEL}; SELECT pg_backend_pid(), version FROM schema_version"
-            ))
-            .await;
-        let Some((listener, schema)) = listening.ok().as_deref().and_then(backend_and_schema)
-        else {
-            return self.lost(generation);
+        // binary always does), and only a server that sends a listener what it was signalled
+        // before ending a query (PostgreSQL 15 does; the order this module rests on is not
+        // promised by older ones). One transaction, so one backend even behind a pooler: the
+        // one that listens.
+        let setup = async {
+            let listening = client
+                .simple_query(&format!(
+                    "LISTEN {CHANNEL};
+                     SELECT pg_backend_pid(), version, current_setting('server_version_num')
+                     FROM schema_version"
+                ))
+                .await
+                .ok()?;
+            let (listener, schema, server) = backend_schema_server(&listening)?;
+            let heartbeat = client.prepare(HEARTBEAT).await.ok()?;
+            (schema >= ANNOUNCING_MIGRATION && server >= 150_000).then_some((listener, heartbeat))
         };
-        if schema < ANNOUNCING_MIGRATION {
-            return self.lost(generation);
-        }
+        let Ok(Some((listener, heartbeat))) = tokio::time::timeout(WAIT, setup).await else {
+            return;
+        };
         {
             let mut s = self.state();
             if s.generation != generation {
@@ -275,10 +284,6 @@ impl Watch {
             s.live = true;
             s.opening = false;
         }
-        // The heartbeat: prepared once, so each is a bind and an execute (no parse or plan).
-        let Ok(heartbeat) = client.prepare(HEARTBEAT).await else {
-            return self.lost(generation);
-        };
         // Heartbeats may be on the way at once (the connection answers them in order): the
         // requests that come while they are out wait together for the next.
         let client = Arc::new(client);
@@ -380,19 +385,22 @@ impl Watch {
     }
 }
 
-/// The first row's two numbers: the backend, and (when asked) the schema's version.
-fn backend_and_schema(messages: &[SimpleQueryMessage]) -> Option<(i64, i64)> {
+/// The first row's three numbers: the backend, the schema's version and the server's.
+fn backend_schema_server(messages: &[SimpleQueryMessage]) -> Option<(i64, i64, i64)> {
     messages.iter().find_map(|m| match m {
         SimpleQueryMessage::Row(r) => {
-            let pid = r.try_get(0).ok()??.parse().ok()?;
-            let schema = r
-                .try_get(1)
-                .ok()
-                .flatten()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            Some((pid, schema))
+            let number = |i: usize| r.try_get(i).ok().flatten()?.parse().ok();
+            Some((number(0)?, number(1)?, number(2)?))
         }
         _ => None,
     })
+}
+
+/// Ends its generation when dropped (`Watch::lost`).
+struct Over(Arc<Watch>, u64);
+
+impl Drop for Over {
+    fn drop(&mut self) {
+        self.0.lost(self.1);
+    }
 }

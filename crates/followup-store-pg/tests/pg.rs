@@ -1091,5 +1091,25 @@ fn what_the_lookup_keeps_is_never_older_than_a_commit_before_it() {
         let answer = ask(SecretKind::Token, "second", t0);
         assert_eq!(answer.map(|(_, v)| v), Some(Some(version)));
         kept(SecretKind::Token, "second");
+        // The runtime the listening connection ran on ends (the server stops): a lookup on
+        // another does not wait out the five seconds for heartbeats nobody will send.
+        drop(runtime);
+        let next = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let answer = next
+            .block_on(
+                s.secret_holder_async(SecretKind::Token, "second", t0)
+                    .unwrap(),
+            )
+            .unwrap();
+        assert_eq!(answer.map(|(a, _)| a.id), Some(client.id));
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "waited {:?} for a listener whose runtime is gone",
+            started.elapsed()
+        );
     });
 }

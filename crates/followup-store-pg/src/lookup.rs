@@ -21,7 +21,8 @@
 //! found closed, and the next lookup opens new ones wherever it is asked.
 //!
 //! The statement is the one [`Directory::secret_holder_with_version`] runs; a conformance
-//! test in tests/pg.rs holds the two answers equal.
+//! test in tests/pg.rs holds the two answers equal. Most lookups are not asked at all: the
+//! server keeps which account a secret opens, and knows when that changes (watch.rs).
 //!
 //! [`Directory::secret_holder_with_version`]: followup_store::Directory::secret_holder_with_version
 
@@ -165,11 +166,16 @@ impl Lookup {
         hash: String,
         now: Timestamp,
     ) -> Result<Option<(Account, Option<u64>)>> {
-        if let Some(answer) = self.watch.from_memory(kind, &hash, now.as_second()).await {
+        // One wait for both ways of answering: `Busy` after WAIT, however it was spent.
+        let deadline = tokio::time::Instant::now() + WAIT;
+        let kept = self
+            .watch
+            .from_memory(kind, &hash, now.as_second(), deadline);
+        if let Some(answer) = kept.await {
             return Ok(Some(answer));
         }
         let ticket = self.watch.ticket();
-        let found = self.look_up(kind, &hash, now).await?;
+        let found = self.look_up(kind, &hash, now, deadline).await?;
         if let (Some(at), Some((account, _, expires))) = (ticket, &found) {
             self.watch.keep(at, kind, &hash, account, *expires);
         }
@@ -182,7 +188,13 @@ impl Lookup {
     }
 
     /// The lookup asked of PostgreSQL.
-    async fn look_up(&self, kind: SecretKind, hash: &str, now: Timestamp) -> Result<Found> {
+    async fn look_up(
+        &self,
+        kind: SecretKind,
+        hash: &str,
+        now: Timestamp,
+        deadline: tokio::time::Instant,
+    ) -> Result<Found> {
         self.asked.fetch_add(1, Ordering::Relaxed);
         // The connection with the fewest lookups waiting: one whose backend the scheduler
         // set aside gathers them, and the next go elsewhere.
@@ -191,7 +203,7 @@ impl Lookup {
             .unwrap_or(0);
         self.slots[slot].waiting.fetch_add(1, Ordering::Relaxed);
         let _waiting = Waiting(&self.slots[slot].waiting);
-        match tokio::time::timeout(WAIT, self.ask(slot, kind, hash, now)).await {
+        match tokio::time::timeout_at(deadline, self.ask(slot, kind, hash, now)).await {
             Ok(answer) => answer,
             Err(_) => {
                 // A connection that answers nothing (a server gone without a word) is not

@@ -139,13 +139,15 @@ impl Watch {
     }
 
     /// The account a kept secret opens and its workspace's version, as a lookup asked now
-    /// would answer; `None` when nothing kept may answer (nothing kept for it, or no
-    /// connection listens: one is started), and the caller looks it up.
+    /// would answer; `None` when nothing kept may answer (nothing kept for it, no connection
+    /// listens: one is started, or no heartbeat came by `deadline`), and the caller looks it
+    /// up.
     pub(crate) async fn from_memory(
         self: &Arc<Self>,
         kind: SecretKind,
         hash: &str,
         now: i64,
+        deadline: tokio::time::Instant,
     ) -> Option<(Account, Option<u64>)> {
         let (versions, generation, wanted) = {
             let mut s = self.state();
@@ -162,8 +164,11 @@ impl Watch {
         };
         wanted.notify_one();
         // Told when a heartbeat sent after now is answered; dropped untold when the
-        // connection failed, and given up on after WAIT.
-        let versions = tokio::time::timeout(WAIT, versions).await.ok()?.ok()?;
+        // connection failed, and given up on at the lookup's deadline.
+        let versions = tokio::time::timeout_at(deadline, versions)
+            .await
+            .ok()?
+            .ok()?;
         // Every change committed before the request came is applied: what is kept now is
         // what a lookup would answer.
         let s = self.state();

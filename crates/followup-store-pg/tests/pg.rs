@@ -735,6 +735,25 @@ fn client_and_coach(
     )
 }
 
+/// `what` (one value) of the connections to the admin client's database named `app` in
+/// pg_stat_activity: the store's lookup and watch connections say which they are.
+fn of_connections<T: for<'r> postgres::types::FromSql<'r>>(
+    admin: &mut postgres::Client,
+    what: &str,
+    app: &str,
+) -> T {
+    admin
+        .query_one(
+            &format!(
+                "SELECT {what} FROM pg_stat_activity
+                 WHERE application_name = $1 AND datname = current_database()"
+            ),
+            &[&app],
+        )
+        .unwrap()
+        .get(0)
+}
+
 /// Keeps a secret of `kind` with this hash for `account`, made at `created`.
 fn keep_secret(
     store: &dyn followup_store::Directory,
@@ -863,13 +882,7 @@ fn the_lookup_on_the_runtime_answers_as_the_blocking_one() {
             .map(|r| r.unwrap().map(|(a, v)| (a.id, v)))
             .collect();
         let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
-        let lookup_connections: i64 = admin
-            .query_one(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'followup lookup' AND datname = current_database()",
-                &[],
-            )
-            .unwrap()
-            .get(0);
+        let lookup_connections: i64 = of_connections(&mut admin, "count(*)", "followup lookup");
         drop(runtime);
         // On a current-thread runtime nothing runs between two asks, so the end is found by
         // the ask itself, which must try again on a new connection.
@@ -944,13 +957,7 @@ fn a_silent_lookup_connection_is_busy_then_replaced() {
         };
         ask().unwrap();
         let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
-        let pid: i32 = admin
-            .query_one(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = 'followup lookup' AND datname = current_database()",
-                &[],
-            )
-            .unwrap()
-            .get(0);
+        let pid: i32 = of_connections(&mut admin, "pid", "followup lookup");
         let signal = |sig: &str| {
             let ok = std::process::Command::new("kill")
                 .args([sig, &pid.to_string()])
@@ -1077,14 +1084,11 @@ fn what_the_lookup_keeps_is_never_older_than_a_commit_before_it() {
         // The listening connection ended: a change right after is still seen, then what is
         // asked is kept again on a new connection.
         let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
-        let ended: i64 = admin
-            .query_one(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                 WHERE application_name = 'followup watch' AND datname = current_database()",
-                &[],
-            )
-            .unwrap()
-            .get(0);
+        let ended: i64 = of_connections(
+            &mut admin,
+            "count(pg_terminate_backend(pid))",
+            "followup watch",
+        );
         assert_eq!(ended, 1, "one listening connection");
         add_contact(&other, ws, "After the end");
         let version = other.version(ws).unwrap();

@@ -323,7 +323,7 @@ impl App {
         kind: SecretKind,
         value: &str,
         now: Timestamp,
-    ) -> Option<impl Future<Output = Result<Opened>> + Send + 'static> {
+    ) -> Option<impl Future<Output = Result<Opened>> + Send + 'static + use<>> {
         let asked = self
             .directory
             .as_ref()?

@@ -29,6 +29,11 @@ const PLAN_KEY: &str = "plan-key";
 type Args<'a> = &'a [&'a (dyn ToSql + Sync)];
 
 const CONTACT: &str = "SELECT id, data FROM contacts WHERE owner = $1 AND id = $2";
+const PLAN_FOLLOW_UPS: &str =
+    "SELECT id, data FROM plan WHERE owner = $1 AND kind = 'follow-up' AND due <= $2";
+const PLAN_OCCASIONS: &str = "SELECT id, data FROM plan
+     WHERE owner = $1 AND kind = 'occasion' AND md BETWEEN $2 AND $3";
+const OPEN_JOBS: &str = "SELECT COUNT(*) FROM jobs WHERE owner = $1 AND stage = ANY($2)";
 const TOUCHES_OF_CONTACT: &str = "SELECT id, data FROM touches WHERE owner = $1 AND id IN
                  (SELECT touch_id FROM touch_contacts WHERE owner = $1 AND contact_id = $2)
              ORDER BY date, id";
@@ -69,6 +74,9 @@ struct Ahead {
     /// The owner's derived settings, read with the write's lock (`PgStore::write`): the
     /// caseload's summary reads its own before it writes it again.
     derived: Option<BTreeMap<String, String>>,
+    /// How many jobs are open, read with the plan's window (`plan_window`): an agenda
+    /// counts them next.
+    open_jobs: Option<u32>,
 }
 
 /// What a statement may have changed, for [`Ahead`].
@@ -212,6 +220,20 @@ fn get<'r, T: postgres::types::FromSql<'r>>(
     })
 }
 
+/// Rows of (id, JSON item) of `plan`, decoded.
+fn planned_rows(rows: &[Row]) -> Result<Vec<Planned>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: i64 = get(r, 0, "plan")?;
+        let data: &str = get(r, 1, "plan")?;
+        out.push(Planned {
+            id,
+            item: from_json("plan", id, data)?,
+        });
+    }
+    Ok(out)
+}
+
 impl<'s> PgTx<'s> {
     pub(crate) fn new(conn: Pooled<'s>, owner: i64, name: &'s str) -> PgTx<'s> {
         PgTx {
@@ -243,7 +265,11 @@ impl<'s> PgTx<'s> {
             Writes::Nothing => {}
             Writes::Table("touches" | "touch_contacts") => ahead.touches.clear(),
             Writes::Table("snoozes") => ahead.snoozes.clear(),
-            Writes::Table("jobs" | "job_contacts") => ahead.jobs.clear(),
+            Writes::Table("jobs") => {
+                ahead.jobs.clear();
+                ahead.open_jobs = None;
+            }
+            Writes::Table("job_contacts") => ahead.jobs.clear(),
             // Keys are only ever added by an INSERT: those known stay right, but one known
             // to have no number may have one now.
             Writes::Table("plan_keys") if sql.trim_start().starts_with("INSERT") => {
@@ -352,17 +378,7 @@ impl<'s> PgTx<'s> {
     }
 
     fn planned(&self, sql: &str, args: Args<'_>) -> Result<Vec<Planned>> {
-        let rows = self.query(sql, args)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let id: i64 = get(r, 0, "plan")?;
-            let data: &str = get(r, 1, "plan")?;
-            out.push(Planned {
-                id,
-                item: from_json("plan", id, data)?,
-            });
-        }
-        Ok(out)
+        planned_rows(&self.query(sql, args)?)
     }
 
     /// Runs a change of several statements so that if one fails none is left: in PostgreSQL
@@ -850,12 +866,11 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn open_job_count(&self) -> Result<u32> {
+        if let Some(n) = self.ahead.borrow().open_jobs {
+            return Ok(n);
+        }
         let stages = open_stages();
-        let n: Option<i64> = self.one(
-            "jobs",
-            "SELECT COUNT(*) FROM jobs WHERE owner = $1 AND stage = ANY($2)",
-            &[&self.owner, &stages],
-        )?;
+        let n: Option<i64> = self.one("jobs", OPEN_JOBS, &[&self.owner, &stages])?;
         Ok(n.unwrap_or(0) as u32)
     }
 
@@ -976,17 +991,39 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn plan_window(&self, from: Date, until: Date) -> Result<Vec<Planned>> {
-        let mut out = self.planned(
-            "SELECT id, data FROM plan WHERE owner = $1 AND kind = 'follow-up' AND due <= $2",
-            &[&self.owner, &until.to_string()],
-        )?;
-        // Occasions by day of the year; the ranges never overlap, nothing to deduplicate.
-        for (lo, hi) in occasion_ranges(from, until) {
-            out.extend(self.planned(
-                "SELECT id, data FROM plan
-                 WHERE owner = $1 AND kind = 'occasion' AND md BETWEEN $2 AND $3",
-                &[&self.owner, &lo, &hi],
-            )?);
+        // The follow-ups, the occasions of each range of days of the year (the ranges never
+        // overlap: nothing to deduplicate) and, read ahead, the open jobs an agenda counts
+        // next: one round trip, where each was one (a rebuilt Today made five).
+        let ranges = occasion_ranges(from, until);
+        let until = until.to_string();
+        let stages = open_stages();
+        let first: [&(dyn ToSql + Sync); 2] = [&self.owner, &until];
+        let mut asked: Vec<(&str, Args<'_>)> = vec![(PLAN_FOLLOW_UPS, &first)];
+        let bounds: Vec<[i64; 2]> = ranges.iter().map(|&(lo, hi)| [lo, hi]).collect();
+        let args: Vec<[&(dyn ToSql + Sync); 3]> = bounds
+            .iter()
+            .map(|[lo, hi]| [&self.owner as &(dyn ToSql + Sync), lo, hi])
+            .collect();
+        for a in &args {
+            asked.push((PLAN_OCCASIONS, a));
+        }
+        let count_ahead = self.ahead.borrow().open_jobs.is_none();
+        let count: [&(dyn ToSql + Sync); 2] = [&self.owner, &stages];
+        if count_ahead {
+            asked.push((OPEN_JOBS, &count));
+        }
+        let mut answers = self.conn.borrow_mut().query_many(&asked)?;
+        if count_ahead {
+            let rows = answers.pop().unwrap_or_default();
+            let n: Option<i64> = match rows.first() {
+                Some(r) => get(r, 0, "jobs")?,
+                None => None,
+            };
+            self.ahead.borrow_mut().open_jobs = Some(n.unwrap_or(0) as u32);
+        }
+        let mut out = Vec::new();
+        for rows in &answers {
+            out.extend(planned_rows(rows)?);
         }
         Ok(out)
     }

@@ -168,24 +168,68 @@ fn bearer(headers: &HeaderMap) -> Option<Result<String, ()>> {
 /// version when read beside it. Asked on the async thread where the directory can (a team
 /// server on PostgreSQL: every request asks, and leaving the async workers to ask was the
 /// largest part of a cached read's time), otherwise the blocking way.
-async fn identify(
+async fn identify(s: &WebState, headers: &HeaderMap) -> Result<Opened, WebError> {
+    match identify_async(s, headers) {
+        Ask::Known(known) => known,
+        Ask::Asking(asked) => Ok(asked.await?),
+        Ask::Blocking(kind, value, now) => {
+            blocking(|| Ok(s.app.holder_with_version(kind, &value, now)?))
+        }
+    }
+}
+
+/// The account a secret opens, with its own workspace's version when read beside it; none
+/// for no secret, or one that opens nothing.
+type Opened = Option<(Account, Option<u64>)>;
+
+/// How [`identify`] finds the account: already known from the headers alone, asked without
+/// a thread, or asked the blocking way.
+enum Ask<F> {
+    Known(Result<Opened, WebError>),
+    Asking(F),
+    Blocking(SecretKind, String, jiff::Timestamp),
+}
+
+fn identify_async(
     s: &WebState,
     headers: &HeaderMap,
-) -> Result<Option<(Account, Option<u64>)>, WebError> {
+) -> Ask<impl Future<Output = followup_app::Result<Opened>> + Send + use<>> {
     let now = followup_app::clock::now();
     let (kind, value) = match bearer(headers) {
         Some(Ok(token)) => (SecretKind::Token, token),
-        Some(Err(())) => return Ok(None),
+        Some(Err(())) => return Ask::Known(Ok(None)),
         None => match cookie(headers, SESSION_COOKIE) {
             Some(v) => (SecretKind::Session, v),
-            None => return Ok(None),
+            None => return Ask::Known(Ok(None)),
         },
     };
     match s.app.holder_with_version_async(kind, &value, now) {
-        Some(asked) => Ok(asked.await?),
-        None => blocking(|| Ok(s.app.holder_with_version(kind, &value, now)?)),
+        Some(asked) => Ask::Asking(asked),
+        None => Ask::Blocking(kind, value, now),
     }
 }
+
+/// Who is asking, found before the request waits for its turn (`edge::lane`), where that
+/// takes no thread: on a team server on PostgreSQL, the account is asked of the server's
+/// memory or its own lookup connections (and the memory waits for a heartbeat, a round trip
+/// to PostgreSQL). Inside the lane, those waits held one of a few read turns doing nothing,
+/// and left the two cores a sixth idle with 64 connections (docs/BENCHMARKS.md, seventh
+/// round). The gate takes the answer from the request ([`Identified`]); where finding it
+/// would block (SQLite, the first request of a server), the gate asks itself, in the lane.
+pub async fn identify_early(State(s): State<WebState>, mut req: Request, next: Next) -> Response {
+    if s.is_team()
+        && !is_public(req.uri().path())
+        && let Ask::Asking(asked) = identify_async(&s, req.headers())
+    {
+        let found = asked.await.map_err(WebError::from);
+        req.extensions_mut().insert(Identified(found));
+    }
+    next.run(req).await
+}
+
+/// The account [`identify_early`] found for a request (or why it could not), for the gate.
+#[derive(Clone)]
+struct Identified(Result<Opened, WebError>);
 
 fn refuse(api: bool, e: WebError) -> Response {
     if api {
@@ -240,7 +284,11 @@ pub async fn gate(State(s): State<WebState>, mut req: Request, next: Next) -> Re
         };
         return SCOPE.scope(scope, next.run(req)).await;
     }
-    let (account, own_version) = match identify(&s, req.headers()).await {
+    let identified = match req.extensions_mut().remove::<Identified>() {
+        Some(Identified(found)) => found,
+        None => identify(&s, req.headers()).await,
+    };
+    let (account, own_version) = match identified {
         Ok(Some(a)) => a,
         Ok(None) => return unauthenticated(api, req.uri()),
         Err(e) => return refuse(api, e),

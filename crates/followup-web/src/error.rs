@@ -10,7 +10,7 @@ use followup_app::{AppError, Field};
 use crate::BODY_LIMIT;
 
 /// An error as the web shows it: a status and a message, as a page or as JSON.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct WebError {
     pub status: StatusCode,
     pub message: String,

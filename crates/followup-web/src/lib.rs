@@ -630,6 +630,10 @@ pub fn router(state: WebState) -> Router {
             state.clone(),
             edge::lane,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::identify_early,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_WAIT))
         .layer(CsrfLayer::new())

@@ -51,30 +51,64 @@ fn requested_host(headers: &HeaderMap, uri: &Uri) -> Result<String, String> {
     Ok(host.to_string())
 }
 
-/// Queues the request in its lane (`Lanes`): reads beside reads up to the cores, changes as
-/// many at once as the store writes (one at a time on SQLite). The assets are constant and skip the queue.
+/// Waits for `turn` until the request's deadline; `None` when it did not come.
+async fn turn(
+    lane: &tokio::sync::Semaphore,
+    until: tokio::time::Instant,
+) -> Option<tokio::sync::SemaphorePermit<'_>> {
+    tokio::time::timeout_at(until, lane.acquire())
+        .await
+        .ok()?
+        .ok()
+}
+
+/// A turn that did not come within [`crate::LANE_WAIT`] is answered, not waited for forever
+/// (a request body that stalls is cut off by the body timeout, which frees its turn).
+fn busy(path: &str) -> Response {
+    let e = WebError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the server is busy with other requests; try again in a moment",
+    );
+    if is_api(path) {
+        e.into_json().into_response()
+    } else {
+        e.into_response()
+    }
+}
+
+fn is_read(req: &Request) -> bool {
+    matches!(*req.method(), Method::GET | Method::HEAD)
+}
+
+/// Lets the request in (`Lanes`): every request waits at the door, first come first served,
+/// before anything is done for it (even finding who is asking). The assets are constant and
+/// skip the queue.
+pub async fn admit(State(s): State<WebState>, req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/assets/") {
+        return next.run(req).await;
+    }
+    let until = tokio::time::Instant::now() + crate::LANE_WAIT;
+    let Some(_door) = turn(&s.lanes.door, until).await else {
+        return busy(req.uri().path());
+    };
+    next.run(req).await
+}
+
+/// Queues the request in its lane, once who is asking is known (`auth::identify_early`):
+/// reads beside reads up to the cores, changes as many at once as the store writes (one at
+/// a time on SQLite).
 pub async fn lane(State(s): State<WebState>, req: Request, next: Next) -> Response {
     if req.uri().path().starts_with("/assets/") {
         return next.run(req).await;
     }
-    let read = matches!(*req.method(), Method::GET | Method::HEAD);
-    let lane = if read {
+    let lane = if is_read(&req) {
         &s.lanes.reads
     } else {
         &s.lanes.writes
     };
-    // A turn that does not come within the wait is answered, not waited for forever (a
-    // request body that stalls is cut off by the body timeout, which frees its turn).
-    let Ok(Ok(_turn)) = tokio::time::timeout(crate::LANE_WAIT, lane.acquire()).await else {
-        let e = WebError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the server is busy with other requests; try again in a moment",
-        );
-        return if is_api(req.uri().path()) {
-            e.into_json().into_response()
-        } else {
-            e.into_response()
-        };
+    let until = tokio::time::Instant::now() + crate::LANE_WAIT;
+    let Some(_turn) = turn(lane, until).await else {
+        return busy(req.uri().path());
     };
     next.run(req).await
 }
@@ -205,4 +239,92 @@ pub async fn api_method_not_allowed(method: Method, uri: Uri) -> WebError {
         ),
     )
     .into_json()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use axum::Router;
+    use axum::body::Body;
+    use axum::routing::{get, post};
+    use followup_app::{App, Config};
+    use tokio::sync::Semaphore;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// A router of only the queues: `POST /change` waits for a permit of `go`; `GET /read`
+    /// answers at once.
+    fn queues(s: &WebState, go: Arc<Semaphore>) -> Router {
+        Router::new()
+            .route(
+                "/change",
+                post(move || async move {
+                    let _ = go.acquire().await.map(|p| p.forget());
+                    "changed"
+                }),
+            )
+            .route("/read", get(|| async { "read" }))
+            .layer(axum::middleware::from_fn_with_state(s.clone(), lane))
+            .layer(axum::middleware::from_fn_with_state(s.clone(), admit))
+    }
+
+    fn request(method: Method, path: &str) -> Request {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .body(Body::empty())
+            .expect("a request")
+    }
+
+    /// A one-person book writes one change at a time; the changes waiting for that one
+    /// writer must not fill a door and keep a read out.
+    #[tokio::test]
+    async fn changes_waiting_for_the_one_writer_never_keep_a_read_out() {
+        let store = Arc::new(followup_store::SqliteStore::in_memory().expect("a store"));
+        let s = WebState::new(App::with_store(store, Config::default()), None);
+        assert_eq!(s.lanes.writes.available_permits(), 1, "SQLite: one writer");
+        let go = Arc::new(Semaphore::new(0));
+        let router = queues(&s, go.clone());
+        // Far more changes than a door of four turns a core would hold.
+        let changes: Vec<_> = (0..40)
+            .map(|_| tokio::spawn(router.clone().oneshot(request(Method::POST, "/change"))))
+            .collect();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let read = tokio::time::timeout(
+            Duration::from_secs(5),
+            router.clone().oneshot(request(Method::GET, "/read")),
+        )
+        .await
+        .expect("the read is answered while forty changes wait")
+        .expect("an answer");
+        assert_eq!(read.status(), StatusCode::OK);
+        go.add_permits(40);
+        for c in changes {
+            let answered = tokio::time::timeout(Duration::from_secs(5), c)
+                .await
+                .expect("every change is answered once let go");
+            assert_eq!(answered.expect("joined").expect("an answer").status(), 200);
+        }
+    }
+
+    /// A team server's store writes several workspaces at once: its requests take turns at
+    /// a door of four a core, and past it, reads and changes their own lanes.
+    #[test]
+    fn a_store_that_writes_at_once_gets_a_door_of_four_turns_a_core() {
+        let cores = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .max(2);
+        let team = crate::Lanes::new(8);
+        assert_eq!(team.door.available_permits(), 4 * cores);
+        assert_eq!(team.writes.available_permits(), 8);
+        assert_eq!(team.reads.available_permits(), cores);
+        let book = crate::Lanes::new(1);
+        assert_eq!(
+            book.door.available_permits(),
+            tokio::sync::Semaphore::MAX_PERMITS
+        );
+    }
 }

@@ -127,13 +127,25 @@ impl PublicUrl {
     }
 }
 
-/// The server's two queues. Reads (GET, HEAD) run as many at once as there are cores; changes
-/// run as many at once as the store can write (`Store::concurrent_writers`): one at a time on
-/// SQLite, which has one writer anyway; on PostgreSQL, different workspaces' changes go on
-/// together, each waiting only for its own workspace's. A change, however long (a 70,000-row
-/// import), never takes a read's place, and a burst of readers is served first come, first
-/// served on the cores there are, instead of as dozens of threads sharing two cores.
+/// The server's queues. On a store that writes several workspaces at once (PostgreSQL: a
+/// team server), every request first waits at the door, first come first served, for one
+/// of four turns a core; only then is anything done for it. Inside, reads (GET, HEAD) run as
+/// many at once as there are cores; changes as many at once as the store can write
+/// (`Store::concurrent_writers`): one at a time on SQLite, which has one writer anyway; on
+/// PostgreSQL, different workspaces' changes go on together, each waiting only for its own
+/// workspace's. A change, however long (a 70,000-row import), never takes a read's place,
+/// and a burst of readers is served first come, first served on the cores there are,
+/// instead of as dozens of threads sharing two cores.
+///
+/// Why a door: with 64 connections saturating a team server's two cores, the operating
+/// system's run queue decided who went next, and a `log`, five round trips to PostgreSQL
+/// each waiting for a core, took 15 ms at the median and 70-130 ms at the 99th percentile.
+/// With few requests in at once, each is done quickly, and a request's wait is the queue
+/// ahead of it, the same for a read and a change (docs/BENCHMARKS.md, seventh round). A
+/// one-person book (SQLite) has no door: its changes, one at a time, would wait there for
+/// the one writer and keep reads out.
 pub(crate) struct Lanes {
+    pub door: tokio::sync::Semaphore,
     pub reads: tokio::sync::Semaphore,
     pub writes: tokio::sync::Semaphore,
 }
@@ -142,9 +154,16 @@ impl Lanes {
     fn new(writers: usize) -> Lanes {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
-            .unwrap_or(2);
+            .unwrap_or(2)
+            .max(2);
+        let door = if writers > 1 {
+            4 * cores
+        } else {
+            tokio::sync::Semaphore::MAX_PERMITS
+        };
         Lanes {
-            reads: tokio::sync::Semaphore::new(cores.max(2)),
+            door: tokio::sync::Semaphore::new(door),
+            reads: tokio::sync::Semaphore::new(cores),
             writes: tokio::sync::Semaphore::new(writers.max(1)),
         }
     }
@@ -633,6 +652,10 @@ pub fn router(state: WebState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::identify_early,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::admit,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_WAIT))

@@ -271,6 +271,18 @@ impl AppError {
         matches!(self, AppError::Store(StoreError::Open { .. }))
     }
 
+    /// True when the store failed in a way no request can mend and whose words are the
+    /// store's own (a row it cannot read, the database's refusal, the driver's failure):
+    /// a front end facing strangers logs them and says less.
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            AppError::Store(
+                StoreError::Conflict { .. } | StoreError::Corrupt { .. } | StoreError::Backend(_)
+            )
+        )
+    }
+
     /// The message with the field named by `name` (a flag, a label, a JSON key).
     pub fn render(&self, name: impl Fn(Field) -> String) -> String {
         match self {

@@ -1,6 +1,6 @@
 //! What every request and response passes through at the server's edge: the Host check
-//! against DNS rebinding, the security headers, and the one error shape for whatever a layer
-//! or axum itself refused.
+//! against DNS rebinding, the security headers, the one error shape for whatever a layer or
+//! axum itself refused, and the queues (`Lanes`: the door, then a lane by kind).
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};

@@ -71,6 +71,25 @@ pub(crate) const UNREACHABLE: &str =
 pub(crate) const BUSY: &str =
     "another followup is writing to this job search; try again when it is done";
 
+/// What a person is told when the store failed in a way that is not theirs to mend: a row it
+/// cannot read, the database's own refusal, the driver's failure. The store's words name
+/// tables, rows, constraints and where the database is, which a web client is not told; they
+/// go to the server's log under the reference the person is given, so that whoever runs the
+/// server can find them.
+fn internal(e: &AppError) -> WebError {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let reference = format!("{}-{n}", std::process::id());
+    eprintln!("followup: error {reference}: {e}");
+    WebError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!(
+            "the server could not do this because of a fault of its own; whoever runs it \
+             finds the details in its log under reference {reference}"
+        ),
+    )
+}
+
 impl From<AppError> for WebError {
     fn from(e: AppError) -> WebError {
         if e.is_unreachable() {
@@ -79,6 +98,9 @@ impl From<AppError> for WebError {
         }
         if e.is_busy() {
             return WebError::new(StatusCode::SERVICE_UNAVAILABLE, BUSY);
+        }
+        if e.is_internal() {
+            return internal(&e);
         }
         let status = match &e {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
@@ -195,5 +217,53 @@ mod tests {
         }));
         assert_eq!(busy.status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(busy.message, BUSY);
+    }
+
+    /// A row the store cannot read, or the driver's own failure, is a 500 that names no
+    /// table, row, constraint or SQL: only a reference to the server's log.
+    #[test]
+    fn a_store_failure_is_500_with_a_reference_not_the_store_words() {
+        let failures = [
+            StoreError::Corrupt {
+                table: "contacts",
+                id: "7".into(),
+                detail: "expected value at line 1 column 1".into(),
+            },
+            StoreError::Conflict {
+                what: "plan key",
+                detail: "duplicate key value violates unique constraint \"plan_id\"".into(),
+            },
+            StoreError::Backend("db error: ERROR: relation \"owners\" does not exist".into()),
+        ];
+        let mut references = Vec::new();
+        for f in failures {
+            let words = f.to_string();
+            let e = WebError::from(AppError::Store(f));
+            assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR, "{words}");
+            for secret in [
+                "contacts",
+                "column",
+                "constraint",
+                "plan_id",
+                "relation",
+                "owners",
+            ] {
+                assert!(!e.message.contains(secret), "{secret} told: {}", e.message);
+            }
+            let reference = e
+                .message
+                .rsplit("reference ")
+                .next()
+                .expect("a reference")
+                .to_string();
+            assert!(!reference.is_empty() && !references.contains(&reference));
+            references.push(reference);
+        }
+        // What a person can mend still says what it is.
+        let missing = WebError::from(AppError::Store(StoreError::Missing {
+            what: "contact",
+            id: "9".into(),
+        }));
+        assert_eq!(missing.message, "contact 9 does not exist");
     }
 }

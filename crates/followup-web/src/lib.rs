@@ -5,8 +5,10 @@
 //! It is not SQL and not rules: every handler calls `followup-app` and renders what it returns.
 //! It is not the server process either (the binary's `serve` binds the socket and tells the
 //! state its port, `WebState::serving`). At the edge (`edge.rs`) every request passes the Host
-//! check and every response gets the CSP, the referrer policy and the one error shape; then it
-//! waits its turn in a lane (reads as many at once as there are cores, changes one at a time).
+//! check and every response gets the CSP, the referrer policy and the one error shape; then,
+//! on a team server, it waits at the door (four requests a core at once, first come first
+//! served) and is identified; then it waits its turn in a lane (reads as many at once as
+//! there are cores, changes as many as the store writes at once: one on SQLite).
 //! Handlers run use cases through `WebState::with`, which builds the request's `Ctx` and keeps
 //! the blocking work (SQLite, the planner, rendering) off the async workers. Each `Field` a use
 //! case refuses is named by its label on a page and by its JSON key in the API.
@@ -57,7 +59,8 @@ pub struct WebState {
     port: Option<u16>,
     /// Imports previewed and not yet confirmed.
     uploads: Arc<Mutex<uploads::Uploads>>,
-    /// How many requests do store and planner work at once, by kind (`edge::lane`).
+    /// How many requests are let in at once (`edge::admit`), and do store and planner work
+    /// at once, by kind (`edge::lane`).
     lanes: Arc<Lanes>,
     /// Sends mail (`[mail] smtp`): the draft page's Send, Settings' "send a test".
     mailer: Option<Arc<dyn followup_app::mail::Mailer>>,

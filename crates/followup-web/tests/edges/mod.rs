@@ -646,3 +646,32 @@ async fn an_unknown_import_token_asks_for_the_file_again() {
         assert!(page.contains("upload the file again"), "{page}");
     }
 }
+
+/// A row the store cannot read is the server's fault: a 500, as a page and as JSON, that
+/// names no table, row or parser, only a reference to the server's log.
+#[tokio::test]
+async fn an_unreadable_row_is_a_500_that_tells_a_reference_not_the_store_words() {
+    let s = demo();
+    let db = rusqlite::Connection::open(s.dir.path().join("web.db")).unwrap();
+    let id: i64 = db
+        .query_row("SELECT min(id) FROM contacts", [], |r| r.get(0))
+        .unwrap();
+    db.execute("UPDATE contacts SET data = '{' WHERE id = ?1", [id])
+        .unwrap();
+    drop(db);
+    let told = |body: &str| {
+        for word in ["unreadable", "column", "EOF", "database row", "web.db"] {
+            assert!(!body.contains(word), "{word} told: {body}");
+        }
+        assert!(body.contains("under reference"), "{body}");
+    };
+    let (st, page, _) = send(&s, get_with_host(&format!("/contacts/{id}"), None)).await;
+    assert_eq!(st, StatusCode::INTERNAL_SERVER_ERROR, "{page}");
+    told(&page);
+    let (st, body, h) = send(&s, get_with_host(&format!("/api/v1/contacts/{id}"), None)).await;
+    assert_eq!(st, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    assert_eq!(h[header::CONTENT_TYPE], "application/json", "{body}");
+    let e: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(e["status"], 500, "{body}");
+    told(e["message"].as_str().unwrap());
+}

@@ -272,13 +272,18 @@ impl AppError {
     }
 
     /// True when the store failed in a way no request can mend and whose words are the
-    /// store's own (a row it cannot read, the database's refusal, the driver's failure):
-    /// a front end facing strangers logs them and says less.
+    /// store's own (a row it cannot read, the database's refusal, the driver's failure, a
+    /// database missing or made by a newer followup, with its path): a front end facing
+    /// strangers logs them and says less. The CLI's user is the one who can mend them.
     pub fn is_internal(&self) -> bool {
         matches!(
             self,
             AppError::Store(
-                StoreError::Conflict { .. } | StoreError::Corrupt { .. } | StoreError::Backend(_)
+                StoreError::Conflict { .. }
+                    | StoreError::Corrupt { .. }
+                    | StoreError::Backend(_)
+                    | StoreError::Newer { .. }
+                    | StoreError::NoDatabase { .. }
             )
         )
     }

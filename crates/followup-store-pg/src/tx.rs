@@ -871,7 +871,10 @@ impl ReadTx for PgTx<'_> {
         }
         let stages = open_stages();
         let n: Option<i64> = self.one("jobs", OPEN_JOBS, &[&self.owner, &stages])?;
-        Ok(n.unwrap_or(0) as u32)
+        let n = n.unwrap_or(0) as u32;
+        // Kept for the window read next (`plan_window` would ask again).
+        self.ahead.borrow_mut().open_jobs = Some(n);
+        Ok(n)
     }
 
     fn touches_of_contact(&self, id: ContactId) -> Result<Vec<Touch>> {

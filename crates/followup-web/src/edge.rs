@@ -80,14 +80,21 @@ fn is_read(req: &Request) -> bool {
     matches!(*req.method(), Method::GET | Method::HEAD)
 }
 
-/// Lets the request in (`Lanes`): every request waits at the door, first come first served,
-/// before anything is done for it (even finding who is asking). The assets are constant and
-/// skip the queue.
-pub async fn admit(State(s): State<WebState>, req: Request, next: Next) -> Response {
-    if req.uri().path().starts_with("/assets/") {
+/// When a request's wait for its turns ends: [`crate::LANE_WAIT`] after it came to the first.
+#[derive(Clone, Copy)]
+struct Deadline(tokio::time::Instant);
+
+/// Lets a read in (`Lanes`): on a team server every read waits at the door, first come first
+/// served, before anything is done for it (even finding who is asking). A change does not:
+/// it may send its body slowly or wait for its workspace's lock, and either would hold a turn
+/// at the door and keep everyone's reads out; it waits in its own lane, as before. The assets
+/// are constant and skip the queue.
+pub async fn admit(State(s): State<WebState>, mut req: Request, next: Next) -> Response {
+    let until = tokio::time::Instant::now() + crate::LANE_WAIT;
+    req.extensions_mut().insert(Deadline(until));
+    if req.uri().path().starts_with("/assets/") || !is_read(&req) {
         return next.run(req).await;
     }
-    let until = tokio::time::Instant::now() + crate::LANE_WAIT;
     let Some(_door) = turn(&s.lanes.door, until).await else {
         return busy(req.uri().path());
     };
@@ -96,7 +103,7 @@ pub async fn admit(State(s): State<WebState>, req: Request, next: Next) -> Respo
 
 /// Queues the request in its lane, once who is asking is known (`auth::identify_early`):
 /// reads beside reads up to the cores, changes as many at once as the store writes (one at
-/// a time on SQLite).
+/// a time on SQLite). The wait counts from the door: one [`crate::LANE_WAIT`] for both.
 pub async fn lane(State(s): State<WebState>, req: Request, next: Next) -> Response {
     if req.uri().path().starts_with("/assets/") {
         return next.run(req).await;
@@ -106,7 +113,10 @@ pub async fn lane(State(s): State<WebState>, req: Request, next: Next) -> Respon
     } else {
         &s.lanes.writes
     };
-    let until = tokio::time::Instant::now() + crate::LANE_WAIT;
+    let until = match req.extensions().get::<Deadline>() {
+        Some(Deadline(until)) => *until,
+        None => tokio::time::Instant::now() + crate::LANE_WAIT,
+    };
     let Some(_turn) = turn(lane, until).await else {
         return busy(req.uri().path());
     };
@@ -310,8 +320,40 @@ mod tests {
         }
     }
 
-    /// A team server's store writes several workspaces at once: its requests take turns at
-    /// a door of four a core, and past it, reads and changes their own lanes.
+    /// On a team server, changes waiting in their lane (for their turn, a workspace's lock
+    /// or a slow body) hold no turn at the door: a read goes past forty of them.
+    #[tokio::test]
+    async fn on_a_team_server_changes_waiting_never_keep_a_read_out() {
+        let store = Arc::new(followup_store::SqliteStore::in_memory().expect("a store"));
+        let mut s = WebState::new(App::with_store(store, Config::default()), None);
+        // The lanes of a store that writes eight workspaces at once (PostgreSQL).
+        s.lanes = Arc::new(crate::Lanes::new(8));
+        let go = Arc::new(Semaphore::new(0));
+        let router = queues(&s, go.clone());
+        let changes: Vec<_> = (0..40)
+            .map(|_| tokio::spawn(router.clone().oneshot(request(Method::POST, "/change"))))
+            .collect();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(s.lanes.writes.available_permits(), 0, "eight changes in");
+        let read = tokio::time::timeout(
+            Duration::from_secs(5),
+            router.clone().oneshot(request(Method::GET, "/read")),
+        )
+        .await
+        .expect("the read is answered while forty changes wait")
+        .expect("an answer");
+        assert_eq!(read.status(), StatusCode::OK);
+        go.add_permits(40);
+        for c in changes {
+            let answered = tokio::time::timeout(Duration::from_secs(5), c)
+                .await
+                .expect("every change is answered once let go");
+            assert_eq!(answered.expect("joined").expect("an answer").status(), 200);
+        }
+    }
+
+    /// A team server's store writes several workspaces at once: its reads take turns at a
+    /// door of four a core, and past it, reads and changes their own lanes.
     #[test]
     fn a_store_that_writes_at_once_gets_a_door_of_four_turns_a_core() {
         let cores = std::thread::available_parallelism()

@@ -6,9 +6,9 @@
 //! It is not the server process either (the binary's `serve` binds the socket and tells the
 //! state its port, `WebState::serving`). At the edge (`edge.rs`) every request passes the Host
 //! check and every response gets the CSP, the referrer policy and the one error shape; then,
-//! on a team server, it waits at the door (four requests a core at once, first come first
-//! served) and is identified; then it waits its turn in a lane (reads as many at once as
-//! there are cores, changes as many as the store writes at once: one on SQLite).
+//! on a team server, a read waits at the door (four reads a core at once, first come first
+//! served) and the request is identified; then it waits its turn in a lane (reads as many at
+//! once as there are cores, changes as many as the store writes at once: one on SQLite).
 //! Handlers run use cases through `WebState::with`, which builds the request's `Ctx` and keeps
 //! the blocking work (SQLite, the planner, rendering) off the async workers. Each `Field` a use
 //! case refuses is named by its label on a page and by its JSON key in the API.
@@ -131,8 +131,8 @@ impl PublicUrl {
 }
 
 /// The server's queues. On a store that writes several workspaces at once (PostgreSQL: a
-/// team server), every request first waits at the door, first come first served, for one
-/// of four turns a core; only then is anything done for it. Inside, reads (GET, HEAD) run as
+/// team server), every read first waits at the door, first come first served, for one of
+/// four turns a core; only then is anything done for it. Inside, reads (GET, HEAD) run as
 /// many at once as there are cores; changes as many at once as the store can write
 /// (`Store::concurrent_writers`): one at a time on SQLite, which has one writer anyway; on
 /// PostgreSQL, different workspaces' changes go on together, each waiting only for its own
@@ -143,10 +143,10 @@ impl PublicUrl {
 /// Why a door: with 64 connections saturating a team server's two cores, the operating
 /// system's run queue decided who went next, and a `log`, five round trips to PostgreSQL
 /// each waiting for a core, took 15 ms at the median and 70-130 ms at the 99th percentile.
-/// With few requests in at once, each is done quickly, and a request's wait is the queue
-/// ahead of it, the same for a read and a change (docs/BENCHMARKS.md, seventh round). A
-/// one-person book (SQLite) has no door: its changes, one at a time, would wait there for
-/// the one writer and keep reads out.
+/// With few reads in at once, each is done quickly and leaves the cores to the changes
+/// (docs/BENCHMARKS.md, seventh round). Changes do not pass it: one sending its body slowly,
+/// or waiting for its workspace's lock, would hold a turn there and keep everyone's reads
+/// out. A one-person book (SQLite) has no door at all.
 pub(crate) struct Lanes {
     pub door: tokio::sync::Semaphore,
     pub reads: tokio::sync::Semaphore,

@@ -1002,10 +1002,9 @@ impl ReadTx for PgTx<'_> {
         let stages = open_stages();
         let first: [&(dyn ToSql + Sync); 2] = [&self.owner, &until];
         let mut asked: Vec<(&str, Args<'_>)> = vec![(PLAN_FOLLOW_UPS, &first)];
-        let bounds: Vec<[i64; 2]> = ranges.iter().map(|&(lo, hi)| [lo, hi]).collect();
-        let args: Vec<[&(dyn ToSql + Sync); 3]> = bounds
+        let args: Vec<[&(dyn ToSql + Sync); 3]> = ranges
             .iter()
-            .map(|[lo, hi]| [&self.owner as &(dyn ToSql + Sync), lo, hi])
+            .map(|(lo, hi)| [&self.owner as &(dyn ToSql + Sync), lo, hi])
             .collect();
         for a in &args {
             asked.push((PLAN_OCCASIONS, a));

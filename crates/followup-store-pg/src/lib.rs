@@ -97,11 +97,18 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_plan_lines.sql"),
     include_str!("../migrations/0008_owner_version.sql"),
     include_str!("../migrations/0009_notify.sql"),
+    include_str!("../migrations/0010_owner_version_and_setting.sql"),
 ];
 
 /// The migration after which every change to an account or a secret is announced (watch.rs
 /// keeps what the lookup answers only on a schema this new).
 pub(crate) const ANNOUNCING_MIGRATION: i64 = 9;
+
+/// Each owner's version and one setting, in the order of the owners given (migration 10).
+const VERSIONS_AND_SETTINGS: &str = "SELECT r.ver, r.val
+     FROM unnest($1::bigint[]) WITH ORDINALITY AS t(w, n)
+     CROSS JOIN LATERAL owner_version_and_setting(t.w, $2) AS r
+     ORDER BY t.n";
 
 /// The migration after which every plan row carries its compact columns, filled by
 /// [`fill_plan_lines`] in the same transaction.
@@ -392,45 +399,33 @@ impl Store for PgStore {
         if owners.is_empty() {
             return Ok(Vec::new());
         }
-        // One round trip: each owner's read is its own transaction (row-level security keys
-        // on the transaction's owner), all sent as one string of simple queries.
-        let key = tx::literal(key);
-        let mut sql = String::new();
-        for o in owners {
-            let o = o.0;
-            sql.push_str(&format!(
-                "BEGIN READ ONLY;
-                 SELECT set_config('followup.owner', '{o}', true);
-                 SELECT (SELECT version FROM owners WHERE id = {o}),
-                        (SELECT value FROM settings WHERE owner = {o} AND key = {key});
-                 COMMIT;"
-            ));
-        }
+        // One prepared statement for them all; the function reads each owner's pair in one
+        // snapshot of its own, scoped to that owner (migration 10).
+        let ids: Vec<i64> = owners.iter().map(|o| o.0).collect();
         let mut conn = self.pool.get()?;
-        let rows = conn.simple_rows(&sql).inspect_err(|_| conn.broken = true)?;
-        // set_config's rows have one column; each owner's answer has two.
-        let answers: Vec<&Vec<Option<String>>> = rows.iter().filter(|r| r.len() == 2).collect();
-        if answers.len() != owners.len() {
+        let rows = conn
+            .query(VERSIONS_AND_SETTINGS, &[&ids, &key])
+            .inspect_err(|_| conn.broken = true)?;
+        if rows.len() != owners.len() {
             conn.broken = true;
             return Err(StoreError::Corrupt {
                 table: "owners",
                 id: format!("{} owners", owners.len()),
-                detail: format!("{} answers to a read of each", answers.len()),
+                detail: format!("{} answers to a read of each", rows.len()),
             });
         }
         owners
             .iter()
-            .zip(answers)
+            .zip(&rows)
             .map(|(o, row)| {
-                let version = match row[0].as_deref() {
-                    None => 0,
-                    Some(s) => s.parse::<u64>().map_err(|e| StoreError::Corrupt {
-                        table: "owners",
-                        id: o.0.to_string(),
-                        detail: e.to_string(),
-                    })?,
+                let corrupt = |e: postgres::Error| StoreError::Corrupt {
+                    table: "owners",
+                    id: o.0.to_string(),
+                    detail: e.to_string(),
                 };
-                Ok((version, row[1].clone()))
+                let version: Option<i64> = row.try_get(0).map_err(corrupt)?;
+                let value: Option<String> = row.try_get(1).map_err(corrupt)?;
+                Ok((version.unwrap_or(0) as u64, value))
             })
             .collect()
     }

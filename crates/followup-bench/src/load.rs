@@ -807,7 +807,7 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
 const TEAM_USAGE: &str = "usage: followup-bench teamload --addr 127.0.0.1:PORT --tokens FILE \
 [--caseload-connections 1] [--caseload-seconds 10] [--connections 64] [--write-share 0.10] \
 [--seconds 15] [--warmup 2] [--read-paths /] [--caseload-during 1] [--rate 0] [--server-pid PID] \
-[--label NAME]
+[--samples FILE] [--label NAME]
   Phase 1: coaches' GET /api/v1/caseload with the coach's bearer token: first one pass over
   every coach, one at a time (the first caseloads since the server started: nothing cached),
   then coaches in turn on --caseload-connections connections. Phase 2: --connections connections, each request
@@ -820,7 +820,10 @@ const TEAM_USAGE: &str = "usage: followup-bench teamload --addr 127.0.0.1:PORT -
   behind is charged its queue; 0 (the default): each connection sends its next request as soon
   as the last is answered (the server saturated). Phase 2 ends with the CPU a request cost over
   its measured time, from Linux's /proc: the machine's, PostgreSQL's processes', this client's,
-  and with --server-pid the server's; with the machine's busy and stolen cores beside.";
+  and with --server-pid the server's; with the machine's busy and stolen cores beside. With
+  --samples FILE each request phase 2 timed is written there too, a line each (tab-separated:
+  when it began in µs since the warm-up began, its time in µs, its status, which request), to
+  see how the figures move through a run (a server's first reads build every view).";
 
 struct TeamOpts {
     base: Opts,
@@ -832,6 +835,7 @@ struct TeamOpts {
     caseload_during: usize,
     rate: f64,
     server_pid: Option<u32>,
+    samples: Option<PathBuf>,
 }
 
 fn team_parse(args: &[String]) -> anyhow::Result<TeamOpts> {
@@ -859,6 +863,7 @@ fn team_parse(args: &[String]) -> anyhow::Result<TeamOpts> {
         "caseload-during",
         "rate",
         "server-pid",
+        "samples",
         "seconds",
         "warmup",
         "read-paths",
@@ -909,6 +914,7 @@ fn team_parse(args: &[String]) -> anyhow::Result<TeamOpts> {
                     .with_context(|| format!("--server-pid {v}"))
             })
             .transpose()?,
+        samples: flags.get("samples").map(PathBuf::from),
     })
 }
 
@@ -1071,6 +1077,10 @@ fn conn_to(target: &(SocketAddr, String)) -> Conn {
 
 pub fn team_main(args: &[String]) -> anyhow::Result<()> {
     let o = team_parse(args)?;
+    if let Some(path) = &o.samples {
+        // Found unwritable now, not after the run.
+        std::fs::write(path, "").with_context(|| format!("--samples {}", path.display()))?;
+    }
     let (coaches, clients) = read_tokens(&o.tokens)?;
     let target = (o.base.addr, o.base.host.clone());
 
@@ -1228,6 +1238,28 @@ pub fn team_main(args: &[String]) -> anyhow::Result<()> {
             },
             share * 100.0
         );
+        if let Some(path) = &o.samples {
+            let name = |what: u32| match what {
+                WRITE => "log",
+                CASELOAD => "caseload",
+                i => o
+                    .base
+                    .read_paths
+                    .get(i as usize)
+                    .map_or("?", String::as_str),
+            };
+            let mut text = String::from("start_us\tmicros\tstatus\trequest\n");
+            for x in s.iter() {
+                text.push_str(&format!(
+                    "{}\t{}\t{}\t{}\n",
+                    x.start,
+                    x.micros,
+                    x.status,
+                    name(x.what)
+                ));
+            }
+            std::fs::write(path, text).with_context(|| format!("--samples {}", path.display()))?;
+        }
         print_stats(
             "  all",
             &stats(s.iter().filter(|x| x.what != CASELOAD)),

@@ -72,7 +72,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use followup_core::model::OwnerId;
-use followup_store::{DERIVED, ReadTx, Result, Store, StoreError, WriteTx, derived_end};
+use followup_store::{ReadTx, Result, Store, StoreError, WriteTx};
 use postgres::error::SqlState;
 
 use crate::lookup::Lookup;
@@ -337,39 +337,7 @@ impl Store for PgStore {
         // Dropped on a failure below, which rolls back.
         let mut tx = PgTx::new(conn, owner.0, &self.pool.name);
         tx.writing = true;
-        let o = owner.0;
-        let rows = tx
-            .batch_rows(&format!(
-                "BEGIN ISOLATION LEVEL READ COMMITTED;
-                 SET LOCAL lock_timeout = '{}ms';
-                 SELECT set_config('followup.owner', '{o}', true);
-                 INSERT INTO owners (id, name) VALUES ({o}, 'owner {o}') ON CONFLICT (id) DO NOTHING;
-                 SELECT version FROM owners WHERE id = {o} FOR UPDATE;
-                 SELECT key, value FROM settings
-                 WHERE owner = {o} AND key >= '{DERIVED}' AND key < '{}'",
-                WAIT.as_millis(),
-                derived_end(),
-            ))
-            .map_err(|e| self.named(e))?;
-        // set_config's row, then the version, read under the lock, then the derived
-        // settings (read after the lock: no other writer of this owner commits meanwhile).
-        let mut rows = rows.into_iter();
-        let version = rows.nth(1).and_then(|mut r| r.pop()).flatten();
-        tx.version_before = match version {
-            None => 0,
-            Some(v) => v.parse::<u64>().map_err(|e| StoreError::Corrupt {
-                table: "owners",
-                id: o.to_string(),
-                detail: e.to_string(),
-            })?,
-        };
-        tx.derived_read(
-            rows.filter_map(|r| match <[Option<String>; 2]>::try_from(r) {
-                Ok([Some(k), Some(v)]) => Some((k, v)),
-                _ => None,
-            })
-            .collect(),
-        );
+        tx.begin_write().map_err(|e| self.named(e))?;
         Ok(Box::new(tx))
     }
 

@@ -473,8 +473,8 @@ impl Pool {
             closed: false,
             idle_since: Instant::now(),
         };
-        // The batches sent without parameters quote text as standard SQL does (`tx::literal`:
-        // only the quote is special); a database or role set otherwise must not change that.
+        // Any text a batch sent without parameters quotes is quoted as standard SQL does (only
+        // the quote is special); a database or role set otherwise must not change that.
         conn.batch("SET standard_conforming_strings = on")
             .map_err(|e| open(e.to_string()))?;
         Ok(conn)

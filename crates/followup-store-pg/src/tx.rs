@@ -21,6 +21,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::ops::ControlFlow;
 
+use crate::WAIT;
 use crate::pool::Pooled;
 
 /// The plan keys' sequence in the `ids` table.
@@ -55,7 +56,24 @@ const SLOTS: [Slot; 4] = [
 const _: fn(Slot) = |slot| match slot {
     Slot::FollowUp | Slot::Birthday | Slot::WorkAnniversary | Slot::PersonalAnniversary => {}
 };
-const KEY_IDS: &str = "SELECT key, id FROM plan_keys WHERE owner = $1 AND key = ANY($2)";
+/// A subject's plan keys' numbers, one parameter a slot: with `key = ANY($2)` PostgreSQL
+/// judged its generic plan dearer than a custom one and planned the statement anew at every
+/// call (a fifth of the planning a `log` cost it).
+const KEY_IDS: &str = "SELECT key, id FROM plan_keys WHERE owner = $1 AND key IN ($2, $3, $4, $5)";
+// One parameter for each slot.
+const _: () = assert!(SLOTS.len() == 4);
+
+// The write's first round trip (`PgTx::begin_write`), prepared: sent as simple queries they
+// were parsed and planned at every write.
+const SET_OWNER: &str = "SELECT set_config('followup.owner', $1, true)";
+const OWNER_ROW: &str = "INSERT INTO owners (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING";
+const LOCK_OWNER: &str = "SELECT version FROM owners WHERE id = $1 FOR UPDATE";
+const DERIVED_SETTINGS: &str =
+    "SELECT key, value FROM settings WHERE owner = $1 AND key >= $2 AND key < $3";
+// And its last (`WriteTx::commit`).
+const STALE_DERIVED: &str = "DELETE FROM settings
+     WHERE owner = $1 AND key >= $2 AND key < $3 AND NOT (key = ANY($4))";
+const NEXT_VERSION: &str = "UPDATE owners SET version = version + 1 WHERE id = $1";
 
 /// What a write read ahead of being asked (`PgTx::contact`): the reads that changing a
 /// contact and replanning it make next, sent in the same round trip as the contact's own.
@@ -77,6 +95,10 @@ struct Ahead {
     /// How many jobs are open, read with the plan's window (`plan_window`): an agenda
     /// counts them next.
     open_jobs: Option<u32>,
+    /// The derived settings there may be: those read with the lock and those written since
+    /// (`set_setting`). When the transaction wrote every one again, the commit has none to
+    /// remove. `None` once settings were written some other way.
+    derived_keys: Option<BTreeSet<String>>,
 }
 
 /// What a statement may have changed, for [`Ahead`].
@@ -150,12 +172,6 @@ impl Drop for PgTx<'_> {
             conn.broken = true;
         }
     }
-}
-
-/// `text` as an SQL string literal (standard_conforming_strings, on since PostgreSQL 9.1:
-/// only the quote is special), for the statements sent in one batch with no parameters.
-pub(crate) fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// PostgreSQL text cannot hold NUL, so no stored name has one and a search for it matches
@@ -253,9 +269,42 @@ impl<'s> PgTx<'s> {
         }
     }
 
-    /// The owner's derived settings as the write's first round trip read them.
-    pub(crate) fn derived_read(&self, settings: BTreeMap<String, String>) {
-        self.ahead.borrow_mut().derived = Some(settings);
+    /// Begins a write (`PgStore::write`) in one round trip: BEGIN, the owner's row made if
+    /// new and locked (every writer of this owner waits here for the one before), its
+    /// version, and its derived settings (read after the lock: no other writer of this owner
+    /// commits meanwhile). The version before is kept in `version_before`.
+    pub(crate) fn begin_write(&mut self) -> Result<()> {
+        let o = self.owner;
+        let (owner_text, name, end) = (o.to_string(), format!("owner {o}"), derived_end());
+        let conn = self.conn.get_mut();
+        conn.defer_batch(&format!(
+            "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '{}ms'",
+            WAIT.as_millis()
+        ));
+        let answers = conn.query_many(&[
+            (SET_OWNER, &[&owner_text]),
+            (OWNER_ROW, &[&o, &name]),
+            (LOCK_OWNER, &[&o]),
+            (DERIVED_SETTINGS, &[&o, &DERIVED, &end]),
+        ])?;
+        let [_, _, version, derived] =
+            <[Vec<Row>; 4]>::try_from(answers).map_err(|a| StoreError::Corrupt {
+                table: "owners",
+                id: o.to_string(),
+                detail: format!("{} answers to the 4 statements that begin a write", a.len()),
+            })?;
+        self.version_before = match version.first() {
+            Some(r) => get::<i64>(r, 0, "owners")? as u64,
+            None => 0,
+        };
+        let mut settings = BTreeMap::new();
+        for r in &derived {
+            settings.insert(get(r, 0, "settings")?, get(r, 1, "settings")?);
+        }
+        let ahead = self.ahead.get_mut();
+        ahead.derived_keys = Some(settings.keys().cloned().collect());
+        ahead.derived = Some(settings);
+        Ok(())
     }
 
     /// Drops what was read ahead from a table the statement may write.
@@ -281,16 +330,13 @@ impl<'s> PgTx<'s> {
                 ahead.planned.clear();
             }
             Writes::Table("plan") => ahead.planned.clear(),
-            Writes::Table("settings") => ahead.derived = None,
+            Writes::Table("settings") => {
+                ahead.derived = None;
+                ahead.derived_keys = None;
+            }
             Writes::Table(_) => {}
             Writes::Anything => *ahead = Ahead::default(),
         }
-    }
-
-    /// Like [`PgTx::batch`], returning every row, every column as text.
-    pub(crate) fn batch_rows(&self, sql: &str) -> Result<Vec<Vec<Option<String>>>> {
-        self.wrote(sql);
-        self.conn.borrow_mut().simple_rows(sql)
     }
 
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
@@ -353,7 +399,10 @@ impl<'s> PgTx<'s> {
             (TOUCHES_OF_CONTACT, &[&self.owner, &id.0]),
             (SNOOZES, &[&self.owner, &text]),
             (JOBS_OF_CONTACT, &[&self.owner, &id.0]),
-            (KEY_IDS, &[&self.owner, &keys]),
+            (
+                KEY_IDS,
+                &[&self.owner, &keys[0], &keys[1], &keys[2], &keys[3]],
+            ),
         ])?;
         let [contact, touches, snoozes, jobs, ids] =
             <[Vec<Row>; 5]>::try_from(answers).map_err(|a| StoreError::Corrupt {
@@ -1278,12 +1327,20 @@ impl WriteTx for PgTx<'_> {
             self.derived.insert(key.to_string());
         }
         self.appended.note_setting(key);
+        // Known past the upsert (which forgets them), with this key.
+        let keys = self.ahead.get_mut().derived_keys.take();
         // One upsert, which cannot conflict: no savepoint (as `next_id`).
         self.defer(
             "INSERT INTO settings (owner, key, value) VALUES ($1, $2, $3)
              ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value",
             &[&self.owner, &key, &value],
         )?;
+        if let Some(mut keys) = keys {
+            if is_derived(key) {
+                keys.insert(key.to_string());
+            }
+            self.ahead.get_mut().derived_keys = Some(keys);
+        }
         Ok(())
     }
 
@@ -1310,21 +1367,22 @@ impl WriteTx for PgTx<'_> {
         if let Some(e) = self.conn.get_mut().failed_deferred() {
             return Err(e);
         }
-        // In one round trip. If the transaction had failed, the UPDATE errors and the COMMIT
-        // (which would quietly roll back) never runs.
+        // In one round trip. If the transaction had failed, the UPDATE errors, and the COMMIT
+        // after it only ends the failed transaction: the commit is refused either way.
         // Derived settings this transaction did not write are older than the data: gone.
-        let mut keep = String::new();
-        for k in std::mem::take(&mut self.derived) {
-            keep.push_str(&format!(" AND key <> {}", literal(&k)));
+        // None to remove when it wrote again every one there may be (the common case: a
+        // change on a team server keeps the caseload's summary, the only one).
+        let written: Vec<String> = std::mem::take(&mut self.derived).into_iter().collect();
+        let stale = match &self.ahead.get_mut().derived_keys {
+            Some(keys) => keys.iter().any(|k| !written.contains(k)),
+            None => true,
+        };
+        let o = self.owner;
+        if stale {
+            self.defer(STALE_DERIVED, &[&o, &DERIVED, &derived_end(), &written])?;
         }
-        self.batch(&format!(
-            "DELETE FROM settings WHERE owner = {o} AND key >= {from} AND key < {to}{keep};
-             UPDATE owners SET version = version + 1 WHERE id = {o}; COMMIT",
-            o = self.owner,
-            from = literal(DERIVED),
-            to = literal(&derived_end()),
-        ))
-        .map_err(|e| match e {
+        self.defer(NEXT_VERSION, &[&o])?;
+        self.batch("COMMIT").map_err(|e| match e {
             StoreError::Busy { .. } => StoreError::Busy {
                 path: self.name.to_string(),
             },

@@ -66,10 +66,16 @@ const _: () = assert!(SLOTS.len() == 4);
 // The write's first round trip (`PgTx::begin_write`), prepared: sent as simple queries they
 // were parsed and planned at every write.
 const SET_OWNER: &str = "SELECT set_config('followup.owner', $1, true)";
-const OWNER_ROW: &str = "INSERT INTO owners (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING";
 const LOCK_OWNER: &str = "SELECT version FROM owners WHERE id = $1 FOR UPDATE";
 const DERIVED_SETTINGS: &str =
     "SELECT key, value FROM settings WHERE owner = $1 AND key >= $2 AND key < $3";
+const IDS_NEXT: &str = "SELECT entity, next FROM ids WHERE owner = $1";
+/// The follow-ups' lines (from the agenda's index alone): their due days, for the caseload's
+/// summary (`plan_dues`).
+const FOLLOW_UP_LINES: &str = "SELECT line FROM plan WHERE owner = $1 AND kind = 'follow-up'";
+/// Moves a sequence past a number ($3 is the number after it).
+const TAKEN: &str = "INSERT INTO ids (owner, entity, next) VALUES ($1, $2, $3)
+     ON CONFLICT (owner, entity) DO UPDATE SET next = GREATEST(ids.next, excluded.next)";
 // And its last (`WriteTx::commit`).
 const STALE_DERIVED: &str = "DELETE FROM settings
      WHERE owner = $1 AND key >= $2 AND key < $3 AND NOT (key = ANY($4))";
@@ -99,6 +105,15 @@ struct Ahead {
     /// (`set_setting`). When the transaction wrote every one again, the commit has none to
     /// remove. `None` once settings were written some other way.
     derived_keys: Option<BTreeSet<String>>,
+    /// Each sequence's next number, read with the lock (`PgTx::begin_write`): every writer of
+    /// this owner holds that lock, so nobody else takes a number before this transaction
+    /// ends, and a number is taken without a round trip (`PgTx::allocate`). `None` once `ids`
+    /// was written some other way: then each number is asked for.
+    ids: Option<BTreeMap<String, i64>>,
+    /// The follow-ups' lines, read with the lock and kept as this transaction replans a
+    /// subject (`replace_plan_now`): the caseload's summary reads every due at the end of
+    /// each change (`plan_dues`). `None` once unknown.
+    lines: Option<Vec<Vec<u8>>>,
 }
 
 /// What a statement may have changed, for [`Ahead`].
@@ -275,35 +290,64 @@ impl<'s> PgTx<'s> {
     /// commits meanwhile). The version before is kept in `version_before`.
     pub(crate) fn begin_write(&mut self) -> Result<()> {
         let o = self.owner;
-        let (owner_text, name, end) = (o.to_string(), format!("owner {o}"), derived_end());
+        let (owner_text, end) = (o.to_string(), derived_end());
         let conn = self.conn.get_mut();
         conn.defer_batch(&format!(
             "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '{}ms'",
             WAIT.as_millis()
         ));
-        let answers = conn.query_many(&[
-            (SET_OWNER, &[&owner_text]),
-            (OWNER_ROW, &[&o, &name]),
-            (LOCK_OWNER, &[&o]),
-            (DERIVED_SETTINGS, &[&o, &DERIVED, &end]),
-        ])?;
-        let [_, _, version, derived] =
-            <[Vec<Row>; 4]>::try_from(answers).map_err(|a| StoreError::Corrupt {
+        let read = |conn: &mut Pooled<'_>| {
+            conn.query_many(&[
+                (SET_OWNER, &[&owner_text]),
+                (LOCK_OWNER, &[&o]),
+                (DERIVED_SETTINGS, &[&o, &DERIVED, &end]),
+                (IDS_NEXT, &[&o]),
+                (FOLLOW_UP_LINES, &[&o]),
+            ])
+        };
+        let mut answers = read(conn)?;
+        if answers.get(1).is_some_and(Vec::is_empty) {
+            // An owner's first write: its row made, then locked and read again (what was
+            // read beside it was read without the lock).
+            conn.execute(
+                "INSERT INTO owners (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+                &[&o, &format!("owner {o}")],
+            )?;
+            answers = read(conn)?;
+        }
+        let [_, version, derived, ids, lines] =
+            <[Vec<Row>; 5]>::try_from(answers).map_err(|a| StoreError::Corrupt {
                 table: "owners",
                 id: o.to_string(),
-                detail: format!("{} answers to the 4 statements that begin a write", a.len()),
+                detail: format!("{} answers to the 5 statements that begin a write", a.len()),
             })?;
         self.version_before = match version.first() {
             Some(r) => get::<i64>(r, 0, "owners")? as u64,
-            None => 0,
+            None => {
+                return Err(StoreError::Corrupt {
+                    table: "owners",
+                    id: o.to_string(),
+                    detail: "no row to lock after making it".into(),
+                });
+            }
         };
         let mut settings = BTreeMap::new();
         for r in &derived {
             settings.insert(get(r, 0, "settings")?, get(r, 1, "settings")?);
         }
+        let mut next = BTreeMap::new();
+        for r in &ids {
+            next.insert(get(r, 0, "ids")?, get(r, 1, "ids")?);
+        }
+        let lines = lines
+            .iter()
+            .map(|r| get::<&[u8]>(r, 0, "plan").map(<[u8]>::to_vec))
+            .collect::<Result<Vec<_>>>()?;
         let ahead = self.ahead.get_mut();
         ahead.derived_keys = Some(settings.keys().cloned().collect());
         ahead.derived = Some(settings);
+        ahead.ids = Some(next);
+        ahead.lines = Some(lines);
         Ok(())
     }
 
@@ -329,7 +373,11 @@ impl<'s> PgTx<'s> {
                 ahead.keys.clear();
                 ahead.planned.clear();
             }
-            Writes::Table("plan") => ahead.planned.clear(),
+            Writes::Table("plan") => {
+                ahead.planned.clear();
+                ahead.lines = None;
+            }
+            Writes::Table("ids") => ahead.ids = None,
             Writes::Table("settings") => {
                 ahead.derived = None;
                 ahead.derived_keys = None;
@@ -690,8 +738,22 @@ impl<'s> PgTx<'s> {
     }
 
     /// The next number of a sequence, taken in this transaction: the row stays locked until
-    /// commit, so two writers can never take the same one.
+    /// commit, so two writers can never take the same one. Known since the lock was taken
+    /// (`Ahead::ids`), it is taken here and the row moved past it with the next statement.
     fn allocate(&self, entity: &str) -> Result<i64> {
+        let known = self.ahead.borrow_mut().ids.as_mut().map(|ids| {
+            // A sequence without a row starts at 1, as the INSERT below makes it.
+            let next = ids.entry(entity.to_string()).or_insert(1);
+            *next += 1;
+            *next - 1
+        });
+        if let Some(id) = known {
+            // Not through `PgTx::defer`: what is known of `ids` stays true.
+            self.conn
+                .borrow_mut()
+                .defer(TAKEN, &[&self.owner, &entity, &(id + 1)])?;
+            return Ok(id);
+        }
         let n: Option<i64> = self.one(
             "ids",
             "INSERT INTO ids (owner, entity, next) VALUES ($1, $2, 2)
@@ -715,12 +777,14 @@ impl<'s> PgTx<'s> {
 
     /// Moves a sequence past `id` (an event that carries its own id, or a restored number).
     fn taken(&self, entity: &str, id: i64) -> Result<()> {
-        self.defer(
-            "INSERT INTO ids (owner, entity, next) VALUES ($1, $2, $3)
-             ON CONFLICT (owner, entity) DO UPDATE SET next = GREATEST(ids.next, excluded.next)",
-            &[&self.owner, &entity, &(id + 1)],
-        )?;
-        Ok(())
+        if let Some(ids) = self.ahead.borrow_mut().ids.as_mut() {
+            let next = ids.entry(entity.to_string()).or_insert(1);
+            *next = (*next).max(id + 1);
+        }
+        // Not through `PgTx::defer`: what is known of `ids` stays true.
+        self.conn
+            .borrow_mut()
+            .defer(TAKEN, &[&self.owner, &entity, &(id + 1)])
     }
 
     fn insert_plan_row(&self, id: i64, item: &FollowUp) -> Result<()> {
@@ -1161,11 +1225,13 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn plan_dues(&self) -> Result<Vec<(Date, Option<Date>)>> {
+        if let Some(lines) = &self.ahead.borrow().lines
+            && let Some(dues) = followup_store::plan_dues_of_lines(lines.iter().map(Vec::as_slice))
+        {
+            return Ok(dues);
+        }
         // The lines' heads (plan_agenda covers them), not every item's JSON.
-        let rows = self.query(
-            "SELECT line FROM plan WHERE owner = $1 AND kind = 'follow-up'",
-            &[&self.owner],
-        )?;
+        let rows = self.query(FOLLOW_UP_LINES, &[&self.owner])?;
         let lines: Vec<&[u8]> = rows.iter().map(|r| r.get::<_, &[u8]>(0)).collect();
         match followup_store::plan_dues_of_lines(lines) {
             Some(dues) => Ok(dues),
@@ -1695,6 +1761,31 @@ impl PgTx<'_> {
     }
 
     fn replace_plan_now(&mut self, subject: Subject, items: &[FollowUp]) -> Result<()> {
+        // The follow-ups' lines are kept past the DELETE below (which forgets them): the
+        // subject's rows are those of its keys' numbers (a row's number is its key's), known
+        // when its keys were read ahead, and a line names its number.
+        let ahead = self.ahead.get_mut();
+        let numbers: Option<Vec<i64>> = SLOTS
+            .iter()
+            .map(|&slot| {
+                ahead
+                    .keys
+                    .get(&PlanKey { subject, slot }.to_string())
+                    .copied()
+            })
+            .collect::<Option<Vec<Option<i64>>>>()
+            .map(|ids| ids.into_iter().flatten().collect());
+        let mut lines: Option<Vec<Vec<u8>>> = match (ahead.lines.take(), numbers) {
+            (Some(lines), Some(numbers)) => lines
+                .into_iter()
+                .filter_map(|l| match Line::decode(&l) {
+                    Some(line) if numbers.contains(&line.head.id) => None,
+                    Some(_) => Some(Some(l)),
+                    None => Some(None),
+                })
+                .collect(),
+            _ => None,
+        };
         self.defer(
             "DELETE FROM plan WHERE owner = $1 AND subject = $2",
             &[&self.owner, &subject_text(subject)],
@@ -1715,6 +1806,11 @@ impl PgTx<'_> {
                 });
             }
             self.insert_plan_row(id, item)?;
+            if let Some(lines) = &mut lines
+                && plan_kind(item) == "follow-up"
+            {
+                lines.push(Compact::of(id, item).line);
+            }
             planned.insert(
                 item.key.to_string(),
                 Some(Planned {
@@ -1724,7 +1820,9 @@ impl PgTx<'_> {
             );
         }
         // The subject's rows are now exactly these: what it plans for each of its keys.
-        self.ahead.get_mut().planned = planned;
+        let ahead = self.ahead.get_mut();
+        ahead.planned = planned;
+        ahead.lines = lines;
         Ok(())
     }
 

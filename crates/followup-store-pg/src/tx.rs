@@ -252,6 +252,19 @@ fn get<'r, T: postgres::types::FromSql<'r>>(
 }
 
 /// Rows of (id, JSON item) of `plan`, decoded.
+/// The answers to `N` statements sent in one pipeline, one each, or what went wrong.
+fn each_answer<const N: usize>(
+    answers: Vec<Vec<Row>>,
+    table: &'static str,
+    id: impl ToString,
+) -> Result<[Vec<Row>; N]> {
+    <[Vec<Row>; N]>::try_from(answers).map_err(|a| StoreError::Corrupt {
+        table,
+        id: id.to_string(),
+        detail: format!("{} answers to {N} statements sent together", a.len()),
+    })
+}
+
 fn planned_rows(rows: &[Row]) -> Result<Vec<Planned>> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
@@ -315,12 +328,7 @@ impl<'s> PgTx<'s> {
             )?;
             answers = read(conn)?;
         }
-        let [_, version, derived, ids, lines] =
-            <[Vec<Row>; 5]>::try_from(answers).map_err(|a| StoreError::Corrupt {
-                table: "owners",
-                id: o.to_string(),
-                detail: format!("{} answers to the 5 statements that begin a write", a.len()),
-            })?;
+        let [_, version, derived, ids, lines] = each_answer(answers, "owners", o)?;
         self.version_before = match version.first() {
             Some(r) => get::<i64>(r, 0, "owners")? as u64,
             None => {
@@ -452,12 +460,7 @@ impl<'s> PgTx<'s> {
                 &[&self.owner, &keys[0], &keys[1], &keys[2], &keys[3]],
             ),
         ])?;
-        let [contact, touches, snoozes, jobs, ids] =
-            <[Vec<Row>; 5]>::try_from(answers).map_err(|a| StoreError::Corrupt {
-                table: "contacts",
-                id: id.to_string(),
-                detail: format!("{} answers to 5 reads", a.len()),
-            })?;
+        let [contact, touches, snoozes, jobs, ids] = each_answer(answers, "contacts", id)?;
         let contact: Option<Contact> = decode("contacts", &contact)?.pop();
         let mut ahead = self.ahead.borrow_mut();
         ahead.touches.insert(id.0, decode("touches", &touches)?);

@@ -368,7 +368,8 @@ impl Store for PgStore {
             return Ok(Vec::new());
         }
         // One prepared statement for them all; the function reads each owner's pair in one
-        // snapshot of its own, scoped to that owner (migration 10).
+        // snapshot of its own, scoped to that owner (migration 10). Outside any transaction:
+        // the owner the function sets lasts until its caller's transaction ends.
         let ids: Vec<i64> = owners.iter().map(|o| o.0).collect();
         let mut conn = self.pool.get()?;
         let rows = conn

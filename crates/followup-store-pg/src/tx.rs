@@ -251,7 +251,6 @@ fn get<'r, T: postgres::types::FromSql<'r>>(
     })
 }
 
-/// Rows of (id, JSON item) of `plan`, decoded.
 /// The answers to `N` statements sent in one pipeline, one each, or what went wrong.
 fn each_answer<const N: usize>(
     answers: Vec<Vec<Row>>,
@@ -265,6 +264,7 @@ fn each_answer<const N: usize>(
     })
 }
 
+/// Rows of (id, JSON item) of `plan`, decoded.
 fn planned_rows(rows: &[Row]) -> Result<Vec<Planned>> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {

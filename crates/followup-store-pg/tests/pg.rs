@@ -385,6 +385,52 @@ fn a_deferred_write_that_fails_refuses_the_commit() {
     assert_eq!(store.read(ME).unwrap().contacts().unwrap().len(), 1);
 }
 
+/// A deferred write that fails only in the commit's own round trip (the last write of the
+/// transaction) refuses the commit too, keeps nothing, and leaves the connection usable.
+#[test]
+fn a_deferred_write_that_fails_with_the_commit_refuses_it() {
+    let url = server().fresh_database();
+    let store = PgStore::connect(&url).unwrap();
+    let mut admin =
+        postgres::Client::connect(&server().admin_url(db_name(&url)), postgres::NoTls).unwrap();
+    admin
+        .batch_execute(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+                 $$ BEGIN RAISE EXCEPTION 'no settings today'; END $$;
+             CREATE TRIGGER refuse BEFORE INSERT ON settings FOR EACH ROW EXECUTE FUNCTION refuse();",
+        )
+        .unwrap();
+    let version = store.version(ME).unwrap();
+    let mut tx = store.write(ME).unwrap();
+    let id = tx.next_id(Entity::Contact).unwrap();
+    let added = Event::ContactAdded {
+        contact: contact(id, "Dana Reyes"),
+    };
+    tx.append(date(2026, 3, 1), &added).unwrap();
+    // The last write: it goes out with the commit.
+    tx.set_setting("derived.colour", "green").unwrap();
+    let e = tx.commit().expect_err("a failed deferred write committed");
+    assert!(e.to_string().contains("no settings today"), "{e}");
+    let r = store.read(ME).unwrap();
+    assert_eq!(
+        r.contacts().unwrap().len(),
+        0,
+        "part of a failed write was kept"
+    );
+    assert_eq!(r.setting("derived.colour").unwrap(), None);
+    drop(r);
+    assert_eq!(
+        store.version(ME).unwrap(),
+        version,
+        "a refused commit moved the version"
+    );
+    admin
+        .batch_execute("DROP TRIGGER refuse ON settings")
+        .unwrap();
+    add_contact(&store, ME, "Lee Park");
+    assert_eq!(store.read(ME).unwrap().contacts().unwrap().len(), 1);
+}
+
 /// Ends every connection of the database at `url` but the admin's own, and waits until
 /// PostgreSQL has let them go (`pg_terminate_backend` only sends the signal).
 fn end_connections(url: &str) {

@@ -21,6 +21,7 @@ use followup_core::model::{
 };
 use followup_core::plan::{Action, FollowUp, PlanKey, Rule, Slot, Snooze, Subject};
 use followup_core::{ContactPatch, Event};
+use jiff::ToSpan;
 use jiff::civil::{Date, date};
 
 use crate::{AccountId, Appended, Entity, ReadTx, Removal, Result, Store, StoreError, WriteTx};
@@ -51,6 +52,10 @@ pub fn run(name: &str, reads_wait_for_writes: bool, make: &dyn Fn() -> Box<dyn S
         ("one writer at a time, then busy", one_writer_at_a_time),
         ("ids are allocated", ids_are_allocated),
         ("plan numbers are stable", plan_numbers_are_stable),
+        (
+            "a write reads back its own dues and numbers",
+            a_write_reads_back_its_own_dues_and_numbers,
+        ),
         ("plan windows find occasions", plan_window_finds_occasions),
         (
             "the agenda's window is walked in its order",
@@ -166,6 +171,113 @@ fn touch(id: i64, on: Date, contacts: &[ContactId], job: Option<JobId>) -> Touch
         promises: vec![],
         message: None,
     }
+}
+
+/// What a write reads back of its own plan while it changes it: every due (the caseload's
+/// summary reads them at the end of each change) and the numbers of new keys, also after a
+/// change that failed. A store may keep either in memory while the write lasts (PostgreSQL
+/// reads both with its lock); what it answers must be what the rows say.
+fn a_write_reads_back_its_own_dues_and_numbers(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let dana = add_contact(s, ME, "Dana Reyes");
+    let lee = add_contact(s, ME, "Lee Park");
+    let (d, l) = (Subject::Contact(dana), Subject::Contact(lee));
+    let day = |n: i64| DAY.saturating_add(n.days());
+    let agree = |tx: &dyn WriteTx, what: &str| {
+        let mut dues = ok(tx.plan_dues(), "dues");
+        dues.sort_unstable();
+        let mut all = crate::plan_dues_of(&ok(tx.plan_all(), "plan"));
+        all.sort_unstable();
+        assert_eq!(dues, all, "the dues a write reads back {what}");
+    };
+    let mut tx = write(s, ME);
+    ok(
+        tx.replace_plan(d, &[item(d, Slot::FollowUp, day(3))]),
+        "plan Dana",
+    );
+    ok(
+        tx.replace_plan(l, &[item(l, Slot::FollowUp, day(2))]),
+        "plan Lee",
+    );
+    ok(tx.commit(), "commit the first plans");
+    let mut tx = write(s, ME);
+    // As a `log` does: the contact first (a store may read ahead what replanning it reads).
+    ok(tx.contact(dana), "contact");
+    agree(&*tx, "before any change");
+    ok(
+        tx.replace_plan(
+            d,
+            &[
+                item(d, Slot::FollowUp, day(10)),
+                item(d, Slot::Birthday, day(40)),
+            ],
+        ),
+        "replan Dana",
+    );
+    agree(&*tx, "after replanning a contact with another due");
+    ok(tx.replace_plan(l, &[]), "Lee's plan emptied");
+    agree(&*tx, "after emptying another contact's plan");
+    ok(
+        tx.replace_plan(l, &[item(l, Slot::FollowUp, day(2))]),
+        "Lee planned again",
+    );
+    agree(&*tx, "after planning it again");
+    let fu = item(d, Slot::FollowUp, day(5));
+    assert!(
+        is_conflict(tx.replace_plan(d, &[fu.clone(), fu])),
+        "one key twice in a plan is not StoreError::Conflict"
+    );
+    agree(&*tx, "after a replan that failed");
+    // A key first planned after the failed change gets a number no other key has.
+    ok(
+        tx.replace_plan(
+            d,
+            &[
+                item(d, Slot::FollowUp, day(10)),
+                item(d, Slot::WorkAnniversary, day(60)),
+            ],
+        ),
+        "plan a new key after the failure",
+    );
+    agree(&*tx, "after a replan that followed the failed one");
+    let keys = [
+        PlanKey {
+            subject: l,
+            slot: Slot::FollowUp,
+        },
+        PlanKey {
+            subject: d,
+            slot: Slot::FollowUp,
+        },
+        PlanKey {
+            subject: d,
+            slot: Slot::WorkAnniversary,
+        },
+    ];
+    let numbers: Vec<i64> = keys
+        .iter()
+        .map(|k| ok(tx.plan_id(k), "plan id").expect("a planned key has a number"))
+        .collect();
+    let distinct: BTreeSet<i64> = numbers.iter().copied().collect();
+    assert_eq!(
+        distinct.len(),
+        numbers.len(),
+        "two keys share a number: {numbers:?}"
+    );
+    ok(tx.commit(), "commit");
+    let r = read(s, ME);
+    let kept: Vec<i64> = keys
+        .iter()
+        .map(|k| ok(r.plan_id(k), "plan id").expect("a committed key has a number"))
+        .collect();
+    assert_eq!(kept, numbers, "the numbers a write took are the ones kept");
+    let mut dues = ok(r.plan_dues(), "dues");
+    dues.sort_unstable();
+    assert_eq!(
+        dues,
+        vec![(day(2), None), (day(10), None)],
+        "the committed follow-ups' dues"
+    );
 }
 
 fn item(subject: Subject, slot: Slot, due: Date) -> FollowUp {

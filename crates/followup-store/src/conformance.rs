@@ -2024,6 +2024,30 @@ fn derived_settings_follow_the_data(store: &Arc<dyn Store>, _: bool) {
     ok(tx.set_setting("derived.sum", "3"), "derived");
     drop(tx);
     assert_eq!(both(ME).1, None, "a rolled-back write keeps nothing");
+    // A change that failed in between (its savepoint rolled back) does not make a store
+    // forget which derived settings were there.
+    let mut tx = write(s, ME);
+    ok(tx.set_setting("derived.sum", "4"), "derived");
+    ok(tx.set_setting("derived.other", "x"), "other");
+    ok(tx.commit(), "commit");
+    let mut tx = write(s, ME);
+    let missing = Event::ContactEdited {
+        id: ContactId(99),
+        patch: ContactPatch::default(),
+    };
+    assert!(is_missing(tx.append(DAY, &missing)), "a missing contact");
+    ok(tx.set_setting("derived.sum", "5"), "derived");
+    ok(tx.commit(), "commit");
+    assert_eq!(both(ME).1.as_deref(), Some("5"));
+    assert_eq!(
+        ok(read(s, ME).setting("derived.other"), "other").as_deref(),
+        None,
+        "a derived setting not written again after a failed change is gone"
+    );
+    let mut tx = write(s, ME);
+    ok(tx.set_setting("plain", "again"), "plain");
+    ok(tx.commit(), "commit");
+    assert_eq!(both(ME).1, None, "gone with the next commit");
     // A setting that only starts like one is not derived.
     let mut tx = write(s, ME);
     ok(tx.set_setting("derivedness", "plain"), "plain");

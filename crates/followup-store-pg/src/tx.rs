@@ -56,10 +56,15 @@ const SLOTS: [Slot; 4] = [
 const _: fn(Slot) = |slot| match slot {
     Slot::FollowUp | Slot::Birthday | Slot::WorkAnniversary | Slot::PersonalAnniversary => {}
 };
-/// A subject's plan keys' numbers, one parameter a slot: with `key = ANY($2)` PostgreSQL
-/// judged its generic plan dearer than a custom one and planned the statement anew at every
-/// call (a fifth of the planning a `log` cost it).
-const KEY_IDS: &str = "SELECT key, id FROM plan_keys WHERE owner = $1 AND key IN ($2, $3, $4, $5)";
+/// A subject's plan keys' numbers, one lookup a slot. PostgreSQL keeps a prepared statement's
+/// generic plan only when it costs no more than a custom one: with `key = ANY($2)`, or `key IN
+/// ($2, $3, $4, $5)`, it guessed four rows where the values found at most one a key, and
+/// planned the statement anew at every call (46 µs a `log`, the most planning left in one);
+/// each lookup on its own is one row on the unique index, generic or not.
+const KEY_IDS: &str = "SELECT key, id FROM plan_keys WHERE owner = $1 AND key = $2
+     UNION ALL SELECT key, id FROM plan_keys WHERE owner = $1 AND key = $3
+     UNION ALL SELECT key, id FROM plan_keys WHERE owner = $1 AND key = $4
+     UNION ALL SELECT key, id FROM plan_keys WHERE owner = $1 AND key = $5";
 // One parameter for each slot.
 const _: () = assert!(SLOTS.len() == 4);
 
@@ -114,6 +119,12 @@ struct Ahead {
     /// subject (`replace_plan_now`): the caseload's summary reads every due at the end of
     /// each change (`plan_dues`). `None` once unknown.
     lines: Option<Vec<Vec<u8>>>,
+    /// The owner's settings but the derived ones, and the holidays they imported, read
+    /// together at the first setting asked (`PgTx::setting`): the policy and the time zone
+    /// are two settings and the holidays, three round trips on a request whose owner's
+    /// policy is not cached (every client once after a server starts).
+    plain: Option<BTreeMap<String, String>>,
+    holidays: Option<Vec<Date>>,
 }
 
 /// What a statement may have changed, for [`Ahead`].
@@ -251,6 +262,23 @@ fn get<'r, T: postgres::types::FromSql<'r>>(
     })
 }
 
+const HOLIDAYS: &str = "SELECT DISTINCT day FROM holidays WHERE owner = $1 ORDER BY day";
+const PLAIN_SETTINGS: &str =
+    "SELECT key, value FROM settings WHERE owner = $1 AND NOT (key >= $2 AND key < $3)";
+
+fn holiday_rows(rows: &[Row]) -> Result<Vec<Date>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let day: &str = get(r, 0, "holidays")?;
+        out.push(day.parse().map_err(|_| StoreError::Corrupt {
+            table: "holidays",
+            id: day.to_string(),
+            detail: "not a date".into(),
+        })?);
+    }
+    Ok(out)
+}
+
 /// The answers to `N` statements sent in one pipeline, one each, or what went wrong.
 fn each_answer<const N: usize>(
     answers: Vec<Vec<Row>>,
@@ -359,6 +387,26 @@ impl<'s> PgTx<'s> {
         Ok(())
     }
 
+    /// The owner's settings but the derived ones, and their holidays, in one round trip
+    /// (`Ahead::plain`).
+    fn read_plain_settings(&self) -> Result<()> {
+        let end = derived_end();
+        let answers = self.conn.borrow_mut().query_many(&[
+            (PLAIN_SETTINGS, &[&self.owner, &DERIVED, &end]),
+            (HOLIDAYS, &[&self.owner]),
+        ])?;
+        let [settings, days] = each_answer(answers, "settings", self.owner)?;
+        let mut plain = BTreeMap::new();
+        for r in &settings {
+            plain.insert(get(r, 0, "settings")?, get(r, 1, "settings")?);
+        }
+        let days = holiday_rows(&days)?;
+        let mut ahead = self.ahead.borrow_mut();
+        ahead.plain = Some(plain);
+        ahead.holidays = Some(days);
+        Ok(())
+    }
+
     /// Drops what was read ahead from a table the statement may write.
     fn wrote(&self, sql: &str) {
         let mut ahead = self.ahead.borrow_mut();
@@ -386,9 +434,11 @@ impl<'s> PgTx<'s> {
                 ahead.lines = None;
             }
             Writes::Table("ids") => ahead.ids = None,
+            Writes::Table("holidays") => ahead.holidays = None,
             Writes::Table("settings") => {
                 ahead.derived = None;
                 ahead.derived_keys = None;
+                ahead.plain = None;
             }
             Writes::Table(_) => {}
             Writes::Anything => *ahead = Ahead::default(),
@@ -853,20 +903,10 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn holidays(&self) -> Result<Vec<Date>> {
-        let rows = self.query(
-            "SELECT DISTINCT day FROM holidays WHERE owner = $1 ORDER BY day",
-            &[&self.owner],
-        )?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let day: &str = get(r, 0, "holidays")?;
-            out.push(day.parse().map_err(|_| StoreError::Corrupt {
-                table: "holidays",
-                id: day.to_string(),
-                detail: "not a date".into(),
-            })?);
+        if let Some(days) = &self.ahead.borrow().holidays {
+            return Ok(days.clone());
         }
-        Ok(out)
+        holiday_rows(&self.query(HOLIDAYS, &[&self.owner])?)
     }
 
     fn organization_named(&self, name: &str) -> Result<Option<OrgRef>> {
@@ -1287,10 +1327,17 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn setting(&self, key: &str) -> Result<Option<String>> {
-        if is_derived(key)
-            && let Some(derived) = &self.ahead.borrow().derived
-        {
-            return Ok(derived.get(key).cloned());
+        if is_derived(key) {
+            if let Some(derived) = &self.ahead.borrow().derived {
+                return Ok(derived.get(key).cloned());
+            }
+        } else {
+            if self.ahead.borrow().plain.is_none() {
+                self.read_plain_settings()?;
+            }
+            if let Some(plain) = &self.ahead.borrow().plain {
+                return Ok(plain.get(key).cloned());
+            }
         }
         self.one(
             "settings",

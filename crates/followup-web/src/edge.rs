@@ -341,7 +341,7 @@ mod tests {
     async fn on_a_team_server_changes_waiting_never_keep_a_read_out() {
         let mut s = sqlite_state();
         // The lanes of a store that writes eight workspaces at once (PostgreSQL).
-        s.lanes = Arc::new(crate::Lanes::new(8));
+        Arc::make_mut(&mut s.0).lanes = Arc::new(crate::Lanes::new(8));
         a_read_beside_forty_waiting_changes(&s).await;
     }
 

@@ -44,9 +44,24 @@ use jiff::civil::Date;
 use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// What the handlers share: the app (shared, `&self`: no lock around it), and the day it is.
+/// What the handlers share, behind one `Arc`: axum clones the state for every layer and
+/// handler a request passes, and with each part its own `Arc` those clones and drops took 5%
+/// of a team server's time under load, counts shared between the cores (docs/BENCHMARKS.md,
+/// ninth round). Read through `Deref`; the builders change a state before
+/// it is shared (`Arc::make_mut`).
 #[derive(Clone)]
-pub struct WebState {
+pub struct WebState(Arc<Shared>);
+
+impl std::ops::Deref for WebState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of a [`WebState`]: the app (shared, `&self`: no lock around it), and the day it is.
+#[derive(Clone)]
+pub struct Shared {
     app: Arc<App>,
     /// `--today` when pinned; else each request reads the clock.
     today: Option<Date>,
@@ -284,7 +299,7 @@ impl WebState {
     /// A state over an app shared with others (a mail worker, a second listener).
     pub fn shared(app: Arc<App>, today: Option<Date>) -> WebState {
         let writers = app.store().concurrent_writers();
-        WebState {
+        WebState(Arc::new(Shared {
             app,
             today,
             cache: Arc::new(Mutex::new(BTreeMap::new())),
@@ -295,18 +310,18 @@ impl WebState {
             attempts: Arc::new(Mutex::new(auth::Attempts::default())),
             public: None,
             mailer: None,
-        }
+        }))
     }
 
     /// Lets pages send mail through `mailer`.
     pub fn mailer(mut self, mailer: Arc<dyn followup_app::mail::Mailer>) -> WebState {
-        self.mailer = Some(mailer);
+        Arc::make_mut(&mut self.0).mailer = Some(mailer);
         self
     }
 
     /// Also answers requests for `url`'s host (a reverse proxy's name for this server).
     pub fn public_url(mut self, url: PublicUrl) -> WebState {
-        self.public = Some(url);
+        Arc::make_mut(&mut self.0).public = Some(url);
         self
     }
 
@@ -335,7 +350,7 @@ impl WebState {
     /// The state for a server bound to `port`: only `127.0.0.1:port`, `localhost:port` and
     /// `[::1]:port` are answered.
     pub fn serving(mut self, port: u16) -> WebState {
-        self.port = Some(port);
+        Arc::make_mut(&mut self.0).port = Some(port);
         self
     }
 

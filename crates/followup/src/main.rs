@@ -8,6 +8,14 @@ mod output;
 mod mail;
 mod team;
 
+/// jemalloc instead of the C library's allocator: a team server allocates and frees small
+/// blocks for every request on a few threads at once, where glibc's allocator took a sixth
+/// of the server's time under load and jemalloc takes a third of that (docs/BENCHMARKS.md,
+/// ninth round). The CLI takes as long either way (a replan of 5,000 contacts, 0.09 s), with
+/// a few MB more of memory.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::io::Write;
 use std::process::ExitCode;
 

@@ -47,8 +47,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// What the handlers share, behind one `Arc`: axum clones the state for every layer and
 /// handler a request passes, and with each part its own `Arc` those clones and drops took 5%
 /// of a team server's time under load, counts shared between the cores (docs/BENCHMARKS.md,
-/// ninth round). Read through `Deref`; the builders change a state before
-/// it is shared (`Arc::make_mut`).
+/// ninth round). Read through `Deref`; the builders change a state before it is shared
+/// (`Arc::make_mut`).
 #[derive(Clone)]
 pub struct WebState(Arc<Shared>);
 

@@ -224,7 +224,9 @@ test('views: snooze with htmx answers in the item; a refused date shows beside t
   await said.waitFor();
   assert.match(await said.textContent(), /^Snoozed .* until Mon 30 Nov\.$/);
   assert.match(await item.locator('.due').textContent(), /Mon 30 Nov/);
-  assert.equal(await tab.evaluate(() => document.activeElement.getAttribute('role')), 'status');
+  // htmx focuses the sentence after it settles the swap (app.js, htmx:afterSettle), a few
+  // milliseconds after the sentence appears: wait for the focus rather than race it.
+  await tab.waitForFunction(() => document.activeElement && document.activeElement.getAttribute('role') === 'status', null, { timeout: 5000 });
   await shot(tab, 'snoozed-inline');
   // A date that is not one: the message beside the field, what was typed still there.
   const other = tab.locator('#item-8');

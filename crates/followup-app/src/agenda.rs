@@ -223,9 +223,52 @@ impl App {
             return Ok(m.items.clone());
         }
         let tx = self.store.read(cx.owner)?;
-        let planned = tx.plan_window(today, until)?;
-        let open_jobs = tx.open_job_count()?;
+        let read = (tx.plan_window(today, until)?, tx.open_job_count()?);
         drop(tx);
+        let memo = App::memo_of(cx, cx.version.unwrap_or(0), (today, until), read);
+        let items = memo.items.clone();
+        if cx.version.is_some() {
+            self.keep_memo(cx.owner, memo);
+        }
+        Ok(items)
+    }
+
+    /// Keeps `memo` as the owner's agenda unless a newer one is kept.
+    pub(crate) fn keep_memo(&self, owner: OwnerId, memo: Memo) {
+        let mut memos = self.agendas.lock().unwrap_or_else(|p| p.into_inner());
+        // Bounded: a server with more owners than this forgets them all at once, and each
+        // costs one read again.
+        if memos.len() >= MEMOS_KEPT && !memos.contains_key(&owner) {
+            memos.clear();
+        }
+        // A memo of a newer version (another request's) is not replaced by an older one.
+        if memos.get(&owner).is_none_or(|m| m.version <= memo.version) {
+            memos.insert(owner, memo);
+        }
+    }
+
+    /// The window of the owner's kept agenda for `cx`'s day, if one is kept (someone is
+    /// looking): a change that keeps the policy reads the agenda it leaves for that window
+    /// with its commit (`WriteTx::commit_reading_window`), and it is kept at the change's
+    /// version. Without it, the next read of each view the change made stale began a
+    /// transaction of its own to read the same rows: on the team server about 0.4 ms of the
+    /// machine after every logged touch (docs/BENCHMARKS.md, tenth round).
+    pub(crate) fn memo_window(&self, cx: &Ctx) -> Option<(Date, Date)> {
+        let memos = self.agendas.lock().unwrap_or_else(|p| p.into_inner());
+        memos
+            .get(&cx.owner)
+            .filter(|m| m.today == cx.today)
+            .map(|m| (m.today, m.until))
+    }
+
+    /// The memo of an agenda read at `version` for the window `today`..`until`, under
+    /// `cx.policy` (which the caller knows holds at `version`).
+    pub(crate) fn memo_of(
+        cx: &Ctx,
+        version: u64,
+        (today, until): (Date, Date),
+        (planned, open_jobs): (Vec<Planned>, u32),
+    ) -> Memo {
         let items = agenda::agenda_owned(
             planned,
             Window {
@@ -235,27 +278,12 @@ impl App {
             },
             &cx.policy,
         );
-        if let Some(version) = cx.version {
-            let mut memos = lock();
-            // Bounded: a server with more owners than this forgets them all at once, and
-            // each costs one read again.
-            if memos.len() >= MEMOS_KEPT && !memos.contains_key(&cx.owner) {
-                memos.clear();
-            }
-            // A memo of a newer version (another request's) is not replaced by an older one.
-            if memos.get(&cx.owner).is_none_or(|m| m.version <= version) {
-                memos.insert(
-                    cx.owner,
-                    Memo {
-                        version,
-                        today,
-                        until,
-                        items: items.clone(),
-                    },
-                );
-            }
+        Memo {
+            version,
+            today,
+            until,
+            items,
         }
-        Ok(items)
     }
 
     /// Item `id` as [`App::agenda`] lists it for the window to `until`, or `None` when the

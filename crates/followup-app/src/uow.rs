@@ -127,13 +127,28 @@ impl App {
                 .keeps_policy()
                 .then(|| work.tx.committed_version())
                 .transpose()?;
-            work.tx.commit()?;
+            // With the policy kept, the agenda the change leaves is read with its commit, if
+            // someone is looking at it (`App::memo_window`).
+            let after = match kept.zip(self.memo_window(cx)) {
+                Some((version, window)) => work
+                    .tx
+                    .commit_reading_window(window.0, window.1)?
+                    .map(|read| App::memo_of(cx, version, window, read)),
+                None => {
+                    work.tx.commit()?;
+                    None
+                }
+            };
             // The owner's memo is of the data before: a read in this same request (whose
-            // context still names the version it began at) must not be handed it.
+            // context still names the version it began at) must not be handed it. The one
+            // read above is of the version the change made, which that read does not name.
             self.agendas
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .remove(&cx.owner);
+            if let Some(memo) = after {
+                self.keep_memo(cx.owner, memo);
+            }
             if let Some(version) = kept {
                 self.policy_still_holds(cx.owner, version);
             }
@@ -217,10 +232,10 @@ mod tests {
     }
 
     /// A request's agenda is read once per version and shared; a change this App commits
-    /// drops it, so a read later in the same request (its context still naming the version
-    /// it began at) sees the change.
+    /// replaces it with the one it leaves, kept for the version it made, so a read later in
+    /// the same request (its context still naming the version it began at) sees the change.
     #[test]
-    fn the_agenda_is_kept_per_version_and_dropped_by_a_change() {
+    fn the_agenda_is_kept_per_version_and_replaced_by_a_change() {
         let (app, today) = demo();
         let (cx, v) = app
             .ctx_at_version(crate::DEFAULT_OWNER, crate::Actor::Owner, Some(today))
@@ -245,7 +260,17 @@ mod tests {
             "the same, kept"
         );
         app.log(&cx, emma_replied()).unwrap();
-        assert_eq!(memo(&app), None, "the change dropped it");
+        // The change read the agenda it leaves with its commit (someone was looking): kept
+        // for the version it made, not the one this request's context names.
+        let (cx2, v2) = app
+            .ctx_at_version(crate::DEFAULT_OWNER, crate::Actor::Owner, Some(today))
+            .unwrap();
+        assert!(v2 > v);
+        assert_eq!(
+            memo(&app).map(|m| m.0),
+            Some(v2),
+            "replaced, at the new version"
+        );
         let after = json(app.agenda(&cx, None).unwrap());
         assert_ne!(after, before, "Emma's reply moved her item");
         let fresh = app.ctx(today).unwrap();
@@ -255,5 +280,40 @@ mod tests {
             after,
             "what a context without a version reads"
         );
+        assert_eq!(
+            json(app.agenda(&cx2, None).unwrap()),
+            after,
+            "the kept agenda is the one a read of the new version finds"
+        );
+    }
+
+    /// Nobody looking (no agenda kept), a change reads no agenda with its commit; a change
+    /// that moves the policy keeps none either (the items would be of the old policy).
+    #[test]
+    fn a_change_reads_the_agenda_only_for_someone_looking_and_a_kept_policy() {
+        let (app, today) = demo();
+        let (cx, _) = app
+            .ctx_at_version(crate::DEFAULT_OWNER, crate::Actor::Owner, Some(today))
+            .unwrap();
+        let kept = |app: &App| {
+            app.agendas
+                .lock()
+                .unwrap()
+                .get(&cx.owner)
+                .map(|m| m.version)
+        };
+        app.log(&cx, emma_replied()).unwrap();
+        assert_eq!(kept(&app), None, "nobody was looking");
+        app.agenda(&cx, None).unwrap();
+        assert!(kept(&app).is_some());
+        app.set_policy(
+            &cx,
+            PolicyChange {
+                values: [("application_wait".to_string(), "10d".to_string())].into(),
+                reset: Vec::new(),
+            },
+        )
+        .unwrap();
+        assert_eq!(kept(&app), None, "the policy moved: dropped, not replaced");
     }
 }

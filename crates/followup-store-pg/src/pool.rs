@@ -307,6 +307,43 @@ impl Conn {
         })
     }
 
+    /// [`Conn::query_many`], then `sql` as simple statements, all in the one round trip
+    /// (a transaction's last reads and its COMMIT). The reads' answers only if every part
+    /// succeeded: a read that failed leaves the transaction aborted, and PostgreSQL answers
+    /// the COMMIT after it as a rollback, not an error.
+    pub(crate) fn query_many_then(
+        &mut self,
+        queries: &[(&str, &[&(dyn ToSql + Sync)])],
+        sql: &str,
+    ) -> Result<Vec<Vec<Row>>> {
+        let statements = queries
+            .iter()
+            .map(|(sql, _)| self.statement(sql))
+            .collect::<Result<Vec<_>>>()?;
+        let (rows, ended) = self.pipeline(|c| {
+            Box::pin(async move {
+                // Sent in the order first polled: the reads, then the batch.
+                let (rows, ended) = join(
+                    join_all(
+                        statements
+                            .iter()
+                            .zip(queries)
+                            .map(|(s, (_, args))| c.query(s, args)),
+                    ),
+                    c.batch_execute(sql),
+                )
+                .await;
+                Ok((rows, ended))
+            })
+        })?;
+        let rows = rows
+            .into_iter()
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(db)?;
+        ended.map_err(db)?;
+        Ok(rows)
+    }
+
     pub(crate) fn execute(&mut self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<u64> {
         let s = self.statement(sql)?;
         self.pipeline(|c| Box::pin(async move { c.execute(&s, args).await }))

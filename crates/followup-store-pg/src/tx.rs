@@ -293,6 +293,26 @@ fn each_answer<const N: usize>(
 }
 
 /// Rows of (id, JSON item) of `plan`, decoded.
+/// The answers [`PgTx::window_with`] asked: the planned items, and the open jobs when
+/// counted (the last answer).
+fn decode_window(mut answers: Vec<Vec<Row>>, count: bool) -> Result<(Vec<Planned>, Option<u32>)> {
+    let open_jobs = if count {
+        let rows = answers.pop().unwrap_or_default();
+        let n: Option<i64> = match rows.first() {
+            Some(r) => get(r, 0, "jobs")?,
+            None => None,
+        };
+        Some(n.unwrap_or(0) as u32)
+    } else {
+        None
+    };
+    let mut out = Vec::new();
+    for rows in &answers {
+        out.extend(planned_rows(rows)?);
+    }
+    Ok((out, open_jobs))
+}
+
 fn planned_rows(rows: &[Row]) -> Result<Vec<Planned>> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
@@ -1150,40 +1170,16 @@ impl ReadTx for PgTx<'_> {
     }
 
     fn plan_window(&self, from: Date, until: Date) -> Result<Vec<Planned>> {
-        // The follow-ups, the occasions of each range of days of the year (the ranges never
-        // overlap: nothing to deduplicate) and, read ahead, the open jobs an agenda counts
-        // next: one round trip, where each was one (a rebuilt Today made five).
-        let ranges = occasion_ranges(from, until);
-        let until = until.to_string();
-        let stages = open_stages();
-        let first: [&(dyn ToSql + Sync); 2] = [&self.owner, &until];
-        let mut asked: Vec<(&str, Args<'_>)> = vec![(PLAN_FOLLOW_UPS, &first)];
-        let args: Vec<[&(dyn ToSql + Sync); 3]> = ranges
-            .iter()
-            .map(|(lo, hi)| [&self.owner as &(dyn ToSql + Sync), lo, hi])
-            .collect();
-        for a in &args {
-            asked.push((PLAN_OCCASIONS, a));
+        // The follow-ups, the occasions of each range of days of the year and, read ahead,
+        // the open jobs an agenda counts next: one round trip, where each was one (a rebuilt
+        // Today made five).
+        let count = self.ahead.borrow().open_jobs.is_none();
+        let answers = self.window_with(from, until, count, |conn, asked| conn.query_many(asked))?;
+        let (planned, open_jobs) = decode_window(answers, count)?;
+        if let Some(n) = open_jobs {
+            self.ahead.borrow_mut().open_jobs = Some(n);
         }
-        let count_ahead = self.ahead.borrow().open_jobs.is_none();
-        let count: [&(dyn ToSql + Sync); 2] = [&self.owner, &stages];
-        if count_ahead {
-            asked.push((OPEN_JOBS, &count));
-        }
-        let mut answers = self.conn.borrow_mut().query_many(&asked)?;
-        if count_ahead {
-            let rows = answers.pop().unwrap_or_default();
-            let n: Option<i64> = match rows.first() {
-                Some(r) => get(r, 0, "jobs")?,
-                None => None,
-            };
-            self.ahead.borrow_mut().open_jobs = Some(n.unwrap_or(0) as u32);
-        }
-        let mut out = Vec::new();
-        for rows in &answers {
-            out.extend(planned_rows(rows)?);
-        }
-        Ok(out)
+        Ok(planned)
     }
 
     fn plan_lines(
@@ -1477,6 +1473,74 @@ impl WriteTx for PgTx<'_> {
     }
 
     fn commit(mut self: Box<Self>) -> Result<()> {
+        self.before_commit()?;
+        self.batch("COMMIT").map_err(|e| self.busy_named(e))?;
+        self.open = false;
+        Ok(())
+    }
+
+    fn commit_reading_window(
+        mut self: Box<Self>,
+        from: Date,
+        until: Date,
+    ) -> Result<Option<(Vec<Planned>, u32)>> {
+        self.before_commit()?;
+        // The window's reads see this transaction's writes; sent before the COMMIT, in its
+        // round trip. A read that fails aborts the transaction: nothing is committed.
+        let answers = self.window_with(from, until, true, |conn, asked| {
+            conn.query_many_then(asked, "COMMIT")
+        });
+        let answers = answers.map_err(|e| self.busy_named(e))?;
+        self.open = false;
+        // Committed: rows that do not decode leave the window unread, not the change.
+        Ok(decode_window(answers, true)
+            .ok()
+            .map(|(planned, open_jobs)| (planned, open_jobs.unwrap_or(0))))
+    }
+}
+
+impl PgTx<'_> {
+    /// A busy error named with this database.
+    fn busy_named(&self, e: StoreError) -> StoreError {
+        match e {
+            StoreError::Busy { .. } => StoreError::Busy {
+                path: self.name.to_string(),
+            },
+            e => e,
+        }
+    }
+
+    /// Asks, through `send`, the plan's window from `from` to `until` (the follow-ups, then
+    /// the occasions of each range of days of the year: the ranges never overlap, nothing
+    /// to deduplicate) and, when `count`, how many jobs are open ([`decode_window`]).
+    fn window_with(
+        &self,
+        from: Date,
+        until: Date,
+        count: bool,
+        send: impl FnOnce(&mut Pooled<'_>, &[(&str, Args<'_>)]) -> Result<Vec<Vec<Row>>>,
+    ) -> Result<Vec<Vec<Row>>> {
+        let ranges = occasion_ranges(from, until);
+        let until = until.to_string();
+        let stages = open_stages();
+        let first: [&(dyn ToSql + Sync); 2] = [&self.owner, &until];
+        let mut asked: Vec<(&str, Args<'_>)> = vec![(PLAN_FOLLOW_UPS, &first)];
+        let args: Vec<[&(dyn ToSql + Sync); 3]> = ranges
+            .iter()
+            .map(|(lo, hi)| [&self.owner as &(dyn ToSql + Sync), lo, hi])
+            .collect();
+        for a in &args {
+            asked.push((PLAN_OCCASIONS, a));
+        }
+        let jobs: [&(dyn ToSql + Sync); 2] = [&self.owner, &stages];
+        if count {
+            asked.push((OPEN_JOBS, &jobs));
+        }
+        send(&mut self.conn.borrow_mut(), &asked)
+    }
+
+    /// What goes with every commit, deferred to be sent with it.
+    fn before_commit(&mut self) -> Result<()> {
         // A deferred write that failed after its change returned: nothing may commit (a
         // later savepoint rollback could otherwise have cleared the failed state).
         if let Some(e) = self.conn.get_mut().failed_deferred() {
@@ -1497,13 +1561,6 @@ impl WriteTx for PgTx<'_> {
             self.defer(STALE_DERIVED, &[&o, &DERIVED, &derived_end(), &written])?;
         }
         self.defer(NEXT_VERSION, &[&o])?;
-        self.batch("COMMIT").map_err(|e| match e {
-            StoreError::Busy { .. } => StoreError::Busy {
-                path: self.name.to_string(),
-            },
-            e => e,
-        })?;
-        self.open = false;
         Ok(())
     }
 }

@@ -58,6 +58,10 @@ pub fn run(name: &str, reads_wait_for_writes: bool, make: &dyn Fn() -> Box<dyn S
         ),
         ("plan windows find occasions", plan_window_finds_occasions),
         (
+            "a commit reading the window answers what a read after it finds",
+            commit_reading_window_answers_the_committed_window,
+        ),
+        (
             "the agenda's window is walked in its order",
             plan_lines_walk_in_agenda_order,
         ),
@@ -1267,6 +1271,46 @@ fn plan_lines_walk_in_agenda_order(store: &Arc<dyn Store>, _: bool) {
         }),
         "another owner's walk",
     );
+}
+
+fn commit_reading_window_answers_the_committed_window(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let dana = Subject::Contact(add_contact(s, ME, "Dana Reyes"));
+    let lee = Subject::Contact(add_contact(s, ME, "Lee Park"));
+    let mut tx = write(s, ME);
+    let soon = item(dana, Slot::FollowUp, date(2026, 3, 11));
+    let later = item(lee, Slot::FollowUp, date(2026, 5, 2));
+    let birthday = item(lee, Slot::Birthday, date(1990, 3, 14));
+    ok(
+        tx.replace_all_plan(&[soon.clone(), later.clone(), birthday.clone()]),
+        "plan",
+    );
+    ok(tx.commit(), "commit");
+    let (from, until) = (date(2026, 3, 10), date(2026, 3, 24));
+    // A change that moves Lee's follow-up into the window, read with its own commit.
+    let mut tx = write(s, ME);
+    let moved = item(lee, Slot::FollowUp, date(2026, 3, 20));
+    ok(tx.replace_plan(lee, &[moved, birthday]), "replan Lee");
+    let version = ok(tx.committed_version(), "the version it makes");
+    let (planned, open_jobs) =
+        ok(tx.commit_reading_window(from, until), "commit reading").expect("read");
+    assert_eq!(ok(s.version(ME), "version"), version);
+    let r = read(s, ME);
+    let key = |p: &Planned| (p.id, p.item.due, p.item.key.to_string());
+    let mut got: Vec<_> = planned.iter().map(key).collect();
+    let mut want: Vec<_> = ok(r.plan_window(from, until), "window after")
+        .iter()
+        .map(key)
+        .collect();
+    got.sort();
+    want.sort();
+    assert_eq!(
+        got.len(),
+        3,
+        "Dana's, Lee's moved follow-up and Lee's birthday: {got:?}"
+    );
+    assert_eq!(got, want, "what a read after the commit finds");
+    assert_eq!(open_jobs, ok(r.open_job_count(), "open jobs"));
 }
 
 fn plan_window_finds_occasions(store: &Arc<dyn Store>, _: bool) {

@@ -615,6 +615,22 @@ pub trait WriteTx: ReadTx {
     /// Makes everything appended visible and durable, and moves the owner's version; removes
     /// every [derived](DERIVED) setting this transaction did not write.
     fn commit(self: Box<Self>) -> Result<()>;
+    /// [`WriteTx::commit`], answering what [`ReadTx::plan_window`] and
+    /// [`ReadTx::open_job_count`] answered just before it: the agenda the change leaves, for
+    /// a server to keep at [`WriteTx::committed_version`] rather than read again in a
+    /// transaction of its own. `Ok` only if the commit succeeded; `Ok(None)` when it did but
+    /// what was read could not be decoded (the caller reads the window again later). A store
+    /// that can send the reads with the commit does (PostgreSQL: in its one round trip).
+    fn commit_reading_window(
+        self: Box<Self>,
+        from: Date,
+        until: Date,
+    ) -> Result<Option<(Vec<Planned>, u32)>> {
+        let planned = self.plan_window(from, until)?;
+        let open_jobs = self.open_job_count()?;
+        self.commit()?;
+        Ok(Some((planned, open_jobs)))
+    }
 }
 
 /// Takes `m`, waiting at most `wait` for whoever holds it: the contract's "others wait, then

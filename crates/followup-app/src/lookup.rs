@@ -65,6 +65,11 @@ pub(crate) fn resolve_job(tx: &dyn ReadTx, which: &str) -> Result<Job> {
     )
 }
 
+/// The id a person typed (`3`, `#3`), if what they typed is one rather than a name.
+pub(crate) fn id_in(query: &str) -> Option<i64> {
+    query.trim().trim_start_matches('#').parse().ok()
+}
+
 struct Lookup<'a> {
     what: &'static str,
     query: &'a str,
@@ -85,7 +90,7 @@ fn resolve<T>(
         query: shown(query),
         hint: hint.to_string(),
     };
-    if let Ok(n) = query.trim_start_matches('#').parse::<i64>() {
+    if let Some(n) = id_in(query) {
         return by_id(n)?.ok_or_else(|| not_found(l.by_id_hint));
     }
     // No name is longer than a field may be: a longer query matches nothing, and is not

@@ -101,7 +101,13 @@ pub struct StageChange {
 impl App {
     /// Logs a touch with everything it implies, and says what it changed.
     pub fn log(&self, cx: &Ctx, n: NewTouch) -> Result<Logged> {
-        self.change(cx, |w| log_in(w, n))
+        // The contacts named by id are read first: a store may read them with its lock.
+        let by_id: Vec<ContactId> = n
+            .with
+            .iter()
+            .filter_map(|who| crate::lookup::id_in(who).map(ContactId))
+            .collect();
+        self.change_about(cx, &by_id, |w| log_in(w, n))
     }
 }
 

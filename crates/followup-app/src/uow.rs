@@ -101,7 +101,18 @@ impl App {
         cx: &Ctx,
         change: impl FnOnce(&mut Work<'_>) -> Result<T>,
     ) -> Result<T> {
-        let mut tx = self.store.write(cx.owner)?;
+        self.change_about(cx, &[], change)
+    }
+
+    /// [`App::change`] for a change that begins by reading `contacts`: the store may read
+    /// them with the transaction's first round trip (`Store::write_about`).
+    pub(crate) fn change_about<T>(
+        &self,
+        cx: &Ctx,
+        contacts: &[ContactId],
+        change: impl FnOnce(&mut Work<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut tx = self.store.write_about(cx.owner, contacts)?;
         tx.act_as(cx.actor.account());
         let mut work = Work {
             tx,

@@ -71,7 +71,7 @@ mod watch;
 use std::sync::Arc;
 use std::time::Duration;
 
-use followup_core::model::OwnerId;
+use followup_core::model::{ContactId, OwnerId};
 use followup_store::{ReadTx, Result, Store, StoreError, WriteTx};
 use postgres::error::SqlState;
 
@@ -333,11 +333,15 @@ impl Store for PgStore {
     }
 
     fn write(&self, owner: OwnerId) -> Result<Box<dyn WriteTx + '_>> {
+        self.write_about(owner, &[])
+    }
+
+    fn write_about(&self, owner: OwnerId, contacts: &[ContactId]) -> Result<Box<dyn WriteTx + '_>> {
         let conn = self.pool.get()?;
         // Dropped on a failure below, which rolls back.
         let mut tx = PgTx::new(conn, owner.0, &self.pool.name);
         tx.writing = true;
-        tx.begin_write().map_err(|e| self.named(e))?;
+        tx.begin_write(contacts).map_err(|e| self.named(e))?;
         Ok(Box::new(tx))
     }
 

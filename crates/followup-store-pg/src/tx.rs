@@ -127,6 +127,64 @@ struct Ahead {
     holidays: Option<Vec<Date>>,
 }
 
+/// The most contacts a write reads with its first round trip (`Store::write_about`): a touch
+/// with a whole panel is rare, and the reads of more would hold the lock's answer back.
+const CONTACTS_AHEAD: usize = 4;
+
+/// What [`PgTx::read_ahead`] reads of one contact: the contact, its touches, snoozes, jobs and
+/// plan keys' numbers, five statements sent together.
+struct AheadOf {
+    id: ContactId,
+    /// The contact as a plan subject (snoozes are kept by it).
+    text: String,
+    /// Its plan keys, one a slot.
+    keys: Vec<String>,
+}
+
+impl AheadOf {
+    const QUERIES: usize = 5;
+
+    fn new(id: ContactId) -> AheadOf {
+        let subject = Subject::Contact(id);
+        AheadOf {
+            id,
+            text: subject_text(subject),
+            keys: SLOTS
+                .iter()
+                .map(|&slot| PlanKey { subject, slot }.to_string())
+                .collect(),
+        }
+    }
+
+    /// Each statement's parameters, for [`AheadOf::queries`].
+    fn args<'a>(&'a self, owner: &'a i64) -> [Vec<&'a (dyn ToSql + Sync)>; AheadOf::QUERIES] {
+        let k = &self.keys;
+        [
+            vec![owner, &self.id.0],
+            vec![owner, &self.id.0],
+            vec![owner, &self.text],
+            vec![owner, &self.id.0],
+            vec![owner, &k[0], &k[1], &k[2], &k[3]],
+        ]
+    }
+
+    /// The statements, in the order [`PgTx::take_ahead`] reads their answers.
+    fn queries<'a>(
+        &self,
+        args: &'a [Vec<&'a (dyn ToSql + Sync)>; AheadOf::QUERIES],
+    ) -> impl Iterator<Item = (&'static str, Args<'a>)> {
+        [
+            CONTACT,
+            TOUCHES_OF_CONTACT,
+            SNOOZES,
+            JOBS_OF_CONTACT,
+            KEY_IDS,
+        ]
+        .into_iter()
+        .zip(args.iter().map(Vec::as_slice))
+    }
+}
+
 /// What a statement may have changed, for [`Ahead`].
 #[derive(Debug, PartialEq)]
 enum Writes<'a> {
@@ -348,23 +406,39 @@ impl<'s> PgTx<'s> {
     /// Begins a write (`PgStore::write`) in one round trip: BEGIN, the owner's row made if
     /// new and locked (every writer of this owner waits here for the one before), its
     /// version, and its derived settings (read after the lock: no other writer of this owner
-    /// commits meanwhile). The version before is kept in `version_before`.
-    pub(crate) fn begin_write(&mut self) -> Result<()> {
+    /// commits meanwhile). The version before is kept in `version_before`. With them go the
+    /// reads of `contacts` (`Store::write_about`, at most [`CONTACTS_AHEAD`]) that
+    /// [`PgTx::read_ahead`] would make next, after the lock as they would be.
+    pub(crate) fn begin_write(&mut self, contacts: &[ContactId]) -> Result<()> {
         let o = self.owner;
         let (owner_text, end) = (o.to_string(), derived_end());
+        let mut seen = BTreeSet::new();
+        let ahead: Vec<AheadOf> = contacts
+            .iter()
+            .filter(|c| seen.insert(c.0))
+            .take(CONTACTS_AHEAD)
+            .map(|&c| AheadOf::new(c))
+            .collect();
         let conn = self.conn.get_mut();
         conn.defer_batch(&format!(
             "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '{}ms'",
             WAIT.as_millis()
         ));
         let read = |conn: &mut Pooled<'_>| {
-            conn.query_many(&[
-                (SET_OWNER, &[&owner_text]),
-                (LOCK_OWNER, &[&o]),
-                (DERIVED_SETTINGS, &[&o, &DERIVED, &end]),
-                (IDS_NEXT, &[&o]),
-                (FOLLOW_UP_LINES, &[&o]),
-            ])
+            let (owner_only, derived, set): (Args<'_>, Args<'_>, Args<'_>) =
+                (&[&o], &[&o, &DERIVED, &end], &[&owner_text]);
+            let mut queries: Vec<(&str, Args<'_>)> = vec![
+                (SET_OWNER, set),
+                (LOCK_OWNER, owner_only),
+                (DERIVED_SETTINGS, derived),
+                (IDS_NEXT, owner_only),
+                (FOLLOW_UP_LINES, owner_only),
+            ];
+            let args: Vec<_> = ahead.iter().map(|a| a.args(&o)).collect();
+            for (a, args) in ahead.iter().zip(&args) {
+                queries.extend(a.queries(args));
+            }
+            conn.query_many(&queries)
         };
         let mut answers = read(conn)?;
         if answers.get(1).is_some_and(Vec::is_empty) {
@@ -375,6 +449,13 @@ impl<'s> PgTx<'s> {
                 &[&o, &format!("owner {o}")],
             )?;
             answers = read(conn)?;
+        }
+        let mut contacts_answers = answers.split_off(5.min(answers.len())).into_iter();
+        for a in ahead {
+            let id = a.id;
+            let got = contacts_answers.by_ref().take(AheadOf::QUERIES).collect();
+            let contact = self.take_ahead(a, got)?;
+            self.contacts_read.get_mut().insert(id.0, contact);
         }
         let [_, version, derived, ids, lines] = each_answer(answers, "owners", o)?;
         self.version_before = match version.first() {
@@ -514,22 +595,18 @@ impl<'s> PgTx<'s> {
     /// The contact, and in the same round trip what changing it reads next (`Ahead`): its
     /// touches, snoozes and jobs, and its plan keys' numbers.
     fn read_ahead(&self, id: ContactId) -> Result<Option<Contact>> {
-        let subject = Subject::Contact(id);
-        let text = subject_text(subject);
-        let keys: Vec<String> = SLOTS
-            .iter()
-            .map(|&slot| PlanKey { subject, slot }.to_string())
-            .collect();
-        let answers = self.conn.borrow_mut().query_many(&[
-            (CONTACT, &[&self.owner, &id.0]),
-            (TOUCHES_OF_CONTACT, &[&self.owner, &id.0]),
-            (SNOOZES, &[&self.owner, &text]),
-            (JOBS_OF_CONTACT, &[&self.owner, &id.0]),
-            (
-                KEY_IDS,
-                &[&self.owner, &keys[0], &keys[1], &keys[2], &keys[3]],
-            ),
-        ])?;
+        let a = AheadOf::new(id);
+        let args = a.args(&self.owner);
+        let answers = self
+            .conn
+            .borrow_mut()
+            .query_many(&a.queries(&args).collect::<Vec<_>>())?;
+        self.take_ahead(a, answers)
+    }
+
+    /// The answers to [`AheadOf::queries`], kept in `Ahead`; the contact, if there is one.
+    fn take_ahead(&self, a: AheadOf, answers: Vec<Vec<Row>>) -> Result<Option<Contact>> {
+        let AheadOf { id, text, keys } = a;
         let [contact, touches, snoozes, jobs, ids] = each_answer(answers, "contacts", id)?;
         let contact: Option<Contact> = decode("contacts", &contact)?.pop();
         let mut ahead = self.ahead.borrow_mut();

@@ -74,6 +74,10 @@ pub fn run(name: &str, reads_wait_for_writes: bool, make: &dyn Fn() -> Box<dyn S
             "a taken plan key or number conflicts",
             set_plan_key_conflicts,
         ),
+        (
+            "a write about contacts reads what a write reads",
+            a_write_about_contacts_reads_what_a_write_reads,
+        ),
         ("removing hides, restoring is whole", removal_and_restore),
         ("a merge moves the history", merges_move_history),
         ("an edited touch replaces the record", edits_replace_touches),
@@ -1617,6 +1621,68 @@ fn small_book(s: &dyn Store) -> (ContactId, ContactId, JobId) {
     }
     ok(tx.commit(), "commit");
     (d, l, j)
+}
+
+/// `Store::write_about` is a hint: the contacts named (twice, or not there at all) read as
+/// a plain write reads them, before and after the change writes their rows; and a new owner's
+/// first write may name contacts too.
+fn a_write_about_contacts_reads_what_a_write_reads(store: &Arc<dyn Store>, _: bool) {
+    let s = store.as_ref();
+    let (d, l, j) = small_book(s);
+    let missing = ContactId(999);
+    let seen = |tx: &dyn ReadTx| {
+        [d, l, missing].map(|c| {
+            (
+                ok(tx.contact(c), "contact").map(|c| c.name),
+                touch_ids(ok(tx.touches_of_contact(c), "touches")),
+                ok(tx.jobs_of_contact(c), "jobs")
+                    .into_iter()
+                    .map(|j| j.id.0)
+                    .collect::<Vec<_>>(),
+                ok(tx.snoozes(Subject::Contact(c)), "snoozes").len(),
+                ok(
+                    tx.plan_id(&PlanKey {
+                        subject: Subject::Contact(c),
+                        slot: Slot::FollowUp,
+                    }),
+                    "plan id",
+                ),
+            )
+        })
+    };
+    let plain = seen(&*read(s, ME));
+    assert_eq!(plain[0].0.as_deref(), Some("Dana Reyes"));
+    assert_eq!(plain[0].2, vec![j.0]);
+    assert_eq!(plain[2].0, None);
+    let mut tx = ok(s.write_about(ME, &[d, missing, d, l]), "open a write about");
+    assert_eq!(seen(&*tx), plain, "what a write about them reads first");
+    let id = ok(tx.next_id(Entity::Touch), "id");
+    ok(
+        tx.append(
+            DAY,
+            &Event::TouchLogged {
+                touch: touch(id, DAY, &[d], None),
+            },
+        ),
+        "log",
+    );
+    let mut after = plain.clone();
+    after[0].1.push(id);
+    assert_eq!(seen(&*tx), after, "a touch written in it is read back");
+    ok(tx.commit(), "commit");
+    assert_eq!(seen(&*read(s, ME)), after, "and kept");
+
+    let mut tx = ok(s.write_about(OTHER, &[d]), "a new owner's first write");
+    assert_eq!(ok(tx.contact(d), "contact"), None, "owners are sealed");
+    let c = contact(ok(tx.next_id(Entity::Contact), "id"), "Ada Ngo");
+    let id = c.id;
+    ok(tx.append(DAY, &Event::ContactAdded { contact: c }), "add");
+    ok(tx.commit(), "commit");
+    let tx = ok(s.write_about(OTHER, &[id]), "a write about the new contact");
+    assert_eq!(
+        ok(tx.contact(id), "contact").map(|c| c.name).as_deref(),
+        Some("Ada Ngo")
+    );
 }
 
 fn touch_ids(ts: Vec<Touch>) -> Vec<i64> {

@@ -1637,6 +1637,12 @@ impl PgTx<'_> {
         if stale {
             self.defer(STALE_DERIVED, &[&o, &DERIVED, &derived_end(), &written])?;
         }
+        // The last change's savepoint is released first: the version's UPDATE made inside
+        // it, on the row this transaction locked outside it, made PostgreSQL record both in a
+        // MultiXact, one for every write (and vacuum the owners' table for them).
+        if std::mem::take(&mut self.release_pending) {
+            self.conn.get_mut().defer_batch("RELEASE SAVEPOINT change");
+        }
         self.defer(NEXT_VERSION, &[&o])?;
         Ok(())
     }

@@ -56,12 +56,14 @@ const HEARTBEAT: &str = "SELECT pg_backend_pid(),
 /// The versions a heartbeat read, by workspace.
 type Versions = Arc<BTreeMap<i64, u64>>;
 
-/// Heartbeats on the way at once. The listening backend answers them one after another, and
-/// with one out at a time it slept between them while requests waited: with only reads at 64
-/// connections the two cores sat a third idle (5,900-6,100 requests a second); with four out,
-/// 8,000-8,900, and eight did no better. Few requests share a heartbeat either way (about 0.9
-/// heartbeats a request at 10% writes).
-const HEARTBEATS: usize = 4;
+/// Heartbeats on the way at once. The listening backend answers them one after another; the
+/// requests that come while one is out wait together for the next. Four out at once was
+/// right before reads waited at a door (with one, the cores sat a third idle at 64 connections
+/// with only reads); behind the door one does as well with only reads (16,600-18,500 against
+/// 16,000-18,200 requests a second), and with one request in ten a log, where the cores are
+/// the limit, each heartbeat answers more requests: 5% less of the machine a request, Today's
+/// p99 about a millisecond lower (docs/BENCHMARKS.md, eleventh round).
+const HEARTBEATS: usize = 1;
 
 /// The channel migration 9 announces on.
 pub(crate) const CHANNEL: &str = "followup";

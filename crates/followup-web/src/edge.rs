@@ -95,10 +95,29 @@ pub async fn admit(State(s): State<WebState>, mut req: Request, next: Next) -> R
     if req.uri().path().starts_with("/assets/") || !is_read(&req) {
         return next.run(req).await;
     }
-    let Some(_door) = turn(&s.lanes.door, until).await else {
+    let Some(door) = turn(&s.lanes.door, until).await else {
         return busy(req.uri().path());
     };
+    let _inside = Inside {
+        lanes: &s.lanes,
+        turn: Some(door),
+    };
     next.run(req).await
+}
+
+/// A read's turn at the door, given back (or kept out, `Lanes::read_left`) however the
+/// request ends.
+struct Inside<'a> {
+    lanes: &'a crate::Lanes,
+    turn: Option<tokio::sync::SemaphorePermit<'a>>,
+}
+
+impl Drop for Inside<'_> {
+    fn drop(&mut self) {
+        if let Some(turn) = self.turn.take() {
+            self.lanes.read_left(turn);
+        }
+    }
 }
 
 /// Queues the request in its lane, once who is asking is known (`auth::identify_early`):
@@ -120,6 +139,8 @@ pub async fn lane(State(s): State<WebState>, req: Request, next: Next) -> Respon
     let Some(_turn) = turn(lane, until).await else {
         return busy(req.uri().path());
     };
+    // A change holding its turn narrows the reads' door while it runs.
+    let _change = (!is_read(&req)).then(|| s.lanes.change_started());
     next.run(req).await
 }
 
@@ -343,6 +364,57 @@ mod tests {
         // The lanes of a store that writes eight workspaces at once (PostgreSQL).
         Arc::make_mut(&mut s.0).lanes = Arc::new(crate::Lanes::new(8));
         a_read_beside_forty_waiting_changes(&s).await;
+    }
+
+    /// While a change is in flight the door lets in two reads a core, not four: the turns
+    /// free at once, the rest as reads leave (none is taken from a read inside); when the
+    /// last change ends, four again. A one-person book's door never narrows.
+    #[test]
+    fn a_change_in_flight_narrows_the_door_to_two_turns_a_core() {
+        let cores = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .max(2);
+        let team = crate::Lanes::new(8);
+        let inside: Vec<_> = (0..4 * cores - 1)
+            .map(|_| team.door.try_acquire().expect("a turn"))
+            .collect();
+        assert_eq!(team.door.available_permits(), 1);
+        let first = team.change_started();
+        let second = team.change_started();
+        assert_eq!(
+            team.door.available_permits(),
+            0,
+            "the free turn is held back"
+        );
+        let mut inside = inside.into_iter();
+        for _ in 0..2 * cores - 1 {
+            team.read_left(inside.next().expect("a read inside"));
+            assert_eq!(team.door.available_permits(), 0, "held back as reads leave");
+        }
+        for r in inside {
+            team.read_left(r);
+        }
+        assert_eq!(team.door.available_permits(), 2 * cores, "two a core");
+        drop(first);
+        assert_eq!(
+            team.door.available_permits(),
+            2 * cores,
+            "a change still runs"
+        );
+        drop(second);
+        assert_eq!(
+            team.door.available_permits(),
+            4 * cores,
+            "four a core again"
+        );
+
+        let book = crate::Lanes::new(1);
+        let change = book.change_started();
+        assert_eq!(
+            book.door.available_permits(),
+            tokio::sync::Semaphore::MAX_PERMITS
+        );
+        drop(change);
     }
 
     /// A team server's store writes several workspaces at once: its reads take turns at a

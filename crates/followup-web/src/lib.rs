@@ -162,10 +162,31 @@ impl PublicUrl {
 /// (docs/BENCHMARKS.md, seventh round). Changes do not pass it: one sending its body slowly,
 /// or waiting for its workspace's lock, would hold a turn there and keep everyone's reads
 /// out. A one-person book (SQLite) has no door at all.
+///
+/// While changes are being made, the door lets in two reads a core, not four: the changes'
+/// own round trips to PostgreSQL wait for the cores those reads would take, and with four a
+/// core a `log`'s p99 went past 30 ms once reads got cheaper; with two always, a server with
+/// only reads left a quarter of its cores idle (docs/BENCHMARKS.md, eleventh round). The door
+/// stays first come, first served: the turns are taken back as reads leave, never from one
+/// inside.
 pub(crate) struct Lanes {
     pub door: tokio::sync::Semaphore,
     pub reads: tokio::sync::Semaphore,
     pub writes: tokio::sync::Semaphore,
+    /// Door turns held back while changes are in flight (0: the door never narrows).
+    narrow_by: usize,
+    narrowed: std::sync::Mutex<Narrowed>,
+}
+
+/// How far the door is narrowed now.
+#[derive(Default)]
+struct Narrowed {
+    /// Changes holding a turn in their lane.
+    changes: usize,
+    /// Turns taken out of the door.
+    held: usize,
+    /// Turns still to take out, as reads inside leave.
+    owed: usize,
 }
 
 impl Lanes {
@@ -174,16 +195,64 @@ impl Lanes {
             .map(|n| n.get())
             .unwrap_or(2)
             .max(2);
-        let door = if writers > 1 {
-            4 * cores
+        let (door, narrow_by) = if writers > 1 {
+            (4 * cores, 2 * cores)
         } else {
-            tokio::sync::Semaphore::MAX_PERMITS
+            (tokio::sync::Semaphore::MAX_PERMITS, 0)
         };
         Lanes {
             door: tokio::sync::Semaphore::new(door),
             reads: tokio::sync::Semaphore::new(cores),
             writes: tokio::sync::Semaphore::new(writers.max(1)),
+            narrow_by,
+            narrowed: std::sync::Mutex::new(Narrowed::default()),
         }
+    }
+
+    fn narrowed(&self) -> std::sync::MutexGuard<'_, Narrowed> {
+        self.narrowed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A change took its turn: the first one in flight narrows the door, at once by the
+    /// turns free, and by the rest as reads leave ([`Lanes::read_left`]).
+    pub(crate) fn change_started(&self) -> ChangeInFlight<'_> {
+        let mut n = self.narrowed();
+        n.changes += 1;
+        if n.changes == 1 && self.narrow_by > 0 {
+            let taken = self.door.forget_permits(self.narrow_by);
+            n.held += taken;
+            n.owed = self.narrow_by - taken;
+        }
+        ChangeInFlight(self)
+    }
+
+    /// The last change in flight ended: the door opens again.
+    fn change_ended(&self) {
+        let mut n = self.narrowed();
+        n.changes -= 1;
+        if n.changes == 0 {
+            self.door.add_permits(std::mem::take(&mut n.held));
+            n.owed = 0;
+        }
+    }
+
+    /// A read leaves the door: its turn is kept out while the door owes one.
+    pub(crate) fn read_left(&self, turn: tokio::sync::SemaphorePermit<'_>) {
+        let mut n = self.narrowed();
+        if n.owed > 0 {
+            n.owed -= 1;
+            n.held += 1;
+            turn.forget();
+        }
+    }
+}
+
+/// A change in flight, for as long as it holds its lane's turn ([`Lanes::change_started`]).
+pub(crate) struct ChangeInFlight<'a>(&'a Lanes);
+
+impl Drop for ChangeInFlight<'_> {
+    fn drop(&mut self) {
+        self.0.change_ended();
     }
 }
 

@@ -187,6 +187,14 @@ mod tests {
         (app, today)
     }
 
+    /// A change of the policy (the wait after an application).
+    fn a_policy_change() -> PolicyChange {
+        PolicyChange {
+            values: [("application_wait".to_string(), "10d".to_string())].into(),
+            reset: Vec::new(),
+        }
+    }
+
     /// Emma Novak replied (the demo's item for her moves).
     fn emma_replied() -> NewTouch {
         NewTouch {
@@ -220,14 +228,7 @@ mod tests {
             Some((v + 1, before.1.clone())),
             "a logged touch keeps the policy, for the new version"
         );
-        app.set_policy(
-            &cx,
-            PolicyChange {
-                values: [("application_wait".to_string(), "10d".to_string())].into(),
-                reset: Vec::new(),
-            },
-        )
-        .unwrap();
+        app.set_policy(&cx, a_policy_change()).unwrap();
         assert_eq!(
             cached(&app).map(|c| c.0),
             Some(v + 1),
@@ -317,14 +318,7 @@ mod tests {
         assert_eq!(kept(&app), None, "nobody was looking");
         app.agenda(&cx, None).unwrap();
         assert!(kept(&app).is_some());
-        app.set_policy(
-            &cx,
-            PolicyChange {
-                values: [("application_wait".to_string(), "10d".to_string())].into(),
-                reset: Vec::new(),
-            },
-        )
-        .unwrap();
+        app.set_policy(&cx, a_policy_change()).unwrap();
         assert_eq!(kept(&app), None, "the policy moved: dropped, not replaced");
     }
 }

@@ -151,14 +151,17 @@ impl App {
                 }
             };
             // The owner's memo is of the data before: a read in this same request (whose
-            // context still names the version it began at) must not be handed it. The one
-            // read above is of the version the change made, which that read does not name.
-            self.agendas
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&cx.owner);
-            if let Some(memo) = after {
-                self.keep_memo(cx.owner, memo);
+            // context still names the version it began at) must not be handed it. It is
+            // replaced by the one read above, of the version the change made (which that
+            // read does not name), or dropped.
+            match after {
+                Some(memo) => self.keep_memo(cx.owner, memo),
+                None => {
+                    self.agendas
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .remove(&cx.owner);
+                }
             }
             if let Some(version) = kept {
                 self.policy_still_holds(cx.owner, version);

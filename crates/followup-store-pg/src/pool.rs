@@ -130,6 +130,21 @@ fn block_on<T>(
     }))
 }
 
+/// The answers to `queries`, their statements prepared, sent in their order.
+async fn read_all(
+    c: &Client,
+    statements: &[Statement],
+    queries: &[(&str, &[&(dyn ToSql + Sync)])],
+) -> Vec<std::result::Result<Vec<Row>, tokio_postgres::Error>> {
+    join_all(
+        statements
+            .iter()
+            .zip(queries)
+            .map(|(s, (_, args))| c.query(s, args)),
+    )
+    .await
+}
+
 impl Conn {
     /// Reads what the server sent while nobody was waiting, without waiting: a server that
     /// ended the connection has said so (its last message, then the end of the stream), and
@@ -288,23 +303,20 @@ impl Conn {
         &mut self,
         queries: &[(&str, &[&(dyn ToSql + Sync)])],
     ) -> Result<Vec<Vec<Row>>> {
-        let statements = queries
-            .iter()
-            .map(|(sql, _)| self.statement(sql))
-            .collect::<Result<Vec<_>>>()?;
+        let statements = self.statements(queries)?;
         self.pipeline(|c| {
             Box::pin(async move {
-                join_all(
-                    statements
-                        .iter()
-                        .zip(queries)
-                        .map(|(s, (_, args))| c.query(s, args)),
-                )
-                .await
-                .into_iter()
-                .collect()
+                read_all(c, &statements, queries)
+                    .await
+                    .into_iter()
+                    .collect()
             })
         })
+    }
+
+    /// Each query's statement, prepared once per connection.
+    fn statements(&mut self, queries: &[(&str, &[&(dyn ToSql + Sync)])]) -> Result<Vec<Statement>> {
+        queries.iter().map(|(sql, _)| self.statement(sql)).collect()
     }
 
     /// [`Conn::query_many`], then `sql` as simple statements, all in the one round trip
@@ -316,24 +328,11 @@ impl Conn {
         queries: &[(&str, &[&(dyn ToSql + Sync)])],
         sql: &str,
     ) -> Result<Vec<Vec<Row>>> {
-        let statements = queries
-            .iter()
-            .map(|(sql, _)| self.statement(sql))
-            .collect::<Result<Vec<_>>>()?;
+        let statements = self.statements(queries)?;
         let (rows, ended) = self.pipeline(|c| {
             Box::pin(async move {
                 // Sent in the order first polled: the reads, then the batch.
-                let (rows, ended) = join(
-                    join_all(
-                        statements
-                            .iter()
-                            .zip(queries)
-                            .map(|(s, (_, args))| c.query(s, args)),
-                    ),
-                    c.batch_execute(sql),
-                )
-                .await;
-                Ok((rows, ended))
+                Ok(join(read_all(c, &statements, queries), c.batch_execute(sql)).await)
             })
         })?;
         let rows = rows

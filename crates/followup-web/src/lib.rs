@@ -216,9 +216,12 @@ impl Lanes {
     /// A change took its turn: the first one in flight narrows the door, at once by the
     /// turns free, and by the rest as reads leave ([`Lanes::read_left`]).
     pub(crate) fn change_started(&self) -> ChangeInFlight<'_> {
+        if self.narrow_by == 0 {
+            return ChangeInFlight(self);
+        }
         let mut n = self.narrowed();
         n.changes += 1;
-        if n.changes == 1 && self.narrow_by > 0 {
+        if n.changes == 1 {
             let taken = self.door.forget_permits(self.narrow_by);
             n.held += taken;
             n.owed = self.narrow_by - taken;
@@ -228,6 +231,9 @@ impl Lanes {
 
     /// The last change in flight ended: the door opens again.
     fn change_ended(&self) {
+        if self.narrow_by == 0 {
+            return;
+        }
         let mut n = self.narrowed();
         n.changes -= 1;
         if n.changes == 0 {
@@ -238,6 +244,10 @@ impl Lanes {
 
     /// A read leaves the door: its turn is kept out while the door owes one.
     pub(crate) fn read_left(&self, turn: tokio::sync::SemaphorePermit<'_>) {
+        // A door that never narrows (a one-person book) takes no lock a read.
+        if self.narrow_by == 0 {
+            return;
+        }
         let mut n = self.narrowed();
         if n.owed > 0 {
             n.owed -= 1;

@@ -371,9 +371,7 @@ mod tests {
     /// last change ends, four again. A one-person book's door never narrows.
     #[test]
     fn a_change_in_flight_narrows_the_door_to_two_turns_a_core() {
-        let cores = std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .max(2);
+        let cores = crate::Lanes::cores();
         let team = crate::Lanes::new(8);
         let inside: Vec<_> = (0..4 * cores - 1)
             .map(|_| team.door.try_acquire().expect("a turn"))
@@ -421,9 +419,7 @@ mod tests {
     /// door of four a core, and past it, reads and changes their own lanes.
     #[test]
     fn a_store_that_writes_at_once_gets_a_door_of_four_turns_a_core() {
-        let cores = std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .max(2);
+        let cores = crate::Lanes::cores();
         let team = crate::Lanes::new(8);
         assert_eq!(team.door.available_permits(), 4 * cores);
         assert_eq!(team.writes.available_permits(), 8);

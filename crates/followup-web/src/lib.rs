@@ -190,11 +190,15 @@ struct Narrowed {
 }
 
 impl Lanes {
+    /// The cores the lanes are sized by: at least two, so a read and a change can run at once.
+    fn cores() -> usize {
+        std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .max(2)
+    }
+
     fn new(writers: usize) -> Lanes {
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-            .max(2);
+        let cores = Lanes::cores();
         let (door, narrow_by) = if writers > 1 {
             (4 * cores, 2 * cores)
         } else {

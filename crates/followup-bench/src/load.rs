@@ -807,7 +807,7 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
 const TEAM_USAGE: &str = "usage: followup-bench teamload --addr 127.0.0.1:PORT --tokens FILE \
 [--caseload-connections 1] [--caseload-seconds 10] [--connections 64] [--write-share 0.10] \
 [--seconds 15] [--warmup 2] [--read-paths /] [--caseload-during 1] [--rate 0] [--server-pid PID] \
-[--samples FILE] [--label NAME]
+[--samples FILE] [--label NAME] [--seed N]
   Phase 1: coaches' GET /api/v1/caseload with the coach's bearer token: first one pass over
   every coach, one at a time (the first caseloads since the server started: nothing cached),
   then coaches in turn on --caseload-connections connections. Phase 2: --connections connections, each request
@@ -823,7 +823,11 @@ const TEAM_USAGE: &str = "usage: followup-bench teamload --addr 127.0.0.1:PORT -
   and with --server-pid the server's; with the machine's busy and stolen cores beside. With
   --samples FILE each request phase 2 timed is written there too, a line each (tab-separated:
   when it began in µs since the warm-up began, its time in µs, its status, which request), to
-  see how the figures move through a run (a server's first reads build every view).";
+  see how the figures move through a run (a server's first reads build every view). Which
+  client and contact each request takes is drawn from --seed (a new one each run by default,
+  printed first): a run that drew the same as the last would log its touches with the same
+  contacts again, and those contacts' histories, which every log reads, would grow run after
+  run. --seed N replays a run's draws.";
 
 struct TeamOpts {
     base: Opts,
@@ -836,6 +840,8 @@ struct TeamOpts {
     rate: f64,
     server_pid: Option<u32>,
     samples: Option<PathBuf>,
+    /// Where the connections' generators start (`Rng::for_connection`).
+    seed: u64,
 }
 
 fn team_parse(args: &[String]) -> anyhow::Result<TeamOpts> {
@@ -868,6 +874,7 @@ fn team_parse(args: &[String]) -> anyhow::Result<TeamOpts> {
         "warmup",
         "read-paths",
         "label",
+        "seed",
     ];
     if let Some(k) = flags.keys().find(|k| !known.contains(k)) {
         bail!("unknown option --{k}\n{TEAM_USAGE}");
@@ -915,6 +922,16 @@ fn team_parse(args: &[String]) -> anyhow::Result<TeamOpts> {
             })
             .transpose()?,
         samples: flags.get("samples").map(PathBuf::from),
+        seed: match flags.get("seed") {
+            Some(v) => v
+                .parse::<u64>()
+                .with_context(|| format!("--seed {v}: give a whole number"))?,
+            // A run's own: the clock's nanoseconds (a benchmark, not the product's core).
+            None => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1),
+        },
     })
 }
 
@@ -958,6 +975,17 @@ fn read_tokens(path: &std::path::Path) -> anyhow::Result<(Vec<Bearer>, Vec<Beare
 struct Rng(u64);
 
 impl Rng {
+    /// Connection `i`'s generator in a run drawn from `seed`: the seed's bits mixed
+    /// (splitmix64's finalizer) so that nearby seeds start far apart; never zero, where
+    /// xorshift would stay.
+    fn for_connection(seed: u64, i: usize) -> Rng {
+        let mut z = seed ^ ((i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        Rng(z.max(1))
+    }
+
     fn next(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x << 13;
@@ -999,7 +1027,9 @@ fn print_stats(name: &str, s: &Stats, secs: f64) {
 
 /// Runs `connections` threads of `work` for warm-up plus `seconds`; the samples that began
 /// after the warm-up, and the seconds they span.
+#[allow(clippy::too_many_arguments)]
 fn timed<F>(
+    seed: u64,
     target: &(SocketAddr, String),
     pace: Option<(usize, Duration)>,
     connections: usize,
@@ -1019,7 +1049,7 @@ where
             let (stop, work, target) = (stop.clone(), work.clone(), target.clone());
             thread::spawn(move || {
                 let mut out = Vec::with_capacity(1 << 14);
-                let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ ((i as u64 + 1) * 0x2545_f491));
+                let mut rng = Rng::for_connection(seed, i);
                 let mut conn = conn_to(&target);
                 let mut k = i;
                 // Paced connections (from the index given on): one request each `every`,
@@ -1109,6 +1139,10 @@ pub fn team_main(args: &[String]) -> anyhow::Result<()> {
         clients.len(),
         o.tokens.display()
     );
+    println!(
+        "seed {} (--seed {} draws the same clients and contacts)",
+        o.seed, o.seed
+    );
     for p in &o.base.read_paths {
         let r = get_as(&mut probe, p, &clients[0].header)?;
         if r.status != 200 {
@@ -1159,6 +1193,7 @@ pub fn team_main(args: &[String]) -> anyhow::Result<()> {
             }
         };
         let (s, secs, _) = timed(
+            o.seed,
             &target,
             None,
             o.caseload_connections,
@@ -1220,6 +1255,7 @@ pub fn team_main(args: &[String]) -> anyhow::Result<()> {
             )
         });
         let (s, secs, used) = timed(
+            o.seed,
             &target,
             pace,
             o.connections + during,

@@ -206,9 +206,12 @@ impl Conn {
             head.push_str(&format!("Content-Length: {}\r\n", body.len()));
         }
         head.push_str("\r\n");
+        // One write: with Nagle off, a body written after its head went as a second segment,
+        // and the server woke twice to read one request.
+        let mut request = head.into_bytes();
+        request.extend_from_slice(body);
         let s = reader.get_mut();
-        s.write_all(head.as_bytes())?;
-        s.write_all(body)?;
+        s.write_all(&request)?;
         s.flush()?;
         let res = read_response(reader)?;
         if res

@@ -929,11 +929,12 @@ fn team_parse(args: &[String]) -> anyhow::Result<TeamOpts> {
             Some(v) => v
                 .parse::<u64>()
                 .with_context(|| format!("--seed {v}: give a whole number"))?,
-            // A run's own: the clock's nanoseconds (a benchmark, not the product's core).
-            None => std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1),
+            // A run's own, from the keys the standard library draws from the operating
+            // system for each hasher (no clock read).
+            None => {
+                use std::hash::BuildHasher;
+                std::collections::hash_map::RandomState::new().hash_one(0u64)
+            }
         },
     })
 }

@@ -30,10 +30,29 @@ const PLAN_KEY: &str = "plan-key";
 type Args<'a> = &'a [&'a (dyn ToSql + Sync)];
 
 const CONTACT: &str = "SELECT id, data FROM contacts WHERE owner = $1 AND id = $2";
-const PLAN_FOLLOW_UPS: &str =
-    "SELECT id, data FROM plan WHERE owner = $1 AND kind = 'follow-up' AND due <= $2";
-const PLAN_OCCASIONS: &str = "SELECT id, data FROM plan
-     WHERE owner = $1 AND kind = 'occasion' AND md BETWEEN $2 AND $3";
+/// The plan's window in one statement (each part tagged by its first column): the follow-ups
+/// due by $2 (0), the occasions of two ranges of days of the year (0; the second range empty
+/// when there is one), and with [`WINDOW_COUNTED`] how many jobs are open (1: the count in the
+/// second column). As four statements, each cost PostgreSQL its own bind, execution, answer
+/// and flush, and the server a wake-up for each answer that came apart (docs/BENCHMARKS.md,
+/// fourteenth round).
+macro_rules! window_sql {
+    ($($count:literal)?) => {
+        concat!(
+            "SELECT 0, id, data FROM plan WHERE owner = $1 AND kind = 'follow-up' AND due <= $2
+             UNION ALL SELECT 0, id, data FROM plan
+                 WHERE owner = $1 AND kind = 'occasion' AND md BETWEEN $3 AND $4
+             UNION ALL SELECT 0, id, data FROM plan
+                 WHERE owner = $1 AND kind = 'occasion' AND md BETWEEN $5 AND $6"
+            $(, $count)?
+        )
+    };
+}
+const WINDOW: &str = window_sql!();
+const WINDOW_COUNTED: &str = window_sql!(
+    "
+             UNION ALL SELECT 1, COUNT(*), NULL FROM jobs WHERE owner = $1 AND stage = ANY($7)"
+);
 const OPEN_JOBS: &str = "SELECT COUNT(*) FROM jobs WHERE owner = $1 AND stage = ANY($2)";
 const TOUCHES_OF_CONTACT: &str = "SELECT id, data FROM touches WHERE owner = $1 AND id IN
                  (SELECT touch_id FROM touch_contacts WHERE owner = $1 AND contact_id = $2)
@@ -56,27 +75,20 @@ const SLOTS: [Slot; 4] = [
 const _: fn(Slot) = |slot| match slot {
     Slot::FollowUp | Slot::Birthday | Slot::WorkAnniversary | Slot::PersonalAnniversary => {}
 };
-/// A subject's plan keys' numbers, one lookup a slot. PostgreSQL keeps a prepared statement's
-/// generic plan only when it costs no more than a custom one: with `key = ANY($2)`, or `key IN
-/// ($2, $3, $4, $5)`, it guessed four rows where the values found at most one a key, and
-/// planned the statement anew at every call (60 µs a `log`, the most planning left in one);
-/// each lookup on its own is one row on the unique index, generic or not.
-const KEY_IDS: &str = "SELECT key, id FROM plan_keys WHERE owner = $1 AND key = $2
-     UNION ALL SELECT key, id FROM plan_keys WHERE owner = $1 AND key = $3
-     UNION ALL SELECT key, id FROM plan_keys WHERE owner = $1 AND key = $4
-     UNION ALL SELECT key, id FROM plan_keys WHERE owner = $1 AND key = $5";
-// One parameter for each slot.
-const _: () = assert!(SLOTS.len() == 4);
-
 // The write's first round trip (`PgTx::begin_write`), prepared: sent as simple queries they
 // were parsed and planned at every write.
-const SET_OWNER: &str = "SELECT set_config('followup.owner', $1, true)";
 const LOCK_OWNER: &str = "SELECT version FROM owners WHERE id = $1 FOR UPDATE";
-const DERIVED_SETTINGS: &str =
-    "SELECT key, value FROM settings WHERE owner = $1 AND key >= $2 AND key < $3";
-const IDS_NEXT: &str = "SELECT entity, next FROM ids WHERE owner = $1";
+/// What a write reads of its owner after the lock, in one statement (each part tagged by its
+/// first column): the derived settings (0: key, value), the sequences' next numbers (1:
+/// entity, next) and the follow-ups' lines (2: line). As three statements, each cost
+/// PostgreSQL its own bind, execution, answer and flush, and the server a wake-up to read it
+/// (docs/BENCHMARKS.md, fourteenth round).
+const OWNER_AHEAD: &str = "SELECT 0, key, value, NULL::bigint, NULL::bytea FROM settings
+         WHERE owner = $1 AND key >= $2 AND key < $3
+     UNION ALL SELECT 1, entity, NULL, next, NULL FROM ids WHERE owner = $1
+     UNION ALL SELECT 2, NULL, NULL, NULL, line FROM plan WHERE owner = $1 AND kind = 'follow-up'";
 /// The follow-ups' lines (from the agenda's index alone): their due days, for the caseload's
-/// summary (`plan_dues`).
+/// summary (`plan_dues`) when they were not read with the lock.
 const FOLLOW_UP_LINES: &str = "SELECT line FROM plan WHERE owner = $1 AND kind = 'follow-up'";
 /// Moves a sequence past a number ($3 is the number after it).
 const TAKEN: &str = "INSERT INTO ids (owner, entity, next) VALUES ($1, $2, $3)
@@ -131,8 +143,32 @@ struct Ahead {
 /// with a whole panel is rare, and the reads of more would hold the lock's answer back.
 const CONTACTS_AHEAD: usize = 4;
 
-/// What [`PgTx::read_ahead`] reads of one contact: the contact, its touches, snoozes, jobs and
-/// plan keys' numbers, five statements sent together.
+/// What changing a contact reads next, in one statement (each part tagged by its first
+/// column): the contact (0), its touches (1), snoozes (2: by sequence number) and jobs (3),
+/// and its plan keys' numbers (4: the key in the last column). Five statements sent together
+/// cost PostgreSQL five binds, executions, answers and flushes, and the server a wake-up for
+/// each answer that came apart (docs/BENCHMARKS.md, fourteenth round). The parts come in no
+/// promised order: [`PgTx::take_ahead`] sorts each as its own statement did.
+///
+/// The plan keys are one lookup a slot: PostgreSQL keeps a prepared statement's generic plan
+/// only when it costs no more than a custom one, and with `key = ANY($4)`, or `key IN ($4,
+/// $5, $6, $7)`, it guessed four rows where the values found at most one a key, and planned
+/// the statement anew at every call (60 µs a `log`); each lookup on its own is one row on the
+/// unique index, generic or not.
+const AHEAD_OF_CONTACT: &str = "SELECT 0, id, data FROM contacts WHERE owner = $1 AND id = $2
+     UNION ALL SELECT 1, id, data FROM touches WHERE owner = $1 AND id IN
+         (SELECT touch_id FROM touch_contacts WHERE owner = $1 AND contact_id = $2)
+     UNION ALL SELECT 2, seq, data FROM snoozes WHERE owner = $1 AND subject = $3
+     UNION ALL SELECT 3, id, data FROM jobs WHERE owner = $1 AND id IN
+         (SELECT job_id FROM job_contacts WHERE owner = $1 AND contact_id = $2)
+     UNION ALL SELECT 4, id, key FROM plan_keys WHERE owner = $1 AND key = $4
+     UNION ALL SELECT 4, id, key FROM plan_keys WHERE owner = $1 AND key = $5
+     UNION ALL SELECT 4, id, key FROM plan_keys WHERE owner = $1 AND key = $6
+     UNION ALL SELECT 4, id, key FROM plan_keys WHERE owner = $1 AND key = $7";
+// One key parameter for each slot.
+const _: () = assert!(SLOTS.len() == 4);
+
+/// What [`PgTx::read_ahead`] reads of one contact ([`AHEAD_OF_CONTACT`]).
 struct AheadOf {
     id: ContactId,
     /// The contact as a plan subject (snoozes are kept by it).
@@ -142,8 +178,6 @@ struct AheadOf {
 }
 
 impl AheadOf {
-    const QUERIES: usize = 5;
-
     fn new(id: ContactId) -> AheadOf {
         let subject = Subject::Contact(id);
         AheadOf {
@@ -156,32 +190,10 @@ impl AheadOf {
         }
     }
 
-    /// Each statement's parameters, for [`AheadOf::queries`].
-    fn args<'a>(&'a self, owner: &'a i64) -> [Vec<&'a (dyn ToSql + Sync)>; AheadOf::QUERIES] {
+    /// The statement's parameters.
+    fn args<'a>(&'a self, owner: &'a i64) -> [&'a (dyn ToSql + Sync); 7] {
         let k = &self.keys;
-        [
-            vec![owner, &self.id.0],
-            vec![owner, &self.id.0],
-            vec![owner, &self.text],
-            vec![owner, &self.id.0],
-            vec![owner, &k[0], &k[1], &k[2], &k[3]],
-        ]
-    }
-
-    /// The statements, in the order [`PgTx::take_ahead`] reads their answers.
-    fn queries<'a>(
-        &self,
-        args: &'a [Vec<&'a (dyn ToSql + Sync)>; AheadOf::QUERIES],
-    ) -> impl Iterator<Item = (&'static str, Args<'a>)> {
-        [
-            CONTACT,
-            TOUCHES_OF_CONTACT,
-            SNOOZES,
-            JOBS_OF_CONTACT,
-            KEY_IDS,
-        ]
-        .into_iter()
-        .zip(args.iter().map(Vec::as_slice))
+        [owner, &self.id.0, &self.text, &k[0], &k[1], &k[2], &k[3]]
     }
 }
 
@@ -351,22 +363,21 @@ fn each_answer<const N: usize>(
 }
 
 /// Rows of (id, JSON item) of `plan`, decoded.
-/// The answers [`PgTx::window_with`] asked: the planned items, and the open jobs when
-/// counted (the last answer).
-fn decode_window(mut answers: Vec<Vec<Row>>, count: bool) -> Result<(Vec<Planned>, Option<u32>)> {
-    let open_jobs = if count {
-        let rows = answers.pop().unwrap_or_default();
-        let n: Option<i64> = match rows.first() {
-            Some(r) => get(r, 0, "jobs")?,
-            None => None,
-        };
-        Some(n.unwrap_or(0) as u32)
-    } else {
-        None
-    };
-    let mut out = Vec::new();
-    for rows in &answers {
-        out.extend(planned_rows(rows)?);
+/// The answer [`PgTx::window_with`] asked: the planned items, and the open jobs when counted.
+fn decode_window(rows: Vec<Row>, count: bool) -> Result<(Vec<Planned>, Option<u32>)> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut open_jobs = count.then_some(0);
+    for r in &rows {
+        let n: i64 = get(r, 1, "plan")?;
+        if get::<i32>(r, 0, "plan")? == 1 {
+            open_jobs = Some(n.max(0) as u32);
+            continue;
+        }
+        let data: &str = get(r, 2, "plan")?;
+        out.push(Planned {
+            id: n,
+            item: from_json("plan", n, data)?,
+        });
     }
     Ok((out, open_jobs))
 }
@@ -411,7 +422,7 @@ impl<'s> PgTx<'s> {
     /// [`PgTx::read_ahead`] would make next, after the lock as they would be.
     pub(crate) fn begin_write(&mut self, contacts: &[ContactId]) -> Result<()> {
         let o = self.owner;
-        let (owner_text, end) = (o.to_string(), derived_end());
+        let end = derived_end();
         let mut seen = BTreeSet::new();
         let ahead: Vec<AheadOf> = contacts
             .iter()
@@ -420,28 +431,25 @@ impl<'s> PgTx<'s> {
             .map(|&c| AheadOf::new(c))
             .collect();
         let conn = self.conn.get_mut();
+        // The owner named with the BEGIN (row-level security reads it from here on): a
+        // number, so nothing in it needs quoting.
         conn.defer_batch(&format!(
-            "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '{}ms'",
+            "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '{}ms'; \
+             SET LOCAL followup.owner = '{o}'",
             WAIT.as_millis()
         ));
         let read = |conn: &mut Pooled<'_>| {
-            let (owner_only, derived, set): (Args<'_>, Args<'_>, Args<'_>) =
-                (&[&o], &[&o, &DERIVED, &end], &[&owner_text]);
-            let mut queries: Vec<(&str, Args<'_>)> = vec![
-                (SET_OWNER, set),
-                (LOCK_OWNER, owner_only),
-                (DERIVED_SETTINGS, derived),
-                (IDS_NEXT, owner_only),
-                (FOLLOW_UP_LINES, owner_only),
-            ];
+            let (owner_only, owner_ahead): (Args<'_>, Args<'_>) = (&[&o], &[&o, &DERIVED, &end]);
+            let mut queries: Vec<(&str, Args<'_>)> =
+                vec![(LOCK_OWNER, owner_only), (OWNER_AHEAD, owner_ahead)];
             let args: Vec<_> = ahead.iter().map(|a| a.args(&o)).collect();
-            for (a, args) in ahead.iter().zip(&args) {
-                queries.extend(a.queries(args));
+            for args in &args {
+                queries.push((AHEAD_OF_CONTACT, args));
             }
             conn.query_many(&queries)
         };
         let mut answers = read(conn)?;
-        if answers.get(1).is_some_and(Vec::is_empty) {
+        if answers.first().is_some_and(Vec::is_empty) {
             // An owner's first write: its row made, then locked and read again (what was
             // read beside it was read without the lock).
             conn.execute(
@@ -450,14 +458,24 @@ impl<'s> PgTx<'s> {
             )?;
             answers = read(conn)?;
         }
-        let mut contacts_answers = answers.split_off(5.min(answers.len())).into_iter();
-        for a in ahead {
+        let contacts_answers = answers.split_off(2.min(answers.len()));
+        if contacts_answers.len() != ahead.len() {
+            return Err(StoreError::Corrupt {
+                table: "contacts",
+                id: o.to_string(),
+                detail: format!(
+                    "{} answers to {} contacts read ahead",
+                    contacts_answers.len(),
+                    ahead.len()
+                ),
+            });
+        }
+        for (a, rows) in ahead.into_iter().zip(contacts_answers) {
             let id = a.id;
-            let got = contacts_answers.by_ref().take(AheadOf::QUERIES).collect();
-            let contact = self.take_ahead(a, got)?;
+            let contact = self.take_ahead(a, rows)?;
             self.contacts_read.get_mut().insert(id.0, contact);
         }
-        let [_, version, derived, ids, lines] = each_answer(answers, "owners", o)?;
+        let [version, owner_rows] = each_answer(answers, "owners", o)?;
         self.version_before = match version.first() {
             Some(r) => get::<i64>(r, 0, "owners")? as u64,
             None => {
@@ -469,17 +487,19 @@ impl<'s> PgTx<'s> {
             }
         };
         let mut settings = BTreeMap::new();
-        for r in &derived {
-            settings.insert(get(r, 0, "settings")?, get(r, 1, "settings")?);
-        }
         let mut next = BTreeMap::new();
-        for r in &ids {
-            next.insert(get(r, 0, "ids")?, get(r, 1, "ids")?);
+        let mut lines = Vec::new();
+        for r in &owner_rows {
+            match get::<i32>(r, 0, "settings")? {
+                0 => {
+                    settings.insert(get(r, 1, "settings")?, get(r, 2, "settings")?);
+                }
+                1 => {
+                    next.insert(get(r, 1, "ids")?, get(r, 3, "ids")?);
+                }
+                _ => lines.push(get::<&[u8]>(r, 4, "plan")?.to_vec()),
+            }
         }
-        let lines = lines
-            .iter()
-            .map(|r| get::<&[u8]>(r, 0, "plan").map(<[u8]>::to_vec))
-            .collect::<Result<Vec<_>>>()?;
         let ahead = self.ahead.get_mut();
         ahead.derived_keys = Some(settings.keys().cloned().collect());
         ahead.derived = Some(settings);
@@ -592,35 +612,51 @@ impl<'s> PgTx<'s> {
         decode(table, &self.query(sql, args)?)
     }
 
-    /// The contact, and in the same round trip what changing it reads next (`Ahead`): its
+    /// The contact, and in the same statement what changing it reads next (`Ahead`): its
     /// touches, snoozes and jobs, and its plan keys' numbers.
     fn read_ahead(&self, id: ContactId) -> Result<Option<Contact>> {
         let a = AheadOf::new(id);
-        let args = a.args(&self.owner);
-        let answers = self
+        let rows = self
             .conn
             .borrow_mut()
-            .query_many(&a.queries(&args).collect::<Vec<_>>())?;
-        self.take_ahead(a, answers)
+            .query(AHEAD_OF_CONTACT, &a.args(&self.owner))?;
+        self.take_ahead(a, rows)
     }
 
-    /// The answers to [`AheadOf::queries`], kept in `Ahead`; the contact, if there is one.
-    fn take_ahead(&self, a: AheadOf, answers: Vec<Vec<Row>>) -> Result<Option<Contact>> {
+    /// The answer to [`AHEAD_OF_CONTACT`], kept in `Ahead`; the contact, if there is one.
+    fn take_ahead(&self, a: AheadOf, rows: Vec<Row>) -> Result<Option<Contact>> {
         let AheadOf { id, text, keys } = a;
-        let [contact, touches, snoozes, jobs, ids] = each_answer(answers, "contacts", id)?;
-        let contact: Option<Contact> = decode("contacts", &contact)?.pop();
+        let mut contact: Option<Contact> = None;
+        let mut touches: Vec<Touch> = Vec::new();
+        let mut snoozes: Vec<(i64, Snooze)> = Vec::new();
+        let mut jobs: Vec<Job> = Vec::new();
         let mut ahead = self.ahead.borrow_mut();
-        ahead.touches.insert(id.0, decode("touches", &touches)?);
-        ahead.snoozes.insert(text, decode("snoozes", &snoozes)?);
-        ahead.jobs.insert(id.0, decode("jobs", &jobs)?);
         for key in keys {
             ahead.keys.insert(key, None);
         }
-        for r in &ids {
-            ahead
-                .keys
-                .insert(get(r, 0, "plan_keys")?, Some(get(r, 1, "plan_keys")?));
+        for r in &rows {
+            let n: i64 = get(r, 1, "contacts")?;
+            let text: &str = get(r, 2, "contacts")?;
+            match get::<i32>(r, 0, "contacts")? {
+                0 => contact = Some(from_json("contacts", n, text)?),
+                1 => touches.push(from_json("touches", n, text)?),
+                2 => snoozes.push((n, from_json("snoozes", n, text)?)),
+                3 => jobs.push(from_json("jobs", n, text)?),
+                _ => {
+                    ahead.keys.insert(text.to_string(), Some(n));
+                }
+            }
         }
+        // As the statements of each part ordered them (`TOUCHES_OF_CONTACT`, `SNOOZES`,
+        // `JOBS_OF_CONTACT`).
+        touches.sort_by_key(|t| (t.date, t.id));
+        snoozes.sort_by_key(|(seq, _)| *seq);
+        jobs.sort_by_key(|j| j.id);
+        ahead.touches.insert(id.0, touches);
+        ahead
+            .snoozes
+            .insert(text, snoozes.into_iter().map(|(_, s)| s).collect());
+        ahead.jobs.insert(id.0, jobs);
         Ok(contact)
     }
 
@@ -1589,31 +1625,46 @@ impl PgTx<'_> {
 
     /// Asks, through `send`, the plan's window from `from` to `until` (the follow-ups, then
     /// the occasions of each range of days of the year: the ranges never overlap, nothing
-    /// to deduplicate) and, when `count`, how many jobs are open ([`decode_window`]).
+    /// to deduplicate) and, when `count`, how many jobs are open ([`decode_window`]), in one
+    /// statement.
     fn window_with(
         &self,
         from: Date,
         until: Date,
         count: bool,
         send: impl FnOnce(&mut Pooled<'_>, &[(&str, Args<'_>)]) -> Result<Vec<Vec<Row>>>,
-    ) -> Result<Vec<Vec<Row>>> {
+    ) -> Result<Vec<Row>> {
         let ranges = occasion_ranges(from, until);
+        // At most two ranges (a window across the new year); an empty one (from after to)
+        // stands in for the second when there is one.
+        let [(lo1, hi1), (lo2, hi2)] = match ranges[..] {
+            [one] => [one, (1, 0)],
+            [one, two] => [one, two],
+            _ => {
+                return Err(StoreError::Corrupt {
+                    table: "plan",
+                    id: format!("{from}..{until}"),
+                    detail: format!("{} ranges of days of the year", ranges.len()),
+                });
+            }
+        };
         let until = until.to_string();
         let stages = open_stages();
-        let first: [&(dyn ToSql + Sync); 2] = [&self.owner, &until];
-        let mut asked: Vec<(&str, Args<'_>)> = vec![(PLAN_FOLLOW_UPS, &first)];
-        let args: Vec<[&(dyn ToSql + Sync); 3]> = ranges
-            .iter()
-            .map(|(lo, hi)| [&self.owner as &(dyn ToSql + Sync), lo, hi])
-            .collect();
-        for a in &args {
-            asked.push((PLAN_OCCASIONS, a));
+        let args: [&(dyn ToSql + Sync); 7] = [&self.owner, &until, &lo1, &hi1, &lo2, &hi2, &stages];
+        let asked: [(&str, Args<'_>); 1] = if count {
+            [(WINDOW_COUNTED, &args)]
+        } else {
+            [(WINDOW, &args[..6])]
+        };
+        let mut answers = send(&mut self.conn.borrow_mut(), &asked)?;
+        match (answers.pop(), answers.is_empty()) {
+            (Some(rows), true) => Ok(rows),
+            _ => Err(StoreError::Corrupt {
+                table: "plan",
+                id: self.owner.to_string(),
+                detail: "not one answer to the window's statement".into(),
+            }),
         }
-        let jobs: [&(dyn ToSql + Sync); 2] = [&self.owner, &stages];
-        if count {
-            asked.push((OPEN_JOBS, &jobs));
-        }
-        send(&mut self.conn.borrow_mut(), &asked)
     }
 
     /// What goes with every commit, deferred to be sent with it.

@@ -90,6 +90,17 @@ const OWNER_AHEAD: &str = "SELECT 0, key, value, NULL::bigint, NULL::bytea FROM 
 /// The follow-ups' lines (from the agenda's index alone): their due days, for the caseload's
 /// summary (`plan_dues`) when they were not read with the lock.
 const FOLLOW_UP_LINES: &str = "SELECT line FROM plan WHERE owner = $1 AND kind = 'follow-up'";
+/// A logged touch: its event, its row and its contacts' links, in one statement ($10 the
+/// contacts' ids). As three, each cost PostgreSQL its own bind, execution, answer and flush
+/// (docs/BENCHMARKS.md, fourteenth round).
+const TOUCH_LOGGED: &str = "WITH event AS (
+         INSERT INTO events (owner, recorded_on, kind, payload, actor) VALUES ($1, $2, $3, $4, $5)
+     ), touch AS (
+         INSERT INTO touches (owner, id, date, job_id, data) VALUES ($1, $6, $7, $8, $9)
+     )
+     INSERT INTO touch_contacts (owner, contact_id, touch_id)
+     SELECT $1, c, $6 FROM unnest($10::bigint[]) AS c
+     ON CONFLICT DO NOTHING";
 /// Moves a sequence past a number ($3 is the number after it).
 const TAKEN: &str = "INSERT INTO ids (owner, entity, next) VALUES ($1, $2, $3)
      ON CONFLICT (owner, entity) DO UPDATE SET next = GREATEST(ids.next, excluded.next)";
@@ -1751,8 +1762,36 @@ impl PgTx<'_> {
             &actor,
         ];
         // Only snoozes and mail keep the event's number; every other event is a write
-        // nobody waits for (`Conn::defer`).
-        let seq = if matches!(event, Event::Snoozed { .. } | Event::MailRead { .. }) {
+        // nobody waits for (`Conn::defer`). A touch's event goes with the touch's rows, in
+        // one statement (`TOUCH_LOGGED`).
+        let seq = if let Event::TouchLogged { touch } = event {
+            self.claim("touches", "touch", Entity::Touch, touch.id.0)?;
+            let contacts: Vec<i64> = touch.contacts.iter().map(|c| c.0).collect();
+            // Of what was read ahead, it changes the touches (`PgTx::wrote` reads a WITH as
+            // anything, and would drop it all).
+            self.ahead.borrow_mut().touches.clear();
+            self.conn.borrow_mut().defer(
+                TOUCH_LOGGED,
+                &[
+                    &self.owner,
+                    &recorded_on.to_string(),
+                    &kind,
+                    &payload,
+                    &actor,
+                    &touch.id.0,
+                    &touch.date.to_string(),
+                    &touch.job.map(|j| j.0),
+                    &to_json(touch),
+                    &contacts,
+                ],
+            )?;
+            if let Some(j) = touch.job {
+                for c in &touch.contacts {
+                    self.link(j, *c)?;
+                }
+            }
+            0
+        } else if matches!(event, Event::Snoozed { .. } | Event::MailRead { .. }) {
             let seq: Option<i64> = self.one(
                 "events",
                 "INSERT INTO events (owner, recorded_on, kind, payload, actor)
@@ -1802,20 +1841,8 @@ impl PgTx<'_> {
                 self.put_job(&patch.apply(&j), false)?;
             }
             Event::JobContactLinked { id, contact } => self.link(*id, *contact)?,
-            Event::TouchLogged { touch } => {
-                self.claim("touches", "touch", Entity::Touch, touch.id.0)?;
-                self.defer(
-                    "INSERT INTO touches (owner, id, date, job_id, data) VALUES ($1, $2, $3, $4, $5)",
-                    &[
-                        &self.owner,
-                        &touch.id.0,
-                        &touch.date.to_string(),
-                        &touch.job.map(|j| j.0),
-                        &to_json(touch),
-                    ],
-                )?;
-                self.link_touch(touch)?;
-            }
+            // Written with its event, above.
+            Event::TouchLogged { .. } => {}
             Event::Snoozed { key, until, after } => {
                 let s = Snooze {
                     key: *key,

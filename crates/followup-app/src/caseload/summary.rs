@@ -13,6 +13,7 @@ use followup_core::agenda;
 use followup_core::model::{Touch, TouchKind, Whose};
 use followup_core::promises::{PromiseState, promise_states};
 use followup_store::{Appended, WriteTx};
+use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +28,12 @@ pub(crate) const KEY: &str = "derived.caseload";
 /// How many of the newest touch days a summary keeps: "the last touch on or before today"
 /// needs more only when that many days were logged ahead of today.
 const RECENT_DAYS: usize = 8;
+
+/// How many days before the newest touch a summary keeps interview days from: "interviews
+/// this week" needs older ones only for a day long before the newest touch. Keeping every
+/// interview ever made a summary of a long search pass 2 kB, which PostgreSQL compresses at
+/// every write (docs/BENCHMARKS.md, fourteenth round).
+const INTERVIEW_DAYS: i64 = 14;
 
 /// One workspace's summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,8 +52,12 @@ pub(crate) struct Summary {
     recent: Vec<Date>,
     /// The newest touch, by day then id: a touch logged after it extends the summary.
     newest: Option<(Date, i64)>,
-    /// Days of interview touches, ascending.
+    /// Days of interview touches, ascending, those before `interviews_from` left out.
     interviews: Vec<Date>,
+    /// The day before which interview days were left out (none: every one is kept; a
+    /// summary written before they were left out has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    interviews_from: Option<Date>,
     /// Touches that made the person's own promises nothing kept or replaced yet, each
     /// carrying only those promises (and no note: only what C9 reads).
     open: Vec<Touch>,
@@ -67,6 +78,9 @@ impl Summary {
             return None;
         }
         let (monday, sunday) = super::week_of(today);
+        if self.interviews_from.is_some_and(|from| monday < from) {
+            return None;
+        }
         Some(Figures {
             overdue: self
                 .dues
@@ -105,7 +119,22 @@ impl Summary {
             .map(|t| t.date)
             .collect();
         self.interviews.sort_unstable();
+        self.interviews_from = None;
+        self.leave_out_old_interviews();
         self.open = open_promises(touches);
+    }
+
+    /// Leaves out the interview days more than [`INTERVIEW_DAYS`] before the newest touch.
+    fn leave_out_old_interviews(&mut self) {
+        let Some((newest, _)) = self.newest else {
+            return;
+        };
+        let from = newest.saturating_sub(INTERVIEW_DAYS.days());
+        let old = self.interviews.partition_point(|d| *d < from);
+        if old > 0 {
+            self.interviews.drain(..old);
+            self.interviews_from = self.interviews_from.max(Some(from));
+        }
     }
 
     /// The touches' part extended by touches logged after every other; false (and unchanged)
@@ -129,6 +158,7 @@ impl Summary {
             }
         }
         self.newest = newest;
+        self.leave_out_old_interviews();
         // Nothing between an open promise and these touches kept or replaced it (else it
         // would not be open), so these touches alone decide what happens to it now; and
         // theirs are open, nothing being after them.
@@ -201,6 +231,7 @@ pub(crate) fn keep(tx: &mut dyn WriteTx) -> Result<()> {
         recent: Vec::new(),
         newest: None,
         interviews: Vec::new(),
+        interviews_from: None,
         open: Vec::new(),
     };
     let extended = match previous {
@@ -208,6 +239,7 @@ pub(crate) fn keep(tx: &mut dyn WriteTx) -> Result<()> {
             summary.recent = p.recent;
             summary.newest = p.newest;
             summary.interviews = p.interviews;
+            summary.interviews_from = p.interviews_from;
             summary.open = p.open;
             summary.absorb(&appended.logged)
         }
@@ -347,6 +379,63 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn interviews_long_before_the_newest_touch_are_left_out() {
+        let app = App::with_store(Arc::new(MemoryStore::new()), Config::default())
+            .with_directory(Arc::new(MemoryDirectory::new()));
+        let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+        app.team_init("admin@example.com", None, now).unwrap();
+        let ana = app
+            .add_user(None, "ana@example.com", Role::Client, None, now)
+            .unwrap()
+            .account;
+        let ws = ana.workspace.unwrap();
+        let today = date(2026, 11, 25);
+        let cx = app.ctx_for(ws, Actor::Owner, today).unwrap();
+        app.add_contact(
+            &cx,
+            NewContact {
+                name: "Dana Reyes".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let long_ago = date(2026, 11, 4);
+        for (kind, on) in [
+            (TouchKind::Interview, long_ago),
+            (TouchKind::Interview, date(2026, 11, 24)),
+            (TouchKind::FollowUp, today),
+        ] {
+            app.log(
+                &cx,
+                NewTouch {
+                    with: vec!["Dana Reyes".into()],
+                    on: Some(on),
+                    ..NewTouch::new(kind)
+                },
+            )
+            .unwrap();
+        }
+        let (_, kept) = app.store.version_and_setting(ws, KEY).unwrap();
+        let summary = read(&kept.unwrap()).unwrap();
+        assert_eq!(
+            summary.interviews,
+            vec![date(2026, 11, 24)],
+            "the old one left out"
+        );
+        let f = summary.figures(today, &app.config.policy).unwrap();
+        assert_eq!(f, app.compute_figures(ws, today).unwrap());
+        assert_eq!(f.interviews_this_week, 1);
+        // The week of the one left out cannot be told from the summary: computed afresh.
+        assert_eq!(summary.figures(long_ago, &app.config.policy), None);
+        assert_eq!(
+            app.compute_figures(ws, long_ago)
+                .unwrap()
+                .interviews_this_week,
+            1
+        );
     }
 
     #[test]

@@ -104,6 +104,11 @@ const TOUCH_LOGGED: &str = "WITH event AS (
 /// Moves a sequence past a number ($3 is the number after it).
 const TAKEN: &str = "INSERT INTO ids (owner, entity, next) VALUES ($1, $2, $3)
      ON CONFLICT (owner, entity) DO UPDATE SET next = GREATEST(ids.next, excluded.next)";
+/// Moves several sequences past the numbers taken ($2 the sequences, $3 each one's next
+/// number): what [`TAKEN`] does for each, in one statement (`PgTx::write_ids`).
+const TAKEN_ALL: &str = "INSERT INTO ids (owner, entity, next)
+     SELECT $1, e, n FROM unnest($2::text[], $3::bigint[]) AS t(e, n)
+     ON CONFLICT (owner, entity) DO UPDATE SET next = GREATEST(ids.next, excluded.next)";
 // And its last (`WriteTx::commit`).
 const STALE_DERIVED: &str = "DELETE FROM settings
      WHERE owner = $1 AND key >= $2 AND key < $3 AND NOT (key = ANY($4))";
@@ -267,6 +272,11 @@ pub(crate) struct PgTx<'s> {
     /// A write (`PgStore::write`): reads ahead of being asked (`Ahead`).
     pub(crate) writing: bool,
     ahead: RefCell<Ahead>,
+    /// Each sequence's next number after the numbers this transaction took while they were
+    /// known (`Ahead::ids`), not yet written to `ids`: written together by the commit, or
+    /// before anything else that may read or write `ids` (`PgTx::write_ids`). One statement
+    /// where a log made two (docs/BENCHMARKS.md, fourteenth round).
+    ids_taken: RefCell<BTreeMap<String, i64>>,
 }
 
 impl Drop for PgTx<'_> {
@@ -422,6 +432,7 @@ impl<'s> PgTx<'s> {
             contacts_read: RefCell::new(BTreeMap::new()),
             writing: false,
             ahead: RefCell::new(Ahead::default()),
+            ids_taken: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -540,9 +551,14 @@ impl<'s> PgTx<'s> {
     }
 
     /// Drops what was read ahead from a table the statement may write.
-    fn wrote(&self, sql: &str) {
+    fn wrote(&self, sql: &str) -> Result<()> {
+        let what = writes(sql);
+        if matches!(what, Writes::Table("ids") | Writes::Anything) {
+            // The numbers taken are written before a statement that may read them.
+            self.write_ids()?;
+        }
         let mut ahead = self.ahead.borrow_mut();
-        match writes(sql) {
+        match what {
             Writes::Nothing => {}
             Writes::Table("touches" | "touch_contacts") => ahead.touches.clear(),
             Writes::Table("snoozes") => ahead.snoozes.clear(),
@@ -575,20 +591,34 @@ impl<'s> PgTx<'s> {
             Writes::Table(_) => {}
             Writes::Anything => *ahead = Ahead::default(),
         }
+        Ok(())
+    }
+
+    /// Writes the numbers taken since the last time (`ids_taken`), with the next statement.
+    fn write_ids(&self) -> Result<()> {
+        let taken = std::mem::take(&mut *self.ids_taken.borrow_mut());
+        if taken.is_empty() {
+            return Ok(());
+        }
+        let (entities, next): (Vec<String>, Vec<i64>) = taken.into_iter().unzip();
+        // Not through `PgTx::defer`: what is known of `ids` stays true.
+        self.conn
+            .borrow_mut()
+            .defer(TAKEN_ALL, &[&self.owner, &entities, &next])
     }
 
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
-        self.wrote(sql);
+        self.wrote(sql)?;
         self.conn.borrow_mut().batch(sql)
     }
 
     fn query(&self, sql: &str, args: Args<'_>) -> Result<Vec<Row>> {
-        self.wrote(sql);
+        self.wrote(sql)?;
         self.conn.borrow_mut().query(sql, args)
     }
 
     fn exec(&self, sql: &str, args: Args<'_>) -> Result<u64> {
-        self.wrote(sql);
+        self.wrote(sql)?;
         self.conn.borrow_mut().execute(sql, args)
     }
 
@@ -596,7 +626,7 @@ impl<'s> PgTx<'s> {
     /// (or the commit). It may only be one that cannot fail for a reason the caller must
     /// hear at the call (a taken id, a missing row): a failure here fails the transaction.
     fn defer(&self, sql: &str, args: Args<'_>) -> Result<()> {
-        self.wrote(sql);
+        self.wrote(sql)?;
         self.conn.borrow_mut().defer(sql, args)
     }
 
@@ -687,6 +717,8 @@ impl<'s> PgTx<'s> {
         } else {
             conn.defer_batch("SAVEPOINT change");
         }
+        // The numbers taken before the change, not yet written: they outlive its rollback.
+        let taken_before = self.ids_taken.get_mut().clone();
         match change(self) {
             Ok(v) => {
                 self.release_pending = true;
@@ -695,7 +727,11 @@ impl<'s> PgTx<'s> {
             Err(e) => {
                 // If even this fails the transaction is beyond use; the caller drops it. The
                 // numbers taken inside the change are given back: no longer known fresh.
+                self.ids_taken.get_mut().clear();
                 let _ = self.batch("ROLLBACK TO SAVEPOINT change; RELEASE SAVEPOINT change");
+                // Those taken before it are still to be written: before the table is next
+                // asked for a number (`ids` is no longer known), or by the commit.
+                *self.ids_taken.get_mut() = taken_before;
                 self.fresh.get_mut().clear();
                 self.contacts_changed();
                 Err(e)
@@ -945,10 +981,10 @@ impl<'s> PgTx<'s> {
             *next - 1
         });
         if let Some(id) = known {
-            // Not through `PgTx::defer`: what is known of `ids` stays true.
-            self.conn
-                .borrow_mut()
-                .defer(TAKEN, &[&self.owner, &entity, &(id + 1)])?;
+            // Written with the others taken (`ids_taken`).
+            let mut taken = self.ids_taken.borrow_mut();
+            let next = taken.entry(entity.to_string()).or_insert(0);
+            *next = (*next).max(id + 1);
             return Ok(id);
         }
         let n: Option<i64> = self.one(
@@ -977,6 +1013,11 @@ impl<'s> PgTx<'s> {
         if let Some(ids) = self.ahead.borrow_mut().ids.as_mut() {
             let next = ids.entry(entity.to_string()).or_insert(1);
             *next = (*next).max(id + 1);
+            // Written with the others taken (`ids_taken`).
+            let mut taken = self.ids_taken.borrow_mut();
+            let next = taken.entry(entity.to_string()).or_insert(0);
+            *next = (*next).max(id + 1);
+            return Ok(());
         }
         // Not through `PgTx::defer`: what is known of `ids` stays true.
         self.conn
@@ -1685,6 +1726,7 @@ impl PgTx<'_> {
         if let Some(e) = self.conn.get_mut().failed_deferred() {
             return Err(e);
         }
+        self.write_ids()?;
         // In one round trip. If the transaction had failed, the UPDATE errors, and the COMMIT
         // after it only ends the failed transaction: the commit is refused either way.
         // Derived settings this transaction did not write are older than the data: gone.

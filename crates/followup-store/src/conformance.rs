@@ -51,6 +51,10 @@ pub fn run(name: &str, reads_wait_for_writes: bool, make: &dyn Fn() -> Box<dyn S
         ("a read never waits for a writer", reads_never_wait),
         ("one writer at a time, then busy", one_writer_at_a_time),
         ("ids are allocated", ids_are_allocated),
+        (
+            "numbers taken before a failed change stay taken",
+            numbers_taken_before_a_failed_change_stay_taken,
+        ),
         ("plan numbers are stable", plan_numbers_are_stable),
         (
             "a write reads back its own dues and numbers",
@@ -942,6 +946,38 @@ fn one_writer_at_a_time(store: &Arc<dyn Store>, _: bool) {
         Ok(Ok(())) => panic!("a write opened while another was held"),
         Err(e) => panic!("{e}"),
     }
+}
+
+fn numbers_taken_before_a_failed_change_stay_taken(store: &Arc<dyn Store>, _: bool) {
+    let s = &**store;
+    let dana = add_contact(s, ME, "Dana");
+    let mut tx = write(s, ME);
+    let first = ok(tx.next_id(Entity::Touch), "id");
+    let t = touch(first, date(2026, 3, 2), &[dana], None);
+    ok(tx.append(DAY, &Event::TouchLogged { touch: t }), "log");
+    // A change that fails, and its rollback, after the number was taken.
+    let missing = Event::ContactEdited {
+        id: ContactId(99),
+        patch: ContactPatch::default(),
+    };
+    assert!(is_missing(tx.append(DAY, &missing)), "a missing contact");
+    let second = ok(tx.next_id(Entity::Touch), "id");
+    assert_ne!(
+        second, first,
+        "a number taken before the failed change was given again"
+    );
+    let t = touch(second, date(2026, 3, 3), &[dana], None);
+    ok(
+        tx.append(DAY, &Event::TouchLogged { touch: t }),
+        "log again",
+    );
+    ok(tx.commit(), "commit");
+    let mut tx = write(s, ME);
+    let third = ok(tx.next_id(Entity::Touch), "id");
+    assert!(
+        third > first && third > second,
+        "a committed number was given again ({third} after {first} and {second})"
+    );
 }
 
 fn ids_are_allocated(store: &Arc<dyn Store>, _: bool) {

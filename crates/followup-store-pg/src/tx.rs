@@ -383,7 +383,6 @@ fn each_answer<const N: usize>(
     })
 }
 
-/// Rows of (id, JSON item) of `plan`, decoded.
 /// The answer [`PgTx::window_with`] asked: the planned items, and the open jobs when counted.
 fn decode_window(rows: Vec<Row>, count: bool) -> Result<(Vec<Planned>, Option<u32>)> {
     let mut out = Vec::with_capacity(rows.len());
@@ -403,6 +402,7 @@ fn decode_window(rows: Vec<Row>, count: bool) -> Result<(Vec<Planned>, Option<u3
     Ok((out, open_jobs))
 }
 
+/// Rows of (id, JSON item) of `plan`, decoded.
 fn planned_rows(rows: &[Row]) -> Result<Vec<Planned>> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {

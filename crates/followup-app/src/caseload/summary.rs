@@ -381,8 +381,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn interviews_long_before_the_newest_touch_are_left_out() {
+    /// A team server's app with one client, their workspace, and their context on `today`,
+    /// with one contact, Dana Reyes.
+    fn client_with_dana(today: Date) -> (App, OwnerId, crate::Ctx) {
         let app = App::with_store(Arc::new(MemoryStore::new()), Config::default())
             .with_directory(Arc::new(MemoryDirectory::new()));
         let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
@@ -392,7 +393,6 @@ mod tests {
             .unwrap()
             .account;
         let ws = ana.workspace.unwrap();
-        let today = date(2026, 11, 25);
         let cx = app.ctx_for(ws, Actor::Owner, today).unwrap();
         app.add_contact(
             &cx,
@@ -402,6 +402,13 @@ mod tests {
             },
         )
         .unwrap();
+        (app, ws, cx)
+    }
+
+    #[test]
+    fn interviews_long_before_the_newest_touch_are_left_out() {
+        let today = date(2026, 11, 25);
+        let (app, ws, cx) = client_with_dana(today);
         let long_ago = date(2026, 11, 4);
         for (kind, on) in [
             (TouchKind::Interview, long_ago),
@@ -440,25 +447,8 @@ mod tests {
 
     #[test]
     fn a_workspace_with_no_summary_gets_one_once() {
-        let app = App::with_store(Arc::new(MemoryStore::new()), Config::default())
-            .with_directory(Arc::new(MemoryDirectory::new()));
-        let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
-        app.team_init("admin@example.com", None, now).unwrap();
-        let ana = app
-            .add_user(None, "ana@example.com", Role::Client, None, now)
-            .unwrap()
-            .account;
-        let ws = ana.workspace.unwrap();
         let today = date(2026, 11, 25);
-        let cx = app.ctx_for(ws, Actor::Owner, today).unwrap();
-        app.add_contact(
-            &cx,
-            NewContact {
-                name: "Dana Reyes".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let (app, ws, cx) = client_with_dana(today);
         app.log(
             &cx,
             NewTouch {

@@ -805,11 +805,26 @@ impl<'s> PgTx<'s> {
                  ON CONFLICT DO NOTHING",
                 &[&self.owner, &c.0, &touch.id.0],
             )?;
-            if let Some(j) = touch.job {
+        }
+        self.link_to_job(touch)
+    }
+
+    /// Each of a touch's contacts linked to the touch's opportunity, if it has one.
+    fn link_to_job(&self, touch: &Touch) -> Result<()> {
+        if let Some(j) = touch.job {
+            for c in &touch.contacts {
                 self.link(j, *c)?;
             }
         }
         Ok(())
+    }
+
+    /// Notes that `entity`'s sequence must be past `next - 1` when `ids` is next written
+    /// (`ids_taken`).
+    fn note_taken(&self, entity: &str, next: i64) {
+        let mut taken = self.ids_taken.borrow_mut();
+        let kept = taken.entry(entity.to_string()).or_insert(0);
+        *kept = (*kept).max(next);
     }
 
     fn need_contact(&self, id: ContactId) -> Result<Contact> {
@@ -981,10 +996,7 @@ impl<'s> PgTx<'s> {
             *next - 1
         });
         if let Some(id) = known {
-            // Written with the others taken (`ids_taken`).
-            let mut taken = self.ids_taken.borrow_mut();
-            let next = taken.entry(entity.to_string()).or_insert(0);
-            *next = (*next).max(id + 1);
+            self.note_taken(entity, id + 1);
             return Ok(id);
         }
         let n: Option<i64> = self.one(
@@ -1013,10 +1025,7 @@ impl<'s> PgTx<'s> {
         if let Some(ids) = self.ahead.borrow_mut().ids.as_mut() {
             let next = ids.entry(entity.to_string()).or_insert(1);
             *next = (*next).max(id + 1);
-            // Written with the others taken (`ids_taken`).
-            let mut taken = self.ids_taken.borrow_mut();
-            let next = taken.entry(entity.to_string()).or_insert(0);
-            *next = (*next).max(id + 1);
+            self.note_taken(entity, id + 1);
             return Ok(());
         }
         // Not through `PgTx::defer`: what is known of `ids` stays true.
@@ -1827,11 +1836,7 @@ impl PgTx<'_> {
                     &contacts,
                 ],
             )?;
-            if let Some(j) = touch.job {
-                for c in &touch.contacts {
-                    self.link(j, *c)?;
-                }
-            }
+            self.link_to_job(touch)?;
             0
         } else if matches!(event, Event::Snoozed { .. } | Event::MailRead { .. }) {
             let seq: Option<i64> = self.one(

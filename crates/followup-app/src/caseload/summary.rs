@@ -71,7 +71,7 @@ impl Summary {
 
     /// The figures on `today` under the config's policy `base`, or none when the summary
     /// cannot tell the last touch on or before it (more than [`RECENT_DAYS`] days were logged
-    /// ahead).
+    /// ahead) or the interviews of its week (which begins before `interviews_from`).
     pub(crate) fn figures(&self, today: Date, base: &Policy) -> Option<Figures> {
         let last_touch = self.recent.iter().copied().find(|d| *d <= today);
         if last_touch.is_none() && self.recent.len() == RECENT_DAYS {

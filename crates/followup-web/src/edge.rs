@@ -362,7 +362,7 @@ mod tests {
     async fn on_a_team_server_changes_waiting_never_keep_a_read_out() {
         let mut s = sqlite_state();
         // The lanes of a store that writes eight workspaces at once (PostgreSQL).
-        Arc::make_mut(&mut s.0).lanes = Arc::new(crate::Lanes::new(8));
+        Arc::make_mut(&mut s.0).lanes = Arc::new(crate::Lanes::new(8, None));
         a_read_beside_forty_waiting_changes(&s).await;
     }
 
@@ -372,7 +372,7 @@ mod tests {
     #[test]
     fn a_change_in_flight_narrows_the_door_to_two_turns_a_core() {
         let cores = crate::Lanes::cores();
-        let team = crate::Lanes::new(8);
+        let team = crate::Lanes::new(8, None);
         let inside: Vec<_> = (0..4 * cores - 1)
             .map(|_| team.door.try_acquire().expect("a turn"))
             .collect();
@@ -406,7 +406,7 @@ mod tests {
             "four a core again"
         );
 
-        let book = crate::Lanes::new(1);
+        let book = crate::Lanes::new(1, None);
         let change = book.change_started();
         assert_eq!(
             book.door.available_permits(),
@@ -415,16 +415,41 @@ mod tests {
         drop(change);
     }
 
+    /// The operator's door (`serve --reads-at-once`): that many turns, narrowed by half while
+    /// a change is in flight; a one-person book still has none.
+    #[test]
+    fn a_door_of_the_operators_width_narrows_by_half() {
+        let team = crate::Lanes::new(8, Some(16));
+        assert_eq!(team.door.available_permits(), 16);
+        let change = team.change_started();
+        assert_eq!(team.door.available_permits(), 8, "half while a change runs");
+        drop(change);
+        assert_eq!(team.door.available_permits(), 16);
+        let one = crate::Lanes::new(8, Some(1));
+        let change = one.change_started();
+        assert_eq!(
+            one.door.available_permits(),
+            1,
+            "one turn is never taken away"
+        );
+        drop(change);
+        let book = crate::Lanes::new(1, Some(16));
+        assert_eq!(
+            book.door.available_permits(),
+            tokio::sync::Semaphore::MAX_PERMITS
+        );
+    }
+
     /// A team server's store writes several workspaces at once: its reads take turns at a
     /// door of four a core, and past it, reads and changes their own lanes.
     #[test]
     fn a_store_that_writes_at_once_gets_a_door_of_four_turns_a_core() {
         let cores = crate::Lanes::cores();
-        let team = crate::Lanes::new(8);
+        let team = crate::Lanes::new(8, None);
         assert_eq!(team.door.available_permits(), 4 * cores);
         assert_eq!(team.writes.available_permits(), 8);
         assert_eq!(team.reads.available_permits(), cores);
-        let book = crate::Lanes::new(1);
+        let book = crate::Lanes::new(1, None);
         assert_eq!(
             book.door.available_permits(),
             tokio::sync::Semaphore::MAX_PERMITS

@@ -197,10 +197,18 @@ impl Lanes {
             .max(2)
     }
 
-    fn new(writers: usize) -> Lanes {
+    /// The door's turns when the operator names none: four a core.
+    pub(crate) fn default_door() -> usize {
+        4 * Lanes::cores()
+    }
+
+    /// Lanes for a store of `writers` concurrent writers, with a door of `door` turns (a team
+    /// server's; a one-person book has none), narrowed by half while changes are in flight.
+    fn new(writers: usize, door: Option<usize>) -> Lanes {
         let cores = Lanes::cores();
         let (door, narrow_by) = if writers > 1 {
-            (4 * cores, 2 * cores)
+            let door = door.unwrap_or_else(Lanes::default_door).max(1);
+            (door, door / 2)
         } else {
             (tokio::sync::Semaphore::MAX_PERMITS, 0)
         };
@@ -388,7 +396,7 @@ impl WebState {
             cache: Arc::new(Mutex::new(BTreeMap::new())),
             port: None,
             uploads: Arc::new(Mutex::new(uploads::Uploads::default())),
-            lanes: Arc::new(Lanes::new(writers)),
+            lanes: Arc::new(Lanes::new(writers, None)),
             team: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             attempts: Arc::new(Mutex::new(auth::Attempts::default())),
             public: None,
@@ -400,6 +408,21 @@ impl WebState {
     pub fn mailer(mut self, mailer: Arc<dyn followup_app::mail::Mailer>) -> WebState {
         Arc::make_mut(&mut self.0).mailer = Some(mailer);
         self
+    }
+
+    /// On a team server, lets `turns` reads in at the door at once instead of four a core
+    /// (half as many while changes are being made). A one-person book has no door, and this
+    /// changes nothing there. Wider suits a server whose PostgreSQL has cores of its own
+    /// (docs/TEAM.md, "How many requests a server works on at once").
+    pub fn reads_at_once(mut self, turns: usize) -> WebState {
+        let writers = self.app.store().concurrent_writers();
+        Arc::make_mut(&mut self.0).lanes = Arc::new(Lanes::new(writers, Some(turns)));
+        self
+    }
+
+    /// The reads a team server lets in at once unless told otherwise ([`WebState::reads_at_once`]).
+    pub fn default_reads_at_once() -> usize {
+        Lanes::default_door()
     }
 
     /// Also answers requests for `url`'s host (a reverse proxy's name for this server).

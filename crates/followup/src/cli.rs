@@ -396,6 +396,12 @@ pub enum Command {
         /// its host is answered, and https there makes the session cookie Secure
         #[arg(long, env = "FOLLOWUP_PUBLIC_URL", value_name = "URL")]
         public_url: Option<String>,
+        /// On a team server, how many reads are worked on at once, first come first served;
+        /// half as many while changes are made [default: 4 a core]. Wider when PostgreSQL
+        /// runs on cores of its own (docs/TEAM.md)
+        #[arg(long, env = "FOLLOWUP_READS_AT_ONCE", value_name = "N",
+              value_parser = clap::value_parser!(u16).range(1..=1024))]
+        reads_at_once: Option<u16>,
     },
     /// Set up a team server on PostgreSQL: its first admin (docs/TEAM.md)
     #[command(subcommand)]

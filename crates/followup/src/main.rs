@@ -135,17 +135,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         port,
         demo,
         public_url,
+        reads_at_once,
     } = &cli.command
     {
-        return serve(
-            &cli,
-            config,
-            today,
+        let how = Serving {
             bind,
-            *port,
-            *demo,
-            public_url.as_deref(),
-        );
+            port: *port,
+            demo: *demo,
+            public_url: public_url.as_deref(),
+            reads_at_once: *reads_at_once,
+        };
+        return serve(&cli, config, today, how);
     }
     match &cli.command {
         Command::Team(t) => return team::team(&cli, t, config, json),
@@ -833,15 +833,28 @@ fn where_is(
     Ok(())
 }
 
+/// What `serve` was asked for, beside the global options.
+struct Serving<'a> {
+    bind: &'a str,
+    port: u16,
+    demo: bool,
+    public_url: Option<&'a str>,
+    reads_at_once: Option<u16>,
+}
+
 fn serve(
     cli: &Cli,
     config: followup_app::Config,
     today: jiff::civil::Date,
-    bind: &str,
-    port: u16,
-    demo: bool,
-    public_url: Option<&str>,
+    how: Serving<'_>,
 ) -> anyhow::Result<()> {
+    let Serving {
+        bind,
+        port,
+        demo,
+        public_url,
+        reads_at_once,
+    } = how;
     let ip: std::net::IpAddr = bind.parse().map_err(|_| {
         cli::BadArg(format!(
             "--bind: expected an IP address like 127.0.0.1, found {bind:?}"
@@ -852,6 +865,12 @@ fn serve(
         .map(followup_web::PublicUrl::parse)
         .transpose()
         .map_err(cli::BadArg)?;
+    if reads_at_once.is_some() && cli.postgres_url().is_none() {
+        return Err(cli::BadArg(
+            "--reads-at-once: only a team server (--database postgres://...) makes reads take turns; a one-person book has no queue to size".into(),
+        )
+        .into());
+    }
     let (app, shown) = match cli.postgres_url() {
         Some(url) => {
             if demo {
@@ -913,6 +932,9 @@ fn serve(
     }
     if let Some(p) = public {
         state = state.public_url(p);
+    }
+    if let Some(n) = reads_at_once {
+        state = state.reads_at_once(n.into());
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -240,6 +240,22 @@ fn a_one_person_book_has_no_accounts() {
         .unwrap();
     let err = refused(&out);
     assert!(err.contains("loopback only"), "{err}");
+    // The reads' door is a team server's: sizing it on a one-person book is refused, and so
+    // is a door of no turns.
+    for (n, says) in [("16", "only a team server"), ("0", "not in 1..=1024")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_followup"))
+            .args(["--db", db.to_str().unwrap(), "serve", "--port", "0"])
+            .args(["--reads-at-once", n])
+            .env_remove("FOLLOWUP_DATABASE")
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .unwrap();
+        let err = refused(&out);
+        assert!(
+            err.contains("--reads-at-once") && err.contains(says),
+            "{err}"
+        );
+    }
 }
 
 /// Seeds `email`'s workspace through the command line: a contact at a company, a job there

@@ -211,46 +211,29 @@ fn commands_on_a_team_server_work_in_one_named_workspace() {
 fn a_one_person_book_has_no_accounts() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("book.db");
-    let out = Command::new(env!("CARGO_BIN_EXE_followup"))
-        .args(["--db", db.to_str().unwrap(), "user", "list"])
-        .env_remove("FOLLOWUP_DATABASE")
-        .env("XDG_CONFIG_HOME", dir.path())
-        .output()
-        .unwrap();
-    let err = refused(&out);
+    // `followup --db book.db ARGS`, with nothing of the person running the tests.
+    let on_book = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_followup"))
+            .args(["--db", db.to_str().unwrap()])
+            .args(args)
+            .env_remove("FOLLOWUP_DATABASE")
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .unwrap()
+    };
+    let err = refused(&on_book(&["user", "list"]));
     assert!(
         err.contains("team and user commands work on a team server"),
         "{err}"
     );
     assert!(!db.exists(), "nothing was created");
     // Serving it beyond loopback is refused: nobody signs in to a one-person book.
-    let out = Command::new(env!("CARGO_BIN_EXE_followup"))
-        .args([
-            "--db",
-            db.to_str().unwrap(),
-            "serve",
-            "--bind",
-            "0.0.0.0",
-            "--port",
-            "0",
-        ])
-        .env_remove("FOLLOWUP_DATABASE")
-        .env("XDG_CONFIG_HOME", dir.path())
-        .output()
-        .unwrap();
-    let err = refused(&out);
+    let err = refused(&on_book(&["serve", "--bind", "0.0.0.0", "--port", "0"]));
     assert!(err.contains("loopback only"), "{err}");
     // The reads' door is a team server's: sizing it on a one-person book is refused, and so
     // is a door of no turns.
     for (n, says) in [("16", "only a team server"), ("0", "not in 1..=1024")] {
-        let out = Command::new(env!("CARGO_BIN_EXE_followup"))
-            .args(["--db", db.to_str().unwrap(), "serve", "--port", "0"])
-            .args(["--reads-at-once", n])
-            .env_remove("FOLLOWUP_DATABASE")
-            .env("XDG_CONFIG_HOME", dir.path())
-            .output()
-            .unwrap();
-        let err = refused(&out);
+        let err = refused(&on_book(&["serve", "--port", "0", "--reads-at-once", n]));
         assert!(
             err.contains("--reads-at-once") && err.contains(says),
             "{err}"

@@ -6,9 +6,10 @@
 //! It is not the server process either (the binary's `serve` binds the socket and tells the
 //! state its port, `WebState::serving`). At the edge (`edge.rs`) every request passes the Host
 //! check and every response gets the CSP, the referrer policy and the one error shape; then,
-//! on a team server, a read waits at the door (four reads a core at once, first come first
-//! served) and the request is identified; then it waits its turn in a lane (reads as many at
-//! once as there are cores, changes as many as the store writes at once: one on SQLite).
+//! on a team server, a read waits at the door (four reads a core at once unless the operator
+//! says otherwise, `WebState::reads_at_once`; first come first served) and the request is
+//! identified; then it waits its turn in a lane (reads as many at once as there are cores,
+//! changes as many as the store writes at once: one on SQLite).
 //! Handlers run use cases through `WebState::with`, which builds the request's `Ctx` and keeps
 //! the blocking work (SQLite, the planner, rendering) off the async workers. Each `Field` a use
 //! case refuses is named by its label on a page and by its JSON key in the API.
@@ -198,7 +199,7 @@ impl Lanes {
     }
 
     /// The door's turns when the operator names none: four a core.
-    pub(crate) fn default_door() -> usize {
+    fn default_door() -> usize {
         4 * Lanes::cores()
     }
 
@@ -413,16 +414,11 @@ impl WebState {
     /// On a team server, lets `turns` reads in at the door at once instead of four a core
     /// (half as many while changes are being made). A one-person book has no door, and this
     /// changes nothing there. Wider suits a server whose PostgreSQL has cores of its own
-    /// (docs/TEAM.md, "How many requests a server works on at once").
+    /// (docs/TEAM.md, "PostgreSQL and the server on one small machine").
     pub fn reads_at_once(mut self, turns: usize) -> WebState {
         let writers = self.app.store().concurrent_writers();
         Arc::make_mut(&mut self.0).lanes = Arc::new(Lanes::new(writers, Some(turns)));
         self
-    }
-
-    /// The reads a team server lets in at once unless told otherwise ([`WebState::reads_at_once`]).
-    pub fn default_reads_at_once() -> usize {
-        Lanes::default_door()
     }
 
     /// Also answers requests for `url`'s host (a reverse proxy's name for this server).

@@ -101,11 +101,8 @@ const TOUCH_LOGGED: &str = "WITH event AS (
      INSERT INTO touch_contacts (owner, contact_id, touch_id)
      SELECT $1, c, $6 FROM unnest($10::bigint[]) AS c
      ON CONFLICT DO NOTHING";
-/// Moves a sequence past a number ($3 is the number after it).
-const TAKEN: &str = "INSERT INTO ids (owner, entity, next) VALUES ($1, $2, $3)
-     ON CONFLICT (owner, entity) DO UPDATE SET next = GREATEST(ids.next, excluded.next)";
-/// Moves several sequences past the numbers taken ($2 the sequences, $3 each one's next
-/// number): what [`TAKEN`] does for each, in one statement (`PgTx::write_ids`).
+/// Moves sequences past the numbers taken ($2 the sequences, $3 each one's next number), in
+/// one statement however many (`PgTx::write_ids`).
 const TAKEN_ALL: &str = "INSERT INTO ids (owner, entity, next)
      SELECT $1, e, n FROM unnest($2::text[], $3::bigint[]) AS t(e, n)
      ON CONFLICT (owner, entity) DO UPDATE SET next = GREATEST(ids.next, excluded.next)";
@@ -272,9 +269,10 @@ pub(crate) struct PgTx<'s> {
     /// A write (`PgStore::write`): reads ahead of being asked (`Ahead`).
     pub(crate) writing: bool,
     ahead: RefCell<Ahead>,
-    /// Each sequence's next number after the numbers this transaction took while they were
-    /// known (`Ahead::ids`), not yet written to `ids`: written together by the commit, or
-    /// before anything else that may read or write `ids` (`PgTx::write_ids`). One statement
+    /// Each sequence's next number after the numbers this transaction took from what it knew
+    /// (`Ahead::ids`) or was told were taken (`PgTx::taken`), not yet written to `ids`:
+    /// written together by the commit, or before any statement that may write `ids` (the only
+    /// read of it, the owner's read ahead, comes first) (`PgTx::write_ids`). One statement
     /// where a log made two (docs/BENCHMARKS.md, fourteenth round).
     ids_taken: RefCell<BTreeMap<String, i64>>,
 }
@@ -982,7 +980,8 @@ impl<'s> PgTx<'s> {
             return Ok(());
         }
         self.free(table, what, id)?;
-        self.taken(entity.as_str(), id)
+        self.taken(entity.as_str(), id);
+        Ok(())
     }
 
     /// The next number of a sequence, taken in this transaction: the row stays locked until
@@ -1021,17 +1020,13 @@ impl<'s> PgTx<'s> {
     }
 
     /// Moves a sequence past `id` (an event that carries its own id, or a restored number).
-    fn taken(&self, entity: &str, id: i64) -> Result<()> {
+    /// Written with the other numbers taken (`ids_taken`), before `ids` is next asked for one.
+    fn taken(&self, entity: &str, id: i64) {
         if let Some(ids) = self.ahead.borrow_mut().ids.as_mut() {
             let next = ids.entry(entity.to_string()).or_insert(1);
             *next = (*next).max(id + 1);
-            self.note_taken(entity, id + 1);
-            return Ok(());
         }
-        // Not through `PgTx::defer`: what is known of `ids` stays true.
-        self.conn
-            .borrow_mut()
-            .defer(TAKEN, &[&self.owner, &entity, &(id + 1)])
+        self.note_taken(entity, id + 1);
     }
 
     fn insert_plan_row(&self, id: i64, item: &FollowUp) -> Result<()> {
@@ -1642,7 +1637,8 @@ impl WriteTx for PgTx<'_> {
                 },
                 e => e,
             })?;
-            t.taken(PLAN_KEY, id)
+            t.taken(PLAN_KEY, id);
+            Ok(())
         })
     }
 
@@ -1860,7 +1856,7 @@ impl PgTx<'_> {
         };
         match event {
             Event::OrganizationAdded { id, name } => {
-                self.taken(Entity::Organization.as_str(), id.0)?;
+                self.taken(Entity::Organization.as_str(), id.0);
                 self.exec(
                     "INSERT INTO organizations (owner, id, name) VALUES ($1, $2, $3)",
                     &[&self.owner, &id.0, name],
